@@ -1,0 +1,85 @@
+#include "cli.hpp"
+
+#include <cstdlib>
+#include <iostream>
+
+namespace colosla::cli {
+
+po::options_description common_options() {
+  po::options_description d("Common options");
+  d.add_options()("db", po::value<std::string>(),
+                  "the store (default: $COLOSLA_DB, else ./colosla.db)")("help,h", "show this help");
+  return d;
+}
+
+std::optional<po::variables_map> parse(Context& ctx, const po::options_description& desc,
+                                       const po::positional_options_description& pos) {
+  po::options_description all;
+  all.add(desc).add(common_options());
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(ctx.args).options(all).positional(pos).run(), vm);
+    if (vm.count("help") != 0) {
+      std::cout << "usage: colosla " << ctx.command << " [options]\n\n" << all;
+      return std::nullopt;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError(e.what());
+  }
+  if (vm.count("db") != 0) {
+    ctx.db = vm["db"].as<std::string>();
+  }
+  return vm;
+}
+
+std::unique_ptr<core::Store> open_store(const Context& ctx, core::Store::Mode mode) {
+  auto s = core::Store::open(ctx.db, mode);
+  if (!s) {
+    report(s.error());
+    return nullptr;
+  }
+  return std::move(*s);
+}
+
+Timestamp parse_time_option(const std::string& option, const std::string& text,
+                            const Clock& clock) {
+  if (text == "now") {
+    return clock.now();
+  }
+  auto t = parse_time(text);
+  if (!t) {
+    throw UsageError("--" + option + ": " + t.error().msg);
+  }
+  return *t;
+}
+
+int exit_for(const Error& e) {
+  switch (e.code) {
+    case Errc::invalid_input:
+    case Errc::not_found:
+    case Errc::conflict:
+      return kRejected;
+    default:
+      return kFailed;
+  }
+}
+
+int report(const Error& e) {
+  std::cerr << "colosla: " << e.to_string() << "\n";
+  return exit_for(e);
+}
+
+std::string format_option(const po::variables_map& vm, std::initializer_list<const char*> allowed) {
+  const std::string f = vm["format"].as<std::string>();
+  std::string list;
+  for (const char* a : allowed) {
+    if (f == a) {
+      return f;
+    }
+    list += (list.empty() ? "" : ", ") + std::string(a);
+  }
+  throw UsageError("--format must be one of " + list + ", not \"" + f + "\"");
+}
+
+}  // namespace colosla::cli

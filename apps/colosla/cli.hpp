@@ -1,0 +1,67 @@
+#pragma once
+// Shared pieces of the colosla command line: exit codes, option parsing, the store, times.
+
+#include <boost/program_options.hpp>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "colosla/calendar.hpp"
+#include "colosla/clock.hpp"
+#include "colosla/store.hpp"
+
+namespace colosla::cli {
+
+namespace po = boost::program_options;
+
+/// Exit codes of every colosla command (the README lists them).
+enum Exit : int {
+  kOk = 0,        ///< done
+  kRejected = 1,  ///< the input was rejected (invalid file or line, conflict); nothing changed
+  kUsage = 2,     ///< bad command line
+  kFailed = 3,    ///< the store or a file could not be used
+};
+
+/// Thrown for a bad command line; main() prints it with a hint and exits kUsage.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// What every command gets: its arguments (after the command words), the store path and a clock.
+struct Context {
+  std::vector<std::string> args;
+  std::string command;  ///< "inventory load", for usage messages
+  std::string db;       ///< from --db, $COLOSLA_DB, else ./colosla.db
+  const Clock* clock = nullptr;
+};
+
+/// Options every command accepts (--db, --help).
+po::options_description common_options();
+
+/// Parses ctx.args against desc (+ common options) and positional names. Prints help and
+/// returns nullopt for --help. Throws UsageError.
+std::optional<po::variables_map> parse(Context& ctx, const po::options_description& desc,
+                                       const po::positional_options_description& pos = {});
+
+/// Opens the store; prints the error and returns nullptr on failure.
+std::unique_ptr<core::Store> open_store(const Context& ctx, core::Store::Mode mode);
+
+/// A time option: RFC 3339, or "now". Throws UsageError naming the option.
+Timestamp parse_time_option(const std::string& option, const std::string& text, const Clock& clock);
+
+/// Exit code for an error of the core.
+int exit_for(const Error& e);
+/// Prints "colosla: <where>: <msg>" to stderr and returns exit_for(e).
+int report(const Error& e);
+
+/// Checks --format against the allowed words. Throws UsageError.
+std::string format_option(const po::variables_map& vm, std::initializer_list<const char*> allowed);
+
+int run_inventory(Context& ctx, const std::string& sub);
+int run_map(Context& ctx, const std::string& sub);
+int run_observe(Context& ctx);
+
+}  // namespace colosla::cli

@@ -1,0 +1,91 @@
+// colosla: the command line of the SLA suite (SPEC §8). Thin: it parses options, calls the
+// core, and renders what comes back.
+#include <cstdlib>
+#include <iostream>
+
+#include "cli.hpp"
+#include "colosla/log.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: colosla [--db PATH] COMMAND [ARGS] [--help]
+
+Inventory (YANG instance data, yang/colosla-inventory.yang):
+  inventory validate FILE...     check inventory files; change nothing
+  inventory load FILE...         validate, then replace the store's inventory (all or nothing)
+  inventory show [--contract ID] [--format text|json]
+
+Port mapping (time-versioned; the inventory's ports hold from the contract's start):
+  map add --contract ID --device D --interface IF [--from T]
+  map remove --contract ID --device D --interface IF [--at T]
+  map list [--contract ID] [--at T] [--format text|json]
+
+Observations:
+  observe [FILE|-] [--skip-bad]  import observation JSON lines (one transaction)
+
+The store is --db PATH, else $COLOSLA_DB, else ./colosla.db. Times are RFC 3339 with an
+offset (2026-11-03T02:00:00+08:00) or "now". Exit: 0 done, 1 input rejected (nothing
+changed), 2 bad command line, 3 the store or a file could not be used.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace colosla;
+  set_log_sink(stderr_log_sink());
+  std::vector<std::string> args(argv + 1, argv + argc);
+  cli::Context ctx;
+  const char* env_db = std::getenv("COLOSLA_DB");
+  ctx.db = env_db != nullptr && *env_db != '\0' ? env_db : "colosla.db";
+  SystemClock clock;
+  ctx.clock = &clock;
+
+  // Options before the command word: --db PATH, --db=PATH, --help, --version.
+  std::size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--db" && i + 1 < args.size()) {
+      ctx.db = args[++i];
+    } else if (a.rfind("--db=", 0) == 0) {
+      ctx.db = a.substr(5);
+    } else if (a == "-h" || a == "--help" || a == "help") {
+      std::cout << kUsage;
+      return cli::kOk;
+    } else if (a == "--version" || a == "version") {
+      std::cout << "colosla 0.1.0\n";
+      return cli::kOk;
+    } else {
+      break;
+    }
+  }
+  if (i >= args.size()) {
+    std::cerr << kUsage;
+    return cli::kUsage;
+  }
+  const std::string command = args[i++];
+  try {
+    if (command == "inventory" || command == "map") {
+      if (i >= args.size() || args[i].rfind("-", 0) == 0) {
+        throw cli::UsageError("colosla " + command + " needs a subcommand");
+      }
+      const std::string sub = args[i++];
+      ctx.args.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+      ctx.command = command + " " + sub;
+      return command == "inventory" ? cli::run_inventory(ctx, sub) : cli::run_map(ctx, sub);
+    }
+    ctx.args.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+    ctx.command = command;
+    if (command == "observe") {
+      return cli::run_observe(ctx);
+    }
+    throw cli::UsageError("unknown command \"" + command + "\"");
+  } catch (const cli::UsageError& e) {
+    std::cerr << "colosla: " << e.what() << "\n(colosla --help lists the commands; colosla "
+              << (ctx.command.empty() ? std::string("COMMAND") : ctx.command)
+              << " --help lists the options)\n";
+    return cli::kUsage;
+  } catch (const ConfigError& e) {
+    std::cerr << "colosla: " << e.what() << "\n";
+    return cli::kFailed;
+  }
+}

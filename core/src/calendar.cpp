@@ -1,0 +1,235 @@
+// Time zones and calendar text. The only file that includes Howard Hinnant's date library:
+// libstdc++ 12 has the C++20 calendar types but no std::chrono::locate_zone.
+#include "colosla/calendar.hpp"
+
+#include <date/tz.h>
+
+#include <cstdio>
+#include <regex>
+
+namespace colosla {
+
+namespace {
+
+using std::chrono::days;
+using std::chrono::local_days;
+using std::chrono::local_seconds;
+using std::chrono::seconds;
+using std::chrono::sys_days;
+
+const date::time_zone* tz_of(const void* p) { return static_cast<const date::time_zone*>(p); }
+
+date::local_seconds to_date(local_seconds t) {
+  return date::local_seconds{t.time_since_epoch()};
+}
+local_seconds from_date(date::local_seconds t) { return local_seconds{t.time_since_epoch()}; }
+date::sys_seconds to_date(Timestamp t) { return date::sys_seconds{t.time_since_epoch()}; }
+Timestamp from_date(date::sys_seconds t) { return Timestamp{t.time_since_epoch()}; }
+
+std::string two(unsigned v) {
+  char buf[4];
+  std::snprintf(buf, sizeof buf, "%02u", v % 100U);
+  return buf;
+}
+
+std::string offset_text(seconds off) {
+  const char sign = off < seconds{0} ? '-' : '+';
+  const auto a = off < seconds{0} ? -off.count() : off.count();
+  return std::string(1, sign) + two(static_cast<unsigned>(a / 3600)) + ":" +
+         two(static_cast<unsigned>(a % 3600 / 60));
+}
+
+std::string local_text(local_seconds t, bool with_seconds, char sep) {
+  const auto d = std::chrono::floor<days>(t);
+  const std::chrono::year_month_day ymd{d};
+  const std::chrono::hh_mm_ss hms{t - d};
+  std::string s = format_date(ymd);
+  s += sep;
+  s += two(static_cast<unsigned>(hms.hours().count())) + ":" +
+       two(static_cast<unsigned>(hms.minutes().count()));
+  if (with_seconds) {
+    s += ":" + two(static_cast<unsigned>(hms.seconds().count()));
+  }
+  return s;
+}
+
+}  // namespace
+
+Window intersect(const Window& a, const Window& b) {
+  Window w{std::max(a.begin, b.begin), std::min(a.end, b.end)};
+  if (w.end < w.begin) {
+    w.end = w.begin;
+  }
+  return w;
+}
+
+Result<Zone> Zone::locate(std::string_view name) {
+  try {
+    const date::time_zone* tz = date::locate_zone(name);
+    return Zone{tz, std::string(name)};
+  } catch (const std::exception&) {
+    return make_error(Errc::not_found,
+                      "unknown time zone \"" + std::string(name) +
+                          "\" (not in this machine's tz database; an IANA name such as "
+                          "Asia/Shanghai is expected)");
+  }
+}
+
+Zone Zone::utc() { return Zone{date::locate_zone("UTC"), "UTC"}; }
+
+seconds Zone::offset(Timestamp t) const { return tz_of(tz_)->get_info(to_date(t)).offset; }
+
+local_seconds Zone::to_local(Timestamp t) const {
+  return from_date(tz_of(tz_)->to_local(to_date(t)));
+}
+
+Timestamp Zone::from_local(local_seconds t) const {
+  const auto info = tz_of(tz_)->get_info(to_date(t));
+  switch (info.result) {
+    case date::local_info::unique:
+      return Timestamp{t.time_since_epoch() - info.first.offset};
+    case date::local_info::ambiguous:
+      // The wall time happens twice (DST ends): take the first occurrence.
+      return Timestamp{t.time_since_epoch() - info.first.offset};
+    case date::local_info::nonexistent:
+    default:
+      // The wall time is skipped (DST starts): the change itself is the nearest instant.
+      return from_date(info.first.end);
+  }
+}
+
+Timestamp Zone::day_start(std::chrono::year_month_day d) const {
+  return from_local(local_seconds{local_days{d}.time_since_epoch()});
+}
+
+std::chrono::year_month_day Zone::local_day(Timestamp t) const {
+  return std::chrono::year_month_day{std::chrono::floor<days>(to_local(t))};
+}
+
+Window month_window(std::chrono::year_month ym, const Zone& z) {
+  const auto next = ym + std::chrono::months{1};
+  return {z.day_start(ym / std::chrono::day{1}), z.day_start(next / std::chrono::day{1})};
+}
+
+Window day_window(std::chrono::year_month_day d, const Zone& z) {
+  const auto next = std::chrono::year_month_day{sys_days{d} + days{1}};
+  return {z.day_start(d), z.day_start(next)};
+}
+
+Timestamp add_years_local(Timestamp t, int n, const Zone& z) {
+  const local_seconds local = z.to_local(t);
+  const auto d = std::chrono::floor<days>(local);
+  const auto time_of_day = local - d;
+  std::chrono::year_month_day ymd{d};
+  ymd += std::chrono::years{n};
+  if (!ymd.ok()) {  // 29 February in a common year
+    ymd = ymd.year() / ymd.month() / std::chrono::last;
+  }
+  return z.from_local(local_days{ymd} + time_of_day);
+}
+
+Result<Timestamp> parse_time(std::string_view text) {
+  static const std::regex re(
+      R"(^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$)");
+  const std::string s(text);
+  std::smatch m;
+  if (!std::regex_match(s, m, re)) {
+    if (std::regex_match(s, std::regex(R"(^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$)"))) {
+      return make_error(Errc::invalid_input,
+                        "\"" + s + "\" has no UTC offset; write it as " +
+                            "2026-11-03T02:00:00+08:00 or 2026-11-02T18:00:00Z");
+    }
+    return make_error(Errc::invalid_input,
+                      "\"" + s + "\" is not an RFC 3339 time such as 2026-11-03T02:00:00+08:00");
+  }
+  auto date = parse_date(m[1].str());
+  if (!date) {
+    return Unexpected{date.error()};
+  }
+  unsigned hh = 0, mm = 0, ss = 0;
+  if (std::sscanf(m[2].str().c_str(), "%2u:%2u:%2u", &hh, &mm, &ss) != 3 || hh > 23 || mm > 59 ||
+      ss > 59) {
+    return make_error(Errc::invalid_input, "\"" + s + "\" has no such time of day");
+  }
+  const seconds tod = std::chrono::hours{hh} + std::chrono::minutes{mm} + seconds{ss};
+  seconds off{0};
+  const std::string zone = m[4].str();
+  if (zone != "Z" && zone != "z") {
+    const int h = std::stoi(zone.substr(1, 2));
+    const int mi = std::stoi(zone.substr(4, 2));
+    if (h > 23 || mi > 59) {
+      return make_error(Errc::invalid_input, "\"" + s + "\" has an impossible UTC offset");
+    }
+    off = std::chrono::hours{h} + std::chrono::minutes{mi};
+    if (zone[0] == '-') {
+      off = -off;
+    }
+  }
+  return Timestamp{sys_days{*date}.time_since_epoch() + tod - off};
+}
+
+std::string format_time(Timestamp t, const Zone& z) {
+  const seconds off = z.offset(t);
+  return local_text(local_seconds{t.time_since_epoch() + off}, true, 'T') + offset_text(off);
+}
+
+std::string format_time_utc(Timestamp t) {
+  return local_text(local_seconds{t.time_since_epoch()}, true, 'T') + "Z";
+}
+
+std::string format_local_minute(Timestamp t, const Zone& z) {
+  return local_text(z.to_local(t), false, ' ');
+}
+
+Result<std::chrono::year_month_day> parse_date(std::string_view text) {
+  static const std::regex re(R"(^(\d{4})-(\d{2})-(\d{2})$)");
+  const std::string s(text);
+  std::smatch m;
+  if (!std::regex_match(s, m, re)) {
+    return make_error(Errc::invalid_input, "\"" + s + "\" is not a date written YYYY-MM-DD");
+  }
+  const std::chrono::year y{std::stoi(m[1].str())};
+  const std::chrono::month mo{static_cast<unsigned>(std::stoi(m[2].str()))};
+  const std::chrono::day d{static_cast<unsigned>(std::stoi(m[3].str()))};
+  const std::chrono::year_month_day ymd{y, mo, d};
+  if (!mo.ok()) {
+    return make_error(Errc::invalid_input, "\"" + s + "\" has no month " + m[2].str());
+  }
+  if (!ymd.ok()) {
+    return make_error(Errc::invalid_input,
+                      "\"" + s + "\" is not a day: " + format_month(y / mo) + " has " +
+                          std::to_string(static_cast<unsigned>((y / mo / std::chrono::last).day())) +
+                          " days");
+  }
+  return ymd;
+}
+
+std::string format_date(std::chrono::year_month_day d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()),
+                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+  return buf;
+}
+
+Result<std::chrono::year_month> parse_month(std::string_view text) {
+  static const std::regex re(R"(^(\d{4})-(\d{2})$)");
+  const std::string s(text);
+  std::smatch m;
+  if (!std::regex_match(s, m, re)) {
+    return make_error(Errc::invalid_input, "\"" + s + "\" is not a month written YYYY-MM");
+  }
+  const std::chrono::month mo{static_cast<unsigned>(std::stoi(m[2].str()))};
+  if (!mo.ok()) {
+    return make_error(Errc::invalid_input, "\"" + s + "\" has no month " + m[2].str());
+  }
+  return std::chrono::year{std::stoi(m[1].str())} / mo;
+}
+
+std::string format_month(std::chrono::year_month ym) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(ym.year()),
+                static_cast<unsigned>(ym.month()));
+  return buf;
+}
+
+}  // namespace colosla

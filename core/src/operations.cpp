@@ -1,0 +1,331 @@
+#include "colosla/operations.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <nlohmann/json.hpp>
+
+#include "colosla/calendar.hpp"
+
+namespace colosla::core {
+
+std::string default_user() {
+  std::array<char, 256> buf{};
+  if (getlogin_r(buf.data(), buf.size()) == 0 && buf[0] != '\0') {
+    return buf.data();
+  }
+  if (const passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name != nullptr) {
+    return pw->pw_name;
+  }
+  return "uid " + std::to_string(geteuid());
+}
+
+Result<std::int64_t> commit_inventory(Store& store, const ValidatedInventory& v,
+                                      const std::string& by, Timestamp now) {
+  std::int64_t version = 0;
+  auto r = store.write([&]() -> Result<void> {
+    auto changes = store.mapping_changes();
+    if (!changes) {
+      return changes.error();
+    }
+    if (auto ranges = resolve_mappings(v.inventory, *changes); !ranges) {
+      Error e = ranges.error();
+      e.msg = "the new inventory contradicts a recorded port mapping: " + e.msg;
+      return e;
+    }
+    auto saved = store.save_inventory(v, by, now);
+    if (!saved) {
+      return saved.error();
+    }
+    version = *saved;
+    return {};
+  });
+  if (!r) {
+    return r.error();
+  }
+  return version;
+}
+
+namespace {
+
+Result<Inventory> require_inventory(const Store& store) {
+  auto inv = store.load_inventory();
+  if (!inv) {
+    return inv.error();
+  }
+  if (!inv->has_value()) {
+    return make_error(Errc::not_found,
+                      "no inventory is loaded in this store (colosla inventory load FILE)",
+                      store.path());
+  }
+  return std::move(**inv);
+}
+
+}  // namespace
+
+Result<MappingChange> record_mapping_change(Store& store, MappingChange change) {
+  auto r = store.write([&]() -> Result<void> {
+    auto inv = require_inventory(store);
+    if (!inv) {
+      return inv.error();
+    }
+    if (inv->find_contract(change.contract) == nullptr) {
+      return make_error(Errc::not_found, "no contract " + change.contract + " in the inventory");
+    }
+    const Device* d = inv->find_device(change.port.device);
+    if (d == nullptr) {
+      return make_error(Errc::not_found, "no device " + change.port.device + " in the inventory");
+    }
+    if (d->role != Role::network_switch) {
+      return make_error(Errc::invalid_input, change.port.device + " is a " +
+                                                 std::string(to_string(d->role)) +
+                                                 ", not a switch; only switch ports are mapped");
+    }
+    if (std::find(inv->uplinks.begin(), inv->uplinks.end(), change.port) != inv->uplinks.end()) {
+      return make_error(Errc::invalid_input, "port " + change.port.device + " " +
+                                                 change.port.interface +
+                                                 " is an uplink; it cannot be a customer's port");
+    }
+    auto id = store.add_mapping_change(change);
+    if (!id) {
+      return id.error();
+    }
+    change.id = *id;
+    auto changes = store.mapping_changes();
+    if (!changes) {
+      return changes.error();
+    }
+    if (auto ranges = resolve_mappings(*inv, *changes); !ranges) {
+      Error e = ranges.error();
+      if (e.where == mapping_record_name(change.id)) {
+        e.where.clear();  // the new change itself: it is rolled back, so it has no number
+      } else {
+        e.msg = "it would contradict a later record: " + e.msg;
+      }
+      return e;  // rolls the insert back
+    }
+    return {};
+  });
+  if (!r) {
+    return r.error();
+  }
+  return change;
+}
+
+Result<std::vector<MappingRange>> current_mappings(const Store& store) {
+  auto inv = require_inventory(store);
+  if (!inv) {
+    return inv.error();
+  }
+  auto changes = store.mapping_changes();
+  if (!changes) {
+    return changes.error();
+  }
+  return resolve_mappings(*inv, *changes);
+}
+
+// -- observation lines -----------------------------------------------------------------------
+
+namespace {
+
+using nlohmann::json;
+
+Error bad(std::string msg) { return make_error(Errc::invalid_input, std::move(msg)); }
+
+// A member that must be a string when present; a number is accepted for outlet names.
+Result<std::optional<std::string>> member(const json& j, const char* name, bool number_ok = false) {
+  const auto it = j.find(name);
+  if (it == j.end()) {
+    return std::optional<std::string>{};
+  }
+  if (it->is_string()) {
+    return std::optional<std::string>{it->get<std::string>()};
+  }
+  if (number_ok && it->is_number_integer()) {
+    return std::optional<std::string>{std::to_string(it->get<long long>())};
+  }
+  return bad("\"" + std::string(name) + "\" must be a string");
+}
+
+}  // namespace
+
+Result<Observation> parse_observation(std::string_view line, const Inventory& inventory) {
+  json j;
+  try {
+    j = json::parse(line);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    if (const auto p = what.find("] "); p != std::string::npos) {
+      what = what.substr(p + 2);
+    }
+    return bad("not JSON: " + what);
+  }
+  if (!j.is_object()) {
+    return bad("a line must be one JSON object");
+  }
+  static constexpr std::array<std::string_view, 9> kKnown{
+      "time", "device", "interface", "outlet", "state", "target", "service", "result", "evidence"};
+  for (const auto& [key, _] : j.items()) {
+    if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
+      return bad("unknown member \"" + key + "\"");
+    }
+  }
+  auto time_text = member(j, "time");
+  auto device = member(j, "device");
+  auto interface = member(j, "interface");
+  auto outlet = member(j, "outlet", true);
+  auto state = member(j, "state");
+  auto target = member(j, "target");
+  auto service = member(j, "service");
+  auto result = member(j, "result");
+  for (auto* m : {&time_text, &device, &interface, &outlet, &state, &target, &service, &result}) {
+    if (!*m) {
+      return m->error();
+    }
+  }
+  if (!time_text->has_value()) {
+    return bad("\"time\" is missing");
+  }
+  auto t = parse_time(**time_text);
+  if (!t) {
+    return bad("\"time\": " + t.error().msg);
+  }
+
+  Observation o;
+  o.time = *t;
+  o.source = Source::import;
+
+  if (device->has_value() == target->has_value()) {
+    return bad("a line names either a \"device\" (port or power) or a \"target\" (probe)");
+  }
+  if (target->has_value()) {
+    for (const char* k : {"interface", "outlet", "state"}) {
+      if (j.contains(k)) {
+        return bad("a probe line has no \"" + std::string(k) + "\" (it has \"result\")");
+      }
+    }
+    if (!service->has_value()) {
+      return bad("\"service\" is missing");
+    }
+    if (!result->has_value()) {
+      return bad("\"result\" is missing");
+    }
+    auto svc = parse_probe_service(**service);
+    if (!svc) {
+      return svc.error();
+    }
+    bool watched = false;
+    bool known = false;
+    for (const auto& c : inventory.contracts) {
+      for (const auto& pt : c.probe_targets) {
+        if (pt.address == **target) {
+          known = true;
+          watched = watched ||
+                    std::find(pt.services.begin(), pt.services.end(), *svc) != pt.services.end();
+        }
+      }
+    }
+    if (!known) {
+      return make_error(Errc::not_found, "no contract has the probe target " + **target);
+    }
+    if (!watched) {
+      return make_error(Errc::not_found, **target + " is not watched for " + **service);
+    }
+    o.entity = EntityId::probe(**target, **service);
+    auto st = parse_state(EntityKind::probe, **result);
+    if (!st) {
+      return st.error();
+    }
+    o.state = *st;
+    return o;
+  }
+
+  for (const char* k : {"service", "result"}) {
+    if (j.contains(k)) {
+      return bad("a device line has no \"" + std::string(k) + "\" (that is for a probe target)");
+    }
+  }
+  const Device* d = inventory.find_device(**device);
+  if (d == nullptr) {
+    return make_error(Errc::not_found, "no device " + **device + " in the inventory");
+  }
+  if (!state->has_value()) {
+    return bad("\"state\" is missing");
+  }
+  switch (d->role) {
+    case Role::network_switch:
+      if (outlet->has_value()) {
+        return bad(d->name + " is a switch: it has interfaces, not outlets");
+      }
+      if (!interface->has_value()) {
+        return bad(d->name + " is a switch: \"interface\" is missing");
+      }
+      o.entity = EntityId::port(d->name, **interface);
+      break;
+    case Role::pdu:
+      if (interface->has_value()) {
+        return bad(d->name + " is a pdu: it has outlets, not interfaces");
+      }
+      o.entity = outlet->has_value() ? EntityId::outlet(d->name, **outlet) : EntityId::inlet(d->name);
+      break;
+    case Role::ups:
+      if (interface->has_value() || outlet->has_value()) {
+        return bad(d->name + " is a ups: a UPS line has only a \"state\" (its output source)");
+      }
+      o.entity = EntityId::ups(d->name);
+      break;
+  }
+  auto st = parse_state(o.entity.kind, **state);
+  if (!st) {
+    return st.error();
+  }
+  o.state = *st;
+  return o;
+}
+
+Result<ImportOutcome> import_observations(Store& store, std::istream& in, const std::string& name,
+                                          bool skip_bad, Timestamp received) {
+  auto inv = require_inventory(store);
+  if (!inv) {
+    return inv.error();
+  }
+  ImportOutcome out;
+  std::vector<Observation> good;
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
+    if (line.find_first_not_of(" \t") == std::string::npos) {
+      continue;
+    }
+    ++out.lines;
+    auto o = parse_observation(line, *inv);
+    if (!o) {
+      out.bad.push_back(LineError{number, o.error().msg});
+      continue;
+    }
+    o->received = received;
+    o->origin = name + ":" + std::to_string(number);
+    o->evidence = line;
+    good.push_back(std::move(*o));
+  }
+  if (in.bad()) {
+    return make_error(Errc::io, "read error", name);
+  }
+  if (!out.bad.empty() && !skip_bad) {
+    return out;  // nothing stored
+  }
+  auto n = store.add_observations(good);
+  if (!n) {
+    return n.error();
+  }
+  out.stored = *n;
+  return out;
+}
+
+}  // namespace colosla::core

@@ -1,0 +1,845 @@
+// The SQLite adapter: the only file that includes sqlite3.h.
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+#include "colosla/calendar.hpp"
+#include "colosla/log.hpp"
+#include "colosla/store.hpp"
+
+namespace colosla::core {
+
+namespace {
+
+// Forward migrations: kMigrations[i] brings a store from schema version i to i + 1.
+// Never edit a migration that has shipped; add the next one.
+constexpr std::array<const char*, Store::kSchemaVersion> kMigrations{{
+    // 0 -> 1: the foundation.
+    R"sql(
+CREATE TABLE inventory_version(
+  version    INTEGER PRIMARY KEY,
+  loaded_at  INTEGER NOT NULL,
+  loaded_by  TEXT NOT NULL,
+  files      TEXT NOT NULL,
+  document   TEXT NOT NULL
+);
+CREATE TABLE device(
+  name        TEXT PRIMARY KEY,
+  role        TEXT NOT NULL CHECK (role IN ('switch', 'pdu', 'ups')),
+  address     TEXT NOT NULL,
+  plugin      TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  snmp_version TEXT NOT NULL,
+  snmp_community TEXT NOT NULL,
+  snmp_port   INTEGER NOT NULL,
+  snmp_user   TEXT NOT NULL,
+  snmp_auth_protocol TEXT NOT NULL,
+  snmp_auth_password TEXT NOT NULL,
+  snmp_priv_protocol TEXT NOT NULL,
+  snmp_priv_password TEXT NOT NULL,
+  netconf     INTEGER NOT NULL,
+  netconf_transport TEXT NOT NULL,
+  netconf_port INTEGER NOT NULL,
+  netconf_username TEXT NOT NULL,
+  netconf_password TEXT NOT NULL,
+  netconf_private_key TEXT NOT NULL,
+  netconf_certificate TEXT NOT NULL,
+  netconf_ca_file TEXT NOT NULL,
+  netconf_known_hosts TEXT NOT NULL
+);
+CREATE TABLE uplink(
+  device    TEXT NOT NULL,
+  interface TEXT NOT NULL,
+  PRIMARY KEY (device, interface)
+);
+CREATE TABLE calendar_day(
+  day  TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('holiday', 'working-day')),
+  PRIMARY KEY (day, kind)
+);
+CREATE TABLE contract(
+  id          TEXT PRIMARY KEY,
+  customer    TEXT NOT NULL,
+  service     TEXT NOT NULL,
+  signed      TEXT NOT NULL,
+  start       INTEGER NOT NULL,
+  end         INTEGER NOT NULL,
+  end_given   INTEGER NOT NULL,
+  time_zone   TEXT NOT NULL,
+  monthly_fee INTEGER NOT NULL CHECK (monthly_fee >= 0),
+  installation_fee INTEGER NOT NULL CHECK (installation_fee >= 0),
+  currency    TEXT NOT NULL,
+  installation_auto_complete INTEGER NOT NULL,
+  port_mode   TEXT NOT NULL CHECK (port_mode IN ('any', 'all')),
+  max_outage_minutes INTEGER NOT NULL,
+  availability_target_milli INTEGER NOT NULL,
+  require_customer_report INTEGER NOT NULL,
+  report_window_days INTEGER NOT NULL,
+  probe_interval_seconds INTEGER NOT NULL,
+  notify_within_minutes INTEGER NOT NULL,
+  installation_business_days INTEGER NOT NULL,
+  inventory_version INTEGER NOT NULL REFERENCES inventory_version(version),
+  CHECK (end > start)
+);
+CREATE TABLE contract_port(
+  contract  TEXT NOT NULL REFERENCES contract(id) ON DELETE CASCADE,
+  device    TEXT NOT NULL,
+  interface TEXT NOT NULL,
+  PRIMARY KEY (contract, device, interface)
+);
+CREATE TABLE contract_power(
+  contract TEXT NOT NULL REFERENCES contract(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  device   TEXT NOT NULL,
+  outlet   TEXT,
+  PRIMARY KEY (contract, position)
+);
+CREATE TABLE probe_target(
+  contract TEXT NOT NULL REFERENCES contract(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  address  TEXT NOT NULL,
+  services TEXT NOT NULL,
+  www_path TEXT NOT NULL,
+  PRIMARY KEY (contract, position)
+);
+CREATE TABLE contact(
+  contract   TEXT NOT NULL REFERENCES contract(id) ON DELETE CASCADE,
+  position   INTEGER NOT NULL,
+  name       TEXT NOT NULL,
+  authorized INTEGER NOT NULL,
+  channel    TEXT NOT NULL,
+  address    TEXT NOT NULL,
+  PRIMARY KEY (contract, position)
+);
+CREATE TABLE observation(
+  seq      INTEGER PRIMARY KEY,
+  time     INTEGER NOT NULL,
+  kind     TEXT NOT NULL CHECK (kind IN ('port', 'outlet', 'inlet', 'ups', 'probe')),
+  device   TEXT NOT NULL,
+  item     TEXT NOT NULL,
+  state    TEXT NOT NULL,
+  source   TEXT NOT NULL CHECK (source IN ('import', 'trap', 'poll', 'netconf', 'probe')),
+  received INTEGER NOT NULL,
+  origin   TEXT NOT NULL,
+  evidence TEXT NOT NULL
+);
+CREATE INDEX observation_entity ON observation(kind, device, item, time, seq);
+CREATE INDEX observation_time ON observation(time, seq);
+CREATE TABLE mapping_change(
+  id         INTEGER PRIMARY KEY,
+  contract   TEXT NOT NULL,
+  device     TEXT NOT NULL,
+  interface  TEXT NOT NULL,
+  action     TEXT NOT NULL CHECK (action IN ('add', 'remove')),
+  at         INTEGER NOT NULL,
+  entered_by TEXT NOT NULL,
+  entered_at INTEGER NOT NULL,
+  note       TEXT NOT NULL
+);
+)sql",
+}};
+
+Error sql_error(sqlite3* db, std::string_view what) {
+  return make_error(Errc::store, sqlite3_errmsg(db), std::string(what));
+}
+
+/// A prepared statement with positional binding.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) {
+      err_ = sql_error(db, sql);
+    }
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  [[nodiscard]] bool ok() const { return s_ != nullptr; }
+  [[nodiscard]] const Error& error() const { return err_; }
+
+  Stmt& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
+  Stmt& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v ? 1 : 0)); }
+  Stmt& bind(int i, Timestamp t) { return bind(i, static_cast<std::int64_t>(t.time_since_epoch().count())); }
+  Stmt& bind_null(int i) {
+    sqlite3_bind_null(s_, i);
+    return *this;
+  }
+
+  /// SQLITE_ROW, SQLITE_DONE, or an error code.
+  int step() { return sqlite3_step(s_); }
+  /// Runs a statement that returns no rows and resets it for the next bindings.
+  Result<void> exec() {
+    const int rc = sqlite3_step(s_);
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    if (rc != SQLITE_DONE) {
+      return sql_error(db_, sqlite3_sql(s_));
+    }
+    return {};
+  }
+  Error step_error() const { return sql_error(db_, sqlite3_sql(s_)); }
+
+  [[nodiscard]] std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
+  [[nodiscard]] bool boolean(int c) const { return sqlite3_column_int64(s_, c) != 0; }
+  [[nodiscard]] Timestamp time(int c) const { return Timestamp{std::chrono::seconds{i64(c)}}; }
+  [[nodiscard]] bool is_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
+  [[nodiscard]] std::string str(int c) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+  Error err_;
+};
+
+Result<void> exec_script(sqlite3* db, const char* sql) {
+  char* msg = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+    Error e = make_error(Errc::store, msg ? msg : sqlite3_errmsg(db), "sqlite");
+    sqlite3_free(msg);
+    return e;
+  }
+  return {};
+}
+
+// Rolling back is what we do after a failure already being reported; if even the rollback
+// fails, SQLite rolls the transaction back when the connection closes, so log and go on.
+void rollback(sqlite3* db, const std::string& sql) {
+  if (auto r = exec_script(db, sql.c_str()); !r) {
+    log(LogLevel::warning, "core.store", "rollback failed: " + r.error().msg);
+  }
+}
+
+Result<std::int64_t> scalar(sqlite3* db, const char* sql) {
+  Stmt s(db, sql);
+  if (!s.ok()) {
+    return s.error();
+  }
+  if (s.step() != SQLITE_ROW) {
+    return s.step_error();
+  }
+  return s.i64(0);
+}
+
+std::string join_lines(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) {
+    s += (s.empty() ? "" : "\n") + x;
+  }
+  return s;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::istringstream in(s);
+  while (std::getline(in, cur, sep)) {
+    if (!cur.empty()) {
+      out.push_back(cur);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Store::Impl {
+  sqlite3* db = nullptr;
+  std::string path;
+  int version = 0;
+  int savepoints = 0;
+
+  ~Impl() {
+    if (db != nullptr) {
+      sqlite3_close_v2(db);
+    }
+  }
+
+  Result<void> migrate() {
+    auto v = scalar(db, "PRAGMA user_version");
+    if (!v) {
+      return v.error();
+    }
+    version = static_cast<int>(*v);
+    if (version > kSchemaVersion) {
+      return make_error(Errc::store,
+                        "the store has schema version " + std::to_string(version) +
+                            ", written by a newer colosla; this one knows up to version " +
+                            std::to_string(kSchemaVersion),
+                        path);
+    }
+    if (version == 0) {
+      // A file that has tables but no version is not ours: refuse rather than add to it.
+      auto tables = scalar(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
+      if (!tables) {
+        return tables.error();
+      }
+      if (*tables != 0) {
+        return make_error(Errc::store, "this SQLite database is not a colosla store", path);
+      }
+    }
+    while (version < kSchemaVersion) {
+      const int to = version + 1;
+      if (auto r = exec_script(db, "BEGIN IMMEDIATE"); !r) {
+        return r;
+      }
+      auto r = exec_script(db, kMigrations[static_cast<std::size_t>(version)]);
+      if (r) {
+        r = exec_script(db, ("PRAGMA user_version = " + std::to_string(to)).c_str());
+      }
+      if (r) {
+        r = exec_script(db, "COMMIT");
+      }
+      if (!r) {
+        rollback(db, "ROLLBACK");
+        return make_error(Errc::store,
+                          "upgrading the store to schema version " + std::to_string(to) +
+                              " failed: " + r.error().msg,
+                          path);
+      }
+      log(version == 0 ? LogLevel::debug : LogLevel::info, "core.store",
+          path + ": schema upgraded to version " + std::to_string(to));
+      version = to;
+    }
+    return {};
+  }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+const std::string& Store::path() const { return impl_->path; }
+int Store::schema_version() const { return impl_->version; }
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& path, Mode mode) {
+  struct stat st {};
+  const bool exists = ::stat(path.c_str(), &st) == 0;
+  if (!exists) {
+    if (mode != Mode::create) {
+      return make_error(Errc::not_found,
+                        "no store here (load an inventory first: colosla inventory load FILE)",
+                        path);
+    }
+    // Created 0600 before SQLite sees it: the store holds SNMP and NETCONF secrets. SQLite gives
+    // its -wal and -shm files the same permissions.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) {
+      return make_error(Errc::io, "cannot create the store: " + std::string(std::strerror(errno)),
+                        path);
+    }
+    if (fd >= 0) {
+      ::close(fd);
+    }
+  } else if (!S_ISREG(st.st_mode)) {
+    return make_error(Errc::io, "is not a regular file", path);
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  const int flags = (mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                    SQLITE_OPEN_NOFOLLOW;
+  if (sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr) != SQLITE_OK) {
+    return make_error(Errc::store,
+                      std::string("cannot open: ") +
+                          (impl->db ? sqlite3_errmsg(impl->db) : "out of memory"),
+                      path);
+  }
+  sqlite3_extended_result_codes(impl->db, 1);
+  sqlite3_busy_timeout(impl->db, 5000);
+  if (auto r = exec_script(impl->db, "PRAGMA foreign_keys = ON"); !r) {
+    return r.error();
+  }
+  if (mode != Mode::read_only) {
+    // WAL lets check_colosla and reports read while the daemon writes; FULL makes each commit
+    // durable, which an acknowledged INFORM promises.
+    if (auto r = exec_script(impl->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL");
+        !r) {
+      return make_error(Errc::store, "cannot switch to WAL mode: " + r.error().msg, path);
+    }
+    if (auto r = impl->migrate(); !r) {
+      return r.error();
+    }
+  } else {
+    auto v = scalar(impl->db, "PRAGMA user_version");
+    if (!v) {
+      return make_error(Errc::store, v.error().msg, path);
+    }
+    impl->version = static_cast<int>(*v);
+    if (impl->version != kSchemaVersion) {
+      return make_error(Errc::store,
+                        "the store has schema version " + std::to_string(impl->version) +
+                            " and this colosla reads version " + std::to_string(kSchemaVersion) +
+                            " (any colosla write command upgrades it)",
+                        path);
+    }
+  }
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Result<void> Store::write(const std::function<Result<void>()>& fn) {
+  sqlite3* db = impl_->db;
+  const bool outer = sqlite3_get_autocommit(db) != 0;
+  const std::string sp = "colosla_sp" + std::to_string(impl_->savepoints);
+  if (auto r = exec_script(db, outer ? "BEGIN IMMEDIATE" : ("SAVEPOINT " + sp).c_str()); !r) {
+    return r;
+  }
+  ++impl_->savepoints;
+  Result<void> result;
+  try {
+    result = fn();
+  } catch (...) {
+    --impl_->savepoints;
+    rollback(db, outer ? "ROLLBACK" : "ROLLBACK TO " + sp + "; RELEASE " + sp);
+    throw;
+  }
+  --impl_->savepoints;
+  if (result) {
+    if (auto r = exec_script(db, outer ? "COMMIT" : ("RELEASE " + sp).c_str()); !r) {
+      rollback(db, outer ? "ROLLBACK" : "ROLLBACK TO " + sp + "; RELEASE " + sp);
+      return r;
+    }
+    return {};
+  }
+  rollback(db, outer ? "ROLLBACK" : "ROLLBACK TO " + sp + "; RELEASE " + sp);
+  return result;
+}
+
+// -- inventory -------------------------------------------------------------------------------
+
+Result<std::int64_t> Store::save_inventory(const ValidatedInventory& v, const std::string& by,
+                                           Timestamp at) {
+  sqlite3* db = impl_->db;
+  std::int64_t version = 0;
+  auto r = write([&]() -> Result<void> {
+    for (const char* sql : {"DELETE FROM contract", "DELETE FROM device", "DELETE FROM uplink",
+                            "DELETE FROM calendar_day"}) {
+      if (auto e = exec_script(db, sql); !e) {
+        return e;
+      }
+    }
+    {
+      Stmt s(db,
+             "INSERT INTO inventory_version(loaded_at, loaded_by, files, document) "
+             "VALUES (?, ?, ?, ?)");
+      if (auto e = s.bind(1, at).bind(2, by).bind(3, join_lines(v.files)).bind(4, v.document).exec();
+          !e) {
+        return e;
+      }
+      version = sqlite3_last_insert_rowid(db);
+    }
+    const Inventory& inv = v.inventory;
+    Stmt dev(db,
+             "INSERT INTO device VALUES (?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?)");
+    for (const auto& d : inv.devices) {
+      const NetconfAccess nc = d.netconf.value_or(NetconfAccess{});
+      dev.bind(1, d.name).bind(2, to_string(d.role)).bind(3, d.address).bind(4, d.plugin);
+      dev.bind(5, d.description).bind(6, d.snmp.version).bind(7, d.snmp.community);
+      dev.bind(8, static_cast<std::int64_t>(d.snmp.port)).bind(9, d.snmp.user);
+      dev.bind(10, d.snmp.auth_protocol).bind(11, d.snmp.auth_password);
+      dev.bind(12, d.snmp.priv_protocol).bind(13, d.snmp.priv_password);
+      dev.bind(14, d.netconf.has_value()).bind(15, nc.transport);
+      dev.bind(16, static_cast<std::int64_t>(nc.port)).bind(17, nc.username).bind(18, nc.password);
+      dev.bind(19, nc.private_key).bind(20, nc.certificate).bind(21, nc.ca_file);
+      dev.bind(22, nc.known_hosts);
+      if (auto e = dev.exec(); !e) {
+        return e;
+      }
+    }
+    Stmt up(db, "INSERT INTO uplink VALUES (?, ?)");
+    for (const auto& u : inv.uplinks) {
+      if (auto e = up.bind(1, u.device).bind(2, u.interface).exec(); !e) {
+        return e;
+      }
+    }
+    Stmt cal(db, "INSERT OR IGNORE INTO calendar_day VALUES (?, ?)");
+    for (const auto& d : inv.calendar.holidays) {
+      if (auto e = cal.bind(1, format_date(d)).bind(2, "holiday").exec(); !e) {
+        return e;
+      }
+    }
+    for (const auto& d : inv.calendar.working_days) {
+      if (auto e = cal.bind(1, format_date(d)).bind(2, "working-day").exec(); !e) {
+        return e;
+      }
+    }
+    Stmt con(db, "INSERT INTO contract VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    Stmt port(db, "INSERT INTO contract_port VALUES (?, ?, ?)");
+    Stmt power(db, "INSERT INTO contract_power VALUES (?, ?, ?, ?)");
+    Stmt probe(db, "INSERT INTO probe_target VALUES (?, ?, ?, ?, ?)");
+    Stmt contact(db, "INSERT INTO contact VALUES (?, ?, ?, ?, ?, ?)");
+    for (const auto& c : inv.contracts) {
+      con.bind(1, c.id).bind(2, c.customer).bind(3, to_string(c.service));
+      con.bind(4, format_date(c.signed_on)).bind(5, c.start).bind(6, c.end).bind(7, c.end_given);
+      con.bind(8, c.time_zone).bind(9, c.monthly_fee).bind(10, c.installation_fee);
+      con.bind(11, c.currency).bind(12, c.installation_auto_complete);
+      con.bind(13, to_string(c.port_mode));
+      con.bind(14, static_cast<std::int64_t>(c.sla.max_outage_minutes));
+      con.bind(15, static_cast<std::int64_t>(c.sla.availability_target_milli));
+      con.bind(16, c.sla.require_customer_report);
+      con.bind(17, static_cast<std::int64_t>(c.sla.report_window_days));
+      con.bind(18, static_cast<std::int64_t>(c.sla.probe_interval_seconds));
+      con.bind(19, static_cast<std::int64_t>(c.sla.notify_within_minutes));
+      con.bind(20, static_cast<std::int64_t>(c.sla.installation_business_days));
+      con.bind(21, version);
+      if (auto e = con.exec(); !e) {
+        return e;
+      }
+      for (const auto& p : c.ports) {
+        if (auto e = port.bind(1, c.id).bind(2, p.device).bind(3, p.interface).exec(); !e) {
+          return e;
+        }
+      }
+      std::int64_t pos = 0;
+      for (const auto& p : c.power_sources) {
+        power.bind(1, c.id).bind(2, pos++).bind(3, p.device);
+        if (p.outlet) {
+          power.bind(4, *p.outlet);
+        } else {
+          power.bind_null(4);
+        }
+        if (auto e = power.exec(); !e) {
+          return e;
+        }
+      }
+      pos = 0;
+      for (const auto& t : c.probe_targets) {
+        std::string services;
+        for (auto s : t.services) {
+          services += (services.empty() ? "" : " ") + std::string(to_string(s));
+        }
+        if (auto e = probe.bind(1, c.id).bind(2, pos++).bind(3, t.address).bind(4, services)
+                         .bind(5, t.www_path).exec();
+            !e) {
+          return e;
+        }
+      }
+      pos = 0;
+      for (const auto& k : c.contacts) {
+        if (auto e = contact.bind(1, c.id).bind(2, pos++).bind(3, k.name).bind(4, k.authorized)
+                         .bind(5, to_string(k.channel)).bind(6, k.address).exec();
+            !e) {
+          return e;
+        }
+      }
+    }
+    return {};
+  });
+  if (!r) {
+    return r.error();
+  }
+  return version;
+}
+
+Result<std::optional<InventoryRecord>> Store::inventory_record() const {
+  Stmt s(impl_->db,
+         "SELECT version, loaded_at, loaded_by, files, document FROM inventory_version "
+         "ORDER BY version DESC LIMIT 1");
+  if (!s.ok()) {
+    return s.error();
+  }
+  const int rc = s.step();
+  if (rc == SQLITE_DONE) {
+    return std::optional<InventoryRecord>{};
+  }
+  if (rc != SQLITE_ROW) {
+    return s.step_error();
+  }
+  return std::optional<InventoryRecord>{
+      InventoryRecord{s.i64(0), s.time(1), s.str(2), split(s.str(3), '\n'), s.str(4)}};
+}
+
+Result<std::optional<Inventory>> Store::load_inventory() const {
+  sqlite3* db = impl_->db;
+  auto loaded = scalar(db, "SELECT count(*) FROM inventory_version");
+  if (!loaded) {
+    return loaded.error();
+  }
+  if (*loaded == 0) {
+    return std::optional<Inventory>{};
+  }
+  Inventory inv;
+  auto bad = [](const std::string& what) {
+    return make_error(Errc::store, "the store holds an unreadable " + what);
+  };
+  {
+    Stmt s(db, "SELECT * FROM device ORDER BY rowid");
+    while (s.step() == SQLITE_ROW) {
+      Device d;
+      d.name = s.str(0);
+      auto role = parse_role(s.str(1));
+      if (!role) {
+        return bad("device role");
+      }
+      d.role = *role;
+      d.address = s.str(2);
+      d.plugin = s.str(3);
+      d.description = s.str(4);
+      d.snmp = SnmpAccess{s.str(5), s.str(6), static_cast<std::uint16_t>(s.i64(7)), s.str(8),
+                          s.str(9), s.str(10), s.str(11), s.str(12)};
+      if (s.boolean(13)) {
+        d.netconf = NetconfAccess{s.str(14), static_cast<std::uint16_t>(s.i64(15)), s.str(16),
+                                  s.str(17), s.str(18), s.str(19), s.str(20), s.str(21)};
+      }
+      inv.devices.push_back(std::move(d));
+    }
+  }
+  {
+    Stmt s(db, "SELECT device, interface FROM uplink ORDER BY device, interface");
+    while (s.step() == SQLITE_ROW) {
+      inv.uplinks.push_back(PortRef{s.str(0), s.str(1)});
+    }
+  }
+  {
+    Stmt s(db, "SELECT day, kind FROM calendar_day ORDER BY day");
+    while (s.step() == SQLITE_ROW) {
+      auto d = parse_date(s.str(0));
+      if (!d) {
+        return bad("calendar day");
+      }
+      (s.str(1) == "holiday" ? inv.calendar.holidays : inv.calendar.working_days).push_back(*d);
+    }
+  }
+  {
+    Stmt s(db, "SELECT * FROM contract ORDER BY id");
+    while (s.step() == SQLITE_ROW) {
+      Contract c;
+      c.id = s.str(0);
+      c.customer = s.str(1);
+      auto service = parse_service_type(s.str(2));
+      auto signed_on = parse_date(s.str(3));
+      auto mode = parse_port_mode(s.str(12));
+      if (!service || !signed_on || !mode) {
+        return bad("contract " + c.id);
+      }
+      c.service = *service;
+      c.signed_on = *signed_on;
+      c.start = s.time(4);
+      c.end = s.time(5);
+      c.end_given = s.boolean(6);
+      c.time_zone = s.str(7);
+      c.monthly_fee = s.i64(8);
+      c.installation_fee = s.i64(9);
+      c.currency = s.str(10);
+      c.installation_auto_complete = s.boolean(11);
+      c.port_mode = *mode;
+      c.sla.max_outage_minutes = static_cast<std::uint32_t>(s.i64(13));
+      c.sla.availability_target_milli = static_cast<std::uint32_t>(s.i64(14));
+      c.sla.require_customer_report = s.boolean(15);
+      c.sla.report_window_days = static_cast<std::uint32_t>(s.i64(16));
+      c.sla.probe_interval_seconds = static_cast<std::uint32_t>(s.i64(17));
+      c.sla.notify_within_minutes = static_cast<std::uint32_t>(s.i64(18));
+      c.sla.installation_business_days = static_cast<std::uint32_t>(s.i64(19));
+      inv.contracts.push_back(std::move(c));
+    }
+  }
+  for (auto& c : inv.contracts) {
+    Stmt ports(db, "SELECT device, interface FROM contract_port WHERE contract = ? ORDER BY rowid");
+    ports.bind(1, c.id);
+    while (ports.step() == SQLITE_ROW) {
+      c.ports.push_back(PortRef{ports.str(0), ports.str(1)});
+    }
+    Stmt power(db, "SELECT device, outlet FROM contract_power WHERE contract = ? ORDER BY position");
+    power.bind(1, c.id);
+    while (power.step() == SQLITE_ROW) {
+      PowerSourceRef p{power.str(0), std::nullopt};
+      if (!power.is_null(1)) {
+        p.outlet = power.str(1);
+      }
+      c.power_sources.push_back(std::move(p));
+    }
+    Stmt probes(db,
+                "SELECT address, services, www_path FROM probe_target WHERE contract = ? "
+                "ORDER BY position");
+    probes.bind(1, c.id);
+    while (probes.step() == SQLITE_ROW) {
+      ProbeTarget t{probes.str(0), {}, probes.str(2)};
+      for (const auto& w : split(probes.str(1), ' ')) {
+        auto svc = parse_probe_service(w);
+        if (!svc) {
+          return bad("probe service of " + c.id);
+        }
+        t.services.push_back(*svc);
+      }
+      c.probe_targets.push_back(std::move(t));
+    }
+    Stmt contacts(db,
+                  "SELECT name, authorized, channel, address FROM contact WHERE contract = ? "
+                  "ORDER BY position");
+    contacts.bind(1, c.id);
+    while (contacts.step() == SQLITE_ROW) {
+      auto ch = parse_channel(contacts.str(2));
+      if (!ch) {
+        return bad("contact channel of " + c.id);
+      }
+      c.contacts.push_back(Contact{contacts.str(0), contacts.boolean(1), *ch, contacts.str(3)});
+    }
+  }
+  return std::optional<Inventory>{std::move(inv)};
+}
+
+// -- observations ----------------------------------------------------------------------------
+
+Result<std::size_t> Store::add_observations(const std::vector<Observation>& obs) {
+  std::size_t n = 0;
+  auto r = write([&]() -> Result<void> {
+    Stmt s(impl_->db,
+           "INSERT INTO observation(time, kind, device, item, state, source, received, origin, "
+           "evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s.ok()) {
+      return s.error();
+    }
+    for (const auto& o : obs) {
+      s.bind(1, o.time).bind(2, to_string(o.entity.kind)).bind(3, o.entity.device);
+      s.bind(4, o.entity.item).bind(5, to_string(o.state)).bind(6, to_string(o.source));
+      s.bind(7, o.received).bind(8, o.origin).bind(9, o.evidence);
+      if (auto e = s.exec(); !e) {
+        return e;
+      }
+      ++n;
+    }
+    return {};
+  });
+  if (!r) {
+    return r.error();
+  }
+  return n;
+}
+
+namespace {
+
+Result<std::vector<Observation>> read_observations(Stmt& s) {
+  std::vector<Observation> out;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    Observation o;
+    o.seq = s.i64(0);
+    o.time = s.time(1);
+    const std::string kind = s.str(2);
+    bool known = false;
+    for (auto k : {EntityKind::port, EntityKind::outlet, EntityKind::inlet, EntityKind::ups,
+                   EntityKind::probe}) {
+      if (to_string(k) == kind) {
+        o.entity.kind = k;
+        known = true;
+      }
+    }
+    auto state = parse_state(o.entity.kind, s.str(5));
+    auto source = parse_source(s.str(6));
+    if (!known || !state || !source) {
+      return make_error(Errc::store, "the store holds an unreadable observation",
+                        "observation " + std::to_string(o.seq));
+    }
+    o.entity.device = s.str(3);
+    o.entity.item = s.str(4);
+    o.state = *state;
+    o.source = *source;
+    o.received = s.time(7);
+    o.origin = s.str(8);
+    o.evidence = s.str(9);
+    out.push_back(std::move(o));
+  }
+  if (rc != SQLITE_DONE) {
+    return s.step_error();
+  }
+  return out;
+}
+
+constexpr const char* kObservationColumns =
+    "SELECT seq, time, kind, device, item, state, source, received, origin, evidence "
+    "FROM observation ";
+
+}  // namespace
+
+Result<std::vector<Observation>> Store::observations(const EntityId& e) const {
+  Stmt s(impl_->db, (std::string(kObservationColumns) +
+                     "WHERE kind = ? AND device = ? AND item = ? ORDER BY time, seq")
+                        .c_str());
+  if (!s.ok()) {
+    return s.error();
+  }
+  s.bind(1, to_string(e.kind)).bind(2, e.device).bind(3, e.item);
+  return read_observations(s);
+}
+
+Result<std::vector<Observation>> Store::observations_between(Timestamp from, Timestamp to) const {
+  Stmt s(impl_->db,
+         (std::string(kObservationColumns) + "WHERE time >= ? AND time < ? ORDER BY time, seq")
+             .c_str());
+  if (!s.ok()) {
+    return s.error();
+  }
+  s.bind(1, from).bind(2, to);
+  return read_observations(s);
+}
+
+Result<std::int64_t> Store::observation_count() const {
+  return scalar(impl_->db, "SELECT count(*) FROM observation");
+}
+
+// -- port mapping ----------------------------------------------------------------------------
+
+Result<std::vector<MappingChange>> Store::mapping_changes() const {
+  Stmt s(impl_->db,
+         "SELECT id, contract, device, interface, action, at, entered_by, entered_at, note "
+         "FROM mapping_change ORDER BY id");
+  if (!s.ok()) {
+    return s.error();
+  }
+  std::vector<MappingChange> out;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    MappingChange c;
+    c.id = s.i64(0);
+    c.contract = s.str(1);
+    c.port = PortRef{s.str(2), s.str(3)};
+    c.action = s.str(4) == "add" ? MappingAction::add : MappingAction::remove;
+    c.at = s.time(5);
+    c.entered_by = s.str(6);
+    c.entered_at = s.time(7);
+    c.note = s.str(8);
+    out.push_back(std::move(c));
+  }
+  if (rc != SQLITE_DONE) {
+    return s.step_error();
+  }
+  return out;
+}
+
+Result<std::int64_t> Store::add_mapping_change(const MappingChange& c) {
+  Stmt s(impl_->db,
+         "INSERT INTO mapping_change(contract, device, interface, action, at, entered_by, "
+         "entered_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!s.ok()) {
+    return s.error();
+  }
+  s.bind(1, c.contract).bind(2, c.port.device).bind(3, c.port.interface);
+  s.bind(4, to_string(c.action)).bind(5, c.at).bind(6, c.entered_by).bind(7, c.entered_at);
+  s.bind(8, c.note);
+  if (auto e = s.exec(); !e) {
+    return e.error();
+  }
+  return sqlite3_last_insert_rowid(impl_->db);
+}
+
+}  // namespace colosla::core

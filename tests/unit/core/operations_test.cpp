@@ -1,0 +1,196 @@
+#include "colosla/operations.hpp"
+
+#include <sstream>
+
+#include "support.hpp"
+
+using namespace colosla;
+using namespace colosla::core;
+using colosla::test::at;
+using colosla::test::TempDir;
+
+namespace {
+
+struct Fixture {
+  TempDir dir;
+  std::unique_ptr<Store> store;
+  ValidatedInventory inventory;
+
+  Fixture() {
+    auto s = Store::open(dir.file("s.db"), Store::Mode::create);
+    REQUIRE(s.has_value());
+    store = std::move(*s);
+    InventoryValidator v;
+    auto r = v.validate_files({colosla::test::source_file("examples/inventory.json")});
+    REQUIRE(r.has_value());
+    inventory = std::move(*r);
+    REQUIRE(commit_inventory(*store, inventory, "test", at("2026-11-01T00:00:00Z")).has_value());
+  }
+};
+
+Result<Observation> parse(const std::string& line, const Inventory& inv) { return parse_observation(line, inv); }
+
+}  // namespace
+
+TEST_CASE("observation lines of SPEC §8", "[observe]") {
+  Fixture f;
+  const Inventory& inv = f.inventory.inventory;
+  SECTION("port") {
+    auto o = parse(R"({"time":"2026-11-03T02:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"})", inv);
+    REQUIRE(o.has_value());
+    CHECK(o->entity == EntityId::port("sw1", "ge-0/0/1"));
+    CHECK(o->state == State::down);
+    CHECK(o->time == at("2026-11-02T18:00:00Z"));
+    CHECK(o->source == Source::import);
+  }
+  SECTION("outlet, inlet and UPS") {
+    CHECK(parse(R"({"time":"2026-11-03T02:00:00Z","device":"pdu1","outlet":"4","state":"off"})", inv)->entity ==
+          EntityId::outlet("pdu1", "4"));
+    CHECK(parse(R"({"time":"2026-11-03T02:00:00Z","device":"pdu1","outlet":4,"state":"off"})", inv)->entity ==
+          EntityId::outlet("pdu1", "4"));
+    CHECK(parse(R"({"time":"2026-11-03T02:00:00Z","device":"pdu1","state":"off"})", inv)->entity ==
+          EntityId::inlet("pdu1"));
+    auto ups = parse(R"({"time":"2026-11-03T02:00:00Z","device":"ups1","state":"bypass"})", inv);
+    CHECK(ups->entity == EntityId::ups("ups1"));
+    CHECK(ups->state == State::bypass);
+  }
+  SECTION("probe") {
+    auto o = parse(R"({"time":"2026-11-03T02:00:00Z","target":"203.0.113.5","service":"www","result":"pass"})", inv);
+    REQUIRE(o.has_value());
+    CHECK(o->entity == EntityId::probe("203.0.113.5", "www"));
+    CHECK(o->state == State::pass);
+  }
+  SECTION("bad lines say why") {
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {R"({"device":"sw1","interface":"ge-0/0/1","state":"down"})", "\"time\" is missing"},
+        {R"({"time":"2026-11-03T02:00:00Z","device":"sw1","interface":"ge-0/0/1"})", "\"state\" is missing"},
+        {R"({"time":"2026-11-03T02:00:00Z","device":"sw1","state":"down"})", "sw1 is a switch: \"interface\" is missing"},
+        {R"({"time":"2026-11-03T02:00:00Z","device":"sw1","outlet":"1","interface":"x","state":"down"})",
+         "sw1 is a switch: it has interfaces, not outlets"},
+        {R"({"time":"2026-11-03T02:00:00Z","device":"ups1","outlet":"1","state":"none"})",
+         "ups1 is a ups: a UPS line has only a \"state\" (its output source)"},
+        {R"({"time":"2026-11-03T02:00:00Z","device":"ups1","state":"off"})",
+         "unknown UPS output source \"off\" (expected one of normal, bypass, battery, booster, reducer, none, other, unknown)"},
+        {R"({"time":"2026-11-03T02:00:00Z","device":"sw1","target":"203.0.113.5","state":"down"})",
+         "a line names either a \"device\" (port or power) or a \"target\" (probe)"},
+        {R"({"time":"2026-11-03T02:00:00Z","target":"203.0.113.5","service":"icmp","result":"down"})",
+         "unknown probe result \"down\" (expected one of pass, fail)"},
+        {R"({"time":"2026-11-03T02:00:00Z","target":"203.0.113.5","service":"icmp","state":"fail"})",
+         "a probe line has no \"state\" (it has \"result\")"},
+        {R"({"time":"2026-11-03T02:00:00Z","device":"sw1","interface":"ge-0/0/1","state":"down","when":1})",
+         "unknown member \"when\""},
+        {R"({"time":1793642400,"device":"sw1","interface":"ge-0/0/1","state":"down"})", "\"time\" must be a string"},
+        {R"(["not", "an", "object"])", "a line must be one JSON object"},
+    };
+    for (const auto& [line, why] : cases) {
+      INFO(line);
+      auto o = parse(line, inv);
+      REQUIRE_FALSE(o.has_value());
+      CHECK(o.error().msg == why);
+    }
+  }
+}
+
+TEST_CASE("an observation file is stored whole or not at all", "[observe]") {
+  Fixture f;
+  const std::string text =
+      "{\"time\":\"2026-11-03T02:00:00Z\",\"device\":\"sw1\",\"interface\":\"ge-0/0/1\",\"state\":\"down\"}\n"
+      "\n"
+      "{\"time\":\"2026-11-03T02:00:00Z\",\"device\":\"sw1\",\"interface\":\"ge-0/0/1\",\"state\":\"sideways\"}\r\n"
+      "{\"time\":\"2026-11-03T02:30:00Z\",\"device\":\"sw1\",\"interface\":\"ge-0/0/1\",\"state\":\"up\"}\n";
+  SECTION("one bad line stores nothing") {
+    std::istringstream in(text);
+    auto out = import_observations(*f.store, in, "f.jsonl", false, at("2026-11-23T00:00:00Z"));
+    REQUIRE(out.has_value());
+    CHECK(out->lines == 3);
+    CHECK(out->stored == 0);
+    REQUIRE(out->bad.size() == 1);
+    CHECK(out->bad[0].line == 3);
+    CHECK(f.store->observation_count().value() == 0);
+  }
+  SECTION("--skip-bad stores the good lines with their origin and evidence") {
+    std::istringstream in(text);
+    auto out = import_observations(*f.store, in, "f.jsonl", true, at("2026-11-23T00:00:00Z"));
+    REQUIRE(out.has_value());
+    CHECK(out->stored == 2);
+    const auto got = f.store->observations(EntityId::port("sw1", "ge-0/0/1")).value();
+    REQUIRE(got.size() == 2);
+    CHECK(got[1].origin == "f.jsonl:4");
+    CHECK(got[1].received == at("2026-11-23T00:00:00Z"));
+    CHECK(got[1].evidence.find("\"state\":\"up\"") != std::string::npos);
+  }
+  SECTION("without an inventory nothing can be imported") {
+    TempDir dir;
+    auto empty = Store::open(dir.file("e.db"), Store::Mode::create);
+    REQUIRE(empty.has_value());
+    std::istringstream in(text);
+    auto out = import_observations(**empty, in, "f.jsonl", true, at("2026-11-23T00:00:00Z"));
+    REQUIRE_FALSE(out.has_value());
+    CHECK(out.error().code == Errc::not_found);
+  }
+}
+
+TEST_CASE("mapping changes are checked before they are recorded", "[mapping][store]") {
+  Fixture f;
+  MappingChange c;
+  c.contract = "C-001";
+  c.port = {"sw1", "ge-0/0/2"};
+  c.action = MappingAction::add;
+  c.at = at("2026-11-10T00:00:00+08:00");
+  c.entered_by = "bob";
+  c.entered_at = at("2026-11-09T10:00:00Z");
+  auto r = record_mapping_change(*f.store, c);
+  REQUIRE(r.has_value());
+  CHECK(r->id == 1);
+
+  SECTION("a duplicate is refused, names no phantom record, and leaves nothing behind") {
+    auto again = record_mapping_change(*f.store, c);
+    REQUIRE_FALSE(again.has_value());
+    CHECK(again.error().where.empty());
+    CHECK(again.error().msg.find("already mapped to C-001") != std::string::npos);
+    CHECK(f.store->mapping_changes().value().size() == 1);
+  }
+  SECTION("an earlier removal that breaks a later record is refused") {
+    MappingChange rm = c;
+    rm.action = MappingAction::remove;
+    rm.port = {"sw1", "ge-0/0/1"};
+    rm.at = at("2026-11-20T00:00:00+08:00");
+    REQUIRE(record_mapping_change(*f.store, rm).has_value());
+    rm.at = at("2026-11-15T00:00:00+08:00");
+    auto early = record_mapping_change(*f.store, rm);
+    REQUIRE_FALSE(early.has_value());
+    CHECK(early.error().where == "mapping record #2");
+    CHECK(early.error().msg.find("it would contradict a later record") == 0);
+  }
+  SECTION("unknown contract, unknown device, a PDU") {
+    MappingChange bad = c;
+    bad.contract = "C-404";
+    CHECK(record_mapping_change(*f.store, bad).error().msg == "no contract C-404 in the inventory");
+    bad = c;
+    bad.port.device = "sw404";
+    CHECK(record_mapping_change(*f.store, bad).error().msg == "no device sw404 in the inventory");
+    bad = c;
+    bad.port.device = "ups1";
+    CHECK(record_mapping_change(*f.store, bad).error().code == Errc::invalid_input);
+  }
+  SECTION("a new inventory that contradicts a record is refused whole") {
+    MappingChange rm = c;
+    rm.action = MappingAction::remove;
+    rm.port = {"sw1", "ge-0/0/1"};
+    rm.at = at("2026-11-20T00:00:00+08:00");
+    REQUIRE(record_mapping_change(*f.store, rm).has_value());
+    ValidatedInventory next = f.inventory;
+    next.inventory.contracts[0].ports.clear();
+    auto loaded = commit_inventory(*f.store, next, "carol", at("2026-11-23T00:00:00Z"));
+    REQUIRE_FALSE(loaded.has_value());
+    CHECK(loaded.error().where == "mapping record #2");
+    const auto rec = f.store->inventory_record().value();
+    CHECK(rec->version == 1);
+    CHECK(rec->loaded_by == "test");
+    CHECK(f.store->load_inventory().value()->contracts[0].ports.size() == 1);
+  }
+  SECTION("the resulting ranges") {
+    const auto ranges = current_mappings(*f.store).value();
+    CHECK(mapped_at(ranges, at("2026-11-12T00:00:00+08:00")).size() == 2);
+  }
+}

@@ -1,0 +1,241 @@
+#include "colosla/store.hpp"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "support.hpp"
+
+using namespace colosla;
+using namespace colosla::core;
+using colosla::test::at;
+using colosla::test::TempDir;
+
+namespace {
+
+// Reads one value with the SQLite library itself, apart from the store.
+std::string query(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
+  std::string out;
+  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != nullptr) {
+    out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return out;
+}
+
+void exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+}
+
+std::unique_ptr<Store> open(const std::string& path, Store::Mode mode = Store::Mode::create) {
+  auto s = Store::open(path, mode);
+  INFO((s ? std::string() : s.error().to_string()));
+  REQUIRE(s.has_value());
+  return std::move(*s);
+}
+
+Observation port_obs(const std::string& time, State st, const std::string& evidence) {
+  Observation o;
+  o.time = at(time);
+  o.entity = EntityId::port("sw1", "ge-0/0/1");
+  o.state = st;
+  o.source = Source::trap;
+  o.received = at(time) + std::chrono::seconds{1};
+  o.origin = "udp:192.0.2.10:49152";
+  o.evidence = evidence;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a new store is created 0600, in WAL mode, at the current schema", "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("colosla.db");
+  const mode_t old_mask = umask(022);
+  {
+    auto store = open(path);
+    CHECK(store->schema_version() == Store::kSchemaVersion);
+  }
+  umask(old_mask);
+  struct stat st {};
+  REQUIRE(stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(query(path, "PRAGMA journal_mode") == "wal");
+  CHECK(query(path, "PRAGMA user_version") == std::to_string(Store::kSchemaVersion));
+  CHECK(query(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'observation'") == "1");
+}
+
+TEST_CASE("opening a store that does not exist", "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("missing.db");
+  for (auto mode : {Store::Mode::existing, Store::Mode::read_only}) {
+    auto s = Store::open(path, mode);
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().code == Errc::not_found);
+    CHECK(s.error().where == path);
+    struct stat st {};
+    CHECK(stat(path.c_str(), &st) != 0);  // not created
+  }
+}
+
+TEST_CASE("the schema is versioned and only upgraded forward", "[store]") {
+  TempDir dir;
+  SECTION("an empty file is upgraded from version 0") {
+    const std::string path = dir.file("empty.db");
+    std::ofstream(path).close();
+    auto store = open(path, Store::Mode::existing);
+    CHECK(store->schema_version() == Store::kSchemaVersion);
+  }
+  SECTION("a store from a newer colosla is refused and left alone") {
+    const std::string path = dir.file("newer.db");
+    open(path).reset();
+    exec(path, "PRAGMA user_version = 99");
+    auto s = Store::open(path, Store::Mode::existing);
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().msg.find("schema version 99") != std::string::npos);
+    CHECK(query(path, "PRAGMA user_version") == "99");
+  }
+  SECTION("a SQLite database that is not a store is refused") {
+    const std::string path = dir.file("other.db");
+    exec(path, "CREATE TABLE accounts(x)");
+    auto s = Store::open(path, Store::Mode::existing);
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().msg == "this SQLite database is not a colosla store");
+    CHECK(query(path, "SELECT count(*) FROM sqlite_schema") == "1");
+  }
+  SECTION("read-only opening needs the current schema") {
+    const std::string path = dir.file("old.db");
+    std::ofstream(path).close();
+    auto s = Store::open(path, Store::Mode::read_only);
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().msg.find("any colosla write command upgrades it") != std::string::npos);
+  }
+}
+
+TEST_CASE("observations keep their source and evidence", "[store]") {
+  TempDir dir;
+  auto store = open(dir.file("s.db"));
+  std::vector<Observation> obs{
+      port_obs("2026-11-03T02:30:00Z", State::up, "1.3.6.1.6.3.1.1.5.4 ifIndex=3"),
+      port_obs("2026-11-03T02:00:00Z", State::down, "1.3.6.1.6.3.1.1.5.3 ifIndex=3"),
+      port_obs("2026-11-03T02:00:00Z", State::up, "poll ifOperStatus.3 = 1"),
+  };
+  obs[2].source = Source::poll;
+  REQUIRE(store->add_observations(obs).value() == 3);
+  Observation other = port_obs("2026-11-03T02:10:00Z", State::down, "x");
+  other.entity = EntityId::probe("203.0.113.5", "icmp");
+  other.state = State::fail;
+  other.source = Source::probe;
+  REQUIRE(store->add_observations({other}).value() == 1);
+
+  const auto got = store->observations(EntityId::port("sw1", "ge-0/0/1")).value();
+  REQUIRE(got.size() == 3);
+  // ordered by time, then arrival: the two 02:00 ones in the order they were stored
+  CHECK(got[0].evidence == "1.3.6.1.6.3.1.1.5.3 ifIndex=3");
+  CHECK(got[0].source == Source::trap);
+  CHECK(got[1].source == Source::poll);
+  CHECK(got[1].seq > got[0].seq);
+  CHECK(got[2].state == State::up);
+  CHECK(got[2].time == at("2026-11-03T02:30:00Z"));
+  CHECK(got[2].received == at("2026-11-03T02:30:01Z"));
+  CHECK(got[2].origin == "udp:192.0.2.10:49152");
+
+  const auto between = store->observations_between(at("2026-11-03T02:00:00Z"), at("2026-11-03T02:30:00Z")).value();
+  REQUIRE(between.size() == 3);
+  CHECK(between[2].entity == EntityId::probe("203.0.113.5", "icmp"));
+  CHECK(store->observation_count().value() == 4);
+}
+
+TEST_CASE("a write is either committed or not there", "[store]") {
+  TempDir dir;
+  auto store = open(dir.file("s.db"));
+  SECTION("a failing step rolls everything back") {
+    auto r = store->write([&]() -> Result<void> {
+      REQUIRE(store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "a")}).has_value());
+      return make_error(Errc::conflict, "no");
+    });
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().msg == "no");
+    CHECK(store->observation_count().value() == 0);
+  }
+  SECTION("an inner failure rolls back only the inner part") {
+    auto r = store->write([&]() -> Result<void> {
+      REQUIRE(store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "outer")}).has_value());
+      auto inner = store->write([&]() -> Result<void> {
+        REQUIRE(store->add_observations({port_obs("2026-11-03T02:01:00Z", State::up, "inner")}).has_value());
+        return make_error(Errc::conflict, "inner fails");
+      });
+      CHECK_FALSE(inner.has_value());
+      return {};
+    });
+    REQUIRE(r.has_value());
+    const auto got = store->observations(EntityId::port("sw1", "ge-0/0/1")).value();
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].evidence == "outer");
+  }
+  SECTION("an exception rolls back and goes on") {
+    CHECK_THROWS(store->write([&]() -> Result<void> {
+      REQUIRE(store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "a")}).has_value());
+      throw std::runtime_error("boom");
+    }));
+    CHECK(store->observation_count().value() == 0);
+    CHECK(store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "b")}).has_value());
+  }
+}
+
+TEST_CASE("the inventory is stored and read back whole", "[store]") {
+  TempDir dir;
+  auto store = open(dir.file("s.db"));
+  CHECK_FALSE(store->load_inventory().value().has_value());
+  CHECK_FALSE(store->inventory_record().value().has_value());
+
+  InventoryValidator validator;
+  auto v = validator.validate_files({colosla::test::source_file("examples/inventory.json")});
+  REQUIRE(v.has_value());
+  REQUIRE(store->save_inventory(*v, "alice", at("2026-11-23T10:00:00Z")).value() == 1);
+  REQUIRE(store->save_inventory(*v, "bob", at("2026-11-23T11:00:00Z")).value() == 2);
+
+  const auto rec = store->inventory_record().value();
+  REQUIRE(rec.has_value());
+  CHECK(rec->version == 2);
+  CHECK(rec->loaded_by == "bob");
+  CHECK(rec->document == v->document);
+
+  const auto inv = store->load_inventory().value();
+  REQUIRE(inv.has_value());
+  const Inventory& want = v->inventory;
+  REQUIRE(inv->devices.size() == want.devices.size());
+  for (std::size_t i = 0; i < want.devices.size(); ++i) {
+    CHECK(inv->devices[i].name == want.devices[i].name);
+    CHECK(inv->devices[i].role == want.devices[i].role);
+    CHECK(inv->devices[i].snmp.auth_protocol == want.devices[i].snmp.auth_protocol);
+    CHECK(inv->devices[i].netconf.has_value() == want.devices[i].netconf.has_value());
+  }
+  CHECK(inv->uplinks == want.uplinks);
+  CHECK(inv->calendar.holidays == want.calendar.holidays);
+  CHECK(inv->calendar.working_days == want.calendar.working_days);
+  REQUIRE(inv->contracts.size() == 1);
+  const Contract& c = inv->contracts[0];
+  const Contract& w = want.contracts[0];
+  CHECK(c.id == w.id);
+  CHECK(c.start == w.start);
+  CHECK(c.end == w.end);
+  CHECK(c.monthly_fee == 300'000);
+  CHECK(c.ports == w.ports);
+  CHECK(c.power_sources == w.power_sources);
+  REQUIRE(c.probe_targets.size() == 1);
+  CHECK(c.probe_targets[0].services == w.probe_targets[0].services);
+  REQUIRE(c.contacts.size() == 1);
+  CHECK(c.contacts[0].authorized);
+  CHECK(c.sla.availability_target_milli == 99'900);
+  CHECK(c.sla.max_outage_minutes == 44);
+}
