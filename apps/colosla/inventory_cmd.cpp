@@ -84,13 +84,18 @@ int load(Context& ctx) {
     return kFailed;
   }
   const std::string by = vm->count("by") != 0 ? (*vm)["by"].as<std::string>() : core::default_user();
-  auto version = core::commit_inventory(*store, *v, by, ctx.clock->now());
-  if (!version) {
-    report(version.error());
+  auto committed = core::commit_inventory(*store, *v, by, ctx.clock->now());
+  if (!committed) {
+    report(committed.error());
     std::cerr << "colosla: nothing loaded\n";
-    return exit_for(version.error());
+    return exit_for(committed.error());
   }
-  std::cout << "loaded inventory version " << *version << " into " << ctx.db << ": "
+  if (!committed->changed) {
+    std::cout << "inventory unchanged: " << ctx.db << " already holds this document as version "
+              << committed->version << "\n";
+    return kOk;
+  }
+  std::cout << "loaded inventory version " << committed->version << " into " << ctx.db << ": "
             << summary(v->inventory) << "\n";
   return kOk;
 }

@@ -22,10 +22,18 @@ std::string default_user() {
   return "uid " + std::to_string(geteuid());
 }
 
-Result<std::int64_t> commit_inventory(Store& store, const ValidatedInventory& v,
-                                      const std::string& by, Timestamp now) {
-  std::int64_t version = 0;
+Result<CommitOutcome> commit_inventory(Store& store, const ValidatedInventory& v,
+                                       const std::string& by, Timestamp now) {
+  CommitOutcome out;
   auto r = store.write([&]() -> Result<void> {
+    auto current = store.inventory_record();
+    if (!current) {
+      return current.error();
+    }
+    if (current->has_value() && (*current)->document == v.document) {
+      out.version = (*current)->version;
+      return {};
+    }
     auto changes = store.mapping_changes();
     if (!changes) {
       return changes.error();
@@ -39,13 +47,14 @@ Result<std::int64_t> commit_inventory(Store& store, const ValidatedInventory& v,
     if (!saved) {
       return saved.error();
     }
-    version = *saved;
+    out.version = *saved;
+    out.changed = true;
     return {};
   });
   if (!r) {
     return r.error();
   }
-  return version;
+  return out;
 }
 
 namespace {

@@ -49,3 +49,18 @@ expect_lacks() { ! grep -qF -- "$2" <<<"$1" || fail "expected ${3:-output} not t
 expect_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1'${3:+ ($3)}"; }
 # first_line TEXT
 first_line() { head -n 1 <<<"$1"; }
+
+# wait_for SECONDS CMD...: runs CMD every 0.1 s until it succeeds or the time is up.
+wait_for() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.1
+  done
+}
+
+# free_udp_port: a UDP port on 127.0.0.1 that nothing is bound to right now.
+free_udp_port() {
+  python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}

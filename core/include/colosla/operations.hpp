@@ -18,12 +18,17 @@ namespace colosla::core {
 /// (getlogin), else the effective user's name.
 std::string default_user();
 
+struct CommitOutcome {
+  std::int64_t version = 0;  ///< the store's inventory version after the call
+  bool changed = false;      ///< false when the document equals the current one (nothing written)
+};
+
 /// Replaces the store's inventory with v, after checking that the store's recorded port
-/// mapping changes still fit it. Returns the new inventory version.
+/// mapping changes still fit it. Loading the document the store already has writes nothing.
 /// Errors: conflict (with the record named) when a recorded change contradicts the new
 /// inventory; store when SQLite fails. On any error the store is unchanged.
-Result<std::int64_t> commit_inventory(Store& store, const ValidatedInventory& v,
-                                      const std::string& by, Timestamp now);
+Result<CommitOutcome> commit_inventory(Store& store, const ValidatedInventory& v,
+                                       const std::string& by, Timestamp now);
 
 /// Checks a mapping change against the inventory and every recorded change, then records it.
 /// Returns the change with its id. Errors: not_found (no inventory, unknown contract or device),

@@ -130,6 +130,15 @@ TEST_CASE("an observation file is stored whole or not at all", "[observe]") {
   }
 }
 
+TEST_CASE("loading the same inventory again writes nothing", "[inventory][store]") {
+  Fixture f;
+  auto again = commit_inventory(*f.store, f.inventory, "bob", at("2026-11-02T00:00:00Z"));
+  REQUIRE(again.has_value());
+  CHECK_FALSE(again->changed);
+  CHECK(again->version == 1);
+  CHECK(f.store->inventory_record().value()->loaded_by == "test");
+}
+
 TEST_CASE("mapping changes are checked before they are recorded", "[mapping][store]") {
   Fixture f;
   MappingChange c;
@@ -179,9 +188,17 @@ TEST_CASE("mapping changes are checked before they are recorded", "[mapping][sto
     rm.port = {"sw1", "ge-0/0/1"};
     rm.at = at("2026-11-20T00:00:00+08:00");
     REQUIRE(record_mapping_change(*f.store, rm).has_value());
-    ValidatedInventory next = f.inventory;
-    next.inventory.contracts[0].ports.clear();
-    auto loaded = commit_inventory(*f.store, next, "carol", at("2026-11-23T00:00:00Z"));
+    InventoryValidator v;
+    std::string doc = f.inventory.document;
+    const std::string port = R"("port": [)";
+    const auto p = doc.find(port);
+    REQUIRE(p != std::string::npos);
+    const auto close = doc.find(']', p);
+    doc.replace(p, close - p + 1, R"("port": [])");
+    auto next = v.validate({{"next.json", doc}});
+    REQUIRE(next.has_value());
+    REQUIRE(next->inventory.contracts[0].ports.empty());
+    auto loaded = commit_inventory(*f.store, *next, "carol", at("2026-11-23T00:00:00Z"));
     REQUIRE_FALSE(loaded.has_value());
     CHECK(loaded.error().where == "mapping record #2");
     const auto rec = f.store->inventory_record().value();
