@@ -37,6 +37,8 @@ struct Settings {
 
 // The self-pipe: signal handlers only write a byte; the main loop reads it.
 int wake_pipe[2] = {-1, -1};
+// Until daemon() succeeds, stderr is the operator's terminal; after it, only syslog is.
+bool daemonized = false;
 
 extern "C" void on_signal(int sig) {
   const char c = sig == SIGHUP ? 'h' : 't';
@@ -184,7 +186,7 @@ std::string sender_name(const core::Inventory* inv, const core::Trap& t) {
 
 int run(const Settings& s) {
   set_log_level(s.level);
-  set_log_sink(s.foreground ? stderr_log_sink() : syslog_sink());
+  set_log_sink(stderr_log_sink());  // start-up problems go to the terminal in both modes
 
   if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
     throw ConfigError(std::string("cannot create a pipe: ") + std::strerror(errno));
@@ -197,17 +199,44 @@ int run(const Settings& s) {
   }
   signal(SIGPIPE, SIG_IGN);
 
-  auto opened = core::Store::open(s.db, core::Store::Mode::create);
-  if (!opened) {
-    throw ConfigError(opened.error().to_string());
-  }
-  core::Store& store = **opened;
-  if (!s.inventory.empty() && !load_inventory(store, s.inventory)) {
+  auto open_store = [&] {
+    auto opened = core::Store::open(s.db, core::Store::Mode::create);
+    if (!opened) {
+      throw ConfigError(opened.error().to_string());
+    }
+    return std::move(*opened);
+  };
+  // Everything that can fail at start fails here, while stderr is still the terminal: the store,
+  // the inventory, the endpoints. The store is closed again before daemon() forks: an SQLite
+  // connection must not cross a fork.
+  if (auto first = open_store(); !s.inventory.empty() && !load_inventory(*first, s.inventory)) {
     throw ConfigError("the inventory " + s.inventory + " is not valid");
   }
+
   std::optional<core::Inventory> inventory;
+  SystemClock clock;
+  core::TrapReceiver receiver(
+      {s.listen, s.state_dir},
+      [&](const core::Trap& t) {
+        log(LogLevel::info, "trapd",
+            sender_name(inventory ? &*inventory : nullptr, t) + ": " + core::to_text(t));
+        return true;
+      },
+      clock);
+
+  if (!s.foreground) {
+    if (daemon(0, 0) != 0) {
+      throw ConfigError(std::string("cannot become a daemon: ") + std::strerror(errno));
+    }
+    daemonized = true;
+    set_log_sink(syslog_sink());
+  }
+  if (!s.pid_file.empty()) {
+    std::ofstream(s.pid_file) << getpid() << "\n";
+  }
+  const std::unique_ptr<core::Store> store = open_store();
   auto reload_from_store = [&] {
-    auto inv = store.load_inventory();
+    auto inv = store->load_inventory();
     if (!inv) {
       log(LogLevel::error, "trapd", inv.error().to_string());
       return;
@@ -220,23 +249,6 @@ int run(const Settings& s) {
     }
   };
   reload_from_store();
-
-  SystemClock clock;
-  core::TrapReceiver receiver(
-      {s.listen, s.state_dir},
-      [&](const core::Trap& t) {
-        log(LogLevel::info, "trapd",
-            sender_name(inventory ? &*inventory : nullptr, t) + ": " + core::to_text(t));
-        return true;
-      },
-      clock);
-
-  if (!s.foreground && daemon(0, 0) != 0) {
-    throw ConfigError(std::string("cannot become a daemon: ") + std::strerror(errno));
-  }
-  if (!s.pid_file.empty()) {
-    std::ofstream(s.pid_file) << getpid() << "\n";
-  }
   std::string endpoints;
   for (const auto& e : receiver.endpoints()) {
     endpoints += (endpoints.empty() ? "" : ", ") + e;
@@ -257,7 +269,7 @@ int run(const Settings& s) {
         } else if (buf[i] == 'h') {
           log(LogLevel::info, "trapd", "SIGHUP: reloading the inventory");
           if (!s.inventory.empty()) {
-            load_inventory(store, s.inventory);
+            load_inventory(*store, s.inventory);
           }
           reload_from_store();
         }
@@ -281,8 +293,11 @@ int main(int argc, char** argv) {
     }
     return run(*settings);
   } catch (const ConfigError& e) {
-    std::cerr << "colosla-trapd: " << e.what() << "\n";
-    log(LogLevel::error, "trapd", e.what());
+    if (daemonized) {
+      log(LogLevel::error, "trapd", e.what());
+    } else {
+      std::cerr << "colosla-trapd: " << e.what() << "\n";
+    }
     return 1;
   }
 }
