@@ -63,5 +63,8 @@ std::string format_option(const po::variables_map& vm, std::initializer_list<con
 int run_inventory(Context& ctx, const std::string& sub);
 int run_map(Context& ctx, const std::string& sub);
 int run_observe(Context& ctx);
+int run_report(Context& ctx);
+bool is_record_command(const std::string& command);
+int run_records(Context& ctx, const std::string& command, const std::string& sub);
 
 }  // namespace colosla::cli

@@ -5,6 +5,7 @@
 
 #include "cli.hpp"
 #include "colosla/log.hpp"
+#include "colosla/store.hpp"
 
 namespace {
 
@@ -22,6 +23,19 @@ Port mapping (time-versioned; the inventory's ports hold from the contract's sta
 
 Observations:
   observe [FILE|-] [--skip-bad]  import observation JSON lines (one transaction)
+
+Records (never edited: --supersedes N corrects record N, remove N withdraws it):
+  exclude add (--contract ID|--all) --from T --to T --reason R [--guarantee network|power|both]
+              [--approved-by NAME]
+  exclude list|remove
+  customer-report add --contract ID --at T --guarantee network|power;  customer-report list|remove
+  notify record --contract ID --at T --channel C --contact NAME;        notify list|remove
+  install complete --contract ID --at T;                                install list|remove
+  contact-invalid add --contract ID --from T [--to T];                  contact-invalid list|remove
+  Each takes [--by NAME] (default: your login name) and [--note TEXT].
+
+Reports:
+  report --month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html]
 
 The store is --db PATH, else $COLOSLA_DB, else ./colosla.db. Times are RFC 3339 with an
 offset (2026-11-03T02:00:00+08:00) or "now". Exit: 0 done, 1 input rejected (nothing
@@ -52,7 +66,7 @@ int main(int argc, char** argv) {
       std::cout << kUsage;
       return cli::kOk;
     } else if (a == "--version" || a == "version") {
-      std::cout << "colosla 0.1.0\n";
+      std::cout << "colosla 0.1.0 (store schema " << core::Store::kSchemaVersion << ")\n";
       return cli::kOk;
     } else {
       break;
@@ -64,19 +78,28 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[i++];
   try {
-    if (command == "inventory" || command == "map") {
+    if (command == "inventory" || command == "map" || cli::is_record_command(command)) {
       if (i >= args.size() || args[i].rfind("-", 0) == 0) {
         throw cli::UsageError("colosla " + command + " needs a subcommand");
       }
       const std::string sub = args[i++];
       ctx.args.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
       ctx.command = command + " " + sub;
-      return command == "inventory" ? cli::run_inventory(ctx, sub) : cli::run_map(ctx, sub);
+      if (command == "inventory") {
+        return cli::run_inventory(ctx, sub);
+      }
+      if (command == "map") {
+        return cli::run_map(ctx, sub);
+      }
+      return cli::run_records(ctx, command, sub);
     }
     ctx.args.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
     ctx.command = command;
     if (command == "observe") {
       return cli::run_observe(ctx);
+    }
+    if (command == "report") {
+      return cli::run_report(ctx);
     }
     throw cli::UsageError("unknown command \"" + command + "\"");
   } catch (const cli::UsageError& e) {

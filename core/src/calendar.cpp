@@ -4,6 +4,7 @@
 
 #include <date/tz.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <regex>
 
@@ -223,6 +224,35 @@ Result<std::chrono::year_month> parse_month(std::string_view text) {
     return make_error(Errc::invalid_input, "\"" + s + "\" has no month " + m[2].str());
   }
   return std::chrono::year{std::stoi(m[1].str())} / mo;
+}
+
+bool is_business_day(std::chrono::year_month_day d, const BusinessCalendar& c) {
+  const auto in = [&](const std::vector<std::chrono::year_month_day>& v) {
+    return std::find(v.begin(), v.end(), d) != v.end();
+  };
+  if (in(c.working_days)) {
+    return true;
+  }
+  const std::chrono::weekday wd{sys_days{d}};
+  if (wd == std::chrono::Saturday || wd == std::chrono::Sunday) {
+    return false;
+  }
+  return !in(c.holidays);
+}
+
+std::chrono::year_month_day nth_business_day_after(std::chrono::year_month_day d, unsigned n,
+                                                   const BusinessCalendar& c) {
+  sys_days day{d};
+  unsigned found = 0;
+  // Every week has business days unless the calendar declares holidays without end, which a
+  // finite list cannot; the bound only guards against a corrupted calendar.
+  for (int i = 0; i < 366 * 10 && found < n; ++i) {
+    day += days{1};
+    if (is_business_day(std::chrono::year_month_day{day}, c)) {
+      ++found;
+    }
+  }
+  return std::chrono::year_month_day{day};
 }
 
 std::string format_month(std::chrono::year_month ym) {

@@ -69,6 +69,14 @@ Result<State> parse_state(EntityKind k, std::string_view word) {
   return make_error(Errc::internal, "unhandled entity kind");
 }
 
+Result<EntityKind> parse_entity_kind(std::string_view word) {
+  return detail::parse_word(kKinds, word, "entity kind");
+}
+
+Result<State> parse_state_word(std::string_view word) {
+  return detail::parse_word(kStates, word, "state");
+}
+
 Result<Source> parse_source(std::string_view word) {
   return detail::parse_word(kSources, word, "observation source");
 }

@@ -135,6 +135,74 @@ Result<std::vector<MappingRange>> current_mappings(const Store& store) {
   return resolve_mappings(*inv, *changes);
 }
 
+Result<Record> add_record(Store& store, Record r) {
+  auto done = store.write([&]() -> Result<void> {
+    auto inv = require_inventory(store);
+    if (!inv) {
+      return inv.error();
+    }
+    auto existing = store.records();
+    if (!existing) {
+      return existing.error();
+    }
+    if (auto ok = check_record(r, *inv, *existing); !ok) {
+      return ok.error();
+    }
+    auto id = store.add_record(r);
+    if (!id) {
+      return id.error();
+    }
+    r.id = *id;
+    return {};
+  });
+  if (!done) {
+    return done.error();
+  }
+  return r;
+}
+
+Result<std::vector<Record>> list_records(const Store& store, RecordKind kind,
+                                         const std::optional<std::string>& contract) {
+  auto all = store.records();
+  if (!all) {
+    return all.error();
+  }
+  std::vector<Record> out;
+  for (auto& r : *all) {
+    if (r.kind == kind && (!contract || r.contract == *contract || r.contract.empty())) {
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+Result<MonthReport> month_report(const Store& store, std::chrono::year_month month,
+                                 Timestamp as_of, const std::optional<std::string>& contract) {
+  auto inv = require_inventory(store);
+  if (!inv) {
+    return inv.error();
+  }
+  auto changes = store.mapping_changes();
+  if (!changes) {
+    return changes.error();
+  }
+  auto mappings = resolve_mappings(*inv, *changes);
+  if (!mappings) {
+    return mappings.error();
+  }
+  auto history = store.history(as_of);
+  if (!history) {
+    return history.error();
+  }
+  auto records = store.records();
+  if (!records) {
+    return records.error();
+  }
+  const std::vector<Record> in_force = effective_records(*records);
+  return compute_month_report(SlaInput{*inv, *mappings, *history, in_force}, month, as_of,
+                              contract);
+}
+
 // -- observation lines -----------------------------------------------------------------------
 
 namespace {

@@ -143,6 +143,33 @@ CREATE TABLE mapping_change(
   note       TEXT NOT NULL
 );
 )sql",
+    // 1 -> 2: the records of the SLA engine; a covering index so that a report reads every
+    // state change without touching the evidence.
+    R"sql(
+CREATE TABLE record(
+  id          INTEGER PRIMARY KEY,
+  kind        TEXT NOT NULL CHECK (kind IN ('exclusion', 'customer-report', 'notification',
+                                            'installation', 'contact-invalid')),
+  retraction  INTEGER NOT NULL DEFAULT 0,
+  supersedes  INTEGER REFERENCES record(id),
+  contract    TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  until       INTEGER,
+  guarantee   TEXT CHECK (guarantee IN ('network', 'power')),
+  reason      TEXT,
+  channel     TEXT,
+  contact     TEXT NOT NULL DEFAULT '',
+  approved_by TEXT NOT NULL DEFAULT '',
+  entered_by  TEXT NOT NULL,
+  entered_at  INTEGER NOT NULL,
+  note        TEXT NOT NULL DEFAULT '',
+  CHECK (until IS NULL OR until > at)
+);
+CREATE UNIQUE INDEX record_supersedes ON record(supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX record_contract ON record(kind, contract);
+DROP INDEX observation_entity;
+CREATE INDEX observation_history ON observation(kind, device, item, time, seq, state);
+)sql",
 }};
 
 Error sql_error(sqlite3* db, std::string_view what) {
@@ -202,6 +229,7 @@ class Stmt {
   [[nodiscard]] bool boolean(int c) const { return sqlite3_column_int64(s_, c) != 0; }
   [[nodiscard]] Timestamp time(int c) const { return Timestamp{std::chrono::seconds{i64(c)}}; }
   [[nodiscard]] bool is_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
+  [[nodiscard]] sqlite3_stmt* raw() const { return s_; }
   [[nodiscard]] std::string str(int c) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
@@ -282,6 +310,7 @@ struct Store::Impl {
       return v.error();
     }
     version = static_cast<int>(*v);
+    const int initial = version;
     if (version > kSchemaVersion) {
       return make_error(Errc::store,
                         "the store has schema version " + std::to_string(version) +
@@ -318,7 +347,8 @@ struct Store::Impl {
                               " failed: " + r.error().msg,
                           path);
       }
-      log(version == 0 ? LogLevel::debug : LogLevel::info, "core.store",
+      // Creating a store is no news; upgrading one that existed is.
+      log(initial == 0 ? LogLevel::debug : LogLevel::info, "core.store",
           path + ": schema upgraded to version " + std::to_string(to));
       version = to;
     }
@@ -735,21 +765,14 @@ Result<std::vector<Observation>> read_observations(Stmt& s) {
     Observation o;
     o.seq = s.i64(0);
     o.time = s.time(1);
-    const std::string kind = s.str(2);
-    bool known = false;
-    for (auto k : {EntityKind::port, EntityKind::outlet, EntityKind::inlet, EntityKind::ups,
-                   EntityKind::probe}) {
-      if (to_string(k) == kind) {
-        o.entity.kind = k;
-        known = true;
-      }
-    }
-    auto state = parse_state(o.entity.kind, s.str(5));
+    auto kind = parse_entity_kind(s.str(2));
+    auto state = parse_state_word(s.str(5));
     auto source = parse_source(s.str(6));
-    if (!known || !state || !source) {
+    if (!kind || !state || !source) {
       return make_error(Errc::store, "the store holds an unreadable observation",
                         "observation " + std::to_string(o.seq));
     }
+    o.entity.kind = *kind;
     o.entity.device = s.str(3);
     o.entity.item = s.str(4);
     o.state = *state;
@@ -795,6 +818,126 @@ Result<std::vector<Observation>> Store::observations_between(Timestamp from, Tim
 
 Result<std::int64_t> Store::observation_count() const {
   return scalar(impl_->db, "SELECT count(*) FROM observation");
+}
+
+Result<History> Store::history(Timestamp until) const {
+  Stmt s(impl_->db,
+         "SELECT kind, device, item, time, seq, state FROM observation WHERE time <= ? "
+         "ORDER BY kind, device, item, time, seq");
+  if (!s.ok()) {
+    return s.error();
+  }
+  s.bind(1, until);
+  History out;
+  std::vector<StateChange>* current = nullptr;
+  EntityId id;
+  std::string kind, device, item;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    // Rows come grouped by entity: look the entity up only when it changes.
+    const auto* k = reinterpret_cast<const char*>(sqlite3_column_text(s.raw(), 0));
+    const auto* d = reinterpret_cast<const char*>(sqlite3_column_text(s.raw(), 1));
+    const auto* i = reinterpret_cast<const char*>(sqlite3_column_text(s.raw(), 2));
+    if (current == nullptr || kind != k || device != d || item != i) {
+      kind = k;
+      device = d;
+      item = i;
+      auto parsed = parse_entity_kind(kind);
+      if (!parsed) {
+        return make_error(Errc::store, "the store holds an observation of unknown kind " + kind);
+      }
+      current = &out[EntityId{*parsed, device, item}];
+    }
+    auto state = parse_state_word(reinterpret_cast<const char*>(sqlite3_column_text(s.raw(), 5)));
+    if (!state) {
+      return make_error(Errc::store, "the store holds an unreadable state",
+                        "observation " + std::to_string(s.i64(4)));
+    }
+    current->push_back(StateChange{s.time(3), *state, s.i64(4)});
+  }
+  if (rc != SQLITE_DONE) {
+    return s.step_error();
+  }
+  return out;
+}
+
+// -- records ---------------------------------------------------------------------------------
+
+Result<std::vector<Record>> Store::records() const {
+  Stmt s(impl_->db,
+         "SELECT id, kind, retraction, supersedes, contract, at, until, guarantee, reason, channel, "
+         "contact, approved_by, entered_by, entered_at, note FROM record ORDER BY id");
+  if (!s.ok()) {
+    return s.error();
+  }
+  std::vector<Record> out;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    Record r;
+    r.id = s.i64(0);
+    auto kind = parse_record_kind(s.str(1));
+    if (!kind) {
+      return make_error(Errc::store, "the store holds a record of unknown kind", record_name(r.id));
+    }
+    r.kind = *kind;
+    r.retraction = s.boolean(2);
+    r.supersedes = s.is_null(3) ? 0 : s.i64(3);
+    r.contract = s.str(4);
+    r.at = s.time(5);
+    if (!s.is_null(6)) {
+      r.until = s.time(6);
+    }
+    if (!s.is_null(7)) {
+      r.guarantee = parse_guarantee(s.str(7)).value();
+    }
+    if (!s.is_null(8)) {
+      auto reason = parse_exclusion_reason(s.str(8));
+      if (!reason) {
+        return make_error(Errc::store, reason.error().msg, record_name(r.id));
+      }
+      r.reason = *reason;
+    }
+    if (!s.is_null(9)) {
+      auto channel = parse_channel(s.str(9));
+      if (!channel) {
+        return make_error(Errc::store, channel.error().msg, record_name(r.id));
+      }
+      r.channel = *channel;
+    }
+    r.contact = s.str(10);
+    r.approved_by = s.str(11);
+    r.entered_by = s.str(12);
+    r.entered_at = s.time(13);
+    r.note = s.str(14);
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) {
+    return s.step_error();
+  }
+  return out;
+}
+
+Result<std::int64_t> Store::add_record(const Record& r) {
+  Stmt s(impl_->db,
+         "INSERT INTO record(kind, retraction, supersedes, contract, at, until, guarantee, reason, "
+         "channel, contact, approved_by, entered_by, entered_at, note) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!s.ok()) {
+    return s.error();
+  }
+  s.bind(1, to_string(r.kind)).bind(2, r.retraction);
+  r.supersedes != 0 ? s.bind(3, r.supersedes) : s.bind_null(3);
+  s.bind(4, r.contract).bind(5, r.at);
+  r.until ? s.bind(6, *r.until) : s.bind_null(6);
+  r.guarantee ? s.bind(7, to_string(*r.guarantee)) : s.bind_null(7);
+  r.reason ? s.bind(8, to_string(*r.reason)) : s.bind_null(8);
+  r.channel ? s.bind(9, to_string(*r.channel)) : s.bind_null(9);
+  s.bind(10, r.contact).bind(11, r.approved_by).bind(12, r.entered_by).bind(13, r.entered_at);
+  s.bind(14, r.note);
+  if (auto e = s.exec(); !e) {
+    return e.error();
+  }
+  return sqlite3_last_insert_rowid(impl_->db);
 }
 
 // -- port mapping ----------------------------------------------------------------------------

@@ -44,7 +44,9 @@ expect_rc 0
 expect_has "$out" "loaded inventory version 1"
 expect_eq "$(stat -c %a "$db")" "600" "store file mode"
 expect_eq "$(sqlite3 "$db" 'PRAGMA journal_mode')" "wal" "journal mode"
-expect_eq "$(sqlite3 "$db" 'PRAGMA user_version')" "1" "schema version"
+schema=$("$colosla" --version | sed -n 's/.*store schema \([0-9]*\)).*/\1/p')
+[ -n "$schema" ] || fail "colosla --version does not say its store schema"
+expect_eq "$(sqlite3 "$db" 'PRAGMA user_version')" "$schema" "schema version"
 expect_eq "$(sqlite3 "$db" 'SELECT loaded_by FROM inventory_version')" "alice" "loaded_by"
 expect_eq "$(sqlite3 "$db" 'SELECT monthly_fee, installation_fee, currency FROM contract')" \
   "300000|50000|CNY" "fees in minor units"

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "colosla/clock.hpp"
 #include "colosla/result.hpp"
@@ -87,5 +88,19 @@ std::string format_date(std::chrono::year_month_day d);
 Result<std::chrono::year_month> parse_month(std::string_view text);
 /// "YYYY-MM".
 std::string format_month(std::chrono::year_month ym);
+
+/// The business-day calendar of Article 3: Monday to Friday, minus the holidays, plus the
+/// make-up working days (weekend days declared working days).
+struct BusinessCalendar {
+  std::vector<std::chrono::year_month_day> holidays;
+  std::vector<std::chrono::year_month_day> working_days;
+};
+
+/// Whether d is a business day. A declared working day wins over a holiday on the same date.
+bool is_business_day(std::chrono::year_month_day d, const BusinessCalendar& c);
+
+/// The n-th business day after day d (d itself does not count); n >= 1.
+std::chrono::year_month_day nth_business_day_after(std::chrono::year_month_day d, unsigned n,
+                                                   const BusinessCalendar& c);
 
 }  // namespace colosla

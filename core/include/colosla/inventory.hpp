@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "colosla/calendar.hpp"
 #include "colosla/clock.hpp"
 #include "colosla/result.hpp"
 
@@ -125,11 +126,6 @@ struct Contract {
   std::vector<ProbeTarget> probe_targets;
   std::vector<Contact> contacts;
   SlaParams sla;
-};
-
-struct BusinessCalendar {
-  std::vector<std::chrono::year_month_day> holidays;
-  std::vector<std::chrono::year_month_day> working_days;  ///< make-up working days
 };
 
 struct Inventory {

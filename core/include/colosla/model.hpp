@@ -2,9 +2,11 @@
 
 #include <compare>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "colosla/clock.hpp"
 #include "colosla/result.hpp"
@@ -78,6 +80,9 @@ Result<State> parse_state(EntityKind k, std::string_view word);
 bool energized(State s);
 
 std::string_view to_string(EntityKind k);
+Result<EntityKind> parse_entity_kind(std::string_view word);
+/// Parses any state word, whatever the kind (for reading back what the store holds).
+Result<State> parse_state_word(std::string_view word);
 
 /// Where an observation came from.
 enum class Source : std::uint8_t { import, trap, poll, netconf, probe };
@@ -97,5 +102,15 @@ struct Observation {
   std::string evidence;
   std::int64_t seq = 0;  ///< Arrival order in the store; breaks ties between equal times.
 };
+
+/// One state change of an entity as the SLA engine reads it: no evidence, just what it needs.
+struct StateChange {
+  Timestamp time;
+  State state = State::unknown;
+  std::int64_t seq = 0;  ///< the observation in the store, for tracing a number to its cause
+};
+
+/// Every entity's state changes, each list in (time, seq) order.
+using History = std::map<EntityId, std::vector<StateChange>>;
 
 }  // namespace colosla::core

@@ -9,6 +9,8 @@
 #include "colosla/inventory.hpp"
 #include "colosla/mapping.hpp"
 #include "colosla/model.hpp"
+#include "colosla/records.hpp"
+#include "colosla/sla.hpp"
 #include "colosla/store.hpp"
 
 /// What the front ends do with the store, each step either committed whole or not at all.
@@ -38,6 +40,20 @@ Result<MappingChange> record_mapping_change(Store& store, MappingChange change);
 
 /// The mapping ranges of the store's inventory and records.
 Result<std::vector<MappingRange>> current_mappings(const Store& store);
+
+/// Checks a record against the inventory and the stored records (check_record), then stores it;
+/// returns it with its id. On any error nothing is stored.
+Result<Record> add_record(Store& store, Record r);
+
+/// The store's records of one kind (all of them: in force, corrected and withdrawn), optionally
+/// only those of one contract (an exclusion for all contracts is listed with every contract).
+Result<std::vector<Record>> list_records(const Store& store, RecordKind kind,
+                                         const std::optional<std::string>& contract);
+
+/// Computes a month's report from the store: the inventory, the port mapping, every state
+/// change up to as-of, and the records in force.
+Result<MonthReport> month_report(const Store& store, std::chrono::year_month month,
+                                 Timestamp as_of, const std::optional<std::string>& contract);
 
 /// Parses one line of `colosla observe` input (SPEC §8) and checks it against the inventory:
 /// the device or probe target exists, the member names fit the device's role, the state word

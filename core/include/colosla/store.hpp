@@ -10,6 +10,7 @@
 #include "colosla/inventory.hpp"
 #include "colosla/mapping.hpp"
 #include "colosla/model.hpp"
+#include "colosla/records.hpp"
 
 /// The store: one SQLite database in WAL mode that keeps the inventory, the observations with
 /// their evidence, and every record people enter. The schema is versioned with
@@ -28,7 +29,7 @@ struct InventoryRecord {
 class Store {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   enum class Mode {
     create,     ///< Read and write; create the file (mode 0600) when it does not exist.
@@ -71,6 +72,15 @@ class Store {
   /// Every observation whose time lies in [from, to), ordered by time, then arrival.
   Result<std::vector<Observation>> observations_between(Timestamp from, Timestamp to) const;
   Result<std::int64_t> observation_count() const;
+  /// Every entity's state changes up to and including `until`, without the evidence: what the
+  /// SLA engine reads.
+  Result<History> history(Timestamp until) const;
+
+  // -- records -------------------------------------------------------------------------------
+  /// Every record (in force, corrected or withdrawn), in id order.
+  Result<std::vector<Record>> records() const;
+  /// Stores a record as given (check it with check_record first); returns its id.
+  Result<std::int64_t> add_record(const Record& r);
 
   // -- port mapping ------------------------------------------------------------------------
   /// Every mapping change, in the order entered.

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# The records and the report end to end: colosla exclude|customer-report|notify|install|
+# contact-invalid with their validation and audit trail, then colosla report in every format.
+# usage: report.sh COLOSLA SOURCE_DIR
+colosla=$1 src=$2
+. "$src/tests/integration/lib.sh"
+
+db=$work/store.db
+c() { run "$colosla" --db "$db" "$@"; }
+c inventory load "$src/examples/inventory.json"
+expect_rc 0
+
+cat >"$work/obs.jsonl" <<'J'
+{"time":"2026-11-01T00:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"up"}
+{"time":"2026-11-03T02:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"}
+{"time":"2026-11-03T03:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"up"}
+{"time":"2026-11-01T00:00:00+08:00","device":"pdu1","outlet":"4","state":"on"}
+{"time":"2026-11-01T00:00:00+08:00","device":"ups1","state":"normal"}
+{"time":"2026-11-10T02:00:00+08:00","device":"pdu1","outlet":"4","state":"off"}
+{"time":"2026-11-10T02:00:00+08:00","device":"ups1","state":"battery"}
+{"time":"2026-11-10T02:30:00+08:00","device":"pdu1","outlet":"4","state":"on"}
+{"time":"2026-11-10T02:30:00+08:00","device":"ups1","state":"normal"}
+{"time":"2026-11-05T10:05:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
+{"time":"2026-11-05T10:10:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
+{"time":"2026-11-05T10:40:00+08:00","target":"203.0.113.5","service":"icmp","result":"pass"}
+{"time":"2026-11-06T10:05:00+08:00","target":"203.0.113.5","service":"www","result":"fail"}
+{"time":"2026-11-06T10:10:00+08:00","target":"203.0.113.5","service":"www","result":"fail"}
+J
+c observe "$work/obs.jsonl"
+expect_rc 0
+
+# -- recording, with its checks -------------------------------------------------------------------
+c customer-report add --contract C-001 --at 2026-11-03T09:00:00+08:00 --guarantee network --by alice
+expect_rc 0
+expect_has "$out" "recorded record #1 (customer-report, C-001)"
+# Maintenance needs who consented on the customer's side.
+c exclude add --contract C-001 --from 2026-11-03T02:40:00+08:00 --to 2026-11-03T04:00:00+08:00 \
+  --reason approved-maintenance
+expect_rc 1
+expect_has "$err" "approved-maintenance needs --approved-by"
+c exclude add --contract C-001 --from 2026-11-03T02:40:00+08:00 --to 2026-11-03T04:00:00+08:00 \
+  --reason approved-maintenance --approved-by "Wang Wei" --by bob --note "CHG-7"
+expect_rc 0
+expect_has "$out" "recorded record #2 (exclusion, C-001)"
+expect_has "$out" "excuses network outages only"   # recorded for both: says what that means
+c exclude add --contract C-001 --from 2026-11-03T04:00:00+08:00 --to 2026-11-03T02:40:00+08:00 \
+  --reason customer-equipment
+expect_rc 1
+expect_has "$err" "--to must be after its --from"
+c exclude add --contract C-001 --from 2026-11-03T01:00:00+08:00 --to 2026-11-03T02:00:00+08:00 \
+  --reason approved-maintenance --approved-by X --guarantee power
+expect_rc 1
+expect_has "$err" "does not excuse a power interruption"
+c exclude add --contract C-001 --from 2026-11-03T01:00:00+08:00 --to 2026-11-03T02:00:00+08:00 --reason typhoon
+expect_rc 2
+expect_has "$err" 'unknown exclusion reason "typhoon"'
+c exclude add --contract C-404 --from 2026-11-03T01:00:00+08:00 --to 2026-11-03T02:00:00+08:00 --reason force-majeure
+expect_rc 1
+expect_has "$err" "no contract C-404"
+c exclude add --contract C-001 --all --from 2026-11-03T01:00:00+08:00 --to 2026-11-03T02:00:00+08:00 --reason force-majeure
+expect_rc 2
+
+c notify record --contract C-001 --at 2026-11-05T10:20:00+08:00 --channel sms --contact "Li Lei"
+expect_rc 2
+expect_has "$err" 'unknown channel "sms"'
+c notify record --contract C-001 --at 2026-11-05T10:20:00+08:00 --channel mobile --contact "Zhang San"
+expect_rc 1
+expect_has "$err" 'C-001 has no contact "Zhang San" (its contacts: Li Lei)'
+c notify record --contract C-001 --at 2026-11-05T10:20:00+08:00 --channel mobile --contact "Li Lei" --by noc
+expect_rc 0
+expect_has "$out" "recorded record #3"
+
+# A correction supersedes; a withdrawal withdraws; both stay listed.
+c customer-report add --contract C-001 --at 2026-11-03T09:05:00+08:00 --guarantee network --supersedes 1
+expect_rc 0
+expect_has "$out" "record #4"
+c customer-report add --contract C-001 --at 2026-11-03T09:10:00+08:00 --guarantee network --supersedes 1
+expect_rc 1
+expect_has "$err" "record #1 was already superseded by record #4"
+c customer-report add --contract C-001 --at 2026-11-03T09:10:00+08:00 --guarantee network --supersedes 2
+expect_rc 1
+expect_has "$err" "record #2 is a exclusion record"
+c customer-report list --contract C-001
+expect_rc 0
+expect_has "$out" "#1  C-001  2026-11-03 09:00 network problem reported  [superseded by record #4]  by alice"
+expect_has "$out" "#4  C-001  2026-11-03 09:05 network problem reported; corrects record #1  [in force]"
+c install complete --contract C-001 --at 2026-11-04T18:00:00+08:00
+expect_rc 0
+c install complete --contract C-001 --at 2026-11-06T18:00:00+08:00
+expect_rc 0
+id=$(sed -n 's/^recorded record #\([0-9]*\).*/\1/p' <<<"$out")
+c install remove "$id" --note "entered by mistake"
+expect_rc 0
+expect_has "$out" "withdraws record #$id"
+c install list --format json
+expect_rc 0
+python3 - "$out" "$id" <<'PY' || fail "install list --format json"
+import json, sys
+rows = json.loads(sys.argv[1]); wrong = int(sys.argv[2])
+status = {r["id"]: r["status"] for r in rows}
+assert status[wrong] == f"withdrawn by record #{wrong + 1}", status
+assert status[wrong + 1] == f"withdraws record #{wrong}", status
+PY
+c contact-invalid add --contract C-001 --from 2026-11-06T00:00:00+08:00
+expect_rc 0
+c exclude list --format json
+python3 - "$out" <<'PY' || fail "exclude list --format json"
+import json, sys
+[e] = json.loads(sys.argv[1])
+assert e["reason"] == "approved-maintenance" and e["approved-by"] == "Wang Wei", e
+assert e["entered-by"] == "bob" and e["note"] == "CHG-7" and e["guarantee"] == "both", e
+assert e["from"] == "2026-11-03T02:40:00+08:00", e
+PY
+expect_eq "$(sqlite3 "$db" 'SELECT count(*) FROM record')" "8" "records stored (nothing deleted)"
+
+# -- the report -----------------------------------------------------------------------------------
+c report --month 2026-11 --as-of 2026-12-10T00:00:00+08:00 --format json
+expect_rc 0
+echo "$out" >"$work/report.json"
+python3 - "$work/report.json" <<'PY' || { cat "$work/report.json" >&2; fail "report JSON"; }
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["month"] == "2026-11", r["month"]
+[c] = r["contracts"]
+assert c["id"] == "C-001" and c["period-seconds"] == 2592000, c
+n = c["network"]
+# 02:00-03:00 down; 02:40-03:00 excluded (maintenance): 2400 counted, reported at 09:05.
+assert (n["outage-seconds"], n["excluded-seconds"], n["counted-seconds"]) == (3600, 1200, 2400), n
+assert n["outage-seconds"] == n["excluded-seconds"] + n["unreported-seconds"] + n["pending-seconds"] + n["counted-seconds"]
+assert n["availability-percent"] == "99.907" and n["breached"] is False, n
+assert n["outages"] == [dict(n["outages"][0], start="2026-11-03T02:00:00+08:00", end="2026-11-03T03:00:00+08:00", **{"counted-seconds": 2400})], n["outages"]
+assert n["outages"][0]["reported"] == "2026-11-03T09:05:00+08:00"
+p = c["power"]
+# The UPS on battery kept power: no interruption.
+assert p["outage-seconds"] == 0 and p["availability-percent"] == "100.000", p
+e = c["emergencies"]
+assert [(x["service"], x["declared"], x["deadline"], x["notified"], x["status"]) for x in e] == [
+    ("icmp", "2026-11-05T10:10:00+08:00", "2026-11-05T10:25:00+08:00", "2026-11-05T10:20:00+08:00", "met"),
+    ("www", "2026-11-06T10:10:00+08:00", "2026-11-06T10:25:00+08:00", None, "exempt"),
+], e
+assert e[1]["exempt-because"] == "contact details wrong (record #8)", e[1]
+assert c["notification-deduction-days"] == 0
+i = c["installation"]
+assert i == dict(i, deadline="2026-11-05T00:00:00+08:00", completed="2026-11-04T18:00:00+08:00", late=False, refund="0.00"), i
+assert c["credit"] == {"rent-waived": False, "deduction": "0.00", "total": "0.00", "currency": "CNY"}, c["credit"]
+PY
+
+c report --month 2026-11 --as-of 2026-12-10T00:00:00+08:00
+expect_rc 0
+expect_has "$(first_line "$out")" "SLA report 2026-11, as of 2026-12-09T16:00:00Z: 1 contract"
+expect_has "$out" "CREDIT 0.00 CNY"
+expect_has "$out" "network: counted 40 min (breach at 44 min), availability 99.907 %"
+c report --month 2026-11 --as-of 2026-12-10T00:00:00+08:00 --format csv
+expect_rc 0
+expect_eq "$(sed -n 2p <<<"$out" | tr -d '\r')" \
+  "2026-11,C-001,Example Ltd,CNY,3000.00,2592000,2400,99.907,false,0,100.000,false,0,0.00,false,0.00,false,0.00" "CSV row"
+c report --month 2026-11 --as-of 2026-12-10T00:00:00+08:00 --format html
+expect_rc 0
+expect_has "$out" "<h2 id=\"C-001\">C-001 Example Ltd</h2>"
+
+# The notification withdrawn: the icmp emergency is missed, one day's fee deducted.
+c notify remove 3
+expect_rc 0
+c report --month 2026-11 --as-of 2026-12-10T00:00:00+08:00 --format json --contract C-001
+python3 - "$out" <<'PY' || fail "report after the withdrawal"
+import json, sys
+[c] = json.loads(sys.argv[1])["contracts"]
+assert c["emergencies"][0]["status"] == "missed", c["emergencies"]
+assert c["notification-deduction-days"] == 1
+assert c["credit"] == {"rent-waived": False, "deduction": "100.00", "total": "100.00", "currency": "CNY"}, c["credit"]
+PY
+c report --month 2026-13
+expect_rc 2
+c report --month 2026-11 --contract C-404
+expect_rc 1
+expect_has "$err" "no contract C-404"
+echo "ok: report"
