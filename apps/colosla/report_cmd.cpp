@@ -35,19 +35,25 @@ int run_report(Context& ctx) {
   if (!store) {
     return kFailed;
   }
-  auto r = core::month_report(*store, *month, as_of, contract);
+  // Written as computed, contract by contract; nothing reaches stdout when the report fails
+  // before its first contract (an unknown contract, an unreadable store).
+  auto writer = core::make_report_writer(format, std::cout);
+  bool begun = false;
+  auto r = core::month_report(*store, *month, as_of, contract, [&](const core::ContractReport& c) {
+    if (!begun) {
+      writer->begin(*month, as_of);
+      begun = true;
+    }
+    writer->contract(c);
+  });
   if (!r) {
     return report(r.error());
   }
-  if (format == "json") {
-    std::cout << core::report_json(*r);
-  } else if (format == "csv") {
-    std::cout << core::report_csv(*r);
-  } else if (format == "html") {
-    std::cout << core::report_html(*r);
-  } else {
-    std::cout << core::report_text(*r);
+  if (!begun) {
+    writer->begin(*month, as_of);
   }
+  writer->end();
+  std::cout.flush();
   return kOk;
 }
 

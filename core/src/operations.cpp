@@ -176,31 +176,47 @@ Result<std::vector<Record>> list_records(const Store& store, RecordKind kind,
   return out;
 }
 
+Result<void> month_report(const Store& store, std::chrono::year_month month, Timestamp as_of,
+                          const std::optional<std::string>& contract,
+                          const std::function<void(const ContractReport&)>& sink) {
+  return store.read([&]() -> Result<void> {
+    auto inv = require_inventory(store);
+    if (!inv) {
+      return inv.error();
+    }
+    auto changes = store.mapping_changes();
+    if (!changes) {
+      return changes.error();
+    }
+    auto mappings = resolve_mappings(*inv, *changes);
+    if (!mappings) {
+      return mappings.error();
+    }
+    auto history = store.history(as_of);
+    if (!history) {
+      return history.error();
+    }
+    auto records = store.records();
+    if (!records) {
+      return records.error();
+    }
+    const std::vector<Record> in_force = effective_records(*records);
+    return for_each_contract_report(SlaInput{*inv, *mappings, *history, in_force}, month, as_of,
+                                    contract, sink);
+  });
+}
+
 Result<MonthReport> month_report(const Store& store, std::chrono::year_month month,
                                  Timestamp as_of, const std::optional<std::string>& contract) {
-  auto inv = require_inventory(store);
-  if (!inv) {
-    return inv.error();
+  MonthReport report;
+  report.month = month;
+  report.as_of = as_of;
+  auto r = month_report(store, month, as_of, contract,
+                        [&](const ContractReport& c) { report.contracts.push_back(c); });
+  if (!r) {
+    return r.error();
   }
-  auto changes = store.mapping_changes();
-  if (!changes) {
-    return changes.error();
-  }
-  auto mappings = resolve_mappings(*inv, *changes);
-  if (!mappings) {
-    return mappings.error();
-  }
-  auto history = store.history(as_of);
-  if (!history) {
-    return history.error();
-  }
-  auto records = store.records();
-  if (!records) {
-    return records.error();
-  }
-  const std::vector<Record> in_force = effective_records(*records);
-  return compute_month_report(SlaInput{*inv, *mappings, *history, in_force}, month, as_of,
-                              contract);
+  return report;
 }
 
 // -- observation lines -----------------------------------------------------------------------
@@ -228,7 +244,23 @@ Result<std::optional<std::string>> member(const json& j, const char* name, bool 
 
 }  // namespace
 
+ObservationParser::ObservationParser(const Inventory& inventory) {
+  for (const auto& d : inventory.devices) {
+    devices_.emplace(d.name, &d);
+  }
+  for (const auto& c : inventory.contracts) {
+    for (const auto& pt : c.probe_targets) {
+      auto& services = targets_[pt.address];
+      services.insert(services.end(), pt.services.begin(), pt.services.end());
+    }
+  }
+}
+
 Result<Observation> parse_observation(std::string_view line, const Inventory& inventory) {
+  return ObservationParser(inventory).parse(line);
+}
+
+Result<Observation> ObservationParser::parse(std::string_view line) const {
   json j;
   try {
     j = json::parse(line);
@@ -293,21 +325,11 @@ Result<Observation> parse_observation(std::string_view line, const Inventory& in
     if (!svc) {
       return svc.error();
     }
-    bool watched = false;
-    bool known = false;
-    for (const auto& c : inventory.contracts) {
-      for (const auto& pt : c.probe_targets) {
-        if (pt.address == **target) {
-          known = true;
-          watched = watched ||
-                    std::find(pt.services.begin(), pt.services.end(), *svc) != pt.services.end();
-        }
-      }
-    }
-    if (!known) {
+    const auto watched = targets_.find(**target);
+    if (watched == targets_.end()) {
       return make_error(Errc::not_found, "no contract has the probe target " + **target);
     }
-    if (!watched) {
+    if (std::find(watched->second.begin(), watched->second.end(), *svc) == watched->second.end()) {
       return make_error(Errc::not_found, **target + " is not watched for " + **service);
     }
     o.entity = EntityId::probe(**target, **service);
@@ -324,10 +346,11 @@ Result<Observation> parse_observation(std::string_view line, const Inventory& in
       return bad("a device line has no \"" + std::string(k) + "\" (that is for a probe target)");
     }
   }
-  const Device* d = inventory.find_device(**device);
-  if (d == nullptr) {
+  const auto found = devices_.find(**device);
+  if (found == devices_.end()) {
     return make_error(Errc::not_found, "no device " + **device + " in the inventory");
   }
+  const Device* d = found->second;
   if (!state->has_value()) {
     return bad("\"state\" is missing");
   }
@@ -369,39 +392,72 @@ Result<ImportOutcome> import_observations(Store& store, std::istream& in, const 
     return inv.error();
   }
   ImportOutcome out;
-  std::vector<Observation> good;
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') {
-      line.pop_back();
+  const ObservationParser parser(*inv);
+  // Lines go into the store in batches inside one transaction, so memory stays flat however
+  // long the file; a bad line (without skip_bad) rolls the whole file back at the end, after
+  // every bad line has been found and reported.
+  constexpr std::size_t kBatch = 10'000;
+  std::vector<Observation> batch;
+  batch.reserve(kBatch);
+  bool rejected = false;
+  auto done = store.write([&]() -> Result<void> {
+    std::string line;
+    std::size_t number = 0;
+    const auto flush = [&]() -> Result<void> {
+      if (batch.empty()) {
+        return {};
+      }
+      auto n = store.add_observations(batch);
+      if (!n) {
+        return n.error();
+      }
+      out.stored += *n;
+      batch.clear();
+      return {};
+    };
+    while (std::getline(in, line)) {
+      ++number;
+      if (!line.empty() && line.back() == '\r') {
+        line.pop_back();
+      }
+      if (line.find_first_not_of(" \t") == std::string::npos) {
+        continue;
+      }
+      ++out.lines;
+      auto o = parser.parse(line);
+      if (!o) {
+        out.bad.push_back(LineError{number, o.error().msg});
+        continue;
+      }
+      if (!out.bad.empty() && !skip_bad) {
+        continue;  // the file will be rolled back: only look for more bad lines
+      }
+      o->received = received;
+      o->origin = name + ":" + std::to_string(number);
+      o->evidence = line;
+      batch.push_back(std::move(*o));
+      if (batch.size() == kBatch) {
+        if (auto r = flush(); !r) {
+          return r;
+        }
+      }
     }
-    if (line.find_first_not_of(" \t") == std::string::npos) {
-      continue;
+    if (in.bad()) {
+      return make_error(Errc::io, "read error", name);
     }
-    ++out.lines;
-    auto o = parse_observation(line, *inv);
-    if (!o) {
-      out.bad.push_back(LineError{number, o.error().msg});
-      continue;
+    if (!out.bad.empty() && !skip_bad) {
+      rejected = true;
+      return make_error(Errc::invalid_input, "bad lines");  // rolls everything back
     }
-    o->received = received;
-    o->origin = name + ":" + std::to_string(number);
-    o->evidence = line;
-    good.push_back(std::move(*o));
+    return flush();
+  });
+  if (rejected) {
+    out.stored = 0;
+    return out;
   }
-  if (in.bad()) {
-    return make_error(Errc::io, "read error", name);
+  if (!done) {
+    return done.error();
   }
-  if (!out.bad.empty() && !skip_bad) {
-    return out;  // nothing stored
-  }
-  auto n = store.add_observations(good);
-  if (!n) {
-    return n.error();
-  }
-  out.stored = *n;
   return out;
 }
 

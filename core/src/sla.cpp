@@ -103,49 +103,44 @@ const std::vector<StateChange>* changes_of(const History& h, const EntityId& e) 
 template <class Apply, class Emit>
 void sweep(const std::vector<Channel>& chans, Timestamp from, Timestamp to, Apply apply,
            Emit emit) {
-  struct Change {
-    Timestamp t;
-    std::uint32_t ch;
-    std::uint32_t k;
-  };
-  std::vector<Change> all;
-  std::size_t n = 0;
-  for (const auto& c : chans) {
-    n += c.steps.size();
-  }
-  all.reserve(n);
-  for (std::uint32_t c = 0; c < chans.size(); ++c) {
-    for (std::uint32_t k = 0; k < chans[c].steps.size(); ++k) {
-      all.push_back(Change{chans[c].steps[k].t, c, k});
+  // Each channel's steps are already in time order: merge them by picking the smallest head
+  // (a handful of channels per contract), rather than sorting them all together.
+  std::vector<std::size_t> next(chans.size(), 0);
+  const auto earliest = [&]() -> std::optional<Timestamp> {
+    std::optional<Timestamp> t;
+    for (std::size_t c = 0; c < chans.size(); ++c) {
+      if (next[c] < chans[c].steps.size() && (!t || chans[c].steps[next[c]].t < *t)) {
+        t = chans[c].steps[next[c]].t;
+      }
     }
-  }
-  std::sort(all.begin(), all.end(), [](const Change& x, const Change& y) {
-    return x.t != y.t ? x.t < y.t : x.ch < y.ch;
-  });
+    return t;
+  };
   std::vector<std::uint8_t> cur(chans.size());
   for (std::uint32_t c = 0; c < chans.size(); ++c) {
     cur[c] = chans[c].initial;
     apply(c, std::uint8_t{255}, cur[c], Step{kBeginning, cur[c], 0});
   }
-  auto change = [&](const Change& x) {
-    const Step& s = chans[x.ch].steps[x.k];
-    apply(x.ch, cur[x.ch], s.v, s);
-    cur[x.ch] = s.v;
+  // Applies every change at instant t.
+  const auto apply_at = [&](Timestamp t) {
+    for (std::uint32_t c = 0; c < chans.size(); ++c) {
+      while (next[c] < chans[c].steps.size() && chans[c].steps[next[c]].t == t) {
+        const Step& s = chans[c].steps[next[c]++];
+        apply(c, cur[c], s.v, s);
+        cur[c] = s.v;
+      }
+    }
   };
-  std::size_t i = 0;
-  for (; i < all.size() && all[i].t <= from; ++i) {
-    change(all[i]);
+  std::optional<Timestamp> t = earliest();
+  for (; t && *t <= from; t = earliest()) {
+    apply_at(*t);
   }
   Timestamp prev = from;
-  while (i < all.size() && all[i].t < to) {
-    const Timestamp t = all[i].t;
-    if (!emit(Window{prev, t})) {
+  for (; t && *t < to; t = earliest()) {
+    if (!emit(Window{prev, *t})) {
       return;
     }
-    for (; i < all.size() && all[i].t == t; ++i) {
-      change(all[i]);
-    }
-    prev = t;
+    apply_at(*t);
+    prev = *t;
   }
   if (prev < to) {
     emit(Window{prev, to});
@@ -202,8 +197,13 @@ struct Interval {
   Timestamp start;
   Timestamp end;  // up to the horizon
   bool open = false;  // still so at as-of
-  std::string cause;
+  // What began it: the label of an input (it lives as long as the sweep), then, once the
+  // outage is closed, the words.
+  const char* prefix = "";
+  const std::string* cause = nullptr;
+  const char* suffix = "";
   std::int64_t cause_seq = 0;
+  std::string cause_text;
 };
 
 // What a sweep of one guarantee yields.
@@ -213,13 +213,13 @@ struct Swept {
 };
 
 // Sums the outages of one guarantee into the report: exclusions, the report rule, breach.
-GuaranteeReport judge(const Swept& swept, const Window& counted_window, std::int64_t period_seconds,
+GuaranteeReport judge(Swept&& swept, const Window& counted_window, std::int64_t period_seconds,
                       const std::vector<Window>& exclusions, const std::vector<Timestamp>& reports,
                       const Contract& c, Timestamp as_of) {
   GuaranteeReport g;
   g.unmonitored_seconds = swept.unmonitored;
   const seconds window{static_cast<std::int64_t>(c.sla.report_window_days) * kDay};
-  for (const auto& o : swept.outages) {
+  for (auto& o : swept.outages) {
     const Window part = intersect(Window{o.start, o.end}, counted_window);
     if (part.empty()) {
       continue;
@@ -229,7 +229,7 @@ GuaranteeReport judge(const Swept& swept, const Window& counted_window, std::int
     if (!o.open) {
       r.end = o.end;
     }
-    r.cause = o.cause;
+    r.cause = std::move(o.cause_text);
     r.cause_observation = o.cause_seq;
     r.seconds = part.length().count();
     r.excluded_seconds = overlap(part, exclusions);
@@ -265,12 +265,14 @@ class OutageCollector {
       : counted_(counted), horizon_(horizon), open_at_horizon_(horizon_is_as_of) {}
 
   // Called for each interval of the sweep; returns false once nothing more can matter.
-  bool add(const Window& w, bool bad, bool unmonitored, const std::string& cause,
-           std::int64_t cause_seq) {
+  // `cause` is asked for only when an outage begins.
+  template <class Cause>
+  bool add(const Window& w, bool bad, bool unmonitored, Cause cause) {
     if (bad) {
       if (!in_outage_) {
         in_outage_ = true;
-        current_ = Interval{w.begin, w.end, false, cause, cause_seq};
+        current_ = Interval{w.begin, w.end, false, "", nullptr, "", 0, {}};
+        cause(current_);
       } else {
         current_.end = w.end;
       }
@@ -299,7 +301,10 @@ class OutageCollector {
   void close() {
     if (in_outage_) {
       if (current_.end > counted_.begin && current_.start < counted_.end) {
-        out_.outages.push_back(current_);
+        if (current_.cause != nullptr) {
+          current_.cause_text = current_.prefix + *current_.cause + current_.suffix;
+        }
+        out_.outages.push_back(std::move(current_));
       }
       in_outage_ = false;
     }
@@ -543,9 +548,7 @@ class Engine {
         },
         [&](const Window& w) {
           const bool bad = disconnected();
-          std::string cause;
-          std::int64_t seq = 0;
-          if (bad) {
+          return out.add(w, bad, !bad && unknown > 0, [&](Interval& o) {
             // What tipped it: the latest change among the inputs that are down now.
             std::optional<std::uint32_t> pick;
             for (std::uint32_t i = 0; i < chans.size(); ++i) {
@@ -555,11 +558,11 @@ class Engine {
               }
             }
             if (pick) {
-              cause = chans[*pick].label + (*pick == uplink ? "" : " down");
-              seq = latest[*pick].seq;
+              o.cause = &chans[*pick].label;
+              o.suffix = *pick == uplink ? "" : " down";
+              o.cause_seq = latest[*pick].seq;
             }
-          }
-          return out.add(w, bad, !bad && unknown > 0, cause, seq);
+          });
         });
     return out.finish(state_at_bad(chans, horizon, [&](const std::vector<std::uint8_t>& v) {
       std::size_t m = 0, d = 0;
@@ -596,19 +599,18 @@ class Engine {
         [&](const Window& w) {
           // Without power when every source is de-energized; no source, no interruption.
           const bool bad = sources > 0 && deen == sources;
-          std::string cause;
-          std::int64_t seq = 0;
-          if (bad) {
+          return out.add(w, bad, !bad && unknown > 0, [&](Interval& o) {
             std::uint32_t pick = 0;
             for (std::uint32_t i = 1; i < chans.size(); ++i) {
               if (latest[i].t > latest[pick].t) {
                 pick = i;
               }
             }
-            cause = "every power source de-energized (last: " + chans[pick].label + ")";
-            seq = latest[pick].seq;
-          }
-          return out.add(w, bad, !bad && unknown > 0, cause, seq);
+            o.prefix = "every power source de-energized (last: ";
+            o.cause = &chans[pick].label;
+            o.suffix = ")";
+            o.cause_seq = latest[pick].seq;
+          });
         });
     return out.finish(state_at_bad(chans, horizon, [&](const std::vector<std::uint8_t>& v) {
       return sources > 0 && std::all_of(v.begin(), v.end(), [](std::uint8_t x) { return x == kDeenergized; });
@@ -873,14 +875,12 @@ Timestamp installation_deadline(const Contract& c, const BusinessCalendar& cal, 
   return z.day_start(year_month_day{std::chrono::sys_days{last} + std::chrono::days{1}});
 }
 
-Result<MonthReport> compute_month_report(const SlaInput& in, year_month month, Timestamp as_of,
-                                         const std::optional<std::string>& contract) {
+Result<void> for_each_contract_report(const SlaInput& in, year_month month, Timestamp as_of,
+                                      const std::optional<std::string>& contract,
+                                      const std::function<void(const ContractReport&)>& sink) {
   if (contract && in.inventory.find_contract(*contract) == nullptr) {
     return make_error(Errc::not_found, "no contract " + *contract + " in the inventory");
   }
-  MonthReport report;
-  report.month = month;
-  report.as_of = as_of;
   Engine engine(in, month, as_of);
   std::vector<const Contract*> contracts;
   for (const auto& c : in.inventory.contracts) {
@@ -892,8 +892,22 @@ Result<MonthReport> compute_month_report(const SlaInput& in, year_month month, T
             [](const Contract* a, const Contract* b) { return a->id < b->id; });
   for (const Contract* c : contracts) {
     if (auto r = engine.contract(*c)) {
-      report.contracts.push_back(std::move(*r));
+      sink(*r);
     }
+  }
+  return {};
+}
+
+Result<MonthReport> compute_month_report(const SlaInput& in, year_month month, Timestamp as_of,
+                                         const std::optional<std::string>& contract) {
+  MonthReport report;
+  report.month = month;
+  report.as_of = as_of;
+  auto r = for_each_contract_report(in, month, as_of, contract, [&](const ContractReport& c) {
+    report.contracts.push_back(c);
+  });
+  if (!r) {
+    return r.error();
   }
   return report;
 }

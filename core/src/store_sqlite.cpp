@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <map>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
@@ -117,20 +118,31 @@ CREATE TABLE contact(
   address    TEXT NOT NULL,
   PRIMARY KEY (contract, position)
 );
+CREATE TABLE entity(
+  id     INTEGER PRIMARY KEY,
+  kind   TEXT NOT NULL CHECK (kind IN ('port', 'outlet', 'inlet', 'ups', 'probe')),
+  device TEXT NOT NULL,
+  item   TEXT NOT NULL,
+  UNIQUE (kind, device, item)
+);
 CREATE TABLE observation(
   seq      INTEGER PRIMARY KEY,
   time     INTEGER NOT NULL,
-  kind     TEXT NOT NULL CHECK (kind IN ('port', 'outlet', 'inlet', 'ups', 'probe')),
-  device   TEXT NOT NULL,
-  item     TEXT NOT NULL,
+  entity   INTEGER NOT NULL REFERENCES entity(id),
   state    TEXT NOT NULL,
   source   TEXT NOT NULL CHECK (source IN ('import', 'trap', 'poll', 'netconf', 'probe')),
   received INTEGER NOT NULL,
   origin   TEXT NOT NULL,
   evidence TEXT NOT NULL
 );
-CREATE INDEX observation_entity ON observation(kind, device, item, time, seq);
+-- Covering: the SLA engine reads every state change without touching the evidence.
+CREATE INDEX observation_history ON observation(entity, time, seq, state);
 CREATE INDEX observation_time ON observation(time, seq);
+-- For people reading the store with sqlite3.
+CREATE VIEW observation_view AS
+  SELECT o.seq, o.time, datetime(o.time, 'unixepoch') AS time_utc, e.kind, e.device, e.item, o.state,
+         o.source, datetime(o.received, 'unixepoch') AS received_utc, o.origin, o.evidence
+  FROM observation o JOIN entity e ON e.id = o.entity;
 CREATE TABLE mapping_change(
   id         INTEGER PRIMARY KEY,
   contract   TEXT NOT NULL,
@@ -143,8 +155,7 @@ CREATE TABLE mapping_change(
   note       TEXT NOT NULL
 );
 )sql",
-    // 1 -> 2: the records of the SLA engine; a covering index so that a report reads every
-    // state change without touching the evidence.
+    // 1 -> 2: the records of the SLA engine.
     R"sql(
 CREATE TABLE record(
   id          INTEGER PRIMARY KEY,
@@ -167,8 +178,6 @@ CREATE TABLE record(
 );
 CREATE UNIQUE INDEX record_supersedes ON record(supersedes) WHERE supersedes IS NOT NULL;
 CREATE INDEX record_contract ON record(kind, contract);
-DROP INDEX observation_entity;
-CREATE INDEX observation_history ON observation(kind, device, item, time, seq, state);
 )sql",
 }};
 
@@ -297,6 +306,29 @@ struct Store::Impl {
   std::string path;
   int version = 0;
   int savepoints = 0;
+  // Entity ids already known to exist in the store (ids are never reused or deleted).
+  std::map<EntityId, std::int64_t> entity_ids;
+
+  // The id of entity e, created if the store has none yet (inside the caller's transaction).
+  Result<std::int64_t> entity_id(const EntityId& e) {
+    if (const auto it = entity_ids.find(e); it != entity_ids.end()) {
+      return it->second;
+    }
+    Stmt find(db, "SELECT id FROM entity WHERE kind = ? AND device = ? AND item = ?");
+    find.bind(1, to_string(e.kind)).bind(2, e.device).bind(3, e.item);
+    std::int64_t id = 0;
+    if (find.step() == SQLITE_ROW) {
+      id = find.i64(0);
+    } else {
+      Stmt add(db, "INSERT INTO entity(kind, device, item) VALUES (?, ?, ?)");
+      if (auto r = add.bind(1, to_string(e.kind)).bind(2, e.device).bind(3, e.item).exec(); !r) {
+        return r.error();
+      }
+      id = sqlite3_last_insert_rowid(db);
+    }
+    entity_ids.emplace(e, id);
+    return id;
+  }
 
   ~Impl() {
     if (db != nullptr) {
@@ -387,8 +419,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, Mode mode) {
 
   auto impl = std::make_unique<Impl>();
   impl->path = path;
+  // NOMUTEX: a Store is used by one thread at a time, so SQLite need not lock its connection
+  // on every call.
   const int flags = (mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
-                    SQLITE_OPEN_NOFOLLOW;
+                    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr) != SQLITE_OK) {
     return make_error(Errc::store,
                       std::string("cannot open: ") +
@@ -427,6 +461,25 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, Mode mode) {
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
+Result<void> Store::read(const std::function<Result<void>()>& fn) const {
+  sqlite3* db = impl_->db;
+  if (sqlite3_get_autocommit(db) == 0) {
+    return fn();  // already inside a transaction: it is the snapshot
+  }
+  if (auto r = exec_script(db, "BEGIN"); !r) {
+    return r;
+  }
+  Result<void> result;
+  try {
+    result = fn();
+  } catch (...) {
+    rollback(db, "ROLLBACK");
+    throw;
+  }
+  rollback(db, "ROLLBACK");  // nothing was written; ending the read transaction releases it
+  return result;
+}
+
 Result<void> Store::write(const std::function<Result<void>()>& fn) {
   sqlite3* db = impl_->db;
   const bool outer = sqlite3_get_autocommit(db) != 0;
@@ -435,23 +488,28 @@ Result<void> Store::write(const std::function<Result<void>()>& fn) {
     return r;
   }
   ++impl_->savepoints;
+  // Entity ids created inside a transaction that is rolled back do not exist: forget them all.
+  const auto undo = [&] {
+    rollback(db, outer ? "ROLLBACK" : "ROLLBACK TO " + sp + "; RELEASE " + sp);
+    impl_->entity_ids.clear();
+  };
   Result<void> result;
   try {
     result = fn();
   } catch (...) {
     --impl_->savepoints;
-    rollback(db, outer ? "ROLLBACK" : "ROLLBACK TO " + sp + "; RELEASE " + sp);
+    undo();
     throw;
   }
   --impl_->savepoints;
   if (result) {
     if (auto r = exec_script(db, outer ? "COMMIT" : ("RELEASE " + sp).c_str()); !r) {
-      rollback(db, outer ? "ROLLBACK" : "ROLLBACK TO " + sp + "; RELEASE " + sp);
+      undo();
       return r;
     }
     return {};
   }
-  rollback(db, outer ? "ROLLBACK" : "ROLLBACK TO " + sp + "; RELEASE " + sp);
+  undo();
   return result;
 }
 
@@ -683,47 +741,78 @@ Result<std::optional<Inventory>> Store::load_inventory() const {
       inv.contracts.push_back(std::move(c));
     }
   }
+  // Each child table in one pass, in contract order: a query per table, not per contract.
+  std::map<std::string, Contract*, std::less<>> by_id;
   for (auto& c : inv.contracts) {
-    Stmt ports(db, "SELECT device, interface FROM contract_port WHERE contract = ? ORDER BY rowid");
-    ports.bind(1, c.id);
-    while (ports.step() == SQLITE_ROW) {
-      c.ports.push_back(PortRef{ports.str(0), ports.str(1)});
+    by_id.emplace(c.id, &c);
+  }
+  const auto each_row = [&](const char* sql, const auto& take) -> Result<void> {
+    Stmt s(db, sql);
+    if (!s.ok()) {
+      return s.error();
     }
-    Stmt power(db, "SELECT device, outlet FROM contract_power WHERE contract = ? ORDER BY position");
-    power.bind(1, c.id);
-    while (power.step() == SQLITE_ROW) {
-      PowerSourceRef p{power.str(0), std::nullopt};
-      if (!power.is_null(1)) {
-        p.outlet = power.str(1);
-      }
-      c.power_sources.push_back(std::move(p));
-    }
-    Stmt probes(db,
-                "SELECT address, services, www_path FROM probe_target WHERE contract = ? "
-                "ORDER BY position");
-    probes.bind(1, c.id);
-    while (probes.step() == SQLITE_ROW) {
-      ProbeTarget t{probes.str(0), {}, probes.str(2)};
-      for (const auto& w : split(probes.str(1), ' ')) {
-        auto svc = parse_probe_service(w);
-        if (!svc) {
-          return bad("probe service of " + c.id);
+    int rc = 0;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      const auto it = by_id.find(s.str(0));
+      if (it != by_id.end()) {
+        if (auto r = take(*it->second, s); !r) {
+          return r;
         }
-        t.services.push_back(*svc);
       }
-      c.probe_targets.push_back(std::move(t));
     }
-    Stmt contacts(db,
-                  "SELECT name, authorized, channel, address FROM contact WHERE contract = ? "
-                  "ORDER BY position");
-    contacts.bind(1, c.id);
-    while (contacts.step() == SQLITE_ROW) {
-      auto ch = parse_channel(contacts.str(2));
-      if (!ch) {
-        return bad("contact channel of " + c.id);
-      }
-      c.contacts.push_back(Contact{contacts.str(0), contacts.boolean(1), *ch, contacts.str(3)});
+    if (rc != SQLITE_DONE) {
+      return s.step_error();
     }
+    return {};
+  };
+  using Row = const Stmt&;
+  Result<void> r = each_row(
+      "SELECT contract, device, interface FROM contract_port ORDER BY contract, rowid",
+      [](Contract& c, Row s) -> Result<void> {
+        c.ports.push_back(PortRef{s.str(1), s.str(2)});
+        return {};
+      });
+  if (r) {
+    r = each_row("SELECT contract, device, outlet FROM contract_power ORDER BY contract, position",
+                 [](Contract& c, Row s) -> Result<void> {
+                   PowerSourceRef p{s.str(1), std::nullopt};
+                   if (!s.is_null(2)) {
+                     p.outlet = s.str(2);
+                   }
+                   c.power_sources.push_back(std::move(p));
+                   return {};
+                 });
+  }
+  if (r) {
+    r = each_row(
+        "SELECT contract, address, services, www_path FROM probe_target ORDER BY contract, position",
+        [&](Contract& c, Row s) -> Result<void> {
+          ProbeTarget t{s.str(1), {}, s.str(3)};
+          for (const auto& w : split(s.str(2), ' ')) {
+            auto svc = parse_probe_service(w);
+            if (!svc) {
+              return bad("probe service of " + c.id);
+            }
+            t.services.push_back(*svc);
+          }
+          c.probe_targets.push_back(std::move(t));
+          return {};
+        });
+  }
+  if (r) {
+    r = each_row(
+        "SELECT contract, name, authorized, channel, address FROM contact ORDER BY contract, position",
+        [&](Contract& c, Row s) -> Result<void> {
+          auto ch = parse_channel(s.str(3));
+          if (!ch) {
+            return bad("contact channel of " + c.id);
+          }
+          c.contacts.push_back(Contact{s.str(1), s.boolean(2), *ch, s.str(4)});
+          return {};
+        });
+  }
+  if (!r) {
+    return r.error();
   }
   return std::optional<Inventory>{std::move(inv)};
 }
@@ -734,15 +823,18 @@ Result<std::size_t> Store::add_observations(const std::vector<Observation>& obs)
   std::size_t n = 0;
   auto r = write([&]() -> Result<void> {
     Stmt s(impl_->db,
-           "INSERT INTO observation(time, kind, device, item, state, source, received, origin, "
-           "evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+           "INSERT INTO observation(time, entity, state, source, received, origin, evidence) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!s.ok()) {
       return s.error();
     }
     for (const auto& o : obs) {
-      s.bind(1, o.time).bind(2, to_string(o.entity.kind)).bind(3, o.entity.device);
-      s.bind(4, o.entity.item).bind(5, to_string(o.state)).bind(6, to_string(o.source));
-      s.bind(7, o.received).bind(8, o.origin).bind(9, o.evidence);
+      auto id = impl_->entity_id(o.entity);
+      if (!id) {
+        return id.error();
+      }
+      s.bind(1, o.time).bind(2, *id).bind(3, to_string(o.state)).bind(4, to_string(o.source));
+      s.bind(5, o.received).bind(6, o.origin).bind(7, o.evidence);
       if (auto e = s.exec(); !e) {
         return e;
       }
@@ -789,14 +881,14 @@ Result<std::vector<Observation>> read_observations(Stmt& s) {
 }
 
 constexpr const char* kObservationColumns =
-    "SELECT seq, time, kind, device, item, state, source, received, origin, evidence "
-    "FROM observation ";
+    "SELECT o.seq, o.time, e.kind, e.device, e.item, o.state, o.source, o.received, o.origin, "
+    "o.evidence FROM observation o JOIN entity e ON e.id = o.entity ";
 
 }  // namespace
 
 Result<std::vector<Observation>> Store::observations(const EntityId& e) const {
   Stmt s(impl_->db, (std::string(kObservationColumns) +
-                     "WHERE kind = ? AND device = ? AND item = ? ORDER BY time, seq")
+                     "WHERE e.kind = ? AND e.device = ? AND e.item = ? ORDER BY o.time, o.seq")
                         .c_str());
   if (!s.ok()) {
     return s.error();
@@ -807,7 +899,7 @@ Result<std::vector<Observation>> Store::observations(const EntityId& e) const {
 
 Result<std::vector<Observation>> Store::observations_between(Timestamp from, Timestamp to) const {
   Stmt s(impl_->db,
-         (std::string(kObservationColumns) + "WHERE time >= ? AND time < ? ORDER BY time, seq")
+         (std::string(kObservationColumns) + "WHERE o.time >= ? AND o.time < ? ORDER BY o.time, o.seq")
              .c_str());
   if (!s.ok()) {
     return s.error();
@@ -821,39 +913,55 @@ Result<std::int64_t> Store::observation_count() const {
 }
 
 Result<History> Store::history(Timestamp until) const {
+  // The entities first (a few thousand rows), then every change by entity id through the
+  // covering index (entity, time, seq, state): integers and one short text per row.
+  std::map<std::int64_t, std::vector<StateChange>*> by_id;
+  History out;
+  {
+    Stmt s(impl_->db, "SELECT id, kind, device, item FROM entity");
+    if (!s.ok()) {
+      return s.error();
+    }
+    int rc = 0;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      auto kind = parse_entity_kind(s.str(1));
+      if (!kind) {
+        return make_error(Errc::store, "the store holds an entity of unknown kind " + s.str(1));
+      }
+      by_id.emplace(s.i64(0), &out[EntityId{*kind, s.str(2), s.str(3)}]);
+    }
+    if (rc != SQLITE_DONE) {
+      return s.step_error();
+    }
+  }
   Stmt s(impl_->db,
-         "SELECT kind, device, item, time, seq, state FROM observation WHERE time <= ? "
-         "ORDER BY kind, device, item, time, seq");
+         "SELECT entity, time, seq, state FROM observation INDEXED BY observation_history "
+         "WHERE time <= ? ORDER BY entity, time, seq");
   if (!s.ok()) {
     return s.error();
   }
   s.bind(1, until);
-  History out;
+  std::int64_t current_id = -1;
   std::vector<StateChange>* current = nullptr;
-  EntityId id;
-  std::string kind, device, item;
   int rc = 0;
   while ((rc = s.step()) == SQLITE_ROW) {
-    // Rows come grouped by entity: look the entity up only when it changes.
-    const auto* k = reinterpret_cast<const char*>(sqlite3_column_text(s.raw(), 0));
-    const auto* d = reinterpret_cast<const char*>(sqlite3_column_text(s.raw(), 1));
-    const auto* i = reinterpret_cast<const char*>(sqlite3_column_text(s.raw(), 2));
-    if (current == nullptr || kind != k || device != d || item != i) {
-      kind = k;
-      device = d;
-      item = i;
-      auto parsed = parse_entity_kind(kind);
-      if (!parsed) {
-        return make_error(Errc::store, "the store holds an observation of unknown kind " + kind);
+    const std::int64_t id = s.i64(0);
+    if (id != current_id) {
+      const auto it = by_id.find(id);
+      if (it == by_id.end()) {
+        return make_error(Errc::store, "an observation names an entity the store does not have",
+                          "observation " + std::to_string(s.i64(2)));
       }
-      current = &out[EntityId{*parsed, device, item}];
+      current_id = id;
+      current = it->second;
     }
-    auto state = parse_state_word(reinterpret_cast<const char*>(sqlite3_column_text(s.raw(), 5)));
+    const auto* word = reinterpret_cast<const char*>(sqlite3_column_text(s.raw(), 3));
+    auto state = parse_state_word(word != nullptr ? word : "");
     if (!state) {
       return make_error(Errc::store, "the store holds an unreadable state",
-                        "observation " + std::to_string(s.i64(4)));
+                        "observation " + std::to_string(s.i64(2)));
     }
-    current->push_back(StateChange{s.time(3), *state, s.i64(4)});
+    current->push_back(StateChange{s.time(1), *state, s.i64(2)});
   }
   if (rc != SQLITE_DONE) {
     return s.step_error();

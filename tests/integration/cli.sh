@@ -179,9 +179,9 @@ J
 c observe "$work/good.jsonl"
 expect_rc 0
 expect_eq "$out" "stored 6 observations from $work/good.jsonl"
-expect_eq "$(sqlite3 "$db" "SELECT kind, device, item, state, source, time FROM observation WHERE seq = 6")" \
+expect_eq "$(sqlite3 "$db" "SELECT kind, device, item, state, source, time FROM observation_view WHERE seq = 6")" \
   "probe|203.0.113.5|icmp|fail|import|1793642700" "a probe observation (fraction of a second dropped)"
-expect_eq "$(sqlite3 "$db" "SELECT kind, item FROM observation WHERE device = 'pdu1' ORDER BY seq")" \
+expect_eq "$(sqlite3 "$db" "SELECT kind, item FROM observation_view WHERE device = 'pdu1' ORDER BY seq")" \
   "outlet|4
 inlet|" "PDU outlet and inlet"
 expect_eq "$(sqlite3 "$db" "SELECT origin FROM observation WHERE seq = 3")" "$work/good.jsonl:4" "origin (file:line)"

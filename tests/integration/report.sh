@@ -147,7 +147,8 @@ PY
 
 c report --month 2026-11 --as-of 2026-12-10T00:00:00+08:00
 expect_rc 0
-expect_has "$(first_line "$out")" "SLA report 2026-11, as of 2026-12-09T16:00:00Z: 1 contract"
+expect_eq "$(first_line "$out")" "SLA report 2026-11, as of 2026-12-09T16:00:00Z"
+expect_eq "$(tail -n 1 <<<"$out")" "1 contract, 0 network and 0 power breached, 0 deduction days; credits 0.00 CNY" "the totals line"
 expect_has "$out" "CREDIT 0.00 CNY"
 expect_has "$out" "network: counted 40 min (breach at 44 min), availability 99.907 %"
 c report --month 2026-11 --as-of 2026-12-10T00:00:00+08:00 --format csv

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <istream>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,15 +51,33 @@ Result<Record> add_record(Store& store, Record r);
 Result<std::vector<Record>> list_records(const Store& store, RecordKind kind,
                                          const std::optional<std::string>& contract);
 
-/// Computes a month's report from the store: the inventory, the port mapping, every state
-/// change up to as-of, and the records in force.
+/// Computes a month's report from one snapshot of the store (the inventory, the port mapping,
+/// every state change up to as-of, the records in force), handing each contract's report to
+/// `sink` as it is computed.
+Result<void> month_report(const Store& store, std::chrono::year_month month, Timestamp as_of,
+                          const std::optional<std::string>& contract,
+                          const std::function<void(const ContractReport&)>& sink);
+
+/// The same, collected.
 Result<MonthReport> month_report(const Store& store, std::chrono::year_month month,
                                  Timestamp as_of, const std::optional<std::string>& contract);
 
-/// Parses one line of `colosla observe` input (SPEC §8) and checks it against the inventory:
-/// the device or probe target exists, the member names fit the device's role, the state word
-/// fits the entity. The observation's source is `import`; received, origin and evidence are
-/// left for the caller. Errors: invalid_input or not_found, with the reason in plain words.
+/// Parses lines of `colosla observe` input (SPEC §8) and checks them against the inventory: the
+/// device or probe target exists, the member names fit the device's role, the state word fits
+/// the entity. Looks devices and probe targets up in indexes built once.
+class ObservationParser {
+ public:
+  explicit ObservationParser(const Inventory& inventory);
+  /// The observation's source is `import`; received, origin and evidence are left for the
+  /// caller. Errors: invalid_input or not_found, with the reason in plain words.
+  Result<Observation> parse(std::string_view line) const;
+
+ private:
+  std::map<std::string, const Device*, std::less<>> devices_;
+  std::map<std::string, std::vector<ProbeService>, std::less<>> targets_;
+};
+
+/// One line, for a caller with one line: ObservationParser(inventory).parse(line).
 Result<Observation> parse_observation(std::string_view line, const Inventory& inventory);
 
 struct LineError {

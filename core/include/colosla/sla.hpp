@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -110,8 +111,14 @@ struct SlaInput {
 };
 
 /// Computes the month's report for every contract (or only `contract`) whose period in that
-/// month is not empty, or whose installation refund falls in that month. Nothing after `as_of`
-/// counts. Errors: not_found for an unknown `contract`.
+/// month is not empty, or whose installation refund falls in that month, handing each to `sink`
+/// as soon as it is computed, in id order: a month of many contracts never sits in memory whole.
+/// Nothing after `as_of` counts. Errors: not_found for an unknown `contract`.
+Result<void> for_each_contract_report(const SlaInput& in, std::chrono::year_month month,
+                                      Timestamp as_of, const std::optional<std::string>& contract,
+                                      const std::function<void(const ContractReport&)>& sink);
+
+/// The same, collected into one MonthReport.
 Result<MonthReport> compute_month_report(const SlaInput& in, std::chrono::year_month month,
                                          Timestamp as_of,
                                          const std::optional<std::string>& contract = {});

@@ -50,6 +50,10 @@ class Store {
   /// PRAGMA user_version of the open database.
   [[nodiscard]] int schema_version() const;
 
+  /// Runs fn in one read transaction: every read inside sees the same snapshot of the store,
+  /// however the daemon writes meanwhile, and the file is locked once, not per statement.
+  Result<void> read(const std::function<Result<void>()>& fn) const;
+
   /// Runs fn in one write transaction (BEGIN IMMEDIATE, or a savepoint when one is already
   /// open): committed when fn succeeds, rolled back when it fails or SQLite does.
   Result<void> write(const std::function<Result<void>()>& fn);
