@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "colosla/operations.hpp"
+
 namespace colosla::cli {
 
 po::options_description common_options() {
@@ -52,6 +54,16 @@ Timestamp parse_time_option(const std::string& option, const std::string& text,
     throw UsageError("--" + option + ": " + t.error().msg);
   }
   return *t;
+}
+
+std::string entered_by(const po::variables_map& vm) {
+  return vm.count("by") != 0 ? vm["by"].as<std::string>() : core::default_user();
+}
+
+int refused(const Error& e) {
+  report(e);
+  std::cerr << "colosla: nothing recorded\n";
+  return exit_for(e);
 }
 
 int exit_for(const Error& e) {

@@ -52,6 +52,12 @@ std::unique_ptr<core::Store> open_store(const Context& ctx, core::Store::Mode mo
 /// A time option: RFC 3339, or "now". Throws UsageError naming the option.
 Timestamp parse_time_option(const std::string& option, const std::string& text, const Clock& clock);
 
+/// --by, else the login name (who enters a record).
+std::string entered_by(const po::variables_map& vm);
+
+/// Prints a refused change ("colosla: …" then "colosla: nothing recorded"); returns its exit code.
+int refused(const Error& e);
+
 /// Exit code for an error of the core.
 int exit_for(const Error& e);
 /// Prints "colosla: <where>: <msg>" to stderr and returns exit_for(e).

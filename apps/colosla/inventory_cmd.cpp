@@ -83,7 +83,7 @@ int load(Context& ctx) {
   if (!store) {
     return kFailed;
   }
-  const std::string by = vm->count("by") != 0 ? (*vm)["by"].as<std::string>() : core::default_user();
+  const std::string by = entered_by(*vm);
   auto committed = core::commit_inventory(*store, *v, by, ctx.clock->now());
   if (!committed) {
     report(committed.error());

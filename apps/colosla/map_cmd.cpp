@@ -47,7 +47,7 @@ int change(Context& ctx, core::MappingAction action) {
   c.port = core::PortRef{required(*vm, "device"), required(*vm, "interface")};
   c.action = action;
   c.at = parse_time_option(when, (*vm)[when].as<std::string>(), *ctx.clock);
-  c.entered_by = vm->count("by") != 0 ? (*vm)["by"].as<std::string>() : core::default_user();
+  c.entered_by = entered_by(*vm);
   c.entered_at = ctx.clock->now();
   c.note = (*vm)["note"].as<std::string>();
 
@@ -57,9 +57,7 @@ int change(Context& ctx, core::MappingAction action) {
   }
   auto recorded = core::record_mapping_change(*store, c);
   if (!recorded) {
-    report(recorded.error());
-    std::cerr << "colosla: nothing recorded\n";
-    return exit_for(recorded.error());
+    return refused(recorded.error());
   }
   auto inv = store->load_inventory();
   const Zone z = inv && inv->has_value() ? zone_of(**inv, c.contract) : Zone::utc();

@@ -128,7 +128,7 @@ void add_common(po::options_description& d) {
 }
 
 int store_record(Context& ctx, Record r, const po::variables_map& vm) {
-  r.entered_by = vm.count("by") != 0 ? vm["by"].as<std::string>() : core::default_user();
+  r.entered_by = entered_by(vm);
   r.entered_at = ctx.clock->now();
   r.note = vm["note"].as<std::string>();
   if (vm.count("supersedes") != 0) {
@@ -140,9 +140,7 @@ int store_record(Context& ctx, Record r, const po::variables_map& vm) {
   }
   auto added = core::add_record(*store, r);
   if (!added) {
-    report(added.error());
-    std::cerr << "colosla: nothing recorded\n";
-    return exit_for(added.error());
+    return refused(added.error());
   }
   auto inv = store->load_inventory();
   const Zone z = zone_for(inv && inv->has_value() ? &**inv : nullptr, added->contract);
@@ -273,14 +271,12 @@ int remove(Context& ctx, const Family& f) {
   r.retraction = true;
   r.supersedes = id;
   r.contract = target != all->end() ? target->contract : std::string();
-  r.entered_by = vm->count("by") != 0 ? (*vm)["by"].as<std::string>() : core::default_user();
+  r.entered_by = entered_by(*vm);
   r.entered_at = ctx.clock->now();
   r.note = (*vm)["note"].as<std::string>();
   auto added = core::add_record(*store, r);
   if (!added) {
-    report(added.error());
-    std::cerr << "colosla: nothing recorded\n";
-    return exit_for(added.error());
+    return refused(added.error());
   }
   std::cout << "recorded " << core::record_name(added->id) << ": withdraws "
             << core::record_name(id) << " (it stays listed, withdrawn)\n";

@@ -100,8 +100,11 @@ const std::vector<StateChange>* changes_of(const History& h, const EntityId& e) 
 // Visits the channels' change points in time order. apply(channel, old, new, step) is called for
 // every change (and once per channel at the start with old = 255); emit(window) for every
 // interval of [from, to) over which nothing changes, in order; emit returns false to stop early.
+// When it runs to the end, the changes at instant `to` itself are applied last, so that the
+// caller's counters then say what holds at `to` (is an outage still open at as-of?), and it
+// returns true.
 template <class Apply, class Emit>
-void sweep(const std::vector<Channel>& chans, Timestamp from, Timestamp to, Apply apply,
+bool sweep(const std::vector<Channel>& chans, Timestamp from, Timestamp to, Apply apply,
            Emit emit) {
   // Each channel's steps are already in time order: merge them by picking the smallest head
   // (a handful of channels per contract), rather than sorting them all together.
@@ -137,14 +140,18 @@ void sweep(const std::vector<Channel>& chans, Timestamp from, Timestamp to, Appl
   Timestamp prev = from;
   for (; t && *t < to; t = earliest()) {
     if (!emit(Window{prev, *t})) {
-      return;
+      return false;
     }
     apply_at(*t);
     prev = *t;
   }
-  if (prev < to) {
-    emit(Window{prev, to});
+  if (prev < to && !emit(Window{prev, to})) {
+    return false;
   }
+  if (t && *t == to) {
+    apply_at(*t);
+  }
+  return true;
 }
 
 // A channel's latest change, for naming the cause of an outage.
@@ -288,7 +295,8 @@ class OutageCollector {
     return true;
   }
 
-  // The state at the horizon instant itself decides whether the last outage is still open.
+  // The state at the horizon instant itself decides whether the last outage is still open
+  // (false when the sweep stopped early: then no outage reaches the horizon).
   Swept finish(bool bad_at_horizon) {
     if (in_outage_ && current_.end == horizon_ && bad_at_horizon && open_at_horizon_) {
       current_.open = true;
@@ -526,7 +534,7 @@ class Engine {
       return uplinks_down || (all_mode ? mapped > 0 && down == mapped : down > 0);
     };
     OutageCollector out(counted, horizon, open_possible);
-    sweep(
+    const bool to_end = sweep(
         chans, c.start, horizon,
         [&](std::uint32_t ch, std::uint8_t old, std::uint8_t v, const Step& s) {
           value[ch] = v;
@@ -564,14 +572,7 @@ class Engine {
             }
           });
         });
-    return out.finish(state_at_bad(chans, horizon, [&](const std::vector<std::uint8_t>& v) {
-      std::size_t m = 0, d = 0;
-      for (std::uint32_t i = 0; i < uplink; ++i) {
-        m += v[i] != kNotMapped;
-        d += v[i] == kDown;
-      }
-      return v[uplink] == kYes || (all_mode ? m > 0 && d == m : d > 0);
-    }));
+    return out.finish(to_end && disconnected());
   }
 
   Swept power(const Contract& c, const Window& counted, Timestamp horizon, bool open_possible) {
@@ -583,8 +584,9 @@ class Engine {
     std::vector<Latest> latest(chans.size());
     std::vector<std::uint8_t> value(chans.size(), kPowerUnknown);
     const std::size_t sources = chans.size();
+    const auto without_power = [&] { return sources > 0 && deen == sources; };
     OutageCollector out(counted, horizon, open_possible);
-    sweep(
+    const bool to_end = sweep(
         chans, c.start, horizon,
         [&](std::uint32_t ch, std::uint8_t old, std::uint8_t v, const Step& s) {
           value[ch] = v;
@@ -598,7 +600,7 @@ class Engine {
         },
         [&](const Window& w) {
           // Without power when every source is de-energized; no source, no interruption.
-          const bool bad = sources > 0 && deen == sources;
+          const bool bad = without_power();
           return out.add(w, bad, !bad && unknown > 0, [&](Interval& o) {
             std::uint32_t pick = 0;
             for (std::uint32_t i = 1; i < chans.size(); ++i) {
@@ -612,25 +614,7 @@ class Engine {
             o.cause_seq = latest[pick].seq;
           });
         });
-    return out.finish(state_at_bad(chans, horizon, [&](const std::vector<std::uint8_t>& v) {
-      return sources > 0 && std::all_of(v.begin(), v.end(), [](std::uint8_t x) { return x == kDeenergized; });
-    }));
-  }
-
-  // Whether pred holds for the channels' values at instant t (every change at or before t).
-  template <class Pred>
-  static bool state_at_bad(const std::vector<Channel>& chans, Timestamp t, Pred pred) {
-    std::vector<std::uint8_t> v(chans.size());
-    for (std::size_t i = 0; i < chans.size(); ++i) {
-      v[i] = chans[i].initial;
-      for (const auto& s : chans[i].steps) {
-        if (s.t > t) {
-          break;
-        }
-        v[i] = s.v;
-      }
-    }
-    return pred(v);
+    return out.finish(to_end && without_power());
   }
 
   std::vector<Window> exclusions(const Contract& c, Guarantee g) {
