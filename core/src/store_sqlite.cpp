@@ -179,6 +179,32 @@ CREATE TABLE record(
 CREATE UNIQUE INDEX record_supersedes ON record(supersedes) WHERE supersedes IS NOT NULL;
 CREATE INDEX record_contract ON record(kind, contract);
 )sql",
+    // 2 -> 3: what the trap receiver and the poller keep.
+    R"sql(
+CREATE TABLE port_index(
+  device    TEXT NOT NULL,
+  if_index  INTEGER NOT NULL,
+  if_name   TEXT NOT NULL,
+  if_alias  TEXT NOT NULL DEFAULT '',
+  walked    INTEGER NOT NULL,
+  PRIMARY KEY (device, if_index)
+);
+CREATE TABLE evidence(
+  id       INTEGER PRIMARY KEY,
+  received INTEGER NOT NULL,
+  device   TEXT NOT NULL,
+  origin   TEXT NOT NULL,
+  trap_oid TEXT NOT NULL,
+  reason   TEXT NOT NULL,
+  text     TEXT NOT NULL
+);
+CREATE INDEX evidence_received ON evidence(received);
+CREATE TABLE counter(
+  name    TEXT PRIMARY KEY,
+  value   INTEGER NOT NULL,
+  updated INTEGER NOT NULL
+);
+)sql",
 }};
 
 Error sql_error(sqlite3* db, std::string_view what) {
@@ -1046,6 +1072,128 @@ Result<std::int64_t> Store::add_record(const Record& r) {
     return e.error();
   }
   return sqlite3_last_insert_rowid(impl_->db);
+}
+
+// -- what the receiver and the poller keep ---------------------------------------------------
+
+Result<void> Store::save_port_index(const std::string& device, const std::vector<PortName>& ports,
+                                    Timestamp walked) {
+  return write([&]() -> Result<void> {
+    Stmt del(impl_->db, "DELETE FROM port_index WHERE device = ?");
+    if (auto r = del.bind(1, device).exec(); !r) {
+      return r;
+    }
+    Stmt ins(impl_->db, "INSERT OR REPLACE INTO port_index VALUES (?, ?, ?, ?, ?)");
+    for (const auto& p : ports) {
+      if (auto r = ins.bind(1, device).bind(2, p.if_index).bind(3, p.name).bind(4, p.alias)
+                       .bind(5, walked).exec();
+          !r) {
+        return r;
+      }
+    }
+    return {};
+  });
+}
+
+Result<std::map<std::string, std::map<std::int64_t, std::string>>> Store::port_index() const {
+  Stmt s(impl_->db, "SELECT device, if_index, if_name FROM port_index");
+  if (!s.ok()) {
+    return s.error();
+  }
+  std::map<std::string, std::map<std::int64_t, std::string>> out;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out[s.str(0)][s.i64(1)] = s.str(2);
+  }
+  if (rc != SQLITE_DONE) {
+    return s.step_error();
+  }
+  return out;
+}
+
+Result<std::size_t> Store::add_evidence(const std::vector<TrapEvidence>& items) {
+  std::size_t n = 0;
+  auto r = write([&]() -> Result<void> {
+    Stmt s(impl_->db,
+           "INSERT INTO evidence(received, device, origin, trap_oid, reason, text) "
+           "VALUES (?, ?, ?, ?, ?, ?)");
+    for (const auto& e : items) {
+      if (auto x = s.bind(1, e.received).bind(2, e.device).bind(3, e.origin).bind(4, e.trap_oid)
+                       .bind(5, e.reason).bind(6, e.text).exec();
+          !x) {
+        return x;
+      }
+      ++n;
+    }
+    return {};
+  });
+  if (!r) {
+    return r.error();
+  }
+  return n;
+}
+
+Result<void> Store::add_counters(const std::map<std::string, std::int64_t>& deltas, Timestamp at) {
+  return write([&]() -> Result<void> {
+    Stmt s(impl_->db,
+           "INSERT INTO counter(name, value, updated) VALUES (?, ?, ?) "
+           "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value, updated = excluded.updated");
+    for (const auto& [name, delta] : deltas) {
+      if (delta == 0) {
+        continue;
+      }
+      if (auto x = s.bind(1, name).bind(2, delta).bind(3, at).exec(); !x) {
+        return x;
+      }
+    }
+    return {};
+  });
+}
+
+Result<std::vector<CounterValue>> Store::counters() const {
+  Stmt s(impl_->db, "SELECT name, value, updated FROM counter ORDER BY name");
+  if (!s.ok()) {
+    return s.error();
+  }
+  std::vector<CounterValue> out;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.push_back(CounterValue{s.str(0), s.i64(1), s.time(2)});
+  }
+  if (rc != SQLITE_DONE) {
+    return s.step_error();
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states(std::int64_t after_seq) const {
+  // The last change of every entity, among the observations after `after_seq` (0: all).
+  Stmt s(impl_->db,
+         "SELECT e.kind, e.device, e.item, o.time, o.seq, o.state FROM observation o "
+         "JOIN entity e ON e.id = o.entity WHERE o.seq = (SELECT o2.seq FROM observation o2 "
+         "WHERE o2.entity = o.entity ORDER BY o2.time DESC, o2.seq DESC LIMIT 1) AND o.seq > ?");
+  if (!s.ok()) {
+    return s.error();
+  }
+  s.bind(1, after_seq);
+  std::vector<std::pair<EntityId, StateChange>> out;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    auto kind = parse_entity_kind(s.str(0));
+    auto state = parse_state_word(s.str(5));
+    if (!kind || !state) {
+      return make_error(Errc::store, "the store holds an unreadable observation");
+    }
+    out.emplace_back(EntityId{*kind, s.str(1), s.str(2)}, StateChange{s.time(3), *state, s.i64(4)});
+  }
+  if (rc != SQLITE_DONE) {
+    return s.step_error();
+  }
+  return out;
+}
+
+Result<std::int64_t> Store::last_observation_seq() const {
+  return scalar(impl_->db, "SELECT coalesce(max(seq), 0) FROM observation");
 }
 
 // -- port mapping ----------------------------------------------------------------------------

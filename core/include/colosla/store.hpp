@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,10 +27,34 @@ struct InventoryRecord {
   std::string document;  ///< RFC 7951 JSON with every default written out.
 };
 
+/// A port as a walk found it: what turns a trap's ifIndex into the port's name.
+struct PortName {
+  std::int64_t if_index = 0;
+  std::string name;
+  std::string alias;
+};
+
+/// A trap kept as evidence only: no plugin turned it into a state (not understood, or an
+/// ifIndex whose name is not known yet).
+struct TrapEvidence {
+  Timestamp received;
+  std::string device;
+  std::string origin;  ///< "udp:192.0.2.10:49152"
+  std::string trap_oid;
+  std::string reason;  ///< "no plugin understands it", "ifIndex 7 not walked yet", …
+  std::string text;    ///< the whole trap (to_text)
+};
+
+struct CounterValue {
+  std::string name;
+  std::int64_t value = 0;
+  Timestamp updated;
+};
+
 class Store {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   enum class Mode {
     create,     ///< Read and write; create the file (mode 0600) when it does not exist.
@@ -79,6 +104,24 @@ class Store {
   /// Every entity's state changes up to and including `until`, without the evidence: what the
   /// SLA engine reads.
   Result<History> history(Timestamp until) const;
+
+  /// The last change of every entity among the observations after `after_seq` (0: all).
+  Result<std::vector<std::pair<EntityId, StateChange>>> latest_states(std::int64_t after_seq) const;
+  /// The highest observation seq (0 when there is none).
+  Result<std::int64_t> last_observation_seq() const;
+
+  // -- what the receiver and the poller keep ----------------------------------------------------
+  /// Replaces a device's ifIndex → ifName map with what a walk found.
+  Result<void> save_port_index(const std::string& device, const std::vector<PortName>& ports,
+                               Timestamp walked);
+  /// Every device's ifIndex → ifName map.
+  Result<std::map<std::string, std::map<std::int64_t, std::string>>> port_index() const;
+  /// Stores traps kept as evidence only. Returns how many.
+  Result<std::size_t> add_evidence(const std::vector<TrapEvidence>& items);
+  /// Adds deltas to named counters (created at 0).
+  Result<void> add_counters(const std::map<std::string, std::int64_t>& deltas, Timestamp at);
+  /// Every counter, by name.
+  Result<std::vector<CounterValue>> counters() const;
 
   // -- records -------------------------------------------------------------------------------
   /// Every record (in force, corrected or withdrawn), in id order.

@@ -1,0 +1,117 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "colosla/clock.hpp"
+#include "colosla/inventory.hpp"
+#include "colosla/model.hpp"
+#include "colosla/registry.hpp"
+#include "colosla/store.hpp"
+#include "colosla/trap.hpp"
+
+/// What happens to a received trap, whoever received it (colosla-trapd, or snmptrapd through
+/// colosla trap-handler): which inventory device sent it, whether it is let in, what its plugin
+/// says it means, and whether it is a repeat. Pure: no socket, no store; the caller stores what
+/// comes out and counts it.
+namespace colosla::core {
+
+enum class Disposition : std::uint8_t {
+  observation,     ///< stored as observations (and their evidence)
+  evidence,        ///< stored as evidence only: no state in it, or no plugin understands it
+  duplicate,       ///< the same trap again within the window, changing nothing
+  rate_limited,    ///< over the device's rate, changing nothing
+  unknown_source,  ///< no inventory device has the sender's address
+  bad_community,   ///< the community is not one the device (or the configuration) accepts
+  malformed,       ///< the plugin could not read it (a varbind missing, of the wrong type, …)
+};
+std::string_view to_string(Disposition d);
+
+/// Every counter colosla-trapd keeps, by the names `colosla stats` prints.
+struct TrapCounters {
+  std::int64_t received = 0;
+  std::int64_t accepted = 0;
+  std::int64_t rejected_unknown_source = 0;
+  std::int64_t rejected_bad_community = 0;
+  std::int64_t rejected_usm = 0;        ///< counted by the receiver (USM failures)
+  std::int64_t rejected_malformed = 0;  ///< packets that do not parse, and traps plugins refuse
+  std::int64_t duplicates = 0;
+  std::int64_t rate_limited = 0;
+  std::int64_t observations_stored = 0;
+  std::int64_t evidence_stored = 0;
+  std::int64_t informs_answered = 0;
+  std::int64_t polls_requested = 0;
+
+  /// name → value, for the store (trapd.received, …).
+  [[nodiscard]] std::map<std::string, std::int64_t> named() const;
+  /// this − before, field by field.
+  [[nodiscard]] TrapCounters minus(const TrapCounters& before) const;
+};
+
+struct Processed {
+  Disposition disposition = Disposition::evidence;
+  const Device* device = nullptr;
+  std::vector<Observation> observations;
+  TrapEvidence evidence;       ///< filled for Disposition::evidence
+  bool poll = false;           ///< poll the device (state to confirm)
+  bool refresh = false;        ///< walk the device again (restart, renumbered ifIndex)
+  std::string log;             ///< one line for the log
+};
+
+class TrapProcessor {
+ public:
+  struct Options {
+    /// Communities accepted from every device besides its own (`community = NAME`).
+    std::vector<std::string> communities;
+    /// A trap that changes nothing, seen again within this window, is a duplicate.
+    std::chrono::seconds duplicate_window{5};
+    /// Per device: a trap that changes nothing may pass this many times a second, with bursts
+    /// of `rate_burst`; beyond that it is counted, not stored. State changes always pass.
+    double rate_per_second = 50;
+    double rate_burst = 200;
+  };
+
+  /// Keeps references to the inventory, registry and clock; they must outlive it.
+  TrapProcessor(const Inventory& inventory, const Registry& registry, const Clock& clock,
+                Options options);
+
+  /// Decides what a received trap is and what to store.
+  Processed process(const Trap& trap);
+
+  /// A device's ifIndex → ifName map (after a walk).
+  void set_port_names(const std::string& device, std::map<std::int64_t, std::string> names);
+  /// The state the store holds for an entity (at start-up, and after polls stored elsewhere).
+  void set_known_state(const EntityId& e, State s);
+
+  TrapCounters& counters() { return counters_; }
+  [[nodiscard]] const TrapCounters& counters() const { return counters_; }
+
+ private:
+  const Device* match(const Trap& t) const;
+  bool community_ok(const Device& d, const Trap& t) const;
+  bool take_token(const std::string& device);
+  void forget_old(Timestamp now);
+
+  struct Bucket {
+    double tokens = 0;
+    Timestamp last;
+  };
+
+  const Inventory& inventory_;
+  const Registry& registry_;
+  const Clock& clock_;
+  Options options_;
+  std::unordered_multimap<std::string, const Device*> by_address_;
+  std::map<std::string, std::map<std::int64_t, std::string>> port_names_;
+  std::map<EntityId, State> known_;
+  std::unordered_map<std::string, Timestamp> recent_;  // trap key → when last seen
+  Timestamp recent_swept_;
+  std::unordered_map<std::string, Bucket> buckets_;
+  TrapCounters counters_;
+};
+
+}  // namespace colosla::core
