@@ -70,6 +70,8 @@ int run_inventory(Context& ctx, const std::string& sub);
 int run_map(Context& ctx, const std::string& sub);
 int run_observe(Context& ctx);
 int run_report(Context& ctx);
+bool is_snmp_command(const std::string& command);
+int run_snmp(Context& ctx, const std::string& command);
 bool is_record_command(const std::string& command);
 int run_records(Context& ctx, const std::string& command, const std::string& sub);
 

@@ -37,6 +37,13 @@ Records (never edited: --supersedes N corrects record N, remove N withdraws it):
 Reports:
   report --month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html]
 
+Devices (SNMP):
+  poll [--device D] [--timeout MS] [--retries N]   ask devices now; record what changed
+  discover --device D [--pattern RE] [--apply]      propose port mappings from ifAlias
+  trap-handler                                      snmptrapd's traphandle: one trap on stdin
+  stats [--format text|json]                        what colosla-trapd did with every packet
+  plugins                                           the device plugins of this colosla
+
 The store is --db PATH, else $COLOSLA_DB, else ./colosla.db. Times are RFC 3339 with an
 offset (2026-11-03T02:00:00+08:00) or "now". Exit: 0 done, 1 input rejected (nothing
 changed), 2 bad command line, 3 the store or a file could not be used.
@@ -100,6 +107,9 @@ int main(int argc, char** argv) {
     }
     if (command == "report") {
       return cli::run_report(ctx);
+    }
+    if (cli::is_snmp_command(command)) {
+      return cli::run_snmp(ctx, command);
     }
     throw cli::UsageError("unknown command \"" + command + "\"");
   } catch (const cli::UsageError& e) {

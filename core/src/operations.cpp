@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "colosla/calendar.hpp"
@@ -216,6 +217,103 @@ Result<MonthReport> month_report(const Store& store, std::chrono::year_month mon
   if (!r) {
     return r.error();
   }
+  return report;
+}
+
+Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device,
+                               const Fetch& fetch, const Clock& clock) {
+  PollReport report;
+  report.device = device.name;
+  const DevicePlugin* plugin = registry.find(device.plugin);
+  if (plugin == nullptr) {
+    return make_error(Errc::not_found, device.name + " names the plugin \"" + device.plugin +
+                                           "\", which this colosla does not have");
+  }
+  auto latest = store.latest_states_of(device.name);
+  if (!latest) {
+    return latest.error();
+  }
+  std::map<EntityId, StateChange> current(latest->begin(), latest->end());
+  const std::string origin = "snmp:" + device.address + ":" + std::to_string(device.snmp.port);
+
+  auto answer = fetch(device, plugin->poll_request(device));
+  const Timestamp now = clock.now();
+  std::vector<Observation> changes;
+  const auto record = [&](const EntityId& e, State s, Timestamp when, const std::string& evidence) {
+    const auto it = current.find(e);
+    if (it != current.end() && it->second.state == s) {
+      return;
+    }
+    if (it != current.end()) {
+      when = std::max(when, it->second.time);  // keep the entity's history in order
+    }
+    Observation o;
+    o.time = std::min(when, now);
+    o.entity = e;
+    o.state = s;
+    o.source = Source::poll;
+    o.received = now;
+    o.origin = origin;
+    o.evidence = evidence;
+    changes.push_back(std::move(o));
+  };
+
+  if (!answer) {
+    report.problem = answer.error().msg;
+    // Every entity of the device the store or the inventory knows becomes unknown.
+    std::set<EntityId> entities;
+    for (const auto& [e, _] : current) {
+      entities.insert(e);
+    }
+    auto inv = store.load_inventory();
+    const std::vector<Contract> none;
+    for (const auto& c : inv && inv->has_value() ? (*inv)->contracts : none) {
+      for (const auto& p : c.power_sources) {
+        if (p.device == device.name) {
+          entities.insert(device.role == Role::ups ? EntityId::ups(p.device)
+                          : p.outlet              ? EntityId::outlet(p.device, *p.outlet)
+                                                  : EntityId::inlet(p.device));
+        }
+      }
+    }
+    for (const auto& e : entities) {
+      record(e, State::unknown, now, "no answer to a poll: " + answer.error().msg);
+    }
+  } else {
+    std::map<std::int64_t, std::string> names;
+    auto index = store.port_index();
+    if (index && index->count(device.name) != 0) {
+      names = index->at(device.name);
+    }
+    const DeviceView view{device, names};
+    auto meaning = plugin->on_poll(*answer, view);
+    if (!meaning) {
+      report.problem = "the answer could not be read: " + meaning.error().msg;
+    } else {
+      report.answered = true;
+      report.states = meaning->states.size();
+      report.ports = meaning->ports;
+      for (const auto& s : meaning->states) {
+        record(s.entity, s.state, s.since.value_or(answer->at), "poll " + origin + ": " + s.detail);
+      }
+      if (!meaning->ports.empty()) {
+        std::vector<PortName> ports;
+        for (const auto& p : meaning->ports) {
+          ports.push_back(PortName{p.if_index, p.name, p.alias});
+        }
+        if (auto r = store.save_port_index(device.name, ports, now); !r) {
+          return r.error();
+        }
+      }
+    }
+  }
+  if (!changes.empty()) {
+    auto n = store.add_observations(changes);
+    if (!n) {
+      return n.error();
+    }
+  }
+  report.recorded = std::move(changes);
   return report;
 }
 

@@ -141,7 +141,7 @@ CREATE INDEX observation_time ON observation(time, seq);
 -- For people reading the store with sqlite3.
 CREATE VIEW observation_view AS
   SELECT o.seq, o.time, datetime(o.time, 'unixepoch') AS time_utc, e.kind, e.device, e.item, o.state,
-         o.source, datetime(o.received, 'unixepoch') AS received_utc, o.origin, o.evidence
+         o.source, o.received, datetime(o.received, 'unixepoch') AS received_utc, o.origin, o.evidence
   FROM observation o JOIN entity e ON e.id = o.entity;
 CREATE TABLE mapping_change(
   id         INTEGER PRIMARY KEY,
@@ -683,6 +683,40 @@ Result<std::optional<InventoryRecord>> Store::inventory_record() const {
       InventoryRecord{s.i64(0), s.time(1), s.str(2), split(s.str(3), '\n'), s.str(4)}};
 }
 
+namespace {
+
+Result<std::vector<Device>> read_devices(sqlite3* db) {
+  std::vector<Device> out;
+  Stmt s(db, "SELECT * FROM device ORDER BY rowid");
+  if (!s.ok()) {
+    return s.error();
+  }
+  while (s.step() == SQLITE_ROW) {
+    Device d;
+    d.name = s.str(0);
+    auto role = parse_role(s.str(1));
+    if (!role) {
+      return make_error(Errc::store, "the store holds an unreadable device role");
+    }
+    d.role = *role;
+    d.address = s.str(2);
+    d.plugin = s.str(3);
+    d.description = s.str(4);
+    d.snmp = SnmpAccess{s.str(5), s.str(6), static_cast<std::uint16_t>(s.i64(7)), s.str(8),
+                        s.str(9), s.str(10), s.str(11), s.str(12)};
+    if (s.boolean(13)) {
+      d.netconf = NetconfAccess{s.str(14), static_cast<std::uint16_t>(s.i64(15)), s.str(16),
+                                s.str(17), s.str(18), s.str(19), s.str(20), s.str(21)};
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Device>> Store::devices() const { return read_devices(impl_->db); }
+
 Result<std::optional<Inventory>> Store::load_inventory() const {
   sqlite3* db = impl_->db;
   auto loaded = scalar(db, "SELECT count(*) FROM inventory_version");
@@ -697,26 +731,11 @@ Result<std::optional<Inventory>> Store::load_inventory() const {
     return make_error(Errc::store, "the store holds an unreadable " + what);
   };
   {
-    Stmt s(db, "SELECT * FROM device ORDER BY rowid");
-    while (s.step() == SQLITE_ROW) {
-      Device d;
-      d.name = s.str(0);
-      auto role = parse_role(s.str(1));
-      if (!role) {
-        return bad("device role");
-      }
-      d.role = *role;
-      d.address = s.str(2);
-      d.plugin = s.str(3);
-      d.description = s.str(4);
-      d.snmp = SnmpAccess{s.str(5), s.str(6), static_cast<std::uint16_t>(s.i64(7)), s.str(8),
-                          s.str(9), s.str(10), s.str(11), s.str(12)};
-      if (s.boolean(13)) {
-        d.netconf = NetconfAccess{s.str(14), static_cast<std::uint16_t>(s.i64(15)), s.str(16),
-                                  s.str(17), s.str(18), s.str(19), s.str(20), s.str(21)};
-      }
-      inv.devices.push_back(std::move(d));
+    auto devices = read_devices(db);
+    if (!devices) {
+      return devices.error();
     }
+    inv.devices = std::move(*devices);
   }
   {
     Stmt s(db, "SELECT device, interface FROM uplink ORDER BY device, interface");
@@ -1176,6 +1195,31 @@ Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states(std::
     return s.error();
   }
   s.bind(1, after_seq);
+  std::vector<std::pair<EntityId, StateChange>> out;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    auto kind = parse_entity_kind(s.str(0));
+    auto state = parse_state_word(s.str(5));
+    if (!kind || !state) {
+      return make_error(Errc::store, "the store holds an unreadable observation");
+    }
+    out.emplace_back(EntityId{*kind, s.str(1), s.str(2)}, StateChange{s.time(3), *state, s.i64(4)});
+  }
+  if (rc != SQLITE_DONE) {
+    return s.step_error();
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states_of(const std::string& device) const {
+  Stmt s(impl_->db,
+         "SELECT e.kind, e.device, e.item, o.time, o.seq, o.state FROM entity e "
+         "JOIN observation o ON o.seq = (SELECT o2.seq FROM observation o2 WHERE o2.entity = e.id "
+         "ORDER BY o2.time DESC, o2.seq DESC LIMIT 1) WHERE e.device = ? AND e.kind != 'probe'");
+  if (!s.ok()) {
+    return s.error();
+  }
+  s.bind(1, device);
   std::vector<std::pair<EntityId, StateChange>> out;
   int rc = 0;
   while ((rc = s.step()) == SQLITE_ROW) {

@@ -97,7 +97,7 @@ const Device* TrapProcessor::match(const Trap& t) const {
 }
 
 bool TrapProcessor::community_ok(const Device& d, const Trap& t) const {
-  if (t.version == 3) {
+  if (!options_.check_community || t.version == 3) {
     return true;  // USM has authenticated it already
   }
   if (t.community == d.snmp.community) {

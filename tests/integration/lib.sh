@@ -64,3 +64,50 @@ wait_for() {
 free_udp_port() {
   python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# start_snmpd DIR PORT: Net-SNMP's snmpd on 127.0.0.1:PORT serving this machine's IF-MIB, v2c
+# community "public" and SNMPv3 user ciuser (SHA / AES, ciauthpass123 / ciprivpass123).
+start_snmpd() {
+  local dir=$1 port=$2
+  mkdir -p "$dir/persist"
+  cat >"$dir/snmpd.conf" <<CONF
+[snmp] persistentDir $dir/persist
+agentAddress udp:127.0.0.1:$port
+rocommunity public 127.0.0.1
+createUser ciuser SHA ciauthpass123 AES ciprivpass123
+rouser ciuser priv
+CONF
+  MIBS= snmpd -C -c "$dir/snmpd.conf" -Lf "$dir/snmpd.log" -p "$dir/snmpd.pid"
+  cleanup_hooks+=("[ -s '$dir/snmpd.pid' ] && kill \$(cat '$dir/snmpd.pid')")
+  wait_for 10 snmpget -v2c -c public -t 0.2 -r 0 -On "127.0.0.1:$port" 1.3.6.1.2.1.1.3.0 \
+    || { cat "$dir/snmpd.log" >&2; fail "snmpd did not start"; }
+}
+
+# start_snmpsim DIR PORT DATA...: snmpsimd on 127.0.0.1:PORT serving the .snmprec files given
+# (community = file name without .snmprec). It will not run as root, so it runs as nobody.
+start_snmpsim() {
+  local dir=$1 port=$2
+  shift 2
+  mkdir -p "$dir/data" "$dir/cache" "$dir/run"
+  chmod a+x "$work"  # mktemp made it 0700; nobody must reach the data
+  cp "$@" "$dir/data/"
+  chmod -R a+rX "$dir"
+  chown -R nobody:nogroup "$dir/cache" "$dir/run" "$dir/data" 2>/dev/null || true
+  snmpsimd --daemonize --pid-file="$dir/run/snmpsimd.pid" \
+    --process-user=nobody --process-group=nogroup \
+    --logging-method=file:"$dir/run/snmpsimd.log" \
+    --data-dir="$dir/data" --cache-dir="$dir/cache" \
+    --agent-udpv4-endpoint="127.0.0.1:$port" >/dev/null 2>&1
+  cleanup_hooks+=("stop_snmpsim '$dir'")
+  local first
+  first=$(basename "$1" .snmprec)
+  wait_for 20 snmpget -v2c -c "$first" -t 0.3 -r 0 -On "127.0.0.1:$port" 1.3.6.1.2.1.1.5.0 \
+    || { cat "$dir/run/snmpsimd.log" >&2; fail "snmpsimd did not start"; }
+}
+
+stop_snmpsim() {
+  local pid
+  pid=$(cat "$1/run/snmpsimd.pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || return 0
+  wait_for 10 bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
+}

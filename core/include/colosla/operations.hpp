@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <istream>
 #include <map>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,8 @@
 #include "colosla/inventory.hpp"
 #include "colosla/mapping.hpp"
 #include "colosla/model.hpp"
+#include "colosla/plugin.hpp"
+#include "colosla/registry.hpp"
 #include "colosla/records.hpp"
 #include "colosla/sla.hpp"
 #include "colosla/store.hpp"
@@ -61,6 +64,27 @@ Result<void> month_report(const Store& store, std::chrono::year_month month, Tim
 /// The same, collected.
 Result<MonthReport> month_report(const Store& store, std::chrono::year_month month,
                                  Timestamp as_of, const std::optional<std::string>& contract);
+
+/// Asks a device for a poll's objects (snmp_fetch in the programs).
+using Fetch = std::function<Result<PollAnswer>(const Device&, const PollRequest&)>;
+
+struct PollReport {
+  std::string device;
+  bool answered = false;
+  std::string problem;                ///< why not: no answer, refused, unreadable
+  std::size_t states = 0;             ///< states the device reported
+  std::vector<Observation> recorded;  ///< the changes stored
+  std::vector<PortInfo> ports;        ///< switches: every interface seen
+};
+
+/// Polls one device through its plugin and stores every state that differs from the store's
+/// latest, dated by the device where it says when (ifLastChange; never before the entity's last
+/// observation, never after the poll), else at the poll. A switch's walk also refreshes its
+/// ifIndex → ifName map. A device that does not answer makes each of its entities `unknown`
+/// (never `off`: a silent PDU is not a dead one). Errors: not_found for a plugin this colosla
+/// lacks; store errors.
+Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device,
+                               const Fetch& fetch, const Clock& clock);
 
 /// Parses lines of `colosla observe` input (SPEC §8) and checks them against the inventory: the
 /// device or probe target exists, the member names fit the device's role, the state word fits

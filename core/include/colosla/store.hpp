@@ -90,6 +90,8 @@ class Store {
                                       Timestamp at);
   /// The current inventory, or nullopt when none was ever loaded.
   Result<std::optional<Inventory>> load_inventory() const;
+  /// The inventory's devices only (a trap handler has no use for the contracts).
+  Result<std::vector<Device>> devices() const;
   /// The current inventory's record (document, who loaded it, when, from which files).
   Result<std::optional<InventoryRecord>> inventory_record() const;
 
@@ -107,6 +109,8 @@ class Store {
 
   /// The last change of every entity among the observations after `after_seq` (0: all).
   Result<std::vector<std::pair<EntityId, StateChange>>> latest_states(std::int64_t after_seq) const;
+  /// The last change of every entity of one device (ports, outlets, inlet, UPS output).
+  Result<std::vector<std::pair<EntityId, StateChange>>> latest_states_of(const std::string& device) const;
   /// The highest observation seq (0 when there is none).
   Result<std::int64_t> last_observation_seq() const;
 

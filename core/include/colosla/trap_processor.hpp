@@ -73,6 +73,9 @@ class TrapProcessor {
     /// of `rate_burst`; beyond that it is counted, not stored. State changes always pass.
     double rate_per_second = 50;
     double rate_burst = 200;
+    /// false when the trap comes through snmptrapd, which has authorized it already (and does
+    /// not pass a v2c trap's community on).
+    bool check_community = true;
   };
 
   /// Keeps references to the inventory, registry and clock; they must outlive it.

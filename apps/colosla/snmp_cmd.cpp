@@ -1,0 +1,390 @@
+// colosla poll | discover | stats | plugins | trap-handler: the SNMP side of the command line.
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "cli.hpp"
+#include "colosla/log.hpp"
+#include "colosla/operations.hpp"
+#include "colosla/registry.hpp"
+#include "colosla/snmp_client.hpp"
+#include "colosla/trap_processor.hpp"
+#include "colosla/traphandle.hpp"
+
+namespace colosla::cli {
+
+namespace {
+
+const core::Registry& registry() {
+  static const core::Registry r = [] {
+    core::Registry x;
+    core::register_builtins(x);
+    return x;
+  }();
+  return r;
+}
+
+struct PollOptions {
+  std::chrono::milliseconds timeout{2000};
+  int retries = 1;
+};
+
+void add_poll_options(po::options_description& d) {
+  d.add_options()("timeout", po::value<int>()->default_value(2000), "milliseconds to wait for each answer")(
+      "retries", po::value<int>()->default_value(1), "how many times to ask again");
+}
+
+PollOptions poll_options(const po::variables_map& vm) {
+  PollOptions o;
+  o.timeout = std::chrono::milliseconds{vm["timeout"].as<int>()};
+  o.retries = vm["retries"].as<int>();
+  if (o.timeout.count() <= 0 || o.retries < 0) {
+    throw UsageError("--timeout must be positive and --retries not negative");
+  }
+  return o;
+}
+
+core::Fetch snmp(const PollOptions& o, const Clock& clock) {
+  return [o, &clock](const core::Device& d, const core::PollRequest& req) {
+    return core::snmp_fetch(core::SnmpTarget{d.address, d.snmp, o.timeout, o.retries}, req, clock);
+  };
+}
+
+std::optional<core::Inventory> inventory_of(core::Store& store) {
+  auto inv = store.load_inventory();
+  if (!inv) {
+    report(inv.error());
+    return std::nullopt;
+  }
+  if (!inv->has_value()) {
+    report(make_error(Errc::not_found, "no inventory is loaded (colosla inventory load FILE)"));
+    return std::nullopt;
+  }
+  return std::move(**inv);
+}
+
+std::string changes_text(const core::PollReport& r) {
+  std::string s;
+  for (const auto& o : r.recorded) {
+    s += (s.empty() ? "" : "; ") + core::describe(o.entity) + " " + std::string(to_string(o.state)) +
+         " since " + format_time_utc(o.time);
+  }
+  return s;
+}
+
+int poll(Context& ctx) {
+  po::options_description d("poll");
+  d.add_options()("device", po::value<std::string>(), "only this device (default: every SNMP device)");
+  add_poll_options(d);
+  auto vm = parse(ctx, d);
+  if (!vm) {
+    return kOk;
+  }
+  const PollOptions o = poll_options(*vm);
+  auto store = open_store(ctx, core::Store::Mode::existing);
+  if (!store) {
+    return kFailed;
+  }
+  auto inv = inventory_of(*store);
+  if (!inv) {
+    return kFailed;
+  }
+  const std::string only = vm->count("device") != 0 ? (*vm)["device"].as<std::string>() : "";
+  if (!only.empty() && inv->find_device(only) == nullptr) {
+    return report(make_error(Errc::not_found, "no device " + only + " in the inventory"));
+  }
+  core::init_net_snmp("");
+  int worst = kOk;
+  for (const auto& dev : inv->devices) {
+    if (!only.empty() && dev.name != only) {
+      continue;
+    }
+    if (dev.netconf) {
+      if (!only.empty()) {
+        std::cout << dev.name << ": read over NETCONF, not SNMP\n";
+      }
+      continue;
+    }
+    auto r = core::poll_device(*store, registry(), dev, snmp(o, *ctx.clock), *ctx.clock);
+    if (!r) {
+      report(r.error());
+      worst = kFailed;
+      continue;
+    }
+    std::cout << dev.name << ": ";
+    if (r->answered) {
+      std::cout << r->states << (r->states == 1 ? " state" : " states");
+    } else {
+      std::cout << r->problem;
+      worst = kFailed;
+    }
+    std::cout << "; " << r->recorded.size() << (r->recorded.size() == 1 ? " change" : " changes")
+              << " recorded";
+    const std::string changes = changes_text(*r);
+    if (!changes.empty()) {
+      std::cout << ": " << changes;
+    }
+    std::cout << "\n";
+  }
+  return worst;
+}
+
+int discover(Context& ctx) {
+  po::options_description d("discover");
+  d.add_options()("device", po::value<std::string>(), "the switch to walk")(
+      "pattern", po::value<std::string>()->default_value("CUST:([A-Za-z0-9._-]+)"),
+      "regular expression on ifAlias; its first group is the contract id")(
+      "apply", "record the proposed mappings, from now")(
+      "by", po::value<std::string>(), "who records them (default: your login name)");
+  add_poll_options(d);
+  auto vm = parse(ctx, d);
+  if (!vm) {
+    return kOk;
+  }
+  if (vm->count("device") == 0) {
+    throw UsageError("--device is required");
+  }
+  std::regex pattern;
+  try {
+    pattern = std::regex((*vm)["pattern"].as<std::string>());
+  } catch (const std::regex_error& e) {
+    throw UsageError(std::string("--pattern: ") + e.what());
+  }
+  const PollOptions o = poll_options(*vm);
+  auto store = open_store(ctx, core::Store::Mode::existing);
+  if (!store) {
+    return kFailed;
+  }
+  auto inv = inventory_of(*store);
+  if (!inv) {
+    return kFailed;
+  }
+  const std::string name = (*vm)["device"].as<std::string>();
+  const core::Device* dev = inv->find_device(name);
+  if (dev == nullptr) {
+    return report(make_error(Errc::not_found, "no device " + name + " in the inventory"));
+  }
+  if (dev->role != core::Role::network_switch) {
+    return report(make_error(Errc::invalid_input, name + " is not a switch"));
+  }
+  core::init_net_snmp("");
+  auto r = core::poll_device(*store, registry(), *dev, snmp(o, *ctx.clock), *ctx.clock);
+  if (!r) {
+    return report(r.error());
+  }
+  if (!r->answered) {
+    return report(make_error(Errc::io, r->problem, name));
+  }
+  auto ranges = core::current_mappings(*store);
+  if (!ranges) {
+    return report(ranges.error());
+  }
+  const Timestamp now = ctx.clock->now();
+  const auto mapped = core::mapped_at(*ranges, now);
+  std::size_t proposed = 0, applied = 0;
+  for (const auto& p : r->ports) {
+    std::smatch m;
+    if (!std::regex_search(p.alias, m, pattern) || m.size() < 2) {
+      continue;
+    }
+    const std::string contract = m[1].str();
+    const core::PortRef port{name, p.name};
+    std::cout << std::left << std::setw(16) << p.name << std::setw(28) << ("\"" + p.alias + "\"");
+    if (inv->find_contract(contract) == nullptr) {
+      std::cout << "names " << contract << ", which is not in the inventory\n";
+      continue;
+    }
+    const auto holder = std::find_if(mapped.begin(), mapped.end(),
+                                     [&](const core::MappingRange& x) { return x.port == port; });
+    if (holder != mapped.end()) {
+      std::cout << (holder->contract == contract ? "already mapped to " + contract
+                                                 : "mapped to " + holder->contract + ", not " + contract)
+                << "\n";
+      continue;
+    }
+    ++proposed;
+    if (vm->count("apply") == 0) {
+      std::cout << "-> map to " << contract << "\n";
+      continue;
+    }
+    core::MappingChange c;
+    c.contract = contract;
+    c.port = port;
+    c.action = core::MappingAction::add;
+    c.at = now;
+    c.entered_by = entered_by(*vm);
+    c.entered_at = now;
+    c.note = "colosla discover: ifAlias \"" + p.alias + "\"";
+    auto done = core::record_mapping_change(*store, c);
+    if (!done) {
+      std::cout << "not mapped: " << done.error().msg << "\n";
+      continue;
+    }
+    ++applied;
+    std::cout << "mapped to " << contract << " (mapping change #" << done->id << ")\n";
+  }
+  std::cout << r->ports.size() << " interfaces; " << proposed << " to map"
+            << (vm->count("apply") != 0 ? "; " + std::to_string(applied) + " mapped" : std::string(" (--apply maps them)"))
+            << "\n";
+  return kOk;
+}
+
+int stats(Context& ctx) {
+  po::options_description d("stats");
+  d.add_options()("format", po::value<std::string>()->default_value("text"), "text or json");
+  auto vm = parse(ctx, d);
+  if (!vm) {
+    return kOk;
+  }
+  const std::string format = format_option(*vm, {"text", "json"});
+  auto store = open_store(ctx, core::Store::Mode::existing);
+  if (!store) {
+    return kFailed;
+  }
+  auto counters = store->counters();
+  auto observations = store->observation_count();
+  if (!counters || !observations) {
+    return report(!counters ? counters.error() : observations.error());
+  }
+  if (format == "json") {
+    nlohmann::ordered_json j;
+    for (const auto& c : *counters) {
+      j[c.name] = c.value;
+    }
+    j["store.observations"] = *observations;
+    std::cout << j.dump(2) << "\n";
+    return kOk;
+  }
+  for (const auto& c : *counters) {
+    std::cout << std::left << std::setw(34) << c.name << std::right << std::setw(14) << c.value
+              << "  (updated " << format_time_utc(c.updated) << ")\n";
+  }
+  std::cout << std::left << std::setw(34) << "store.observations" << std::right << std::setw(14)
+            << *observations << "\n";
+  return kOk;
+}
+
+int plugins(Context& ctx) {
+  po::options_description d("plugins");
+  auto vm = parse(ctx, d);
+  if (!vm) {
+    return kOk;
+  }
+  for (const auto& [name, p] : registry().all()) {
+    const auto& i = p->info();
+    std::string reads;
+    for (const auto& m : i.mibs) {
+      reads += (reads.empty() ? "" : ", ") + m;
+    }
+    for (const auto& m : i.yang_modules) {
+      reads += (reads.empty() ? "" : ", ") + m;
+    }
+    std::cout << std::left << std::setw(22) << name << std::setw(8) << to_string(i.stability)
+              << i.summary << " [" << reads << "]\n";
+  }
+  return kOk;
+}
+
+// snmptrapd's traphandle: one trap on stdin, stored like colosla-trapd would store it. snmptrapd
+// waits for the handler, so it loads only what one trap needs.
+int trap_handler(Context& ctx) {
+  po::options_description d("trap-handler");
+  auto vm = parse(ctx, d);
+  if (!vm) {
+    return kOk;
+  }
+  auto trap = core::parse_traphandle_input(std::cin, ctx.clock->now());
+  auto store = open_store(ctx, core::Store::Mode::existing);
+  if (!store) {
+    return kFailed;
+  }
+  core::TrapCounters counters;
+  ++counters.received;
+  if (!trap) {
+    ++counters.rejected_malformed;
+    (void)store->add_counters(counters.named(), ctx.clock->now());
+    return report(trap.error());
+  }
+  auto devices = store->devices();
+  if (!devices) {
+    return report(devices.error());
+  }
+  core::Inventory inv;
+  inv.devices = std::move(*devices);
+  core::TrapProcessor::Options options;
+  options.check_community = false;  // snmptrapd authorized it (authCommunity / authUser)
+  core::TrapProcessor proc(inv, registry(), *ctx.clock, options);
+  auto index = store->port_index();
+  if (index) {
+    for (auto& [dev, names] : *index) {
+      proc.set_port_names(dev, std::move(names));
+    }
+  }
+  for (const auto& dev : inv.devices) {
+    if (dev.address == trap->source_address || dev.address == trap->agent_address) {
+      if (auto latest = store->latest_states_of(dev.name)) {
+        for (const auto& [e, s] : *latest) {
+          proc.set_known_state(e, s.state);
+        }
+      }
+    }
+  }
+  auto p = proc.process(*trap);
+  auto done = store->write([&]() -> Result<void> {
+    if (!p.observations.empty()) {
+      if (auto n = store->add_observations(p.observations); !n) {
+        return n.error();
+      }
+    }
+    if (p.disposition == core::Disposition::evidence || p.disposition == core::Disposition::malformed) {
+      if (auto n = store->add_evidence({p.evidence}); !n) {
+        return n.error();
+      }
+    }
+    core::TrapCounters c = proc.counters();
+    return store->add_counters(c.named(), ctx.clock->now());
+  });
+  if (!done) {
+    return report(done.error());
+  }
+  if (!p.log.empty()) {
+    log(p.disposition == core::Disposition::observation || p.disposition == core::Disposition::evidence
+            ? LogLevel::info
+            : LogLevel::warning,
+        "trap-handler", p.log);
+  }
+  if (p.refresh || p.poll) {
+    log(LogLevel::info, "trap-handler",
+        (p.device ? p.device->name : std::string("?")) + ": run `colosla poll --device` to confirm");
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int run_snmp(Context& ctx, const std::string& command) {
+  if (command == "poll") {
+    return poll(ctx);
+  }
+  if (command == "discover") {
+    return discover(ctx);
+  }
+  if (command == "stats") {
+    return stats(ctx);
+  }
+  if (command == "plugins") {
+    return plugins(ctx);
+  }
+  if (command == "trap-handler") {
+    return trap_handler(ctx);
+  }
+  throw UsageError("unknown command \"" + command + "\"");
+}
+
+bool is_snmp_command(const std::string& command) {
+  return command == "poll" || command == "discover" || command == "stats" || command == "plugins" ||
+         command == "trap-handler";
+}
+
+}  // namespace colosla::cli
