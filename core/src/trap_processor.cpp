@@ -72,18 +72,21 @@ void TrapProcessor::set_port_names(const std::string& device, std::map<std::int6
 void TrapProcessor::set_known_state(const EntityId& e, State s) { known_[e] = s; }
 
 const Device* TrapProcessor::match(const Trap& t) const {
-  // By the sender's address; several devices behind one address (a proxy, a simulator) are told
-  // apart by community or v3 user. A v1 trap's agent-addr names the agent behind a relay.
+  // A v1 trap's agent-addr names the agent that raised it, also when a relay forwarded it: it
+  // wins when it names a device. Otherwise the sender's address. Several devices behind one
+  // address (a proxy, a simulator) are told apart by community or v3 user.
   std::vector<const Device*> found;
-  const auto [a, b] = by_address_.equal_range(t.source_address);
-  for (auto it = a; it != b; ++it) {
-    found.push_back(it->second);
-  }
-  if (found.empty() && !t.agent_address.empty() && t.agent_address != "0.0.0.0") {
-    const auto [c, d] = by_address_.equal_range(t.agent_address);
-    for (auto it = c; it != d; ++it) {
+  const auto take = [&](const std::string& address) {
+    const auto [a, b] = by_address_.equal_range(address);
+    for (auto it = a; it != b; ++it) {
       found.push_back(it->second);
     }
+  };
+  if (t.version == 1 && !t.agent_address.empty() && t.agent_address != "0.0.0.0") {
+    take(t.agent_address);
+  }
+  if (found.empty()) {
+    take(t.source_address);
   }
   if (found.size() > 1) {
     for (const Device* d : found) {

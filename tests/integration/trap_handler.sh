@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The snmptrapd alternative: Debian's snmptrapd receives the traps and runs `colosla
+# trap-handler` for each (traphandle default …); the store then holds what colosla-trapd would
+# have stored.
+# usage: trap_handler.sh COLOSLA SOURCE_DIR
+colosla=$1 src=$2
+. "$src/tests/integration/lib.sh"
+for tool in snmptrapd snmptrap; do
+  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
+done
+port=$(free_udp_port)
+db=$work/store.db
+cat >"$work/inventory.json" <<'JSON'
+{"colosla-inventory:inventory":{
+ "device":[{"name":"sw1","role":"switch","address":"127.0.0.1","plugin":"if-mib"},
+           {"name":"pdu1","role":"pdu","address":"127.0.0.2","plugin":"apc-pdu"}]}}
+JSON
+run "$colosla" --db "$db" inventory load "$work/inventory.json"
+expect_rc 0
+
+mkdir -p "$work/trapd"
+cat >"$work/trapd/snmptrapd.conf" <<CONF
+[snmp] persistentDir $work/trapd
+snmpTrapdAddr udp:127.0.0.1:$port
+doNotRetainNotificationLogs yes
+authCommunity log,execute public
+outputOption nte
+traphandle default $colosla --db $db trap-handler
+CONF
+MIBS= snmptrapd -C -c "$work/trapd/snmptrapd.conf" -Lf "$work/trapd/snmptrapd.log" -p "$work/trapd/pid"
+cleanup_hooks+=("kill \$(cat '$work/trapd/pid') 2>/dev/null")
+wait_for 10 test -s "$work/trapd/pid" || fail "snmptrapd did not start"
+sleep 0.3
+
+count() { sqlite3 "$db" "SELECT count(*) FROM observation"; }
+stored() { test "$(count)" = "$1"; }   # re-evaluated by wait_for on every try
+evidence() { test "$(sqlite3 "$db" 'SELECT count(*) FROM evidence')" = "$1"; }
+# v2c linkDown from 127.0.0.1 (sw1), naming its port.
+snmptrap -v2c -c public "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 \
+  1.3.6.1.2.1.2.2.1.1.3 i 3 1.3.6.1.2.1.2.2.1.8.3 i 2 1.3.6.1.2.1.31.1.1.1.1.3 s ge-0/0/3
+wait_for 10 stored 1 || { cat "$work/trapd/snmptrapd.log" >&2; fail "the linkDown was not stored"; }
+expect_eq "$(sqlite3 "$db" "SELECT kind, device, item, state, source FROM observation_view")" \
+  "port|sw1|ge-0/0/3|down|trap" "the stored linkDown"
+# A v1 APC outlet trap sent from 127.0.0.2 (pdu1): snmptrapd converts it, the handler reads it.
+snmptrap -v1 -c public "127.0.0.1:$port" 1.3.6.1.4.1.318 127.0.0.2 6 269 '' \
+  1.3.6.1.4.1.318.1.1.12.3.3.1.1.1.4 i 4
+wait_for 10 stored 2 || { cat "$work/trapd/snmptrapd.log" >&2; fail "the v1 outlet trap was not stored"; }
+expect_eq "$(sqlite3 "$db" "SELECT kind, device, item, state FROM observation_view WHERE seq = 2")" \
+  "outlet|pdu1|4|off" "the converted v1 trap"
+# A trap no plugin understands is kept as evidence; one from nowhere is only counted.
+snmptrap -v2c -c public "127.0.0.1:$port" '' 1.3.6.1.4.1.9.9.41.2.0.1 1.3.6.1.4.1.9.9.41.1.2.3.1.5.1 s "hello"
+wait_for 10 evidence 1 || fail "the unknown trap was not kept"
+expect_eq "$(sqlite3 "$db" "SELECT device, trap_oid FROM evidence")" "sw1|1.3.6.1.4.1.9.9.41.2.0.1"
+run "$colosla" --db "$db" stats --format json
+expect_rc 0
+python3 - "$out" <<'PY' || fail "stats after the handler ran"
+import json, sys
+s = json.loads(sys.argv[1])
+assert s["trapd.received"] == 3 and s["trapd.accepted"] == 3, s
+assert s["trapd.observations-stored"] == 2 and s["trapd.evidence-stored"] == 1, s
+PY
+echo "ok: trap-handler"
