@@ -1,7 +1,13 @@
-// colosla-trapd: the trap receiver of the NOC server (SPEC §8). Thin: it reads its options,
-// wires the store, the inventory and the receiver together, and runs until SIGTERM.
+// colosla-trapd: the trap receiver of the NOC server (SPEC §8). It receives SNMP traps and
+// informs, turns them into observations through the device plugins, commits them in batches
+// (an inform is answered only after its commit), keeps counters of what happened to every
+// packet, and polls the devices on a schedule (each poll in a child `colosla poll`, so that a
+// slow device never holds up reception).
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -11,15 +17,22 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 
 #include "colosla/inventory.hpp"
 #include "colosla/log.hpp"
 #include "colosla/operations.hpp"
+#include "colosla/registry.hpp"
 #include "colosla/store.hpp"
+#include "colosla/trap_processor.hpp"
 #include "colosla/trap_receiver.hpp"
+
+extern char** environ;
 
 namespace po = boost::program_options;
 using namespace colosla;
+using Steady = std::chrono::steady_clock;
 
 namespace {
 
@@ -33,15 +46,27 @@ struct Settings {
   std::string pid_file;
   bool foreground = false;
   LogLevel level = LogLevel::info;
+  std::vector<std::string> communities;
+  std::vector<std::string> users;
+  int receive_buffer = 32 << 20;
+  std::chrono::milliseconds commit_interval{20};
+  std::size_t commit_batch = 2000;
+  std::chrono::seconds duplicate_window{5};
+  double rate_per_device = 50;
+  double rate_burst = 200;
+  int trap_log_rate = 20;
+  std::chrono::seconds poll_interval{60};
+  std::chrono::milliseconds poll_timeout{2000};
+  int poll_retries = 1;
+  std::size_t poll_concurrency = 4;
+  std::string poller;
 };
 
-// The self-pipe: signal handlers only write a byte; the main loop reads it.
 int wake_pipe[2] = {-1, -1};
-// Until daemon() succeeds, stderr is the operator's terminal; after it, only syslog is.
 bool daemonized = false;
 
 extern "C" void on_signal(int sig) {
-  const char c = sig == SIGHUP ? 'h' : 't';
+  const char c = sig == SIGHUP ? 'h' : sig == SIGCHLD ? 'c' : 't';
   const int saved = errno;
   [[maybe_unused]] const auto n = write(wake_pipe[1], &c, 1);
   errno = saved;
@@ -63,19 +88,49 @@ LogLevel parse_level(const std::string& s) {
   throw ConfigError("--log-level must be debug, info, warning or error, not \"" + s + "\"");
 }
 
-// Returns nullopt when --help or --version was asked for.
+// The colosla program that runs the polls: beside this one when installed, in the build tree's
+// apps/colosla when run from there, else on the PATH.
+std::string default_poller() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (const auto& candidate : {self.parent_path() / "colosla", self.parent_path().parent_path() / "colosla" / "colosla"}) {
+      if (std::filesystem::exists(candidate, ec)) {
+        return candidate.string();
+      }
+    }
+  }
+  return "colosla";
+}
+
 std::optional<Settings> read_settings(int argc, char** argv) {
   po::options_description opts("colosla-trapd options (also valid as key = value in the config file)");
   opts.add_options()
       ("listen", po::value<std::vector<std::string>>()->composing(),
-       "where to receive traps, udp:ADDR:PORT or udp6:[ADDR]:PORT; repeatable (default udp:0.0.0.0:162)")
+       "where to receive, udp:ADDR:PORT, udp:PORT, udp6:[ADDR]:PORT; repeatable (default udp:162)")
       ("db", po::value<std::string>()->default_value("/var/lib/colosla/colosla.db"), "the store")
-      ("inventory", po::value<std::string>(),
-       "inventory file to load at start and on SIGHUP (default: the store's inventory)")
+      ("inventory", po::value<std::string>(), "inventory file to load at start and on SIGHUP (default: the store's)")
+      ("community", po::value<std::vector<std::string>>()->composing(),
+       "a community accepted from every device besides its own; repeatable")
+      ("create-user", po::value<std::vector<std::string>>()->composing(),
+       "an SNMPv3 user as snmptrapd.conf's createUser: [-e ENGINEID] USER (MD5|SHA|SHA-256|SHA-512) "
+       "AUTHPASS [(DES|AES) PRIVPASS]; repeatable")
       ("state-dir", po::value<std::string>()->default_value("/var/lib/colosla"),
-       "Net-SNMP's persistent state (engine boots)")
+       "Net-SNMP's persistent state (the SNMPv3 engine ID and boots)")
       ("pid-file", po::value<std::string>(), "write the process id here")
       ("log-level", po::value<std::string>()->default_value("info"), "debug, info, warning or error")
+      ("trap-log-rate", po::value<int>()->default_value(20), "traps logged a second at most (the rest are counted)")
+      ("receive-buffer", po::value<int>()->default_value(32 << 20), "socket receive buffer, bytes")
+      ("commit-interval", po::value<int>()->default_value(20), "commit at least this often, milliseconds")
+      ("commit-batch", po::value<int>()->default_value(2000), "commit at once when this many are waiting")
+      ("duplicate-window", po::value<int>()->default_value(5), "seconds in which a repeated trap is a duplicate")
+      ("rate-per-device", po::value<double>()->default_value(50), "traps a second a device may send that change nothing")
+      ("rate-burst", po::value<double>()->default_value(200), "… with bursts of this many")
+      ("poll-interval", po::value<int>()->default_value(60), "seconds between polls of a device (0: no polling)")
+      ("poll-timeout", po::value<int>()->default_value(2000), "milliseconds to wait for a device's answer")
+      ("poll-retries", po::value<int>()->default_value(1), "times to ask a device again")
+      ("poll-concurrency", po::value<int>()->default_value(4), "polls at the same time at most")
+      ("poller", po::value<std::string>(), "the colosla program that runs a poll (default: found beside this one)")
       ("foreground", po::bool_switch(), "stay in the foreground and log to stderr (else: syslog)");
   po::options_description cmdline_only("Command line only");
   cmdline_only.add_options()("config,c", po::value<std::string>(),
@@ -116,18 +171,39 @@ std::optional<Settings> read_settings(int argc, char** argv) {
     throw ConfigError(e.what());
   }
   Settings s;
-  s.listen = vm.count("listen") != 0 ? vm["listen"].as<std::vector<std::string>>()
-                                     : std::vector<std::string>{"udp:0.0.0.0:162"};
+  const auto list = [&](const char* k) {
+    return vm.count(k) != 0 ? vm[k].as<std::vector<std::string>>() : std::vector<std::string>{};
+  };
+  s.listen = vm.count("listen") != 0 ? list("listen") : std::vector<std::string>{"udp:162"};
   s.db = vm["db"].as<std::string>();
   if (vm.count("inventory") != 0) {
     s.inventory = vm["inventory"].as<std::string>();
   }
+  s.communities = list("community");
+  s.users = list("create-user");
   s.state_dir = vm["state-dir"].as<std::string>();
   if (vm.count("pid-file") != 0) {
     s.pid_file = vm["pid-file"].as<std::string>();
   }
   s.foreground = vm["foreground"].as<bool>();
   s.level = parse_level(vm["log-level"].as<std::string>());
+  s.trap_log_rate = vm["trap-log-rate"].as<int>();
+  s.receive_buffer = vm["receive-buffer"].as<int>();
+  s.commit_interval = std::chrono::milliseconds{vm["commit-interval"].as<int>()};
+  s.commit_batch = static_cast<std::size_t>(std::max(1, vm["commit-batch"].as<int>()));
+  s.duplicate_window = std::chrono::seconds{vm["duplicate-window"].as<int>()};
+  s.rate_per_device = vm["rate-per-device"].as<double>();
+  s.rate_burst = vm["rate-burst"].as<double>();
+  s.poll_interval = std::chrono::seconds{vm["poll-interval"].as<int>()};
+  s.poll_timeout = std::chrono::milliseconds{vm["poll-timeout"].as<int>()};
+  s.poll_retries = vm["poll-retries"].as<int>();
+  s.poll_concurrency = static_cast<std::size_t>(std::max(1, vm["poll-concurrency"].as<int>()));
+  s.poller = vm.count("poller") != 0 ? vm["poller"].as<std::string>() : default_poller();
+  if (s.commit_interval.count() <= 0 || s.poll_timeout.count() <= 0 || s.poll_interval.count() < 0 ||
+      s.poll_retries < 0 || s.rate_per_device < 0 || s.rate_burst < 1) {
+    throw ConfigError("commit-interval and poll-timeout must be positive; poll-interval, poll-retries "
+                      "and rate-per-device not negative; rate-burst at least 1");
+  }
   return s;
 }
 
@@ -160,128 +236,471 @@ bool load_inventory(core::Store& store, const std::string& file) {
     log(LogLevel::error, "trapd", file + ": inventory not loaded: " + committed.error().to_string());
     return false;
   }
-  if (!committed->changed) {
-    log(LogLevel::info, "trapd",
-        file + ": inventory unchanged (version " + std::to_string(committed->version) + ")");
-    return true;
-  }
   log(LogLevel::info, "trapd",
-      file + ": inventory version " + std::to_string(committed->version) + " loaded (" +
-          std::to_string(v->inventory.devices.size()) + " devices, " +
-          std::to_string(v->inventory.contracts.size()) + " contracts)");
+      file + (committed->changed ? ": inventory version " + std::to_string(committed->version) + " loaded"
+                                 : ": inventory unchanged (version " + std::to_string(committed->version) + ")"));
   return true;
 }
 
-// Who sent a trap, in the inventory's words: "sw1" or "unknown source".
-std::string sender_name(const core::Inventory* inv, const core::Trap& t) {
-  if (inv != nullptr) {
-    for (const auto& d : inv->devices) {
-      if (d.address == t.source_address || (!t.agent_address.empty() && d.address == t.agent_address)) {
-        return d.name;
-      }
-    }
-  }
-  return "unknown source";
-}
+class Daemon {
+ public:
+  explicit Daemon(const Settings& s) : s_(s) { core::register_builtins(registry_); }
 
-int run(const Settings& s) {
-  set_log_level(s.level);
-  set_log_sink(stderr_log_sink());  // start-up problems go to the terminal in both modes
-
-  if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-    throw ConfigError(std::string("cannot create a pipe: ") + std::strerror(errno));
+  int run() {
+    start();
+    loop();
+    stop();
+    return 0;
   }
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  for (int sig : {SIGTERM, SIGINT, SIGHUP}) {
-    sigaction(sig, &sa, nullptr);
-  }
-  signal(SIGPIPE, SIG_IGN);
 
-  auto open_store = [&] {
-    auto opened = core::Store::open(s.db, core::Store::Mode::create);
+ private:
+  // -- start and stop -------------------------------------------------------------------------
+  std::unique_ptr<core::Store> open_store() {
+    auto opened = core::Store::open(s_.db, core::Store::Mode::create);
     if (!opened) {
       throw ConfigError(opened.error().to_string());
     }
     return std::move(*opened);
-  };
-  // Everything that can fail at start fails here, while stderr is still the terminal: the store,
-  // the inventory, the endpoints. The store is closed again before daemon() forks: an SQLite
-  // connection must not cross a fork.
-  if (auto first = open_store(); !s.inventory.empty() && !load_inventory(*first, s.inventory)) {
-    throw ConfigError("the inventory " + s.inventory + " is not valid");
   }
 
-  std::optional<core::Inventory> inventory;
-  SystemClock clock;
-  core::TrapReceiver receiver(
-      {s.listen, s.state_dir},
-      [&](const core::Trap& t) {
-        log(LogLevel::info, "trapd",
-            sender_name(inventory ? &*inventory : nullptr, t) + ": " + core::to_text(t));
-        return true;
-      },
-      clock);
-
-  if (!s.foreground) {
-    if (daemon(0, 0) != 0) {
-      throw ConfigError(std::string("cannot become a daemon: ") + std::strerror(errno));
+  void start() {
+    set_log_level(s_.level);
+    set_log_sink(stderr_log_sink());  // start-up problems go to the terminal in both modes
+    if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+      throw ConfigError(std::string("cannot create a pipe: ") + std::strerror(errno));
     }
-    daemonized = true;
-    set_log_sink(syslog_sink());
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) {
+      sigaction(sig, &sa, nullptr);
+    }
+    signal(SIGPIPE, SIG_IGN);
+
+    // Everything that can fail at start fails here, while stderr is still the terminal. The
+    // store is closed again before daemon() forks: an SQLite connection must not cross a fork.
+    if (auto first = open_store(); !s_.inventory.empty() && !load_inventory(*first, s_.inventory)) {
+      throw ConfigError("the inventory " + s_.inventory + " is not valid");
+    }
+    rx_ = std::make_unique<core::TrapReceiver>(
+        core::TrapReceiver::Options{s_.listen, s_.state_dir, s_.users, s_.receive_buffer}, clock_);
+
+    if (!s_.foreground) {
+      if (daemon(0, 0) != 0) {
+        throw ConfigError(std::string("cannot become a daemon: ") + std::strerror(errno));
+      }
+      daemonized = true;
+      set_log_sink(syslog_sink());
+    }
+    if (!s_.pid_file.empty()) {
+      std::ofstream(s_.pid_file) << getpid() << "\n";
+    }
+    store_ = open_store();
+    // While a commit waits for another writer's lock (a poll, `colosla inventory load`), nothing
+    // is received: wait briefly, and try again on the next round if the lock is still held.
+    store_->set_busy_timeout(std::chrono::milliseconds{250});
+    reload();
+    std::string endpoints;
+    for (const auto& e : rx_->endpoints()) {
+      endpoints += (endpoints.empty() ? "" : ", ") + e;
+    }
+    log(LogLevel::info, "trapd", "listening on " + endpoints + "; SNMPv3 engine ID " + rx_->engine_id() +
+                                     "; store " + s_.db);
   }
-  if (!s.pid_file.empty()) {
-    std::ofstream(s.pid_file) << getpid() << "\n";
+
+  void stop() {
+    commit();  // what was received is stored and its informs answered before we go
+    // The polls running are stopped and waited for: when this process has gone, nothing of it
+    // writes to the store any more.
+    for (const auto& [pid, poll] : polling_) {
+      kill(pid, SIGTERM);
+    }
+    const auto deadline = Steady::now() + std::chrono::seconds{5};
+    while (!polling_.empty() && Steady::now() < deadline) {
+      if (const pid_t pid = waitpid(-1, nullptr, WNOHANG); pid > 0) {
+        polling_.erase(pid);
+      } else {
+        usleep(10'000);
+      }
+    }
+    log(LogLevel::info, "trapd", "stopping");
+    if (!s_.pid_file.empty()) {
+      std::filesystem::remove(s_.pid_file);
+    }
   }
-  const std::unique_ptr<core::Store> store = open_store();
-  auto reload_from_store = [&] {
-    auto inv = store->load_inventory();
-    if (!inv) {
-      log(LogLevel::error, "trapd", inv.error().to_string());
+
+  // (Re)reads the devices, ifIndex names and known states from the store.
+  void reload() {
+    auto devices = store_->devices();
+    if (!devices) {
+      log(LogLevel::error, "trapd", devices.error().to_string());
       return;
     }
-    inventory = std::move(*inv);
-    if (!inventory) {
+    if (devices->empty()) {
       log(LogLevel::warning, "trapd",
           "the store has no inventory: every trap is from an unknown source "
           "(colosla inventory load FILE, or --inventory FILE)");
     }
-  };
-  reload_from_store();
-  std::string endpoints;
-  for (const auto& e : receiver.endpoints()) {
-    endpoints += (endpoints.empty() ? "" : ", ") + e;
-  }
-  log(LogLevel::info, "trapd", "listening on " + endpoints + "; store " + s.db);
-
-  bool running = true;
-  while (running) {
-    if (!receiver.poll(std::chrono::milliseconds(1000), wake_pipe[0])) {
-      continue;
+    core::TrapCounters kept = proc_ ? proc_->counters() : core::TrapCounters{};
+    inventory_.devices = std::move(*devices);
+    core::TrapProcessor::Options o;
+    o.communities = s_.communities;
+    o.duplicate_window = s_.duplicate_window;
+    o.rate_per_second = s_.rate_per_device;
+    o.rate_burst = s_.rate_burst;
+    proc_ = std::make_unique<core::TrapProcessor>(inventory_, registry_, clock_, o);
+    proc_->counters() = kept;
+    if (auto index = store_->port_index()) {
+      for (auto& [dev, names] : *index) {
+        proc_->set_port_names(dev, std::move(names));
+      }
     }
+    seen_seq_ = 0;
+    refresh_states();
+    // The poll schedule: every SNMP device, spread over the interval.
+    next_poll_.clear();
+    std::size_t n = 0;
+    for (const auto& d : inventory_.devices) {
+      n += d.netconf ? 0 : 1;
+    }
+    std::size_t i = 0;
+    for (const auto& d : inventory_.devices) {
+      if (!d.netconf && s_.poll_interval.count() > 0) {
+        next_poll_[d.name] = Steady::now() + s_.poll_interval * static_cast<long>(i++) / std::max<std::size_t>(n, 1);
+      }
+    }
+  }
+
+  // Learns the states others stored (poll children, colosla observe) since the last look.
+  void refresh_states() {
+    auto latest = store_->latest_states(seen_seq_);
+    if (!latest) {
+      log(LogLevel::error, "trapd", latest.error().to_string());
+      return;
+    }
+    for (const auto& [e, s] : *latest) {
+      proc_->set_known_state(e, s.state);
+      seen_seq_ = std::max(seen_seq_, s.seq);
+    }
+  }
+
+  // -- the loop ---------------------------------------------------------------------------------
+  void loop() {
+    std::vector<pollfd> fds;
+    Steady::time_point next_tick = Steady::now();
+    while (running_) {
+      fds.clear();
+      fds.push_back(pollfd{wake_pipe[0], POLLIN, 0});
+      for (int fd : rx_->fds()) {
+        fds.push_back(pollfd{fd, POLLIN, 0});
+      }
+      const auto now = Steady::now();
+      auto deadline = next_tick;
+      if (pending_ > 0) {
+        deadline = std::min(deadline, first_pending_ + s_.commit_interval);
+      }
+      const int timeout = static_cast<int>(std::max<std::int64_t>(
+          0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()));
+      const int n = ::poll(fds.data(), fds.size(), timeout);
+      if (n > 0 && (fds[0].revents & POLLIN) != 0) {
+        signals();
+      }
+      if (n > 0) {
+        for (std::size_t i = 1; i < fds.size(); ++i) {
+          if ((fds[i].revents & POLLIN) != 0) {
+            drain(fds[i].fd);
+          }
+        }
+      }
+      if (pending_ > 0 && (pending_ >= s_.commit_batch || Steady::now() >= first_pending_ + s_.commit_interval)) {
+        commit();
+      }
+      if (Steady::now() >= next_tick) {
+        tick();
+        next_tick = Steady::now() + std::chrono::seconds{1};
+      }
+    }
+  }
+
+  void signals() {
     char buf[64];
     ssize_t n = 0;
     while ((n = read(wake_pipe[0], buf, sizeof buf)) > 0) {
       for (ssize_t i = 0; i < n; ++i) {
         if (buf[i] == 't') {
-          running = false;
+          running_ = false;
         } else if (buf[i] == 'h') {
           log(LogLevel::info, "trapd", "SIGHUP: reloading the inventory");
-          if (!s.inventory.empty()) {
-            load_inventory(*store, s.inventory);
+          commit();
+          if (!s_.inventory.empty()) {
+            load_inventory(*store_, s_.inventory);
           }
-          reload_from_store();
+          reload();
+        } else if (buf[i] == 'c') {
+          reap();
         }
       }
     }
   }
-  log(LogLevel::info, "trapd", "stopping");
-  if (!s.pid_file.empty()) {
-    std::filesystem::remove(s.pid_file);
+
+  // Reads what is waiting on one socket, a batch at a time, processing each notification.
+  void drain(int fd) {
+    // Bounded, so that signals and commits are not starved under a flood.
+    for (int round = 0; round < 64; ++round) {
+      received_.clear();
+      if (rx_->receive(fd, received_, rxc_, 64) == 0) {
+        break;
+      }
+      for (auto& r : received_) {
+        process(r);
+      }
+      if (pending_ >= s_.commit_batch) {
+        commit();
+      }
+    }
   }
-  return 0;
-}
+
+  void process(core::ReceivedTrap& r) {
+    core::Processed p = proc_->process(r.trap);
+    using core::Disposition;
+    switch (p.disposition) {
+      case Disposition::observation:
+        for (auto& o : p.observations) {
+          observations_.push_back(std::move(o));
+        }
+        break;
+      case Disposition::evidence:
+      case Disposition::malformed:
+        evidence_.push_back(std::move(p.evidence));
+        break;
+      default:
+        break;
+    }
+    if (r.inform != 0) {
+      if (p.disposition == Disposition::unknown_source || p.disposition == Disposition::bad_community) {
+        rx_->release(r.inform);  // not ours to answer
+      } else {
+        acks_.push_back(r.inform);  // answered after the next commit
+      }
+    }
+    if (p.disposition == Disposition::observation || p.disposition == Disposition::evidence ||
+        p.disposition == Disposition::malformed || r.inform != 0) {
+      if (pending_++ == 0) {
+        first_pending_ = Steady::now();
+      }
+    }
+    if ((p.poll || p.refresh) && p.device != nullptr) {
+      poll_now_.insert(p.device->name);
+    }
+    trace(r.trap, p);
+  }
+
+  // One log line a trap, at most trap_log_rate a second; the rest are counted.
+  void trace(const core::Trap& trap, const core::Processed& p) {
+    if (logged_this_second_ >= s_.trap_log_rate) {
+      ++unlogged_;
+      return;
+    }
+    ++logged_this_second_;
+    const bool problem = p.disposition == core::Disposition::unknown_source ||
+                         p.disposition == core::Disposition::bad_community ||
+                         p.disposition == core::Disposition::malformed;
+    log(problem ? LogLevel::warning : LogLevel::info, "trapd", core::describe(trap, p));
+  }
+
+  // Stores what is waiting in one transaction, then answers the informs it held.
+  void commit() {
+    core::TrapCounters& c = proc_->counters();
+    // The receiver counts datagrams; the processor counts what it was handed.
+    c.received = rxc_.datagrams;
+    c.rejected_usm = rxc_.usm;
+    c.v3_discovery = rxc_.discovery;
+    c.not_notifications = rxc_.not_notifications;
+    c.inform_repeats = rxc_.inform_repeats;
+    c.rejected_malformed += rxc_.malformed - flushed_rx_.malformed;
+    flushed_rx_.malformed = rxc_.malformed;
+    const core::TrapCounters delta = c.minus(flushed_);
+    if (pending_ == 0 && !any(delta)) {
+      return;
+    }
+    auto done = store_->write([&]() -> Result<void> {
+      if (!observations_.empty()) {
+        if (auto n = store_->add_observations(observations_); !n) {
+          return n.error();
+        }
+      }
+      if (!evidence_.empty()) {
+        if (auto n = store_->add_evidence(evidence_); !n) {
+          return n.error();
+        }
+      }
+      return store_->add_counters(delta.named(), clock_.now());
+    });
+    if (!done) {
+      // Informs are not answered: their senders retransmit. What was received stays waiting for
+      // the next try, up to a bound.
+      log(LogLevel::error, "trapd", "commit failed: " + done.error().to_string());
+      for (auto h : acks_) {
+        rx_->release(h);
+      }
+      acks_.clear();
+      if (observations_.size() + evidence_.size() > 1'000'000) {
+        log(LogLevel::error, "trapd", "dropping " + std::to_string(observations_.size() + evidence_.size()) +
+                                          " waiting observations: the store keeps failing");
+        observations_.clear();
+        evidence_.clear();
+      }
+      pending_ = observations_.size() + evidence_.size();
+      return;
+    }
+    for (auto h : acks_) {
+      if (rx_->acknowledge(h)) {
+        ++c.informs_answered;
+        ++informs_since_flush_;
+      }
+    }
+    flushed_ = c;
+    flushed_.informs_answered -= informs_since_flush_;  // counted next time
+    informs_since_flush_ = 0;
+    observations_.clear();
+    evidence_.clear();
+    acks_.clear();
+    pending_ = 0;
+  }
+
+  static bool any(const core::TrapCounters& d) {
+    for (const auto& [name, n] : d.named()) {
+      if (n != 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Once a second: counters, suppressed log lines, polls.
+  void tick() {
+    commit();
+    if (unlogged_ > 0) {
+      log(LogLevel::info, "trapd", std::to_string(unlogged_) + " more traps in the last second (not logged)");
+    }
+    unlogged_ = 0;
+    logged_this_second_ = 0;
+    reap();
+    schedule_polls();
+  }
+
+  // -- polls --------------------------------------------------------------------------------------
+  void schedule_polls() {
+    const auto now = Steady::now();
+    for (const auto& d : inventory_.devices) {
+      if (polling_.size() >= s_.poll_concurrency) {
+        break;
+      }
+      if (d.netconf) {
+        continue;
+      }
+      const bool asked = poll_now_.count(d.name) != 0;
+      const auto it = next_poll_.find(d.name);
+      const bool due = it != next_poll_.end() && it->second <= now;
+      if (!asked && !due) {
+        continue;
+      }
+      bool busy = false;
+      for (const auto& [pid, name] : polling_) {
+        busy = busy || name == d.name;
+      }
+      if (busy) {
+        continue;
+      }
+      poll_now_.erase(d.name);
+      if (it != next_poll_.end()) {
+        it->second = now + s_.poll_interval;
+      }
+      spawn_poll(d.name);
+    }
+  }
+
+  void spawn_poll(const std::string& device) {
+    const std::string timeout = std::to_string(s_.poll_timeout.count());
+    const std::string retries = std::to_string(s_.poll_retries);
+    std::vector<std::string> args{s_.poller, "--db", s_.db, "poll", "--device", device,
+                                  "--timeout", timeout, "--retries", retries};
+    std::vector<char*> argv;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (daemonized) {
+      posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+      posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    }
+    pid_t pid = 0;
+    const int rc = posix_spawnp(&pid, s_.poller.c_str(), &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+      log(LogLevel::error, "trapd", "cannot run " + s_.poller + " to poll " + device + ": " + std::strerror(rc));
+      return;
+    }
+    ++proc_->counters().polls_requested;
+    polling_[pid] = device;
+  }
+
+  void reap() {
+    int status = 0;
+    pid_t pid = 0;
+    bool any = false;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      const auto it = polling_.find(pid);
+      if (it == polling_.end()) {
+        continue;
+      }
+      any = true;
+      if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3)) {
+        log(LogLevel::warning, "trapd", "the poll of " + it->second + " failed");
+      }
+      polling_.erase(it);
+    }
+    if (any) {
+      // What the polls stored: new states, and fresh ifIndex names.
+      refresh_states();
+      if (auto index = store_->port_index()) {
+        for (auto& [dev, names] : *index) {
+          proc_->set_port_names(dev, std::move(names));
+        }
+      }
+    }
+  }
+
+  const Settings& s_;
+  SystemClock clock_;
+  core::Registry registry_;
+  std::unique_ptr<core::Store> store_;
+  std::unique_ptr<core::TrapReceiver> rx_;
+  core::Inventory inventory_;
+  std::unique_ptr<core::TrapProcessor> proc_;
+  bool running_ = true;
+
+  std::vector<core::ReceivedTrap> received_;
+  core::ReceiveCounters rxc_, flushed_rx_;
+  core::TrapCounters flushed_;
+  std::int64_t informs_since_flush_ = 0;
+  std::vector<core::Observation> observations_;
+  std::vector<core::TrapEvidence> evidence_;
+  std::vector<std::uint64_t> acks_;
+  std::size_t pending_ = 0;
+  Steady::time_point first_pending_;
+  int logged_this_second_ = 0;
+  std::int64_t unlogged_ = 0;
+
+  std::int64_t seen_seq_ = 0;
+  std::map<std::string, Steady::time_point> next_poll_;
+  std::set<std::string> poll_now_;
+  std::map<pid_t, std::string> polling_;
+};
 
 }  // namespace
 
@@ -291,7 +710,8 @@ int main(int argc, char** argv) {
     if (!settings) {
       return 0;
     }
-    return run(*settings);
+    Daemon d(*settings);
+    return d.run();
   } catch (const ConfigError& e) {
     if (daemonized) {
       log(LogLevel::error, "trapd", e.what());

@@ -348,11 +348,11 @@ int trap_handler(Context& ctx) {
   if (!done) {
     return report(done.error());
   }
-  if (!p.log.empty()) {
+  {
     log(p.disposition == core::Disposition::observation || p.disposition == core::Disposition::evidence
             ? LogLevel::info
             : LogLevel::warning,
-        "trap-handler", p.log);
+        "trap-handler", core::describe(*trap, p));
   }
   if (p.refresh || p.poll) {
     log(LogLevel::info, "trap-handler",

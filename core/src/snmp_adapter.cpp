@@ -2,10 +2,19 @@
 // into neutral Trap values and answers informs when the handler says so.
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/select.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
+#include <array>
 #include <cstring>
+#include <deque>
+#include <sstream>
+#include <unordered_map>
 #include <mutex>
 #include <regex>
 
@@ -125,36 +134,33 @@ Varbind convert(const netsnmp_variable_list* v) {
   return b;
 }
 
-// "UDP: [127.0.0.1]:40000->[127.0.0.1]:11162" or "UDP/IPv6: [::1]:40000" → address, port.
-void source_of(netsnmp_transport* t, const netsnmp_pdu* pdu, Trap& trap) {
-  if (t == nullptr || t->f_fmtaddr == nullptr || pdu->transport_data == nullptr) {
-    return;
-  }
-  char* text = t->f_fmtaddr(t, pdu->transport_data, static_cast<int>(pdu->transport_data_length));
-  if (text == nullptr) {
-    return;
-  }
-  static const std::regex re(R"(\[([^\]]+)\]:([0-9]+))");
-  std::cmatch m;
-  if (std::regex_search(text, m, re)) {
-    trap.source_address = m[1].str();
-    trap.source_port = static_cast<std::uint16_t>(std::stoul(m[2].str()));
-  }
-  SNMP_FREE(text);
-}
-
 int log_callback(int /*major*/, int /*minor*/, void* server_arg, void* /*client_arg*/) {
   const auto* m = static_cast<const snmp_log_message*>(server_arg);
   if (m == nullptr || m->msg == nullptr) {
+    return 0;
+  }
+  // Net-SNMP writes a line for every bad SNMPv3 packet: a flood of them must not flood the log.
+  static auto window = std::chrono::steady_clock::now();
+  static int in_window = 0, suppressed = 0;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - window > std::chrono::seconds{10}) {
+    if (suppressed > 0) {
+      log(LogLevel::warning, "net-snmp", std::to_string(suppressed) + " more messages suppressed");
+    }
+    window = now;
+    in_window = suppressed = 0;
+  }
+  if (++in_window > 20) {
+    ++suppressed;
     return 0;
   }
   std::string msg = m->msg;
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) {
     msg.pop_back();
   }
+  // Its notices ("Created directory: …") are for debugging.
   const LogLevel level = m->priority <= LOG_ERR       ? LogLevel::error
                          : m->priority == LOG_WARNING ? LogLevel::warning
-                         : m->priority <= LOG_INFO    ? LogLevel::info
                                                       : LogLevel::debug;
   log(level, "net-snmp", msg);
   return 0;
@@ -163,26 +169,52 @@ int log_callback(int /*major*/, int /*minor*/, void* server_arg, void* /*client_
 }  // namespace
 
 void init_net_snmp(const std::string& state_dir) {
-  // Net-SNMP is configured here, not by /etc/snmp: no system config files, numeric OIDs, no MIB
-  // files (colosla names the OIDs it uses), and a private directory for persistent state.
+  // Net-SNMP is configured here, not by /etc/snmp, ~/.snmp or the environment: no system
+  // configuration files, no MIB files (colosla names the OIDs it uses), numeric OIDs, its log
+  // into colosla's. A receiver keeps the engine ID and boots of its SNMPv3 engine in state_dir.
   static std::once_flag once;
   std::call_once(once, [&] {
+    for (const char* v : {"SNMPCONFPATH", "SNMP_PERSISTENT_FILE", "SNMP_PERSISTENT_DIR", "MIBFILES", "PREFIX"}) {
+      unsetenv(v);
+    }
+    // An empty MIBS list loads no module; an empty MIB directory keeps Net-SNMP from scanning
+    // /usr/share/snmp/mibs at start-up.
+    setenv("MIBS", "", 1);
+    const std::string type = state_dir.empty() ? "colosla" : "colosla-trapd";
+    std::string mibdir = state_dir.empty() ? "/nonexistent/colosla-no-mibs" : state_dir + "/empty-mib-dir";
+    if (!state_dir.empty()) {
+      ::mkdir(state_dir.c_str(), 0700);
+      ::mkdir(mibdir.c_str(), 0700);
+    }
+    setenv("MIBDIRS", mibdir.c_str(), 1);
+    netsnmp_set_mib_directory(mibdir.c_str());
     snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, log_callback, nullptr);
     snmp_enable_calllog();
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
-    netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OID_OUTPUT_FORMAT,
-                       NETSNMP_OID_OUTPUT_NUMERIC);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_NO_TOKEN_WARNINGS, 1);
+    // RFC 5343 context engine discovery is for command responders, not for a receiver.
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_NO_DISCOVERY, 1);
+    netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OID_OUTPUT_FORMAT, NETSNMP_OID_OUTPUT_NUMERIC);
     if (state_dir.empty()) {
       netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
       netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
     } else {
       netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, state_dir.c_str());
+      netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_CONFIGURATION_DIR, state_dir.c_str());
+      // DONT_READ_CONFIGS also skips Net-SNMP's own state file, so the engine ID would change
+      // and the boots restart at 1 on every start (and v3 senders would be out of their time
+      // window). An optional configuration file is still read: give it exactly that file.
+      const std::string persist = state_dir + "/" + type + ".conf";
+      struct stat st {};
+      if (::stat(persist.c_str(), &st) == 0) {
+        netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OPTIONALCONFIG, persist.c_str());
+      }
     }
-    // An empty MIBS list is Net-SNMP's own way to load no MIB modules at all (the default list
-    // names modules Debian does not ship, and each missing one is logged as an error).
-    setenv("MIBS", "", 1);
-    init_snmp("colosla");
+    init_snmp(type.c_str());
+    if (!state_dir.empty()) {
+      snmp_store(type.c_str());  // the boots just incremented, now rather than at shutdown
+    }
   });
 }
 
@@ -401,154 +433,480 @@ Result<PollAnswer> snmp_fetch(const SnmpTarget& t, const PollRequest& req, const
   return answer;
 }
 
-struct TrapReceiver::Impl {
-  Handler handler;
-  const Clock* clock = nullptr;
-  std::vector<std::string> endpoints;
-  std::vector<netsnmp_session*> sessions;
+// -- the receiver ----------------------------------------------------------------------------
 
-  static int on_packet(int op, netsnmp_session* session, int /*reqid*/, netsnmp_pdu* pdu,
-                       void* magic) {
-    if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE) {
-      return 1;
-    }
-    auto* self = static_cast<Impl*>(session->myvoid);
-    auto* transport = static_cast<netsnmp_transport*>(magic);
-    Trap trap;
-    trap.received = self->clock->now();
-    source_of(transport, pdu, trap);
-    trap.version = pdu->version == SNMP_VERSION_1 ? 1 : pdu->version == SNMP_VERSION_3 ? 3 : 2;
+namespace {
+
+std::string address_text(const sockaddr_storage& ss, std::uint16_t* port) {
+  char buf[INET6_ADDRSTRLEN] = "?";
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
+    *port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
+    *port = ntohs(a->sin6_port);
+  }
+  return buf;
+}
+
+// "udp:ADDR:PORT", "udp:PORT", "udp6:[ADDR]:PORT", "udp6:PORT" → family, address, port.
+struct Endpoint {
+  int family = AF_INET;
+  std::string address;
+  std::uint16_t port = 162;
+};
+
+Endpoint parse_endpoint(const std::string& spec) {
+  static const std::regex v4(R"(^(?:udp:)?(?:([0-9.]+):)?([0-9]{1,5})$)");
+  static const std::regex v6(R"(^udp6:(?:\[([0-9A-Fa-f:.]+)\]:)?([0-9]{1,5})$)");
+  std::smatch m;
+  Endpoint e;
+  if (std::regex_match(spec, m, v4)) {
+    e.address = m[1].matched ? m[1].str() : "0.0.0.0";
+  } else if (std::regex_match(spec, m, v6)) {
+    e.family = AF_INET6;
+    e.address = m[1].matched ? m[1].str() : "::";
+  } else {
+    throw ConfigError("cannot listen on \"" + spec +
+                      "\": write udp:ADDRESS:PORT, udp:PORT, udp6:[ADDRESS]:PORT or udp6:PORT");
+  }
+  const unsigned long port = std::stoul(m[2].str());
+  if (port == 0 || port > 65535) {
+    throw ConfigError("cannot listen on \"" + spec + "\": no such port");
+  }
+  e.port = static_cast<std::uint16_t>(port);
+  return e;
+}
+
+int open_socket(const std::string& spec, int receive_buffer, std::string& described) {
+  const Endpoint e = parse_endpoint(spec);
+  const int fd = ::socket(e.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    throw ConfigError("cannot listen on " + spec + ": " + std::strerror(errno));
+  }
+  const int one = 1;
+  if (e.family == AF_INET6) {
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  }
+  // A large receive buffer so that a stall (a commit, a burst) loses nothing: SO_RCVBUFFORCE
+  // (with CAP_NET_ADMIN) is not capped by net.core.rmem_max; SO_RCVBUF is.
+  if (receive_buffer > 0 &&
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer, sizeof receive_buffer) != 0) {
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  }
+  int effective = 0;
+  socklen_t len = sizeof effective;
+  getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &effective, &len);
+  sockaddr_storage ss{};
+  socklen_t sl = 0;
+  int ok = 0;
+  if (e.family == AF_INET) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(e.port);
+    ok = inet_pton(AF_INET, e.address.c_str(), &a->sin_addr);
+    sl = sizeof(sockaddr_in);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(e.port);
+    ok = inet_pton(AF_INET6, e.address.c_str(), &a->sin6_addr);
+    sl = sizeof(sockaddr_in6);
+  }
+  if (ok != 1) {
+    ::close(fd);
+    throw ConfigError("cannot listen on " + spec + ": \"" + e.address + "\" is not an address");
+  }
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), sl) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    throw ConfigError("cannot listen on " + spec + ": " + why +
+                      (e.port < 1024 ? " (a port below 1024 needs root or CAP_NET_BIND_SERVICE)" : ""));
+  }
+  described = (e.family == AF_INET6 ? "udp6:[" + e.address + "]:" : "udp:" + e.address + ":") +
+              std::to_string(e.port) + " (receive buffer " + std::to_string(effective) + " bytes)";
+  return fd;
+}
+
+// Encodes a PDU with Net-SNMP and sends it to the peer on our socket.
+bool send_pdu(netsnmp_session* sess, netsnmp_pdu* pdu, int fd, const sockaddr_storage& peer,
+              socklen_t plen) {
+  std::size_t buflen = 1500, offset = 0;
+  auto* buf = static_cast<u_char*>(std::malloc(buflen));  // snmp_build may realloc it
+  if (buf == nullptr) {
+    return false;
+  }
+  bool sent = false;
+  if (snmp_build(&buf, &buflen, &offset, sess, pdu) == 0) {
+    // Encoded back to front unless the PDU asks for forward encoding.
+    const bool forward = (pdu->flags & UCD_MSG_FLAG_FORWARD_ENCODE) != 0;
+    const u_char* pkt = forward ? buf : buf + buflen - offset;
+    const std::size_t n = forward ? buflen : offset;
+    sent = ::sendto(fd, pkt, n, 0, reinterpret_cast<const sockaddr*>(&peer), plen) ==
+           static_cast<ssize_t>(n);
+  }
+  std::free(buf);
+  return sent;
+}
+
+}  // namespace
+
+struct TrapReceiver::Impl {
+  const Clock* clock = nullptr;
+  std::vector<int> fds;
+  std::vector<std::string> endpoints;
+  netsnmp_session session{};  // never opened: the parser's and the encoder's settings
+
+  // Informs waiting for their commit, by handle; the key (peer, identity, request-id) finds
+  // their retransmissions. A v3 sender accepts only a response to its newest copy (each
+  // retransmission has a new msgID): the newest copy is kept.
+  struct Pending {
+    netsnmp_pdu* pdu;
+    int fd;
+    sockaddr_storage peer;
+    socklen_t plen;
+    std::string key;
+  };
+  std::unordered_map<std::uint64_t, Pending> pending;
+  std::unordered_map<std::string, std::uint64_t> pending_by_key;
+  std::uint64_t next_handle = 1;
+  // Informs answered lately (key → when), to answer their late retransmissions at once.
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> answered;
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> answered_fifo;
+  static constexpr auto kAnsweredFor = std::chrono::seconds{120};
+  static constexpr std::size_t kMaxPending = 100'000;
+
+  // recvmmsg batch
+  static constexpr std::size_t kBatch = 64;
+  static constexpr std::size_t kSlot = 16 * 1024;
+  std::vector<u_char> buffers = std::vector<u_char>(kBatch * kSlot);
+  std::array<mmsghdr, kBatch> msgs{};
+  std::array<iovec, kBatch> iovs{};
+  std::array<sockaddr_storage, kBatch> peers{};
+
+  static std::string inform_key(const netsnmp_pdu* pdu, const sockaddr_storage& peer, socklen_t plen) {
+    std::string k(reinterpret_cast<const char*>(&peer), plen);
+    k.append(reinterpret_cast<const char*>(&pdu->version), sizeof pdu->version);
     if (pdu->version == SNMP_VERSION_3) {
-      trap.user = pdu->securityName != nullptr ? std::string(pdu->securityName, pdu->securityNameLen) : "";
-    } else if (pdu->community != nullptr) {
-      trap.community.assign(reinterpret_cast<const char*>(pdu->community), pdu->community_len);
+      k.append(reinterpret_cast<const char*>(pdu->securityEngineID), pdu->securityEngineIDLen);
+      k.push_back('\0');
+      k.append(pdu->securityName != nullptr ? pdu->securityName : "", pdu->securityNameLen);
+    } else {
+      k.append(reinterpret_cast<const char*>(pdu->community), pdu->community_len);
     }
-    switch (pdu->command) {
-      case SNMP_MSG_TRAP: {
-        // RFC 3584 §3.1: generic traps map to snmpTraps.(generic + 1), enterprise-specific ones
-        // to enterprise.0.specific.
-        if (pdu->trap_type != SNMP_TRAP_ENTERPRISESPECIFIC) {
-          trap.trap_oid = "1.3.6.1.6.3.1.1.5." + std::to_string(pdu->trap_type + 1);
-        } else {
-          trap.trap_oid = oid_text(pdu->enterprise, pdu->enterprise_length) + ".0." +
-                          std::to_string(pdu->specific_type);
-        }
-        const u_char* a = pdu->agent_addr;
-        trap.agent_address = std::to_string(a[0]) + "." + std::to_string(a[1]) + "." +
-                             std::to_string(a[2]) + "." + std::to_string(a[3]);
-        trap.uptime = static_cast<std::uint32_t>(pdu->time);
-        for (auto* v = pdu->variables; v != nullptr; v = v->next_variable) {
-          trap.varbinds.push_back(convert(v));
-        }
-        break;
+    k.push_back('\0');
+    k.append(reinterpret_cast<const char*>(&pdu->reqid), sizeof pdu->reqid);
+    return k;
+  }
+
+  // Turns a parsed inform into its response, sends it, and frees it.
+  bool respond(netsnmp_pdu* pdu, int fd, const sockaddr_storage& peer, socklen_t plen) {
+    pdu->command = SNMP_MSG_RESPONSE;
+    pdu->errstat = 0;
+    pdu->errindex = 0;
+    pdu->flags &= ~(UCD_MSG_FLAG_EXPECT_RESPONSE | UCD_MSG_FLAG_RESPONSE_PDU);
+    const bool ok = send_pdu(&session, pdu, fd, peer, plen);
+    snmp_free_pdu(pdu);
+    return ok;
+  }
+
+  void forget_answered() {
+    const auto now = std::chrono::steady_clock::now();
+    while (!answered_fifo.empty() && answered_fifo.front().first <= now) {
+      const auto it = answered.find(answered_fifo.front().second);
+      if (it != answered.end() && it->second <= now) {
+        answered.erase(it);
       }
-      case SNMP_MSG_TRAP2:
-      case SNMP_MSG_INFORM:
-        trap.inform = pdu->command == SNMP_MSG_INFORM;
-        for (auto* v = pdu->variables; v != nullptr; v = v->next_variable) {
-          if (same_oid(v->name, v->name_length, kSysUpTime, OID_LENGTH(kSysUpTime)) &&
-              v->type == ASN_TIMETICKS) {
-            trap.uptime = static_cast<std::uint32_t>(*v->val.integer);
-          } else if (same_oid(v->name, v->name_length, kSnmpTrapOid, OID_LENGTH(kSnmpTrapOid)) &&
-                     v->type == ASN_OBJECT_ID) {
-            trap.trap_oid = oid_text(v->val.objid, v->val_len / sizeof(oid));
-          } else {
-            trap.varbinds.push_back(convert(v));
-          }
+      answered_fifo.pop_front();
+    }
+  }
+
+  // A parse failure: counted by kind, and for SNMPv3 answered with a Report where RFC 3414 asks
+  // for one (confirmed-class PDUs: discovery probes, informs).
+  void refuse(netsnmp_pdu* pdu, int rc, int fd, const sockaddr_storage& peer, socklen_t plen,
+              ReceiveCounters& c) {
+    const int code = rc < -1 ? rc : session.s_snmp_errno;
+    bool usm = false;
+    bool discovery = false;
+    int report = 0;
+    switch (code) {
+      case SNMPERR_USM_UNKNOWNENGINEID:
+      case SNMPERR_USM_NOTINTIMEWINDOW:
+        // How an inform sender learns our engine ID, then our boots and time (RFC 3414 §4):
+        // the normal start of every SNMPv3 exchange, not an attack.
+        discovery = true;
+        report = code;
+        break;
+      case SNMPERR_USM_UNKNOWNSECURITYNAME:
+      case SNMPERR_USM_UNSUPPORTEDSECURITYLEVEL:
+      case SNMPERR_USM_AUTHENTICATIONFAILURE:
+      case SNMPERR_USM_DECRYPTIONERROR:
+        usm = true;
+        report = code;
+        break;
+      case SNMPERR_ASN_PARSE_ERR:
+        // Authenticated authPriv whose decrypted scopedPDU is garbage: a wrong privacy key (AES
+        // "decrypts" anything). A decryptionError Report lets an inform sender fail at once.
+        if (pdu->version == SNMP_VERSION_3 && pdu->securityName != nullptr &&
+            pdu->securityLevel == SNMP_SEC_LEVEL_AUTHPRIV) {
+          usm = true;
+          report = SNMPERR_USM_DECRYPTIONERROR;
+          pdu->command = 0;
         }
         break;
       default:
-        log(LogLevel::warning, "trapd",
-            "ignored an SNMP message that is not a notification (PDU type " +
-                std::to_string(pdu->command) + ") from " + trap.source_address);
-        return 1;
+        break;
     }
-    const bool acknowledge = self->handler(trap);
-    if (trap.inform && acknowledge) {
-      netsnmp_pdu* reply = snmp_clone_pdu(pdu);
-      if (reply != nullptr) {
-        reply->command = SNMP_MSG_RESPONSE;
-        reply->errstat = 0;
-        reply->errindex = 0;
-        if (snmp_send(session, reply) == 0) {
-          snmp_free_pdu(reply);
-          log(LogLevel::warning, "trapd", "could not acknowledge an inform from " + trap.source_address);
-        }
+    ++(discovery ? c.discovery : usm ? c.usm : c.malformed);
+    if (report != 0 && pdu->version == SNMP_VERSION_3 &&
+        (SNMP_CMD_CONFIRMED(pdu->command) || (pdu->command == 0 && (pdu->flags & SNMP_MSG_FLAG_RPRT_BIT)))) {
+      if (snmpv3_make_report(pdu, report) == SNMPERR_SUCCESS && send_pdu(&session, pdu, fd, peer, plen)) {
+        ++c.reports_sent;
       }
     }
-    return 1;
+    std::uint16_t port = 0;
+    const std::string from = address_text(peer, &port);
+    if (usm) {
+      log(LogLevel::warning, "trapd",
+          "SNMPv3 message from " + from + " refused: " + snmp_api_errstring(code));
+    } else if (!discovery) {
+      log(LogLevel::warning, "trapd", "malformed packet from " + from + ": " + snmp_api_errstring(code));
+    }
+  }
+
+  void handle(u_char* data, std::size_t len, int fd, const sockaddr_storage& peer, socklen_t plen,
+              std::vector<ReceivedTrap>& out, ReceiveCounters& c) {
+    auto* pdu = static_cast<netsnmp_pdu*>(std::calloc(1, sizeof(netsnmp_pdu)));
+    if (pdu == nullptr) {
+      return;
+    }
+    // No session_list: the library then sends nothing itself and leaves the reason in the
+    // return code and s_snmp_errno.
+    const int rc = snmp_parse(nullptr, &session, pdu, data, len);
+    if (rc != 0) {
+      refuse(pdu, rc, fd, peer, plen, c);
+      snmp_free_pdu(pdu);
+      return;
+    }
+    if (pdu->command != SNMP_MSG_TRAP && pdu->command != SNMP_MSG_TRAP2 && pdu->command != SNMP_MSG_INFORM) {
+      ++c.not_notifications;
+      snmp_free_pdu(pdu);
+      return;
+    }
+    ReceivedTrap r;
+    Trap& trap = r.trap;
+    trap.received = clock->now();
+    trap.source_address = address_text(peer, &trap.source_port);
+    fill(trap, pdu);
+    if (pdu->command == SNMP_MSG_INFORM) {
+      std::string key = inform_key(pdu, peer, plen);
+      if (answered.count(key) != 0) {  // a late retransmission of an inform already answered
+        ++c.inform_repeats;
+        respond(pdu, fd, peer, plen);
+        return;
+      }
+      if (const auto it = pending_by_key.find(key); it != pending_by_key.end()) {
+        ++c.inform_repeats;  // its commit is pending: keep the newest copy, deliver nothing
+        Pending& p = pending.at(it->second);
+        snmp_free_pdu(p.pdu);
+        p.pdu = pdu;
+        p.fd = fd;
+        p.peer = peer;
+        p.plen = plen;
+        return;
+      }
+      if (pending.size() >= kMaxPending) {
+        log(LogLevel::warning, "trapd", "too many informs waiting for their commit; dropped one from " +
+                                            trap.source_address);
+        snmp_free_pdu(pdu);
+        return;
+      }
+      r.inform = next_handle++;
+      pending_by_key.emplace(key, r.inform);
+      pending.emplace(r.inform, Pending{pdu, fd, peer, plen, std::move(key)});
+    } else {
+      snmp_free_pdu(pdu);
+    }
+    out.push_back(std::move(r));
+  }
+
+  // The neutral trap from a parsed PDU (v1 translated to its SNMPv2 trap OID, RFC 3584 §3.1).
+  static void fill(Trap& trap, const netsnmp_pdu* pdu) {
+    trap.version = pdu->version == SNMP_VERSION_1 ? 1 : pdu->version == SNMP_VERSION_3 ? 3 : 2;
+    trap.inform = pdu->command == SNMP_MSG_INFORM;
+    if (pdu->version == SNMP_VERSION_3) {
+      trap.user.assign(pdu->securityName != nullptr ? pdu->securityName : "", pdu->securityNameLen);
+    } else if (pdu->community != nullptr) {
+      trap.community.assign(reinterpret_cast<const char*>(pdu->community), pdu->community_len);
+    }
+    if (pdu->command == SNMP_MSG_TRAP) {
+      if (pdu->trap_type != SNMP_TRAP_ENTERPRISESPECIFIC) {
+        trap.trap_oid = "1.3.6.1.6.3.1.1.5." + std::to_string(pdu->trap_type + 1);
+      } else {
+        trap.trap_oid = oid_text(pdu->enterprise, pdu->enterprise_length) + ".0." +
+                        std::to_string(pdu->specific_type);
+      }
+      const u_char* a = pdu->agent_addr;
+      trap.agent_address = std::to_string(a[0]) + "." + std::to_string(a[1]) + "." +
+                           std::to_string(a[2]) + "." + std::to_string(a[3]);
+      trap.uptime = static_cast<std::uint32_t>(pdu->time);
+      for (auto* v = pdu->variables; v != nullptr; v = v->next_variable) {
+        trap.varbinds.push_back(convert(v));
+      }
+      return;
+    }
+    for (auto* v = pdu->variables; v != nullptr; v = v->next_variable) {
+      if (same_oid(v->name, v->name_length, kSysUpTime, OID_LENGTH(kSysUpTime)) && v->type == ASN_TIMETICKS) {
+        trap.uptime = static_cast<std::uint32_t>(*v->val.integer);
+      } else if (same_oid(v->name, v->name_length, kSnmpTrapOid, OID_LENGTH(kSnmpTrapOid)) &&
+                 v->type == ASN_OBJECT_ID) {
+        trap.trap_oid = oid_text(v->val.objid, v->val_len / sizeof(oid));
+      } else {
+        trap.varbinds.push_back(convert(v));
+      }
+    }
   }
 };
 
-TrapReceiver::TrapReceiver(Options options, Handler handler, const Clock& clock)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->handler = std::move(handler);
+TrapReceiver::TrapReceiver(Options options, const Clock& clock) : impl_(std::make_unique<Impl>()) {
   impl_->clock = &clock;
-
   init_net_snmp(options.state_dir);
+  snmp_sess_init(&impl_->session);
+  impl_->session.version = SNMP_DEFAULT_VERSION;         // the version the packet says
+  impl_->session.isAuthoritative = SNMP_SESS_UNKNOWNAUTH;  // as snmptrapd: informs authoritative, traps not
+  impl_->session.authenticator = nullptr;                 // communities are checked by the caller
+  impl_->session.callback = nullptr;
 
-  for (const auto& endpoint : options.listen) {
-    netsnmp_transport* t = netsnmp_transport_open_server("colosla-trapd", endpoint.c_str());
-    if (t == nullptr) {
-      throw ConfigError("cannot listen on " + endpoint +
-                        " (is the address local, the port free, and below 1024 only as root?)");
+  for (const auto& line : options.users) {
+    // usm_parse_create_usmUser says nothing back: find the user afterwards.
+    std::istringstream words(line);
+    std::string first, engine, name;
+    words >> first;
+    if (first == "-e") {
+      words >> engine >> name;
+    } else {
+      name = first;
     }
-    netsnmp_session s;
-    snmp_sess_init(&s);
-    s.peername = SNMP_DEFAULT_PEERNAME;
-    s.version = SNMP_DEFAULT_VERSION;
-    s.community_len = SNMP_DEFAULT_COMMUNITY_LEN;
-    s.retries = SNMP_DEFAULT_RETRIES;
-    s.timeout = SNMP_DEFAULT_TIMEOUT;
-    s.callback = &Impl::on_packet;
-    s.callback_magic = t;
-    s.myvoid = impl_.get();
-    s.isAuthoritative = SNMP_SESS_UNKNOWNAUTH;
-    netsnmp_session* opened = snmp_add(&s, t, nullptr, nullptr);
-    if (opened == nullptr) {
-      netsnmp_transport_free(t);
-      throw ConfigError("cannot start an SNMP session on " + endpoint);
+    std::vector<char> text(line.begin(), line.end());
+    text.push_back('\0');
+    usm_parse_create_usmUser("createUser", text.data());
+    u_char id[64];
+    std::size_t id_len = 0;
+    if (!engine.empty()) {
+      std::size_t cap = sizeof id;
+      u_char* p = id;
+      if (snmp_hex_to_binary(&p, &cap, &id_len, 0, engine.c_str()) == 0) {
+        throw ConfigError("create-user " + name + ": \"" + engine + "\" is not an engine ID in hex");
+      }
+    } else {
+      id_len = snmpv3_get_engineID(id, sizeof id);
     }
-    impl_->sessions.push_back(opened);
-    impl_->endpoints.push_back(endpoint);
+    if (name.empty() || usm_get_user(id, id_len, name.c_str()) == nullptr) {
+      throw ConfigError("create-user \"" + line +
+                        "\" is not [-e ENGINEID] USER (MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512) "
+                        "AUTHPASS [(DES|AES|AES-192|AES-256) PRIVPASS] (pass phrases of 8 characters or more)");
+    }
+  }
+
+  try {
+    for (const auto& spec : options.listen) {
+      std::string described;
+      impl_->fds.push_back(open_socket(spec, options.receive_buffer, described));
+      impl_->endpoints.push_back(described);
+    }
+  } catch (...) {
+    for (int fd : impl_->fds) {
+      ::close(fd);
+    }
+    throw;
+  }
+  for (std::size_t i = 0; i < Impl::kBatch; ++i) {
+    impl_->iovs[i] = iovec{impl_->buffers.data() + i * Impl::kSlot, Impl::kSlot};
+    impl_->msgs[i].msg_hdr.msg_iov = &impl_->iovs[i];
+    impl_->msgs[i].msg_hdr.msg_iovlen = 1;
   }
 }
 
 TrapReceiver::~TrapReceiver() {
-  for (netsnmp_session* s : impl_->sessions) {
-    snmp_close(s);
+  for (int fd : impl_->fds) {
+    ::close(fd);
+  }
+  for (auto& [handle, p] : impl_->pending) {
+    snmp_free_pdu(p.pdu);
   }
 }
 
+const std::vector<int>& TrapReceiver::fds() const { return impl_->fds; }
 const std::vector<std::string>& TrapReceiver::endpoints() const { return impl_->endpoints; }
 
-bool TrapReceiver::poll(std::chrono::milliseconds timeout, int wake_fd) {
-  int numfds = 0;
-  fd_set fds;
-  FD_ZERO(&fds);
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-  int block = 0;
-  snmp_select_info(&numfds, &fds, &tv, &block);
-  if (wake_fd >= 0) {
-    FD_SET(wake_fd, &fds);
-    numfds = std::max(numfds, wake_fd + 1);
+std::string TrapReceiver::engine_id() const {
+  u_char id[64];
+  const std::size_t n = snmpv3_get_engineID(id, sizeof id);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) {
+    s += kHex[id[i] >> 4];
+    s += kHex[id[i] & 0xf];
   }
-  const int n = select(numfds, &fds, nullptr, nullptr, &tv);
-  if (n < 0) {
-    return false;  // EINTR: the caller looks at its flags and calls again
-  }
-  const bool woken = wake_fd >= 0 && FD_ISSET(wake_fd, &fds);
-  if (n == 0) {
-    snmp_timeout();
-  } else {
-    if (woken) {
-      FD_CLR(wake_fd, &fds);
-    }
-    snmp_read(&fds);
-  }
-  return woken;
+  return s;
 }
+
+std::size_t TrapReceiver::receive(int fd, std::vector<ReceivedTrap>& out, ReceiveCounters& c,
+                                  std::size_t max) {
+  Impl& m = *impl_;
+  m.forget_answered();
+  const std::size_t want = std::min(max, Impl::kBatch);
+  for (std::size_t i = 0; i < want; ++i) {
+    m.msgs[i].msg_hdr.msg_name = &m.peers[i];
+    m.msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    m.msgs[i].msg_hdr.msg_flags = 0;
+  }
+  const int n = ::recvmmsg(fd, m.msgs.data(), static_cast<unsigned>(want), MSG_DONTWAIT, nullptr);
+  if (n <= 0) {
+    return 0;
+  }
+  for (int i = 0; i < n; ++i) {
+    ++c.datagrams;
+    if ((m.msgs[static_cast<std::size_t>(i)].msg_hdr.msg_flags & MSG_TRUNC) != 0) {
+      ++c.malformed;  // larger than a slot: not an SNMP notification worth reading
+      continue;
+    }
+    m.handle(m.buffers.data() + static_cast<std::size_t>(i) * Impl::kSlot,
+             m.msgs[static_cast<std::size_t>(i)].msg_len, fd, m.peers[static_cast<std::size_t>(i)],
+             m.msgs[static_cast<std::size_t>(i)].msg_hdr.msg_namelen, out, c);
+  }
+  return static_cast<std::size_t>(n);
+}
+
+bool TrapReceiver::acknowledge(std::uint64_t handle) {
+  Impl& m = *impl_;
+  const auto it = m.pending.find(handle);
+  if (it == m.pending.end()) {
+    return false;
+  }
+  Impl::Pending p = std::move(it->second);
+  m.pending.erase(it);
+  m.pending_by_key.erase(p.key);
+  const bool ok = m.respond(p.pdu, p.fd, p.peer, p.plen);
+  const auto until = std::chrono::steady_clock::now() + Impl::kAnsweredFor;
+  m.answered[p.key] = until;
+  m.answered_fifo.emplace_back(until, std::move(p.key));
+  return ok;
+}
+
+void TrapReceiver::release(std::uint64_t handle) {
+  Impl& m = *impl_;
+  const auto it = m.pending.find(handle);
+  if (it == m.pending.end()) {
+    return;
+  }
+  snmp_free_pdu(it->second.pdu);
+  m.pending_by_key.erase(it->second.key);
+  m.pending.erase(it);
+}
+
+std::size_t TrapReceiver::pending_informs() const { return impl_->pending.size(); }
 
 }  // namespace colosla::core

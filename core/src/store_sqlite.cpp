@@ -418,6 +418,10 @@ Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
 const std::string& Store::path() const { return impl_->path; }
+void Store::set_busy_timeout(std::chrono::milliseconds wait) {
+  sqlite3_busy_timeout(impl_->db, static_cast<int>(wait.count()));
+}
+
 int Store::schema_version() const { return impl_->version; }
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path, Mode mode) {

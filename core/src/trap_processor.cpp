@@ -36,7 +36,10 @@ std::map<std::string, std::int64_t> TrapCounters::named() const {
           {"trapd.observations-stored", observations_stored},
           {"trapd.evidence-stored", evidence_stored},
           {"trapd.informs-answered", informs_answered},
-          {"trapd.polls-requested", polls_requested}};
+          {"trapd.polls-requested", polls_requested},
+          {"trapd.v3-discovery", v3_discovery},
+          {"trapd.ignored.not-notification", not_notifications},
+          {"trapd.informs-retransmitted", inform_repeats}};
 }
 
 TrapCounters TrapCounters::minus(const TrapCounters& b) const {
@@ -53,6 +56,9 @@ TrapCounters TrapCounters::minus(const TrapCounters& b) const {
   d.evidence_stored = evidence_stored - b.evidence_stored;
   d.informs_answered = informs_answered - b.informs_answered;
   d.polls_requested = polls_requested - b.polls_requested;
+  d.v3_discovery = v3_discovery - b.v3_discovery;
+  d.not_notifications = not_notifications - b.not_notifications;
+  d.inform_repeats = inform_repeats - b.inform_repeats;
   return d;
 }
 
@@ -142,14 +148,14 @@ Processed TrapProcessor::process(const Trap& t) {
   if (d == nullptr) {
     out.disposition = Disposition::unknown_source;
     ++counters_.rejected_unknown_source;
-    out.log = "rejected a trap from " + t.source_address + ": no device of the inventory has this address";
+    out.log = "rejected: no device of the inventory has the address " + t.source_address;
     return out;
   }
   out.device = d;
   if (!community_ok(*d, t)) {
     out.disposition = Disposition::bad_community;
     ++counters_.rejected_bad_community;
-    out.log = d->name + ": rejected a trap with community \"" + t.community + "\" from " + t.source_address;
+    out.log = "rejected: " + d->name + " does not use the community \"" + t.community + "\"";
     return out;
   }
   ++counters_.accepted;
@@ -174,7 +180,7 @@ Processed TrapProcessor::process(const Trap& t) {
       ++counters_.rejected_malformed;
       keep_evidence(Disposition::malformed, "malformed: " + m.error().msg);
       ++counters_.evidence_stored;
-      out.log = d->name + ": malformed trap " + t.trap_oid + " from " + origin + ": " + m.error().msg;
+      out.log = "malformed: " + m.error().msg + " (kept as evidence)";
       return out;
     }
     meaning = std::move(*m);
@@ -211,11 +217,13 @@ Processed TrapProcessor::process(const Trap& t) {
     if (repeat) {
       out.disposition = Disposition::duplicate;
       ++counters_.duplicates;
+      out.log = "duplicate, not stored";
       return out;
     }
     if (!take_token(d->name)) {
       out.disposition = Disposition::rate_limited;
       ++counters_.rate_limited;
+      out.log = "over the device's rate, not stored";
       return out;
     }
   }
@@ -223,7 +231,7 @@ Processed TrapProcessor::process(const Trap& t) {
   if (meaning.states.empty()) {
     keep_evidence(Disposition::evidence, meaning.summary.empty() ? "no state in it" : meaning.summary);
     ++counters_.evidence_stored;
-    out.log = d->name + ": " + (meaning.summary.empty() ? t.trap_oid : meaning.summary) + " (kept as evidence)";
+    out.log = (meaning.summary.empty() ? std::string("no state in it") : meaning.summary) + " (kept as evidence)";
     return out;
   }
   out.disposition = Disposition::observation;
@@ -240,8 +248,16 @@ Processed TrapProcessor::process(const Trap& t) {
     known_[s.entity] = s.state;
   }
   counters_.observations_stored += static_cast<std::int64_t>(out.observations.size());
-  out.log = d->name + ": " + meaning.summary;
+  out.log = meaning.summary;
   return out;
+}
+
+std::string describe(const Trap& trap, const Processed& p) {
+  std::string s = p.device != nullptr ? p.device->name + ": " : std::string();
+  s += to_text(trap);
+  s += " => ";
+  s += p.log.empty() ? std::string(to_string(p.disposition)) : p.log;
+  return s;
 }
 
 }  // namespace colosla::core

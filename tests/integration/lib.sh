@@ -78,7 +78,7 @@ createUser ciuser SHA ciauthpass123 AES ciprivpass123
 rouser ciuser priv
 CONF
   MIBS= snmpd -C -c "$dir/snmpd.conf" -Lf "$dir/snmpd.log" -p "$dir/snmpd.pid"
-  cleanup_hooks+=("[ -s '$dir/snmpd.pid' ] && kill \$(cat '$dir/snmpd.pid')")
+  cleanup_hooks+=("stop_pidfile '$dir/snmpd.pid'")
   wait_for 10 snmpget -v2c -c public -t 0.2 -r 0 -On "127.0.0.1:$port" 1.3.6.1.2.1.1.3.0 \
     || { cat "$dir/snmpd.log" >&2; fail "snmpd did not start"; }
 }
@@ -105,9 +105,13 @@ start_snmpsim() {
     || { cat "$dir/run/snmpsimd.log" >&2; fail "snmpsimd did not start"; }
 }
 
-stop_snmpsim() {
+# stop_pidfile FILE: stops the process whose pid FILE holds, and waits until it is gone (it may
+# write its state files on the way out).
+stop_pidfile() {
   local pid
-  pid=$(cat "$1/run/snmpsimd.pid" 2>/dev/null) || return 0
+  pid=$(cat "$1" 2>/dev/null) || return 0
   kill "$pid" 2>/dev/null || return 0
   wait_for 10 bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
 }
+
+stop_snmpsim() { stop_pidfile "$1/run/snmpsimd.pid"; }

@@ -28,7 +28,7 @@ outputOption nte
 traphandle default $colosla --db $db trap-handler
 CONF
 MIBS= snmptrapd -C -c "$work/trapd/snmptrapd.conf" -Lf "$work/trapd/snmptrapd.log" -p "$work/trapd/pid"
-cleanup_hooks+=("kill \$(cat '$work/trapd/pid') 2>/dev/null")
+cleanup_hooks+=("stop_pidfile '$work/trapd/pid'")
 wait_for 10 test -s "$work/trapd/pid" || fail "snmptrapd did not start"
 sleep 0.3
 

@@ -74,6 +74,9 @@ class Store {
   [[nodiscard]] const std::string& path() const;
   /// PRAGMA user_version of the open database.
   [[nodiscard]] int schema_version() const;
+  /// How long a statement waits for another process's lock before it fails (5 s by default).
+  /// The trap daemon waits less: while it waits, it receives nothing.
+  void set_busy_timeout(std::chrono::milliseconds wait);
 
   /// Runs fn in one read transaction: every read inside sees the same snapshot of the store,
   /// however the daemon writes meanwhile, and the file is locked once, not per statement.

@@ -45,6 +45,9 @@ struct TrapCounters {
   std::int64_t evidence_stored = 0;
   std::int64_t informs_answered = 0;
   std::int64_t polls_requested = 0;
+  std::int64_t v3_discovery = 0;      ///< SNMPv3 engine discovery and time synchronisation (RFC 3414 §4)
+  std::int64_t not_notifications = 0;  ///< GET, SET, … sent to the trap port: ignored
+  std::int64_t inform_repeats = 0;     ///< retransmissions of an inform already received
 
   /// name → value, for the store (trapd.received, …).
   [[nodiscard]] std::map<std::string, std::int64_t> named() const;
@@ -59,8 +62,13 @@ struct Processed {
   TrapEvidence evidence;       ///< filled for Disposition::evidence
   bool poll = false;           ///< poll the device (state to confirm)
   bool refresh = false;        ///< walk the device again (restart, renumbered ifIndex)
-  std::string log;             ///< one line for the log
+  std::string log;             ///< what it meant, for the log: "linkDown ge-0/0/1", "rejected: …"
 };
+
+/// The log line of a processed trap: "sw1: v2c trap from 192.0.2.10:41234 community public
+/// 1.3.6.1.6.3.1.1.5.3 [...] => linkDown ge-0/0/1".
+std::string describe(const Trap& trap, const Processed& p);
+
 
 class TrapProcessor {
  public:

@@ -1,7 +1,7 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,31 +11,68 @@
 
 namespace colosla::core {
 
-/// Receives SNMP traps and informs on one or more endpoints with Net-SNMP's library, and hands
-/// each on as a neutral Trap. Only one receiver exists per process (Net-SNMP keeps global state).
+/// What the receiver counts before a trap reaches the TrapProcessor.
+struct ReceiveCounters {
+  std::int64_t datagrams = 0;
+  std::int64_t usm = 0;        ///< SNMPv3 USM failures: unknown user, wrong digest or key, security level
+  std::int64_t discovery = 0;  ///< SNMPv3 engine ID discovery and time synchronisation, answered with a Report
+  std::int64_t malformed = 0;  ///< packets that do not parse (BER errors, unknown versions, truncated)
+  std::int64_t reports_sent = 0;       ///< SNMPv3 Reports (engine discovery, time window, …)
+  std::int64_t not_notifications = 0;  ///< GET, SET, … sent to the trap port
+  std::int64_t inform_repeats = 0;     ///< retransmissions of an inform already received
+};
+
+/// A notification, and for an inform the handle to acknowledge it with after its commit.
+struct ReceivedTrap {
+  Trap trap;
+  std::uint64_t inform = 0;  ///< 0 for a trap
+};
+
+/// Receives SNMP notifications on its own UDP sockets in batches (recvmmsg) and decodes them with
+/// Net-SNMP's parser: SNMPv1, v2c and v3 (USM authentication and privacy, engine discovery
+/// answered with Reports). An inform is answered only when acknowledge() is called, after the
+/// caller has committed what it said; its retransmissions are kept back meanwhile and answered
+/// afterwards, so the caller sees each inform once. One per process (Net-SNMP keeps global state),
+/// used from one thread.
 class TrapReceiver {
  public:
-  /// Called for every trap or inform; for an inform, returning true sends the acknowledgement
-  /// (so the caller can acknowledge only what it has durably stored).
-  using Handler = std::function<bool(const Trap&)>;
-
   struct Options {
-    std::vector<std::string> listen;  ///< "udp:127.0.0.1:11162", "udp6:[::1]:11162"
-    std::string state_dir;            ///< where Net-SNMP keeps its persistent state (engine boots)
+    /// "udp:ADDR:PORT", "udp:PORT" (every IPv4 address), "udp6:[ADDR]:PORT", "udp6:PORT".
+    std::vector<std::string> listen;
+    /// Net-SNMP's persistent state: the engine ID and boots an SNMPv3 receiver must keep.
+    std::string state_dir;
+    /// SNMPv3 users, as snmptrapd.conf's createUser: "[-e ENGINEID] USER (MD5|SHA|SHA-256|
+    /// SHA-512) AUTHPASS [(DES|AES) PRIVPASS]". Traps need the sender's engine ID (-e), informs
+    /// use ours.
+    std::vector<std::string> users;
+    /// Bytes of socket receive buffer (SO_RCVBUFFORCE, else SO_RCVBUF up to the kernel's max).
+    int receive_buffer = 32 << 20;
   };
 
-  /// Opens every endpoint. Throws ConfigError naming the endpoint that cannot be opened.
-  TrapReceiver(Options options, Handler handler, const Clock& clock);
+  /// Opens every endpoint and creates the users. Throws ConfigError naming what is wrong.
+  TrapReceiver(Options options, const Clock& clock);
   ~TrapReceiver();
   TrapReceiver(const TrapReceiver&) = delete;
   TrapReceiver& operator=(const TrapReceiver&) = delete;
 
-  /// Waits up to `timeout` for packets on the endpoints or for `wake_fd` to become readable,
-  /// and dispatches what arrived. Returns true when wake_fd is readable (it is not read here).
-  bool poll(std::chrono::milliseconds timeout, int wake_fd);
-
-  /// The endpoints as opened.
+  /// The sockets to wait on.
+  [[nodiscard]] const std::vector<int>& fds() const;
+  /// "udp:127.0.0.1:162 (receive buffer 67108864 bytes)", one per socket.
   [[nodiscard]] const std::vector<std::string>& endpoints() const;
+  /// Our SNMPv3 engine ID, in hex (what an inform sender discovers).
+  [[nodiscard]] std::string engine_id() const;
+
+  /// Reads up to `max` datagrams waiting on fd, decodes them, answers SNMPv3 discovery, and
+  /// appends the notifications to `out`. Returns how many datagrams it read (0: none waiting).
+  std::size_t receive(int fd, std::vector<ReceivedTrap>& out, ReceiveCounters& counters,
+                      std::size_t max);
+  /// Sends an inform's response (after its commit). false when it could not be sent.
+  bool acknowledge(std::uint64_t handle);
+  /// Forgets an inform without answering it (its commit failed, or it was refused): the sender
+  /// retransmits, or gives up.
+  void release(std::uint64_t handle);
+  /// Informs waiting for their commit.
+  [[nodiscard]] std::size_t pending_informs() const;
 
  private:
   struct Impl;
