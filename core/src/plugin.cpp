@@ -26,6 +26,15 @@ const Varbind* find_varbind(const std::vector<Varbind>& vbs, std::string_view pr
   return nullptr;
 }
 
+const Varbind* find_varbind(const std::vector<Varbind>& vbs, std::string_view column, std::int64_t index) {
+  for (const auto& v : vbs) {
+    if (oid_index(v.oid, column) == index) {
+      return &v;
+    }
+  }
+  return nullptr;
+}
+
 std::optional<Timestamp> since_uptime(Timestamp at, std::uint32_t sys_uptime, std::uint32_t ticks) {
   if (ticks == 0 || ticks > sys_uptime) {
     return std::nullopt;

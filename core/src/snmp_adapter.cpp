@@ -3,6 +3,9 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <arpa/inet.h>
+
+#include <charconv>
+#include <span>
 #include <netinet/in.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -30,22 +33,37 @@ namespace {
 constexpr oid kSysUpTime[] = {1, 3, 6, 1, 2, 1, 1, 3, 0};
 constexpr oid kSnmpTrapOid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
 
+// The conversions write into strings that already exist, so that a receiver reusing its traps
+// reuses their buffers too (no allocation per varbind once warmed up).
+void oid_text(const oid* name, std::size_t len, std::string& out) {
+  char buf[MAX_OID_LEN * 21];
+  char* p = buf;
+  char* const end = buf + sizeof buf;
+  for (std::size_t i = 0; i < len && i < MAX_OID_LEN; ++i) {
+    if (i != 0) {
+      *p++ = '.';
+    }
+    p = std::to_chars(p, end, name[i]).ptr;
+  }
+  out.assign(buf, p);
+}
+
 std::string oid_text(const oid* name, std::size_t len) {
   std::string s;
-  for (std::size_t i = 0; i < len; ++i) {
-    if (i != 0) {
-      s += '.';
-    }
-    s += std::to_string(name[i]);
-  }
+  oid_text(name, len, s);
   return s;
+}
+
+void number_text(std::int64_t n, std::string& out) {
+  char buf[24];
+  out.assign(buf, std::to_chars(buf, buf + sizeof buf, n).ptr);
 }
 
 bool same_oid(const oid* a, std::size_t alen, const oid* b, std::size_t blen) {
   return snmp_oid_compare(a, alen, b, blen) == 0;
 }
 
-std::string bytes_text(const u_char* p, std::size_t n) {
+void bytes_text(const u_char* p, std::size_t n, std::string& out) {
   bool printable = true;
   for (std::size_t i = 0; i < n; ++i) {
     const unsigned char c = p[i];
@@ -55,33 +73,34 @@ std::string bytes_text(const u_char* p, std::size_t n) {
     }
   }
   if (printable) {
-    return std::string(reinterpret_cast<const char*>(p), n);
+    out.assign(reinterpret_cast<const char*>(p), n);
+    return;
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string s = "0x";
+  out = "0x";
   for (std::size_t i = 0; i < n; ++i) {
-    s += kHex[p[i] >> 4];
-    s += kHex[p[i] & 0xf];
+    out += kHex[p[i] >> 4];
+    out += kHex[p[i] & 0xf];
   }
-  return s;
 }
 
-Varbind convert(const netsnmp_variable_list* v) {
-  Varbind b;
-  b.oid = oid_text(v->name, v->name_length);
+void convert(const netsnmp_variable_list* v, Varbind& b) {
+  oid_text(v->name, v->name_length, b.oid);
+  b.number = 0;
+  b.text.clear();
   switch (v->type) {
     case ASN_INTEGER:
       b.type = VarType::integer;
       b.number = *v->val.integer;
-      b.text = std::to_string(b.number);
+      number_text(b.number, b.text);
       break;
     case ASN_OCTET_STR:
       b.type = VarType::octet_string;
-      b.text = bytes_text(v->val.string, v->val_len);
+      bytes_text(v->val.string, v->val_len, b.text);
       break;
     case ASN_OBJECT_ID:
       b.type = VarType::oid;
-      b.text = oid_text(v->val.objid, v->val_len / sizeof(oid));
+      oid_text(v->val.objid, v->val_len / sizeof(oid), b.text);
       break;
     case ASN_IPADDRESS:
       b.type = VarType::ip_address;
@@ -90,7 +109,7 @@ Varbind convert(const netsnmp_variable_list* v) {
         b.text = std::to_string(a[0]) + "." + std::to_string(a[1]) + "." + std::to_string(a[2]) +
                  "." + std::to_string(a[3]);
       } else {
-        b.text = bytes_text(v->val.string, v->val_len);
+        bytes_text(v->val.string, v->val_len, b.text);
       }
       break;
     case ASN_COUNTER:
@@ -100,7 +119,7 @@ Varbind convert(const netsnmp_variable_list* v) {
                : v->type == ASN_GAUGE ? VarType::gauge32
                                       : VarType::timeticks;
       b.number = static_cast<std::int64_t>(static_cast<unsigned long>(*v->val.integer) & 0xffffffffUL);
-      b.text = std::to_string(b.number);
+      number_text(b.number, b.text);
       break;
     case ASN_COUNTER64: {
       b.type = VarType::counter64;
@@ -112,7 +131,7 @@ Varbind convert(const netsnmp_variable_list* v) {
     }
     case ASN_OPAQUE:
       b.type = VarType::opaque;
-      b.text = bytes_text(v->val.string, v->val_len);
+      bytes_text(v->val.string, v->val_len, b.text);
       break;
     case ASN_NULL:
       b.type = VarType::null;
@@ -128,9 +147,14 @@ Varbind convert(const netsnmp_variable_list* v) {
       break;
     default:
       b.type = VarType::other;
-      b.text = bytes_text(v->val.string, v->val_len);
+      bytes_text(v->val.string, v->val_len, b.text);
       break;
   }
+}
+
+Varbind convert(const netsnmp_variable_list* v) {
+  Varbind b;
+  convert(v, b);
   return b;
 }
 
@@ -437,7 +461,7 @@ Result<PollAnswer> snmp_fetch(const SnmpTarget& t, const PollRequest& req, const
 
 namespace {
 
-std::string address_text(const sockaddr_storage& ss, std::uint16_t* port) {
+void address_text(const sockaddr_storage& ss, std::uint16_t* port, std::string& out) {
   char buf[INET6_ADDRSTRLEN] = "?";
   if (ss.ss_family == AF_INET) {
     const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
@@ -448,7 +472,13 @@ std::string address_text(const sockaddr_storage& ss, std::uint16_t* port) {
     inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
     *port = ntohs(a->sin6_port);
   }
-  return buf;
+  out.assign(buf);
+}
+
+std::string address_text(const sockaddr_storage& ss, std::uint16_t* port) {
+  std::string s;
+  address_text(ss, port, s);
+  return s;
 }
 
 // "udp:ADDR:PORT", "udp:PORT", "udp6:[ADDR]:PORT", "udp6:PORT" → family, address, port.
@@ -585,6 +615,9 @@ struct TrapReceiver::Impl {
   std::array<mmsghdr, kBatch> msgs{};
   std::array<iovec, kBatch> iovs{};
   std::array<sockaddr_storage, kBatch> peers{};
+  // What receive() hands out: reused from call to call, with their string buffers.
+  std::vector<ReceivedTrap> slots = std::vector<ReceivedTrap>(kBatch);
+  std::size_t used = 0;
 
   static std::string inform_key(const netsnmp_pdu* pdu, const sockaddr_storage& peer, socklen_t plen) {
     std::string k(reinterpret_cast<const char*>(&peer), plen);
@@ -676,8 +709,9 @@ struct TrapReceiver::Impl {
     }
   }
 
+  // Decodes one datagram into slots[used] (which keeps its string buffers from earlier traps).
   void handle(u_char* data, std::size_t len, int fd, const sockaddr_storage& peer, socklen_t plen,
-              std::vector<ReceivedTrap>& out, ReceiveCounters& c) {
+              ReceiveCounters& c) {
     auto* pdu = static_cast<netsnmp_pdu*>(std::calloc(1, sizeof(netsnmp_pdu)));
     if (pdu == nullptr) {
       return;
@@ -695,10 +729,11 @@ struct TrapReceiver::Impl {
       snmp_free_pdu(pdu);
       return;
     }
-    ReceivedTrap r;
+    ReceivedTrap& r = slots[used];
+    r.inform = 0;
     Trap& trap = r.trap;
     trap.received = clock->now();
-    trap.source_address = address_text(peer, &trap.source_port);
+    address_text(peer, &trap.source_port, trap.source_address);
     fill(trap, pdu);
     if (pdu->command == SNMP_MSG_INFORM) {
       std::string key = inform_key(pdu, peer, plen);
@@ -729,18 +764,30 @@ struct TrapReceiver::Impl {
     } else {
       snmp_free_pdu(pdu);
     }
-    out.push_back(std::move(r));
+    ++used;
   }
 
   // The neutral trap from a parsed PDU (v1 translated to its SNMPv2 trap OID, RFC 3584 §3.1).
   static void fill(Trap& trap, const netsnmp_pdu* pdu) {
     trap.version = pdu->version == SNMP_VERSION_1 ? 1 : pdu->version == SNMP_VERSION_3 ? 3 : 2;
     trap.inform = pdu->command == SNMP_MSG_INFORM;
+    trap.user.clear();
+    trap.community.clear();
+    trap.agent_address.clear();
+    trap.trap_oid.clear();
+    trap.uptime = 0;
     if (pdu->version == SNMP_VERSION_3) {
       trap.user.assign(pdu->securityName != nullptr ? pdu->securityName : "", pdu->securityNameLen);
     } else if (pdu->community != nullptr) {
       trap.community.assign(reinterpret_cast<const char*>(pdu->community), pdu->community_len);
     }
+    std::size_t k = 0;
+    const auto next = [&]() -> Varbind& {
+      if (k == trap.varbinds.size()) {
+        trap.varbinds.emplace_back();
+      }
+      return trap.varbinds[k++];
+    };
     if (pdu->command == SNMP_MSG_TRAP) {
       if (pdu->trap_type != SNMP_TRAP_ENTERPRISESPECIFIC) {
         trap.trap_oid = "1.3.6.1.6.3.1.1.5." + std::to_string(pdu->trap_type + 1);
@@ -753,20 +800,21 @@ struct TrapReceiver::Impl {
                            std::to_string(a[2]) + "." + std::to_string(a[3]);
       trap.uptime = static_cast<std::uint32_t>(pdu->time);
       for (auto* v = pdu->variables; v != nullptr; v = v->next_variable) {
-        trap.varbinds.push_back(convert(v));
+        convert(v, next());
       }
-      return;
-    }
-    for (auto* v = pdu->variables; v != nullptr; v = v->next_variable) {
-      if (same_oid(v->name, v->name_length, kSysUpTime, OID_LENGTH(kSysUpTime)) && v->type == ASN_TIMETICKS) {
-        trap.uptime = static_cast<std::uint32_t>(*v->val.integer);
-      } else if (same_oid(v->name, v->name_length, kSnmpTrapOid, OID_LENGTH(kSnmpTrapOid)) &&
-                 v->type == ASN_OBJECT_ID) {
-        trap.trap_oid = oid_text(v->val.objid, v->val_len / sizeof(oid));
-      } else {
-        trap.varbinds.push_back(convert(v));
+    } else {
+      for (auto* v = pdu->variables; v != nullptr; v = v->next_variable) {
+        if (same_oid(v->name, v->name_length, kSysUpTime, OID_LENGTH(kSysUpTime)) && v->type == ASN_TIMETICKS) {
+          trap.uptime = static_cast<std::uint32_t>(*v->val.integer);
+        } else if (same_oid(v->name, v->name_length, kSnmpTrapOid, OID_LENGTH(kSnmpTrapOid)) &&
+                   v->type == ASN_OBJECT_ID) {
+          oid_text(v->val.objid, v->val_len / sizeof(oid), trap.trap_oid);
+        } else {
+          convert(v, next());
+        }
       }
     }
+    trap.varbinds.resize(k);  // (keeps the capacity, and the buffers of those it keeps)
   }
 };
 
@@ -853,31 +901,31 @@ std::string TrapReceiver::engine_id() const {
   return s;
 }
 
-std::size_t TrapReceiver::receive(int fd, std::vector<ReceivedTrap>& out, ReceiveCounters& c,
-                                  std::size_t max) {
+std::span<ReceivedTrap> TrapReceiver::receive(int fd, ReceiveCounters& c, std::size_t* datagrams) {
   Impl& m = *impl_;
   m.forget_answered();
-  const std::size_t want = std::min(max, Impl::kBatch);
-  for (std::size_t i = 0; i < want; ++i) {
+  m.used = 0;
+  *datagrams = 0;
+  for (std::size_t i = 0; i < Impl::kBatch; ++i) {
     m.msgs[i].msg_hdr.msg_name = &m.peers[i];
     m.msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
     m.msgs[i].msg_hdr.msg_flags = 0;
   }
-  const int n = ::recvmmsg(fd, m.msgs.data(), static_cast<unsigned>(want), MSG_DONTWAIT, nullptr);
+  const int n = ::recvmmsg(fd, m.msgs.data(), static_cast<unsigned>(Impl::kBatch), MSG_DONTWAIT, nullptr);
   if (n <= 0) {
-    return 0;
+    return {};
   }
-  for (int i = 0; i < n; ++i) {
+  *datagrams = static_cast<std::size_t>(n);
+  for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
     ++c.datagrams;
-    if ((m.msgs[static_cast<std::size_t>(i)].msg_hdr.msg_flags & MSG_TRUNC) != 0) {
+    if ((m.msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) {
       ++c.malformed;  // larger than a slot: not an SNMP notification worth reading
       continue;
     }
-    m.handle(m.buffers.data() + static_cast<std::size_t>(i) * Impl::kSlot,
-             m.msgs[static_cast<std::size_t>(i)].msg_len, fd, m.peers[static_cast<std::size_t>(i)],
-             m.msgs[static_cast<std::size_t>(i)].msg_hdr.msg_namelen, out, c);
+    m.handle(m.buffers.data() + i * Impl::kSlot, m.msgs[i].msg_len, fd, m.peers[i],
+             m.msgs[i].msg_hdr.msg_namelen, c);
   }
-  return static_cast<std::size_t>(n);
+  return {m.slots.data(), m.used};
 }
 
 bool TrapReceiver::acknowledge(std::uint64_t handle) {

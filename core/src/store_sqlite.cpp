@@ -6,6 +6,7 @@
 
 #include <array>
 #include <map>
+#include <unordered_map>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
@@ -130,14 +131,14 @@ CREATE TABLE observation(
   time     INTEGER NOT NULL,
   entity   INTEGER NOT NULL REFERENCES entity(id),
   state    TEXT NOT NULL,
-  source   TEXT NOT NULL CHECK (source IN ('import', 'trap', 'poll', 'netconf', 'probe')),
+  source   TEXT NOT NULL,  -- import, trap, poll, netconf or probe (no CHECK: an IN list costs
+                           -- half of a row's insert, and only colosla's own enum writes it)
   received INTEGER NOT NULL,
   origin   TEXT NOT NULL,
   evidence TEXT NOT NULL
 );
 -- Covering: the SLA engine reads every state change without touching the evidence.
 CREATE INDEX observation_history ON observation(entity, time, seq, state);
-CREATE INDEX observation_time ON observation(time, seq);
 -- For people reading the store with sqlite3.
 CREATE VIEW observation_view AS
   SELECT o.seq, o.time, datetime(o.time, 'unixepoch') AS time_utc, e.kind, e.device, e.item, o.state,
@@ -239,6 +240,11 @@ class Stmt {
     return *this;
   }
   Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
+  /// Binds text that stays unchanged until the statement has been stepped (no copy).
+  Stmt& bind_static(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+  }
   Stmt& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v ? 1 : 0)); }
   Stmt& bind(int i, Timestamp t) { return bind(i, static_cast<std::int64_t>(t.time_since_epoch().count())); }
   Stmt& bind_null(int i) {
@@ -259,6 +265,11 @@ class Stmt {
     return {};
   }
   Error step_error() const { return sql_error(db_, sqlite3_sql(s_)); }
+  /// Makes a statement that was stepped ready for new bindings.
+  void reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
 
   [[nodiscard]] std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
   [[nodiscard]] bool boolean(int c) const { return sqlite3_column_int64(s_, c) != 0; }
@@ -333,20 +344,38 @@ struct Store::Impl {
   int version = 0;
   int savepoints = 0;
   // Entity ids already known to exist in the store (ids are never reused or deleted).
-  std::map<EntityId, std::int64_t> entity_ids;
+  std::unordered_map<EntityId, std::int64_t, EntityIdHash> entity_ids;
+  // Statements of the write paths the trap daemon runs thousands of times a second, prepared
+  // once (SQL text → statement).
+  std::map<const char*, std::unique_ptr<Stmt>> cached;
+
+  // The prepared statement for sql (a string literal), reset and ready for new bindings.
+  Stmt& prepared(const char* sql) {
+    auto& s = cached[sql];
+    if (!s) {
+      s = std::make_unique<Stmt>(db, sql);
+    }
+    return *s;
+  }
 
   // The id of entity e, created if the store has none yet (inside the caller's transaction).
   Result<std::int64_t> entity_id(const EntityId& e) {
     if (const auto it = entity_ids.find(e); it != entity_ids.end()) {
       return it->second;
     }
-    Stmt find(db, "SELECT id FROM entity WHERE kind = ? AND device = ? AND item = ?");
+    Stmt& find = prepared("SELECT id FROM entity WHERE kind = ? AND device = ? AND item = ?");
+    if (!find.ok()) {
+      return find.error();
+    }
     find.bind(1, to_string(e.kind)).bind(2, e.device).bind(3, e.item);
-    std::int64_t id = 0;
-    if (find.step() == SQLITE_ROW) {
-      id = find.i64(0);
-    } else {
-      Stmt add(db, "INSERT INTO entity(kind, device, item) VALUES (?, ?, ?)");
+    const int rc = find.step();
+    std::int64_t id = rc == SQLITE_ROW ? find.i64(0) : 0;
+    find.reset();
+    if (rc != SQLITE_ROW) {
+      Stmt& add = prepared("INSERT INTO entity(kind, device, item) VALUES (?, ?, ?)");
+      if (!add.ok()) {
+        return add.error();
+      }
       if (auto r = add.bind(1, to_string(e.kind)).bind(2, e.device).bind(3, e.item).exec(); !r) {
         return r.error();
       }
@@ -357,6 +386,7 @@ struct Store::Impl {
   }
 
   ~Impl() {
+    cached.clear();  // finalized before the connection closes
     if (db != nullptr) {
       sqlite3_close_v2(db);
     }
@@ -420,6 +450,20 @@ Store::~Store() = default;
 const std::string& Store::path() const { return impl_->path; }
 void Store::set_busy_timeout(std::chrono::milliseconds wait) {
   sqlite3_busy_timeout(impl_->db, static_cast<int>(wait.count()));
+}
+
+void Store::set_autocheckpoint(int pages) { sqlite3_wal_autocheckpoint(impl_->db, pages); }
+
+void Store::set_cache_size(int kib) {
+  (void)exec_script(impl_->db, ("PRAGMA cache_size = -" + std::to_string(kib)).c_str());
+}
+
+Result<void> Store::checkpoint() {
+  const int rc = sqlite3_wal_checkpoint_v2(impl_->db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+    return sql_error(impl_->db, "checkpoint");
+  }
+  return {};
 }
 
 int Store::schema_version() const { return impl_->version; }
@@ -871,9 +915,9 @@ Result<std::optional<Inventory>> Store::load_inventory() const {
 Result<std::size_t> Store::add_observations(const std::vector<Observation>& obs) {
   std::size_t n = 0;
   auto r = write([&]() -> Result<void> {
-    Stmt s(impl_->db,
-           "INSERT INTO observation(time, entity, state, source, received, origin, evidence) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    Stmt& s = impl_->prepared(
+        "INSERT INTO observation(time, entity, state, source, received, origin, evidence) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!s.ok()) {
       return s.error();
     }
@@ -882,8 +926,8 @@ Result<std::size_t> Store::add_observations(const std::vector<Observation>& obs)
       if (!id) {
         return id.error();
       }
-      s.bind(1, o.time).bind(2, *id).bind(3, to_string(o.state)).bind(4, to_string(o.source));
-      s.bind(5, o.received).bind(6, o.origin).bind(7, o.evidence);
+      s.bind(1, o.time).bind(2, *id).bind_static(3, to_string(o.state)).bind_static(4, to_string(o.source));
+      s.bind(5, o.received).bind_static(6, o.origin).bind_static(7, o.evidence);
       if (auto e = s.exec(); !e) {
         return e;
       }
@@ -1137,9 +1181,12 @@ Result<std::map<std::string, std::map<std::int64_t, std::string>>> Store::port_i
 Result<std::size_t> Store::add_evidence(const std::vector<TrapEvidence>& items) {
   std::size_t n = 0;
   auto r = write([&]() -> Result<void> {
-    Stmt s(impl_->db,
-           "INSERT INTO evidence(received, device, origin, trap_oid, reason, text) "
-           "VALUES (?, ?, ?, ?, ?, ?)");
+    Stmt& s = impl_->prepared(
+        "INSERT INTO evidence(received, device, origin, trap_oid, reason, text) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    if (!s.ok()) {
+      return s.error();
+    }
     for (const auto& e : items) {
       if (auto x = s.bind(1, e.received).bind(2, e.device).bind(3, e.origin).bind(4, e.trap_oid)
                        .bind(5, e.reason).bind(6, e.text).exec();

@@ -27,19 +27,42 @@ constexpr std::array<Word<VarType>, 14> kTypes{{
 std::string_view to_string(VarType t) { return detail::word_of(kTypes, t); }
 
 std::string to_text(const Trap& t) {
-  std::string s = t.version == 1 ? "v1" : t.version == 3 ? "v3" : "v2c";
-  s += t.inform ? " inform from " : " trap from ";
-  s += t.source_address + ":" + std::to_string(t.source_port);
-  if (!t.agent_address.empty() && t.agent_address != t.source_address) {
-    s += " (agent " + t.agent_address + ")";
+  // Written for every trap stored: appended in place, one allocation.
+  // (with room for what a plugin appends to the evidence: " => linkDown ifIndex 12, …")
+  std::size_t size = 128 + t.source_address.size() + t.agent_address.size() + t.community.size() +
+                     t.user.size() + t.trap_oid.size();
+  for (const Varbind& v : t.varbinds) {
+    size += v.oid.size() + v.text.size() + 24;
   }
-  s += t.version == 3 ? " user " + t.user : " community " + t.community;
-  s += " " + t.trap_oid + " [";
+  std::string s;
+  s.reserve(size);
+  s += t.version == 1 ? "v1" : t.version == 3 ? "v3" : "v2c";
+  s += t.inform ? " inform from " : " trap from ";
+  s += t.source_address;
+  s += ':';
+  s += std::to_string(t.source_port);
+  if (!t.agent_address.empty() && t.agent_address != t.source_address) {
+    s += " (agent ";
+    s += t.agent_address;
+    s += ')';
+  }
+  s += t.version == 3 ? " user " : " community ";
+  s += t.version == 3 ? t.user : t.community;
+  s += ' ';
+  s += t.trap_oid;
+  s += " [";
   for (std::size_t i = 0; i < t.varbinds.size(); ++i) {
     const Varbind& v = t.varbinds[i];
-    s += (i == 0 ? "" : ", ") + v.oid + " = " + std::string(to_string(v.type)) + " " + v.text;
+    if (i != 0) {
+      s += ", ";
+    }
+    s += v.oid;
+    s += " = ";
+    s += to_string(v.type);
+    s += ' ';
+    s += v.text;
   }
-  s += "]";
+  s += ']';
   return s;
 }
 

@@ -75,34 +75,34 @@ void TrapProcessor::set_port_names(const std::string& device, std::map<std::int6
   port_names_[device] = std::move(names);
 }
 
-void TrapProcessor::set_known_state(const EntityId& e, State s) { known_[e] = s; }
+void TrapProcessor::set_known_state(const EntityId& e, State s) { known_[e] = Known{s, 0, {}}; }
 
 const Device* TrapProcessor::match(const Trap& t) const {
   // A v1 trap's agent-addr names the agent that raised it, also when a relay forwarded it: it
   // wins when it names a device. Otherwise the sender's address. Several devices behind one
   // address (a proxy, a simulator) are told apart by community or v3 user.
-  std::vector<const Device*> found;
-  const auto take = [&](const std::string& address) {
-    const auto [a, b] = by_address_.equal_range(address);
-    for (auto it = a; it != b; ++it) {
-      found.push_back(it->second);
+  const auto at = [&](const std::string& address) -> const Device* {
+    const auto [first, last] = by_address_.equal_range(address);
+    if (first == last) {
+      return nullptr;
     }
-  };
-  if (t.version == 1 && !t.agent_address.empty() && t.agent_address != "0.0.0.0") {
-    take(t.agent_address);
-  }
-  if (found.empty()) {
-    take(t.source_address);
-  }
-  if (found.size() > 1) {
-    for (const Device* d : found) {
-      if ((t.version == 3 && d->snmp.version == "v3" && d->snmp.user == t.user) ||
-          (t.version != 3 && d->snmp.version != "v3" && d->snmp.community == t.community)) {
-        return d;
+    if (std::next(first) != last) {
+      for (auto it = first; it != last; ++it) {
+        const Device* d = it->second;
+        if ((t.version == 3 && d->snmp.version == "v3" && d->snmp.user == t.user) ||
+            (t.version != 3 && d->snmp.version != "v3" && d->snmp.community == t.community)) {
+          return d;
+        }
       }
     }
+    return first->second;
+  };
+  if (t.version == 1 && !t.agent_address.empty() && t.agent_address != "0.0.0.0") {
+    if (const Device* d = at(t.agent_address)) {
+      return d;
+    }
   }
-  return found.empty() ? nullptr : found.front();
+  return at(t.source_address);
 }
 
 bool TrapProcessor::community_ok(const Device& d, const Trap& t) const {
@@ -133,17 +133,30 @@ bool TrapProcessor::take_token(const std::string& device) {
 }
 
 void TrapProcessor::forget_old(Timestamp now) {
-  if (now - recent_swept_ < options_.duplicate_window) {
+  if (now - recent_swept_ < options_.duplicate_window && recent_.size() < kMaxRecent) {
     return;
   }
   std::erase_if(recent_, [&](const auto& kv) { return now - kv.second >= options_.duplicate_window; });
+  if (recent_.size() >= kMaxRecent) {
+    recent_.clear();  // a flood of distinct traps within the window: start again
+  }
   recent_swept_ = now;
 }
+
+namespace {
+
+// The identity of a trap for duplicate detection: a 64-bit hash of its parts, without building
+// a string.
+struct TrapHash {
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+  void add(std::string_view s) { h = (h ^ std::hash<std::string_view>{}(s)) * 0x100000001b3ULL + 0x9e37; }
+};
+
+}  // namespace
 
 Processed TrapProcessor::process(const Trap& t) {
   Processed out;
   ++counters_.received;
-  const std::string origin = "udp:" + t.source_address + ":" + std::to_string(t.source_port);
   const Device* d = match(t);
   if (d == nullptr) {
     out.disposition = Disposition::unknown_source;
@@ -160,10 +173,12 @@ Processed TrapProcessor::process(const Trap& t) {
   }
   ++counters_.accepted;
 
-  const std::string text = to_text(t);
+  // What is stored with it: where it came from, and the trap as text (built only for a trap that
+  // is stored, not for a duplicate).
+  const auto origin = [&] { return "udp:" + t.source_address + ":" + std::to_string(t.source_port); };
   const auto keep_evidence = [&](Disposition disp, std::string reason) {
     out.disposition = disp;
-    out.evidence = TrapEvidence{t.received, d->name, origin, t.trap_oid, std::move(reason), text};
+    out.evidence = TrapEvidence{t.received, d->name, origin(), t.trap_oid, std::move(reason), to_text(t)};
   };
 
   const DevicePlugin* plugin = registry_.find(d->plugin);
@@ -188,44 +203,50 @@ Processed TrapProcessor::process(const Trap& t) {
   out.poll = meaning.poll;
   out.refresh = meaning.refresh;
 
-  // A state change always goes through; a trap that changes nothing may be a repeat, and is
-  // subject to the device's rate.
-  bool changes = false;
-  for (const auto& s : meaning.states) {
-    const auto k = known_.find(s.entity);
-    changes = changes || k == known_.end() || k->second != s.state;
-  }
   const Timestamp now = clock_.now();
-  forget_old(now);
-  std::string key = d->name;
-  key += '\n';
-  key += t.trap_oid;
+  TrapHash key;
+  key.add(d->name);
+  key.add(t.trap_oid);
   for (const auto& v : t.varbinds) {
-    key += '\n';
-    key += v.oid;
-    key += '=';
-    key += v.text;
+    key.add(v.oid);
+    key.add(v.text);
   }
-  // The window runs from the last time this trap was recorded, not from its last repeat: a
-  // condition a device keeps announcing is recorded once a window.
-  auto [seen, first] = recent_.try_emplace(std::move(key), now);
-  const bool repeat = !first && now - seen->second < options_.duplicate_window;
-  if (!repeat) {
-    seen->second = now;
+  // A state change always goes through. A trap that changes nothing is a duplicate when the same
+  // trap recorded the state less than a window ago (the window runs from when it was recorded,
+  // not from its last repeat: a condition a device keeps announcing is recorded once a window),
+  // and is subject to the device's rate otherwise.
+  bool changes = false;
+  bool repeat = !meaning.states.empty();
+  slots_.clear();
+  for (const auto& s : meaning.states) {
+    const auto [it, fresh] = known_.try_emplace(s.entity);
+    Known& k = it->second;
+    changes = changes || fresh || k.state != s.state;
+    repeat = repeat && !fresh && k.trap == key.h && now - k.at < options_.duplicate_window;
+    slots_.push_back(&k);
   }
   if (!changes) {
+    if (!repeat) {
+      forget_old(now);
+      auto [seen, first] = recent_.try_emplace(key.h, now);
+      repeat = !first && now - seen->second < options_.duplicate_window;
+      if (!repeat) {
+        seen->second = now;
+      }
+    }
     if (repeat) {
-      out.disposition = Disposition::duplicate;
+      out.disposition = Disposition::duplicate;  // the log says "duplicate"
       ++counters_.duplicates;
-      out.log = "duplicate, not stored";
       return out;
     }
     if (!take_token(d->name)) {
       out.disposition = Disposition::rate_limited;
       ++counters_.rate_limited;
-      out.log = "over the device's rate, not stored";
       return out;
     }
+  }
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    *slots_[i] = Known{meaning.states[i].state, key.h, now};
   }
 
   if (meaning.states.empty()) {
@@ -235,20 +256,28 @@ Processed TrapProcessor::process(const Trap& t) {
     return out;
   }
   out.disposition = Disposition::observation;
-  for (const auto& s : meaning.states) {
-    Observation o;
+  std::string text = to_text(t);
+  std::string from = origin();
+  const std::size_t n = meaning.states.size();
+  out.observations.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    StateReport& s = meaning.states[i];
+    Observation& o = out.observations[i];
     o.time = t.received;
-    o.entity = s.entity;
+    o.entity = std::move(s.entity);
     o.state = s.state;
     o.source = Source::trap;
     o.received = t.received;
-    o.origin = origin;
-    o.evidence = s.detail.empty() ? text : text + " => " + s.detail;
-    out.observations.push_back(std::move(o));
-    known_[s.entity] = s.state;
+    // The last one takes the strings themselves (to_text left room for the detail).
+    o.origin = i + 1 == n ? std::move(from) : from;
+    o.evidence = i + 1 == n ? std::move(text) : text;
+    if (!s.detail.empty()) {
+      o.evidence += " => ";
+      o.evidence += s.detail;
+    }
   }
-  counters_.observations_stored += static_cast<std::int64_t>(out.observations.size());
-  out.log = meaning.summary;
+  counters_.observations_stored += static_cast<std::int64_t>(n);
+  out.log = std::move(meaning.summary);
   return out;
 }
 

@@ -104,7 +104,7 @@ class IfMib final : public core::DevicePlugin {
     }
     // Its name: carried in the trap, else as last walked.
     std::string name;
-    if (const Varbind* v = core::find_varbind(t.varbinds, kIfName + std::string(".") + std::to_string(*index))) {
+    if (const Varbind* v = core::find_varbind(t.varbinds, kIfName, *index)) {
       if (v->type == VarType::octet_string && !v->text.empty()) {
         name = v->text;
       }
@@ -124,8 +124,7 @@ class IfMib final : public core::DevicePlugin {
     // not carry traffic (lowerLayerDown, dormant), which its ifOperStatus then says.
     State state = down ? State::down : State::up;
     std::string detail = std::string(what) + " ifIndex " + std::to_string(*index);
-    const std::string oper_oid = kIfOperStatus + std::string(".") + std::to_string(*index);
-    if (const Varbind* v = core::find_varbind(t.varbinds, oper_oid)) {
+    if (const Varbind* v = core::find_varbind(t.varbinds, kIfOperStatus, *index)) {
       auto s = oper_state(*v);
       if (!s) {
         return make_error(Errc::invalid_input, std::string(what) + ": " + s.error().msg);

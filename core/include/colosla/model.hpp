@@ -2,6 +2,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -45,6 +46,14 @@ struct EntityId {
   static EntityId ups(std::string device) { return {EntityKind::ups, std::move(device), {}}; }
   static EntityId probe(std::string target, std::string service) {
     return {EntityKind::probe, std::move(target), std::move(service)};
+  }
+};
+
+/// For hash maps keyed by entity (the trap path looks one up for every trap).
+struct EntityIdHash {
+  std::size_t operator()(const EntityId& e) const noexcept {
+    const std::size_t h = std::hash<std::string_view>{}(e.device);
+    return (h * 31 + std::hash<std::string_view>{}(e.item)) * 31 + static_cast<std::size_t>(e.kind);
   }
 };
 

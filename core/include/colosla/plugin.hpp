@@ -114,6 +114,8 @@ using PluginFactory = std::unique_ptr<DevicePlugin> (*)();
 
 /// The first varbind under prefix, or nullptr.
 const Varbind* find_varbind(const std::vector<Varbind>& vbs, std::string_view prefix);
+/// The varbind of column.index (a table's column at one row), or nullptr.
+const Varbind* find_varbind(const std::vector<Varbind>& vbs, std::string_view column, std::int64_t index);
 
 /// When a state a device reports with a TimeTicks timestamp (ifLastChange) began: `at` minus
 /// (sysUpTime − ticks) hundredths of a second. nullopt when ticks is 0 (before the agent's last

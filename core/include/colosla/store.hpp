@@ -77,6 +77,14 @@ class Store {
   /// How long a statement waits for another process's lock before it fails (5 s by default).
   /// The trap daemon waits less: while it waits, it receives nothing.
   void set_busy_timeout(std::chrono::milliseconds wait);
+  /// SQLite checkpoints the write-ahead log into the database after every `pages` pages written
+  /// (1000 by default; 0: never by itself). A writer that commits often checkpoints on its own
+  /// schedule instead, with checkpoint().
+  void set_autocheckpoint(int pages);
+  /// SQLite's page cache for this connection, in KiB (2048 by default).
+  void set_cache_size(int kib);
+  /// Copies what the write-ahead log holds into the database as far as readers allow (PASSIVE).
+  Result<void> checkpoint();
 
   /// Runs fn in one read transaction: every read inside sees the same snapshot of the store,
   /// however the daemon writes meanwhile, and the file is locked once, not per statement.
@@ -103,7 +111,8 @@ class Store {
   Result<std::size_t> add_observations(const std::vector<Observation>& obs);
   /// Every observation of entity e, ordered by time, then arrival.
   Result<std::vector<Observation>> observations(const EntityId& e) const;
-  /// Every observation whose time lies in [from, to), ordered by time, then arrival.
+  /// Every observation whose time lies in [from, to), ordered by time, then arrival. (A scan:
+  /// no index by time, which would cost every trap stored a third more.)
   Result<std::vector<Observation>> observations_between(Timestamp from, Timestamp to) const;
   Result<std::int64_t> observation_count() const;
   /// Every entity's state changes up to and including `until`, without the evidence: what the

@@ -118,8 +118,21 @@ class TrapProcessor {
   Options options_;
   std::unordered_multimap<std::string, const Device*> by_address_;
   std::map<std::string, std::map<std::int64_t, std::string>> port_names_;
-  std::map<EntityId, State> known_;
-  std::unordered_map<std::string, Timestamp> recent_;  // trap key → when last seen
+  // What is known of each entity: its state, and the trap that recorded it (a 64-bit hash of
+  // device, trap OID and varbinds) and when, so that a repeat of that trap is a duplicate without
+  // a second lookup.
+  struct Known {
+    State state = State::unknown;
+    std::uint64_t trap = 0;
+    Timestamp at;
+  };
+  std::unordered_map<EntityId, Known, EntityIdHash> known_;
+  std::vector<Known*> slots_;  // the entries of the trap being processed (reused)
+  // Other traps that changed nothing lately (their hash → when last recorded). Bounded: under a
+  // flood of distinct traps the oldest are forgotten early, which can only let a repeat through
+  // to the rate limit, never drop a state change.
+  static constexpr std::size_t kMaxRecent = 200'000;
+  std::unordered_map<std::uint64_t, Timestamp> recent_;
   Timestamp recent_swept_;
   std::unordered_map<std::string, Bucket> buckets_;
   TrapCounters counters_;

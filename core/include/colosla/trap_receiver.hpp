@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -62,10 +63,10 @@ class TrapReceiver {
   /// Our SNMPv3 engine ID, in hex (what an inform sender discovers).
   [[nodiscard]] std::string engine_id() const;
 
-  /// Reads up to `max` datagrams waiting on fd, decodes them, answers SNMPv3 discovery, and
-  /// appends the notifications to `out`. Returns how many datagrams it read (0: none waiting).
-  std::size_t receive(int fd, std::vector<ReceivedTrap>& out, ReceiveCounters& counters,
-                      std::size_t max);
+  /// Reads the datagrams waiting on fd (up to 64), decodes them, answers SNMPv3 discovery, and
+  /// returns the notifications among them: the receiver's own objects, valid until the next
+  /// call (they are reused, with their buffers). *datagrams is how many it read (0: none waiting).
+  std::span<ReceivedTrap> receive(int fd, ReceiveCounters& counters, std::size_t* datagrams);
   /// Sends an inform's response (after its commit). false when it could not be sent.
   bool acknowledge(std::uint64_t handle);
   /// Forgets an inform without answering it (its commit failed, or it was refused): the sender

@@ -1,0 +1,221 @@
+// colosla-trap-sender: the load generator of bench/traps. It encodes, before it starts sending,
+// SNMPv2c linkDown and linkUp traps (RFC 2863: ifIndex, ifAdminStatus, ifOperStatus) for every
+// port of N devices, and sends them with sendmmsg from each device's own loopback address
+// (127.0.1.1, 127.0.1.2, …), paced to a rate or as fast as it can, bounded in count and time.
+//
+// Packet k of the sequence is port (k mod D·P) of its device, down in even rounds and up in odd
+// ones (round = k div D·P): every trap changes the state of its port, so a receiver has to
+// store every one. --first continues a sequence where the last run stopped.
+//
+// usage: colosla-trap-sender --dest 127.0.0.1:PORT --count N --seconds S [--rate R]
+//                            [--devices D] [--ports P] [--first K] [--community C] [--batch B]
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::uint64_t now_ns() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
+}
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr,
+               "colosla-trap-sender: %s\nusage: colosla-trap-sender --dest 127.0.0.1:PORT --count N --seconds S "
+               "[--rate R] [--devices D] [--ports P] [--first K] [--community C] [--batch B]\n",
+               why);
+  std::exit(2);
+}
+
+// One v2c linkDown or linkUp, encoded by Net-SNMP.
+std::vector<u_char> encode(const std::string& community, long if_index, bool up) {
+  netsnmp_session sess;
+  snmp_sess_init(&sess);
+  sess.version = SNMP_VERSION_2c;
+  std::vector<u_char> comm(community.begin(), community.end());
+  sess.community = comm.data();
+  sess.community_len = comm.size();
+  netsnmp_pdu* pdu = snmp_pdu_create(SNMP_MSG_TRAP2);
+  pdu->version = SNMP_VERSION_2c;
+  static const oid sys_uptime[] = {1, 3, 6, 1, 2, 1, 1, 3, 0};
+  static const oid trap_oid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
+  oid link[] = {1, 3, 6, 1, 6, 3, 1, 1, 5, static_cast<oid>(up ? 4 : 3)};
+  oid idx[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 1, static_cast<oid>(if_index)};
+  oid admin[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 7, static_cast<oid>(if_index)};
+  oid oper[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 8, static_cast<oid>(if_index)};
+  long ticks = 4242424, admin_v = 1, oper_v = up ? 1 : 2;
+  snmp_pdu_add_variable(pdu, sys_uptime, OID_LENGTH(sys_uptime), ASN_TIMETICKS,
+                        reinterpret_cast<u_char*>(&ticks), sizeof ticks);
+  snmp_pdu_add_variable(pdu, trap_oid, OID_LENGTH(trap_oid), ASN_OBJECT_ID, reinterpret_cast<u_char*>(link),
+                        sizeof link);
+  snmp_pdu_add_variable(pdu, idx, OID_LENGTH(idx), ASN_INTEGER, reinterpret_cast<u_char*>(&if_index),
+                        sizeof if_index);
+  snmp_pdu_add_variable(pdu, admin, OID_LENGTH(admin), ASN_INTEGER, reinterpret_cast<u_char*>(&admin_v),
+                        sizeof admin_v);
+  snmp_pdu_add_variable(pdu, oper, OID_LENGTH(oper), ASN_INTEGER, reinterpret_cast<u_char*>(&oper_v),
+                        sizeof oper_v);
+  std::size_t buflen = 1500, offset = 0;
+  auto* buf = static_cast<u_char*>(std::malloc(buflen));
+  if (buf == nullptr || snmp_build(&buf, &buflen, &offset, &sess, pdu) != 0) {
+    std::fprintf(stderr, "colosla-trap-sender: cannot encode a trap\n");
+    std::exit(1);
+  }
+  const bool forward = (pdu->flags & UCD_MSG_FLAG_FORWARD_ENCODE) != 0;
+  const u_char* pkt = forward ? buf : buf + buflen - offset;
+  std::vector<u_char> out(pkt, pkt + (forward ? buflen : offset));
+  std::free(buf);
+  sess.community = nullptr;
+  snmp_free_pdu(pdu);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string dest, community = "public";
+  std::uint64_t count = 0, first = 0;
+  double seconds = 0, rate = 0;
+  int devices = 100, ports = 1000, batch = 64;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) {
+      usage(("a value is missing after " + a).c_str());
+    }
+    const std::string v = argv[++i];
+    if (a == "--dest") {
+      dest = v;
+    } else if (a == "--count") {
+      count = std::stoull(v);
+    } else if (a == "--seconds") {
+      seconds = std::stod(v);
+    } else if (a == "--rate") {
+      rate = std::stod(v);
+    } else if (a == "--devices") {
+      devices = std::stoi(v);
+    } else if (a == "--ports") {
+      ports = std::stoi(v);
+    } else if (a == "--first") {
+      first = std::stoull(v);
+    } else if (a == "--community") {
+      community = v;
+    } else if (a == "--batch") {
+      batch = std::stoi(v);
+    } else {
+      usage(("unknown option " + a).c_str());
+    }
+  }
+  // Bounded: at most 60 s and 30 million datagrams a run, to loopback only.
+  if (count == 0 || count > 30'000'000 || seconds <= 0 || seconds > 60) {
+    usage("--count must be 1..30000000 and --seconds 0..60");
+  }
+  if (devices < 1 || devices > 250 || ports < 1 || ports > 100'000 || batch < 1 || batch > 1024) {
+    usage("--devices 1..250, --ports 1..100000, --batch 1..1024");
+  }
+  const auto colon = dest.rfind(':');
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  if (colon == std::string::npos || inet_pton(AF_INET, dest.substr(0, colon).c_str(), &to.sin_addr) != 1 ||
+      (ntohl(to.sin_addr.s_addr) >> 24) != 127) {
+    usage("--dest must be a loopback address 127.x.x.x:PORT");
+  }
+  to.sin_port = htons(static_cast<std::uint16_t>(std::stoi(dest.substr(colon + 1))));
+
+  // Net-SNMP only encodes here: no configuration files, no MIBs, nothing persistent.
+  netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+  netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+  netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+  setenv("MIBS", "", 1);
+  setenv("MIBDIRS", "/nonexistent", 1);
+  init_snmp("colosla-trap-sender");
+
+  // Both traps of every port, in one buffer.
+  const std::size_t per_round = static_cast<std::size_t>(devices) * static_cast<std::size_t>(ports);
+  std::vector<u_char> bytes;
+  std::vector<std::pair<std::size_t, std::size_t>> where(2 * static_cast<std::size_t>(ports));  // offset, length
+  for (int up = 0; up < 2; ++up) {
+    for (int p = 0; p < ports; ++p) {
+      const auto pkt = encode(community, p + 1, up == 1);
+      where[static_cast<std::size_t>(up * ports + p)] = {bytes.size(), pkt.size()};
+      bytes.insert(bytes.end(), pkt.begin(), pkt.end());
+    }
+  }
+  // One socket per device, bound to its address.
+  std::vector<int> fds;
+  for (int d = 0; d < devices; ++d) {
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    from.sin_addr.s_addr = htonl((127u << 24) | (1u << 8) | static_cast<unsigned>(d + 1));
+    const int sndbuf = 4 << 20;
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf);
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+        connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+      std::perror("colosla-trap-sender: socket");
+      return 1;
+    }
+    fds.push_back(fd);
+  }
+
+  std::vector<iovec> iov(static_cast<std::size_t>(batch));
+  std::vector<mmsghdr> msgs(static_cast<std::size_t>(batch));
+  const std::uint64_t t0 = now_ns();
+  const std::uint64_t t_end = t0 + static_cast<std::uint64_t>(seconds * 1e9);
+  std::uint64_t sent = 0, errors = 0;
+  while (sent < count) {
+    const std::uint64_t t = now_ns();
+    if (t >= t_end) {
+      break;
+    }
+    if (rate > 0) {  // batch k may leave at t0 + sent / rate
+      const auto due = t0 + static_cast<std::uint64_t>(static_cast<double>(sent) / rate * 1e9);
+      if (due > t) {
+        const timespec ts{static_cast<time_t>((due - t) / 1'000'000'000ULL),
+                          static_cast<long>((due - t) % 1'000'000'000ULL)};
+        nanosleep(&ts, nullptr);
+      }
+    }
+    // A batch of consecutive packets of one device.
+    const std::uint64_t k0 = first + sent;
+    const std::size_t device = (k0 % per_round) / static_cast<std::size_t>(ports);
+    std::size_t n = 0;
+    for (; n < static_cast<std::size_t>(batch) && sent + n < count; ++n) {
+      const std::uint64_t k = k0 + n;
+      const std::size_t in_round = k % per_round;
+      if (in_round / static_cast<std::size_t>(ports) != device) {
+        break;
+      }
+      const bool up = (k / per_round) % 2 == 1;
+      const auto [off, len] = where[(up ? static_cast<std::size_t>(ports) : 0) + in_round % static_cast<std::size_t>(ports)];
+      iov[n] = iovec{bytes.data() + off, len};
+      msgs[n] = mmsghdr{};
+      msgs[n].msg_hdr.msg_iov = &iov[n];
+      msgs[n].msg_hdr.msg_iovlen = 1;
+    }
+    const int r = sendmmsg(fds[device], msgs.data(), static_cast<unsigned>(n), 0);
+    if (r < 0) {
+      if (++errors > 100'000) {
+        break;
+      }
+      continue;
+    }
+    sent += static_cast<std::uint64_t>(r);
+  }
+  const double elapsed = static_cast<double>(now_ns() - t0) / 1e9;
+  std::printf("sent %llu in %.3f s = %.0f/s, next --first %llu, errors %llu\n",
+              static_cast<unsigned long long>(sent), elapsed, static_cast<double>(sent) / elapsed,
+              static_cast<unsigned long long>(first + sent), static_cast<unsigned long long>(errors));
+  return 0;
+}
