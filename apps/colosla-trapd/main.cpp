@@ -13,12 +13,16 @@
 
 #include <boost/program_options.hpp>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "colosla/inventory.hpp"
 #include "colosla/log.hpp"
@@ -242,6 +246,145 @@ bool load_inventory(core::Store& store, const std::string& file) {
   return true;
 }
 
+// The store writer: commits batches on its own thread and its own SQLite connection, so that
+// reception goes on while SQLite writes and the disk syncs. The loop hands it one batch at a
+// time and learns through ready_fd() that the batch is done; informs are answered by the loop
+// after that, so the receiver is touched by one thread only.
+class Writer {
+ public:
+  struct Batch {
+    std::vector<core::Observation> observations;
+    std::vector<core::TrapEvidence> evidence;
+    std::vector<std::uint64_t> acks;  // informs to answer once committed
+    core::TrapCounters snapshot;      // the counters as this batch leaves them
+    core::TrapCounters delta;         // what this batch adds to the stored counters
+    Timestamp at{};
+    bool checkpoint = false;
+    // Filled in by the writer.
+    std::optional<Error> failed;
+    std::optional<Error> checkpoint_failed;
+    Steady::duration took{};
+  };
+
+  explicit Writer(std::unique_ptr<core::Store> store) : store_(std::move(store)) {
+    if (pipe2(ready_, O_CLOEXEC | O_NONBLOCK) != 0) {
+      throw ConfigError(std::string("cannot create a pipe: ") + std::strerror(errno));
+    }
+    thread_ = std::thread([this] { run(); });
+  }
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+  ~Writer() {
+    {
+      std::lock_guard lock(m_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+    close(ready_[0]);
+    close(ready_[1]);
+  }
+
+  [[nodiscard]] int ready_fd() const { return ready_[0]; }
+  [[nodiscard]] bool busy() const { return busy_; }
+
+  void submit(Batch b) {
+    busy_ = true;
+    {
+      std::lock_guard lock(m_);
+      job_ = std::move(b);
+    }
+    cv_.notify_one();
+  }
+
+  // The finished batch, once ready_fd() is readable (or after wait()).
+  std::optional<Batch> collect() {
+    char c = 0;
+    while (read(ready_[0], &c, 1) > 0) {
+    }
+    std::lock_guard lock(m_);
+    if (!done_) {
+      return std::nullopt;
+    }
+    busy_ = false;
+    return std::exchange(done_, std::nullopt);
+  }
+
+  // Blocks until the batch in progress is done.
+  void wait() {
+    std::unique_lock lock(m_);
+    cv_.wait(lock, [this] { return done_.has_value() || !busy_; });
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(m_);
+    for (;;) {
+      cv_.wait(lock, [this] { return stopping_ || job_.has_value(); });
+      if (!job_) {
+        return;  // stopping, with nothing left to do
+      }
+      Batch b = std::move(*job_);
+      job_.reset();
+      lock.unlock();
+      commit(b);
+      lock.lock();
+      done_ = std::move(b);
+      cv_.notify_all();
+      [[maybe_unused]] const auto n = write(ready_[1], "d", 1);
+    }
+  }
+
+  void commit(Batch& b) {
+    const auto started = Steady::now();
+    const bool counters = any(b.delta);
+    if (!b.observations.empty() || !b.evidence.empty() || counters) {
+      auto done = store_->write([&]() -> Result<void> {
+        if (!b.observations.empty()) {
+          if (auto n = store_->add_observations(b.observations); !n) {
+            return n.error();
+          }
+        }
+        if (!b.evidence.empty()) {
+          if (auto n = store_->add_evidence(b.evidence); !n) {
+            return n.error();
+          }
+        }
+        return counters ? store_->add_counters(b.delta.named(), b.at) : Result<void>{};
+      });
+      if (!done) {
+        b.failed = done.error();
+      }
+    }
+    if (b.checkpoint && !b.failed) {
+      if (auto c = store_->checkpoint(); !c) {
+        b.checkpoint_failed = c.error();
+      }
+    }
+    b.took = Steady::now() - started;
+  }
+
+ public:
+  static bool any(const core::TrapCounters& d) {
+    for (const auto& [name, n] : d.named()) {
+      if (n != 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  std::unique_ptr<core::Store> store_;
+  int ready_[2] = {-1, -1};
+  bool busy_ = false;  // the loop's view: a batch is out and not yet collected
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::optional<Batch> job_, done_;
+  std::thread thread_;
+};
+
 class Daemon {
  public:
   explicit Daemon(const Settings& s) : s_(s) { core::register_builtins(registry_); }
@@ -296,16 +439,21 @@ class Daemon {
     if (!s_.pid_file.empty()) {
       std::ofstream(s_.pid_file) << getpid() << "\n";
     }
+    // Two connections: the loop's, which reads (states, names, the inventory) and loads the
+    // inventory on SIGHUP, and the writer's, which commits what is received.
     store_ = open_store();
-    // While a commit waits for another writer's lock (a poll, `colosla inventory load`), nothing
-    // is received: wait briefly, and try again on the next round if the lock is still held.
-    store_->set_busy_timeout(std::chrono::milliseconds{250});
+    store_->set_busy_timeout(std::chrono::milliseconds{5000});
+    auto ws = open_store();
+    // A commit that waits for another writer's lock (a poll, `colosla inventory load`) holds up
+    // nothing but the next commit: wait, and try again with the next batch if it is still held.
+    ws->set_busy_timeout(std::chrono::milliseconds{1000});
     // The write-ahead log is copied into the database once a second (tick), not every 4 MiB
     // in the middle of a burst; SQLite does it by itself only if the log passes 64 MiB.
-    store_->set_autocheckpoint(16384);
+    ws->set_autocheckpoint(16384);
     // Room for the index pages a batch touches: a flood spread over many ports dirties one leaf
     // page per port; with SQLite's default 2 MiB they spill to the log in mid-transaction.
-    store_->set_cache_size(8192);
+    ws->set_cache_size(8192);
+    writer_ = std::make_unique<Writer>(std::move(ws));
     reload();
     std::string endpoints;
     for (const auto& e : rx_->endpoints()) {
@@ -316,7 +464,7 @@ class Daemon {
   }
 
   void stop() {
-    commit();  // what was received is stored and its informs answered before we go
+    flush();  // what was received is stored and its informs answered before we go
     // The polls running are stopped and waited for: when this process has gone, nothing of it
     // writes to the store any more.
     for (const auto& [pid, poll] : polling_) {
@@ -330,6 +478,7 @@ class Daemon {
         usleep(10'000);
       }
     }
+    writer_.reset();
     log(LogLevel::info, "trapd", "stopping");
     if (!s_.pid_file.empty()) {
       std::filesystem::remove(s_.pid_file);
@@ -398,13 +547,18 @@ class Daemon {
     while (running_) {
       fds.clear();
       fds.push_back(pollfd{wake_pipe[0], POLLIN, 0});
-      for (int fd : rx_->fds()) {
-        fds.push_back(pollfd{fd, POLLIN, 0});
+      fds.push_back(pollfd{writer_->ready_fd(), POLLIN, 0});
+      // With a full batch waiting behind the one being written, reception pauses: the socket
+      // buffers hold the traffic meanwhile, and memory stays bounded.
+      if (!full()) {
+        for (int fd : rx_->fds()) {
+          fds.push_back(pollfd{fd, POLLIN, 0});
+        }
       }
       const auto now = Steady::now();
       auto deadline = next_tick;
-      if (pending_ > 0) {
-        deadline = std::min(deadline, commit_due());
+      if (pending_ > 0 && !writer_->busy()) {
+        deadline = std::min(deadline, first_pending_ + s_.commit_interval);
       }
       const int timeout = static_cast<int>(std::max<std::int64_t>(
           0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()));
@@ -412,15 +566,18 @@ class Daemon {
       if (n > 0 && (fds[0].revents & POLLIN) != 0) {
         signals();
       }
+      if (n > 0 && (fds[1].revents & POLLIN) != 0) {
+        collect();
+      }
       if (n > 0) {
-        for (std::size_t i = 1; i < fds.size(); ++i) {
+        for (std::size_t i = 2; i < fds.size(); ++i) {
           if ((fds[i].revents & POLLIN) != 0) {
             drain(fds[i].fd);
           }
         }
       }
-      if (pending_ > 0 && (pending_ >= s_.commit_batch || Steady::now() >= commit_due())) {
-        commit();
+      if (pending_ > 0 && (pending_ >= s_.commit_batch || Steady::now() >= first_pending_ + s_.commit_interval)) {
+        submit(false);
       }
       if (Steady::now() >= next_tick) {
         tick();
@@ -438,7 +595,7 @@ class Daemon {
           running_ = false;
         } else if (buf[i] == 'h') {
           log(LogLevel::info, "trapd", "SIGHUP: reloading the inventory");
-          commit();
+          flush();
           if (!s_.inventory.empty()) {
             load_inventory(*store_, s_.inventory);
           }
@@ -462,7 +619,10 @@ class Daemon {
         break;
       }
       if (pending_ >= s_.commit_batch) {
-        commit();
+        submit(false);
+        if (full()) {
+          break;
+        }
       }
     }
   }
@@ -515,18 +675,20 @@ class Daemon {
     log(problem ? LogLevel::warning : LogLevel::info, "trapd", core::describe(trap, p));
   }
 
-  // Stores what is waiting in one transaction, then answers the informs it held.
-  // When what is waiting should be committed: commit-interval after the first of it arrived, and
-  // not before twice as long as the last commit took has passed since it ended (group commit).
-  // A quiet receiver commits within commit-interval; under a flood the batches grow until
-  // committing takes at most a third of the time, and each transaction carries more rows for
-  // its fixed cost (the fsync, the index pages it rewrites).
-  [[nodiscard]] Steady::time_point commit_due() const {
-    return std::max(first_pending_ + s_.commit_interval, last_commit_end_ + 2 * last_commit_took_);
-  }
+  // -- commits -------------------------------------------------------------------------------
+  // What is waiting goes to the writer commit-interval after the first of it arrived, or when
+  // commit-batch of it is waiting, or once a second for the counters; while the writer is busy
+  // it keeps waiting, so that under a flood each transaction carries more rows for its fixed
+  // cost (the fsync, the index pages it rewrites). Informs are answered when their batch is
+  // committed.
+  [[nodiscard]] bool full() const { return writer_->busy() && pending_ >= s_.commit_batch; }
 
-  void commit() {
-    const auto started = Steady::now();
+  // Hands what is waiting to the writer, if the writer is free and there is something to write
+  // (or a checkpoint is asked for).
+  void submit(bool checkpoint) {
+    if (writer_->busy()) {
+      return;
+    }
     core::TrapCounters& c = proc_->counters();
     // The receiver counts datagrams; the processor counts what it was handed.
     c.received = rxc_.datagrams;
@@ -536,72 +698,80 @@ class Daemon {
     c.inform_repeats = rxc_.inform_repeats;
     c.rejected_malformed += rxc_.malformed - flushed_rx_.malformed;
     flushed_rx_.malformed = rxc_.malformed;
-    const core::TrapCounters delta = c.minus(flushed_);
-    if (pending_ == 0 && !any(delta)) {
+    Writer::Batch b;
+    b.delta = c.minus(flushed_);
+    if (pending_ == 0 && !Writer::any(b.delta) && !checkpoint) {
       return;
     }
-    auto done = store_->write([&]() -> Result<void> {
-      if (!observations_.empty()) {
-        if (auto n = store_->add_observations(observations_); !n) {
-          return n.error();
-        }
-      }
-      if (!evidence_.empty()) {
-        if (auto n = store_->add_evidence(evidence_); !n) {
-          return n.error();
-        }
-      }
-      return store_->add_counters(delta.named(), clock_.now());
-    });
-    if (!done) {
-      // Informs are not answered: their senders retransmit. What was received stays waiting for
-      // the next try, up to a bound.
-      log(LogLevel::error, "trapd", "commit failed: " + done.error().to_string());
-      for (auto h : acks_) {
-        rx_->release(h);
-      }
-      acks_.clear();
-      if (observations_.size() + evidence_.size() > 1'000'000) {
-        log(LogLevel::error, "trapd", "dropping " + std::to_string(observations_.size() + evidence_.size()) +
-                                          " waiting observations: the store keeps failing");
-        observations_.clear();
-        evidence_.clear();
-      }
-      pending_ = observations_.size() + evidence_.size();
-      return;
-    }
-    for (auto h : acks_) {
-      if (rx_->acknowledge(h)) {
-        ++c.informs_answered;
-        ++informs_since_flush_;
-      }
-    }
-    flushed_ = c;
-    flushed_.informs_answered -= informs_since_flush_;  // counted next time
-    informs_since_flush_ = 0;
-    observations_.clear();
-    evidence_.clear();
-    acks_.clear();
+    b.snapshot = c;
+    b.observations.swap(observations_);
+    b.evidence.swap(evidence_);
+    b.acks.swap(acks_);
+    b.at = clock_.now();
+    b.checkpoint = checkpoint;
     pending_ = 0;
-    last_commit_end_ = Steady::now();
-    last_commit_took_ = last_commit_end_ - started;
+    writer_->submit(std::move(b));
   }
 
-  static bool any(const core::TrapCounters& d) {
-    for (const auto& [name, n] : d.named()) {
-      if (n != 0) {
-        return true;
+  // Takes back a batch the writer has finished: answers its informs, or, if the commit failed,
+  // puts its rows back in front of what arrived since.
+  void collect() {
+    auto b = writer_->collect();
+    if (!b) {
+      return;
+    }
+    if (b->checkpoint_failed) {
+      log(LogLevel::warning, "trapd", b->checkpoint_failed->to_string());
+    }
+    if (b->failed) {
+      // Informs are not answered: their senders retransmit. What was received waits for the
+      // next try, up to a bound.
+      log(LogLevel::error, "trapd", "commit failed: " + b->failed->to_string());
+      for (auto h : b->acks) {
+        rx_->release(h);
+      }
+      if (b->observations.size() + b->evidence.size() + observations_.size() + evidence_.size() > 1'000'000) {
+        log(LogLevel::error, "trapd",
+            "dropping " + std::to_string(b->observations.size() + b->evidence.size()) +
+                " waiting observations: the store keeps failing");
+      } else {
+        std::move(observations_.begin(), observations_.end(), std::back_inserter(b->observations));
+        std::move(evidence_.begin(), evidence_.end(), std::back_inserter(b->evidence));
+        observations_.swap(b->observations);
+        evidence_.swap(b->evidence);
+      }
+      if (pending_ == 0 && observations_.size() + evidence_.size() > 0) {
+        first_pending_ = Steady::now();
+      }
+      pending_ = observations_.size() + evidence_.size() + acks_.size();
+      return;
+    }
+    flushed_ = b->snapshot;
+    for (auto h : b->acks) {
+      if (rx_->acknowledge(h)) {
+        ++proc_->counters().informs_answered;  // stored with the next batch
       }
     }
-    return false;
+  }
+
+  // Commits everything received so far and waits for it (SIGHUP, stop).
+  void flush() {
+    for (int round = 0; round < 2; ++round) {
+      if (writer_->busy()) {
+        writer_->wait();
+        collect();
+      }
+      submit(false);
+    }
+    if (writer_->busy()) {
+      writer_->wait();
+      collect();
+    }
   }
 
   // Once a second: counters, suppressed log lines, polls.
   void tick() {
-    commit();
-    if (auto c = store_->checkpoint(); !c) {
-      log(LogLevel::warning, "trapd", c.error().to_string());
-    }
+    submit(true);  // with a checkpoint; if the writer is busy, the next tick does it
     if (unlogged_ > 0) {
       log(LogLevel::info, "trapd", std::to_string(unlogged_) + " more traps in the last second (not logged)");
     }
@@ -700,21 +870,19 @@ class Daemon {
   SystemClock clock_;
   core::Registry registry_;
   std::unique_ptr<core::Store> store_;
+  std::unique_ptr<Writer> writer_;
   std::unique_ptr<core::TrapReceiver> rx_;
   core::Inventory inventory_;
   std::unique_ptr<core::TrapProcessor> proc_;
   bool running_ = true;
 
   core::ReceiveCounters rxc_, flushed_rx_;
-  core::TrapCounters flushed_;
-  std::int64_t informs_since_flush_ = 0;
+  core::TrapCounters flushed_;  // as last committed
   std::vector<core::Observation> observations_;
   std::vector<core::TrapEvidence> evidence_;
   std::vector<std::uint64_t> acks_;
   std::size_t pending_ = 0;
   Steady::time_point first_pending_;
-  Steady::time_point last_commit_end_;
-  Steady::duration last_commit_took_{};
   int logged_this_second_ = 0;
   std::int64_t unlogged_ = 0;
 

@@ -511,10 +511,6 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, Mode mode) {
   if (mode != Mode::read_only) {
     // WAL lets check_colosla and reports read while the daemon writes; FULL makes each commit
     // durable, which an acknowledged INFORM promises.
-    // 16 KiB pages for a new store (an existing one keeps its own): the trap daemon appends rows
-    // of about 300 bytes and updates the entity index at many places; with 4 KiB pages SQLite
-    // writes a third more per row. Set before WAL mode, which fixes the page size.
-    (void)exec_script(impl->db, "PRAGMA page_size = 16384");
     if (auto r = exec_script(impl->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL");
         !r) {
       return make_error(Errc::store, "cannot switch to WAL mode: " + r.error().msg, path);
