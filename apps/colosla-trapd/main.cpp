@@ -54,7 +54,7 @@ struct Settings {
   std::vector<std::string> users;
   int receive_buffer = 32 << 20;
   std::chrono::milliseconds commit_interval{20};
-  std::size_t commit_batch = 20000;
+  std::size_t commit_batch = 10000;
   std::chrono::seconds duplicate_window{5};
   double rate_per_device = 50;
   double rate_burst = 200;
@@ -126,7 +126,8 @@ std::optional<Settings> read_settings(int argc, char** argv) {
       ("trap-log-rate", po::value<int>()->default_value(20), "traps logged a second at most (the rest are counted)")
       ("receive-buffer", po::value<int>()->default_value(32 << 20), "socket receive buffer, bytes")
       ("commit-interval", po::value<int>()->default_value(20), "commit at least this often, milliseconds")
-      ("commit-batch", po::value<int>()->default_value(20000), "commit at once when this many are waiting")
+      ("commit-batch", po::value<int>()->default_value(10000),
+       "commit at once when this many are waiting; while a commit runs, reception pauses at this many")
       ("duplicate-window", po::value<int>()->default_value(5), "seconds in which a repeated trap is a duplicate")
       ("rate-per-device", po::value<double>()->default_value(50), "traps a second a device may send that change nothing")
       ("rate-burst", po::value<double>()->default_value(200), "… with bursts of this many")
@@ -707,6 +708,8 @@ class Daemon {
     b.observations.swap(observations_);
     b.evidence.swap(evidence_);
     b.acks.swap(acks_);
+    // Room for a whole batch at once: growing by doubling would hold up to twice that.
+    observations_.reserve(s_.commit_batch + 64);
     b.at = clock_.now();
     b.checkpoint = checkpoint;
     pending_ = 0;

@@ -47,6 +47,18 @@ wait_for 5 grep -q "v2c trap from 127.0.0.1:[0-9]* community public 1.3.6.1.6.3.
 snmptrap -v1 -c public "127.0.0.1:$port" 1.3.6.1.4.1.8072.2.3.1 192.0.2.10 3 0 '' 1.3.6.1.2.1.2.2.1.1.3 i 3
 wait_for 5 grep -q "sw1: v1 trap from 127.0.0.1:[0-9]* (agent 192.0.2.10) community public 1.3.6.1.6.3.1.1.5.4 .* => " "$log" \
   || { cat "$log" >&2; fail "the v1 linkUp was not shown"; }
+# The linkDown scripts/run suggests: sw1's ge-0/0/1 (C-001's port) goes down, in the store.
+snmptrap -v1 -c public "127.0.0.1:$port" 1.3.6.1.6.3.1.1.5 192.0.2.10 2 0 '' \
+  1.3.6.1.2.1.2.2.1.1.1 i 1 1.3.6.1.2.1.2.2.1.8.1 i 2 1.3.6.1.2.1.31.1.1.1.1.1 s ge-0/0/1
+wait_for 5 grep -q "sw1: v1 trap from 127.0.0.1:[0-9]* (agent 192.0.2.10) community public 1.3.6.1.6.3.1.1.5.3 .* => linkDown ge-0/0/1" "$log" \
+  || { cat "$log" >&2; fail "the suggested v1 linkDown was not shown"; }
+# (A poll of the unreachable sw1 may add its own "unknown" rows meanwhile.)
+trap_stored() {
+  [ "$(sqlite3 "$db" "SELECT device || ' ' || item || ' ' || state FROM observation_view WHERE item = 'ge-0/0/1' AND source = 'trap'")" = "sw1 ge-0/0/1 down" ]
+}
+wait_for 5 trap_stored \
+  || { sqlite3 "$db" "SELECT * FROM observation_view" >&2; cat "$log" >&2; fail "the suggested v1 linkDown was not stored as sw1 ge-0/0/1 down"; }
+grep -q "snmptrap -v1 -c public 127.0.0.1:$port 1.3.6.1.6.3.1.1.5 192.0.2.10 2 0" "$log" || fail "scripts/run does not suggest the v1 trap"
 # An inform from an unknown source is shown and not answered: snmpinform times out.
 run snmpinform -v2c -c public -t 1 -r 0 "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.4 1.3.6.1.2.1.2.2.1.1.3 i 3
 expect_rc 1
