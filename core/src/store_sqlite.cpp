@@ -1236,16 +1236,10 @@ Result<std::vector<CounterValue>> Store::counters() const {
   return out;
 }
 
-Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states(std::int64_t after_seq) const {
-  // The last change of every entity, among the observations after `after_seq` (0: all).
-  Stmt s(impl_->db,
-         "SELECT e.kind, e.device, e.item, o.time, o.seq, o.state FROM observation o "
-         "JOIN entity e ON e.id = o.entity WHERE o.seq = (SELECT o2.seq FROM observation o2 "
-         "WHERE o2.entity = o.entity ORDER BY o2.time DESC, o2.seq DESC LIMIT 1) AND o.seq > ?");
-  if (!s.ok()) {
-    return s.error();
-  }
-  s.bind(1, after_seq);
+namespace {
+
+// Rows of (kind, device, item, time, seq, state): the last change of each entity.
+Result<std::vector<std::pair<EntityId, StateChange>>> read_latest(Stmt& s) {
   std::vector<std::pair<EntityId, StateChange>> out;
   int rc = 0;
   while ((rc = s.step()) == SQLITE_ROW) {
@@ -1262,6 +1256,21 @@ Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states(std::
   return out;
 }
 
+}  // namespace
+
+Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states(std::int64_t after_seq) const {
+  // The last change of every entity, among the observations after `after_seq` (0: all).
+  Stmt s(impl_->db,
+         "SELECT e.kind, e.device, e.item, o.time, o.seq, o.state FROM observation o "
+         "JOIN entity e ON e.id = o.entity WHERE o.seq = (SELECT o2.seq FROM observation o2 "
+         "WHERE o2.entity = o.entity ORDER BY o2.time DESC, o2.seq DESC LIMIT 1) AND o.seq > ?");
+  if (!s.ok()) {
+    return s.error();
+  }
+  s.bind(1, after_seq);
+  return read_latest(s);
+}
+
 Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states_of(const std::string& device) const {
   Stmt s(impl_->db,
          "SELECT e.kind, e.device, e.item, o.time, o.seq, o.state FROM entity e "
@@ -1271,20 +1280,7 @@ Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states_of(co
     return s.error();
   }
   s.bind(1, device);
-  std::vector<std::pair<EntityId, StateChange>> out;
-  int rc = 0;
-  while ((rc = s.step()) == SQLITE_ROW) {
-    auto kind = parse_entity_kind(s.str(0));
-    auto state = parse_state_word(s.str(5));
-    if (!kind || !state) {
-      return make_error(Errc::store, "the store holds an unreadable observation");
-    }
-    out.emplace_back(EntityId{*kind, s.str(1), s.str(2)}, StateChange{s.time(3), *state, s.i64(4)});
-  }
-  if (rc != SQLITE_DONE) {
-    return s.step_error();
-  }
-  return out;
+  return read_latest(s);
 }
 
 Result<std::int64_t> Store::last_observation_seq() const {

@@ -15,8 +15,6 @@ using core::State;
 using core::Varbind;
 using core::VarType;
 
-constexpr const char* kColdStart = "1.3.6.1.6.3.1.1.5.1";
-constexpr const char* kWarmStart = "1.3.6.1.6.3.1.1.5.2";
 // SMIv1 traps of enterprise apc (1.3.6.1.4.1.318): snmpTrapOID 1.3.6.1.4.1.318.0.<n>.
 constexpr const char* kRpduOutletOn = "1.3.6.1.4.1.318.0.268";       // rPDUOutletOn
 constexpr const char* kRpduOutletOff = "1.3.6.1.4.1.318.0.269";      // rPDUOutletOff
@@ -65,7 +63,7 @@ class ApcPdu final : public core::DevicePlugin {
 
   [[nodiscard]] bool handles(const std::string& oid) const override {
     return oid == kRpduOutletOn || oid == kRpduOutletOff || oid == kOutletOn || oid == kOutletOff ||
-           oid == kInputLost || oid == kInputRestored || oid == kColdStart || oid == kWarmStart ||
+           oid == kInputLost || oid == kInputRestored || core::is_restart_trap(oid) ||
            std::find(kConditions.begin(), kConditions.end(), oid) != kConditions.end();
   }
 
@@ -73,7 +71,7 @@ class ApcPdu final : public core::DevicePlugin {
                                                         const core::DeviceView& d) const override {
     core::TrapMeaning m;
     const std::string& pdu = d.device.name;
-    if (t.trap_oid == kColdStart || t.trap_oid == kWarmStart) {
+    if (core::is_restart_trap(t.trap_oid)) {
       // A PDU that lost its only inlet cannot send a trap; it says coldStart when power is back.
       m.poll = true;
       m.summary = "agent restarted";

@@ -15,8 +15,7 @@ using core::Varbind;
 using core::VarType;
 
 // SNMPv2-MIB generic notifications (v1 traps arrive translated, RFC 3584).
-constexpr const char* kColdStart = "1.3.6.1.6.3.1.1.5.1";
-constexpr const char* kWarmStart = "1.3.6.1.6.3.1.1.5.2";
+using core::kColdStart;
 constexpr const char* kLinkDown = "1.3.6.1.6.3.1.1.5.3";
 constexpr const char* kLinkUp = "1.3.6.1.6.3.1.1.5.4";
 // IF-MIB columns (append .ifIndex).
@@ -65,14 +64,13 @@ class IfMib final : public core::DevicePlugin {
   [[nodiscard]] const core::PluginInfo& info() const override { return info_; }
 
   [[nodiscard]] bool handles(const std::string& trap_oid) const override {
-    return trap_oid == kLinkDown || trap_oid == kLinkUp || trap_oid == kColdStart ||
-           trap_oid == kWarmStart;
+    return trap_oid == kLinkDown || trap_oid == kLinkUp || core::is_restart_trap(trap_oid);
   }
 
   [[nodiscard]] Result<core::TrapMeaning> on_trap(const core::Trap& t,
                                                         const core::DeviceView& d) const override {
     core::TrapMeaning m;
-    if (t.trap_oid == kColdStart || t.trap_oid == kWarmStart) {
+    if (core::is_restart_trap(t.trap_oid)) {
       // The agent restarted: ifIndex may have been renumbered.
       m.refresh = true;
       m.poll = true;

@@ -13,8 +13,6 @@ using core::State;
 using core::Varbind;
 using core::VarType;
 
-constexpr const char* kColdStart = "1.3.6.1.6.3.1.1.5.1";
-constexpr const char* kWarmStart = "1.3.6.1.6.3.1.1.5.2";
 // upsTraps = 1.3.6.1.2.1.33.2 (no .0 arc)
 constexpr const char* kOnBattery = "1.3.6.1.2.1.33.2.1";          // upsTrapOnBattery
 constexpr const char* kAlarmAdded = "1.3.6.1.2.1.33.2.3";         // upsTrapAlarmEntryAdded
@@ -74,15 +72,14 @@ class UpsMib final : public core::DevicePlugin {
   [[nodiscard]] const core::PluginInfo& info() const override { return info_; }
 
   [[nodiscard]] bool handles(const std::string& oid) const override {
-    return oid == kOnBattery || oid == kAlarmAdded || oid == kAlarmRemoved || oid == kColdStart ||
-           oid == kWarmStart;
+    return oid == kOnBattery || oid == kAlarmAdded || oid == kAlarmRemoved || core::is_restart_trap(oid);
   }
 
   [[nodiscard]] Result<core::TrapMeaning> on_trap(const core::Trap& t,
                                                         const core::DeviceView& d) const override {
     core::TrapMeaning m;
     const auto ups = core::EntityId::ups(d.device.name);
-    if (t.trap_oid == kColdStart || t.trap_oid == kWarmStart) {
+    if (core::is_restart_trap(t.trap_oid)) {
       m.poll = true;
       m.summary = "agent restarted";
       return m;
