@@ -271,6 +271,7 @@ class Writer {
     if (pipe2(ready_, O_CLOEXEC | O_NONBLOCK) != 0) {
       throw ConfigError(std::string("cannot create a pipe: ") + std::strerror(errno));
     }
+    merge_rest();  // what a daemon that died left unmerged
     thread_ = std::thread([this] { run(); });
   }
   Writer(const Writer&) = delete;
@@ -282,6 +283,7 @@ class Writer {
     }
     cv_.notify_one();
     thread_.join();
+    merge_rest();
     close(ready_[0]);
     close(ready_[1]);
   }
@@ -336,13 +338,30 @@ class Writer {
     }
   }
 
+  // Leaves the history complete (readers would manage without, a little slower).
+  void merge_rest() {
+    if (auto n = store_->merge_history(); !n) {
+      log(LogLevel::warning, "trapd", "merging observations into the history: " + n.error().to_string());
+    }
+  }
+
   void commit(Batch& b) {
     const auto started = Steady::now();
     const bool counters = any(b.delta);
-    if (!b.observations.empty() || !b.evidence.empty() || counters) {
+    // The history the SLA engine reads gets what was stored since the last merge once a second
+    // (with the checkpoint), or sooner when a storm has stored a lot: one sorted run rewrites
+    // each flapping port's pages once.
+    const bool merge = unmerged_ + b.observations.size() > 0 &&
+                       (b.checkpoint || unmerged_ + b.observations.size() >= kMergeRows);
+    if (!b.observations.empty() || !b.evidence.empty() || counters || merge) {
       auto done = store_->write([&]() -> Result<void> {
         if (!b.observations.empty()) {
           if (auto n = store_->add_observations(b.observations); !n) {
+            return n.error();
+          }
+        }
+        if (merge) {
+          if (auto n = store_->merge_history(); !n) {
             return n.error();
           }
         }
@@ -355,6 +374,8 @@ class Writer {
       });
       if (!done) {
         b.failed = done.error();
+      } else {
+        unmerged_ = merge ? 0 : unmerged_ + b.observations.size();
       }
     }
     if (b.checkpoint && !b.failed) {
@@ -376,7 +397,9 @@ class Writer {
   }
 
  private:
+  static constexpr std::size_t kMergeRows = 200000;
   std::unique_ptr<core::Store> store_;
+  std::size_t unmerged_ = 0;  // stored since the last merge (the writer thread's)
   int ready_[2] = {-1, -1};
   bool busy_ = false;  // the loop's view: a batch is out and not yet collected
   std::mutex m_;
@@ -451,9 +474,11 @@ class Daemon {
     // The write-ahead log is copied into the database once a second (tick), not every 4 MiB
     // in the middle of a burst; SQLite does it by itself only if the log passes 64 MiB.
     ws->set_autocheckpoint(16384);
-    // Room for the index pages a batch touches: a flood spread over many ports dirties one leaf
-    // page per port; with SQLite's default 2 MiB they spill to the log in mid-transaction.
+    // Room for the history pages a merge touches: a flood spread over many ports dirties one
+    // leaf page per port; with SQLite's default 2 MiB they spill to the log in mid-transaction.
     ws->set_cache_size(8192);
+    // Observations reach the history the SLA engine reads in one sorted run a second (Writer).
+    ws->defer_history_merge(true);
     writer_ = std::make_unique<Writer>(std::move(ws));
     reload();
     std::string endpoints;

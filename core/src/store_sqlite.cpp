@@ -4,12 +4,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
-#include <map>
-#include <unordered_map>
 #include <cerrno>
 #include <cstring>
+#include <limits>
+#include <map>
+#include <optional>
 #include <sstream>
+#include <unordered_map>
 
 #include "colosla/calendar.hpp"
 #include "colosla/log.hpp"
@@ -206,6 +209,26 @@ CREATE TABLE counter(
   updated INTEGER NOT NULL
 );
 )sql",
+    // 3 -> 4: the state changes the SLA engine reads move from an index on observation, which
+    // every stored trap updated in place (one page rewritten per flapping port per commit), to a
+    // table of their own that observations are merged into in sorted runs.
+    R"sql(
+DROP INDEX observation_history;
+CREATE TABLE state_change(
+  entity INTEGER NOT NULL,
+  time   INTEGER NOT NULL,
+  seq    INTEGER NOT NULL,  -- observation.seq
+  state  TEXT NOT NULL,
+  PRIMARY KEY (entity, time, seq)
+) WITHOUT ROWID;
+INSERT INTO state_change SELECT entity, time, seq, state FROM observation ORDER BY entity, time, seq;
+-- Observations up to this seq are in state_change; readers add the ones after it.
+CREATE TABLE state_change_merged(
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  seq INTEGER NOT NULL
+);
+INSERT INTO state_change_merged VALUES (1, (SELECT coalesce(max(seq), 0) FROM observation));
+)sql",
 }};
 
 Error sql_error(sqlite3* db, std::string_view what) {
@@ -348,6 +371,7 @@ struct Store::Impl {
   // Statements of the write paths the trap daemon runs thousands of times a second, prepared
   // once (SQL text → statement).
   std::map<const char*, std::unique_ptr<Stmt>> cached;
+  bool defer_merge = false;  // see Store::defer_history_merge
 
   // The prepared statement for sql (a string literal), reset and ready for new bindings.
   Stmt& prepared(const char* sql) {
@@ -356,6 +380,31 @@ struct Store::Impl {
       s = std::make_unique<Stmt>(db, sql);
     }
     return *s;
+  }
+
+  // Moves the observations after the merge mark into state_change, in key order (inside the
+  // caller's write transaction). Returns how many.
+  Result<std::int64_t> merge() {
+    Stmt& ins = prepared(
+        "INSERT INTO state_change SELECT entity, time, seq, state FROM observation "
+        "WHERE seq > (SELECT seq FROM state_change_merged) ORDER BY entity, time, seq");
+    if (!ins.ok()) {
+      return ins.error();
+    }
+    if (auto r = ins.exec(); !r) {
+      return r.error();
+    }
+    const std::int64_t n = sqlite3_changes64(db);
+    if (n > 0) {
+      Stmt& mark = prepared("UPDATE state_change_merged SET seq = (SELECT max(seq) FROM observation)");
+      if (!mark.ok()) {
+        return mark.error();
+      }
+      if (auto r = mark.exec(); !r) {
+        return r.error();
+      }
+    }
+    return n;
   }
 
   // The id of entity e, created if the store has none yet (inside the caller's transaction).
@@ -933,6 +982,29 @@ Result<std::size_t> Store::add_observations(const std::vector<Observation>& obs)
       }
       ++n;
     }
+    if (!impl_->defer_merge) {
+      if (auto m = impl_->merge(); !m) {
+        return m.error();
+      }
+    }
+    return {};
+  });
+  if (!r) {
+    return r.error();
+  }
+  return n;
+}
+
+void Store::defer_history_merge(bool defer) { impl_->defer_merge = defer; }
+
+Result<std::int64_t> Store::merge_history() {
+  std::int64_t n = 0;
+  auto r = write([&]() -> Result<void> {
+    auto m = impl_->merge();
+    if (!m) {
+      return m.error();
+    }
+    n = *m;
     return {};
   });
   if (!r) {
@@ -980,9 +1052,14 @@ constexpr const char* kObservationColumns =
 }  // namespace
 
 Result<std::vector<Observation>> Store::observations(const EntityId& e) const {
-  Stmt s(impl_->db, (std::string(kObservationColumns) +
-                     "WHERE e.kind = ? AND e.device = ? AND e.item = ? ORDER BY o.time, o.seq")
-                        .c_str());
+  // One statement, so one snapshot: the seqs in the merged history and those after its mark.
+  Stmt s(impl_->db,
+         (std::string(kObservationColumns) +
+          "WHERE o.seq IN (SELECT seq FROM state_change WHERE entity = (SELECT id FROM entity "
+          "WHERE kind = ?1 AND device = ?2 AND item = ?3) UNION ALL SELECT seq FROM observation "
+          "WHERE seq > (SELECT seq FROM state_change_merged) AND entity = (SELECT id FROM entity "
+          "WHERE kind = ?1 AND device = ?2 AND item = ?3)) ORDER BY o.time, o.seq")
+             .c_str());
   if (!s.ok()) {
     return s.error();
   }
@@ -1005,59 +1082,197 @@ Result<std::int64_t> Store::observation_count() const {
   return scalar(impl_->db, "SELECT count(*) FROM observation");
 }
 
-Result<History> Store::history(Timestamp until) const {
-  // The entities first (a few thousand rows), then every change by entity id through the
-  // covering index (entity, time, seq, state): integers and one short text per row.
-  std::map<std::int64_t, std::vector<StateChange>*> by_id;
-  History out;
+namespace {
+
+// A state word as SQLite holds it, without copying it.
+Result<State> state_column(const Stmt& s, int c) {
+  const auto* word = reinterpret_cast<const char*>(sqlite3_column_text(s.raw(), c));
+  return parse_state_word(word != nullptr ? word : "");
+}
+
+bool before(const StateChange& a, const StateChange& b) {
+  return a.time != b.time ? a.time < b.time : a.seq < b.seq;
+}
+
+Error unreadable_state(std::int64_t seq) {
+  return make_error(Errc::store, "the store holds an unreadable state", "observation " + std::to_string(seq));
+}
+
+Error unknown_entity(std::int64_t seq) {
+  return make_error(Errc::store, "an observation names an entity the store does not have",
+                    "observation " + std::to_string(seq));
+}
+
+// Entities by id, from rows of (id, kind, device, item).
+Result<std::unordered_map<std::int64_t, EntityId>> read_entities(Stmt& s) {
+  std::unordered_map<std::int64_t, EntityId> out;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    auto kind = parse_entity_kind(s.str(1));
+    if (!kind) {
+      return make_error(Errc::store, "the store holds an entity of unknown kind " + s.str(1));
+    }
+    out.emplace(s.i64(0), EntityId{*kind, s.str(2), s.str(3)});
+  }
+  if (rc != SQLITE_DONE) {
+    return s.step_error();
+  }
+  return out;
+}
+
+// Rows of (entity, time, seq, state) of the observations not merged into state_change yet
+// (a handful, or up to a second of a trap storm), `until` included.
+constexpr const char* kUnmerged =
+    "SELECT entity, time, seq, state FROM observation "
+    "WHERE seq > (SELECT seq FROM state_change_merged) AND time <= ?";
+
+// The last change of each entity in `ids` whose last change is after `after_seq`, from the
+// merged history and the observations after its mark (inside a read transaction).
+Result<std::vector<std::pair<EntityId, StateChange>>> last_changes(
+    sqlite3* db, const std::unordered_map<std::int64_t, EntityId>& ids, std::int64_t after_seq) {
+  std::unordered_map<std::int64_t, StateChange> last;
   {
-    Stmt s(impl_->db, "SELECT id, kind, device, item FROM entity");
+    Stmt s(db, kUnmerged);
     if (!s.ok()) {
       return s.error();
     }
+    s.bind(1, std::numeric_limits<std::int64_t>::max());
     int rc = 0;
     while ((rc = s.step()) == SQLITE_ROW) {
-      auto kind = parse_entity_kind(s.str(1));
-      if (!kind) {
-        return make_error(Errc::store, "the store holds an entity of unknown kind " + s.str(1));
+      if (ids.count(s.i64(0)) == 0) {
+        continue;
       }
-      by_id.emplace(s.i64(0), &out[EntityId{*kind, s.str(2), s.str(3)}]);
+      auto state = state_column(s, 3);
+      if (!state) {
+        return unreadable_state(s.i64(2));
+      }
+      const StateChange c{s.time(1), *state, s.i64(2)};
+      auto [it, added] = last.emplace(s.i64(0), c);
+      if (!added && before(it->second, c)) {
+        it->second = c;
+      }
     }
     if (rc != SQLITE_DONE) {
       return s.step_error();
     }
   }
-  Stmt s(impl_->db,
-         "SELECT entity, time, seq, state FROM observation INDEXED BY observation_history "
-         "WHERE time <= ? ORDER BY entity, time, seq");
+  Stmt s(db, "SELECT time, seq, state FROM state_change WHERE entity = ? ORDER BY time DESC, seq DESC LIMIT 1");
   if (!s.ok()) {
     return s.error();
   }
-  s.bind(1, until);
-  std::int64_t current_id = -1;
-  std::vector<StateChange>* current = nullptr;
-  int rc = 0;
-  while ((rc = s.step()) == SQLITE_ROW) {
-    const std::int64_t id = s.i64(0);
-    if (id != current_id) {
+  std::vector<std::pair<EntityId, StateChange>> out;
+  for (const auto& [id, entity] : ids) {
+    s.bind(1, id);
+    const int rc = s.step();
+    std::optional<StateChange> best;
+    if (rc == SQLITE_ROW) {
+      auto state = state_column(s, 2);
+      if (!state) {
+        return unreadable_state(s.i64(1));
+      }
+      best = StateChange{s.time(0), *state, s.i64(1)};
+    } else if (rc != SQLITE_DONE) {
+      return s.step_error();
+    }
+    s.reset();
+    if (const auto it = last.find(id); it != last.end() && (!best || before(*best, it->second))) {
+      best = it->second;
+    }
+    if (best && best->seq > after_seq) {
+      out.emplace_back(entity, *best);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<History> Store::history(Timestamp until) const {
+  // The entities first (a few thousand rows), then every change by entity from state_change:
+  // integers and one short text per row, already in order; then the few observations not
+  // merged yet, merged in here. One read transaction, so that a merge in between is not seen
+  // half.
+  History out;
+  auto r = read([&]() -> Result<void> {
+    std::unordered_map<std::int64_t, std::vector<StateChange>*> by_id;
+    {
+      Stmt s(impl_->db, "SELECT id, kind, device, item FROM entity");
+      if (!s.ok()) {
+        return s.error();
+      }
+      auto entities = read_entities(s);
+      if (!entities) {
+        return entities.error();
+      }
+      for (auto& [id, e] : *entities) {
+        by_id.emplace(id, &out[std::move(e)]);
+      }
+    }
+    const auto list = [&](std::int64_t id, std::int64_t seq) -> Result<std::vector<StateChange>*> {
       const auto it = by_id.find(id);
       if (it == by_id.end()) {
-        return make_error(Errc::store, "an observation names an entity the store does not have",
-                          "observation " + std::to_string(s.i64(2)));
+        return unknown_entity(seq);
       }
-      current_id = id;
-      current = it->second;
+      return it->second;
+    };
+    Stmt s(impl_->db, "SELECT entity, time, seq, state FROM state_change WHERE time <= ? ORDER BY entity, time, seq");
+    if (!s.ok()) {
+      return s.error();
     }
-    const auto* word = reinterpret_cast<const char*>(sqlite3_column_text(s.raw(), 3));
-    auto state = parse_state_word(word != nullptr ? word : "");
-    if (!state) {
-      return make_error(Errc::store, "the store holds an unreadable state",
-                        "observation " + std::to_string(s.i64(2)));
+    s.bind(1, until);
+    std::int64_t current_id = -1;
+    std::vector<StateChange>* current = nullptr;
+    int rc = 0;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      const std::int64_t id = s.i64(0);
+      if (id != current_id) {
+        auto l = list(id, s.i64(2));
+        if (!l) {
+          return l.error();
+        }
+        current_id = id;
+        current = *l;
+      }
+      auto state = state_column(s, 3);
+      if (!state) {
+        return unreadable_state(s.i64(2));
+      }
+      current->push_back(StateChange{s.time(1), *state, s.i64(2)});
     }
-    current->push_back(StateChange{s.time(1), *state, s.i64(2)});
-  }
-  if (rc != SQLITE_DONE) {
-    return s.step_error();
+    if (rc != SQLITE_DONE) {
+      return s.step_error();
+    }
+    // The unmerged observations: appended, then each touched list put back in order.
+    Stmt t(impl_->db, kUnmerged);
+    if (!t.ok()) {
+      return t.error();
+    }
+    t.bind(1, until);
+    std::unordered_map<std::vector<StateChange>*, std::size_t> merged_size;
+    while ((rc = t.step()) == SQLITE_ROW) {
+      auto l = list(t.i64(0), t.i64(2));
+      if (!l) {
+        return l.error();
+      }
+      auto state = state_column(t, 3);
+      if (!state) {
+        return unreadable_state(t.i64(2));
+      }
+      merged_size.emplace(*l, (*l)->size());
+      (*l)->push_back(StateChange{t.time(1), *state, t.i64(2)});
+    }
+    if (rc != SQLITE_DONE) {
+      return t.step_error();
+    }
+    for (auto& [changes, n] : merged_size) {
+      const auto mid = changes->begin() + static_cast<std::ptrdiff_t>(n);
+      std::sort(mid, changes->end(), before);
+      std::inplace_merge(changes->begin(), mid, changes->end(), before);
+    }
+    return {};
+  });
+  if (!r) {
+    return r.error();
   }
   return out;
 }
@@ -1236,51 +1451,60 @@ Result<std::vector<CounterValue>> Store::counters() const {
   return out;
 }
 
-namespace {
-
-// Rows of (kind, device, item, time, seq, state): the last change of each entity.
-Result<std::vector<std::pair<EntityId, StateChange>>> read_latest(Stmt& s) {
+Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states(std::int64_t after_seq) const {
+  // The entities with an observation after `after_seq` (all of them for 0), then the last
+  // change of each.
   std::vector<std::pair<EntityId, StateChange>> out;
-  int rc = 0;
-  while ((rc = s.step()) == SQLITE_ROW) {
-    auto kind = parse_entity_kind(s.str(0));
-    auto state = parse_state_word(s.str(5));
-    if (!kind || !state) {
-      return make_error(Errc::store, "the store holds an unreadable observation");
+  auto r = read([&]() -> Result<void> {
+    Stmt s(impl_->db, after_seq == 0 ? "SELECT id, kind, device, item FROM entity"
+                                     : "SELECT id, kind, device, item FROM entity "
+                                       "WHERE id IN (SELECT entity FROM observation WHERE seq > ?)");
+    if (!s.ok()) {
+      return s.error();
     }
-    out.emplace_back(EntityId{*kind, s.str(1), s.str(2)}, StateChange{s.time(3), *state, s.i64(4)});
-  }
-  if (rc != SQLITE_DONE) {
-    return s.step_error();
+    if (after_seq != 0) {
+      s.bind(1, after_seq);
+    }
+    auto ids = read_entities(s);
+    if (!ids) {
+      return ids.error();
+    }
+    auto last = last_changes(impl_->db, *ids, after_seq);
+    if (!last) {
+      return last.error();
+    }
+    out = std::move(*last);
+    return {};
+  });
+  if (!r) {
+    return r.error();
   }
   return out;
 }
 
-}  // namespace
-
-Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states(std::int64_t after_seq) const {
-  // The last change of every entity, among the observations after `after_seq` (0: all).
-  Stmt s(impl_->db,
-         "SELECT e.kind, e.device, e.item, o.time, o.seq, o.state FROM observation o "
-         "JOIN entity e ON e.id = o.entity WHERE o.seq = (SELECT o2.seq FROM observation o2 "
-         "WHERE o2.entity = o.entity ORDER BY o2.time DESC, o2.seq DESC LIMIT 1) AND o.seq > ?");
-  if (!s.ok()) {
-    return s.error();
-  }
-  s.bind(1, after_seq);
-  return read_latest(s);
-}
-
 Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states_of(const std::string& device) const {
-  Stmt s(impl_->db,
-         "SELECT e.kind, e.device, e.item, o.time, o.seq, o.state FROM entity e "
-         "JOIN observation o ON o.seq = (SELECT o2.seq FROM observation o2 WHERE o2.entity = e.id "
-         "ORDER BY o2.time DESC, o2.seq DESC LIMIT 1) WHERE e.device = ? AND e.kind != 'probe'");
-  if (!s.ok()) {
-    return s.error();
+  std::vector<std::pair<EntityId, StateChange>> out;
+  auto r = read([&]() -> Result<void> {
+    Stmt s(impl_->db, "SELECT id, kind, device, item FROM entity WHERE device = ? AND kind != 'probe'");
+    if (!s.ok()) {
+      return s.error();
+    }
+    s.bind(1, device);
+    auto ids = read_entities(s);
+    if (!ids) {
+      return ids.error();
+    }
+    auto last = last_changes(impl_->db, *ids, 0);
+    if (!last) {
+      return last.error();
+    }
+    out = std::move(*last);
+    return {};
+  });
+  if (!r) {
+    return r.error();
   }
-  s.bind(1, device);
-  return read_latest(s);
+  return out;
 }
 
 Result<std::int64_t> Store::last_observation_seq() const {

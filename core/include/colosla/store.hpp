@@ -54,7 +54,7 @@ struct CounterValue {
 class Store {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   enum class Mode {
     create,     ///< Read and write; create the file (mode 0600) when it does not exist.
@@ -109,6 +109,15 @@ class Store {
   // -- observations ------------------------------------------------------------------------
   /// Stores observations (one transaction unless inside write()). Returns how many.
   Result<std::size_t> add_observations(const std::vector<Observation>& obs);
+  /// The SLA engine reads state changes from a table ordered by entity and time. Observations
+  /// are merged into it in the transaction that stores them, unless the writer defers that: the
+  /// trap daemon, storing thousands a second, merges once a second with merge_history(), so that
+  /// each flapping port's pages are rewritten once per merge instead of once per commit.
+  /// Readers see unmerged observations all the same.
+  void defer_history_merge(bool defer);
+  /// Merges the observations not yet in the history (one transaction unless inside write()).
+  /// Returns how many.
+  Result<std::int64_t> merge_history();
   /// Every observation of entity e, ordered by time, then arrival.
   Result<std::vector<Observation>> observations(const EntityId& e) const;
   /// Every observation whose time lies in [from, to), ordered by time, then arrival. (A scan:

@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <set>
+#include <sstream>
 
+#include "colosla/calendar.hpp"
 #include "support.hpp"
 
 using namespace colosla;
@@ -153,6 +156,128 @@ TEST_CASE("observations keep their source and evidence", "[store]") {
   REQUIRE(between.size() == 3);
   CHECK(between[2].entity == EntityId::probe("203.0.113.5", "icmp"));
   CHECK(store->observation_count().value() == 4);
+}
+
+namespace {
+
+Observation obs_of(const std::string& port, const std::string& time, State st) {
+  Observation o = port_obs(time, st, "linkUpDown " + port);
+  o.entity = EntityId::port("sw1", port);
+  return o;
+}
+
+// What every reader of state changes sees, in one comparable text.
+std::string readings(const Store& s) {
+  std::ostringstream out;
+  const History all = s.history(at("2026-11-03T03:00:00Z")).value();
+  for (const auto& [e, changes] : all) {
+    out << e.item << ":";
+    for (const auto& c : changes) {
+      out << " " << format_time_utc(c.time) << "/" << to_string(c.state) << "/" << c.seq;
+    }
+    out << "\n";
+  }
+  const History early = s.history(at("2026-11-03T02:20:00Z")).value();
+  for (const auto& [e, c] : early) {
+    out << e.item << " until 02:20: " << c.size() << "\n";
+  }
+  std::map<std::string, std::string> latest;
+  const auto last = s.latest_states(0).value();
+  for (const auto& [e, c] : last) {
+    latest[e.item] = format_time_utc(c.time) + "/" + std::string(to_string(c.state)) + "/" + std::to_string(c.seq);
+  }
+  for (const auto& [item, c] : latest) {
+    out << "latest " << item << " " << c << "\n";
+  }
+  out << "latest of sw1: " << s.latest_states_of("sw1").value().size() << "\n";
+  const auto obs = s.observations(EntityId::port("sw1", "ge-0/0/1")).value();
+  for (const auto& o : obs) {
+    out << "obs " << o.seq << " " << o.evidence << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("observations not yet merged into the history are read all the same", "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  auto direct = open(path);
+  REQUIRE(direct->add_observations({obs_of("ge-0/0/1", "2026-11-03T02:00:00Z", State::down),
+                                    obs_of("ge-0/0/1", "2026-11-03T02:30:00Z", State::up),
+                                    obs_of("ge-0/0/2", "2026-11-03T02:10:00Z", State::down)})
+              .value() == 3);
+  CHECK(query(path, "SELECT count(*) FROM state_change") == "3");  // merged as stored
+
+  auto deferred = open(path);
+  deferred->defer_history_merge(true);
+  // A late trap dated between the two merged changes, a new change, a new port, and a
+  // back-dated change of ge-0/0/2 that must not become its latest state.
+  REQUIRE(deferred->add_observations({obs_of("ge-0/0/1", "2026-11-03T02:15:00Z", State::up),
+                                      obs_of("ge-0/0/1", "2026-11-03T02:45:00Z", State::down),
+                                      obs_of("ge-0/0/3", "2026-11-03T02:20:00Z", State::down),
+                                      obs_of("ge-0/0/2", "2026-11-03T01:00:00Z", State::up)})
+              .value() == 4);
+  CHECK(query(path, "SELECT count(*) FROM state_change") == "3");
+  CHECK(query(path, "SELECT seq FROM state_change_merged") == "3");
+
+  auto reader = open(path, Store::Mode::read_only);
+  const std::string before = readings(*reader);
+  CHECK(before ==
+        "ge-0/0/1: 2026-11-03T02:00:00Z/down/1 2026-11-03T02:15:00Z/up/4 2026-11-03T02:30:00Z/up/2 "
+        "2026-11-03T02:45:00Z/down/5\n"
+        "ge-0/0/2: 2026-11-03T01:00:00Z/up/7 2026-11-03T02:10:00Z/down/3\n"
+        "ge-0/0/3: 2026-11-03T02:20:00Z/down/6\n"
+        "ge-0/0/1 until 02:20: 2\n"
+        "ge-0/0/2 until 02:20: 2\n"
+        "ge-0/0/3 until 02:20: 1\n"
+        "latest ge-0/0/1 2026-11-03T02:45:00Z/down/5\n"
+        "latest ge-0/0/2 2026-11-03T02:10:00Z/down/3\n"
+        "latest ge-0/0/3 2026-11-03T02:20:00Z/down/6\n"
+        "latest of sw1: 3\n"
+        "obs 1 linkUpDown ge-0/0/1\n"
+        "obs 4 linkUpDown ge-0/0/1\n"
+        "obs 2 linkUpDown ge-0/0/1\n"
+        "obs 5 linkUpDown ge-0/0/1\n");
+  // After seq 3: ge-0/0/1 and ge-0/0/3 changed; ge-0/0/2's last change is still seq 3.
+  std::set<std::string> changed;
+  const auto after3 = reader->latest_states(3).value();
+  for (const auto& [e, c] : after3) {
+    changed.insert(e.item);
+  }
+  CHECK(changed == std::set<std::string>{"ge-0/0/1", "ge-0/0/3"});
+  CHECK(reader->latest_states(7).value().empty());
+
+  CHECK(deferred->merge_history().value() == 4);
+  CHECK(deferred->merge_history().value() == 0);
+  CHECK(query(path, "SELECT count(*) FROM state_change") == "7");
+  CHECK(query(path, "SELECT seq FROM state_change_merged") == "7");
+  CHECK(readings(*reader) == before);
+}
+
+TEST_CASE("a store of schema 3 gets its history table when upgraded", "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  std::string before;
+  {
+    auto store = open(path);
+    REQUIRE(store->add_observations({obs_of("ge-0/0/1", "2026-11-03T02:00:00Z", State::down),
+                                     obs_of("ge-0/0/2", "2026-11-03T02:10:00Z", State::down),
+                                     obs_of("ge-0/0/1", "2026-11-03T02:30:00Z", State::up)})
+                .has_value());
+    before = readings(*store);
+  }
+  // Back to what schema 3 had: the history as an index on observation.
+  exec(path,
+       "DROP TABLE state_change; DROP TABLE state_change_merged; "
+       "CREATE INDEX observation_history ON observation(entity, time, seq, state); "
+       "PRAGMA user_version = 3");
+  auto store = open(path, Store::Mode::existing);
+  CHECK(store->schema_version() == Store::kSchemaVersion);
+  CHECK(query(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'observation_history'") == "0");
+  CHECK(query(path, "SELECT count(*) FROM state_change") == "3");
+  CHECK(query(path, "SELECT seq FROM state_change_merged") == "3");
+  CHECK(readings(*store) == before);
 }
 
 TEST_CASE("a write is either committed or not there", "[store]") {
