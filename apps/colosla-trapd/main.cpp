@@ -397,7 +397,7 @@ class Writer {
   }
 
  private:
-  static constexpr std::size_t kMergeRows = 200000;
+  static constexpr std::size_t kMergeRows = 65536;
   std::unique_ptr<core::Store> store_;
   std::size_t unmerged_ = 0;  // stored since the last merge (the writer thread's)
   int ready_[2] = {-1, -1};

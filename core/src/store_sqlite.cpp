@@ -367,7 +367,7 @@ struct Store::Impl {
   int version = 0;
   int savepoints = 0;
   // Entity ids already known to exist in the store (ids are never reused or deleted).
-  std::unordered_map<EntityId, std::int64_t, EntityIdHash> entity_ids;
+  EntityMap<std::int64_t> entity_ids;
   // Statements of the write paths the trap daemon runs thousands of times a second, prepared
   // once (SQL text → statement).
   std::map<const char*, std::unique_ptr<Stmt>> cached;
@@ -409,8 +409,8 @@ struct Store::Impl {
 
   // The id of entity e, created if the store has none yet (inside the caller's transaction).
   Result<std::int64_t> entity_id(const EntityId& e) {
-    if (const auto it = entity_ids.find(e); it != entity_ids.end()) {
-      return it->second;
+    if (const std::int64_t* known = entity_ids.find(e)) {
+      return *known;
     }
     Stmt& find = prepared("SELECT id FROM entity WHERE kind = ? AND device = ? AND item = ?");
     if (!find.ok()) {
@@ -430,7 +430,7 @@ struct Store::Impl {
       }
       id = sqlite3_last_insert_rowid(db);
     }
-    entity_ids.emplace(e, id);
+    *entity_ids.try_emplace(e).first = id;
     return id;
   }
 

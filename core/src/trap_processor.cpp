@@ -75,7 +75,7 @@ void TrapProcessor::set_port_names(const std::string& device, std::map<std::int6
   port_names_[device] = std::move(names);
 }
 
-void TrapProcessor::set_known_state(const EntityId& e, State s) { known_[e] = Known{s, 0, {}}; }
+void TrapProcessor::set_known_state(const EntityId& e, State s) { *known_.try_emplace(e).first = Known{s, 0, {}}; }
 
 const Device* TrapProcessor::match(const Trap& t) const {
   // A v1 trap's agent-addr names the agent that raised it, also when a relay forwarded it: it
@@ -219,8 +219,8 @@ Processed TrapProcessor::process(const Trap& t) {
   bool repeat = !meaning.states.empty();
   slots_.clear();
   for (const auto& s : meaning.states) {
-    const auto [it, fresh] = known_.try_emplace(s.entity);
-    Known& k = it->second;
+    const auto [slot, fresh] = known_.try_emplace(s.entity);
+    Known& k = *slot;
     changes = changes || fresh || k.state != s.state;
     repeat = repeat && !fresh && k.trap == key.h && now - k.at < options_.duplicate_window;
     slots_.push_back(&k);

@@ -126,7 +126,7 @@ class TrapProcessor {
     std::uint64_t trap = 0;
     Timestamp at;
   };
-  std::unordered_map<EntityId, Known, EntityIdHash> known_;
+  EntityMap<Known> known_;
   std::vector<Known*> slots_;  // the entries of the trap being processed (reused)
   // Other traps that changed nothing lately (their hash → when last recorded). Bounded: under a
   // flood of distinct traps the oldest are forgotten early, which can only let a repeat through
