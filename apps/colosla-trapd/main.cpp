@@ -705,7 +705,7 @@ class Daemon {
   // What is waiting goes to the writer commit-interval after the first of it arrived, or when
   // commit-batch of it is waiting, or once a second for the counters; while the writer is busy
   // it keeps waiting, so that under a flood each transaction carries more rows for its fixed
-  // cost (the fsync, the index pages it rewrites). Informs are answered when their batch is
+  // cost (the fsync). Informs are answered when their batch is
   // committed.
   [[nodiscard]] bool full() const { return writer_->busy() && pending_ >= s_.commit_batch; }
 
