@@ -40,6 +40,7 @@ Reports:
 Devices (SNMP):
   poll [--device D] [--timeout MS] [--retries N]   ask devices now; record what changed
   discover --device D [--pattern RE] [--apply]      propose port mappings from ifAlias
+  netconf-check --device D                          what a NETCONF device offers and reports
   trap-handler                                      snmptrapd's traphandle: one trap on stdin
   stats [--format text|json]                        what colosla-trapd did with every packet
   plugins                                           the device plugins of this colosla

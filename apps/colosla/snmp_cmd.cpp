@@ -3,9 +3,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
+#include <unistd.h>
 
 #include "cli.hpp"
 #include "colosla/log.hpp"
+#include "colosla/netconf_client.hpp"
 #include "colosla/operations.hpp"
 #include "colosla/registry.hpp"
 #include "colosla/snmp_client.hpp"
@@ -361,9 +364,106 @@ int trap_handler(Context& ctx) {
   return kOk;
 }
 
+// Connects to a NETCONF device and shows what colosla can read there: the capabilities that
+// matter, the modules its plugins read, and the interfaces or power supplies with their states.
+int netconf_check(Context& ctx) {
+  po::options_description d("netconf-check");
+  d.add_options()("device", po::value<std::string>(), "the NETCONF device")(
+      "yang-dir", po::value<std::vector<std::string>>(),
+      "a directory of YANG modules to search first (repeatable; then $COLOSLA_YANG_PATH, "
+      "/usr/share/colosla/yang, /usr/share/yuma/modules)")(
+      "timeout", po::value<int>()->default_value(10), "seconds for each RPC; the whole check gets 3 times that");
+  auto vm = parse(ctx, d);
+  if (!vm) {
+    return kOk;
+  }
+  if (vm->count("device") == 0) {
+    throw UsageError("--device is required");
+  }
+  const int timeout = std::max(1, (*vm)["timeout"].as<int>());
+  auto store = open_store(ctx, core::Store::Mode::existing);
+  if (!store) {
+    return kFailed;
+  }
+  auto inv = inventory_of(*store);
+  if (!inv) {
+    return kFailed;
+  }
+  const std::string name = (*vm)["device"].as<std::string>();
+  const core::Device* dev = inv->find_device(name);
+  if (dev == nullptr) {
+    return report(make_error(Errc::not_found, "no device " + name + " in the inventory"));
+  }
+  if (!dev->netconf) {
+    return report(make_error(Errc::invalid_input, name + " is read over SNMP, not NETCONF (colosla poll --device " + name + ")"));
+  }
+  const core::DevicePlugin* plugin = registry().find(dev->plugin);
+  if (plugin == nullptr) {
+    return report(make_error(Errc::not_found, "no plugin " + dev->plugin + " (colosla plugins lists them)"));
+  }
+  // libnetconf2 blocks signals while it waits and may wait minutes: a watchdog ends the check.
+  std::thread([name, timeout] {
+    std::this_thread::sleep_for(std::chrono::seconds{3 * timeout});
+    std::cerr << "colosla: " << name << ": no answer within " << 3 * timeout << " s\n";
+    std::cout.flush();
+    _exit(kFailed);
+  }).detach();
+  core::NetconfOptions o;
+  if (vm->count("yang-dir") != 0) {
+    o.yang_dirs = (*vm)["yang-dir"].as<std::vector<std::string>>();
+  }
+  for (auto& dir : core::default_yang_dirs()) {
+    o.yang_dirs.push_back(dir);
+  }
+  o.rpc_timeout = std::chrono::seconds{timeout};
+  auto session = core::NetconfSession::connect(*dev, o);
+  if (!session) {
+    return report(session.error());
+  }
+  const core::NetconfServerInfo& server = (*session)->server();
+  std::cout << name << ": NETCONF session established (" << server.capabilities.size() << " capabilities, "
+            << server.modules.size() << " modules)\n";
+  for (const auto& [uri, what] : std::vector<std::pair<std::string, std::string>>{
+           {"urn:ietf:params:netconf:base:1.1", "NETCONF 1.1"},
+           {"urn:ietf:params:netconf:capability:notification:1.0", "notifications (RFC 5277)"},
+           {"urn:ietf:params:netconf:capability:interleave:1.0", "interleave"}}) {
+    std::cout << "  " << (server.has_capability(uri) ? "yes" : "no ") << "  " << what << "\n";
+  }
+  std::cout << "  " << (server.nmda() ? "yes" : "no ") << "  NMDA (ietf-netconf-nmda)\n";
+  for (const auto& m : plugin->info().yang_modules) {
+    std::cout << "  " << (server.implements(m) ? "yes" : "no ") << "  " << m;
+    if (server.implements(m) && !server.revision(m).empty()) {
+      std::cout << "@" << server.revision(m);
+    }
+    std::cout << "\n";
+  }
+  const core::NetconfRequest req = plugin->netconf_request(*dev, server);
+  if (req.xpaths.empty()) {
+    return report(make_error(Errc::not_found, "the server implements none of the modules plugin " + dev->plugin +
+                                                  " reads", name));
+  }
+  auto answer = (*session)->get(req.xpaths, *ctx.clock);
+  if (!answer) {
+    return report(answer.error());
+  }
+  const std::map<std::int64_t, std::string> no_names;
+  auto meaning = plugin->on_netconf(*answer, core::DeviceView{*dev, no_names});
+  if (!meaning) {
+    return report(make_error(meaning.error().code, meaning.error().msg, name));
+  }
+  std::cout << "plugin " << dev->plugin << " reads " << meaning->states.size() << " states:\n";
+  for (const auto& s : meaning->states) {
+    std::cout << "  " << core::describe(s.entity) << " " << to_string(s.state) << " (" << s.detail << ")\n";
+  }
+  return kOk;
+}
+
 }  // namespace
 
 int run_snmp(Context& ctx, const std::string& command) {
+  if (command == "netconf-check") {
+    return netconf_check(ctx);
+  }
   if (command == "poll") {
     return poll(ctx);
   }
@@ -384,7 +484,7 @@ int run_snmp(Context& ctx, const std::string& command) {
 
 bool is_snmp_command(const std::string& command) {
   return command == "poll" || command == "discover" || command == "stats" || command == "plugins" ||
-         command == "trap-handler";
+         command == "trap-handler" || command == "netconf-check";
 }
 
 }  // namespace colosla::cli

@@ -229,6 +229,10 @@ CREATE TABLE state_change_merged(
 );
 INSERT INTO state_change_merged VALUES (1, (SELECT coalesce(max(seq), 0) FROM observation));
 )sql",
+    // 4 -> 5: NETCONF over a Unix socket.
+    R"sql(
+ALTER TABLE device ADD COLUMN netconf_socket TEXT NOT NULL DEFAULT '';
+)sql",
 }};
 
 Error sql_error(sqlite3* db, std::string_view what) {
@@ -661,7 +665,7 @@ Result<std::int64_t> Store::save_inventory(const ValidatedInventory& v, const st
     }
     const Inventory& inv = v.inventory;
     Stmt dev(db,
-             "INSERT INTO device VALUES (?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?)");
+             "INSERT INTO device VALUES (?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?)");
     for (const auto& d : inv.devices) {
       const NetconfAccess nc = d.netconf.value_or(NetconfAccess{});
       dev.bind(1, d.name).bind(2, to_string(d.role)).bind(3, d.address).bind(4, d.plugin);
@@ -672,7 +676,7 @@ Result<std::int64_t> Store::save_inventory(const ValidatedInventory& v, const st
       dev.bind(14, d.netconf.has_value()).bind(15, nc.transport);
       dev.bind(16, static_cast<std::int64_t>(nc.port)).bind(17, nc.username).bind(18, nc.password);
       dev.bind(19, nc.private_key).bind(20, nc.certificate).bind(21, nc.ca_file);
-      dev.bind(22, nc.known_hosts);
+      dev.bind(22, nc.known_hosts).bind(23, nc.socket);
       if (auto e = dev.exec(); !e) {
         return e;
       }
@@ -803,7 +807,7 @@ Result<std::vector<Device>> read_devices(sqlite3* db) {
                         s.str(9), s.str(10), s.str(11), s.str(12)};
     if (s.boolean(13)) {
       d.netconf = NetconfAccess{s.str(14), static_cast<std::uint16_t>(s.i64(15)), s.str(16),
-                                s.str(17), s.str(18), s.str(19), s.str(20), s.str(21)};
+                                s.str(17), s.str(18), s.str(19), s.str(20), s.str(21), s.str(22)};
     }
     out.push_back(std::move(d));
   }

@@ -380,6 +380,7 @@ class Converter {
       a.certificate = text(nc, "certificate");
       a.ca_file = text(nc, "ca-file");
       a.known_hosts = text(nc, "known-hosts");
+      a.socket = text(nc, "socket");
       d.netconf = a;
     }
     return d;

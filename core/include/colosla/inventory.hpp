@@ -55,6 +55,7 @@ struct NetconfAccess {
   std::string certificate;
   std::string ca_file;
   std::string known_hosts;
+  std::string socket;  ///< transport unix: the path of the server's Unix socket
 };
 
 struct Device {

@@ -54,7 +54,7 @@ struct CounterValue {
 class Store {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   enum class Mode {
     create,     ///< Read and write; create the file (mode 0600) when it does not exist.

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "colosla/clock.hpp"
+#include "colosla/inventory.hpp"
+#include "colosla/plugin.hpp"
+#include "colosla/result.hpp"
+
+/// A NETCONF client session on libnetconf2: SSH (public key or password, the host key checked
+/// against a known_hosts file), TLS, or a Unix socket. Replies are parsed and validated by
+/// libyang against the modules the server announces, found in local YANG directories (a
+/// server's <get-schema> is not relied on), and handed over as plain DataNode trees.
+///
+/// libnetconf2 blocks signals while it waits and can wait minutes while it builds its schema
+/// context, so a caller bounds a whole session from outside (colosla runs each one in a child
+/// process with a deadline); every RPC here also has its own timeout.
+namespace colosla::core {
+
+struct NetconfOptions {
+  /// Where the client finds the YANG modules servers announce (searched in order).
+  std::vector<std::string> yang_dirs;
+  std::chrono::milliseconds rpc_timeout{10'000};
+};
+
+/// The YANG directories colosla searches by default: its own, then yuma123's standard modules.
+std::vector<std::string> default_yang_dirs();
+
+class NetconfSession {
+ public:
+  /// Connects to the device's NETCONF server and completes the <hello>. Errors: io for a
+  /// server that cannot be reached, denied for a refused host key or failed authentication,
+  /// with the reason in words.
+  static Result<std::unique_ptr<NetconfSession>> connect(const Device& d, const NetconfOptions& o);
+  ~NetconfSession();
+  NetconfSession(const NetconfSession&) = delete;
+  NetconfSession& operator=(const NetconfSession&) = delete;
+
+  /// What the server announced.
+  [[nodiscard]] const NetconfServerInfo& server() const;
+  /// <get> with an XPath filter per path; the data of every reply, as plain trees.
+  Result<NetconfAnswer> get(const std::vector<std::string>& xpaths, const Clock& clock);
+  /// RFC 5277 <create-subscription> to the NETCONF stream, replaying from `since` when given
+  /// and the server keeps a replay log.
+  Result<void> subscribe(std::optional<Timestamp> since);
+  /// The next notification, waiting up to `wait`; nullopt when none came.
+  Result<std::optional<NetconfNotification>> next_notification(std::chrono::milliseconds wait);
+
+ private:
+  struct Impl;
+  explicit NetconfSession(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace colosla::core
