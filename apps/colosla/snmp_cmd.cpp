@@ -67,6 +67,33 @@ std::optional<core::Inventory> inventory_of(core::Store& store) {
   return std::move(**inv);
 }
 
+// A command about one device: the store, its inventory, and the device called name in it.
+struct OneDevice {
+  std::unique_ptr<core::Store> store;
+  core::Inventory inventory;
+  const core::Device* device = nullptr;  // in inventory
+};
+
+// Opens the store and finds the device; reports and gives nullopt when either is missing.
+std::optional<OneDevice> one_device(const Context& ctx, const std::string& name) {
+  OneDevice d;
+  d.store = open_store(ctx, core::Store::Mode::existing);
+  if (!d.store) {
+    return std::nullopt;
+  }
+  auto inv = inventory_of(*d.store);
+  if (!inv) {
+    return std::nullopt;
+  }
+  d.inventory = std::move(*inv);
+  d.device = d.inventory.find_device(name);
+  if (d.device == nullptr) {
+    report(make_error(Errc::not_found, "no device " + name + " in the inventory"));
+    return std::nullopt;
+  }
+  return d;
+}
+
 std::string changes_text(const core::PollReport& r) {
   std::string s;
   for (const auto& o : r.recorded) {
@@ -155,19 +182,13 @@ int discover(Context& ctx) {
     throw UsageError(std::string("--pattern: ") + e.what());
   }
   const PollOptions o = poll_options(*vm);
-  auto store = open_store(ctx, core::Store::Mode::existing);
-  if (!store) {
-    return kFailed;
-  }
-  auto inv = inventory_of(*store);
-  if (!inv) {
-    return kFailed;
-  }
   const std::string name = (*vm)["device"].as<std::string>();
-  const core::Device* dev = inv->find_device(name);
-  if (dev == nullptr) {
-    return report(make_error(Errc::not_found, "no device " + name + " in the inventory"));
+  auto one = one_device(ctx, name);
+  if (!one) {
+    return kFailed;
   }
+  core::Store* store = one->store.get();
+  const core::Device* dev = one->device;
   if (dev->role != core::Role::network_switch) {
     return report(make_error(Errc::invalid_input, name + " is not a switch"));
   }
@@ -194,7 +215,7 @@ int discover(Context& ctx) {
     const std::string contract = m[1].str();
     const core::PortRef port{name, p.name};
     std::cout << std::left << std::setw(16) << p.name << std::setw(28) << ("\"" + p.alias + "\"");
-    if (inv->find_contract(contract) == nullptr) {
+    if (one->inventory.find_contract(contract) == nullptr) {
       std::cout << "names " << contract << ", which is not in the inventory\n";
       continue;
     }
@@ -381,19 +402,12 @@ int netconf_check(Context& ctx) {
     throw UsageError("--device is required");
   }
   const int timeout = std::max(1, (*vm)["timeout"].as<int>());
-  auto store = open_store(ctx, core::Store::Mode::existing);
-  if (!store) {
-    return kFailed;
-  }
-  auto inv = inventory_of(*store);
-  if (!inv) {
-    return kFailed;
-  }
   const std::string name = (*vm)["device"].as<std::string>();
-  const core::Device* dev = inv->find_device(name);
-  if (dev == nullptr) {
-    return report(make_error(Errc::not_found, "no device " + name + " in the inventory"));
+  auto one = one_device(ctx, name);
+  if (!one) {
+    return kFailed;
   }
+  const core::Device* dev = one->device;
   if (!dev->netconf) {
     return report(make_error(Errc::invalid_input, name + " is read over SNMP, not NETCONF (colosla poll --device " + name + ")"));
   }

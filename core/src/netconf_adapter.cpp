@@ -175,8 +175,6 @@ std::string rpc_errors(const lyd_node* envp) {
   return out.empty() ? "the server answered with an error" : out;
 }
 
-std::string rfc3339(Timestamp t) { return format_time_utc(t); }
-
 }  // namespace
 
 std::vector<std::string> default_yang_dirs() {
@@ -206,7 +204,6 @@ struct NetconfSession::Impl {
   NetconfServerInfo server;
   NetconfOptions options;
   std::unique_ptr<ModuleIndex> modules;
-  bool subscribed = false;
 
   ~Impl() {
     if (session != nullptr) {
@@ -368,7 +365,7 @@ Result<NetconfAnswer> NetconfSession::get(const std::vector<std::string>& xpaths
 }
 
 Result<void> NetconfSession::subscribe(std::optional<Timestamp> since) {
-  const std::string start = since ? rfc3339(*since) : std::string();
+  const std::string start = since ? format_time_utc(*since) : std::string();
   auto r = impl_->call(nc_rpc_subscribe(nullptr, nullptr, since ? start.c_str() : nullptr, nullptr, NC_PARAMTYPE_DUP_AND_FREE),
                        "<create-subscription>");
   if (!r) {
@@ -376,7 +373,6 @@ Result<void> NetconfSession::subscribe(std::optional<Timestamp> since) {
   }
   lyd_free_all(r->first);
   lyd_free_all(r->second);
-  impl_->subscribed = true;
   return {};
 }
 
