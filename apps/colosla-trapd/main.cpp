@@ -1,14 +1,14 @@
 // colosla-trapd: the trap receiver of the NOC server (SPEC §8). It receives SNMP traps and
 // informs, turns them into observations through the device plugins, commits them in batches
 // (an inform is answered only after its commit), keeps counters of what happened to every
-// packet, and polls the devices on a schedule (each poll in a child `colosla poll`, so that a
-// slow device never holds up reception).
+// packet, polls the devices, SNMP and NETCONF, on a schedule (each poll in a child `colosla
+// poll`, so that a slow device never holds up reception), and keeps a child `colosla
+// netconf-listen` running for each NETCONF device, which stores the device's notifications.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -64,6 +64,8 @@ struct Settings {
   int poll_retries = 1;
   std::size_t poll_concurrency = 4;
   std::string poller;
+  std::chrono::seconds netconf_timeout{10};
+  bool netconf_listen = true;
 };
 
 int wake_pipe[2] = {-1, -1};
@@ -135,7 +137,11 @@ std::optional<Settings> read_settings(int argc, char** argv) {
       ("poll-timeout", po::value<int>()->default_value(2000), "milliseconds to wait for a device's answer")
       ("poll-retries", po::value<int>()->default_value(1), "times to ask a device again")
       ("poll-concurrency", po::value<int>()->default_value(4), "polls at the same time at most")
-      ("poller", po::value<std::string>(), "the colosla program that runs a poll (default: found beside this one)")
+      ("poller", po::value<std::string>(),
+       "the colosla program that runs polls and NETCONF listeners (default: found beside this one)")
+      ("netconf-timeout", po::value<int>()->default_value(10), "seconds for each NETCONF RPC")
+      ("netconf-listen", po::value<bool>()->default_value(true),
+       "follow each NETCONF device's notifications (colosla netconf-listen); false: polls only")
       ("foreground", po::bool_switch(), "stay in the foreground and log to stderr (else: syslog)");
   po::options_description cmdline_only("Command line only");
   cmdline_only.add_options()("config,c", po::value<std::string>(),
@@ -204,24 +210,14 @@ std::optional<Settings> read_settings(int argc, char** argv) {
   s.poll_retries = vm["poll-retries"].as<int>();
   s.poll_concurrency = static_cast<std::size_t>(std::max(1, vm["poll-concurrency"].as<int>()));
   s.poller = vm.count("poller") != 0 ? vm["poller"].as<std::string>() : default_poller();
-  if (s.commit_interval.count() <= 0 || s.poll_timeout.count() <= 0 || s.poll_interval.count() < 0 ||
+  s.netconf_timeout = std::chrono::seconds{vm["netconf-timeout"].as<int>()};
+  s.netconf_listen = vm["netconf-listen"].as<bool>();
+  if (s.commit_interval.count() <= 0 || s.poll_timeout.count() <= 0 || s.netconf_timeout.count() <= 0 || s.poll_interval.count() < 0 ||
       s.poll_retries < 0 || s.rate_per_device < 0 || s.rate_burst < 1) {
-    throw ConfigError("commit-interval and poll-timeout must be positive; poll-interval, poll-retries "
+    throw ConfigError("commit-interval, poll-timeout and netconf-timeout must be positive; poll-interval, poll-retries "
                       "and rate-per-device not negative; rate-burst at least 1");
   }
   return s;
-}
-
-LogSink syslog_sink() {
-  openlog("colosla-trapd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-  return [](LogLevel level, std::string_view component, std::string_view msg) {
-    const int pri = level == LogLevel::error     ? LOG_ERR
-                    : level == LogLevel::warning ? LOG_WARNING
-                    : level == LogLevel::info    ? LOG_INFO
-                                                 : LOG_DEBUG;
-    syslog(pri, "%.*s: %.*s", static_cast<int>(component.size()), component.data(),
-           static_cast<int>(msg.size()), msg.data());
-  };
 }
 
 // Loads the inventory file into the store. At start a failure is fatal; on SIGHUP the store
@@ -458,7 +454,9 @@ class Daemon {
         throw ConfigError(std::string("cannot become a daemon: ") + std::strerror(errno));
       }
       daemonized = true;
-      set_log_sink(syslog_sink());
+      set_log_sink(syslog_sink("colosla-trapd"));
+      // The polls and NETCONF listeners it starts log there too (colosla reads COLOSLA_LOG).
+      setenv("COLOSLA_LOG", "syslog", 1);
     }
     if (!s_.pid_file.empty()) {
       std::ofstream(s_.pid_file) << getpid() << "\n";
@@ -496,13 +494,19 @@ class Daemon {
     for (const auto& [pid, poll] : polling_) {
       kill(pid, SIGTERM);
     }
-    const auto deadline = Steady::now() + std::chrono::seconds{5};
+    stop_listeners();
+    auto deadline = Steady::now() + std::chrono::seconds{5};
     while (!polling_.empty() && Steady::now() < deadline) {
       if (const pid_t pid = waitpid(-1, nullptr, WNOHANG); pid > 0) {
         polling_.erase(pid);
       } else {
         usleep(10'000);
       }
+    }
+    // libnetconf2 may hold signals back while it waits: what has not gone is killed.
+    for (const auto& [pid, poll] : polling_) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
     }
     writer_.reset();
     log(LogLevel::info, "trapd", "stopping");
@@ -539,18 +543,26 @@ class Daemon {
     }
     seen_seq_ = 0;
     refresh_states();
-    // The poll schedule: every SNMP device, spread over the interval.
+    // The poll schedule: every device, SNMP or NETCONF, spread over the interval.
     next_poll_.clear();
-    std::size_t n = 0;
-    for (const auto& d : inventory_.devices) {
-      n += d.netconf ? 0 : 1;
-    }
+    const std::size_t n = inventory_.devices.size();
     std::size_t i = 0;
     for (const auto& d : inventory_.devices) {
-      if (!d.netconf && s_.poll_interval.count() > 0) {
+      if (s_.poll_interval.count() > 0) {
         next_poll_[d.name] = Steady::now() + s_.poll_interval * static_cast<long>(i++) / std::max<std::size_t>(n, 1);
       }
     }
+    // A NETCONF listener a device, started afresh: the inventory may have changed its access.
+    stop_listeners();
+    listeners_.clear();
+    if (s_.netconf_listen) {
+      for (const auto& d : inventory_.devices) {
+        if (d.netconf) {
+          listeners_[d.name] = Listener{};
+        }
+      }
+    }
+    supervise_listeners();
   }
 
   // Learns the states others stored (poll children, colosla observe) since the last look.
@@ -807,6 +819,7 @@ class Daemon {
     logged_this_second_ = 0;
     reap();
     schedule_polls();
+    supervise_listeners();
   }
 
   // -- polls --------------------------------------------------------------------------------------
@@ -816,9 +829,6 @@ class Daemon {
       if (polling_.size() >= s_.poll_concurrency) {
         break;
       }
-      if (d.netconf) {
-        continue;
-      }
       const bool asked = poll_now_.count(d.name) != 0;
       const auto it = next_poll_.find(d.name);
       const bool due = it != next_poll_.end() && it->second <= now;
@@ -826,8 +836,8 @@ class Daemon {
         continue;
       }
       bool busy = false;
-      for (const auto& [pid, name] : polling_) {
-        busy = busy || name == d.name;
+      for (const auto& [pid, poll] : polling_) {
+        busy = busy || poll.device == d.name;
       }
       if (busy) {
         continue;
@@ -836,15 +846,29 @@ class Daemon {
       if (it != next_poll_.end()) {
         it->second = now + s_.poll_interval;
       }
-      spawn_poll(d.name);
+      spawn_poll(d);
     }
   }
 
-  void spawn_poll(const std::string& device) {
-    const std::string timeout = std::to_string(s_.poll_timeout.count());
-    const std::string retries = std::to_string(s_.poll_retries);
-    std::vector<std::string> args{s_.poller, "--db", s_.db, "poll", "--device", device,
-                                  "--timeout", timeout, "--retries", retries};
+  void spawn_poll(const core::Device& device) {
+    std::vector<std::string> args{s_.poller, "--db", s_.db, "poll", "--device", device.name};
+    if (device.netconf) {
+      args.insert(args.end(), {"--netconf-timeout", std::to_string(s_.netconf_timeout.count())});
+    } else {
+      args.insert(args.end(), {"--timeout", std::to_string(s_.poll_timeout.count()), "--retries",
+                               std::to_string(s_.poll_retries)});
+    }
+    const pid_t pid = spawn(args, "poll " + device.name);
+    if (pid <= 0) {
+      return;
+    }
+    ++proc_->counters().polls_requested;
+    polling_[pid] = Poll{device.name, Steady::now()};
+  }
+
+  // Starts the colosla program with args; its stdin is /dev/null, and so are stdout and stderr
+  // once this process is a daemon (the child logs to syslog: COLOSLA_LOG). 0 when it failed.
+  pid_t spawn(std::vector<std::string> args, const std::string& what) {
     std::vector<char*> argv;
     for (auto& a : args) {
       argv.push_back(a.data());
@@ -861,11 +885,86 @@ class Daemon {
     const int rc = posix_spawnp(&pid, s_.poller.c_str(), &fa, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
-      log(LogLevel::error, "trapd", "cannot run " + s_.poller + " to poll " + device + ": " + std::strerror(rc));
-      return;
+      log(LogLevel::error, "trapd", "cannot run " + s_.poller + " (" + what + "): " + std::strerror(rc));
+      return 0;
     }
-    ++proc_->counters().polls_requested;
-    polling_[pid] = device;
+    return pid;
+  }
+
+  // -- NETCONF listeners ---------------------------------------------------------------------
+  // One `colosla netconf-listen` a NETCONF device. It reconnects by itself; when it ends other
+  // than by its own choice (exit 0: the server sends no notifications), it is started again
+  // after a pause that doubles up to 5 minutes, and is back to 10 s once it ran for 10 minutes.
+  struct Listener {
+    pid_t pid = 0;
+    Steady::time_point started;
+    Steady::time_point next_start;  // when not running
+    std::chrono::seconds pause{10};
+    bool done = false;  // ended by its own choice
+  };
+
+  void supervise_listeners() {
+    const auto now = Steady::now();
+    for (auto& [name, l] : listeners_) {
+      if (l.pid != 0 || l.done || now < l.next_start) {
+        continue;
+      }
+      l.pid = spawn({s_.poller, "--db", s_.db, "netconf-listen", "--device", name, "--timeout",
+                     std::to_string(s_.netconf_timeout.count())},
+                    "netconf-listen " + name);
+      l.started = now;
+      if (l.pid == 0) {
+        l.next_start = now + l.pause;
+      }
+    }
+  }
+
+  // A listener process ended: true when pid was one.
+  bool listener_ended(pid_t pid, int status) {
+    for (auto& [name, l] : listeners_) {
+      if (l.pid != pid) {
+        continue;
+      }
+      l.pid = 0;
+      const auto now = Steady::now();
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        l.done = true;
+        log(LogLevel::info, "trapd", "the NETCONF listener of " + name + " ended: the device is polled only");
+        return true;
+      }
+      const auto pause = now - l.started > std::chrono::minutes{10} ? std::chrono::seconds{10} : l.pause;
+      l.next_start = now + pause;
+      l.pause = std::min(pause * 2, std::chrono::seconds{300});
+      log(LogLevel::warning, "trapd",
+          "the NETCONF listener of " + name + " ended (" +
+              (WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
+                                 : "signal " + std::to_string(WTERMSIG(status))) +
+              "); starting it again in " + std::to_string(pause.count()) + " s");
+      return true;
+    }
+    return false;
+  }
+
+  void stop_listeners() {
+    std::vector<pid_t> running;
+    for (auto& [name, l] : listeners_) {
+      if (l.pid != 0) {
+        kill(l.pid, SIGTERM);
+        running.push_back(l.pid);
+        l.pid = 0;
+      }
+    }
+    const auto deadline = Steady::now() + std::chrono::seconds{3};
+    for (const pid_t pid : running) {
+      while (waitpid(pid, nullptr, WNOHANG) == 0) {
+        if (Steady::now() >= deadline) {
+          kill(pid, SIGKILL);  // libnetconf2 may hold SIGTERM back for minutes
+          waitpid(pid, nullptr, 0);
+          break;
+        }
+        usleep(10'000);
+      }
+    }
   }
 
   void reap() {
@@ -873,19 +972,35 @@ class Daemon {
     pid_t pid = 0;
     bool any = false;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      if (listener_ended(pid, status)) {
+        continue;
+      }
       const auto it = polling_.find(pid);
       if (it == polling_.end()) {
         continue;
       }
       any = true;
       if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3)) {
-        log(LogLevel::warning, "trapd", "the poll of " + it->second + " failed");
+        log(LogLevel::warning, "trapd", "the poll of " + it->second.device + " failed");
       }
       polling_.erase(it);
     }
-    if (any) {
-      // What the polls stored: new states, and fresh ifIndex names.
+    // A poll that outlives its deadline (a device that holds a NETCONF session open without
+    // answering, past the poller's own watchdog) is killed, so that the device is polled again.
+    const auto now = Steady::now();
+    const auto limit = std::max<std::chrono::seconds>(std::chrono::seconds{60}, s_.netconf_timeout * 6);
+    for (const auto& [p, poll] : polling_) {
+      if (now - poll.started > limit) {
+        log(LogLevel::warning, "trapd", "the poll of " + poll.device + " took over " +
+                                            std::to_string(limit.count()) + " s: stopped");
+        kill(p, SIGKILL);
+      }
+    }
+    if (any || std::any_of(listeners_.begin(), listeners_.end(), [](const auto& l) { return l.second.pid != 0; })) {
+      // What the polls and listeners stored: new states, and fresh ifIndex names.
       refresh_states();
+    }
+    if (any) {
       if (auto index = store_->port_index()) {
         for (auto& [dev, names] : *index) {
           proc_->set_port_names(dev, std::move(names));
@@ -917,7 +1032,12 @@ class Daemon {
   std::int64_t seen_seq_ = 0;
   std::map<std::string, Steady::time_point> next_poll_;
   std::set<std::string> poll_now_;
-  std::map<pid_t, std::string> polling_;
+  struct Poll {
+    std::string device;
+    Steady::time_point started;
+  };
+  std::map<pid_t, Poll> polling_;
+  std::map<std::string, Listener> listeners_;
 };
 
 }  // namespace

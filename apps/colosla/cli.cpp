@@ -94,4 +94,45 @@ std::string format_option(const po::variables_map& vm, std::initializer_list<con
   throw UsageError("--format must be one of " + list + ", not \"" + f + "\"");
 }
 
+const core::Registry& builtin_registry() {
+  static const core::Registry r = [] {
+    core::Registry x;
+    core::register_builtins(x);
+    return x;
+  }();
+  return r;
+}
+
+std::optional<core::Inventory> inventory_of(core::Store& store) {
+  auto inv = store.load_inventory();
+  if (!inv) {
+    report(inv.error());
+    return std::nullopt;
+  }
+  if (!inv->has_value()) {
+    report(make_error(Errc::not_found, "no inventory is loaded (colosla inventory load FILE)"));
+    return std::nullopt;
+  }
+  return std::move(**inv);
+}
+
+std::optional<OneDevice> one_device(const Context& ctx, const std::string& name) {
+  OneDevice d;
+  d.store = open_store(ctx, core::Store::Mode::existing);
+  if (!d.store) {
+    return std::nullopt;
+  }
+  auto inv = inventory_of(*d.store);
+  if (!inv) {
+    return std::nullopt;
+  }
+  d.inventory = std::move(*inv);
+  d.device = d.inventory.find_device(name);
+  if (d.device == nullptr) {
+    report(make_error(Errc::not_found, "no device " + name + " in the inventory"));
+    return std::nullopt;
+  }
+  return d;
+}
+
 }  // namespace colosla::cli

@@ -10,6 +10,10 @@
 
 #include "colosla/calendar.hpp"
 #include "colosla/clock.hpp"
+#include "colosla/inventory.hpp"
+#include "colosla/netconf_client.hpp"
+#include "colosla/operations.hpp"
+#include "colosla/registry.hpp"
 #include "colosla/store.hpp"
 
 namespace colosla::cli {
@@ -66,12 +70,40 @@ int report(const Error& e);
 /// Checks --format against the allowed words. Throws UsageError.
 std::string format_option(const po::variables_map& vm, std::initializer_list<const char*> allowed);
 
+/// The plugins built into colosla.
+const core::Registry& builtin_registry();
+
+/// The store's inventory; prints the error (or that none is loaded) and gives nullopt.
+std::optional<core::Inventory> inventory_of(core::Store& store);
+
+/// A command about one device: the store, its inventory, and the device called name in it.
+struct OneDevice {
+  std::unique_ptr<core::Store> store;
+  core::Inventory inventory;
+  const core::Device* device = nullptr;  ///< in inventory
+};
+
+/// Opens the store and finds the device; reports and gives nullopt when either is missing.
+std::optional<OneDevice> one_device(const Context& ctx, const std::string& name);
+
+/// NETCONF settings of the commands that reach NETCONF devices (--yang-dir, a timeout).
+void add_netconf_options(po::options_description& d, const char* timeout_option);
+core::NetconfOptions netconf_options(const po::variables_map& vm, const char* timeout_option);
+
+/// Reads a NETCONF device through its plugin (connect, <get> of what the plugin reads) and stores
+/// the changes like an SNMP poll (core::poll_device). A watchdog ends the process when the
+/// device holds it beyond 3 × the RPC timeout (libnetconf2 blocks signals while it waits).
+Result<core::PollReport> poll_netconf(core::Store& store, const core::Device& device,
+                                      const core::NetconfOptions& options, const Clock& clock);
+
 int run_inventory(Context& ctx, const std::string& sub);
 int run_map(Context& ctx, const std::string& sub);
 int run_observe(Context& ctx);
 int run_report(Context& ctx);
 bool is_snmp_command(const std::string& command);
 int run_snmp(Context& ctx, const std::string& command);
+bool is_netconf_command(const std::string& command);
+int run_netconf(Context& ctx, const std::string& command);
 bool is_record_command(const std::string& command);
 int run_records(Context& ctx, const std::string& command, const std::string& sub);
 

@@ -37,10 +37,11 @@ Records (never edited: --supersedes N corrects record N, remove N withdraws it):
 Reports:
   report --month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html]
 
-Devices (SNMP):
+Devices (SNMP and NETCONF):
   poll [--device D] [--timeout MS] [--retries N]   ask devices now; record what changed
   discover --device D [--pattern RE] [--apply]      propose port mappings from ifAlias
   netconf-check --device D                          what a NETCONF device offers and reports
+  netconf-listen --device D                         follow a NETCONF device's notifications
   trap-handler                                      snmptrapd's traphandle: one trap on stdin
   stats [--format text|json]                        what colosla-trapd did with every packet
   plugins                                           the device plugins of this colosla
@@ -61,6 +62,10 @@ int main(int argc, char** argv) {
   ctx.db = env_db != nullptr && *env_db != '\0' ? env_db : "colosla.db";
   SystemClock clock;
   ctx.clock = &clock;
+  // Started by colosla-trapd as a daemon (a poll, a NETCONF listener): log where it logs.
+  if (const char* sink = std::getenv("COLOSLA_LOG"); sink != nullptr && std::string_view(sink) == "syslog") {
+    set_log_sink(syslog_sink("colosla"));
+  }
 
   // Options before the command word: --db PATH, --db=PATH, --help, --version.
   std::size_t i = 0;
@@ -108,6 +113,9 @@ int main(int argc, char** argv) {
     }
     if (command == "report") {
       return cli::run_report(ctx);
+    }
+    if (cli::is_netconf_command(command)) {
+      return cli::run_netconf(ctx, command);
     }
     if (cli::is_snmp_command(command)) {
       return cli::run_snmp(ctx, command);

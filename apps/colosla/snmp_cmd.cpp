@@ -1,14 +1,12 @@
-// colosla poll | discover | stats | plugins | trap-handler: the SNMP side of the command line.
+// colosla poll | discover | stats | plugins | trap-handler: the devices side of the command line
+// (NETCONF sessions are in netconf_cmd.cpp).
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <thread>
-#include <unistd.h>
 
 #include "cli.hpp"
 #include "colosla/log.hpp"
-#include "colosla/netconf_client.hpp"
 #include "colosla/operations.hpp"
 #include "colosla/registry.hpp"
 #include "colosla/snmp_client.hpp"
@@ -18,15 +16,6 @@
 namespace colosla::cli {
 
 namespace {
-
-const core::Registry& registry() {
-  static const core::Registry r = [] {
-    core::Registry x;
-    core::register_builtins(x);
-    return x;
-  }();
-  return r;
-}
 
 struct PollOptions {
   std::chrono::milliseconds timeout{2000};
@@ -54,46 +43,6 @@ core::Fetch snmp(const PollOptions& o, const Clock& clock) {
   };
 }
 
-std::optional<core::Inventory> inventory_of(core::Store& store) {
-  auto inv = store.load_inventory();
-  if (!inv) {
-    report(inv.error());
-    return std::nullopt;
-  }
-  if (!inv->has_value()) {
-    report(make_error(Errc::not_found, "no inventory is loaded (colosla inventory load FILE)"));
-    return std::nullopt;
-  }
-  return std::move(**inv);
-}
-
-// A command about one device: the store, its inventory, and the device called name in it.
-struct OneDevice {
-  std::unique_ptr<core::Store> store;
-  core::Inventory inventory;
-  const core::Device* device = nullptr;  // in inventory
-};
-
-// Opens the store and finds the device; reports and gives nullopt when either is missing.
-std::optional<OneDevice> one_device(const Context& ctx, const std::string& name) {
-  OneDevice d;
-  d.store = open_store(ctx, core::Store::Mode::existing);
-  if (!d.store) {
-    return std::nullopt;
-  }
-  auto inv = inventory_of(*d.store);
-  if (!inv) {
-    return std::nullopt;
-  }
-  d.inventory = std::move(*inv);
-  d.device = d.inventory.find_device(name);
-  if (d.device == nullptr) {
-    report(make_error(Errc::not_found, "no device " + name + " in the inventory"));
-    return std::nullopt;
-  }
-  return d;
-}
-
 std::string changes_text(const core::PollReport& r) {
   std::string s;
   for (const auto& o : r.recorded) {
@@ -105,13 +54,15 @@ std::string changes_text(const core::PollReport& r) {
 
 int poll(Context& ctx) {
   po::options_description d("poll");
-  d.add_options()("device", po::value<std::string>(), "only this device (default: every SNMP device)");
+  d.add_options()("device", po::value<std::string>(), "only this device (default: every device)");
   add_poll_options(d);
+  add_netconf_options(d, "netconf-timeout");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
   }
   const PollOptions o = poll_options(*vm);
+  const core::NetconfOptions nc = netconf_options(*vm, "netconf-timeout");
   auto store = open_store(ctx, core::Store::Mode::existing);
   if (!store) {
     return kFailed;
@@ -130,13 +81,8 @@ int poll(Context& ctx) {
     if (!only.empty() && dev.name != only) {
       continue;
     }
-    if (dev.netconf) {
-      if (!only.empty()) {
-        std::cout << dev.name << ": read over NETCONF, not SNMP\n";
-      }
-      continue;
-    }
-    auto r = core::poll_device(*store, registry(), dev, snmp(o, *ctx.clock), *ctx.clock);
+    auto r = dev.netconf ? poll_netconf(*store, dev, nc, *ctx.clock)
+                         : core::poll_device(*store, builtin_registry(), dev, snmp(o, *ctx.clock), *ctx.clock);
     if (!r) {
       report(r.error());
       worst = kFailed;
@@ -193,7 +139,7 @@ int discover(Context& ctx) {
     return report(make_error(Errc::invalid_input, name + " is not a switch"));
   }
   core::init_net_snmp("");
-  auto r = core::poll_device(*store, registry(), *dev, snmp(o, *ctx.clock), *ctx.clock);
+  auto r = core::poll_device(*store, builtin_registry(), *dev, snmp(o, *ctx.clock), *ctx.clock);
   if (!r) {
     return report(r.error());
   }
@@ -295,7 +241,7 @@ int plugins(Context& ctx) {
   if (!vm) {
     return kOk;
   }
-  for (const auto& [name, p] : registry().all()) {
+  for (const auto& [name, p] : builtin_registry().all()) {
     const auto& i = p->info();
     std::string reads;
     for (const auto& m : i.mibs) {
@@ -338,7 +284,7 @@ int trap_handler(Context& ctx) {
   inv.devices = std::move(*devices);
   core::TrapProcessor::Options options;
   options.check_community = false;  // snmptrapd authorized it (authCommunity / authUser)
-  core::TrapProcessor proc(inv, registry(), *ctx.clock, options);
+  core::TrapProcessor proc(inv, builtin_registry(), *ctx.clock, options);
   auto index = store->port_index();
   if (index) {
     for (auto& [dev, names] : *index) {
@@ -385,99 +331,9 @@ int trap_handler(Context& ctx) {
   return kOk;
 }
 
-// Connects to a NETCONF device and shows what colosla can read there: the capabilities that
-// matter, the modules its plugins read, and the interfaces or power supplies with their states.
-int netconf_check(Context& ctx) {
-  po::options_description d("netconf-check");
-  d.add_options()("device", po::value<std::string>(), "the NETCONF device")(
-      "yang-dir", po::value<std::vector<std::string>>(),
-      "a directory of YANG modules to search first (repeatable; then $COLOSLA_YANG_PATH, "
-      "/usr/share/colosla/yang, /usr/share/yuma/modules)")(
-      "timeout", po::value<int>()->default_value(10), "seconds for each RPC; the whole check gets 3 times that");
-  auto vm = parse(ctx, d);
-  if (!vm) {
-    return kOk;
-  }
-  if (vm->count("device") == 0) {
-    throw UsageError("--device is required");
-  }
-  const int timeout = std::max(1, (*vm)["timeout"].as<int>());
-  const std::string name = (*vm)["device"].as<std::string>();
-  auto one = one_device(ctx, name);
-  if (!one) {
-    return kFailed;
-  }
-  const core::Device* dev = one->device;
-  if (!dev->netconf) {
-    return report(make_error(Errc::invalid_input, name + " is read over SNMP, not NETCONF (colosla poll --device " + name + ")"));
-  }
-  const core::DevicePlugin* plugin = registry().find(dev->plugin);
-  if (plugin == nullptr) {
-    return report(make_error(Errc::not_found, "no plugin " + dev->plugin + " (colosla plugins lists them)"));
-  }
-  // libnetconf2 blocks signals while it waits and may wait minutes: a watchdog ends the check.
-  std::thread([name, timeout] {
-    std::this_thread::sleep_for(std::chrono::seconds{3 * timeout});
-    std::cerr << "colosla: " << name << ": no answer within " << 3 * timeout << " s\n";
-    std::cout.flush();
-    _exit(kFailed);
-  }).detach();
-  core::NetconfOptions o;
-  if (vm->count("yang-dir") != 0) {
-    o.yang_dirs = (*vm)["yang-dir"].as<std::vector<std::string>>();
-  }
-  for (auto& dir : core::default_yang_dirs()) {
-    o.yang_dirs.push_back(dir);
-  }
-  o.rpc_timeout = std::chrono::seconds{timeout};
-  auto session = core::NetconfSession::connect(*dev, o);
-  if (!session) {
-    return report(session.error());
-  }
-  const core::NetconfServerInfo& server = (*session)->server();
-  std::cout << name << ": NETCONF session established (" << server.capabilities.size() << " capabilities, "
-            << server.modules.size() << " modules)\n";
-  for (const auto& [uri, what] : std::vector<std::pair<std::string, std::string>>{
-           {"urn:ietf:params:netconf:base:1.1", "NETCONF 1.1"},
-           {"urn:ietf:params:netconf:capability:notification:1.0", "notifications (RFC 5277)"},
-           {"urn:ietf:params:netconf:capability:interleave:1.0", "interleave"}}) {
-    std::cout << "  " << (server.has_capability(uri) ? "yes" : "no ") << "  " << what << "\n";
-  }
-  std::cout << "  " << (server.nmda() ? "yes" : "no ") << "  NMDA (ietf-netconf-nmda)\n";
-  for (const auto& m : plugin->info().yang_modules) {
-    std::cout << "  " << (server.implements(m) ? "yes" : "no ") << "  " << m;
-    if (server.implements(m) && !server.revision(m).empty()) {
-      std::cout << "@" << server.revision(m);
-    }
-    std::cout << "\n";
-  }
-  const core::NetconfRequest req = plugin->netconf_request(*dev, server);
-  if (req.xpaths.empty()) {
-    return report(make_error(Errc::not_found, "the server implements none of the modules plugin " + dev->plugin +
-                                                  " reads", name));
-  }
-  auto answer = (*session)->get(req.xpaths, *ctx.clock);
-  if (!answer) {
-    return report(answer.error());
-  }
-  const std::map<std::int64_t, std::string> no_names;
-  auto meaning = plugin->on_netconf(*answer, core::DeviceView{*dev, no_names});
-  if (!meaning) {
-    return report(make_error(meaning.error().code, meaning.error().msg, name));
-  }
-  std::cout << "plugin " << dev->plugin << " reads " << meaning->states.size() << " states:\n";
-  for (const auto& s : meaning->states) {
-    std::cout << "  " << core::describe(s.entity) << " " << to_string(s.state) << " (" << s.detail << ")\n";
-  }
-  return kOk;
-}
-
 }  // namespace
 
 int run_snmp(Context& ctx, const std::string& command) {
-  if (command == "netconf-check") {
-    return netconf_check(ctx);
-  }
   if (command == "poll") {
     return poll(ctx);
   }
@@ -498,7 +354,7 @@ int run_snmp(Context& ctx, const std::string& command) {
 
 bool is_snmp_command(const std::string& command) {
   return command == "poll" || command == "discover" || command == "stats" || command == "plugins" ||
-         command == "trap-handler" || command == "netconf-check";
+         command == "trap-handler";
 }
 
 }  // namespace colosla::cli

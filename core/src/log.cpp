@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <syslog.h>
 
 namespace colosla {
 
@@ -59,6 +60,18 @@ LogSink stderr_log_sink() {
     line.append(to_string(level)).append(" ").append(component).append(": ").append(msg);
     line.push_back('\n');
     std::fwrite(line.data(), 1, line.size(), stderr);
+  };
+}
+
+LogSink syslog_sink(const char* ident) {
+  openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+  return [](LogLevel level, std::string_view component, std::string_view msg) {
+    const int pri = level == LogLevel::error     ? LOG_ERR
+                    : level == LogLevel::warning ? LOG_WARNING
+                    : level == LogLevel::info    ? LOG_INFO
+                                                 : LOG_DEBUG;
+    syslog(pri, "%.*s: %.*s", static_cast<int>(component.size()), component.data(),
+           static_cast<int>(msg.size()), msg.data());
   };
 }
 

@@ -31,6 +31,7 @@ thread_local std::string t_last_error;  // the last error libnetconf2 printed
 thread_local std::string t_hostkey_problem;
 thread_local std::string t_known_hosts;
 thread_local std::string t_password;
+thread_local std::uint16_t t_port = 0;
 
 void print_clb(const struct nc_session* /*s*/, NC_VERB_LEVEL level, const char* msg) {
   if (level == NC_VERB_ERROR && msg != nullptr) {
@@ -102,7 +103,9 @@ int hostkey_clb(const char* hostname, ssh_session session, void* /*priv*/) {
     return 1;
   }
   ssh_options_set(session, SSH_OPTIONS_KNOWNHOSTS, t_known_hosts.c_str());
-  switch (ssh_session_is_known_server(session)) {
+  std::error_code ec;
+  const auto known = fs::exists(t_known_hosts, ec) ? ssh_session_is_known_server(session) : SSH_KNOWN_HOSTS_NOT_FOUND;
+  switch (known) {
     case SSH_KNOWN_HOSTS_OK:
       return 0;
     case SSH_KNOWN_HOSTS_CHANGED:
@@ -114,9 +117,14 @@ int hostkey_clb(const char* hostname, ssh_session session, void* /*priv*/) {
                           t_known_hosts;
       return 1;
     case SSH_KNOWN_HOSTS_NOT_FOUND:
+      t_hostkey_problem = "the known-hosts file " + t_known_hosts + " does not exist (make it: ssh-keyscan -p " +
+                          std::to_string(t_port) + " " + hostname + " > " + t_known_hosts +
+                          ", after checking the key with the device's console)";
+      return 1;
     case SSH_KNOWN_HOSTS_UNKNOWN:
-      t_hostkey_problem = std::string("the host key of ") + hostname + " is not in " + t_known_hosts +
-                          " (add it: ssh-keyscan -p PORT " + hostname + " >> " + t_known_hosts + ")";
+      t_hostkey_problem = std::string("the host key of ") + hostname + " port " + std::to_string(t_port) +
+                          " is not in " + t_known_hosts + " (add it: ssh-keyscan -p " + std::to_string(t_port) + " " +
+                          hostname + " >> " + t_known_hosts + ", after checking the key with the device's console)";
       return 1;
     case SSH_KNOWN_HOSTS_ERROR:
       break;
@@ -201,6 +209,7 @@ std::vector<std::string> default_yang_dirs() {
 
 struct NetconfSession::Impl {
   nc_session* session = nullptr;
+  ly_ctx* ctx = nullptr;  // ours, shared with the session: libnetconf2 does not free it
   NetconfServerInfo server;
   NetconfOptions options;
   std::unique_ptr<ModuleIndex> modules;
@@ -208,6 +217,9 @@ struct NetconfSession::Impl {
   ~Impl() {
     if (session != nullptr) {
       nc_session_free(session, nullptr);
+    }
+    if (ctx != nullptr) {
+      ly_ctx_destroy(ctx);
     }
   }
 
@@ -256,6 +268,15 @@ struct NetconfSession::Impl {
   }
 };
 
+std::string netconf_origin(const Device& d) {
+  if (!d.netconf) {
+    return "netconf:" + d.address;
+  }
+  const NetconfAccess& a = *d.netconf;
+  return "netconf:" + a.transport + ":" +
+         (a.transport == "unix" ? a.socket : d.address + ":" + std::to_string(a.port));
+}
+
 NetconfSession::NetconfSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 NetconfSession::~NetconfSession() = default;
 
@@ -278,19 +299,32 @@ Result<std::unique_ptr<NetconfSession>> NetconfSession::connect(const Device& d,
   impl->options = o;
   impl->modules = std::make_unique<ModuleIndex>(o.yang_dirs.empty() ? default_yang_dirs() : o.yang_dirs);
   nc_client_set_schema_callback(module_clb, impl->modules.get());
+  // libnetconf2 looks for a module in the context's search directories first, then asks the
+  // server (<get-schema>), and only then calls the schema callback: without search directories
+  // every session fetches every module from the server.
+  if (ly_ctx_new(nullptr, LY_CTX_NO_YANGLIBRARY, &impl->ctx) != LY_SUCCESS) {
+    return make_error(Errc::io, "cannot make a YANG context", d.name);
+  }
+  for (const auto& dir : o.yang_dirs.empty() ? default_yang_dirs() : o.yang_dirs) {
+    std::error_code ec;
+    if (fs::is_directory(dir, ec)) {
+      ly_ctx_set_searchdir(impl->ctx, dir.c_str());
+    }
+  }
   t_last_error.clear();
   t_hostkey_problem.clear();
 
   const std::string target = a.transport == "unix" ? a.socket : d.address + ":" + std::to_string(a.port);
   if (a.transport == "unix") {
-    impl->session = nc_connect_unix(a.socket.c_str(), nullptr);
+    impl->session = nc_connect_unix(a.socket.c_str(), impl->ctx);
   } else if (a.transport == "tls") {
     nc_client_tls_set_cert_key_paths(a.certificate.c_str(), a.private_key.c_str());
     nc_client_tls_set_trusted_ca_paths(a.ca_file.empty() ? nullptr : a.ca_file.c_str(), nullptr);
-    impl->session = nc_connect_tls(d.address.c_str(), a.port, nullptr);
+    impl->session = nc_connect_tls(d.address.c_str(), a.port, impl->ctx);
   } else {
     t_known_hosts = a.known_hosts;
     t_password = a.password;
+    t_port = a.port;
     nc_client_ssh_set_username(a.username.c_str());
     nc_client_ssh_set_auth_hostkey_check_clb(hostkey_clb, nullptr);
     while (nc_client_ssh_get_keypair_count() > 0) {
@@ -310,9 +344,17 @@ Result<std::unique_ptr<NetconfSession>> NetconfSession::connect(const Device& d,
       nc_client_ssh_set_auth_pref(NC_SSH_AUTH_PASSWORD, -1);
     }
     nc_client_ssh_set_auth_pref(NC_SSH_AUTH_INTERACTIVE, -1);
-    impl->session = nc_connect_ssh(d.address.c_str(), a.port, nullptr);
+    impl->session = nc_connect_ssh(d.address.c_str(), a.port, impl->ctx);
   }
   nc_client_set_schema_callback(nullptr, nullptr);
+  t_password.clear();  // not kept in memory longer than needed
+  if (impl->session == nullptr && a.transport == "ssh" && t_hostkey_problem.empty() &&
+      t_last_error.find("authenticate") != std::string::npos) {
+    t_last_error = "user " + a.username + " was refused (" +
+                   (a.private_key.empty() ? "password" : a.password.empty() ? "key " + a.private_key
+                                                                           : "key " + a.private_key + " and password") +
+                   "): " + t_last_error;
+  }
   if (impl->session == nullptr) {
     std::string why = !t_hostkey_problem.empty() ? t_hostkey_problem
                       : !t_last_error.empty()    ? t_last_error

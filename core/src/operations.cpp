@@ -220,23 +220,45 @@ Result<MonthReport> month_report(const Store& store, std::chrono::year_month mon
   return report;
 }
 
-Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device,
-                               const Fetch& fetch, const Clock& clock) {
-  PollReport report;
-  report.device = device.name;
+namespace {
+
+Result<const DevicePlugin*> plugin_of(const Registry& registry, const Device& device) {
   const DevicePlugin* plugin = registry.find(device.plugin);
   if (plugin == nullptr) {
-    return make_error(Errc::not_found, device.name + " names the plugin \"" + device.plugin +
-                                           "\", which this colosla does not have");
+    return make_error(Errc::not_found,
+                      device.name + " names the plugin \"" + device.plugin + "\", which this colosla does not have");
   }
+  return plugin;
+}
+
+std::map<std::int64_t, std::string> port_names_of(const Store& store, const std::string& device) {
+  auto index = store.port_index();
+  if (index && index->count(device) != 0) {
+    return index->at(device);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device, const Ask& ask,
+                               const PollOrigin& origin, const Clock& clock) {
+  PollReport report;
+  report.device = device.name;
+  auto found = plugin_of(registry, device);
+  if (!found) {
+    return found.error();
+  }
+  const DevicePlugin* plugin = *found;
   auto latest = store.latest_states_of(device.name);
   if (!latest) {
     return latest.error();
   }
   std::map<EntityId, StateChange> current(latest->begin(), latest->end());
-  const std::string origin = "snmp:" + device.address + ":" + std::to_string(device.snmp.port);
 
-  auto answer = fetch(device, plugin->poll_request(device));
+  const std::map<std::int64_t, std::string> names = port_names_of(store, device.name);
+  const DeviceView view{device, names};
+  auto answer = ask(*plugin, view);
   const Timestamp now = clock.now();
   std::vector<Observation> changes;
   const auto record = [&](const EntityId& e, State s, Timestamp when, const std::string& evidence) {
@@ -251,9 +273,9 @@ Result<PollReport> poll_device(Store& store, const Registry& registry, const Dev
     o.time = std::min(when, now);
     o.entity = e;
     o.state = s;
-    o.source = Source::poll;
+    o.source = origin.source;
     o.received = now;
-    o.origin = origin;
+    o.origin = origin.origin;
     o.evidence = evidence;
     changes.push_back(std::move(o));
   };
@@ -279,31 +301,24 @@ Result<PollReport> poll_device(Store& store, const Registry& registry, const Dev
     for (const auto& e : entities) {
       record(e, State::unknown, now, "no answer to a poll: " + answer.error().msg);
     }
+  } else if (!answer->meaning) {
+    report.problem = "the answer could not be read: " + answer->meaning.error().msg;
   } else {
-    std::map<std::int64_t, std::string> names;
-    auto index = store.port_index();
-    if (index && index->count(device.name) != 0) {
-      names = index->at(device.name);
+    const PollMeaning& meaning = *answer->meaning;
+    report.answered = true;
+    report.states = meaning.states.size();
+    report.ports = meaning.ports;
+    const std::string what = origin.source == Source::netconf ? "netconf read " : "poll ";
+    for (const auto& s : meaning.states) {
+      record(s.entity, s.state, s.since.value_or(answer->at), what + origin.origin + ": " + s.detail);
     }
-    const DeviceView view{device, names};
-    auto meaning = plugin->on_poll(*answer, view);
-    if (!meaning) {
-      report.problem = "the answer could not be read: " + meaning.error().msg;
-    } else {
-      report.answered = true;
-      report.states = meaning->states.size();
-      report.ports = meaning->ports;
-      for (const auto& s : meaning->states) {
-        record(s.entity, s.state, s.since.value_or(answer->at), "poll " + origin + ": " + s.detail);
+    if (!meaning.ports.empty()) {
+      std::vector<PortName> ports;
+      for (const auto& p : meaning.ports) {
+        ports.push_back(PortName{p.if_index, p.name, p.alias});
       }
-      if (!meaning->ports.empty()) {
-        std::vector<PortName> ports;
-        for (const auto& p : meaning->ports) {
-          ports.push_back(PortName{p.if_index, p.name, p.alias});
-        }
-        if (auto r = store.save_port_index(device.name, ports, now); !r) {
-          return r.error();
-        }
+      if (auto r = store.save_port_index(device.name, ports, now); !r) {
+        return r.error();
       }
     }
   }
@@ -312,6 +327,83 @@ Result<PollReport> poll_device(Store& store, const Registry& registry, const Dev
     if (!n) {
       return n.error();
     }
+  }
+  report.recorded = std::move(changes);
+  return report;
+}
+
+Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device,
+                               const Fetch& fetch, const Clock& clock) {
+  const Ask ask = [&](const DevicePlugin& plugin, const DeviceView& view) -> Result<DeviceAnswer> {
+    auto answer = fetch(device, plugin.poll_request(device));
+    if (!answer) {
+      return answer.error();
+    }
+    return DeviceAnswer{plugin.on_poll(*answer, view), answer->at};
+  };
+  return poll_device(store, registry, device, ask,
+                     PollOrigin{Source::poll, "snmp:" + device.address + ":" + std::to_string(device.snmp.port)},
+                     clock);
+}
+
+Result<NotificationReport> record_notification(Store& store, const Registry& registry, const Device& device,
+                                               const NetconfNotification& n, const PollOrigin& origin,
+                                               const Clock& clock) {
+  auto found = plugin_of(registry, device);
+  if (!found) {
+    return found.error();
+  }
+  const DevicePlugin* plugin = *found;
+  const std::map<std::int64_t, std::string> names = port_names_of(store, device.name);
+  auto meaning = plugin->on_notification(n, DeviceView{device, names});
+  if (!meaning) {
+    return make_error(meaning.error().code, n.node.module + ":" + n.node.name + ": " + meaning.error().msg,
+                      device.name);
+  }
+  NotificationReport report;
+  report.summary = meaning->summary;
+  report.poll = meaning->poll || meaning->refresh;
+  const Timestamp now = clock.now();
+  std::vector<Observation> changes;
+  auto done = store.write([&]() -> Result<void> {
+    auto latest = store.latest_states_of(device.name);
+    if (!latest) {
+      return latest.error();
+    }
+    std::map<EntityId, StateChange> current(latest->begin(), latest->end());
+    for (const auto& s : meaning->states) {
+      const Timestamp when = std::min(s.since.value_or(n.event_time), now);
+      const auto it = current.find(s.entity);
+      if (it != current.end() && when < it->second.time) {
+        ++report.superseded;
+        continue;
+      }
+      if (it != current.end() && it->second.state == s.state) {
+        continue;
+      }
+      Observation o;
+      o.time = when;
+      o.entity = s.entity;
+      o.state = s.state;
+      o.source = origin.source;
+      o.received = now;
+      o.origin = origin.origin;
+      o.evidence = "notification " + n.node.module + ":" + n.node.name + " eventTime " +
+                   format_time_utc(n.event_time) + ": " + s.detail;
+      current[s.entity] = StateChange{o.time, o.state};
+      changes.push_back(std::move(o));
+    }
+    if (changes.empty()) {
+      return {};
+    }
+    auto stored = store.add_observations(changes);
+    if (!stored) {
+      return stored.error();
+    }
+    return {};
+  });
+  if (!done) {
+    return done.error();
   }
   report.recorded = std::move(changes);
   return report;

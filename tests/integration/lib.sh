@@ -65,6 +65,11 @@ free_udp_port() {
   python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# free_tcp_port: a TCP port on 127.0.0.1 that nothing is bound to right now.
+free_tcp_port() {
+  python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_STREAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # start_snmpd DIR PORT: Net-SNMP's snmpd on 127.0.0.1:PORT serving this machine's IF-MIB, v2c
 # community "public" and SNMPv3 user ciuser (SHA / AES, ciauthpass123 / ciprivpass123).
 start_snmpd() {
@@ -115,3 +120,26 @@ stop_pidfile() {
 }
 
 stop_snmpsim() { stop_pidfile "$1/run/snmpsimd.pid"; }
+
+# start_netconf_server SERVER SOURCE_DIR SOCKET: the tests' own NETCONF server (tests/netconf)
+# on a Unix socket, stopped on exit; its control FIFO is $work/ctl, its answers $work/server.out.
+start_netconf_server() {
+  [ -d /usr/share/yuma/modules ] || fail "/usr/share/yuma/modules is missing (scripts/deps installs libyuma-base)"
+  "$1" --unix "$3" --yang-dir /usr/share/yuma/modules --yang-dir "$2/tests/data/yang" \
+    --control "$work/ctl" >"$work/server.out" 2>"$work/server.err" &
+  local pid=$!
+  cleanup_hooks+=("kill $pid 2>/dev/null; wait $pid 2>/dev/null")
+  wait_for 10 grep -qx ready "$work/server.out" || fail "the NETCONF server did not start: $(cat "$work/server.err")"
+}
+# The server's answers to control commands (a replay's report line is not one).
+answers() { grep -v '^replayed' "$work/server.out" | grep -c .; }
+answers_past() { [ "$(answers)" -gt "$1" ]; }
+# control COMMAND...: sends it to the NETCONF server and waits for its "ok" line.
+control() {
+  local n
+  n=$(answers)
+  echo "$*" >"$work/ctl"
+  wait_for 10 answers_past "$n" || fail "the server did not answer '$*'"
+  grep -v '^replayed' "$work/server.out" | tail -n 1 | grep -q '^ok' ||
+    fail "the server refused '$*': $(tail -n 1 "$work/server.out")"
+}

@@ -5,23 +5,9 @@
 # usage: netconf.sh COLOSLA SERVER SOURCE_DIR
 colosla=$1 server=$2 src=$3
 . "$src/tests/integration/lib.sh"
-[ -d /usr/share/yuma/modules ] || fail "/usr/share/yuma/modules is missing (scripts/deps installs libyuma-base)"
 
-sock=$work/nc.sock ctl=$work/ctl
-"$server" --unix "$sock" --yang-dir /usr/share/yuma/modules --yang-dir "$src/tests/data/yang" \
-  --control "$ctl" >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-cleanup_hooks+=("kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null")
-wait_for 10 grep -qx ready "$work/server.out" || fail "the NETCONF server did not start: $(cat "$work/server.err")"
-# control SERVER-COMMAND: sends it and waits for the server's "ok" line.
-answers_past() { [ "$(grep -c . "$work/server.out")" -gt "$1" ]; }
-control() {
-  local n
-  n=$(grep -c . "$work/server.out")
-  echo "$*" >"$ctl"
-  wait_for 10 answers_past "$n" || fail "the server did not answer '$*'"
-  tail -n 1 "$work/server.out" | grep -q '^ok' || fail "the server refused '$*': $(tail -n 1 "$work/server.out")"
-}
+sock=$work/nc.sock
+start_netconf_server "$server" "$src" "$sock"
 
 cat >"$work/inventory.json" <<JSON
 {"colosla-inventory:inventory":{

@@ -6,7 +6,8 @@
 // Serves <get> (no filter, XPath filter or a simple subtree filter) over ietf-interfaces
 // (interfaces-state), openconfig-interfaces (test subset), ietf-hardware (hardware-state) and
 // the ietf-yang-library data of its context; <create-subscription> (RFC 5277) for
-// interfaces-notifications link-up/link-down and ietf-hardware hardware-state-oper-*.
+// interfaces-notifications link-up/link-down and ietf-hardware hardware-state-oper-*, with
+// replay from a startTime of every notification since the server started.
 // Line commands on the control FIFO change the state; see tests/netconf/README.md.
 #include <libnetconf2/log.h>
 #include <libnetconf2/messages_server.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -67,6 +69,12 @@ struct Component {
 
 std::vector<Iface> g_ifaces;
 std::vector<Component> g_comps;
+std::string g_sock;  // the Unix socket's path
+
+// Every notification sent (or due while nobody listened), for RFC 5277 replay: time, event.
+std::vector<std::pair<uint64_t, lyd_node *>> g_replay_log;
+// Sessions that asked for a replay (session id → startTime), served after the <ok> went out.
+std::vector<std::pair<uint32_t, uint64_t>> g_pending_replays;
 
 uint64_t now_ns() {
     return static_cast<uint64_t>(
@@ -81,6 +89,23 @@ std::string datetime(uint64_t ns) {
     char buf[64];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
+}
+
+// "2026-11-24T10:00:05Z" or with fractions or an offset (seconds precision is enough here).
+std::optional<uint64_t> parse_datetime(const char *text) {
+    std::tm tm{};
+    const char *rest = text ? strptime(text, "%Y-%m-%dT%H:%M:%S", &tm) : nullptr;
+    if (!rest) return std::nullopt;
+    long offset = 0;
+    while (*rest == '.' || std::isdigit(static_cast<unsigned char>(*rest))) ++rest;
+    if (*rest == '+' || *rest == '-') {
+        int h = 0, m = 0;
+        if (std::sscanf(rest + 1, "%d:%d", &h, &m) != 2) return std::nullopt;
+        offset = (*rest == '+' ? 1 : -1) * (h * 3600L + m * 60L);
+    } else if (*rest != 'Z') {
+        return std::nullopt;
+    }
+    return static_cast<uint64_t>(timegm(&tm) - offset) * 1000000000U;
 }
 
 Iface *find_iface(const std::string &name) {
@@ -296,8 +321,18 @@ nc_server_reply *rpc_clb(lyd_node *rpc, nc_session *session) {
     if (!std::strcmp(name, "get") || !std::strcmp(name, "get-data")) return reply_get(rpc, session);
     if (!std::strcmp(name, "create-subscription")) {
         if (nc_session_get_notif_status(session)) return error_reply(session, NC_ERR_IN_USE, "already subscribed");
+        lyd_node *start = nullptr;
+        lyd_find_path(rpc, "startTime", 0, &start);
+        std::optional<uint64_t> from;
+        if (start) {
+            from = parse_datetime(lyd_get_value(start));
+            if (!from) return error_reply(session, NC_ERR_INVALID_VALUE, "startTime is not a date-and-time");
+            if (*from > now_ns()) return error_reply(session, NC_ERR_BAD_ELEM, "startTime is in the future");
+        }
         nc_session_inc_notif_status(session);
-        std::fprintf(stderr, "[server] session %u subscribed\n", nc_session_get_id(session));
+        if (from) g_pending_replays.emplace_back(nc_session_get_id(session), *from);
+        std::fprintf(stderr, "[server] session %u subscribed%s%s\n", nc_session_get_id(session),
+                     from ? ", replay from " : "", from ? lyd_get_value(start) : "");
         return nc_server_reply_ok();
     }
     return nc_server_reply_err(nc_err(nc_session_get_ctx(session), NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT));
@@ -330,7 +365,10 @@ nc_server_reply *get_schema_clb(lyd_node *rpc, nc_session *session) {
 // ---- notifications --------------------------------------------------------------------------
 
 int send_to_subscribers(nc_pollsession *ps, lyd_node *event) {
-    std::string t = datetime(now_ns());
+    const uint64_t ns = now_ns();
+    std::string t = datetime(ns);
+    lyd_node *copy = nullptr;
+    if (lyd_dup_single(event, nullptr, LYD_DUP_RECURSIVE, &copy) == LY_SUCCESS) g_replay_log.emplace_back(ns, copy);
     int sent = 0;
     for (uint16_t i = 0; i < nc_ps_session_count(ps); ++i) {
         nc_session *s = nc_ps_get_session(ps, i);
@@ -341,6 +379,36 @@ int send_to_subscribers(nc_pollsession *ps, lyd_node *event) {
     }
     lyd_free_all(event);
     return sent;
+}
+
+// Sends a session that asked for it every logged notification from its startTime on (to the
+// second: the log's times are whole seconds on the wire), then replayComplete.
+void serve_replays(nc_pollsession *ps) {
+    for (const auto &[id, from] : g_pending_replays) {
+        nc_session *s = nullptr;
+        for (uint16_t i = 0; i < nc_ps_session_count(ps); ++i) {
+            if (nc_ps_get_session(ps, i) && nc_session_get_id(nc_ps_get_session(ps, i)) == id) s = nc_ps_get_session(ps, i);
+        }
+        if (!s || nc_session_get_status(s) != NC_STATUS_RUNNING) continue;
+        int sent = 0;
+        for (const auto &[ns, event] : g_replay_log) {
+            if (ns / 1000000000U < from / 1000000000U) continue;
+            std::string t = datetime(ns);
+            nc_server_notif *n = nc_server_notif_new(event, t.data(), NC_PARAMTYPE_CONST);
+            if (nc_server_notif_send(s, n, 2000) == NC_MSG_NOTIF) ++sent;
+            nc_server_notif_free(n);
+        }
+        lyd_node *done = nullptr;
+        if (lyd_new_path(nullptr, g_ctx, "/nc-notifications:replayComplete", nullptr, 0, &done) == LY_SUCCESS) {
+            std::string t = datetime(now_ns());
+            nc_server_notif *n = nc_server_notif_new(done, t.data(), NC_PARAMTYPE_CONST);
+            nc_server_notif_send(s, n, 2000);
+            nc_server_notif_free(n);
+            lyd_free_all(done);
+        }
+        say("replayed " + std::to_string(sent) + " to session " + std::to_string(id));
+    }
+    g_pending_replays.clear();
 }
 
 lyd_node *make_event(const std::string &path, const std::vector<std::pair<std::string, std::string>> &leaves) {
@@ -450,6 +518,16 @@ double run_command(const std::string &line, nc_pollsession *ps) {
         }
         say("ok " + line);
         return secs;
+    } else if (cmd == "refuse") {
+        // on: the socket's name is moved aside, so that connecting fails as with a server gone;
+        // off: it is back.
+        const std::string aside = g_sock + ".refused";
+        if ((a != "on" && a != "off") ||
+            rename(a == "on" ? g_sock.c_str() : aside.c_str(), a == "on" ? aside.c_str() : g_sock.c_str()) != 0) {
+            say("error " + line + ": usage refuse on|off (" + std::strerror(errno) + ")");
+            return 0;
+        }
+        say("ok " + line);
     } else if (cmd == "drop") {
         uint16_t n = nc_ps_session_count(ps);
         nc_ps_clear(ps, 1, nullptr);
@@ -503,6 +581,7 @@ void server_loop() {
             }
             if (r & (NC_PSPOLL_TIMEOUT | NC_PSPOLL_NOSESSIONS | NC_PSPOLL_ERROR)) break;
         }
+        if (!g_pending_replays.empty()) serve_replays(ps);
     }
     nc_ps_clear(ps, 1, nullptr);
     nc_ps_free(ps);
@@ -602,6 +681,7 @@ int main(int argc, char **argv) {
         return 1;
     }
 
+    g_sock = sock;
     unlink(sock.c_str());
     if (nc_server_add_endpt("unix", NC_TI_UNIX) || nc_server_endpt_set_address("unix", sock.c_str())) {
         say("error cannot listen on " + sock);
@@ -614,6 +694,7 @@ int main(int argc, char **argv) {
     control.join();
 
     nc_server_destroy();
+    for (auto &[ns, event] : g_replay_log) lyd_free_all(event);
     ly_ctx_destroy(g_ctx);
     unlink(sock.c_str());
     if (made_fifo) unlink(fifo.c_str());

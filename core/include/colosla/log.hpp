@@ -20,6 +20,9 @@ void log(LogLevel level, std::string_view component, std::string_view msg);
 /// A sink that writes "level component: msg" lines to stderr.
 LogSink stderr_log_sink();
 
+/// A sink that writes to syslog (facility daemon) as `ident`, with the process id.
+LogSink syslog_sink(const char* ident);
+
 /// "debug", "info", "warning", "error".
 std::string_view to_string(LogLevel level);
 

@@ -30,11 +30,15 @@ struct NetconfOptions {
 /// The YANG directories colosla searches by default: its own, then yuma123's standard modules.
 std::vector<std::string> default_yang_dirs();
 
+/// Where a device's NETCONF data comes from, for an observation's origin: netconf:ssh:HOST:PORT,
+/// netconf:tls:HOST:PORT, netconf:unix:PATH.
+std::string netconf_origin(const Device& d);
+
 class NetconfSession {
  public:
-  /// Connects to the device's NETCONF server and completes the <hello>. Errors: io for a
-  /// server that cannot be reached, denied for a refused host key or failed authentication,
-  /// with the reason in words.
+  /// Connects to the device's NETCONF server and completes the <hello>. Errors: io, with the
+  /// reason in words (a server that cannot be reached, a refused host key, failed
+  /// authentication).
   static Result<std::unique_ptr<NetconfSession>> connect(const Device& d, const NetconfOptions& o);
   ~NetconfSession();
   NetconfSession(const NetconfSession&) = delete;

@@ -68,6 +68,24 @@ Result<MonthReport> month_report(const Store& store, std::chrono::year_month mon
 /// Asks a device for a poll's objects (snmp_fetch in the programs).
 using Fetch = std::function<Result<PollAnswer>(const Device&, const PollRequest&)>;
 
+/// What a device answered, as its plugin reads it: the reading, or why the answer could not be
+/// read (an error here is not silence: the device did answer).
+struct DeviceAnswer {
+  Result<PollMeaning> meaning;
+  Timestamp at;  ///< when the answer came
+};
+
+/// Asks a device for its state, over SNMP or NETCONF, and has its plugin read the answer. An
+/// error means the device did not answer (or refused, or could not be reached).
+using Ask = std::function<Result<DeviceAnswer>(const DevicePlugin&, const DeviceView&)>;
+
+/// Where a poll's observations come from: their source and origin (snmp:192.0.2.10:161,
+/// netconf:ssh:192.0.2.20:830).
+struct PollOrigin {
+  Source source = Source::poll;
+  std::string origin;
+};
+
 struct PollReport {
   std::string device;
   bool answered = false;
@@ -78,13 +96,34 @@ struct PollReport {
 };
 
 /// Polls one device through its plugin and stores every state that differs from the store's
-/// latest, dated by the device where it says when (ifLastChange; never before the entity's last
-/// observation, never after the poll), else at the poll. A switch's walk also refreshes its
-/// ifIndex → ifName map. A device that does not answer makes each of its entities `unknown`
-/// (never `off`: a silent PDU is not a dead one). Errors: not_found for a plugin this colosla
-/// lacks; store errors.
+/// latest, dated by the device where it says when (ifLastChange, last-change; never before the
+/// entity's last observation, never after the poll), else at the answer. A switch's reading
+/// also refreshes its ifIndex → ifName map. A device that does not answer makes each of its
+/// entities `unknown` (never `off`: a silent PDU is not a dead one). Errors: not_found for a
+/// plugin this colosla lacks; store errors.
+Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device, const Ask& ask,
+                               const PollOrigin& origin, const Clock& clock);
+
+/// The same over SNMP: `fetch` gets the plugin's objects, the plugin reads the varbinds.
 Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device,
                                const Fetch& fetch, const Clock& clock);
+
+struct NotificationReport {
+  std::string summary;                ///< the plugin's words for it ("link-down eth1")
+  std::vector<Observation> recorded;  ///< the changes stored
+  std::size_t superseded = 0;         ///< states older than what the store knows (a replay)
+  bool poll = false;                  ///< read the device again to learn the state
+};
+
+/// Stores what a NETCONF notification says, through the device's plugin: each state that
+/// differs from the entity's latest in the store, dated at the notification's eventTime (never
+/// after `clock`'s now). A state dated before the entity's latest observation is a replayed or
+/// late notification the store already has news beyond: it is counted, not stored, so that a
+/// replay never rewrites history. Errors: not_found (no plugin), invalid_input (the plugin could
+/// not read it), store errors; nothing is stored on error.
+Result<NotificationReport> record_notification(Store& store, const Registry& registry, const Device& device,
+                                               const NetconfNotification& n, const PollOrigin& origin,
+                                               const Clock& clock);
 
 /// Parses lines of `colosla observe` input (SPEC §8) and checks them against the inventory: the
 /// device or probe target exists, the member names fit the device's role, the state word fits

@@ -211,3 +211,135 @@ TEST_CASE("mapping changes are checked before they are recorded", "[mapping][sto
     CHECK(mapped_at(ranges, at("2026-11-12T00:00:00+08:00")).size() == 2);
   }
 }
+
+namespace {
+
+// A NETCONF notification as the session hands it over.
+NetconfNotification link_event(const std::string& name, const std::string& interface, Timestamp when) {
+  NetconfNotification n;
+  n.node.module = "interfaces-notifications";
+  n.node.name = name;
+  if (!interface.empty()) {
+    n.node.children.push_back(DataNode{"interfaces-notifications", "if-name", interface, {}});
+  }
+  n.event_time = when;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("NETCONF notifications are stored at their eventTime, and a replay never rewrites history",
+          "[netconf][store]") {
+  Fixture f;
+  Registry registry;
+  register_builtins(registry);
+  const Device& core1 = *f.inventory.inventory.find_device("core1");  // ietf-interfaces over NETCONF
+  const EntityId port = EntityId::port("core1", "xe-0/0/0");
+  const PollOrigin origin{Source::netconf, "netconf:ssh:192.0.2.1:830"};
+  FakeClock clock(at("2026-11-03T10:10:00Z"));
+  Observation first;
+  first.time = at("2026-11-03T10:00:00Z");
+  first.entity = port;
+  first.state = State::up;
+  first.source = Source::netconf;
+  first.received = first.time;
+  REQUIRE(f.store->add_observations({first}).has_value());
+
+  auto down = record_notification(*f.store, registry, core1, link_event("link-down", "xe-0/0/0", at("2026-11-03T10:05:00Z")),
+                                  origin, clock);
+  REQUIRE(down.has_value());
+  REQUIRE(down->recorded.size() == 1);
+  CHECK(down->recorded[0].time == at("2026-11-03T10:05:00Z"));
+  CHECK(down->recorded[0].state == State::down);
+  CHECK(down->recorded[0].source == Source::netconf);
+  CHECK(down->recorded[0].origin == "netconf:ssh:192.0.2.1:830");
+  CHECK(down->recorded[0].evidence ==
+        "notification interfaces-notifications:link-down eventTime 2026-11-03T10:05:00Z: link-down xe-0/0/0");
+  CHECK(down->summary == "link-down xe-0/0/0");
+
+  SECTION("a replayed notification older than the latest state is left out") {
+    auto old = record_notification(*f.store, registry, core1,
+                                   link_event("link-up", "xe-0/0/0", at("2026-11-03T10:03:00Z")), origin, clock);
+    REQUIRE(old.has_value());
+    CHECK(old->recorded.empty());
+    CHECK(old->superseded == 1);
+  }
+  SECTION("the same state again changes nothing") {
+    auto again = record_notification(*f.store, registry, core1,
+                                     link_event("link-down", "xe-0/0/0", at("2026-11-03T10:06:00Z")), origin, clock);
+    REQUIRE(again.has_value());
+    CHECK(again->recorded.empty());
+    CHECK(again->superseded == 0);
+  }
+  SECTION("an eventTime ahead of colosla's clock is taken as now") {
+    auto ahead = record_notification(*f.store, registry, core1,
+                                     link_event("link-up", "xe-0/0/0", at("2026-11-03T10:20:00Z")), origin, clock);
+    REQUIRE(ahead.has_value());
+    REQUIRE(ahead->recorded.size() == 1);
+    CHECK(ahead->recorded[0].time == at("2026-11-03T10:10:00Z"));
+  }
+  SECTION("a notification the plugin cannot read stores nothing") {
+    auto bad = record_notification(*f.store, registry, core1, link_event("link-up", "", at("2026-11-03T10:07:00Z")),
+                                   origin, clock);
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(bad.error().code == Errc::invalid_input);
+    CHECK(bad.error().where == "core1");
+  }
+  auto history = f.store->observations(port);
+  REQUIRE(history.has_value());
+  const State last = history->back().state;
+  CHECK((history->size() == 2 ? last == State::down : last == State::up));
+  CHECK(history->at(1).time == at("2026-11-03T10:05:00Z"));
+}
+
+TEST_CASE("a NETCONF device that cannot be reached becomes unknown, not down", "[netconf][store]") {
+  Fixture f;
+  Registry registry;
+  register_builtins(registry);
+  const Device& core1 = *f.inventory.inventory.find_device("core1");
+  const EntityId port = EntityId::port("core1", "xe-0/0/0");
+  FakeClock clock(at("2026-11-03T10:10:00Z"));
+  Observation first;
+  first.time = at("2026-11-03T10:00:00Z");
+  first.entity = port;
+  first.state = State::up;
+  first.source = Source::netconf;
+  first.received = first.time;
+  REQUIRE(f.store->add_observations({first}).has_value());
+  const PollOrigin origin{Source::netconf, "netconf:ssh:192.0.2.1:830"};
+
+  const Ask unreachable = [](const DevicePlugin&, const DeviceView&) -> Result<DeviceAnswer> {
+    return make_error(Errc::io, "cannot connect to 192.0.2.1:830: Connection refused");
+  };
+  auto r = poll_device(*f.store, registry, core1, unreachable, origin, clock);
+  REQUIRE(r.has_value());
+  CHECK_FALSE(r->answered);
+  CHECK(r->problem == "cannot connect to 192.0.2.1:830: Connection refused");
+  REQUIRE(r->recorded.size() == 1);
+  CHECK(r->recorded[0].state == State::unknown);
+  CHECK(r->recorded[0].time == at("2026-11-03T10:10:00Z"));
+  CHECK(r->recorded[0].source == Source::netconf);
+
+  // It answers again: the plugin reads its tree; the port is up again, dated by last-change but
+  // never before the unknown.
+  clock.advance(std::chrono::seconds{60});
+  const Ask answers = [&](const DevicePlugin& plugin, const DeviceView& view) -> Result<DeviceAnswer> {
+    NetconfAnswer a;
+    DataNode state{"ietf-interfaces", "interfaces-state", "", {}};
+    DataNode entry{"ietf-interfaces", "interface", "", {}};
+    entry.children.push_back(DataNode{"ietf-interfaces", "name", "xe-0/0/0", {}});
+    entry.children.push_back(DataNode{"ietf-interfaces", "oper-status", "up", {}});
+    entry.children.push_back(DataNode{"ietf-interfaces", "last-change", "2026-11-03T10:00:00Z", {}});
+    state.children.push_back(entry);
+    a.data.push_back(state);
+    a.at = clock.now();
+    return DeviceAnswer{plugin.on_netconf(a, view), a.at};
+  };
+  auto back = poll_device(*f.store, registry, core1, answers, origin, clock);
+  REQUIRE(back.has_value());
+  CHECK(back->answered);
+  REQUIRE(back->recorded.size() == 1);
+  CHECK(back->recorded[0].state == State::up);
+  CHECK(back->recorded[0].time == at("2026-11-03T10:10:00Z"));
+  CHECK(back->recorded[0].evidence.rfind("netconf read netconf:ssh:192.0.2.1:830: ", 0) == 0);
+}
