@@ -52,7 +52,6 @@ snmptrap -v1 -c public "127.0.0.1:$port" 1.3.6.1.6.3.1.1.5 192.0.2.10 2 0 '' \
   1.3.6.1.2.1.2.2.1.1.1 i 1 1.3.6.1.2.1.2.2.1.8.1 i 2 1.3.6.1.2.1.31.1.1.1.1.1 s ge-0/0/1
 wait_for 5 grep -q "sw1: v1 trap from 127.0.0.1:[0-9]* (agent 192.0.2.10) community public 1.3.6.1.6.3.1.1.5.3 .* => linkDown ge-0/0/1" "$log" \
   || { cat "$log" >&2; fail "the suggested v1 linkDown was not shown"; }
-# (A poll of the unreachable sw1 may add its own "unknown" rows meanwhile.)
 trap_stored() {
   [ "$(sqlite3 "$db" "SELECT device || ' ' || item || ' ' || state FROM observation_view WHERE item = 'ge-0/0/1' AND source = 'trap'")" = "sw1 ge-0/0/1 down" ]
 }
@@ -68,6 +67,10 @@ printf 'not an snmp packet' >"/dev/udp/127.0.0.1/$port"
 kill -HUP "$pid"
 wait_for 5 grep -q "inventory unchanged (version 1)" "$log" || { cat "$log" >&2; fail "SIGHUP did not reload"; }
 kill -0 "$pid" || fail "colosla-trapd died"
+# The example devices are on documentation addresses: nothing polls them or opens a NETCONF
+# session (traffic stays on this machine).
+expect_eq "$(sqlite3 "$db" "SELECT count(*) FROM observation_view WHERE source IN ('poll', 'netconf')")" 0 "polled observations"
+grep -q "netconf-listen\|poll of" "$log" && fail "scripts/run polled the example devices: $(grep "netconf-listen\|poll of" "$log")"
 stop_run INT
 
 # Again, stopped with SIGTERM; the store keeps its inventory.
