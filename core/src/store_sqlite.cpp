@@ -786,11 +786,20 @@ Result<std::optional<InventoryRecord>> Store::inventory_record() const {
 
 namespace {
 
-Result<std::vector<Device>> read_devices(sqlite3* db) {
+// Every device, or (with `contract`) those of the contract's ports and power sources and those
+// with uplinks.
+Result<std::vector<Device>> read_devices(sqlite3* db, const std::string* contract = nullptr) {
   std::vector<Device> out;
-  Stmt s(db, "SELECT * FROM device ORDER BY rowid");
+  Stmt s(db, contract == nullptr
+                 ? "SELECT * FROM device ORDER BY rowid"
+                 : "SELECT * FROM device WHERE name IN (SELECT device FROM contract_port WHERE contract = ?1 "
+                   "UNION SELECT device FROM contract_power WHERE contract = ?1 UNION SELECT device FROM uplink) "
+                   "ORDER BY rowid");
   if (!s.ok()) {
     return s.error();
+  }
+  if (contract != nullptr) {
+    s.bind(1, *contract);
   }
   while (s.step() == SQLITE_ROW) {
     Device d;
@@ -818,7 +827,17 @@ Result<std::vector<Device>> read_devices(sqlite3* db) {
 
 Result<std::vector<Device>> Store::devices() const { return read_devices(impl_->db); }
 
-Result<std::optional<Inventory>> Store::load_inventory() const {
+Result<std::optional<Inventory>> Store::load_inventory() const { return load_inventory_of(nullptr); }
+
+Result<std::optional<Inventory>> Store::load_contract(const std::string& id) const {
+  auto inv = load_inventory_of(&id);
+  if (inv && inv->has_value() && (*inv)->contracts.empty()) {
+    return std::optional<Inventory>{};
+  }
+  return inv;
+}
+
+Result<std::optional<Inventory>> Store::load_inventory_of(const std::string* contract) const {
   sqlite3* db = impl_->db;
   auto loaded = scalar(db, "SELECT count(*) FROM inventory_version");
   if (!loaded) {
@@ -832,7 +851,7 @@ Result<std::optional<Inventory>> Store::load_inventory() const {
     return make_error(Errc::store, "the store holds an unreadable " + what);
   };
   {
-    auto devices = read_devices(db);
+    auto devices = read_devices(db, contract);
     if (!devices) {
       return devices.error();
     }
@@ -855,7 +874,10 @@ Result<std::optional<Inventory>> Store::load_inventory() const {
     }
   }
   {
-    Stmt s(db, "SELECT * FROM contract ORDER BY id");
+    Stmt s(db, contract == nullptr ? "SELECT * FROM contract ORDER BY id" : "SELECT * FROM contract WHERE id = ?");
+    if (contract != nullptr) {
+      s.bind(1, *contract);
+    }
     while (s.step() == SQLITE_ROW) {
       Contract c;
       c.id = s.str(0);
@@ -892,10 +914,19 @@ Result<std::optional<Inventory>> Store::load_inventory() const {
   for (auto& c : inv.contracts) {
     by_id.emplace(c.id, &c);
   }
+  // With one contract, only its rows: "ORDER BY contract" becomes "WHERE contract = ? ORDER BY
+  // contract" (the primary keys lead with the contract).
   const auto each_row = [&](const char* sql, const auto& take) -> Result<void> {
-    Stmt s(db, sql);
+    std::string text = sql;
+    if (contract != nullptr) {
+      text.replace(text.find(" ORDER BY"), 0, " WHERE contract = ?");
+    }
+    Stmt s(db, text.c_str());
     if (!s.ok()) {
       return s.error();
+    }
+    if (contract != nullptr) {
+      s.bind(1, *contract);
     }
     int rc = 0;
     while ((rc = s.step()) == SQLITE_ROW) {
@@ -1267,6 +1298,93 @@ Result<History> Store::history(Timestamp until) const {
     }
     if (rc != SQLITE_DONE) {
       return t.step_error();
+    }
+    for (auto& [changes, n] : merged_size) {
+      const auto mid = changes->begin() + static_cast<std::ptrdiff_t>(n);
+      std::sort(mid, changes->end(), before);
+      std::inplace_merge(changes->begin(), mid, changes->end(), before);
+    }
+    return {};
+  });
+  if (!r) {
+    return r.error();
+  }
+  return out;
+}
+
+Result<History> Store::history_of(const std::vector<EntityId>& entities, Timestamp probes_from,
+                                  Timestamp until) const {
+  History out;
+  auto r = read([&]() -> Result<void> {
+    Stmt find(impl_->db, "SELECT id FROM entity WHERE kind = ? AND device = ? AND item = ?");
+    Stmt last_pass(impl_->db,
+                   "SELECT coalesce(max(time), -9223372036854775807) FROM state_change "
+                   "WHERE entity = ? AND time <= ? AND state = 'pass'");
+    Stmt changes_from(impl_->db,
+                      "SELECT time, seq, state FROM state_change WHERE entity = ?1 AND time >= ?2 AND time <= ?3 "
+                      "ORDER BY time, seq");
+    // Not merged yet: few rows, but no index on entity, so one pass for all the entities.
+    Stmt unmerged(impl_->db, kUnmerged);
+    for (Stmt* st : {&find, &last_pass, &changes_from, &unmerged}) {
+      if (!st->ok()) {
+        return st->error();
+      }
+    }
+    std::unordered_map<std::int64_t, std::vector<StateChange>*> by_id;
+    for (const auto& e : entities) {
+      if (out.count(e) != 0) {
+        continue;
+      }
+      find.bind(1, to_string(e.kind)).bind(2, e.device).bind(3, e.item);
+      int rc = find.step();
+      const std::int64_t id = rc == SQLITE_ROW ? find.i64(0) : 0;
+      find.reset();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return find.step_error();
+      }
+      std::vector<StateChange>& changes = out[e];
+      if (id == 0) {
+        continue;  // never observed
+      }
+      by_id.emplace(id, &changes);
+      std::int64_t start = std::numeric_limits<std::int64_t>::min();
+      if (e.kind == EntityKind::probe) {
+        last_pass.bind(1, id).bind(2, std::min(probes_from, until));
+        if (last_pass.step() == SQLITE_ROW) {
+          start = last_pass.i64(0);
+        }
+        last_pass.reset();
+      }
+      changes_from.bind(1, id).bind(2, start).bind(3, until);
+      while ((rc = changes_from.step()) == SQLITE_ROW) {
+        auto state = state_column(changes_from, 2);
+        if (!state) {
+          return unreadable_state(changes_from.i64(1));
+        }
+        changes.push_back(StateChange{changes_from.time(0), *state, changes_from.i64(1)});
+      }
+      changes_from.reset();
+      if (rc != SQLITE_DONE) {
+        return changes_from.step_error();
+      }
+    }
+    unmerged.bind(1, until);
+    std::unordered_map<std::vector<StateChange>*, std::size_t> merged_size;
+    int rc = 0;
+    while ((rc = unmerged.step()) == SQLITE_ROW) {
+      const auto it = by_id.find(unmerged.i64(0));
+      if (it == by_id.end()) {
+        continue;
+      }
+      auto state = state_column(unmerged, 3);
+      if (!state) {
+        return unreadable_state(unmerged.i64(2));
+      }
+      merged_size.emplace(it->second, it->second->size());
+      it->second->push_back(StateChange{unmerged.time(1), *state, unmerged.i64(2)});
+    }
+    if (rc != SQLITE_DONE) {
+      return unmerged.step_error();
     }
     for (auto& [changes, n] : merged_size) {
       const auto mid = changes->begin() + static_cast<std::ptrdiff_t>(n);

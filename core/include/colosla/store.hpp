@@ -101,6 +101,10 @@ class Store {
                                       Timestamp at);
   /// The current inventory, or nullopt when none was ever loaded.
   Result<std::optional<Inventory>> load_inventory() const;
+  /// The inventory cut down to one contract: the contract, the devices of its ports and power
+  /// sources, the uplinks and their devices, the calendar. nullopt when no inventory is loaded
+  /// or it has no such contract. For check_colosla, which must not read every contract.
+  Result<std::optional<Inventory>> load_contract(const std::string& id) const;
   /// The inventory's devices only (a trap handler has no use for the contracts).
   Result<std::vector<Device>> devices() const;
   /// The current inventory's record (document, who loaded it, when, from which files).
@@ -127,6 +131,11 @@ class Store {
   /// Every entity's state changes up to and including `until`, without the evidence: what the
   /// SLA engine reads.
   Result<History> history(Timestamp until) const;
+  /// The changes of some entities up to `until`, as history() has them: each port and power
+  /// source whole; each probe from its last pass at or before `probes_from` (an emergency ends at
+  /// a pass, so nothing before it matters after that), whole if it never passed. An entity
+  /// never observed has an empty list.
+  Result<History> history_of(const std::vector<EntityId>& entities, Timestamp probes_from, Timestamp until) const;
 
   /// The last change of every entity among the observations after `after_seq` (0: all).
   Result<std::vector<std::pair<EntityId, StateChange>>> latest_states(std::int64_t after_seq) const;
@@ -161,6 +170,7 @@ class Store {
   Result<std::int64_t> add_mapping_change(const MappingChange& c);
 
  private:
+  Result<std::optional<Inventory>> load_inventory_of(const std::string* contract) const;
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# check_colosla against a store made with the colosla CLI (the example inventory, observations,
+# a customer report): its states and exit codes through a month (an outage, an emergency open,
+# then missed), -w/-c ranges, UNKNOWN for a bad store, contract or option; its figures agree with
+# `colosla report`'s; and it loads no Net-SNMP, libyang or libnetconf2.
+# usage: check.sh COLOSLA CHECK_COLOSLA SOURCE_DIR
+colosla=$1 check=$2 src=$3
+. "$src/tests/integration/lib.sh"
+db=$work/colosla.db
+run "$colosla" --db "$db" inventory load "$src/examples/inventory.json" --by test
+expect_rc 0
+cat >"$work/obs.jsonl" <<'JSONL'
+{"time":"2026-11-03T02:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"}
+{"time":"2026-11-03T02:30:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"up"}
+{"time":"2026-11-05T10:00:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
+{"time":"2026-11-05T10:05:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
+JSONL
+run "$colosla" --db "$db" observe "$work/obs.jsonl"
+expect_rc 0
+c() { run "$check" --db "$db" --contract C-001 "$@"; }
+
+# Before anything happened: OK.
+c --as-of 2026-11-02T00:00:00+08:00
+expect_rc 0
+expect_has "$(first_line "$out")" "COLOSLA OK: C-001 network 0.0 of 44.0 min used; power 0.0 of 43.2 min used; no emergency | "
+# The 30-minute outage is pending a customer report (5 days): nothing counted yet.
+c --as-of 2026-11-03T03:00:00+08:00 --guarantee network
+expect_rc 0
+expect_has "$out" "network 0.0 of 44.0 min used, 30.0 pending"
+expect_has "$out" "'network_pending_min'=30.0;;;0"
+run "$colosla" --db "$db" customer-report add --contract C-001 --at 2026-11-03T03:00:00+08:00 --guarantee network --by test
+expect_rc 0
+# Reported: 30 of 44 minutes counted, over half the budget: WARNING; the emergency is open and
+# the customer not yet told: WARNING too.
+c --as-of 2026-11-05T10:12:00+08:00
+expect_rc 1
+expect_has "$(first_line "$out")" "COLOSLA WARNING: C-001 network 30.0 of 44.0 min used; emergency open, notification due: 203.0.113.5 icmp (tell the customer by 2026-11-05T10:20:00+08:00) | "
+expect_has "$out" "'network_left_min'=14.0;;;0;44.0 'network_counted_min'=30.0;;;0 'network_budget_min'=44.0 'network_availability'=99.931%;;;0;100"
+# The deadline passed without a notification: CRITICAL.
+c --as-of 2026-11-20T00:00:00+08:00 --guarantee emergency
+expect_rc 2
+expect_has "$(first_line "$out")" "COLOSLA CRITICAL: C-001 emergency notification missed: 203.0.113.5 icmp (deadline 2026-11-05T10:20:00+08:00) | 'emergencies'=1;;;0 'emergencies_open'=0;;;0 'emergencies_missed'=1;;;0"
+# Ranges on the minutes left (14).
+c --as-of 2026-11-20T00:00:00+08:00 --guarantee network -w 20: -c 10:
+expect_rc 1
+c --as-of 2026-11-20T00:00:00+08:00 --guarantee network -w20: -c15:
+expect_rc 2
+expect_has "$out" "'network_left_min'=14.0;20:;15:;0;44.0"
+c --as-of 2026-11-20T00:00:00+08:00 --guarantee network --budget-warning 80
+expect_rc 0
+# The same figures as the report.
+run "$colosla" --db "$db" report --month 2026-11 --as-of 2026-11-20T00:00:00+08:00 --contract C-001
+expect_has "$out" "network: counted 30 min (breach at 44 min), availability 99.931 %"
+expect_has "$out" "missed (deadline 2026-11-05 10:20)"
+
+# UNKNOWN, with the reason on stdout (Nagios shows stdout only).
+c --guarantee network -w 20:10
+expect_rc 3
+expect_has "$out" "COLOSLA UNKNOWN: -w: the range \"20:10\" starts after it ends"
+run "$check" --db "$db" --contract C-404
+expect_rc 3
+expect_has "$out" "COLOSLA UNKNOWN: no contract C-404 in the store's inventory"
+run "$check" --db "$work/none.db" --contract C-001
+expect_rc 3
+expect_has "$out" "COLOSLA UNKNOWN: cannot read the store $work/none.db"
+run "$check" --db "$db"
+expect_rc 3
+expect_has "$out" "--contract is required"
+run "$check" --db "$db" --contract C-001 --guarantee uptime
+expect_rc 3
+expect_has "$out" "--guarantee must be network, power or emergency"
+
+# It starts light: none of the big libraries is loaded.
+libs=$(ldd "$check")
+for lib in libnetsnmp libyang libnetconf2 libssh libboost; do
+  expect_lacks "$libs" "$lib" "ldd check_colosla"
+done
+echo "check: ok"

@@ -1,0 +1,100 @@
+#include "colosla/check.hpp"
+
+#include "support.hpp"
+
+using namespace colosla;
+using namespace colosla::core;
+
+TEST_CASE("Monitoring Plugins threshold ranges", "[check]") {
+  // value, then whether each range alerts for it (nms-conventions §1.4).
+  struct Case {
+    const char* range;
+    double value;
+    bool alerts;
+  };
+  const std::vector<Case> cases{
+      {"10", -1, true},    {"10", 0, false},     {"10", 10, false},   {"10", 10.5, true},
+      {"10:", 9.9, true},  {"10:", 10, false},   {"10:", 1e9, false}, {"~:10", -1e9, false},
+      {"~:10", 11, true},  {"10:20", 9, true},   {"10:20", 15, false}, {"10:20", 21, true},
+      {"@10:20", 10, true}, {"@10:20", 20, true}, {"@10:20", 21, false}, {"0:", 0, false},
+      {"0:", -0.5, true},  {"1:", 0, true}};
+  for (const auto& c : cases) {
+    CAPTURE(c.range, c.value);
+    auto r = ThresholdRange::parse(c.range);
+    REQUIRE(r.has_value());
+    CHECK(r->alerts(c.value) == c.alerts);
+    CHECK(r->text == c.range);
+  }
+  for (const char* bad : {"", "@", "abc", "20:10", "1:x", ":"}) {
+    CAPTURE(bad);
+    auto r = ThresholdRange::parse(bad);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == Errc::invalid_input);
+  }
+}
+
+TEST_CASE("the check's verdict on a month report", "[check]") {
+  Contract c;
+  c.id = "C-001";
+  c.sla.availability_target_milli = 99'900;
+  ContractReport r;
+  r.id = "C-001";
+  r.time_zone = "Asia/Shanghai";
+  r.period_seconds = 30 * 86'400;
+  r.network.limit = 44 * 60;
+  CheckOptions o;
+  o.guarantees = {CheckedGuarantee::network};
+
+  SECTION("under half the budget: OK") {
+    r.network.counted_seconds = 21 * 60;
+    auto v = judge(c, r, o);
+    CHECK(v.status == CheckStatus::ok);
+    CHECK(v.output.rfind("COLOSLA OK: C-001 network 21.0 of 44.0 min used | 'network_left_min'=23.0;;;0;44.0 ", 0) == 0);
+  }
+  SECTION("half the budget used: WARNING (the default share)") {
+    r.network.counted_seconds = 22 * 60;
+    CHECK(judge(c, r, o).status == CheckStatus::warning);
+    o.budget_warning_percent = 60;
+    CHECK(judge(c, r, o).status == CheckStatus::ok);
+  }
+  SECTION("breached: CRITICAL") {
+    r.network.counted_seconds = 44 * 60;
+    r.network.breached = true;
+    auto v = judge(c, r, o);
+    CHECK(v.status == CheckStatus::critical);
+    CHECK(v.output.find("network 44.0 of 44.0 min used (breached)") != std::string::npos);
+  }
+  SECTION("-w and -c on the minutes left") {
+    r.network.counted_seconds = 30 * 60;  // 14 left
+    o.warning = *ThresholdRange::parse("20:");
+    o.critical = *ThresholdRange::parse("10:");
+    CHECK(judge(c, r, o).status == CheckStatus::warning);
+    o.critical = *ThresholdRange::parse("15:");
+    CHECK(judge(c, r, o).status == CheckStatus::critical);
+    CHECK(judge(c, r, o).output.find("'network_left_min'=14.0;20:;15:;0;44.0") != std::string::npos);
+  }
+  SECTION("power: the budget is the period times (1 - target)") {
+    o.guarantees = {CheckedGuarantee::power};
+    r.power.counted_seconds = 43 * 60;  // of 43.2 min
+    r.power.availability_milli = 99'900;
+    auto v = judge(c, r, o);
+    CHECK(v.status == CheckStatus::warning);
+    CHECK(v.output.find("'power_budget_min'=43.2 'power_availability'=99.900%;;;0;100") != std::string::npos);
+  }
+  SECTION("emergencies: WARNING while the customer is not yet told, CRITICAL once missed") {
+    o.guarantees = {CheckedGuarantee::emergency};
+    EmergencyReport e;
+    e.target = "203.0.113.5";
+    e.deadline = colosla::test::at("2026-11-05T02:20:00Z");
+    e.status = EmergencyStatus::open;
+    r.emergencies.push_back(e);
+    auto open = judge(c, r, o);
+    CHECK(open.status == CheckStatus::warning);
+    CHECK(open.output.find("notification due: 203.0.113.5 icmp (tell the customer by 2026-11-05T10:20:00+08:00)") !=
+          std::string::npos);
+    r.emergencies[0].notified = colosla::test::at("2026-11-05T02:10:00Z");
+    CHECK(judge(c, r, o).status == CheckStatus::ok);
+    r.emergencies[0].status = EmergencyStatus::missed;
+    CHECK(judge(c, r, o).status == CheckStatus::critical);
+  }
+}
