@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <regex>
 
 namespace colosla {
 
@@ -148,13 +147,54 @@ Timestamp add_years_local(Timestamp t, int n, const Zone& z) {
   return z.from_local(local_days{ymd} + time_of_day);
 }
 
+namespace {
+
+// Whether s has the shape of pattern: '9' stands for a digit, any other character for itself.
+// (std::regex says the same, but compiling one costs check_colosla more than its whole query.)
+bool shaped(std::string_view s, std::string_view pattern) {
+  if (s.size() != pattern.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool digit = s[i] >= '0' && s[i] <= '9';
+    if (pattern[i] == '9' ? !digit : s[i] != pattern[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+unsigned digits(std::string_view s) {
+  unsigned v = 0;
+  for (const char c : s) {
+    v = v * 10 + static_cast<unsigned>(c - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
 Result<Timestamp> parse_time(std::string_view text) {
-  static const std::regex re(
-      R"(^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$)");
   const std::string s(text);
-  std::smatch m;
-  if (!std::regex_match(s, m, re)) {
-    if (std::regex_match(s, std::regex(R"(^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$)"))) {
+  // date [Tt ] hh:mm:ss [.fraction] (Z | z | +hh:mm | -hh:mm)
+  const auto separator = [&](std::size_t i) { return s.size() > i && (s[i] == 'T' || s[i] == 't' || s[i] == ' '); };
+  std::string_view rest = s.size() > 19 ? std::string_view(s).substr(19) : std::string_view();
+  const bool stamp = s.size() >= 19 && shaped(std::string_view(s).substr(0, 10), "9999-99-99") && separator(10) &&
+                     shaped(std::string_view(s).substr(11, 8), "99:99:99");
+  if (stamp && !rest.empty() && rest.front() == '.') {
+    std::size_t n = 1;
+    while (n < rest.size() && rest[n] >= '0' && rest[n] <= '9') {
+      ++n;
+    }
+    rest = n > 1 ? rest.substr(n) : std::string_view("?");
+  }
+  const bool offset = rest == "Z" || rest == "z" ||
+                      (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && shaped(rest.substr(1), "99:99"));
+  if (!stamp || !offset) {
+    const bool no_offset = (stamp && rest.empty()) ||
+                           (s.size() == 16 && shaped(std::string_view(s).substr(0, 10), "9999-99-99") &&
+                            separator(10) && shaped(std::string_view(s).substr(11), "99:99"));
+    if (no_offset) {
       return make_error(Errc::invalid_input,
                         "\"" + s + "\" has no UTC offset; write it as " +
                             "2026-11-03T02:00:00+08:00 or 2026-11-02T18:00:00Z");
@@ -162,18 +202,18 @@ Result<Timestamp> parse_time(std::string_view text) {
     return make_error(Errc::invalid_input,
                       "\"" + s + "\" is not an RFC 3339 time such as 2026-11-03T02:00:00+08:00");
   }
-  auto date = parse_date(m[1].str());
+  const std::string date_part = s.substr(0, 10);
+  const std::string zone(rest);
+  auto date = parse_date(date_part);
   if (!date) {
     return Unexpected{date.error()};
   }
-  unsigned hh = 0, mm = 0, ss = 0;
-  if (std::sscanf(m[2].str().c_str(), "%2u:%2u:%2u", &hh, &mm, &ss) != 3 || hh > 23 || mm > 59 ||
-      ss > 59) {
+  const unsigned hh = digits(s.substr(11, 2)), mm = digits(s.substr(14, 2)), ss = digits(s.substr(17, 2));
+  if (hh > 23 || mm > 59 || ss > 59) {
     return make_error(Errc::invalid_input, "\"" + s + "\" has no such time of day");
   }
   const seconds tod = std::chrono::hours{hh} + std::chrono::minutes{mm} + seconds{ss};
   seconds off{0};
-  const std::string zone = m[4].str();
   if (zone != "Z" && zone != "z") {
     const int h = std::stoi(zone.substr(1, 2));
     const int mi = std::stoi(zone.substr(4, 2));
@@ -209,18 +249,16 @@ std::string format_local_minute(Timestamp t, const Zone& z) {
 }
 
 Result<std::chrono::year_month_day> parse_date(std::string_view text) {
-  static const std::regex re(R"(^(\d{4})-(\d{2})-(\d{2})$)");
   const std::string s(text);
-  std::smatch m;
-  if (!std::regex_match(s, m, re)) {
+  if (!shaped(s, "9999-99-99")) {
     return make_error(Errc::invalid_input, "\"" + s + "\" is not a date written YYYY-MM-DD");
   }
-  const std::chrono::year y{std::stoi(m[1].str())};
-  const std::chrono::month mo{static_cast<unsigned>(std::stoi(m[2].str()))};
-  const std::chrono::day d{static_cast<unsigned>(std::stoi(m[3].str()))};
+  const std::chrono::year y{static_cast<int>(digits(s.substr(0, 4)))};
+  const std::chrono::month mo{digits(s.substr(5, 2))};
+  const std::chrono::day d{digits(s.substr(8, 2))};
   const std::chrono::year_month_day ymd{y, mo, d};
   if (!mo.ok()) {
-    return make_error(Errc::invalid_input, "\"" + s + "\" has no month " + m[2].str());
+    return make_error(Errc::invalid_input, "\"" + s + "\" has no month " + s.substr(5, 2));
   }
   if (!ymd.ok()) {
     return make_error(Errc::invalid_input,
@@ -237,17 +275,15 @@ std::string format_date(std::chrono::year_month_day d) {
 }
 
 Result<std::chrono::year_month> parse_month(std::string_view text) {
-  static const std::regex re(R"(^(\d{4})-(\d{2})$)");
   const std::string s(text);
-  std::smatch m;
-  if (!std::regex_match(s, m, re)) {
+  if (!shaped(s, "9999-99")) {
     return make_error(Errc::invalid_input, "\"" + s + "\" is not a month written YYYY-MM");
   }
-  const std::chrono::month mo{static_cast<unsigned>(std::stoi(m[2].str()))};
+  const std::chrono::month mo{digits(s.substr(5, 2))};
   if (!mo.ok()) {
-    return make_error(Errc::invalid_input, "\"" + s + "\" has no month " + m[2].str());
+    return make_error(Errc::invalid_input, "\"" + s + "\" has no month " + s.substr(5, 2));
   }
-  return std::chrono::year{std::stoi(m[1].str())} / mo;
+  return std::chrono::year{static_cast<int>(digits(s.substr(0, 4)))} / mo;
 }
 
 bool is_business_day(std::chrono::year_month_day d, const BusinessCalendar& c) {

@@ -263,14 +263,15 @@ Result<std::pair<Contract, ContractReport>> current_contract_report(const Store&
         entities.push_back(EntityId::probe(t.address, std::string(to_string(s))));
       }
     }
-    // Emergencies count in the month of their deadline: from a day before it, each probe's
-    // history from its last pass is enough.
+    // What began before the month matters as far as the customer-report window (5 days) and
+    // an emergency's deadline reach back: each entity from its last good state before that.
     const Window period = month_window(month, *zone);
-    auto history = store.history_of(entities, period.begin - std::chrono::hours{24}, now);
+    const auto reach = std::chrono::days{c.sla.report_window_days + 1};
+    auto history = store.history_of(entities, period.begin - reach, now);
     if (!history) {
       return history.error();
     }
-    auto records = store.records();
+    auto records = store.records_of(id);
     if (!records) {
       return records.error();
     }

@@ -233,6 +233,10 @@ INSERT INTO state_change_merged VALUES (1, (SELECT coalesce(max(seq), 0) FROM ob
     R"sql(
 ALTER TABLE device ADD COLUMN netconf_socket TEXT NOT NULL DEFAULT '';
 )sql",
+    // 5 -> 6: check_colosla reads one contract's records.
+    R"sql(
+CREATE INDEX record_by_contract ON record(contract);
+)sql",
 }};
 
 Error sql_error(sqlite3* db, std::string_view what) {
@@ -839,7 +843,7 @@ Result<std::optional<Inventory>> Store::load_contract(const std::string& id) con
 
 Result<std::optional<Inventory>> Store::load_inventory_of(const std::string* contract) const {
   sqlite3* db = impl_->db;
-  auto loaded = scalar(db, "SELECT count(*) FROM inventory_version");
+  auto loaded = scalar(db, "SELECT EXISTS (SELECT 1 FROM inventory_version)");
   if (!loaded) {
     return loaded.error();
   }
@@ -1312,20 +1316,21 @@ Result<History> Store::history(Timestamp until) const {
   return out;
 }
 
-Result<History> Store::history_of(const std::vector<EntityId>& entities, Timestamp probes_from,
-                                  Timestamp until) const {
+Result<History> Store::history_of(const std::vector<EntityId>& entities, Timestamp from, Timestamp until) const {
   History out;
   auto r = read([&]() -> Result<void> {
     Stmt find(impl_->db, "SELECT id FROM entity WHERE kind = ? AND device = ? AND item = ?");
-    Stmt last_pass(impl_->db,
+    // The last observation in the entity's good state (up, on, normal, pass) at or before
+    // `from`: an outage or an emergency running then began after it.
+    Stmt last_good(impl_->db,
                    "SELECT coalesce(max(time), -9223372036854775807) FROM state_change "
-                   "WHERE entity = ? AND time <= ? AND state = 'pass'");
+                   "WHERE entity = ? AND time <= ? AND state = ?");
     Stmt changes_from(impl_->db,
                       "SELECT time, seq, state FROM state_change WHERE entity = ?1 AND time >= ?2 AND time <= ?3 "
                       "ORDER BY time, seq");
     // Not merged yet: few rows, but no index on entity, so one pass for all the entities.
     Stmt unmerged(impl_->db, kUnmerged);
-    for (Stmt* st : {&find, &last_pass, &changes_from, &unmerged}) {
+    for (Stmt* st : {&find, &last_good, &changes_from, &unmerged}) {
       if (!st->ok()) {
         return st->error();
       }
@@ -1348,13 +1353,15 @@ Result<History> Store::history_of(const std::vector<EntityId>& entities, Timesta
       }
       by_id.emplace(id, &changes);
       std::int64_t start = std::numeric_limits<std::int64_t>::min();
-      if (e.kind == EntityKind::probe) {
-        last_pass.bind(1, id).bind(2, std::min(probes_from, until));
-        if (last_pass.step() == SQLITE_ROW) {
-          start = last_pass.i64(0);
-        }
-        last_pass.reset();
+      const State good = e.kind == EntityKind::probe ? State::pass
+                         : e.kind == EntityKind::port ? State::up
+                         : e.kind == EntityKind::ups  ? State::normal
+                                                      : State::on;
+      last_good.bind(1, id).bind(2, std::min(from, until)).bind_static(3, to_string(good));
+      if (last_good.step() == SQLITE_ROW) {
+        start = last_good.i64(0);
       }
+      last_good.reset();
       changes_from.bind(1, id).bind(2, start).bind(3, until);
       while ((rc = changes_from.step()) == SQLITE_ROW) {
         auto state = state_column(changes_from, 2);
@@ -1401,12 +1408,24 @@ Result<History> Store::history_of(const std::vector<EntityId>& entities, Timesta
 
 // -- records ---------------------------------------------------------------------------------
 
-Result<std::vector<Record>> Store::records() const {
-  Stmt s(impl_->db,
-         "SELECT id, kind, retraction, supersedes, contract, at, until, guarantee, reason, channel, "
-         "contact, approved_by, entered_by, entered_at, note FROM record ORDER BY id");
+Result<std::vector<Record>> Store::records() const { return records_where(nullptr); }
+
+Result<std::vector<Record>> Store::records_of(const std::string& contract) const { return records_where(&contract); }
+
+Result<std::vector<Record>> Store::records_where(const std::string* contract) const {
+  // One contract's: its own and those for every contract (a correction or a withdrawal carries
+  // its target's contract), through the index on contract.
+  Stmt s(impl_->db, contract == nullptr
+                        ? "SELECT id, kind, retraction, supersedes, contract, at, until, guarantee, reason, channel, "
+                          "contact, approved_by, entered_by, entered_at, note FROM record ORDER BY id"
+                        : "SELECT id, kind, retraction, supersedes, contract, at, until, guarantee, reason, channel, "
+                          "contact, approved_by, entered_by, entered_at, note FROM record "
+                          "WHERE contract IN (?1, '') ORDER BY id");
   if (!s.ok()) {
     return s.error();
+  }
+  if (contract != nullptr) {
+    s.bind(1, *contract);
   }
   std::vector<Record> out;
   int rc = 0;

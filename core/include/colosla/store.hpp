@@ -54,7 +54,7 @@ struct CounterValue {
 class Store {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
 
   enum class Mode {
     create,     ///< Read and write; create the file (mode 0600) when it does not exist.
@@ -131,11 +131,13 @@ class Store {
   /// Every entity's state changes up to and including `until`, without the evidence: what the
   /// SLA engine reads.
   Result<History> history(Timestamp until) const;
-  /// The changes of some entities up to `until`, as history() has them: each port and power
-  /// source whole; each probe from its last pass at or before `probes_from` (an emergency ends at
-  /// a pass, so nothing before it matters after that), whole if it never passed. An entity
-  /// never observed has an empty list.
-  Result<History> history_of(const std::vector<EntityId>& entities, Timestamp probes_from, Timestamp until) const;
+  /// The changes of some entities up to `until`, as history() has them, from each entity's
+  /// last observation in its good state (up, on, normal, pass) at or before `from` (whole when
+  /// there is none): an outage or emergency running at `from` began after it. An entity never
+  /// observed has an empty list. (A network outage of several ports in relay, each down in
+  /// turn since before its last good observation, is seen to begin later than it did; its
+  /// seconds in a month after `from` are the same.)
+  Result<History> history_of(const std::vector<EntityId>& entities, Timestamp from, Timestamp until) const;
 
   /// The last change of every entity among the observations after `after_seq` (0: all).
   Result<std::vector<std::pair<EntityId, StateChange>>> latest_states(std::int64_t after_seq) const;
@@ -160,6 +162,9 @@ class Store {
   // -- records -------------------------------------------------------------------------------
   /// Every record (in force, corrected or withdrawn), in id order.
   Result<std::vector<Record>> records() const;
+  /// The records that can bear on one contract: its own and those for every contract, with
+  /// their corrections and withdrawals (effective_records sorts out which are in force).
+  Result<std::vector<Record>> records_of(const std::string& contract) const;
   /// Stores a record as given (check it with check_record first); returns its id.
   Result<std::int64_t> add_record(const Record& r);
 
@@ -171,6 +176,7 @@ class Store {
 
  private:
   Result<std::optional<Inventory>> load_inventory_of(const std::string* contract) const;
+  Result<std::vector<Record>> records_where(const std::string* contract) const;
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

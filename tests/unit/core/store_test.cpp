@@ -269,13 +269,14 @@ TEST_CASE("a store of schema 3 gets its history table when upgraded", "[store]")
   }
   // Back to what schema 3 had: the history as an index on observation.
   exec(path,
-       "ALTER TABLE device DROP COLUMN netconf_socket; "
+       "ALTER TABLE device DROP COLUMN netconf_socket; DROP INDEX record_by_contract; "
        "DROP TABLE state_change; DROP TABLE state_change_merged; "
        "CREATE INDEX observation_history ON observation(entity, time, seq, state); "
        "PRAGMA user_version = 3");
   auto store = open(path, Store::Mode::existing);
   CHECK(store->schema_version() == Store::kSchemaVersion);
   CHECK(query(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'observation_history'") == "0");
+  CHECK(query(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'record_by_contract'") == "1");
   CHECK(query(path, "SELECT count(*) FROM state_change") == "3");
   CHECK(query(path, "SELECT seq FROM state_change_merged") == "3");
   CHECK(readings(*store) == before);
