@@ -66,6 +66,7 @@ struct Settings {
   std::string poller;
   std::chrono::seconds netconf_timeout{10};
   bool netconf_listen = true;
+  std::chrono::seconds evaluate_interval{60};
 };
 
 int wake_pipe[2] = {-1, -1};
@@ -140,6 +141,8 @@ std::optional<Settings> read_settings(int argc, char** argv) {
       ("poller", po::value<std::string>(),
        "the colosla program that runs polls and NETCONF listeners (default: found beside this one)")
       ("netconf-timeout", po::value<int>()->default_value(10), "seconds for each NETCONF RPC")
+      ("evaluate-interval", po::value<int>()->default_value(60),
+       "seconds between evaluations of every contract's figures for check_colosla (colosla evaluate; 0: none)")
       ("netconf-listen", po::value<bool>()->default_value(true),
        "follow each NETCONF device's notifications (colosla netconf-listen); false: polls only")
       ("foreground", po::bool_switch(), "stay in the foreground and log to stderr (else: syslog)");
@@ -212,6 +215,7 @@ std::optional<Settings> read_settings(int argc, char** argv) {
   s.poller = vm.count("poller") != 0 ? vm["poller"].as<std::string>() : default_poller();
   s.netconf_timeout = std::chrono::seconds{vm["netconf-timeout"].as<int>()};
   s.netconf_listen = vm["netconf-listen"].as<bool>();
+  s.evaluate_interval = std::chrono::seconds{std::max(0, vm["evaluate-interval"].as<int>())};
   if (s.commit_interval.count() <= 0 || s.poll_timeout.count() <= 0 || s.netconf_timeout.count() <= 0 || s.poll_interval.count() < 0 ||
       s.poll_retries < 0 || s.rate_per_device < 0 || s.rate_burst < 1) {
     throw ConfigError("commit-interval, poll-timeout and netconf-timeout must be positive; poll-interval, poll-retries "
@@ -495,6 +499,11 @@ class Daemon {
       kill(pid, SIGTERM);
     }
     stop_listeners();
+    if (evaluating_ != 0) {
+      kill(evaluating_, SIGTERM);
+      waitpid(evaluating_, nullptr, 0);
+      evaluating_ = 0;
+    }
     auto deadline = Steady::now() + std::chrono::seconds{5};
     while (!polling_.empty() && Steady::now() < deadline) {
       if (const pid_t pid = waitpid(-1, nullptr, WNOHANG); pid > 0) {
@@ -820,6 +829,18 @@ class Daemon {
     reap();
     schedule_polls();
     supervise_listeners();
+    schedule_evaluation();
+  }
+
+  // Every contract's figures for check_colosla, computed in a child `colosla evaluate` (a month
+  // report of every contract takes seconds; reception must not wait for it).
+  void schedule_evaluation() {
+    const auto now = Steady::now();
+    if (s_.evaluate_interval.count() == 0 || evaluating_ != 0 || now < next_evaluation_) {
+      return;
+    }
+    next_evaluation_ = now + s_.evaluate_interval;
+    evaluating_ = spawn({s_.poller, "--db", s_.db, "evaluate"}, "evaluate");
   }
 
   // -- polls --------------------------------------------------------------------------------------
@@ -975,6 +996,13 @@ class Daemon {
       if (listener_ended(pid, status)) {
         continue;
       }
+      if (pid == evaluating_) {
+        evaluating_ = 0;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+          log(LogLevel::warning, "trapd", "colosla evaluate failed: check_colosla computes the figures itself");
+        }
+        continue;
+      }
       const auto it = polling_.find(pid);
       if (it == polling_.end()) {
         continue;
@@ -1038,6 +1066,8 @@ class Daemon {
   };
   std::map<pid_t, Poll> polling_;
   std::map<std::string, Listener> listeners_;
+  pid_t evaluating_ = 0;
+  Steady::time_point next_evaluation_;
 };
 
 }  // namespace

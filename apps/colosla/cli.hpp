@@ -102,6 +102,8 @@ int run_observe(Context& ctx);
 int run_report(Context& ctx);
 bool is_snmp_command(const std::string& command);
 int run_snmp(Context& ctx, const std::string& command);
+bool is_check_command(const std::string& command);
+int run_check(Context& ctx, const std::string& command);
 bool is_netconf_command(const std::string& command);
 int run_netconf(Context& ctx, const std::string& command);
 bool is_record_command(const std::string& command);

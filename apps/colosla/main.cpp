@@ -36,6 +36,8 @@ Records (never edited: --supersedes N corrects record N, remove N withdraws it):
 
 Reports:
   report --month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html]
+  evaluate [--as-of T]           every contract's figures this month, for check_colosla
+  check --contract ID [...]      check_colosla computing the figures now (check_colosla --help)
 
 Devices (SNMP and NETCONF):
   poll [--device D] [--timeout MS] [--retries N]   ask devices now; record what changed
@@ -113,6 +115,9 @@ int main(int argc, char** argv) {
     }
     if (command == "report") {
       return cli::run_report(ctx);
+    }
+    if (cli::is_check_command(command)) {
+      return cli::run_check(ctx, command);
     }
     if (cli::is_netconf_command(command)) {
       return cli::run_netconf(ctx, command);

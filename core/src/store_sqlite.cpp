@@ -237,6 +237,15 @@ ALTER TABLE device ADD COLUMN netconf_socket TEXT NOT NULL DEFAULT '';
     R"sql(
 CREATE INDEX record_by_contract ON record(contract);
 )sql",
+    // 6 -> 7: each contract's figures as `colosla evaluate` last computed them, for
+    // check_colosla's fast path.
+    R"sql(
+CREATE TABLE contract_status(
+  contract    TEXT PRIMARY KEY,
+  computed_at INTEGER NOT NULL,  -- when (wall clock) colosla evaluate computed it
+  status      TEXT NOT NULL      -- the figures as JSON (judge.hpp: ContractStatus)
+) WITHOUT ROWID;
+)sql",
 }};
 
 Error sql_error(sqlite3* db, std::string_view what) {
@@ -1404,6 +1413,25 @@ Result<History> Store::history_of(const std::vector<EntityId>& entities, Timesta
     return r.error();
   }
   return out;
+}
+
+Result<void> Store::save_contract_statuses(const std::vector<std::pair<std::string, std::string>>& statuses,
+                                           Timestamp computed_at) {
+  return write([&]() -> Result<void> {
+    if (auto r = exec_script(impl_->db, "DELETE FROM contract_status"); !r) {
+      return r;
+    }
+    Stmt& s = impl_->prepared("INSERT INTO contract_status(contract, computed_at, status) VALUES (?, ?, ?)");
+    if (!s.ok()) {
+      return s.error();
+    }
+    for (const auto& [contract, status] : statuses) {
+      if (auto r = s.bind(1, contract).bind(2, computed_at).bind(3, status).exec(); !r) {
+        return r;
+      }
+    }
+    return {};
+  });
 }
 
 // -- records ---------------------------------------------------------------------------------

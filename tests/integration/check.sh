@@ -3,6 +3,7 @@
 # a customer report): its states and exit codes through a month (an outage, an emergency open,
 # then missed), -w/-c ranges, UNKNOWN for a bad store, contract or option; its figures agree with
 # `colosla report`'s; and it loads no Net-SNMP, libyang or libnetconf2.
+# The usual path reads the figures `colosla evaluate` stored; stale or missing ones are computed.
 # usage: check.sh COLOSLA CHECK_COLOSLA SOURCE_DIR
 colosla=$1 check=$2 src=$3
 . "$src/tests/integration/lib.sh"
@@ -53,6 +54,24 @@ run "$colosla" --db "$db" report --month 2026-11 --as-of 2026-11-20T00:00:00+08:
 expect_has "$out" "network: counted 30 min (breach at 44 min), availability 99.931 %"
 expect_has "$out" "missed (deadline 2026-11-05 10:20)"
 
+# The usual path: the figures `colosla evaluate` stored (colosla-trapd runs it every minute),
+# judged the same way as when computed.
+c --as-of 2026-11-05T10:12:00+08:00
+live=$(first_line "$out")
+run "$colosla" --db "$db" evaluate --as-of 2026-11-05T10:12:00+08:00
+expect_rc 0
+expect_eq "$out" "evaluated 1 contract as of 2026-11-05T02:12:00Z"
+expect_eq "$(sqlite3 "$db" "SELECT count(*) FROM contract_status WHERE contract = 'C-001'")" 1 "stored figures"
+c
+expect_rc 1
+expect_eq "$(first_line "$out")" "$live" "the stored figures' verdict"
+expect_has "$out" "figures of colosla evaluate, "
+# Too old for --max-age: computed now instead (the real date, whatever it finds).
+sleep 1.1
+c --max-age 0
+expect_has "$out" "figures computed from the store as of "
+expect_lacks "$out" "figures of colosla evaluate"
+
 # UNKNOWN, with the reason on stdout (Nagios shows stdout only).
 c --guarantee network -w 20:10
 expect_rc 3
@@ -72,7 +91,7 @@ expect_has "$out" "--guarantee must be network, power or emergency"
 
 # It starts light: none of the big libraries is loaded.
 libs=$(ldd "$check")
-for lib in libnetsnmp libyang libnetconf2 libssh libboost; do
+for lib in libnetsnmp libyang libnetconf2 libssh libboost libdate-tz libstdc++; do
   expect_lacks "$libs" "$lib" "ldd check_colosla"
 done
 echo "check: ok"

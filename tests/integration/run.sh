@@ -67,6 +67,12 @@ printf 'not an snmp packet' >"/dev/udp/127.0.0.1/$port"
 kill -HUP "$pid"
 wait_for 5 grep -q "inventory unchanged (version 1)" "$log" || { cat "$log" >&2; fail "SIGHUP did not reload"; }
 kill -0 "$pid" || fail "colosla-trapd died"
+# It evaluates every contract's figures for check_colosla (colosla evaluate, at start and then
+# every minute).
+has_status() { [ "$(sqlite3 "$db" "SELECT count(*) FROM contract_status WHERE contract = 'C-001'")" = 1 ]; }
+wait_for 20 has_status || { cat "$log" >&2; fail "no figures of C-001 were stored for check_colosla"; }
+run "$build/apps/check_colosla/check_colosla" --db "$db" --contract C-001
+expect_has "$out" "figures of colosla evaluate, "
 # The example devices are on documentation addresses: nothing polls them or opens a NETCONF
 # session (traffic stays on this machine).
 expect_eq "$(sqlite3 "$db" "SELECT count(*) FROM observation_view WHERE source IN ('poll', 'netconf')")" 0 "polled observations"

@@ -54,7 +54,7 @@ struct CounterValue {
 class Store {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 6;
+  static constexpr int kSchemaVersion = 7;
 
   enum class Mode {
     create,     ///< Read and write; create the file (mode 0600) when it does not exist.
@@ -162,6 +162,10 @@ class Store {
   // -- records -------------------------------------------------------------------------------
   /// Every record (in force, corrected or withdrawn), in id order.
   Result<std::vector<Record>> records() const;
+  /// Replaces every contract's stored figures (contract id, judge.hpp's ContractStatus as JSON),
+  /// all or nothing, as computed at `computed_at`. check_colosla reads them.
+  Result<void> save_contract_statuses(const std::vector<std::pair<std::string, std::string>>& statuses,
+                                      Timestamp computed_at);
   /// The records that can bear on one contract: its own and those for every contract, with
   /// their corrections and withdrawals (effective_records sorts out which are in force).
   Result<std::vector<Record>> records_of(const std::string& contract) const;
