@@ -67,6 +67,8 @@ struct Settings {
   std::chrono::seconds netconf_timeout{10};
   bool netconf_listen = true;
   std::chrono::seconds evaluate_interval{60};
+  int budget_warning = 50;
+  std::string event_log;
 };
 
 int wake_pipe[2] = {-1, -1};
@@ -142,7 +144,10 @@ std::optional<Settings> read_settings(int argc, char** argv) {
        "the colosla program that runs polls and NETCONF listeners (default: found beside this one)")
       ("netconf-timeout", po::value<int>()->default_value(10), "seconds for each NETCONF RPC")
       ("evaluate-interval", po::value<int>()->default_value(60),
-       "seconds between evaluations of every contract's figures for check_colosla (colosla evaluate; 0: none)")
+       "seconds between evaluations of every contract's figures and SLA events (colosla evaluate; 0: none)")
+      ("budget-warning", po::value<int>()->default_value(50),
+       "percent of a month's outage budget used that makes a budget-warning event")
+      ("event-log", po::value<std::string>(), "append every new SLA event to this file, one JSON line each")
       ("netconf-listen", po::value<bool>()->default_value(true),
        "follow each NETCONF device's notifications (colosla netconf-listen); false: polls only")
       ("foreground", po::bool_switch(), "stay in the foreground and log to stderr (else: syslog)");
@@ -216,6 +221,13 @@ std::optional<Settings> read_settings(int argc, char** argv) {
   s.netconf_timeout = std::chrono::seconds{vm["netconf-timeout"].as<int>()};
   s.netconf_listen = vm["netconf-listen"].as<bool>();
   s.evaluate_interval = std::chrono::seconds{std::max(0, vm["evaluate-interval"].as<int>())};
+  s.budget_warning = vm["budget-warning"].as<int>();
+  if (vm.count("event-log") != 0) {
+    s.event_log = vm["event-log"].as<std::string>();
+  }
+  if (s.budget_warning < 1 || s.budget_warning > 100) {
+    throw ConfigError("budget-warning must be a percent from 1 to 100");
+  }
   if (s.commit_interval.count() <= 0 || s.poll_timeout.count() <= 0 || s.netconf_timeout.count() <= 0 || s.poll_interval.count() < 0 ||
       s.poll_retries < 0 || s.rate_per_device < 0 || s.rate_burst < 1) {
     throw ConfigError("commit-interval, poll-timeout and netconf-timeout must be positive; poll-interval, poll-retries "
@@ -832,15 +844,20 @@ class Daemon {
     schedule_evaluation();
   }
 
-  // Every contract's figures for check_colosla, computed in a child `colosla evaluate` (a month
-  // report of every contract takes seconds; reception must not wait for it).
+  // Every contract's figures for check_colosla and the SLA events they show, computed in a child
+  // `colosla evaluate` (a month report of every contract takes seconds; reception must not wait).
   void schedule_evaluation() {
     const auto now = Steady::now();
     if (s_.evaluate_interval.count() == 0 || evaluating_ != 0 || now < next_evaluation_) {
       return;
     }
     next_evaluation_ = now + s_.evaluate_interval;
-    evaluating_ = spawn({s_.poller, "--db", s_.db, "evaluate"}, "evaluate");
+    std::vector<std::string> args{s_.poller, "--db", s_.db, "evaluate", "--budget-warning",
+                                  std::to_string(s_.budget_warning)};
+    if (!s_.event_log.empty()) {
+      args.insert(args.end(), {"--event-log", s_.event_log});
+    }
+    evaluating_ = spawn(args, "evaluate");
   }
 
   // -- polls --------------------------------------------------------------------------------------

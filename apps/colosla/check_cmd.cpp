@@ -1,4 +1,6 @@
-// colosla check (check_colosla's live path) | evaluate (the figures check_colosla reads).
+// colosla check (check_colosla's live path) | evaluate (the figures check_colosla reads, the SLA
+// events) | events.
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -52,12 +54,19 @@ int check(Context& ctx) {
 int evaluate(Context& ctx) {
   po::options_description d("evaluate");
   d.add_options()("as-of", po::value<std::string>()->default_value("now"),
-                  "evaluate as of this time (RFC 3339 or now)");
+                  "evaluate as of this time (RFC 3339 or now)")(
+      "budget-warning", po::value<int>()->default_value(50),
+      "percent of a month's outage budget used that makes a budget-warning event")(
+      "event-log", po::value<std::string>(), "append each new SLA event to this file, one JSON line each");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
   }
   const Timestamp as_of = parse_time_option("as-of", (*vm)["as-of"].as<std::string>(), *ctx.clock);
+  const int share = (*vm)["budget-warning"].as<int>();
+  if (share < 1 || share > 100) {
+    throw UsageError("--budget-warning must be a percent from 1 to 100");
+  }
   auto store = open_store(ctx, core::Store::Mode::existing);
   if (!store) {
     return kFailed;
@@ -85,10 +94,15 @@ int evaluate(Context& ctx) {
     by_id[c.id] = &c;
   }
   std::vector<std::pair<std::string, std::string>> statuses;
+  std::vector<core::SlaEvent> events;
   for (const auto& [month, ids] : months) {
     auto r = core::month_report(*store, month, as_of, std::nullopt, [&](const core::ContractReport& cr) {
       if (ids.count(cr.id) != 0) {
-        statuses.emplace_back(cr.id, core::to_json(core::status_of(*by_id.at(cr.id), cr, as_of)));
+        const core::Contract& c = *by_id.at(cr.id);
+        statuses.emplace_back(cr.id, core::to_json(core::status_of(c, cr, as_of)));
+        for (auto& e : core::derive_events(c, cr, as_of, share)) {
+          events.push_back(std::move(e));
+        }
       }
     });
     if (!r) {
@@ -98,17 +112,83 @@ int evaluate(Context& ctx) {
   if (auto r = store->save_contract_statuses(statuses, ctx.clock->now()); !r) {
     return report(r.error());
   }
+  // The port or power source behind each outage event, from the observation that began it.
+  for (auto& e : events) {
+    if (e.cause_observation == 0) {
+      continue;
+    }
+    auto entity = store->entity_of_observation(e.cause_observation);
+    if (!entity) {
+      return report(entity.error());
+    }
+    if (*entity) {
+      const core::EntityId& id = **entity;
+      e.device = id.device;
+      if (id.kind == core::EntityKind::port) {
+        e.interface = id.item;
+      } else if (id.kind == core::EntityKind::outlet) {
+        e.outlet = id.item;
+      }
+    }
+  }
+  auto fresh = store->record_events(std::move(events), ctx.clock->now());
+  if (!fresh) {
+    return report(fresh.error());
+  }
+  if (vm->count("event-log") != 0 && !fresh->empty()) {
+    const std::string path = (*vm)["event-log"].as<std::string>();
+    std::ofstream log_file(path, std::ios::app);
+    for (const auto& e : *fresh) {
+      log_file << core::to_json(e) << "\n";
+    }
+    log_file.flush();
+    if (!log_file) {
+      return report(make_error(Errc::io, "cannot append the SLA events to " + path + " (they are in the store: colosla events)"));
+    }
+  }
   std::cout << "evaluated " << statuses.size() << (statuses.size() == 1 ? " contract" : " contracts") << " as of "
-            << format_time_utc(as_of) << "\n";
+            << format_time_utc(as_of) << "; " << fresh->size() << (fresh->size() == 1 ? " new event" : " new events")
+            << "\n";
+  for (const auto& e : *fresh) {
+    std::cout << "  #" << e.id << " " << to_string(e.kind) << " " << e.contract << " at " << format_time_utc(e.time)
+              << (e.reason.empty() ? "" : ": " + e.reason) << "\n";
+  }
+  return kOk;
+}
+
+// The recorded SLA events, as JSON lines (the YANG notifications in RFC 7951 JSON).
+int events(Context& ctx) {
+  po::options_description d("events");
+  d.add_options()("after", po::value<std::int64_t>()->default_value(0), "only the events after this event-id");
+  auto vm = parse(ctx, d);
+  if (!vm) {
+    return kOk;
+  }
+  auto store = open_store(ctx, core::Store::Mode::existing);
+  if (!store) {
+    return kFailed;
+  }
+  auto list = store->events_after((*vm)["after"].as<std::int64_t>());
+  if (!list) {
+    return report(list.error());
+  }
+  for (const auto& [id, body] : *list) {
+    std::cout << body << "\n";
+  }
   return kOk;
 }
 
 }  // namespace
 
-bool is_check_command(const std::string& command) { return command == "check" || command == "evaluate"; }
+bool is_check_command(const std::string& command) {
+  return command == "check" || command == "evaluate" || command == "events";
+}
 
 int run_check(Context& ctx, const std::string& command) {
-  return command == "check" ? check(ctx) : evaluate(ctx);
+  if (command == "check") {
+    return check(ctx);
+  }
+  return command == "evaluate" ? evaluate(ctx) : events(ctx);
 }
 
 }  // namespace colosla::cli

@@ -36,7 +36,10 @@ Records (never edited: --supersedes N corrects record N, remove N withdraws it):
 
 Reports:
   report --month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html]
-  evaluate [--as-of T]           every contract's figures this month, for check_colosla
+  evaluate [--as-of T] [--event-log FILE] [--budget-warning PCT]
+                                 every contract's figures this month (for check_colosla),
+                                 and the SLA events they show, each recorded once
+  events [--after ID]            the recorded SLA events, JSON lines (yang/colosla-events.yang)
   check --contract ID [...]      check_colosla computing the figures now (check_colosla --help)
 
 Devices (SNMP and NETCONF):

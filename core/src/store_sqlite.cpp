@@ -17,6 +17,7 @@
 #include "colosla/calendar.hpp"
 #include "colosla/log.hpp"
 #include "colosla/store.hpp"
+#include "colosla/events.hpp"
 
 namespace colosla::core {
 
@@ -245,6 +246,19 @@ CREATE TABLE contract_status(
   computed_at INTEGER NOT NULL,  -- when (wall clock) colosla evaluate computed it
   status      TEXT NOT NULL      -- the figures as JSON (judge.hpp: ContractStatus)
 ) WITHOUT ROWID;
+)sql",
+    // 7 -> 8: the SLA events, each occurrence once (its key), in the order recorded (id: the
+    // event-id every sink sends).
+    R"sql(
+CREATE TABLE sla_event(
+  id       INTEGER PRIMARY KEY,
+  key      TEXT NOT NULL UNIQUE,
+  kind     TEXT NOT NULL,
+  contract TEXT NOT NULL,
+  time     INTEGER NOT NULL,
+  recorded INTEGER NOT NULL,
+  body     TEXT NOT NULL  -- the YANG notification, RFC 7951 JSON (events.hpp: to_json)
+);
 )sql",
 }};
 
@@ -1432,6 +1446,77 @@ Result<void> Store::save_contract_statuses(const std::vector<std::pair<std::stri
     }
     return {};
   });
+}
+
+Result<std::vector<SlaEvent>> Store::record_events(std::vector<SlaEvent> events, Timestamp recorded) {
+  std::vector<SlaEvent> fresh;
+  auto r = write([&]() -> Result<void> {
+    Stmt& add = impl_->prepared(
+        "INSERT INTO sla_event(key, kind, contract, time, recorded, body) VALUES (?, ?, ?, ?, ?, '') "
+        "ON CONFLICT(key) DO NOTHING RETURNING id");
+    Stmt& body = impl_->prepared("UPDATE sla_event SET body = ? WHERE id = ?");
+    if (!add.ok() || !body.ok()) {
+      return !add.ok() ? add.error() : body.error();
+    }
+    for (auto& e : events) {
+      add.bind(1, e.key).bind_static(2, to_string(e.kind)).bind(3, e.contract).bind(4, e.time).bind(5, recorded);
+      const int rc = add.step();
+      const std::int64_t id = rc == SQLITE_ROW ? add.i64(0) : 0;
+      if (rc == SQLITE_ROW) {
+        add.step();  // to its end, so that the statement is done
+      }
+      add.reset();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return sql_error(impl_->db, "recording an SLA event");
+      }
+      if (id == 0) {
+        continue;  // this occurrence was recorded before
+      }
+      e.id = id;
+      if (auto b = body.bind(1, to_json(e)).bind(2, id).exec(); !b) {
+        return b;
+      }
+      fresh.push_back(std::move(e));
+    }
+    return {};
+  });
+  if (!r) {
+    return r.error();
+  }
+  return fresh;
+}
+
+Result<std::vector<std::pair<std::int64_t, std::string>>> Store::events_after(std::int64_t after_id) const {
+  Stmt s(impl_->db, "SELECT id, body FROM sla_event WHERE id > ? ORDER BY id");
+  if (!s.ok()) {
+    return s.error();
+  }
+  s.bind(1, after_id);
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.emplace_back(s.i64(0), s.str(1));
+  }
+  if (rc != SQLITE_DONE) {
+    return s.step_error();
+  }
+  return out;
+}
+
+Result<std::optional<EntityId>> Store::entity_of_observation(std::int64_t seq) const {
+  Stmt s(impl_->db, "SELECT e.kind, e.device, e.item FROM observation o JOIN entity e ON e.id = o.entity WHERE o.seq = ?");
+  if (!s.ok()) {
+    return s.error();
+  }
+  s.bind(1, seq);
+  if (s.step() != SQLITE_ROW) {
+    return std::optional<EntityId>{};
+  }
+  auto kind = parse_entity_kind(s.str(0));
+  if (!kind) {
+    return make_error(Errc::store, "the store holds an entity of unknown kind");
+  }
+  return std::optional<EntityId>{EntityId{*kind, s.str(1), s.str(2)}};
 }
 
 // -- records ---------------------------------------------------------------------------------

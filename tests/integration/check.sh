@@ -60,7 +60,7 @@ c --as-of 2026-11-05T10:12:00+08:00
 live=$(first_line "$out")
 run "$colosla" --db "$db" evaluate --as-of 2026-11-05T10:12:00+08:00
 expect_rc 0
-expect_eq "$out" "evaluated 1 contract as of 2026-11-05T02:12:00Z"
+expect_eq "$(first_line "$out")" "evaluated 1 contract as of 2026-11-05T02:12:00Z; 5 new events"
 expect_eq "$(sqlite3 "$db" "SELECT count(*) FROM contract_status WHERE contract = 'C-001'")" 1 "stored figures"
 c
 expect_rc 1

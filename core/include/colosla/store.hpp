@@ -12,6 +12,7 @@
 #include "colosla/mapping.hpp"
 #include "colosla/model.hpp"
 #include "colosla/records.hpp"
+#include "colosla/events.hpp"
 
 /// The store: one SQLite database in WAL mode that keeps the inventory, the observations with
 /// their evidence, and every record people enter. The schema is versioned with
@@ -54,7 +55,7 @@ struct CounterValue {
 class Store {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 7;
+  static constexpr int kSchemaVersion = 8;
 
   enum class Mode {
     create,     ///< Read and write; create the file (mode 0600) when it does not exist.
@@ -164,6 +165,13 @@ class Store {
   Result<std::vector<Record>> records() const;
   /// Replaces every contract's stored figures (contract id, judge.hpp's ContractStatus as JSON),
   /// all or nothing, as computed at `computed_at`. check_colosla reads them.
+  /// Records the events whose key the store has not seen (each occurrence once, also across
+  /// restarts), giving each its id; returns those, in order. All or nothing.
+  Result<std::vector<SlaEvent>> record_events(std::vector<SlaEvent> events, Timestamp recorded);
+  /// The recorded events after an id (id, RFC 7951 JSON), in order.
+  Result<std::vector<std::pair<std::int64_t, std::string>>> events_after(std::int64_t after_id) const;
+  /// The entity an observation is of (nullopt: no such observation).
+  Result<std::optional<EntityId>> entity_of_observation(std::int64_t seq) const;
   Result<void> save_contract_statuses(const std::vector<std::pair<std::string, std::string>>& statuses,
                                       Timestamp computed_at);
   /// The records that can bear on one contract: its own and those for every contract, with
