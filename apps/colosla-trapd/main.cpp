@@ -69,6 +69,10 @@ struct Settings {
   std::chrono::seconds evaluate_interval{60};
   int budget_warning = 50;
   std::string event_log;
+  std::string nagios_command_file;
+  std::string nagios_host = "colosla";
+  std::string zabbix_server;
+  std::string zabbix_host = "colosla";
 };
 
 int wake_pipe[2] = {-1, -1};
@@ -148,6 +152,11 @@ std::optional<Settings> read_settings(int argc, char** argv) {
       ("budget-warning", po::value<int>()->default_value(50),
        "percent of a month's outage budget used that makes a budget-warning event")
       ("event-log", po::value<std::string>(), "append every new SLA event to this file, one JSON line each")
+      ("nagios-command-file", po::value<std::string>(),
+       "Nagios' external command file: passive results of the services SLA events touch")
+      ("nagios-host", po::value<std::string>()->default_value("colosla"), "the Nagios host of those services")
+      ("zabbix-server", po::value<std::string>(), "a Zabbix server or proxy, HOST[:PORT]: trapper values of the SLA events")
+      ("zabbix-host", po::value<std::string>()->default_value("colosla"), "the Zabbix host of those trapper items")
       ("netconf-listen", po::value<bool>()->default_value(true),
        "follow each NETCONF device's notifications (colosla netconf-listen); false: polls only")
       ("foreground", po::bool_switch(), "stay in the foreground and log to stderr (else: syslog)");
@@ -225,6 +234,14 @@ std::optional<Settings> read_settings(int argc, char** argv) {
   if (vm.count("event-log") != 0) {
     s.event_log = vm["event-log"].as<std::string>();
   }
+  if (vm.count("nagios-command-file") != 0) {
+    s.nagios_command_file = vm["nagios-command-file"].as<std::string>();
+  }
+  s.nagios_host = vm["nagios-host"].as<std::string>();
+  if (vm.count("zabbix-server") != 0) {
+    s.zabbix_server = vm["zabbix-server"].as<std::string>();
+  }
+  s.zabbix_host = vm["zabbix-host"].as<std::string>();
   if (s.budget_warning < 1 || s.budget_warning > 100) {
     throw ConfigError("budget-warning must be a percent from 1 to 100");
   }
@@ -856,6 +873,12 @@ class Daemon {
                                   std::to_string(s_.budget_warning)};
     if (!s_.event_log.empty()) {
       args.insert(args.end(), {"--event-log", s_.event_log});
+    }
+    if (!s_.nagios_command_file.empty()) {
+      args.insert(args.end(), {"--nagios-command-file", s_.nagios_command_file, "--nagios-host", s_.nagios_host});
+    }
+    if (!s_.zabbix_server.empty()) {
+      args.insert(args.end(), {"--zabbix-server", s_.zabbix_server, "--zabbix-host", s_.zabbix_host});
     }
     evaluating_ = spawn(args, "evaluate");
   }

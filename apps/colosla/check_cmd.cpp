@@ -7,6 +7,7 @@
 
 #include "cli.hpp"
 #include "colosla/check.hpp"
+#include "colosla/log.hpp"
 #include "colosla/operations.hpp"
 
 namespace colosla::cli {
@@ -57,7 +58,12 @@ int evaluate(Context& ctx) {
                   "evaluate as of this time (RFC 3339 or now)")(
       "budget-warning", po::value<int>()->default_value(50),
       "percent of a month's outage budget used that makes a budget-warning event")(
-      "event-log", po::value<std::string>(), "append each new SLA event to this file, one JSON line each");
+      "event-log", po::value<std::string>(), "append each new SLA event to this file, one JSON line each")(
+      "nagios-command-file", po::value<std::string>(),
+      "Nagios' external command file: a passive result for each service an event touched")(
+      "nagios-host", po::value<std::string>()->default_value("colosla"), "the Nagios host of the services")(
+      "zabbix-server", po::value<std::string>(), "a Zabbix server or proxy, HOST[:PORT]: trapper values of the events")(
+      "zabbix-host", po::value<std::string>()->default_value("colosla"), "the Zabbix host the trapper items belong to");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
@@ -94,12 +100,15 @@ int evaluate(Context& ctx) {
     by_id[c.id] = &c;
   }
   std::vector<std::pair<std::string, std::string>> statuses;
+  std::map<std::string, core::ContractStatus> figures;
   std::vector<core::SlaEvent> events;
   for (const auto& [month, ids] : months) {
     auto r = core::month_report(*store, month, as_of, std::nullopt, [&](const core::ContractReport& cr) {
       if (ids.count(cr.id) != 0) {
         const core::Contract& c = *by_id.at(cr.id);
-        statuses.emplace_back(cr.id, core::to_json(core::status_of(c, cr, as_of)));
+        auto status = core::status_of(c, cr, as_of);
+        statuses.emplace_back(cr.id, core::to_json(status));
+        figures.emplace(cr.id, std::move(status));
         for (auto& e : core::derive_events(c, cr, as_of, share)) {
           events.push_back(std::move(e));
         }
@@ -149,6 +158,24 @@ int evaluate(Context& ctx) {
   std::cout << "evaluated " << statuses.size() << (statuses.size() == 1 ? " contract" : " contracts") << " as of "
             << format_time_utc(as_of) << "; " << fresh->size() << (fresh->size() == 1 ? " new event" : " new events")
             << "\n";
+  if (vm->count("nagios-command-file") != 0) {
+    auto sent = deliver_to_nagios(*store, (*vm)["nagios-command-file"].as<std::string>(),
+                                  (*vm)["nagios-host"].as<std::string>(), figures, ctx.clock->now());
+    if (!sent) {
+      log(LogLevel::warning, "evaluate", sent.error().msg + " (the results wait for the next evaluation)");
+    } else if (*sent > 0) {
+      std::cout << "  " << *sent << (*sent == 1 ? " passive result" : " passive results") << " to Nagios\n";
+    }
+  }
+  if (vm->count("zabbix-server") != 0) {
+    auto sent = deliver_to_zabbix(*store, (*vm)["zabbix-server"].as<std::string>(),
+                                  (*vm)["zabbix-host"].as<std::string>(), figures, ctx.clock->now());
+    if (!sent) {
+      log(LogLevel::warning, "evaluate", sent.error().to_string() + " (the values wait for the next evaluation)");
+    } else if (*sent > 0) {
+      std::cout << "  " << *sent << (*sent == 1 ? " value" : " values") << " to Zabbix\n";
+    }
+  }
   for (const auto& e : *fresh) {
     std::cout << "  #" << e.id << " " << to_string(e.kind) << " " << e.contract << " at " << format_time_utc(e.time)
               << (e.reason.empty() ? "" : ": " + e.reason) << "\n";

@@ -3,6 +3,7 @@
 
 #include <boost/program_options.hpp>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "colosla/calendar.hpp"
 #include "colosla/clock.hpp"
 #include "colosla/inventory.hpp"
+#include "colosla/judge.hpp"
 #include "colosla/netconf_client.hpp"
 #include "colosla/operations.hpp"
 #include "colosla/registry.hpp"
@@ -102,6 +104,21 @@ int run_observe(Context& ctx);
 int run_report(Context& ctx);
 bool is_snmp_command(const std::string& command);
 int run_snmp(Context& ctx, const std::string& command);
+bool is_zabbix_command(const std::string& command);
+int run_zabbix(Context& ctx, const std::string& sub);
+bool is_nagios_command(const std::string& command);
+int run_nagios(Context& ctx, const std::string& command);
+/// Nagios' passive results (PROCESS_SERVICE_CHECK_RESULT, one per contract and guarantee an
+/// event touched since the sink's cursor, judged on `statuses`) to its external command file.
+/// Returns how many; the cursor moves only when they were written.
+Result<std::size_t> deliver_to_nagios(core::Store& store, const std::string& command_file, const std::string& host,
+                                      const std::map<std::string, core::ContractStatus>& statuses, Timestamp now);
+/// Zabbix trapper values (sender protocol) for the events since the sink's cursor: each event
+/// (colosla.event[CONTRACT,GUARANTEE]) and the figures of each contract and guarantee they touched
+/// (colosla.sla[…]), to a server or proxy (HOST[:PORT], default port 10051) for host `host`.
+/// Returns how many values; the cursor moves only when the server answered success.
+Result<std::size_t> deliver_to_zabbix(core::Store& store, const std::string& server, const std::string& host,
+                                      const std::map<std::string, core::ContractStatus>& statuses, Timestamp now);
 bool is_check_command(const std::string& command);
 int run_check(Context& ctx, const std::string& command);
 bool is_netconf_command(const std::string& command);

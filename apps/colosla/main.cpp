@@ -40,6 +40,9 @@ Reports:
                                  every contract's figures this month (for check_colosla),
                                  and the SLA events they show, each recorded once
   events [--after ID]            the recorded SLA events, JSON lines (yang/colosla-events.yang)
+  nagios-config [--host NAME]    Nagios/Icinga host and services of every contract
+  zabbix discovery               low-level discovery JSON of contracts and guarantees
+  zabbix get KEY                 an item: colosla.sla[CONTRACT,network|power|emergency,FIELD]
   check --contract ID [...]      check_colosla computing the figures now (check_colosla --help)
 
 Devices (SNMP and NETCONF):
@@ -96,7 +99,8 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[i++];
   try {
-    if (command == "inventory" || command == "map" || cli::is_record_command(command)) {
+    if (command == "inventory" || command == "map" || cli::is_zabbix_command(command) ||
+        cli::is_record_command(command)) {
       if (i >= args.size() || args[i].rfind("-", 0) == 0) {
         throw cli::UsageError("colosla " + command + " needs a subcommand");
       }
@@ -109,6 +113,9 @@ int main(int argc, char** argv) {
       if (command == "map") {
         return cli::run_map(ctx, sub);
       }
+      if (cli::is_zabbix_command(command)) {
+        return cli::run_zabbix(ctx, sub);
+      }
       return cli::run_records(ctx, command, sub);
     }
     ctx.args.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
@@ -118,6 +125,9 @@ int main(int argc, char** argv) {
     }
     if (command == "report") {
       return cli::run_report(ctx);
+    }
+    if (cli::is_nagios_command(command)) {
+      return cli::run_nagios(ctx, command);
     }
     if (cli::is_check_command(command)) {
       return cli::run_check(ctx, command);

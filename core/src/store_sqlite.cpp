@@ -260,6 +260,13 @@ CREATE TABLE sla_event(
   body     TEXT NOT NULL  -- the YANG notification, RFC 7951 JSON (events.hpp: to_json)
 );
 )sql",
+    // 8 -> 9: how far each event sink has delivered (the last event-id it took).
+    R"sql(
+CREATE TABLE sink_cursor(
+  sink    TEXT PRIMARY KEY,
+  last_id INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 }};
 
 Error sql_error(sqlite3* db, std::string_view what) {
@@ -1429,6 +1436,18 @@ Result<History> Store::history_of(const std::vector<EntityId>& entities, Timesta
   return out;
 }
 
+Result<std::optional<std::pair<Timestamp, std::string>>> Store::contract_status(const std::string& contract) const {
+  Stmt s(impl_->db, "SELECT computed_at, status FROM contract_status WHERE contract = ?");
+  if (!s.ok()) {
+    return s.error();
+  }
+  s.bind(1, contract);
+  if (s.step() != SQLITE_ROW) {
+    return std::optional<std::pair<Timestamp, std::string>>{};
+  }
+  return std::optional<std::pair<Timestamp, std::string>>{std::pair{s.time(0), s.str(1)}};
+}
+
 Result<void> Store::save_contract_statuses(const std::vector<std::pair<std::string, std::string>>& statuses,
                                            Timestamp computed_at) {
   return write([&]() -> Result<void> {
@@ -1501,6 +1520,26 @@ Result<std::vector<std::pair<std::int64_t, std::string>>> Store::events_after(st
     return s.step_error();
   }
   return out;
+}
+
+Result<std::int64_t> Store::sink_cursor(const std::string& sink) const {
+  Stmt s(impl_->db, "SELECT last_id FROM sink_cursor WHERE sink = ?");
+  if (!s.ok()) {
+    return s.error();
+  }
+  s.bind(1, sink);
+  return s.step() == SQLITE_ROW ? s.i64(0) : std::int64_t{0};
+}
+
+Result<void> Store::set_sink_cursor(const std::string& sink, std::int64_t last_id) {
+  return write([&]() -> Result<void> {
+    Stmt& s = impl_->prepared(
+        "INSERT INTO sink_cursor(sink, last_id) VALUES (?, ?) ON CONFLICT(sink) DO UPDATE SET last_id = excluded.last_id");
+    if (!s.ok()) {
+      return s.error();
+    }
+    return s.bind(1, sink).bind(2, last_id).exec();
+  });
 }
 
 Result<std::optional<EntityId>> Store::entity_of_observation(std::int64_t seq) const {

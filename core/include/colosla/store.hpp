@@ -55,7 +55,7 @@ struct CounterValue {
 class Store {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 8;
+  static constexpr int kSchemaVersion = 9;
 
   enum class Mode {
     create,     ///< Read and write; create the file (mode 0600) when it does not exist.
@@ -170,8 +170,13 @@ class Store {
   Result<std::vector<SlaEvent>> record_events(std::vector<SlaEvent> events, Timestamp recorded);
   /// The recorded events after an id (id, RFC 7951 JSON), in order.
   Result<std::vector<std::pair<std::int64_t, std::string>>> events_after(std::int64_t after_id) const;
+  /// The last event-id a sink delivered (0: none yet), and setting it once delivered.
+  Result<std::int64_t> sink_cursor(const std::string& sink) const;
+  Result<void> set_sink_cursor(const std::string& sink, std::int64_t last_id);
   /// The entity an observation is of (nullopt: no such observation).
   Result<std::optional<EntityId>> entity_of_observation(std::int64_t seq) const;
+  /// A contract's stored figures and when they were computed (nullopt: none).
+  Result<std::optional<std::pair<Timestamp, std::string>>> contract_status(const std::string& contract) const;
   Result<void> save_contract_statuses(const std::vector<std::pair<std::string, std::string>>& statuses,
                                       Timestamp computed_at);
   /// The records that can bear on one contract: its own and those for every contract, with

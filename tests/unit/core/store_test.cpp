@@ -269,7 +269,7 @@ TEST_CASE("a store of schema 3 gets its history table when upgraded", "[store]")
   }
   // Back to what schema 3 had: the history as an index on observation.
   exec(path,
-       "ALTER TABLE device DROP COLUMN netconf_socket; DROP INDEX record_by_contract; DROP TABLE contract_status; DROP TABLE sla_event; "
+       "ALTER TABLE device DROP COLUMN netconf_socket; DROP INDEX record_by_contract; DROP TABLE contract_status; DROP TABLE sla_event; DROP TABLE sink_cursor; "
        "DROP TABLE state_change; DROP TABLE state_change_merged; "
        "CREATE INDEX observation_history ON observation(entity, time, seq, state); "
        "PRAGMA user_version = 3");

@@ -1,0 +1,210 @@
+// colosla nagios-config, and the passive-result sink colosla evaluate feeds.
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "cli.hpp"
+#include "colosla/log.hpp"
+
+namespace colosla::cli {
+
+namespace {
+
+constexpr const char* kGuarantees[] = {"network", "power", "emergency"};
+
+// check_colosla beside this program (installed), or in the build tree's apps/check_colosla.
+std::string default_check_colosla() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (const auto& p : {self.parent_path() / "check_colosla",
+                          self.parent_path().parent_path() / "check_colosla" / "check_colosla"}) {
+      if (std::filesystem::exists(p, ec)) {
+        return std::filesystem::canonical(p, ec).string();
+      }
+    }
+  }
+  return "/usr/bin/check_colosla";
+}
+
+// Host and service definitions for every contract: one host for the colosla store, one
+// service a contract and guarantee, checked actively by check_colosla and fed passively by
+// colosla evaluate --nagios-command-file as events happen.
+int nagios_config(Context& ctx) {
+  po::options_description d("nagios-config");
+  d.add_options()("host", po::value<std::string>()->default_value("colosla"), "the Nagios host the services belong to")(
+      "check-colosla", po::value<std::string>(), "check_colosla's path (default: found beside colosla)")(
+      "check-interval", po::value<int>()->default_value(300), "seconds between active checks")(
+      "interval-length", po::value<int>()->default_value(60), "Nagios' interval_length, seconds (its time unit)")(
+      "use", po::value<std::string>(),
+      "a service template of yours instead of the full definitions (and your own host)")(
+      "contacts", po::value<std::string>(), "the contacts (comma-separated) of the host and services");
+  auto vm = parse(ctx, d);
+  if (!vm) {
+    return kOk;
+  }
+  auto store = open_store(ctx, core::Store::Mode::existing);
+  if (!store) {
+    return kFailed;
+  }
+  auto inv = inventory_of(*store);
+  if (!inv) {
+    return kFailed;
+  }
+  const std::string host = (*vm)["host"].as<std::string>();
+  const std::string check =
+      vm->count("check-colosla") != 0 ? (*vm)["check-colosla"].as<std::string>() : default_check_colosla();
+  const int seconds = (*vm)["check-interval"].as<int>();
+  const int unit = (*vm)["interval-length"].as<int>();
+  if (seconds <= 0 || unit <= 0) {
+    throw UsageError("--check-interval and --interval-length must be positive");
+  }
+  const int interval = std::max(1, (seconds + unit - 1) / unit);  // in Nagios' units
+  std::error_code ec;
+  const std::string db = std::filesystem::absolute(ctx.db, ec).string();
+  std::cout << "# colosla: " << inv->contracts.size() << (inv->contracts.size() == 1 ? " contract" : " contracts")
+            << " of " << db << " (colosla nagios-config)\n"
+            << "# Active checks by check_colosla; passive results from colosla-trapd (nagios-command-file).\n"
+            << "# Checks every " << interval << " x interval_length (" << unit << " s).\n\n"
+            << "define command {\n  command_name  check_colosla\n  command_line  " << check << " --db " << db
+            << " --contract $ARG1$ --guarantee $ARG2$\n}\n\n";
+  if (vm->count("use") == 0) {
+    std::cout << "define timeperiod {\n  timeperiod_name  colosla-24x7\n  alias            always\n";
+    for (const char* day : {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}) {
+      std::cout << "  " << day << std::string(16 - std::strlen(day), ' ') << " 00:00-24:00\n";
+    }
+    std::cout << "}\n\n"
+              << "define host {\n  host_name              " << host
+              << "\n  alias                  colosla SLA store\n  address                127.0.0.1\n"
+              << "  max_check_attempts     1\n  check_period           colosla-24x7\n"
+              << "  notification_interval  0\n  notification_period    colosla-24x7\n"
+              << (vm->count("contacts") != 0 ? "  contacts               " + (*vm)["contacts"].as<std::string>() + "\n" : "")
+              << "}\n\n";
+  }
+  for (const auto& c : inv->contracts) {
+    for (const char* g : kGuarantees) {
+      std::cout << "define service {\n";
+      if (vm->count("use") != 0) {
+        std::cout << "  use                     " << (*vm)["use"].as<std::string>() << "\n";
+      }
+      std::cout << "  host_name               " << host << "\n  service_description     " << c.id << " " << g
+                << "\n  display_name            " << c.customer << " (" << c.id << ") " << g
+                << "\n  check_command           check_colosla!" << c.id << "!" << g << "\n";
+      if (vm->count("use") == 0) {
+        std::cout << "  max_check_attempts      1\n  check_interval          " << interval
+                  << "\n  retry_interval          " << interval
+                  << "\n  check_period            colosla-24x7\n  notification_interval   0\n"
+                  << "  notification_period     colosla-24x7\n"
+                  << "  active_checks_enabled   1\n  passive_checks_enabled  1\n";
+      }
+      if (vm->count("contacts") != 0) {
+        std::cout << "  contacts                " << (*vm)["contacts"].as<std::string>() << "\n";
+      }
+      std::cout << "}\n";
+    }
+  }
+  return kOk;
+}
+
+}  // namespace
+
+Result<std::size_t> deliver_to_nagios(core::Store& store, const std::string& command_file, const std::string& host,
+                                      const std::map<std::string, core::ContractStatus>& statuses, Timestamp now) {
+  std::error_code ec;
+  const auto canonical = std::filesystem::weakly_canonical(command_file, ec);
+  const std::string sink = "nagios:" + (ec ? command_file : canonical.string());
+  auto cursor = store.sink_cursor(sink);
+  if (!cursor) {
+    return cursor.error();
+  }
+  auto events = store.events_after(*cursor);
+  if (!events) {
+    return events.error();
+  }
+  if (events->empty()) {
+    return std::size_t{0};
+  }
+  // One result per service an event touched, judged on the figures just computed.
+  std::set<std::pair<std::string, std::string>> services;
+  for (const auto& [id, body] : *events) {
+    const auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || j.empty()) {
+      continue;
+    }
+    const auto& n = j.begin().value();
+    const std::string guarantee = n.value("guarantee", "");
+    if (guarantee == "network" || guarantee == "power" || guarantee == "emergency") {
+      services.emplace(n.value("contract", ""), guarantee);
+    }
+  }
+  std::string lines;
+  const std::string stamp = "[" + std::to_string(now.time_since_epoch().count()) + "] ";
+  for (const auto& [contract, guarantee] : services) {
+    const auto it = statuses.find(contract);
+    if (it == statuses.end()) {
+      continue;  // not in force this month any more
+    }
+    core::CheckOptions o;
+    o.guarantees = {*core::parse_checked_guarantee(guarantee)};
+    const core::CheckResult r = core::judge(it->second, o);
+    const std::string first = r.output.substr(0, r.output.find('\n'));
+    lines += stamp + "PROCESS_SERVICE_CHECK_RESULT;" + host + ";" + contract + " " + guarantee + ";" +
+             std::to_string(static_cast<int>(r.status)) + ";" + first + "\n";
+  }
+  if (!lines.empty()) {
+    // Nagios' command file is a FIFO: without a reader (Nagios stopped) opening it fails, and
+    // the events wait in the store for the next evaluation.
+    const int fd = ::open(command_file.c_str(), O_WRONLY | O_NONBLOCK | O_APPEND | O_CLOEXEC);
+    if (fd < 0) {
+      return make_error(Errc::io, "cannot write to Nagios' command file " + command_file + ": " + std::strerror(errno));
+    }
+    // Whole lines, at most PIPE_BUF bytes a write: each write reaches the FIFO whole, never cut
+    // or mixed with another writer's command. A full pipe is waited for, 5 s at most.
+    std::string failure;
+    for (std::size_t at = 0; at < lines.size() && failure.empty();) {
+      std::size_t end = at;
+      while (end < lines.size()) {
+        const std::size_t nl = lines.find('\n', end) + 1;
+        if (nl - at > PIPE_BUF && end > at) {
+          break;
+        }
+        end = nl;
+      }
+      const ssize_t n = ::write(fd, lines.data() + at, end - at);
+      if (n == static_cast<ssize_t>(end - at)) {
+        at = end;
+      } else if (n < 0 && errno == EAGAIN) {
+        pollfd p{fd, POLLOUT, 0};
+        if (::poll(&p, 1, 5000) != 1) {
+          failure = "Nagios does not read its command file";
+        }
+      } else if (n < 0 && errno != EINTR) {
+        failure = std::strerror(errno);
+      } else if (n >= 0) {
+        failure = "short write";
+      }
+    }
+    ::close(fd);
+    if (!failure.empty()) {
+      return make_error(Errc::io, "cannot write to Nagios' command file " + command_file + ": " + failure);
+    }
+  }
+  if (auto r = store.set_sink_cursor(sink, events->back().first); !r) {
+    return r.error();
+  }
+  return services.size();
+}
+
+bool is_nagios_command(const std::string& command) { return command == "nagios-config"; }
+
+int run_nagios(Context& ctx, const std::string& /*command*/) { return nagios_config(ctx); }
+
+}  // namespace colosla::cli

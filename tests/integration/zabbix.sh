@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# colosla for Zabbix: the real zabbix_agentd answers UserParameter items with `colosla zabbix
+# get` and low-level discovery with `colosla zabbix discovery` (zabbix_agentd -t); the sender
+# sink of colosla evaluate speaks the trapper protocol to a receiver of the test's own
+# (tests/integration/zabbix_receiver.py), byte for byte as zabbix_sender does, resends what a
+# refusing server did not take, and sends nothing twice.
+# usage: zabbix.sh COLOSLA SOURCE_DIR
+colosla=$1 src=$2
+. "$src/tests/integration/lib.sh"
+for tool in zabbix_agentd zabbix_sender python3; do
+  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs zabbix-agent)"
+done
+db=$work/colosla.db
+run "$colosla" --db "$db" inventory load "$src/examples/inventory.json" --by test
+expect_rc 0
+cat >"$work/obs.jsonl" <<'JSONL'
+{"time":"2026-11-03T02:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"}
+{"time":"2026-11-03T02:30:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"up"}
+{"time":"2026-11-05T10:00:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
+{"time":"2026-11-05T10:05:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
+JSONL
+run "$colosla" --db "$db" observe "$work/obs.jsonl"
+expect_rc 0
+run "$colosla" --db "$db" customer-report add --contract C-001 --at 2026-11-03T03:00:00+08:00 --guarantee network --by test
+expect_rc 0
+
+# 1. The agent: UserParameter items answered by colosla (from the figures colosla evaluate stored).
+run "$colosla" --db "$db" evaluate --as-of 2026-11-25T00:00:00+08:00
+expect_rc 0
+cat >"$work/agentd.conf" <<CONF
+LogType=console
+PidFile=$work/agentd.pid
+AllowRoot=1
+Timeout=10
+UserParameter=colosla.discovery,$colosla --db $db zabbix discovery
+UserParameter=colosla.discovery.budgets,$colosla --db $db zabbix discovery --guarantee network --guarantee power
+UserParameter=colosla.sla[*],$colosla --db $db zabbix get "colosla.sla[\$1,\$2,\$3]"
+CONF
+item() { run timeout -s KILL 30 zabbix_agentd -c "$work/agentd.conf" -t "$1"; expect_rc 0; }
+item 'colosla.sla[C-001,network,counted-minutes]'
+expect_has "$out" "colosla.sla[C-001,network,counted-minutes]"
+expect_has "$out" "[t|30.000]"
+item 'colosla.sla[C-001,network,status]'
+expect_has "$out" "[t|1]"
+item 'colosla.sla[C-001,power,budget-minutes]'
+expect_has "$out" "[t|43.200]"
+item 'colosla.sla[C-001,emergency,missed]'
+expect_has "$out" "[t|1]"
+item 'colosla.discovery'
+expect_has "$out" '[t|[{"{#CONTRACT}":"C-001","{#CUSTOMER}":"Example Ltd","{#GUARANTEE}":"network"},'
+expect_has "$out" '"{#GUARANTEE}":"emergency"}]]'
+item 'colosla.discovery.budgets'
+expect_has "$out" '"{#GUARANTEE}":"power"}]]'
+expect_lacks "$out" 'emergency'
+# An item colosla does not know: the agent reports what colosla said.
+run timeout -s KILL 30 zabbix_agentd -c "$work/agentd.conf" -t 'colosla.sla[C-001,network,uptime]'
+expect_has "$out$err" "no item uptime for guarantee network"
+
+# 2. The sender sink, against a receiver that first refuses, then takes the values.
+port=$(free_tcp_port)
+python3 "$src/tests/integration/zabbix_receiver.py" "$port" "$work/refused.log" --refuse >"$work/recv.out" 2>&1 &
+recv=$!
+cleanup_hooks+=("kill $recv 2>/dev/null")
+wait_for 10 grep -q ready "$work/recv.out" || fail "the receiver did not start"
+db2=$work/sender.db
+cp "$db" "$db2"
+sqlite3 "$db2" "DELETE FROM sla_event; DELETE FROM sink_cursor"
+run "$colosla" --db "$db2" evaluate --as-of 2026-11-05T10:16:00+08:00 --zabbix-server "127.0.0.1:$port" --zabbix-host noc-sla
+expect_rc 0
+expect_has "$err" "the server refused the values"
+expect_eq "$(grep -c . "$work/refused.log")" 1 "requests to the refusing server"
+kill "$recv"; wait "$recv" 2>/dev/null || true
+python3 "$src/tests/integration/zabbix_receiver.py" "$port" "$work/taken.log" >"$work/recv.out" 2>&1 &
+recv=$!
+cleanup_hooks+=("kill $recv 2>/dev/null")
+wait_for 10 grep -q ready "$work/recv.out" || fail "the receiver did not start again"
+# Nothing new happened, but what was refused is sent now.
+run "$colosla" --db "$db2" evaluate --as-of 2026-11-05T10:17:00+08:00 --zabbix-server "127.0.0.1:$port" --zabbix-host noc-sla
+expect_rc 0
+expect_has "$out" "0 new events"
+expect_has "$out" "values to Zabbix"
+expect_eq "$(grep -c . "$work/taken.log")" 1 "requests that were taken"
+req=$(cut -d' ' -f3- "$work/taken.log")
+expect_eq "$(cut -d' ' -f1-2 "$work/taken.log")" "5a42584401 00000000" "header: ZBXD, flags 0x01; reserved 0"
+expect_eq "$(python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["request"])' <<<"$req")" "sender data"
+keys=$(python3 -c 'import json,sys; print(" ".join(d["key"] for d in json.loads(sys.stdin.read())["data"]))' <<<"$req")
+expect_has "$keys" "colosla.event[C-001,network] colosla.event[C-001,network] colosla.event[C-001,emergency]"
+expect_has "$keys" "colosla.sla[C-001,network,counted-minutes]"
+expect_has "$keys" "colosla.sla[C-001,emergency,due]"
+values=$(python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+for d in r["data"]:
+    assert d["host"] == "noc-sla", d
+    print(d["key"], d["value"] if not d["key"].startswith("colosla.event") else json.loads(d["value"]).popitem()[0], d["clock"])' <<<"$req")
+expect_has "$values" "colosla.event[C-001,network] colosla-events:port-down 1793642400"
+expect_has "$values" "colosla.sla[C-001,network,counted-minutes] 30.000"
+expect_has "$values" "colosla.sla[C-001,emergency,due] 1"
+# zabbix_sender's own request to the same receiver has the same header.
+run zabbix_sender -z 127.0.0.1 -p "$port" -s noc-sla -k colosla.probe -o 1
+expect_rc 0
+expect_eq "$(tail -n 1 "$work/taken.log" | cut -d' ' -f1-2)" "5a42584401 00000000" "zabbix_sender's header"
+# Delivered: evaluating again sends nothing.
+run "$colosla" --db "$db2" evaluate --as-of 2026-11-05T10:18:00+08:00 --zabbix-server "127.0.0.1:$port" --zabbix-host noc-sla
+expect_rc 0
+expect_lacks "$out" "to Zabbix"
+expect_eq "$(grep -c . "$work/taken.log")" 2 "requests after all (ours, zabbix_sender's)"
+echo "zabbix: ok"
