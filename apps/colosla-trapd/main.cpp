@@ -73,6 +73,7 @@ struct Settings {
   std::string nagios_host = "colosla";
   std::string zabbix_server;
   std::string zabbix_host = "colosla";
+  std::vector<std::string> trap_sinks;
 };
 
 int wake_pipe[2] = {-1, -1};
@@ -157,6 +158,9 @@ std::optional<Settings> read_settings(int argc, char** argv) {
       ("nagios-host", po::value<std::string>()->default_value("colosla"), "the Nagios host of those services")
       ("zabbix-server", po::value<std::string>(), "a Zabbix server or proxy, HOST[:PORT]: trapper values of the SLA events")
       ("zabbix-host", po::value<std::string>()->default_value("colosla"), "the Zabbix host of those trapper items")
+      ("trap-sink", po::value<std::vector<std::string>>()->composing(),
+       "a receiver of the SLA events as COLOSLA-MIB notifications, as snmptrap's options "
+       "(\"-v 2c -c public HOST:PORT\"; -Ci: informs, retried until acknowledged); repeatable")
       ("netconf-listen", po::value<bool>()->default_value(true),
        "follow each NETCONF device's notifications (colosla netconf-listen); false: polls only")
       ("foreground", po::bool_switch(), "stay in the foreground and log to stderr (else: syslog)");
@@ -242,6 +246,9 @@ std::optional<Settings> read_settings(int argc, char** argv) {
     s.zabbix_server = vm["zabbix-server"].as<std::string>();
   }
   s.zabbix_host = vm["zabbix-host"].as<std::string>();
+  if (vm.count("trap-sink") != 0) {
+    s.trap_sinks = vm["trap-sink"].as<std::vector<std::string>>();
+  }
   if (s.budget_warning < 1 || s.budget_warning > 100) {
     throw ConfigError("budget-warning must be a percent from 1 to 100");
   }
@@ -879,6 +886,9 @@ class Daemon {
     }
     if (!s_.zabbix_server.empty()) {
       args.insert(args.end(), {"--zabbix-server", s_.zabbix_server, "--zabbix-host", s_.zabbix_host});
+    }
+    for (const auto& sink : s_.trap_sinks) {
+      args.insert(args.end(), {"--trap-sink", sink});
     }
     evaluating_ = spawn(args, "evaluate");
   }

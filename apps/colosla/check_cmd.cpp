@@ -1,5 +1,6 @@
 // colosla check (check_colosla's live path) | evaluate (the figures check_colosla reads, the SLA
 // events) | events.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -8,6 +9,7 @@
 #include "cli.hpp"
 #include "colosla/check.hpp"
 #include "colosla/log.hpp"
+#include "colosla/snmp_notify.hpp"
 #include "colosla/operations.hpp"
 
 namespace colosla::cli {
@@ -63,7 +65,9 @@ int evaluate(Context& ctx) {
       "Nagios' external command file: a passive result for each service an event touched")(
       "nagios-host", po::value<std::string>()->default_value("colosla"), "the Nagios host of the services")(
       "zabbix-server", po::value<std::string>(), "a Zabbix server or proxy, HOST[:PORT]: trapper values of the events")(
-      "zabbix-host", po::value<std::string>()->default_value("colosla"), "the Zabbix host the trapper items belong to");
+      "zabbix-host", po::value<std::string>()->default_value("colosla"), "the Zabbix host the trapper items belong to")(
+      "trap-sink", po::value<std::vector<std::string>>(),
+      "a trap receiver, as snmptrap's options: \"-v 2c -c public HOST:PORT\", -Ci for informs (repeatable)");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
@@ -174,6 +178,43 @@ int evaluate(Context& ctx) {
       log(LogLevel::warning, "evaluate", sent.error().to_string() + " (the values wait for the next evaluation)");
     } else if (*sent > 0) {
       std::cout << "  " << *sent << (*sent == 1 ? " value" : " values") << " to Zabbix\n";
+    }
+  }
+  if (vm->count("trap-sink") != 0) {
+    for (const auto& receiver : (*vm)["trap-sink"].as<std::vector<std::string>>()) {
+      // The cursor's name: the receiver's address and a hash of the rest (no secrets in it).
+      const std::string address = receiver.substr(receiver.find_last_of(' ') + 1);
+      const std::string sink = "snmp:" + address + ":" + std::to_string(std::hash<std::string>{}(receiver) % 1000000);
+      auto cursor = store->sink_cursor(sink);
+      auto pending = cursor ? store->events_after(*cursor) : Result<std::vector<std::pair<std::int64_t, std::string>>>{cursor.error()};
+      if (!pending) {
+        return report(pending.error());
+      }
+      if (pending->empty()) {
+        continue;
+      }
+      std::string problem;
+      auto last = core::send_sla_notifications(receiver, *pending, problem);
+      if (!last) {
+        log(LogLevel::warning, "evaluate", last.error().msg);
+        continue;
+      }
+      if (*last != 0) {
+        if (auto r = store->set_sink_cursor(sink, *last); !r) {
+          return report(r.error());
+        }
+      }
+      const auto sent = static_cast<std::size_t>(
+          std::count_if(pending->begin(), pending->end(), [&](const auto& p) { return p.first <= *last; }));
+      if (sent > 0) {
+        std::cout << "  " << sent << (sent == 1 ? " notification" : " notifications") << " to " << address << "\n";
+      }
+      if (sent < pending->size()) {
+        log(LogLevel::warning, "evaluate",
+            "trap sink " + address + ": " + problem + "; " + std::to_string(pending->size() - sent) +
+                (pending->size() - sent == 1 ? " notification waits" : " notifications wait") +
+                " for the next evaluation");
+      }
     }
   }
   for (const auto& e : *fresh) {

@@ -91,6 +91,7 @@ std::vector<SlaEvent> derive_events(const Contract& c, const ContractReport& r, 
       if (r.period.contains(o.start)) {
         SlaEvent& e = b.add(down, guarantee, o.start, when);
         figures(e, g, budget);
+        e.counted_minutes = minutes_of(g.counted_seconds - o.counted_seconds);  // before this outage
         e.pending_minutes.reset();
         if (!power) {
           e.availability_milli.reset();

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The SLA events as SNMP notifications: colosla evaluate --trap-sink sends COLOSLA-MIB
+# notifications to Debian's snmptrapd, which names every object from mibs/COLOSLA-MIB.txt (with
+# the tests' stand-ins for SNMPv2-SMI/-TC/-CONF): SNMPv2c traps, and SNMPv3 informs (authPriv)
+# acknowledged by snmptrapd; an inform nobody acknowledges is sent again at the next evaluation,
+# and nothing is sent twice.
+# usage: snmp_notify.sh COLOSLA SOURCE_DIR
+colosla=$1 src=$2
+. "$src/tests/integration/lib.sh"
+command -v snmptrapd >/dev/null || fail "snmptrapd is not installed (scripts/deps installs it)"
+db=$work/colosla.db
+run "$colosla" --db "$db" inventory load "$src/examples/inventory.json" --by test
+expect_rc 0
+cat >"$work/obs.jsonl" <<'JSONL'
+{"time":"2026-11-03T02:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"}
+{"time":"2026-11-03T02:30:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"up"}
+{"time":"2026-11-05T10:00:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
+{"time":"2026-11-05T10:05:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
+JSONL
+run "$colosla" --db "$db" observe "$work/obs.jsonl"
+expect_rc 0
+run "$colosla" --db "$db" customer-report add --contract C-001 --at 2026-11-03T03:00:00+08:00 --guarantee network --by test
+expect_rc 0
+
+# snmptrapd with COLOSLA-MIB: v2c community public; an SNMPv3 user for informs (bound to
+# snmptrapd's own engine ID, which the sender discovers).
+port=$(free_udp_port)
+start_trapd() {
+  mkdir -p "$work/trapd"
+  cat >"$work/trapd/snmptrapd.conf" <<CONF
+[snmp] persistentDir $work/trapd
+snmpTrapdAddr udp:127.0.0.1:$port
+doNotRetainNotificationLogs yes
+authCommunity log public
+createUser informer SHA informauth123 AES informpriv123
+authUser log informer
+CONF
+  MIBS=COLOSLA-MIB MIBDIRS="$src/tests/data/mibs:$src/mibs" SNMPCONFPATH=/nonexistent \
+    snmptrapd -C -c "$work/trapd/snmptrapd.conf" -Lf "$work/trapd/snmptrapd.log" -p "$work/trapd/pid"
+  cleanup_hooks+=("stop_pidfile '$work/trapd/pid'")
+  wait_for 10 test -s "$work/trapd/pid" || fail "snmptrapd did not start"
+  sleep 0.3
+}
+start_trapd
+v2c="-v 2c -c public 127.0.0.1:$port"
+v3="-v 3 -u informer -l authPriv -a SHA -A informauth123 -x AES -X informpriv123 -Ci -t 1 -r 1 127.0.0.1:$port"
+
+# 1. SNMPv2c traps: each event, with its objects named from COLOSLA-MIB.
+run "$colosla" --db "$db" evaluate --as-of 2026-11-05T10:16:00+08:00 --trap-sink "$v2c"
+expect_rc 0
+expect_has "$out" "6 new events"
+expect_has "$out" "6 notifications to 127.0.0.1:$port"
+logged() { [ "$(grep -c "$1" "$work/trapd/snmptrapd.log")" -ge "$2" ]; }
+wait_for 10 logged 'COLOSLA-MIB::colosla' 6 || { cat "$work/trapd/snmptrapd.log" >&2; fail "snmptrapd logged no COLOSLA-MIB notifications"; }
+trapd_log=$(cat "$work/trapd/snmptrapd.log")
+# (the stand-ins have no SNMPv2-MIB, so snmpTrapOID.0 is printed under internet)
+expect_has "$trapd_log" "internet.6.3.1.1.4.1.0 = OID: COLOSLA-MIB::coloslaPortDown"
+expect_has "$trapd_log" "COLOSLA-MIB::coloslaCountedMinutes.0 = Gauge32: 0 minutes"
+expect_has "$trapd_log" "COLOSLA-MIB::coloslaEventId.0 = STRING: 1"
+expect_has "$trapd_log" "COLOSLA-MIB::coloslaContract.0 = STRING: C-001"
+expect_has "$trapd_log" "COLOSLA-MIB::coloslaGuarantee.0 = INTEGER: network(1)"
+expect_has "$trapd_log" "COLOSLA-MIB::coloslaEventTime.0 = STRING: 2026-11-3,2:0:0.0,+8:0"
+expect_has "$trapd_log" "COLOSLA-MIB::coloslaDevice.0 = STRING: sw1"
+expect_has "$trapd_log" "COLOSLA-MIB::coloslaInterface.0 = STRING: ge-0/0/1"
+expect_has "$trapd_log" "COLOSLA-MIB::coloslaBudgetMinutes.0 = Gauge32: 44 minutes"
+expect_has "$trapd_log" "OID: COLOSLA-MIB::coloslaEmergencyDeclared"
+expect_has "$trapd_log" "COLOSLA-MIB::coloslaService.0 = INTEGER: icmp(1)"
+expect_has "$trapd_log" "OID: COLOSLA-MIB::coloslaBudgetWarning"
+expect_has "$trapd_log" "COLOSLA-MIB::coloslaBudgetShareUsed.0 = Gauge32: 68181"
+expect_has "$trapd_log" "OID: COLOSLA-MIB::coloslaInstallationOverdue"
+expect_lacks "$trapd_log" "Wrong Type"
+# Sent: again, nothing.
+run "$colosla" --db "$db" evaluate --as-of 2026-11-05T10:17:00+08:00 --trap-sink "$v2c"
+expect_lacks "$out" "notifications to"
+
+# 2. SNMPv3 informs, acknowledged: every event so far to this new receiver, then the missed
+# notification when it happens.
+run "$colosla" --db "$db" evaluate --as-of 2026-11-05T10:25:00+08:00 --trap-sink "$v3"
+expect_rc 0
+expect_has "$out" "7 notifications to 127.0.0.1:$port"
+wait_for 10 logged 'OID: COLOSLA-MIB::coloslaNotificationMissed' 1 || fail "the inform was not logged"
+expect_has "$(cat "$work/trapd/snmptrapd.log")" "COLOSLA-MIB::coloslaDeadline.0 = STRING: 2026-11-5,10:20:0.0,+8:0"
+inform_lines=$(grep -c 'OID: COLOSLA-MIB::coloslaPortDown' "$work/trapd/snmptrapd.log")
+expect_eq "$inform_lines" 2 "port-down notifications logged (one trap, one inform)"
+
+# 3. An inform nobody acknowledges: the evaluation goes on, the notification waits, and is sent
+# when the receiver is back; the trap sink (fire and forget) has sent it already.
+stop_pidfile "$work/trapd/pid"
+printf '%s\n' '{"time":"2026-11-20T08:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"}' >"$work/more.jsonl"
+run "$colosla" --db "$db" observe "$work/more.jsonl"
+expect_rc 0
+run "$colosla" --db "$db" evaluate --as-of 2026-11-20T08:10:00+08:00 --trap-sink "$v3"
+expect_rc 0
+expect_has "$out" "1 new event"
+expect_has "$err" "no acknowledgement of the inform; 1 notification waits for the next evaluation"
+start_trapd
+run "$colosla" --db "$db" evaluate --as-of 2026-11-20T08:11:00+08:00 --trap-sink "$v3"
+expect_has "$out" "1 notification to 127.0.0.1:$port"
+wait_for 10 logged 'OID: COLOSLA-MIB::coloslaPortDown' 1 || fail "the waiting inform was not delivered"
+expect_has "$(cat "$work/trapd/snmptrapd.log")" "COLOSLA-MIB::coloslaEventTime.0 = STRING: 2026-11-20,8:0:0.0,+8:0"
+echo "snmp_notify: ok"
