@@ -16,12 +16,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "colosla/judge.hpp"
+#include "colosla/programs.hpp"
 
 namespace {
 
@@ -55,20 +55,6 @@ bool stored_figures(const std::string& db, const std::string& contract, std::int
   }
   sqlite3_close_v2(h);
   return found;
-}
-
-// colosla beside this program (installed), or in the build tree's apps/colosla, else the PATH's.
-std::string colosla_program() {
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (const auto& p : {self.parent_path() / "colosla", self.parent_path().parent_path() / "colosla" / "colosla"}) {
-      if (std::filesystem::exists(p, ec)) {
-        return p.string();
-      }
-    }
-  }
-  return "colosla";
 }
 
 }  // namespace
@@ -105,7 +91,7 @@ int main(int argc, char** argv) {
     }
   }
   // Computed now, from the store: colosla check, in this process.
-  const std::string program = colosla_program();
+  const std::string program = program_path("colosla", "colosla");
   std::vector<std::string> hand{program, "--db", db, "check"};
   hand.insert(hand.end(), args.begin(), args.end());
   std::vector<char*> av;

@@ -26,6 +26,7 @@
 
 #include "colosla/inventory.hpp"
 #include "colosla/log.hpp"
+#include "colosla/programs.hpp"
 #include "colosla/operations.hpp"
 #include "colosla/registry.hpp"
 #include "colosla/store.hpp"
@@ -100,21 +101,6 @@ LogLevel parse_level(const std::string& s) {
     return LogLevel::error;
   }
   throw ConfigError("--log-level must be debug, info, warning or error, not \"" + s + "\"");
-}
-
-// The colosla program that runs the polls: beside this one when installed, in the build tree's
-// apps/colosla when run from there, else on the PATH.
-std::string default_poller() {
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (const auto& candidate : {self.parent_path() / "colosla", self.parent_path().parent_path() / "colosla" / "colosla"}) {
-      if (std::filesystem::exists(candidate, ec)) {
-        return candidate.string();
-      }
-    }
-  }
-  return "colosla";
 }
 
 std::optional<Settings> read_settings(int argc, char** argv) {
@@ -230,7 +216,7 @@ std::optional<Settings> read_settings(int argc, char** argv) {
   s.poll_timeout = std::chrono::milliseconds{vm["poll-timeout"].as<int>()};
   s.poll_retries = vm["poll-retries"].as<int>();
   s.poll_concurrency = static_cast<std::size_t>(std::max(1, vm["poll-concurrency"].as<int>()));
-  s.poller = vm.count("poller") != 0 ? vm["poller"].as<std::string>() : default_poller();
+  s.poller = vm.count("poller") != 0 ? vm["poller"].as<std::string>() : program_path("colosla", "colosla");
   s.netconf_timeout = std::chrono::seconds{vm["netconf-timeout"].as<int>()};
   s.netconf_listen = vm["netconf-listen"].as<bool>();
   s.evaluate_interval = std::chrono::seconds{std::max(0, vm["evaluate-interval"].as<int>())};

@@ -13,27 +13,13 @@
 
 #include "cli.hpp"
 #include "colosla/log.hpp"
+#include "colosla/programs.hpp"
 
 namespace colosla::cli {
 
 namespace {
 
 constexpr const char* kGuarantees[] = {"network", "power", "emergency"};
-
-// check_colosla beside this program (installed), or in the build tree's apps/check_colosla.
-std::string default_check_colosla() {
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (const auto& p : {self.parent_path() / "check_colosla",
-                          self.parent_path().parent_path() / "check_colosla" / "check_colosla"}) {
-      if (std::filesystem::exists(p, ec)) {
-        return std::filesystem::canonical(p, ec).string();
-      }
-    }
-  }
-  return "/usr/bin/check_colosla";
-}
 
 // Host and service definitions for every contract: one host for the colosla store, one
 // service a contract and guarantee, checked actively by check_colosla and fed passively by
@@ -61,7 +47,8 @@ int nagios_config(Context& ctx) {
   }
   const std::string host = (*vm)["host"].as<std::string>();
   const std::string check =
-      vm->count("check-colosla") != 0 ? (*vm)["check-colosla"].as<std::string>() : default_check_colosla();
+      vm->count("check-colosla") != 0 ? (*vm)["check-colosla"].as<std::string>()
+                                       : program_path("check_colosla", "/usr/bin/check_colosla");
   const int seconds = (*vm)["check-interval"].as<int>();
   const int unit = (*vm)["interval-length"].as<int>();
   if (seconds <= 0 || unit <= 0) {
