@@ -104,6 +104,8 @@ int run_observe(Context& ctx);
 int run_report(Context& ctx);
 bool is_snmp_command(const std::string& command);
 int run_snmp(Context& ctx, const std::string& command);
+bool is_probe_command(const std::string& command);
+int run_probe(Context& ctx, const std::string& command);
 bool is_zabbix_command(const std::string& command);
 int run_zabbix(Context& ctx, const std::string& sub);
 bool is_nagios_command(const std::string& command);

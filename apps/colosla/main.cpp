@@ -50,6 +50,7 @@ Devices (SNMP and NETCONF):
   discover --device D [--pattern RE] [--apply]      propose port mappings from ifAlias
   netconf-check --device D                          what a NETCONF device offers and reports
   netconf-listen --device D                         follow a NETCONF device's notifications
+  probe --contract ID [--timeout MS] [--retries N]  probe its targets once (icmp, www, email, ftp)
   trap-handler                                      snmptrapd's traphandle: one trap on stdin
   stats [--format text|json]                        what colosla-trapd did with every packet
   plugins                                           the device plugins of this colosla
@@ -125,6 +126,9 @@ int main(int argc, char** argv) {
     }
     if (command == "report") {
       return cli::run_report(ctx);
+    }
+    if (cli::is_probe_command(command)) {
+      return cli::run_probe(ctx, command);
     }
     if (cli::is_nagios_command(command)) {
       return cli::run_nagios(ctx, command);

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "colosla/clock.hpp"
+#include "colosla/inventory.hpp"
+
+/// Article 4's probes of a customer's equipment: ICMP echo (IPv4 and IPv6; an unprivileged ICMP
+/// datagram socket where net.ipv4.ping_group_range allows, a raw socket with CAP_NET_RAW
+/// otherwise), www (HTTP GET; a status below 500 passes), email (SMTP: the 220 greeting and a
+/// clean QUIT), ftp (the 220 greeting and QUIT). Every step has a timeout.
+namespace colosla::core {
+
+struct ProbeOptions {
+  std::chrono::milliseconds timeout{5000};  ///< for each attempt
+  int retries = 1;                          ///< attempts after the first within one probe
+  std::uint16_t www_port = 80;
+  std::uint16_t smtp_port = 25;
+  std::uint16_t ftp_port = 21;
+};
+
+struct ProbeResult {
+  bool pass = false;
+  std::string detail;  ///< "echo reply in 0.1 ms", "HTTP 200", "connection refused", for the evidence
+  Timestamp at;        ///< when the probe ended
+};
+
+/// One probe of one service of a target, retried within itself. Never fails: a probe that cannot
+/// be made (no route, refused, no answer) is a failed probe, with the reason in `detail`.
+ProbeResult probe(const std::string& address, ProbeService service, const std::string& www_path,
+                  const ProbeOptions& options, const Clock& clock);
+
+}  // namespace colosla::core
