@@ -1195,6 +1195,43 @@ constexpr const char* kUnmerged =
     "SELECT entity, time, seq, state FROM observation "
     "WHERE seq > (SELECT seq FROM state_change_merged) AND time <= ?";
 
+// The observations not merged into state_change yet, up to `until`: each appended to the list
+// `list_of` gives for its entity (nullptr: not wanted), then each touched list put back in order.
+Result<void> add_unmerged(sqlite3* db, Timestamp until,
+                          const std::function<Result<std::vector<StateChange>*>(std::int64_t entity, std::int64_t seq)>& list_of) {
+  Stmt t(db, kUnmerged);
+  if (!t.ok()) {
+    return t.error();
+  }
+  t.bind(1, until);
+  std::unordered_map<std::vector<StateChange>*, std::size_t> merged_size;
+  int rc = 0;
+  while ((rc = t.step()) == SQLITE_ROW) {
+    auto l = list_of(t.i64(0), t.i64(2));
+    if (!l) {
+      return l.error();
+    }
+    if (*l == nullptr) {
+      continue;
+    }
+    auto state = state_column(t, 3);
+    if (!state) {
+      return unreadable_state(t.i64(2));
+    }
+    merged_size.emplace(*l, (*l)->size());
+    (*l)->push_back(StateChange{t.time(1), *state, t.i64(2)});
+  }
+  if (rc != SQLITE_DONE) {
+    return t.step_error();
+  }
+  for (auto& [changes, n] : merged_size) {
+    const auto mid = changes->begin() + static_cast<std::ptrdiff_t>(n);
+    std::sort(mid, changes->end(), before);
+    std::inplace_merge(changes->begin(), mid, changes->end(), before);
+  }
+  return {};
+}
+
 // The last change of each entity in `ids` whose last change is after `after_seq`, from the
 // merged history and the observations after its mark (inside a read transaction).
 Result<std::vector<std::pair<EntityId, StateChange>>> last_changes(
@@ -1312,33 +1349,7 @@ Result<History> Store::history(Timestamp until) const {
       return s.step_error();
     }
     // The unmerged observations: appended, then each touched list put back in order.
-    Stmt t(impl_->db, kUnmerged);
-    if (!t.ok()) {
-      return t.error();
-    }
-    t.bind(1, until);
-    std::unordered_map<std::vector<StateChange>*, std::size_t> merged_size;
-    while ((rc = t.step()) == SQLITE_ROW) {
-      auto l = list(t.i64(0), t.i64(2));
-      if (!l) {
-        return l.error();
-      }
-      auto state = state_column(t, 3);
-      if (!state) {
-        return unreadable_state(t.i64(2));
-      }
-      merged_size.emplace(*l, (*l)->size());
-      (*l)->push_back(StateChange{t.time(1), *state, t.i64(2)});
-    }
-    if (rc != SQLITE_DONE) {
-      return t.step_error();
-    }
-    for (auto& [changes, n] : merged_size) {
-      const auto mid = changes->begin() + static_cast<std::ptrdiff_t>(n);
-      std::sort(mid, changes->end(), before);
-      std::inplace_merge(changes->begin(), mid, changes->end(), before);
-    }
-    return {};
+    return add_unmerged(impl_->db, until, list);
   });
   if (!r) {
     return r.error();
@@ -1358,9 +1369,7 @@ Result<History> Store::history_of(const std::vector<EntityId>& entities, Timesta
     Stmt changes_from(impl_->db,
                       "SELECT time, seq, state FROM state_change WHERE entity = ?1 AND time >= ?2 AND time <= ?3 "
                       "ORDER BY time, seq");
-    // Not merged yet: few rows, but no index on entity, so one pass for all the entities.
-    Stmt unmerged(impl_->db, kUnmerged);
-    for (Stmt* st : {&find, &last_good, &changes_from, &unmerged}) {
+    for (Stmt* st : {&find, &last_good, &changes_from}) {
       if (!st->ok()) {
         return st->error();
       }
@@ -1405,30 +1414,10 @@ Result<History> Store::history_of(const std::vector<EntityId>& entities, Timesta
         return changes_from.step_error();
       }
     }
-    unmerged.bind(1, until);
-    std::unordered_map<std::vector<StateChange>*, std::size_t> merged_size;
-    int rc = 0;
-    while ((rc = unmerged.step()) == SQLITE_ROW) {
-      const auto it = by_id.find(unmerged.i64(0));
-      if (it == by_id.end()) {
-        continue;
-      }
-      auto state = state_column(unmerged, 3);
-      if (!state) {
-        return unreadable_state(unmerged.i64(2));
-      }
-      merged_size.emplace(it->second, it->second->size());
-      it->second->push_back(StateChange{unmerged.time(1), *state, unmerged.i64(2)});
-    }
-    if (rc != SQLITE_DONE) {
-      return unmerged.step_error();
-    }
-    for (auto& [changes, n] : merged_size) {
-      const auto mid = changes->begin() + static_cast<std::ptrdiff_t>(n);
-      std::sort(mid, changes->end(), before);
-      std::inplace_merge(changes->begin(), mid, changes->end(), before);
-    }
-    return {};
+    return add_unmerged(impl_->db, until, [&](std::int64_t entity, std::int64_t) -> Result<std::vector<StateChange>*> {
+      const auto it = by_id.find(entity);
+      return it == by_id.end() ? nullptr : it->second;
+    });
   });
   if (!r) {
     return r.error();
