@@ -116,17 +116,27 @@ std::optional<core::Inventory> inventory_of(core::Store& store) {
   return std::move(**inv);
 }
 
-std::optional<OneDevice> one_device(const Context& ctx, const std::string& name) {
-  OneDevice d;
-  d.store = open_store(ctx, core::Store::Mode::existing);
-  if (!d.store) {
+std::optional<WithInventory> open_with_inventory(const Context& ctx) {
+  WithInventory w;
+  w.store = open_store(ctx, core::Store::Mode::existing);
+  if (!w.store) {
     return std::nullopt;
   }
-  auto inv = inventory_of(*d.store);
+  auto inv = inventory_of(*w.store);
   if (!inv) {
     return std::nullopt;
   }
-  d.inventory = std::move(*inv);
+  w.inventory = std::move(*inv);
+  return w;
+}
+
+std::optional<OneDevice> one_device(const Context& ctx, const std::string& name) {
+  auto w = open_with_inventory(ctx);
+  if (!w) {
+    return std::nullopt;
+  }
+  OneDevice d;
+  static_cast<WithInventory&>(d) = std::move(*w);
   d.device = d.inventory.find_device(name);
   if (d.device == nullptr) {
     report(make_error(Errc::not_found, "no device " + name + " in the inventory"));

@@ -78,10 +78,17 @@ const core::Registry& builtin_registry();
 /// The store's inventory; prints the error (or that none is loaded) and gives nullopt.
 std::optional<core::Inventory> inventory_of(core::Store& store);
 
-/// A command about one device: the store, its inventory, and the device called name in it.
-struct OneDevice {
+/// A command about the store's inventory: the store, and its inventory.
+struct WithInventory {
   std::unique_ptr<core::Store> store;
   core::Inventory inventory;
+};
+
+/// Opens the store and loads its inventory; reports and gives nullopt when either fails.
+std::optional<WithInventory> open_with_inventory(const Context& ctx);
+
+/// A command about one device: the store, its inventory, and the device called name in it.
+struct OneDevice : WithInventory {
   const core::Device* device = nullptr;  ///< in inventory
 };
 

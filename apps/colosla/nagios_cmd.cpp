@@ -37,14 +37,11 @@ int nagios_config(Context& ctx) {
   if (!vm) {
     return kOk;
   }
-  auto store = open_store(ctx, core::Store::Mode::existing);
-  if (!store) {
+  auto opened = open_with_inventory(ctx);
+  if (!opened) {
     return kFailed;
   }
-  auto inv = inventory_of(*store);
-  if (!inv) {
-    return kFailed;
-  }
+  const core::Inventory* inv = &opened->inventory;
   const std::string host = (*vm)["host"].as<std::string>();
   const std::string check =
       vm->count("check-colosla") != 0 ? (*vm)["check-colosla"].as<std::string>()

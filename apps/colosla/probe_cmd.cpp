@@ -40,14 +40,12 @@ int probe(Context& ctx) {
   if (o.timeout.count() <= 0 || o.retries < 0) {
     throw UsageError("--timeout must be positive and --retries not negative");
   }
-  auto store = open_store(ctx, core::Store::Mode::existing);
-  if (!store) {
+  auto opened = open_with_inventory(ctx);
+  if (!opened) {
     return kFailed;
   }
-  auto inv = inventory_of(*store);
-  if (!inv) {
-    return kFailed;
-  }
+  core::Store* store = opened->store.get();
+  const core::Inventory* inv = &opened->inventory;
   const std::string id = (*vm)["contract"].as<std::string>();
   const core::Contract* c = inv->find_contract(id);
   if (c == nullptr) {

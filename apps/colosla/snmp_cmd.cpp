@@ -63,14 +63,12 @@ int poll(Context& ctx) {
   }
   const PollOptions o = poll_options(*vm);
   const core::NetconfOptions nc = netconf_options(*vm, "netconf-timeout");
-  auto store = open_store(ctx, core::Store::Mode::existing);
-  if (!store) {
+  auto opened = open_with_inventory(ctx);
+  if (!opened) {
     return kFailed;
   }
-  auto inv = inventory_of(*store);
-  if (!inv) {
-    return kFailed;
-  }
+  core::Store* store = opened->store.get();
+  const core::Inventory* inv = &opened->inventory;
   const std::string only = vm->count("device") != 0 ? (*vm)["device"].as<std::string>() : "";
   if (!only.empty() && inv->find_device(only) == nullptr) {
     return report(make_error(Errc::not_found, "no device " + only + " in the inventory"));

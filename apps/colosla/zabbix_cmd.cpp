@@ -29,14 +29,11 @@ int discovery(Context& ctx) {
   if (!vm) {
     return kOk;
   }
-  auto store = open_store(ctx, core::Store::Mode::existing);
-  if (!store) {
+  auto opened = open_with_inventory(ctx);
+  if (!opened) {
     return kFailed;
   }
-  auto inv = inventory_of(*store);
-  if (!inv) {
-    return kFailed;
-  }
+  const core::Inventory* inv = &opened->inventory;
   std::vector<std::string> which{"network", "power", "emergency"};
   if (vm->count("guarantee") != 0) {
     which = (*vm)["guarantee"].as<std::vector<std::string>>();
