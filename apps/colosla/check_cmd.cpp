@@ -185,8 +185,7 @@ int evaluate(Context& ctx) {
       // The cursor's name: the receiver's address and a hash of the rest (no secrets in it).
       const std::string address = receiver.substr(receiver.find_last_of(' ') + 1);
       const std::string sink = "snmp:" + address + ":" + std::to_string(std::hash<std::string>{}(receiver) % 1000000);
-      auto cursor = store->sink_cursor(sink);
-      auto pending = cursor ? store->events_after(*cursor) : Result<std::vector<std::pair<std::int64_t, std::string>>>{cursor.error()};
+      auto pending = store->undelivered(sink);
       if (!pending) {
         return report(pending.error());
       }

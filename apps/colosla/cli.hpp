@@ -122,6 +122,17 @@ int run_nagios(Context& ctx, const std::string& command);
 /// Returns how many; the cursor moves only when they were written.
 Result<std::size_t> deliver_to_nagios(core::Store& store, const std::string& command_file, const std::string& host,
                                       const std::map<std::string, core::ContractStatus>& statuses, Timestamp now);
+/// What the sinks read of a recorded event (its RFC 7951 JSON): contract, guarantee, time.
+struct EventHeader {
+  std::string contract;
+  std::string guarantee;  ///< network, power, emergency, installation
+  std::string time;       ///< RFC 3339
+  /// Whether a check_colosla service (network, power, emergency) shows it.
+  [[nodiscard]] bool checked() const { return guarantee == "network" || guarantee == "power" || guarantee == "emergency"; }
+};
+/// nullopt for a body that is not an event's JSON.
+std::optional<EventHeader> event_header(const std::string& body);
+
 /// Zabbix trapper values (sender protocol) for the events since the sink's cursor: each event
 /// (colosla.event[CONTRACT,GUARANTEE]) and the figures of each contract and guarantee they touched
 /// (colosla.sla[…]), to a server or proxy (HOST[:PORT], default port 10051) for host `host`.

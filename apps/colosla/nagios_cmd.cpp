@@ -105,11 +105,7 @@ Result<std::size_t> deliver_to_nagios(core::Store& store, const std::string& com
   std::error_code ec;
   const auto canonical = std::filesystem::weakly_canonical(command_file, ec);
   const std::string sink = "nagios:" + (ec ? command_file : canonical.string());
-  auto cursor = store.sink_cursor(sink);
-  if (!cursor) {
-    return cursor.error();
-  }
-  auto events = store.events_after(*cursor);
+  auto events = store.undelivered(sink);
   if (!events) {
     return events.error();
   }
@@ -119,14 +115,8 @@ Result<std::size_t> deliver_to_nagios(core::Store& store, const std::string& com
   // One result per service an event touched, judged on the figures just computed.
   std::set<std::pair<std::string, std::string>> services;
   for (const auto& [id, body] : *events) {
-    const auto j = nlohmann::json::parse(body, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.empty()) {
-      continue;
-    }
-    const auto& n = j.begin().value();
-    const std::string guarantee = n.value("guarantee", "");
-    if (guarantee == "network" || guarantee == "power" || guarantee == "emergency") {
-      services.emplace(n.value("contract", ""), guarantee);
+    if (const auto e = event_header(body); e && e->checked()) {
+      services.emplace(e->contract, e->guarantee);
     }
   }
   std::string lines;
@@ -185,6 +175,15 @@ Result<std::size_t> deliver_to_nagios(core::Store& store, const std::string& com
     return r.error();
   }
   return services.size();
+}
+
+std::optional<EventHeader> event_header(const std::string& body) {
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || j.empty() || !j.begin().value().is_object()) {
+    return std::nullopt;
+  }
+  const auto& n = j.begin().value();
+  return EventHeader{n.value("contract", ""), n.value("guarantee", ""), n.value("time", "")};
 }
 
 bool is_nagios_command(const std::string& command) { return command == "nagios-config"; }

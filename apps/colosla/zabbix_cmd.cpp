@@ -280,11 +280,7 @@ Result<nlohmann::json> zabbix_exchange(const std::string& host, const std::strin
 Result<std::size_t> deliver_to_zabbix(core::Store& store, const std::string& server, const std::string& host,
                                       const std::map<std::string, core::ContractStatus>& statuses, Timestamp now) {
   const std::string sink = "zabbix:" + server;
-  auto cursor = store.sink_cursor(sink);
-  if (!cursor) {
-    return cursor.error();
-  }
-  auto events = store.events_after(*cursor);
+  auto events = store.undelivered(sink);
   if (!events) {
     return events.error();
   }
@@ -296,18 +292,15 @@ Result<std::size_t> deliver_to_zabbix(core::Store& store, const std::string& ser
   nlohmann::json data = nlohmann::json::array();
   std::set<std::pair<std::string, std::string>> touched;
   for (const auto& [id, body] : *events) {
-    const auto j = nlohmann::json::parse(body, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.empty()) {
+    const auto e = event_header(body);
+    if (!e) {
       continue;
     }
-    const auto& n = j.begin().value();
-    const std::string contract = n.value("contract", "");
-    const std::string guarantee = n.value("guarantee", "");
-    auto when = parse_time(n.value("time", ""));
-    data.push_back({{"host", host}, {"key", "colosla.event[" + contract + "," + guarantee + "]"}, {"value", body},
+    auto when = parse_time(e->time);
+    data.push_back({{"host", host}, {"key", "colosla.event[" + e->contract + "," + e->guarantee + "]"}, {"value", body},
                     {"clock", (when ? *when : now).time_since_epoch().count()}, {"ns", 0}});
-    if (guarantee == "network" || guarantee == "power" || guarantee == "emergency") {
-      touched.emplace(contract, guarantee);
+    if (e->checked()) {
+      touched.emplace(e->contract, e->guarantee);
     }
   }
   for (const auto& [contract, guarantee] : touched) {

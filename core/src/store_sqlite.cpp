@@ -1520,6 +1520,14 @@ Result<std::int64_t> Store::sink_cursor(const std::string& sink) const {
   return s.step() == SQLITE_ROW ? s.i64(0) : std::int64_t{0};
 }
 
+Result<std::vector<std::pair<std::int64_t, std::string>>> Store::undelivered(const std::string& sink) const {
+  auto cursor = sink_cursor(sink);
+  if (!cursor) {
+    return cursor.error();
+  }
+  return events_after(*cursor);
+}
+
 Result<void> Store::set_sink_cursor(const std::string& sink, std::int64_t last_id) {
   return write([&]() -> Result<void> {
     Stmt& s = impl_->prepared(

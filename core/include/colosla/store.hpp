@@ -170,6 +170,8 @@ class Store {
   Result<std::vector<SlaEvent>> record_events(std::vector<SlaEvent> events, Timestamp recorded);
   /// The recorded events after an id (id, RFC 7951 JSON), in order.
   Result<std::vector<std::pair<std::int64_t, std::string>>> events_after(std::int64_t after_id) const;
+  /// The recorded events a sink has not delivered yet: those after its cursor (id, JSON).
+  Result<std::vector<std::pair<std::int64_t, std::string>>> undelivered(const std::string& sink) const;
   /// The last event-id a sink delivered (0: none yet), and setting it once delivered.
   Result<std::int64_t> sink_cursor(const std::string& sink) const;
   Result<void> set_sink_cursor(const std::string& sink, std::int64_t last_id);
