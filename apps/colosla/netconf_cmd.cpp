@@ -109,6 +109,34 @@ std::string plural(std::size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+// A NETCONF device of the store's inventory and its plugin.
+struct NetconfDevice {
+  OneDevice one;
+  const core::DevicePlugin* plugin = nullptr;
+};
+
+// Finds the device and its plugin; when it cannot (no store, no such device, not a NETCONF
+// device, no such plugin) it reports why and sets `rc` to the exit code.
+std::optional<NetconfDevice> netconf_device(const Context& ctx, const std::string& name, int& rc) {
+  auto one = one_device(ctx, name);
+  if (!one) {
+    rc = kFailed;
+    return std::nullopt;
+  }
+  const core::Device& dev = *one->device;
+  if (!dev.netconf) {
+    rc = report(make_error(Errc::invalid_input,
+                           name + " is read over SNMP, not NETCONF (colosla poll --device " + name + ")"));
+    return std::nullopt;
+  }
+  const core::DevicePlugin* plugin = builtin_registry().find(dev.plugin);
+  if (plugin == nullptr) {
+    rc = report(make_error(Errc::not_found, "no plugin " + dev.plugin + " (colosla plugins lists them)"));
+    return std::nullopt;
+  }
+  return NetconfDevice{std::move(*one), plugin};
+}
+
 // Connects to a NETCONF device and shows what colosla can read there: the capabilities that
 // matter, the modules its plugins read, and the interfaces or power supplies with their states.
 int netconf_check(Context& ctx) {
@@ -124,18 +152,13 @@ int netconf_check(Context& ctx) {
   }
   const core::NetconfOptions o = netconf_options(*vm, "timeout");
   const std::string name = (*vm)["device"].as<std::string>();
-  auto one = one_device(ctx, name);
-  if (!one) {
-    return kFailed;
+  int rc = kOk;
+  auto found = netconf_device(ctx, name, rc);
+  if (!found) {
+    return rc;
   }
-  const core::Device* dev = one->device;
-  if (!dev->netconf) {
-    return report(make_error(Errc::invalid_input, name + " is read over SNMP, not NETCONF (colosla poll --device " + name + ")"));
-  }
-  const core::DevicePlugin* plugin = builtin_registry().find(dev->plugin);
-  if (plugin == nullptr) {
-    return report(make_error(Errc::not_found, "no plugin " + dev->plugin + " (colosla plugins lists them)"));
-  }
+  const core::Device* dev = found->one.device;
+  const core::DevicePlugin* plugin = found->plugin;
   // The whole check: connect, one <get>.
   Watchdog::instance().arm(step_limit(o), name);
   auto session = core::NetconfSession::connect(*dev, o);
@@ -211,20 +234,15 @@ int netconf_listen(Context& ctx) {
   const core::NetconfOptions o = netconf_options(*vm, "timeout");
   const std::chrono::seconds max_backoff{std::max(1, (*vm)["max-backoff"].as<int>())};
   const std::string name = (*vm)["device"].as<std::string>();
-  auto one = one_device(ctx, name);
-  if (!one) {
-    return kFailed;
+  int rc = kOk;
+  auto found = netconf_device(ctx, name, rc);
+  if (!found) {
+    return rc;
   }
-  const core::Device& dev = *one->device;
-  core::Store& store = *one->store;
+  const core::Device& dev = *found->one.device;
+  const core::DevicePlugin* plugin = found->plugin;
+  core::Store& store = *found->one.store;
   store.set_busy_timeout(std::chrono::milliseconds{5000});
-  if (!dev.netconf) {
-    return report(make_error(Errc::invalid_input, name + " is read over SNMP, not NETCONF"));
-  }
-  const core::DevicePlugin* plugin = builtin_registry().find(dev.plugin);
-  if (plugin == nullptr) {
-    return report(make_error(Errc::not_found, "no plugin " + dev.plugin + " (colosla plugins lists them)"));
-  }
   struct sigaction sa {};
   sa.sa_handler = on_stop;
   sigemptyset(&sa.sa_mask);
