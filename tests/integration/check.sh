@@ -8,16 +8,7 @@
 colosla=$1 check=$2 src=$3
 . "$src/tests/integration/lib.sh"
 db=$work/colosla.db
-run "$colosla" --db "$db" inventory load "$src/examples/inventory.json" --by test
-expect_rc 0
-cat >"$work/obs.jsonl" <<'JSONL'
-{"time":"2026-11-03T02:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"}
-{"time":"2026-11-03T02:30:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"up"}
-{"time":"2026-11-05T10:00:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
-{"time":"2026-11-05T10:05:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
-JSONL
-run "$colosla" --db "$db" observe "$work/obs.jsonl"
-expect_rc 0
+c001_scenario "$colosla" "$src" "$db"
 c() { run "$check" --db "$db" --contract C-001 "$@"; }
 
 # Before anything happened: OK.

@@ -143,3 +143,26 @@ control() {
   grep -v '^replayed' "$work/server.out" | tail -n 1 | grep -q '^ok' ||
     fail "the server refused '$*': $(tail -n 1 "$work/server.out")"
 }
+
+# c001_scenario COLOSLA SOURCE_DIR DB [reported]: the example inventory in DB, and C-001's month so
+# far: its port sw1 ge-0/0/1 down 02:00-02:30 on 3 November (+08:00), two failed icmp probes of
+# 203.0.113.5 at 10:00 and 10:05 on the 5th (an emergency, deadline 10:20); with "reported", the
+# customer's report of the network problem at 03:00 on the 3rd (so the 30 minutes count).
+c001_scenario() {
+  local colosla=$1 src=$2 db=$3
+  run "$colosla" --db "$db" inventory load "$src/examples/inventory.json" --by test
+  expect_rc 0
+  cat >"$work/c001.jsonl" <<'JSONL'
+{"time":"2026-11-03T02:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"}
+{"time":"2026-11-03T02:30:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"up"}
+{"time":"2026-11-05T10:00:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
+{"time":"2026-11-05T10:05:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
+JSONL
+  run "$colosla" --db "$db" observe "$work/c001.jsonl"
+  expect_rc 0
+  if [ "${4:-}" = reported ]; then
+    run "$colosla" --db "$db" customer-report add --contract C-001 --at 2026-11-03T03:00:00+08:00 \
+      --guarantee network --by test
+    expect_rc 0
+  fi
+}

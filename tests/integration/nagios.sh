@@ -20,19 +20,7 @@ check=$build/apps/check_colosla/check_colosla
 as_of=2026-11-25T00:00:00+08:00
 
 # The store, as an operator makes it (root's, mode 0600) ...
-run "$colosla" --db "$work/colosla.db" inventory load "$src/examples/inventory.json" --by test
-expect_rc 0
-cat >"$work/obs.jsonl" <<'JSONL'
-{"time":"2026-11-03T02:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"}
-{"time":"2026-11-03T02:30:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"up"}
-{"time":"2026-11-05T10:00:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
-{"time":"2026-11-05T10:05:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
-JSONL
-run "$colosla" --db "$work/colosla.db" observe "$work/obs.jsonl"
-expect_rc 0
-run "$colosla" --db "$work/colosla.db" customer-report add --contract C-001 --at 2026-11-03T03:00:00+08:00 \
-  --guarantee network --by test
-expect_rc 0
+c001_scenario "$colosla" "$src" "$work/colosla.db" reported
 expect_eq "$(stat -c %a "$work/colosla.db")" 600 "the store's mode"
 # ... and a copy Nagios' user can read (colosla exited: nothing is left in its WAL).
 chmod a+x "$work"  # mktemp made it 0700

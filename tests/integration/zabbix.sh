@@ -11,18 +11,7 @@ for tool in zabbix_agentd zabbix_sender python3; do
   command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs zabbix-agent)"
 done
 db=$work/colosla.db
-run "$colosla" --db "$db" inventory load "$src/examples/inventory.json" --by test
-expect_rc 0
-cat >"$work/obs.jsonl" <<'JSONL'
-{"time":"2026-11-03T02:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"}
-{"time":"2026-11-03T02:30:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"up"}
-{"time":"2026-11-05T10:00:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
-{"time":"2026-11-05T10:05:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
-JSONL
-run "$colosla" --db "$db" observe "$work/obs.jsonl"
-expect_rc 0
-run "$colosla" --db "$db" customer-report add --contract C-001 --at 2026-11-03T03:00:00+08:00 --guarantee network --by test
-expect_rc 0
+c001_scenario "$colosla" "$src" "$db" reported
 
 # 1. The agent: UserParameter items answered by colosla (from the figures colosla evaluate stored).
 run "$colosla" --db "$db" evaluate --as-of 2026-11-25T00:00:00+08:00
