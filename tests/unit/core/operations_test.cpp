@@ -226,6 +226,17 @@ NetconfNotification link_event(const std::string& name, const std::string& inter
   return n;
 }
 
+// The port was up at `when`, as a NETCONF read saw it.
+void store_up(Store& store, const EntityId& port, Timestamp when) {
+  Observation o;
+  o.time = when;
+  o.entity = port;
+  o.state = State::up;
+  o.source = Source::netconf;
+  o.received = when;
+  REQUIRE(store.add_observations({o}).has_value());
+}
+
 }  // namespace
 
 TEST_CASE("NETCONF notifications are stored at their eventTime, and a replay never rewrites history",
@@ -237,16 +248,12 @@ TEST_CASE("NETCONF notifications are stored at their eventTime, and a replay nev
   const EntityId port = EntityId::port("core1", "xe-0/0/0");
   const PollOrigin origin{Source::netconf, "netconf:ssh:192.0.2.1:830"};
   FakeClock clock(at("2026-11-03T10:10:00Z"));
-  Observation first;
-  first.time = at("2026-11-03T10:00:00Z");
-  first.entity = port;
-  first.state = State::up;
-  first.source = Source::netconf;
-  first.received = first.time;
-  REQUIRE(f.store->add_observations({first}).has_value());
+  store_up(*f.store, port, at("2026-11-03T10:00:00Z"));
 
-  auto down = record_notification(*f.store, registry, core1, link_event("link-down", "xe-0/0/0", at("2026-11-03T10:05:00Z")),
-                                  origin, clock);
+  const auto notify = [&](const std::string& name, const std::string& interface, const char* when) {
+    return record_notification(*f.store, registry, core1, link_event(name, interface, at(when)), origin, clock);
+  };
+  auto down = notify("link-down", "xe-0/0/0", "2026-11-03T10:05:00Z");
   REQUIRE(down.has_value());
   REQUIRE(down->recorded.size() == 1);
   CHECK(down->recorded[0].time == at("2026-11-03T10:05:00Z"));
@@ -258,29 +265,25 @@ TEST_CASE("NETCONF notifications are stored at their eventTime, and a replay nev
   CHECK(down->summary == "link-down xe-0/0/0");
 
   SECTION("a replayed notification older than the latest state is left out") {
-    auto old = record_notification(*f.store, registry, core1,
-                                   link_event("link-up", "xe-0/0/0", at("2026-11-03T10:03:00Z")), origin, clock);
+    auto old = notify("link-up", "xe-0/0/0", "2026-11-03T10:03:00Z");
     REQUIRE(old.has_value());
     CHECK(old->recorded.empty());
     CHECK(old->superseded == 1);
   }
   SECTION("the same state again changes nothing") {
-    auto again = record_notification(*f.store, registry, core1,
-                                     link_event("link-down", "xe-0/0/0", at("2026-11-03T10:06:00Z")), origin, clock);
+    auto again = notify("link-down", "xe-0/0/0", "2026-11-03T10:06:00Z");
     REQUIRE(again.has_value());
     CHECK(again->recorded.empty());
     CHECK(again->superseded == 0);
   }
   SECTION("an eventTime ahead of colosla's clock is taken as now") {
-    auto ahead = record_notification(*f.store, registry, core1,
-                                     link_event("link-up", "xe-0/0/0", at("2026-11-03T10:20:00Z")), origin, clock);
+    auto ahead = notify("link-up", "xe-0/0/0", "2026-11-03T10:20:00Z");
     REQUIRE(ahead.has_value());
     REQUIRE(ahead->recorded.size() == 1);
     CHECK(ahead->recorded[0].time == at("2026-11-03T10:10:00Z"));
   }
   SECTION("a notification the plugin cannot read stores nothing") {
-    auto bad = record_notification(*f.store, registry, core1, link_event("link-up", "", at("2026-11-03T10:07:00Z")),
-                                   origin, clock);
+    auto bad = notify("link-up", "", "2026-11-03T10:07:00Z");
     REQUIRE_FALSE(bad.has_value());
     CHECK(bad.error().code == Errc::invalid_input);
     CHECK(bad.error().where == "core1");
@@ -299,13 +302,7 @@ TEST_CASE("a NETCONF device that cannot be reached becomes unknown, not down", "
   const Device& core1 = *f.inventory.inventory.find_device("core1");
   const EntityId port = EntityId::port("core1", "xe-0/0/0");
   FakeClock clock(at("2026-11-03T10:10:00Z"));
-  Observation first;
-  first.time = at("2026-11-03T10:00:00Z");
-  first.entity = port;
-  first.state = State::up;
-  first.source = Source::netconf;
-  first.received = first.time;
-  REQUIRE(f.store->add_observations({first}).has_value());
+  store_up(*f.store, port, at("2026-11-03T10:00:00Z"));
   const PollOrigin origin{Source::netconf, "netconf:ssh:192.0.2.1:830"};
 
   const Ask unreachable = [](const DevicePlugin&, const DeviceView&) -> Result<DeviceAnswer> {
