@@ -125,25 +125,6 @@ int evaluate(Context& ctx) {
   if (auto r = store->save_contract_statuses(statuses, ctx.clock->now()); !r) {
     return report(r.error());
   }
-  // The port or power source behind each outage event, from the observation that began it.
-  for (auto& e : events) {
-    if (e.cause_observation == 0) {
-      continue;
-    }
-    auto entity = store->entity_of_observation(e.cause_observation);
-    if (!entity) {
-      return report(entity.error());
-    }
-    if (*entity) {
-      const core::EntityId& id = **entity;
-      e.device = id.device;
-      if (id.kind == core::EntityKind::port) {
-        e.interface = id.item;
-      } else if (id.kind == core::EntityKind::outlet) {
-        e.outlet = id.item;
-      }
-    }
-  }
   auto fresh = store->record_events(std::move(events), ctx.clock->now());
   if (!fresh) {
     return report(fresh.error());

@@ -1463,8 +1463,11 @@ Result<std::vector<SlaEvent>> Store::record_events(std::vector<SlaEvent> events,
         "INSERT INTO sla_event(key, kind, contract, time, recorded, body) VALUES (?, ?, ?, ?, ?, '') "
         "ON CONFLICT(key) DO NOTHING RETURNING id");
     Stmt& body = impl_->prepared("UPDATE sla_event SET body = ? WHERE id = ?");
-    if (!add.ok() || !body.ok()) {
-      return !add.ok() ? add.error() : body.error();
+    // The port or power source behind an outage event: the entity of the observation that began it.
+    Stmt& cause = impl_->prepared(
+        "SELECT e.kind, e.device, e.item FROM observation o JOIN entity e ON e.id = o.entity WHERE o.seq = ?");
+    if (!add.ok() || !body.ok() || !cause.ok()) {
+      return !add.ok() ? add.error() : !body.ok() ? body.error() : cause.error();
     }
     for (auto& e : events) {
       add.bind(1, e.key).bind_static(2, to_string(e.kind)).bind(3, e.contract).bind(4, e.time).bind(5, recorded);
@@ -1481,6 +1484,19 @@ Result<std::vector<SlaEvent>> Store::record_events(std::vector<SlaEvent> events,
         continue;  // this occurrence was recorded before
       }
       e.id = id;
+      if (e.cause_observation != 0) {
+        cause.bind(1, e.cause_observation);
+        if (cause.step() == SQLITE_ROW) {
+          auto kind = parse_entity_kind(cause.str(0));
+          e.device = cause.str(1);
+          if (kind && *kind == EntityKind::port) {
+            e.interface = cause.str(2);
+          } else if (kind && *kind == EntityKind::outlet) {
+            e.outlet = cause.str(2);
+          }
+        }
+        cause.reset();
+      }
       if (auto b = body.bind(1, to_json(e)).bind(2, id).exec(); !b) {
         return b;
       }
@@ -1539,21 +1555,6 @@ Result<void> Store::set_sink_cursor(const std::string& sink, std::int64_t last_i
   });
 }
 
-Result<std::optional<EntityId>> Store::entity_of_observation(std::int64_t seq) const {
-  Stmt s(impl_->db, "SELECT e.kind, e.device, e.item FROM observation o JOIN entity e ON e.id = o.entity WHERE o.seq = ?");
-  if (!s.ok()) {
-    return s.error();
-  }
-  s.bind(1, seq);
-  if (s.step() != SQLITE_ROW) {
-    return std::optional<EntityId>{};
-  }
-  auto kind = parse_entity_kind(s.str(0));
-  if (!kind) {
-    return make_error(Errc::store, "the store holds an entity of unknown kind");
-  }
-  return std::optional<EntityId>{EntityId{*kind, s.str(1), s.str(2)}};
-}
 
 // -- records ---------------------------------------------------------------------------------
 

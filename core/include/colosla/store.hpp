@@ -166,7 +166,8 @@ class Store {
   /// Replaces every contract's stored figures (contract id, judge.hpp's ContractStatus as JSON),
   /// all or nothing, as computed at `computed_at`. check_colosla reads them.
   /// Records the events whose key the store has not seen (each occurrence once, also across
-  /// restarts), giving each its id; returns those, in order. All or nothing.
+  /// restarts), giving each its id and, for an outage event, the port or power source of the
+  /// observation that began it (cause_observation); returns those, in order. All or nothing.
   Result<std::vector<SlaEvent>> record_events(std::vector<SlaEvent> events, Timestamp recorded);
   /// The recorded events after an id (id, RFC 7951 JSON), in order.
   Result<std::vector<std::pair<std::int64_t, std::string>>> events_after(std::int64_t after_id) const;
@@ -175,8 +176,6 @@ class Store {
   /// The last event-id a sink delivered (0: none yet), and setting it once delivered.
   Result<std::int64_t> sink_cursor(const std::string& sink) const;
   Result<void> set_sink_cursor(const std::string& sink, std::int64_t last_id);
-  /// The entity an observation is of (nullopt: no such observation).
-  Result<std::optional<EntityId>> entity_of_observation(std::int64_t seq) const;
   /// A contract's stored figures and when they were computed (nullopt: none).
   Result<std::optional<std::pair<Timestamp, std::string>>> contract_status(const std::string& contract) const;
   Result<void> save_contract_statuses(const std::vector<std::pair<std::string, std::string>>& statuses,
