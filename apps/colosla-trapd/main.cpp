@@ -67,6 +67,8 @@ struct Settings {
   std::string poller;
   std::chrono::seconds netconf_timeout{10};
   bool netconf_listen = true;
+  bool probe = true;
+  std::vector<std::string> prober_options;  // for colosla prober: --timeout MS --retries N …
   std::chrono::seconds evaluate_interval{60};
   int budget_warning = 50;
   std::string event_log;
@@ -81,7 +83,7 @@ int wake_pipe[2] = {-1, -1};
 bool daemonized = false;
 
 extern "C" void on_signal(int sig) {
-  const char c = sig == SIGHUP ? 'h' : sig == SIGCHLD ? 'c' : 't';
+  const char c = sig == SIGHUP ? 'h' : sig == SIGCHLD ? 'c' : sig == SIGUSR1 ? 'u' : 't';
   const int saved = errno;
   [[maybe_unused]] const auto n = write(wake_pipe[1], &c, 1);
   errno = saved;
@@ -149,6 +151,14 @@ std::optional<Settings> read_settings(int argc, char** argv) {
        "(\"-v 2c -c public HOST:PORT\"; -Ci: informs, retried until acknowledged); repeatable")
       ("netconf-listen", po::value<bool>()->default_value(true),
        "follow each NETCONF device's notifications (colosla netconf-listen); false: polls only")
+      ("probe", po::value<bool>()->default_value(true),
+       "probe every contract's targets on its probe interval (colosla prober; Article 4); false: no probes")
+      ("probe-timeout", po::value<int>()->default_value(5000), "milliseconds for each probe attempt")
+      ("probe-retries", po::value<int>()->default_value(1), "attempts after the first within one probe")
+      ("probe-workers", po::value<int>()->default_value(64), "probes in flight at once")
+      ("probe-www-port", po::value<int>()->default_value(80), "the port of the www probe")
+      ("probe-smtp-port", po::value<int>()->default_value(25), "the port of the email probe")
+      ("probe-ftp-port", po::value<int>()->default_value(21), "the port of the ftp probe")
       ("foreground", po::bool_switch(), "stay in the foreground and log to stderr (else: syslog)");
   po::options_description cmdline_only("Command line only");
   cmdline_only.add_options()("config,c", po::value<std::string>(),
@@ -219,6 +229,11 @@ std::optional<Settings> read_settings(int argc, char** argv) {
   s.poller = vm.count("poller") != 0 ? vm["poller"].as<std::string>() : program_path("colosla", "colosla");
   s.netconf_timeout = std::chrono::seconds{vm["netconf-timeout"].as<int>()};
   s.netconf_listen = vm["netconf-listen"].as<bool>();
+  s.probe = vm["probe"].as<bool>();
+  for (const char* k : {"timeout", "retries", "workers", "www-port", "smtp-port", "ftp-port"}) {
+    s.prober_options.push_back(std::string("--") + k);
+    s.prober_options.push_back(std::to_string(vm[std::string("probe-") + k].as<int>()));
+  }
   s.evaluate_interval = std::chrono::seconds{std::max(0, vm["evaluate-interval"].as<int>())};
   s.budget_warning = vm["budget-warning"].as<int>();
   if (vm.count("event-log") != 0) {
@@ -462,7 +477,7 @@ class Daemon {
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) {
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1}) {
       sigaction(sig, &sa, nullptr);
     }
     signal(SIGPIPE, SIG_IGN);
@@ -520,7 +535,7 @@ class Daemon {
     for (const auto& [pid, poll] : polling_) {
       kill(pid, SIGTERM);
     }
-    stop_listeners();
+    stop_children();
     if (evaluating_ != 0) {
       kill(evaluating_, SIGTERM);
       waitpid(evaluating_, nullptr, 0);
@@ -583,17 +598,25 @@ class Daemon {
         next_poll_[d.name] = Steady::now() + s_.poll_interval * static_cast<long>(i++) / std::max<std::size_t>(n, 1);
       }
     }
-    // A NETCONF listener a device, started afresh: the inventory may have changed its access.
-    stop_listeners();
-    listeners_.clear();
+    // A NETCONF listener a device and the prober, started afresh: the inventory may have changed
+    // a device's access or a contract's probe targets.
+    stop_children();
+    children_.clear();
     if (s_.netconf_listen) {
       for (const auto& d : inventory_.devices) {
         if (d.netconf) {
-          listeners_[d.name] = Listener{};
+          children_["the NETCONF listener of " + d.name].args = {
+              s_.poller, "--db", s_.db, "netconf-listen", "--device", d.name, "--timeout",
+              std::to_string(s_.netconf_timeout.count())};
         }
       }
     }
-    supervise_listeners();
+    if (s_.probe) {
+      auto& prober = children_["the prober"];
+      prober.args = {s_.poller, "--db", s_.db, "prober", "--wake-pid", std::to_string(getpid())};
+      prober.args.insert(prober.args.end(), s_.prober_options.begin(), s_.prober_options.end());
+    }
+    supervise_children();
   }
 
   // Learns the states others stored (poll children, colosla observe) since the last look.
@@ -671,6 +694,11 @@ class Daemon {
           reload();
         } else if (buf[i] == 'c') {
           reap();
+        } else if (buf[i] == 'u') {
+          // The prober saw an emergency begin or end, or a notification come due: evaluate now
+          // (or right after the evaluation running, which may have read the store too early).
+          next_evaluation_ = Steady::now();
+          evaluate_again_ = evaluating_ != 0;
         }
       }
     }
@@ -850,7 +878,7 @@ class Daemon {
     logged_this_second_ = 0;
     reap();
     schedule_polls();
-    supervise_listeners();
+    supervise_children();
     schedule_evaluation();
   }
 
@@ -948,11 +976,13 @@ class Daemon {
     return pid;
   }
 
-  // -- NETCONF listeners ---------------------------------------------------------------------
-  // One `colosla netconf-listen` a NETCONF device. It reconnects by itself; when it ends other
-  // than by its own choice (exit 0: the server sends no notifications), it is started again
-  // after a pause that doubles up to 5 minutes, and is back to 10 s once it ran for 10 minutes.
-  struct Listener {
+  // -- long-running children --------------------------------------------------------------------
+  // One `colosla netconf-listen` a NETCONF device, and one `colosla prober`. Each carries on by
+  // itself (a listener reconnects); when one ends other than by its own choice (exit 0: the
+  // server sends no notifications), it is started again after a pause that doubles up to 5
+  // minutes, and is back to 10 s once it ran for 10 minutes.
+  struct Child {
+    std::vector<std::string> args;
     pid_t pid = 0;
     Steady::time_point started;
     Steady::time_point next_start;  // when not running
@@ -960,15 +990,13 @@ class Daemon {
     bool done = false;  // ended by its own choice
   };
 
-  void supervise_listeners() {
+  void supervise_children() {
     const auto now = Steady::now();
-    for (auto& [name, l] : listeners_) {
+    for (auto& [name, l] : children_) {
       if (l.pid != 0 || l.done || now < l.next_start) {
         continue;
       }
-      l.pid = spawn({s_.poller, "--db", s_.db, "netconf-listen", "--device", name, "--timeout",
-                     std::to_string(s_.netconf_timeout.count())},
-                    "netconf-listen " + name);
+      l.pid = spawn(l.args, name);
       l.started = now;
       if (l.pid == 0) {
         l.next_start = now + l.pause;
@@ -976,9 +1004,9 @@ class Daemon {
     }
   }
 
-  // A listener process ended: true when pid was one.
-  bool listener_ended(pid_t pid, int status) {
-    for (auto& [name, l] : listeners_) {
+  // A child process ended: true when pid was one.
+  bool child_ended(pid_t pid, int status) {
+    for (auto& [name, l] : children_) {
       if (l.pid != pid) {
         continue;
       }
@@ -986,14 +1014,15 @@ class Daemon {
       const auto now = Steady::now();
       if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         l.done = true;
-        log(LogLevel::info, "trapd", "the NETCONF listener of " + name + " ended: the device is polled only");
+        log(LogLevel::info, "trapd",
+            name + " ended" + (name == "the prober" ? std::string() : ": the device is polled only"));
         return true;
       }
       const auto pause = now - l.started > std::chrono::minutes{10} ? std::chrono::seconds{10} : l.pause;
       l.next_start = now + pause;
       l.pause = std::min(pause * 2, std::chrono::seconds{300});
       log(LogLevel::warning, "trapd",
-          "the NETCONF listener of " + name + " ended (" +
+          name + " ended (" +
               (WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
                                  : "signal " + std::to_string(WTERMSIG(status))) +
               "); starting it again in " + std::to_string(pause.count()) + " s");
@@ -1002,9 +1031,9 @@ class Daemon {
     return false;
   }
 
-  void stop_listeners() {
+  void stop_children() {
     std::vector<pid_t> running;
-    for (auto& [name, l] : listeners_) {
+    for (auto& [name, l] : children_) {
       if (l.pid != 0) {
         kill(l.pid, SIGTERM);
         running.push_back(l.pid);
@@ -1029,11 +1058,15 @@ class Daemon {
     pid_t pid = 0;
     bool any = false;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-      if (listener_ended(pid, status)) {
+      if (child_ended(pid, status)) {
         continue;
       }
       if (pid == evaluating_) {
         evaluating_ = 0;
+        if (evaluate_again_) {
+          next_evaluation_ = Steady::now();
+          evaluate_again_ = false;
+        }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
           log(LogLevel::warning, "trapd", "colosla evaluate failed: check_colosla computes the figures itself");
         }
@@ -1060,7 +1093,7 @@ class Daemon {
         kill(p, SIGKILL);
       }
     }
-    if (any || std::any_of(listeners_.begin(), listeners_.end(), [](const auto& l) { return l.second.pid != 0; })) {
+    if (any || std::any_of(children_.begin(), children_.end(), [](const auto& l) { return l.second.pid != 0; })) {
       // What the polls and listeners stored: new states, and fresh ifIndex names.
       refresh_states();
     }
@@ -1101,8 +1134,9 @@ class Daemon {
     Steady::time_point started;
   };
   std::map<pid_t, Poll> polling_;
-  std::map<std::string, Listener> listeners_;
+  std::map<std::string, Child> children_;  // by what the log calls it
   pid_t evaluating_ = 0;
+  bool evaluate_again_ = false;
   Steady::time_point next_evaluation_;
 };
 

@@ -1,11 +1,32 @@
 #include "cli.hpp"
 
+#include <signal.h>
+
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
 #include "colosla/operations.hpp"
 
 namespace colosla::cli {
+
+namespace {
+volatile std::sig_atomic_t g_stop = 0;
+extern "C" void on_stop(int /*sig*/) { g_stop = 1; }
+}  // namespace
+
+void stop_on_sigterm() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGTERM, SIGINT}) {
+    sigaction(sig, &sa, nullptr);
+  }
+}
+
+bool stop_requested() { return g_stop != 0; }
+
+void request_stop() { g_stop = 1; }
 
 po::options_description common_options() {
   po::options_description d("Common options");

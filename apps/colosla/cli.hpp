@@ -79,6 +79,13 @@ const core::Registry& builtin_registry();
 std::optional<core::Inventory> inventory_of(core::Store& store);
 
 /// A command about the store's inventory: the store, and its inventory.
+/// Long-running commands (netconf-listen, prober): SIGTERM and SIGINT set a flag, and
+/// interrupt a sleep, instead of ending the process mid-write.
+void stop_on_sigterm();
+[[nodiscard]] bool stop_requested();
+/// Asks the loop to end as SIGTERM would (prober --rounds).
+void request_stop();
+
 struct WithInventory {
   std::unique_ptr<core::Store> store;
   core::Inventory inventory;

@@ -51,6 +51,7 @@ Devices (SNMP and NETCONF):
   netconf-check --device D                          what a NETCONF device offers and reports
   netconf-listen --device D                         follow a NETCONF device's notifications
   probe --contract ID [--timeout MS] [--retries N]  probe its targets once (icmp, www, email, ftp)
+  prober [--workers N] [--rounds N]                 every contract's probes on schedule (trapd runs it)
   trap-handler                                      snmptrapd's traphandle: one trap on stdin
   stats [--format text|json]                        what colosla-trapd did with every packet
   plugins                                           the device plugins of this colosla

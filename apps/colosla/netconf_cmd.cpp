@@ -203,13 +203,10 @@ int netconf_check(Context& ctx) {
   return kOk;
 }
 
-std::atomic<bool> g_stop{false};
-extern "C" void on_stop(int /*sig*/) { g_stop = true; }
-
 // Sleeps up to `d`, or less when asked to stop.
 void nap(std::chrono::milliseconds d) {
   const auto until = Steady::now() + d;
-  while (!g_stop && Steady::now() < until) {
+  while (!stop_requested() && Steady::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds{100});
   }
 }
@@ -243,12 +240,7 @@ int netconf_listen(Context& ctx) {
   const core::DevicePlugin* plugin = found->plugin;
   core::Store& store = *found->one.store;
   store.set_busy_timeout(std::chrono::milliseconds{5000});
-  struct sigaction sa {};
-  sa.sa_handler = on_stop;
-  sigemptyset(&sa.sa_mask);
-  for (int sig : {SIGTERM, SIGINT}) {
-    sigaction(sig, &sa, nullptr);
-  }
+  stop_on_sigterm();
   Watchdog& watchdog = Watchdog::instance();
   const core::PollOrigin origin = origin_of(dev);
   const std::string component = "netconf " + name;
@@ -301,7 +293,7 @@ int netconf_listen(Context& ctx) {
 
   auto backoff = std::chrono::seconds{1};
   bool was_down = false;
-  while (!g_stop) {
+  while (!stop_requested()) {
     watchdog.arm(step_limit(o), name);
     auto session = core::NetconfSession::connect(dev, o);
     watchdog.disarm();
@@ -347,7 +339,7 @@ int netconf_listen(Context& ctx) {
     // change in between arrives as a notification and is not lost.
     bool broken = false;
     const auto until = Steady::now() + o.rpc_timeout;
-    while (replay && !g_stop && Steady::now() < until) {
+    while (replay && !stop_requested() && Steady::now() < until) {
       auto n = s.next_notification(std::chrono::milliseconds{200});
       if (!n) {
         log(LogLevel::warning, component, n.error().msg + "; connecting again");
@@ -365,7 +357,7 @@ int netconf_listen(Context& ctx) {
       return kFailed;
     }
     was_down = false;
-    while (!broken && !g_stop) {
+    while (!broken && !stop_requested()) {
       auto n = s.next_notification(std::chrono::milliseconds{1000});
       if (!n) {
         log(LogLevel::warning, component, n.error().msg + "; connecting again");
@@ -380,7 +372,7 @@ int netconf_listen(Context& ctx) {
       read_again = false;
     }
     // A server that drops sessions soon after it opens them is not hammered with reconnects.
-    if (!g_stop && Steady::now() - connected < std::chrono::seconds{30}) {
+    if (!stop_requested() && Steady::now() - connected < std::chrono::seconds{30}) {
       log(LogLevel::info, component, "connecting again in " + std::to_string(backoff.count()) + " s");
       nap(backoff);
       backoff = std::min(backoff * 2, max_backoff);

@@ -1,34 +1,37 @@
 // colosla probe --contract ID: one round of Article 4's probes by hand, stored as observations.
+// colosla prober: every contract's probes on their schedule, for as long as it runs
+// (colosla-trapd keeps one running), waking colosla-trapd's evaluation when an emergency
+// begins, ends, comes due or passes its deadline.
+#include <signal.h>
+#include <time.h>
+
 #include <iomanip>
 #include <iostream>
 
 #include "cli.hpp"
+#include "colosla/log.hpp"
 #include "colosla/probe.hpp"
+#include "colosla/prober.hpp"
 
 namespace colosla::cli {
 
 namespace {
 
-int probe(Context& ctx) {
-  po::options_description d("probe");
-  d.add_options()("contract", po::value<std::string>(), "the contract whose probe targets to probe")(
-      "timeout", po::value<int>()->default_value(5000), "milliseconds for each attempt")(
+// The options of one probe, shared by probe and prober.
+void add_probe_options(po::options_description& d) {
+  d.add_options()("timeout", po::value<int>()->default_value(5000), "milliseconds for each attempt")(
       "retries", po::value<int>()->default_value(1), "attempts after the first within one probe")(
       "www-port", po::value<int>()->default_value(80), "the port of the www probe")(
       "smtp-port", po::value<int>()->default_value(25), "the port of the email probe")(
       "ftp-port", po::value<int>()->default_value(21), "the port of the ftp probe");
-  auto vm = parse(ctx, d);
-  if (!vm) {
-    return kOk;
-  }
-  if (vm->count("contract") == 0) {
-    throw UsageError("--contract is required");
-  }
+}
+
+core::ProbeOptions probe_options(const po::variables_map& vm) {
   core::ProbeOptions o;
-  o.timeout = std::chrono::milliseconds{(*vm)["timeout"].as<int>()};
-  o.retries = (*vm)["retries"].as<int>();
+  o.timeout = std::chrono::milliseconds{vm["timeout"].as<int>()};
+  o.retries = vm["retries"].as<int>();
   const auto port = [&](const char* name) {
-    const int p = (*vm)[name].as<int>();
+    const int p = vm[name].as<int>();
     if (p < 1 || p > 65535) {
       throw UsageError(std::string("--") + name + " must be a port, 1 to 65535");
     }
@@ -40,6 +43,21 @@ int probe(Context& ctx) {
   if (o.timeout.count() <= 0 || o.retries < 0) {
     throw UsageError("--timeout must be positive and --retries not negative");
   }
+  return o;
+}
+
+int probe(Context& ctx) {
+  po::options_description d("probe");
+  d.add_options()("contract", po::value<std::string>(), "the contract whose probe targets to probe");
+  add_probe_options(d);
+  auto vm = parse(ctx, d);
+  if (!vm) {
+    return kOk;
+  }
+  if (vm->count("contract") == 0) {
+    throw UsageError("--contract is required");
+  }
+  const core::ProbeOptions o = probe_options(*vm);
   auto opened = open_with_inventory(ctx);
   if (!opened) {
     return kFailed;
@@ -53,24 +71,23 @@ int probe(Context& ctx) {
   }
   std::vector<core::Observation> results;
   for (const auto& t : c->probe_targets) {
+    if (core::documentation_address(t.address)) {
+      std::cout << std::left << std::setw(40) << t.address << "not probed: a documentation address (RFC 5737, 3849)\n";
+      continue;
+    }
     for (const auto s : t.services) {
+      core::ProbeJob job;
+      job.address = t.address;
+      job.service = s;
+      job.www_path = t.www_path;
       const auto r = core::probe(t.address, s, t.www_path, o, *ctx.clock);
-      const std::string service(to_string(s));
-      std::cout << std::left << std::setw(40) << t.address << std::setw(7) << service << (r.pass ? "pass" : "FAIL")
-                << "  " << r.detail << "\n";
-      core::Observation obs;
-      obs.time = r.at;
-      obs.entity = core::EntityId::probe(t.address, service);
-      obs.state = r.pass ? core::State::pass : core::State::fail;
-      obs.source = core::Source::probe;
-      obs.received = r.at;
-      obs.origin = "probe:" + service + ":" + t.address;
-      obs.evidence = r.detail;
-      results.push_back(std::move(obs));
+      std::cout << std::left << std::setw(40) << t.address << std::setw(7) << to_string(s)
+                << (r.pass ? "pass" : "FAIL") << "  " << r.detail << "\n";
+      results.push_back(core::Prober::observation(job, r));
     }
   }
   if (results.empty()) {
-    std::cout << id << " has no probe targets\n";
+    std::cout << id << " has no probe targets to probe\n";
     return kOk;
   }
   if (auto n = store->add_observations(results); !n) {
@@ -79,10 +96,102 @@ int probe(Context& ctx) {
   return kOk;
 }
 
+// The (address, service, interval) of each job: a change means a contract began or ended.
+std::vector<std::string> job_keys(const std::vector<core::ProbeJob>& jobs) {
+  std::vector<std::string> keys;
+  keys.reserve(jobs.size());
+  for (const auto& j : jobs) {
+    keys.push_back(j.address + " " + std::string(to_string(j.service)) + " " + std::to_string(j.interval.count()));
+  }
+  return keys;
+}
+
+void sleep_until(Timestamp t) {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  timespec ts{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+  // Interrupted by SIGTERM: the loop looks at stop_requested at once.
+  clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, nullptr);
+}
+
+int prober(Context& ctx) {
+  po::options_description d("prober");
+  add_probe_options(d);
+  d.add_options()("workers", po::value<int>()->default_value(64), "probes in flight at once")(
+      "wake-pid", po::value<int>(),
+      "send this process SIGUSR1 when the SLA events should be evaluated now (colosla-trapd passes its own)")(
+      "rounds", po::value<int>()->default_value(0), "stop after this many rounds (0: run until SIGTERM)");
+  auto vm = parse(ctx, d);
+  if (!vm) {
+    return kOk;
+  }
+  core::Prober::Options o;
+  o.probe = probe_options(*vm);
+  const int workers = (*vm)["workers"].as<int>();
+  const int rounds = (*vm)["rounds"].as<int>();
+  if (workers < 1 || workers > 4096 || rounds < 0) {
+    throw UsageError("--workers must be 1 to 4096 and --rounds not negative");
+  }
+  o.workers = static_cast<std::size_t>(workers);
+  const pid_t wake_pid = vm->count("wake-pid") != 0 ? (*vm)["wake-pid"].as<int>() : 0;
+  auto opened = open_with_inventory(ctx);
+  if (!opened) {
+    return kFailed;
+  }
+  core::Store& store = *opened->store;
+  store.set_busy_timeout(std::chrono::milliseconds{5000});
+  const core::Inventory& inv = opened->inventory;
+
+  stop_on_sigterm();
+  const Clock& clock = *ctx.clock;
+  int rounds_done = 0;
+  while (!stop_requested()) {
+    std::vector<std::string> skipped;
+    auto jobs = core::probe_jobs(inv, clock.now(), &skipped);
+    const auto keys = job_keys(jobs);
+    for (const auto& s : skipped) {
+      log(LogLevel::warning, "prober", "not probing " + s + ": a documentation address (RFC 5737, 3849)");
+    }
+    log(LogLevel::info, "prober", "probing " + std::to_string(jobs.size()) + " services of " +
+                                      std::to_string(inv.contracts.size()) + (inv.contracts.size() == 1 ? " contract" : " contracts"));
+    core::ProbeLoop loop(store, std::move(jobs), o, clock);
+    Timestamp next_look = clock.now() + std::chrono::seconds{60};
+    bool rebuild = false;
+    while (!stop_requested() && !rebuild) {
+      auto look = loop.step();
+      if (!look) {
+        log(LogLevel::error, "prober", "cannot store probe results: " + look.error().to_string());
+      } else if (*look && wake_pid > 0) {
+        kill(wake_pid, SIGUSR1);
+      }
+      for (const auto& r : loop.rounds()) {
+        log(LogLevel::info, "prober",
+            "round: " + std::to_string(r.probes) + " probes, " + std::to_string(r.failed) + " failed, latest start " +
+                std::to_string(r.latest.count()) + " ms late, at most " + std::to_string(r.most_in_flight) +
+                " in flight");
+        if (rounds > 0 && ++rounds_done >= rounds) {
+          request_stop();
+        }
+      }
+      if (clock.now() >= next_look) {
+        // A contract that began or ended since: probe the new set of services.
+        next_look = clock.now() + std::chrono::seconds{60};
+        rebuild = job_keys(core::probe_jobs(inv, clock.now())) != keys;
+      }
+      if (!stop_requested() && !rebuild) {
+        sleep_until(std::min(loop.next_wake(), next_look));
+      }
+    }
+    if (auto f = loop.flush(); !f) {
+      log(LogLevel::error, "prober", "cannot store probe results: " + f.error().to_string());
+    }
+  }
+  return kOk;
+}
+
 }  // namespace
 
-bool is_probe_command(const std::string& command) { return command == "probe"; }
+bool is_probe_command(const std::string& command) { return command == "probe" || command == "prober"; }
 
-int run_probe(Context& ctx, const std::string& /*command*/) { return probe(ctx); }
+int run_probe(Context& ctx, const std::string& command) { return command == "prober" ? prober(ctx) : probe(ctx); }
 
 }  // namespace colosla::cli

@@ -296,6 +296,15 @@ std::string greeting_once(const std::string& address, std::uint16_t port, std::c
 
 }  // namespace
 
+bool documentation_address(const std::string& address) {
+  unsigned char a[16] = {};
+  if (inet_pton(AF_INET, address.c_str(), a) == 1) {
+    return (a[0] == 192 && a[1] == 0 && a[2] == 2) || (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
+           (a[0] == 203 && a[1] == 0 && a[2] == 113);
+  }
+  return inet_pton(AF_INET6, address.c_str(), a) == 1 && a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8;
+}
+
 ProbeResult probe(const std::string& address, ProbeService service, const std::string& www_path,
                   const ProbeOptions& o, const Clock& clock) {
   ProbeResult r;

@@ -27,6 +27,11 @@ struct ProbeResult {
   Timestamp at;        ///< when the probe ended
 };
 
+/// Whether an address lies in a range reserved for documentation (RFC 5737: 192.0.2.0/24,
+/// 198.51.100.0/24, 203.0.113.0/24; RFC 3849: 2001:db8::/32), as in the example inventory.
+/// Nothing real answers there, so colosla does not probe them.
+bool documentation_address(const std::string& address);
+
 /// One probe of one service of a target, retried within itself. Never fails: a probe that cannot
 /// be made (no route, refused, no answer) is a failed probe, with the reason in `detail`.
 ProbeResult probe(const std::string& address, ProbeService service, const std::string& www_path,

@@ -1,0 +1,331 @@
+#include "colosla/prober.hpp"
+
+#include <algorithm>
+#include <functional>
+
+#include "colosla/log.hpp"
+#include "colosla/store.hpp"
+
+namespace colosla::core {
+
+namespace {
+
+using HeapItem = std::pair<Timestamp, std::size_t>;
+constexpr auto kLater = std::greater<HeapItem>{};  // std::*_heap keep the largest first
+
+}  // namespace
+
+std::vector<ProbeJob> probe_jobs(const Inventory& inv, Timestamp now, std::vector<std::string>* skipped) {
+  std::map<std::pair<std::string, ProbeService>, ProbeJob> jobs;
+  for (const auto& c : inv.contracts) {
+    if (now < c.start || c.end <= now) {
+      continue;
+    }
+    const std::chrono::seconds interval{c.sla.probe_interval_seconds};
+    const std::chrono::minutes within{c.sla.notify_within_minutes};
+    for (const auto& t : c.probe_targets) {
+      if (documentation_address(t.address)) {
+        if (skipped != nullptr) {
+          skipped->push_back(c.id + " " + t.address);
+        }
+        continue;
+      }
+      for (const auto s : t.services) {
+        auto [it, fresh] = jobs.try_emplace({t.address, s});
+        ProbeJob& j = it->second;
+        if (fresh) {
+          j.address = t.address;
+          j.service = s;
+          j.www_path = t.www_path;
+          j.interval = interval;
+          j.notify_within = within;
+        }
+        j.interval = std::min(j.interval, interval);
+        j.notify_within = std::min(j.notify_within, within);
+        j.contracts.push_back(c.id);
+      }
+    }
+  }
+  std::vector<ProbeJob> out;
+  out.reserve(jobs.size());
+  for (auto& [key, j] : jobs) {
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+ProbeSchedule::ProbeSchedule(const std::vector<ProbeJob>& jobs, Timestamp start) {
+  // The jobs of each interval, in their order, spread evenly over it.
+  std::map<std::chrono::seconds, std::vector<std::size_t>> by_interval;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    interval_.push_back(jobs[i].interval);
+    by_interval[jobs[i].interval].push_back(i);
+  }
+  for (const auto& [interval, members] : by_interval) {
+    const auto n = static_cast<std::int64_t>(members.size());
+    for (std::int64_t k = 0; k < n; ++k) {
+      heap_.emplace_back(start + std::chrono::seconds{interval.count() * k / n}, members[static_cast<std::size_t>(k)]);
+    }
+  }
+  std::make_heap(heap_.begin(), heap_.end(), kLater);
+}
+
+std::vector<ProbeSchedule::Due> ProbeSchedule::take_due(Timestamp now) {
+  std::vector<Due> out;
+  while (!heap_.empty() && heap_.front().first <= now) {
+    std::pop_heap(heap_.begin(), heap_.end(), kLater);
+    auto& [due, job] = heap_.back();
+    out.push_back(Due{job, due});
+    const auto interval = interval_[job];
+    // The next round after now: rounds missed while this process was held up are skipped.
+    const auto behind = (now - due) / interval;
+    due += interval * (behind + 1);
+    std::push_heap(heap_.begin(), heap_.end(), kLater);
+  }
+  return out;
+}
+
+std::optional<Timestamp> ProbeSchedule::next() const {
+  if (heap_.empty()) {
+    return std::nullopt;
+  }
+  return heap_.front().first;
+}
+
+void EmergencyTracker::seed(const std::string& address, ProbeService s, bool last_failed) {
+  states_[{address, s}] = State{last_failed ? 1 : 0, false};
+}
+
+EmergencyTracker::Change EmergencyTracker::feed(const std::string& address, ProbeService s, bool pass) {
+  State& st = states_[{address, s}];
+  if (pass) {
+    const bool was_open = st.open;
+    st = State{};
+    return was_open ? Change::cleared : Change::none;
+  }
+  ++st.failures;
+  if (st.failures >= 2 && !st.open) {
+    st.open = true;
+    return Change::declared;
+  }
+  return Change::none;
+}
+
+bool EmergencyTracker::open(const std::string& address, ProbeService s) const {
+  const auto it = states_.find({address, s});
+  return it != states_.end() && it->second.open;
+}
+
+Prober::Prober(std::vector<ProbeJob> jobs, Options options, const Clock& clock, ProbeFunction fn)
+    : jobs_(std::move(jobs)),
+      options_(options),
+      clock_(clock),
+      fn_(fn ? std::move(fn)
+             : ProbeFunction([](const ProbeJob& j, const ProbeOptions& o, const Clock& c) {
+                 return probe(j.address, j.service, j.www_path, o, c);
+               })),
+      schedule_(jobs_, clock.now()) {
+  for (std::size_t i = 0; i < options_.workers; ++i) {
+    threads_.emplace_back([this] { work(); });
+  }
+}
+
+Prober::~Prober() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    queue_.clear();
+  }
+  wake_.notify_all();
+  for (auto& t : threads_) {
+    t.join();  // a probe in progress ends within its timeout × attempts
+  }
+}
+
+void Prober::start_due() {
+  auto due = schedule_.take_due(clock_.now());
+  if (due.empty()) {
+    return;
+  }
+  if (threads_.empty()) {
+    for (const auto& d : due) {
+      auto outcome = run(d.job, d.due);
+      std::lock_guard lock(mutex_);
+      done_.push_back(std::move(outcome));
+    }
+    return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& d : due) {
+      queue_.emplace_back(d.job, d.due);
+    }
+  }
+  wake_.notify_all();
+}
+
+std::vector<ProbeOutcome> Prober::collect() {
+  std::lock_guard lock(mutex_);
+  std::vector<ProbeOutcome> out;
+  out.swap(done_);
+  return out;
+}
+
+std::size_t Prober::in_flight() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size() + running_;
+}
+
+void Prober::work() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (stopping_) {
+      return;
+    }
+    const auto [job, due] = queue_.front();
+    queue_.pop_front();
+    ++running_;
+    lock.unlock();
+    auto outcome = run(job, due);
+    lock.lock();
+    --running_;
+    done_.push_back(std::move(outcome));
+  }
+}
+
+ProbeOutcome Prober::run(std::size_t job, Timestamp due) {
+  ProbeOutcome o;
+  o.job = job;
+  o.due = due;
+  o.late = std::max(std::chrono::milliseconds{0}, std::chrono::milliseconds{clock_.now() - due});
+  o.result = fn_(jobs_[job], options_.probe, clock_);
+  return o;
+}
+
+Observation Prober::observation(const ProbeJob& job, const ProbeResult& r) {
+  const std::string service(to_string(job.service));
+  Observation obs;
+  obs.time = r.at;
+  obs.entity = EntityId::probe(job.address, service);
+  obs.state = r.pass ? State::pass : State::fail;
+  obs.source = Source::probe;
+  obs.received = r.at;
+  obs.origin = "probe:" + service + ":" + job.address;
+  obs.evidence = r.detail;
+  return obs;
+}
+
+ProbeLoop::ProbeLoop(Store& store, std::vector<ProbeJob> jobs, Prober::Options options, const Clock& clock,
+                     ProbeFunction fn)
+    : store_(store), clock_(clock), prober_(std::move(jobs), options, clock, std::move(fn)), last_flush_(clock.now()) {
+  // After a restart a service whose last probe failed needs one more failure, not two.
+  if (auto latest = store_.latest_states(0)) {
+    std::map<std::pair<std::string, std::string>, bool> failed;
+    for (const auto& [e, change] : *latest) {
+      if (e.kind == EntityKind::probe) {
+        failed[{e.device, e.item}] = change.state == State::fail;
+      }
+    }
+    for (const auto& j : prober_.jobs()) {
+      const auto it = failed.find({j.address, std::string(to_string(j.service))});
+      tracker_.seed(j.address, j.service, it != failed.end() && it->second);
+    }
+  } else {
+    log(LogLevel::warning, "prober", latest.error().to_string());
+  }
+  for (const auto& j : prober_.jobs()) {
+    round_length_ = std::min(round_length_, j.interval);
+  }
+  round_.began = clock.now();
+}
+
+Result<bool> ProbeLoop::step() {
+  prober_.start_due();
+  const Timestamp now = clock_.now();
+  bool look = false;
+  bool changed = false;
+  round_.most_in_flight = std::max(round_.most_in_flight, prober_.in_flight());
+  for (auto& o : prober_.collect()) {
+    const ProbeJob& j = prober_.jobs()[o.job];
+    const std::string what = std::string(to_string(j.service)) + " " + j.address;
+    ++round_.probes;
+    round_.latest = std::max(round_.latest, o.late);
+    if (!o.result.pass) {
+      ++round_.failed;
+    }
+    switch (tracker_.feed(j.address, j.service, o.result.pass)) {
+      case EmergencyTracker::Change::declared: {
+        log(LogLevel::warning, "prober",
+            "emergency: the second consecutive " + what + " probe failed (" + o.result.detail + ")");
+        changed = true;
+        const Timestamp deadline = o.result.at + j.notify_within;
+        wakes_.push_back(std::max(o.result.at, deadline - std::chrono::minutes{5}));
+        wakes_.push_back(deadline + std::chrono::seconds{1});
+        break;
+      }
+      case EmergencyTracker::Change::cleared:
+        log(LogLevel::info, "prober", "emergency over: " + what + " passed (" + o.result.detail + ")");
+        changed = true;
+        break;
+      case EmergencyTracker::Change::none:
+        if (!o.result.pass) {
+          log(LogLevel::info, "prober", what + " failed: " + o.result.detail);
+        }
+        break;
+    }
+    pending_.push_back(Prober::observation(j, o.result));
+  }
+  if (changed || now >= last_flush_ + std::chrono::seconds{1}) {
+    if (auto f = flush(); !f) {
+      return f.error();
+    }
+    look = changed;
+  }
+  const auto passed = std::partition(wakes_.begin(), wakes_.end(), [&](Timestamp t) { return t > now; });
+  if (passed != wakes_.end()) {
+    wakes_.erase(passed, wakes_.end());
+    look = true;
+  }
+  if (now >= round_.began + round_length_) {
+    finished_rounds_.push_back(round_);
+    round_ = ProbeRoundFigures{};
+    round_.began = now;
+  }
+  return look;
+}
+
+Result<void> ProbeLoop::flush() {
+  last_flush_ = clock_.now();
+  if (pending_.empty()) {
+    return {};
+  }
+  if (auto n = store_.add_observations(pending_); !n) {
+    if (pending_.size() > 1'000'000) {
+      log(LogLevel::error, "prober", "dropping " + std::to_string(pending_.size()) + " probe results: the store keeps failing");
+      pending_.clear();
+    }
+    return n.error();
+  }
+  pending_.clear();
+  return {};
+}
+
+Timestamp ProbeLoop::next_wake() const {
+  Timestamp t = last_flush_ + std::chrono::seconds{1};
+  if (const auto due = prober_.next_due()) {
+    t = std::min(t, *due);
+  }
+  for (const auto w : wakes_) {
+    t = std::min(t, w);
+  }
+  return t;
+}
+
+std::vector<ProbeRoundFigures> ProbeLoop::rounds() {
+  std::vector<ProbeRoundFigures> out;
+  out.swap(finished_rounds_);
+  return out;
+}
+
+}  // namespace colosla::core
