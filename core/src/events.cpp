@@ -46,6 +46,33 @@ void figures(SlaEvent& e, const GuaranteeReport& g, std::int64_t budget_seconds)
   e.availability_milli = g.availability_milli;
 }
 
+// Why a probe may fail with the customer's equipment fine: the contract's network or power
+// already out when the emergency was declared ("" when neither was). The emergency counts all
+// the same (it is what the customer sees); the reason keeps the NOC off the customer's server.
+std::string dependency(const ContractReport& r, Timestamp at, const Zone& z) {
+  const auto covering = [&](const GuaranteeReport& g) -> const OutageReport* {
+    for (const auto& o : g.outages) {
+      if (o.start <= at && (!o.end || at < *o.end)) {
+        return &o;
+      }
+    }
+    return nullptr;
+  };
+  std::string why;
+  if (const OutageReport* o = covering(r.network)) {
+    why += "; the network was already out (" + (o->cause.empty() ? std::string("disconnected") : o->cause) +
+           " since " + format_time(o->start, z) + ")";
+  }
+  if (const OutageReport* o = covering(r.power)) {
+    why += "; the power was already out (" + (o->cause.empty() ? std::string("no power") : o->cause) + " since " +
+           format_time(o->start, z) + ")";
+  }
+  if (!why.empty()) {
+    why += ": look there before the customer's equipment";
+  }
+  return why;
+}
+
 }  // namespace
 
 std::string_view to_string(EventKind k) {
@@ -70,6 +97,8 @@ std::string_view to_string(EventKind k) {
       return "sla-breached";
     case EventKind::installation_overdue:
       return "installation-overdue";
+    case EventKind::emergency_cleared:
+      return "emergency-cleared";
   }
   return "?";
 }
@@ -123,9 +152,15 @@ std::vector<SlaEvent> derive_events(const Contract& c, const ContractReport& r, 
     if (em.declared <= as_of) {
       SlaEvent& e = b.add(EventKind::emergency_declared, "emergency", em.declared, what);
       probe(e);
-      e.reason = "two consecutive failed " + e.service + " probes of " + em.target;
+      e.reason = "two consecutive failed " + e.service + " probes of " + em.target + dependency(r, em.declared, z);
     }
-    const Timestamp due = em.deadline - std::chrono::minutes{5};
+    if (em.cleared && *em.cleared <= as_of) {
+      SlaEvent& e = b.add(EventKind::emergency_cleared, "emergency", *em.cleared, what);
+      probe(e);
+      e.reason = "the " + e.service + " probe of " + em.target + " passed again after " +
+                 std::to_string(minutes_of((*em.cleared - em.declared).count())) + " minutes";
+    }
+    const Timestamp due = std::max(em.declared, em.deadline - std::chrono::minutes{5});
     if (!em.notified && em.status == EmergencyStatus::open && due <= as_of && as_of < em.deadline) {
       probe(b.add(EventKind::notification_due, "emergency", due, what));
     }

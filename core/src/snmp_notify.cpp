@@ -58,6 +58,7 @@ const std::map<std::string, Notification>& notifications() {
        {8, {kBudgetShareUsed, kBudgetThreshold, kCountedMinutes, kBudgetMinutes, kPendingMinutes, kAvailability}}},
       {"sla-breached", {9, {kCountedMinutes, kBudgetMinutes, kAvailability, kReason}}},
       {"installation-overdue", {10, {kDeadline}}},
+      {"emergency-cleared", {11, {kTarget, kService, kReason}}},
   };
   return n;
 }

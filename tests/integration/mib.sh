@@ -24,7 +24,7 @@ done
 # notifications under .0, objects under .1.
 arc=.1.3.6.1.4.1.32473.5
 notifications=(port-down port-up power-lost power-restored emergency-declared notification-due
-  notification-missed budget-warning sla-breached installation-overdue)
+  notification-missed budget-warning sla-breached installation-overdue emergency-cleared)
 objects=(coloslaEventId coloslaContract coloslaGuarantee coloslaEventTime coloslaMonth coloslaDevice
   coloslaInterface coloslaOutlet coloslaTarget coloslaService coloslaCountedMinutes
   coloslaBudgetMinutes coloslaPendingMinutes coloslaAvailability coloslaBudgetShareUsed
@@ -89,7 +89,7 @@ for o in "${objects[@]}"; do
   check_oid "$o" "$arc.1.$n"
 done
 
-# The MIB's notifications, as Net-SNMP parsed them, are exactly these ten.
+# The MIB's notifications, as Net-SNMP parsed them, are exactly these eleven.
 mib_notifs=$(sed -n 's/^ *| *+--\(colosla[A-Za-z]*\)([0-9]*)$/\1/p' <<<"$tree" | grep -v -e '^coloslaNotifications$' \
   -e '^coloslaObjects$' -e '^coloslaConformance$' -e '^coloslaCompliances$' -e '^coloslaGroups$' \
   -e '^coloslaCompliance$' -e 'Group$' || true)

@@ -23,6 +23,7 @@ enum class EventKind : std::uint8_t {
   budget_warning,
   sla_breached,
   installation_overdue,
+  emergency_cleared,
 };
 /// The YANG notification's name: "port-down".
 std::string_view to_string(EventKind k);
@@ -48,8 +49,10 @@ struct SlaEvent {
 };
 
 /// Every event a contract's report shows at `as_of`: outages that began (port-down, power-lost)
-/// and ended (port-up, power-restored), emergencies declared, notifications due (5 minutes
-/// before the deadline, while not yet given and the deadline not passed) and missed,
+/// and ended (port-up, power-restored), emergencies declared (with the customer's port, the
+/// uplinks or the power already down as the reason, when they were) and cleared, notifications
+/// due (5 minutes before the deadline, or at the declaration when the deadline is nearer; while
+/// not yet given and the deadline not passed) and missed,
 /// `budget_warning_percent` of an outage budget used, a guarantee breached, the installation
 /// overdue. Pure; the store keeps each key once.
 std::vector<SlaEvent> derive_events(const Contract& c, const ContractReport& r, Timestamp as_of,
