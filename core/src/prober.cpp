@@ -241,8 +241,13 @@ ProbeLoop::ProbeLoop(Store& store, std::vector<ProbeJob> jobs, Prober::Options o
 }
 
 Result<bool> ProbeLoop::step() {
-  prober_.start_due();
   const Timestamp now = clock_.now();
+  if (now >= round_.began + round_length_) {
+    finished_rounds_.push_back(round_);
+    round_ = ProbeRoundFigures{};
+    round_.began = now;
+  }
+  prober_.start_due();
   bool look = false;
   bool changed = false;
   round_.most_in_flight = std::max(round_.most_in_flight, prober_.in_flight());
@@ -286,11 +291,6 @@ Result<bool> ProbeLoop::step() {
   if (passed != wakes_.end()) {
     wakes_.erase(passed, wakes_.end());
     look = true;
-  }
-  if (now >= round_.began + round_length_) {
-    finished_rounds_.push_back(round_);
-    round_ = ProbeRoundFigures{};
-    round_.began = now;
   }
   return look;
 }
