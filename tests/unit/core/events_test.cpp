@@ -90,6 +90,41 @@ TEST_CASE("SLA events from a month report", "[events]") {
     s.r.emergencies[0].status = EmergencyStatus::missed;
     CHECK(s.kinds(at("2026-11-05T02:25:00Z")).back() == "notification-missed emergency 2026-11-05T02:20:00Z");
   }
+  SECTION("an emergency cleared; declared while the customer's port was down says so") {
+    OutageReport o;
+    o.start = at("2026-11-05T02:00:00Z");
+    o.end = at("2026-11-05T02:30:00Z");
+    o.cause = "port sw1 ge-0/0/1 down";
+    s.r.network.outages.push_back(o);
+    EmergencyReport e;
+    e.target = "203.0.113.5";
+    e.declared = at("2026-11-05T02:05:00Z");
+    e.deadline = at("2026-11-05T02:08:00Z");  // notify-within 3 minutes: due at the declaration
+    e.cleared = at("2026-11-05T02:31:00Z");
+    e.status = EmergencyStatus::open;
+    s.r.emergencies.push_back(e);
+    const auto early = derive_events(s.c, s.r, at("2026-11-05T02:05:00Z"), 50);
+    REQUIRE(early.size() == 3);
+    CHECK(early[1].kind == EventKind::emergency_declared);
+    CHECK(early[1].reason ==
+          "two consecutive failed icmp probes of 203.0.113.5; the network was already out (port sw1 ge-0/0/1 down "
+          "since 2026-11-05T10:00:00+08:00): look there before the customer's equipment");
+    CHECK(early[2].kind == EventKind::notification_due);
+    CHECK(early[2].time == e.declared);
+    CHECK(s.kinds(at("2026-11-05T02:30:59Z")) ==
+          std::vector<std::string>{"port-down network 2026-11-05T02:00:00Z", "port-up network 2026-11-05T02:30:00Z",
+                                   "emergency-declared emergency 2026-11-05T02:05:00Z"});
+    const auto later = derive_events(s.c, s.r, at("2026-11-05T02:31:00Z"), 50);
+    REQUIRE(later.back().kind == EventKind::emergency_cleared);
+    CHECK(later.back().time == *e.cleared);
+    CHECK(later.back().reason == "the icmp probe of 203.0.113.5 passed again after 26 minutes");
+    CHECK(to_json(later.back()).find(R"("entity":{"probe":{"target":"203.0.113.5","service":"icmp"}})") !=
+          std::string::npos);
+    s.r.emergencies[0].declared = at("2026-11-05T02:40:00Z");  // after the port came back
+    s.r.emergencies[0].cleared.reset();
+    const auto after = derive_events(s.c, s.r, at("2026-11-05T02:40:00Z"), 50);
+    CHECK(after[2].reason == "two consecutive failed icmp probes of 203.0.113.5");
+  }
   SECTION("installation overdue when its deadline passed in the month without completion") {
     s.r.installation.completed.reset();
     s.r.installation.deadline = at("2026-11-04T16:00:00Z");
