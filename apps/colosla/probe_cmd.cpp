@@ -70,6 +70,7 @@ int probe(Context& ctx) {
     return report(make_error(Errc::not_found, "no contract " + id + " in the inventory"));
   }
   std::vector<core::Observation> results;
+  int rc = kOk;
   for (const auto& t : c->probe_targets) {
     if (core::documentation_address(t.address)) {
       std::cout << std::left << std::setw(40) << t.address << "not probed: a documentation address (RFC 5737, 3849)\n";
@@ -82,18 +83,24 @@ int probe(Context& ctx) {
       job.www_path = t.www_path;
       const auto r = core::probe(t.address, s, t.www_path, o, *ctx.clock);
       std::cout << std::left << std::setw(40) << t.address << std::setw(7) << to_string(s)
-                << (r.pass ? "pass" : "FAIL") << "  " << r.detail << "\n";
-      results.push_back(core::Prober::observation(job, r));
+                << (!r.made ? "NOT MADE" : r.pass ? "pass" : "FAIL") << "  " << r.detail << "\n";
+      if (r.made) {
+        results.push_back(core::Prober::observation(job, r));
+      } else {
+        rc = kFailed;  // this machine's fault: nothing stored for it
+      }
     }
   }
   if (results.empty()) {
-    std::cout << id << " has no probe targets to probe\n";
-    return kOk;
+    if (rc == kOk) {
+      std::cout << id << " has no probe targets to probe\n";
+    }
+    return rc;
   }
   if (auto n = store->add_observations(results); !n) {
     return report(n.error());
   }
-  return kOk;
+  return rc;
 }
 
 // The (address, service, interval) of each job: a change means a contract began or ended.
@@ -167,7 +174,8 @@ int prober(Context& ctx) {
         log(LogLevel::info, "prober",
             "round: " + std::to_string(r.probes) + " probes, " + std::to_string(r.failed) + " failed, latest start " +
                 std::to_string(r.latest.count()) + " ms late, at most " + std::to_string(r.most_in_flight) +
-                " in flight");
+                " in flight" +
+                (r.not_made > 0 ? ", " + std::to_string(r.not_made) + " not made (see the error above)" : ""));
         if (rounds > 0 && ++rounds_done >= rounds) {
           request_stop();
         }

@@ -20,6 +20,12 @@ namespace {
 
 using Steady = std::chrono::steady_clock;
 
+// This machine cannot make the probe (no ICMP socket allowed, out of file descriptors): says
+// nothing of the target.
+struct CannotProbe {
+  std::string why;
+};
+
 // A socket closed when it goes out of scope.
 struct Fd {
   int fd = -1;
@@ -83,8 +89,8 @@ std::string echo_once(const std::string& address, std::chrono::milliseconds time
     raw = true;
   }
   if (s < 0) {
-    return std::string("cannot open an ICMP socket (") + std::strerror(errno) +
-           "): allow ping in net.ipv4.ping_group_range or give colosla CAP_NET_RAW";
+    throw CannotProbe{std::string("cannot open an ICMP socket (") + std::strerror(errno) +
+                      "): allow ping in net.ipv4.ping_group_range or give colosla CAP_NET_RAW"};
   }
   Fd fd(s);
   static std::atomic<std::uint16_t> ids{static_cast<std::uint16_t>(::getpid())};
@@ -148,8 +154,7 @@ int connect_to(const std::string& address, std::uint16_t port, Steady::time_poin
   }
   const int s = ::socket(to.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (s < 0) {
-    why = std::strerror(errno);
-    return -1;
+    throw CannotProbe{std::string("cannot open a TCP socket: ") + std::strerror(errno)};
   }
   if (::connect(s, reinterpret_cast<sockaddr*>(&to), len) != 0 && errno != EINPROGRESS) {
     why = std::string("cannot connect to port ") + std::to_string(port) + ": " + std::strerror(errno);
@@ -311,19 +316,26 @@ ProbeResult probe(const std::string& address, ProbeService service, const std::s
   std::string why;
   for (int attempt = 0; attempt <= std::max(0, o.retries); ++attempt) {
     std::string detail;
-    switch (service) {
-      case ProbeService::icmp:
-        why = echo_once(address, o.timeout, static_cast<std::uint16_t>(attempt + 1), detail);
-        break;
-      case ProbeService::www:
-        why = http_once(address, o.www_port, www_path, o.timeout, detail);
-        break;
-      case ProbeService::email:
-        why = greeting_once(address, o.smtp_port, o.timeout, detail);
-        break;
-      case ProbeService::ftp:
-        why = greeting_once(address, o.ftp_port, o.timeout, detail);
-        break;
+    try {
+      switch (service) {
+        case ProbeService::icmp:
+          why = echo_once(address, o.timeout, static_cast<std::uint16_t>(attempt + 1), detail);
+          break;
+        case ProbeService::www:
+          why = http_once(address, o.www_port, www_path, o.timeout, detail);
+          break;
+        case ProbeService::email:
+          why = greeting_once(address, o.smtp_port, o.timeout, detail);
+          break;
+        case ProbeService::ftp:
+          why = greeting_once(address, o.ftp_port, o.timeout, detail);
+          break;
+      }
+    } catch (const CannotProbe& e) {
+      r.made = false;
+      r.detail = e.why;
+      r.at = clock.now();
+      return r;
     }
     if (why.empty()) {
       r.pass = true;

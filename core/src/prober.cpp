@@ -254,6 +254,13 @@ Result<bool> ProbeLoop::step() {
   for (auto& o : prober_.collect()) {
     const ProbeJob& j = prober_.jobs()[o.job];
     const std::string what = std::string(to_string(j.service)) + " " + j.address;
+    if (!o.result.made) {
+      // Our fault, not the target's: nothing stored, nothing counted towards an emergency.
+      if (round_.not_made++ == 0) {
+        log(LogLevel::error, "prober", "cannot probe " + what + ": " + o.result.detail);
+      }
+      continue;
+    }
     ++round_.probes;
     round_.latest = std::max(round_.latest, o.late);
     if (!o.result.pass) {

@@ -84,4 +84,22 @@ if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null; then
 else
   echo "probe: the network-namespace part needs root; skipped"
 fi
+
+# A user who may open no ICMP socket (ping_group_range leaves its group out, no CAP_NET_RAW):
+# the probe is not made, which says nothing of the target; nothing is stored and colosla exits 3.
+read -r lo hi </proc/sys/net/ipv4/ping_group_range
+nogroup=$(id -g nobody 2>/dev/null || echo "")
+if [ "$(id -u)" -eq 0 ] && [ -n "$nogroup" ] && { [ "$nogroup" -lt "$lo" ] || [ "$nogroup" -gt "$hi" ]; }; then
+  before=$(sqlite3 "$db" "SELECT count(*) FROM observation_view WHERE kind = 'probe'")
+  chmod a+rwx "$work" && chmod a+rw "$db"*
+  run runuser -u nobody -- "$colosla" --db "$db" probe --contract C-001 --timeout 500 --retries 0 \
+    --www-port "$www" --smtp-port "$smtp" --ftp-port "$ftp"
+  expect_rc 3
+  expect_has "$(line 127.0.0.1 icmp)" "NOT MADE  cannot open an ICMP socket (Operation not permitted): allow ping in net.ipv4.ping_group_range or give colosla CAP_NET_RAW"
+  expect_has "$(line 127.0.0.1 email)" "FAIL"  # the TCP probes are made
+  after=$(sqlite3 "$db" "SELECT count(*) FROM observation_view WHERE kind = 'probe'")
+  expect_eq "$after" "$((before + 3))" "probe observations stored (www, email, ftp; no icmp)"
+else
+  echo "probe: the no-ICMP-socket part needs root and a ping_group_range without nobody's group; skipped"
+fi
 echo "probe: ok"

@@ -25,6 +25,9 @@ struct ProbeResult {
   bool pass = false;
   std::string detail;  ///< "echo reply in 0.1 ms", "HTTP 200", "connection refused", for the evidence
   Timestamp at;        ///< when the probe ended
+  /// False when this machine could not make the probe (no ICMP socket allowed, no file
+  /// descriptor left): then it says nothing of the target, and is neither stored nor counted.
+  bool made = true;
 };
 
 /// Whether an address lies in a range reserved for documentation (RFC 5737: 192.0.2.0/24,
@@ -32,8 +35,9 @@ struct ProbeResult {
 /// Nothing real answers there, so colosla does not probe them.
 bool documentation_address(const std::string& address);
 
-/// One probe of one service of a target, retried within itself. Never fails: a probe that cannot
-/// be made (no route, refused, no answer) is a failed probe, with the reason in `detail`.
+/// One probe of one service of a target, retried within itself. Never fails: a target that cannot
+/// be reached (no route, refused, no answer) is a failed probe, with the reason in `detail`; a
+/// probe this machine cannot make is not made (`made` false, the reason in `detail`).
 ProbeResult probe(const std::string& address, ProbeService service, const std::string& www_path,
                   const ProbeOptions& options, const Clock& clock);
 

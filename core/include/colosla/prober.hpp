@@ -143,6 +143,7 @@ struct ProbeRoundFigures {
   Timestamp began;
   std::size_t probes = 0;
   std::size_t failed = 0;
+  std::size_t not_made = 0;  ///< probes this machine could not make (the first is logged)
   std::chrono::milliseconds latest{0};
   std::size_t most_in_flight = 0;
 };

@@ -260,3 +260,34 @@ TEST_CASE("a scripted day: the prober declares, notifies in time, misses and clo
   }
   CHECK(live == at_end);
 }
+
+TEST_CASE("a probe this machine cannot make is neither stored nor counted", "[prober]") {
+  TempDir dir;
+  auto opened = Store::open(dir.file("s.db"), Store::Mode::create);
+  REQUIRE(opened.has_value());
+  FakeClock clock(at("2026-11-05T02:00:00Z"));
+  const auto no_socket = [](const ProbeJob&, const ProbeOptions&, const Clock& c) {
+    ProbeResult r;
+    r.made = false;
+    r.detail = "cannot open an ICMP socket (Operation not permitted)";
+    r.at = c.now();
+    return r;
+  };
+  Prober::Options o;
+  o.workers = 0;
+  ProbeLoop loop(**opened, {job("127.0.0.2", std::chrono::seconds{60})}, o, clock, no_socket);
+  for (int i = 0; i < 300; ++i) {
+    auto look = loop.step();
+    REQUIRE(look.has_value());
+    CHECK_FALSE(*look);  // five rounds without a result: no emergency
+    clock.advance(std::chrono::seconds{1});
+  }
+  REQUIRE(loop.flush().has_value());
+  auto seq = (*opened)->last_observation_seq();
+  REQUIRE(seq.has_value());
+  CHECK(*seq == 0);
+  const auto rounds = loop.rounds();
+  REQUIRE(rounds.size() == 4);
+  CHECK(rounds[0].probes == 0);
+  CHECK(rounds[0].not_made == 1);
+}
