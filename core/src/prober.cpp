@@ -61,10 +61,17 @@ ProbeSchedule::ProbeSchedule(const std::vector<ProbeJob>& jobs, Timestamp start)
     interval_.push_back(jobs[i].interval);
     by_interval[jobs[i].interval].push_back(i);
   }
+  const std::int64_t now = start.time_since_epoch().count();
   for (const auto& [interval, members] : by_interval) {
+    const std::int64_t length = interval.count();
     const auto n = static_cast<std::int64_t>(members.size());
     for (std::int64_t k = 0; k < n; ++k) {
-      heap_.emplace_back(start + std::chrono::seconds{interval.count() * k / n}, members[static_cast<std::size_t>(k)]);
+      // The slot is a phase of the interval counted from the epoch, so that a restart (a new
+      // inventory, a crash) keeps each target's rhythm: its next probe is one interval after
+      // the last, not sooner or up to twice as late.
+      const std::int64_t phase = length * k / n;
+      const std::int64_t first = now + (((phase - now) % length) + length) % length;
+      heap_.emplace_back(Timestamp{std::chrono::seconds{first}}, members[static_cast<std::size_t>(k)]);
     }
   }
   std::make_heap(heap_.begin(), heap_.end(), kLater);

@@ -39,10 +39,11 @@ struct ProbeJob {
 /// on documentation addresses are left out (and named in `skipped`, when given).
 std::vector<ProbeJob> probe_jobs(const Inventory& inv, Timestamp now, std::vector<std::string>* skipped = nullptr);
 
-/// When each job is due. The n jobs that share an interval I are first due at start + I × k ÷ n
-/// (k = 0 … n−1), so that a thousand targets never fire in the same second; then every I after
-/// the time they were due, not after they ran, so that the rounds do not drift. A job more than a
-/// round behind is probed once, and its missed rounds are skipped.
+/// When each job is due. The k-th of the n jobs that share an interval I (k = 0 … n−1) is due
+/// whenever the time since the epoch is I × k ÷ n modulo I, so that a thousand targets never
+/// fire in the same second, and a restart keeps every target's rhythm; each next round is I
+/// after the time it was due, not after it ran, so that the rounds do not drift. A job more than
+/// a round behind is probed once, and its missed rounds are skipped.
 class ProbeSchedule {
  public:
   ProbeSchedule(const std::vector<ProbeJob>& jobs, Timestamp start);

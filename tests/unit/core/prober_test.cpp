@@ -68,6 +68,20 @@ TEST_CASE("the probe schedule spreads a round over the interval and does not dri
       CHECK(times[i] - times[i - 1] == interval);
     }
   }
+  SECTION("a restart keeps every target's slot") {
+    ProbeSchedule again(jobs, start + std::chrono::seconds{1234});
+    std::map<std::size_t, Timestamp> next;
+    for (Timestamp t = start + std::chrono::seconds{1234}; next.size() < jobs.size(); t += std::chrono::seconds{1}) {
+      for (const auto& d : again.take_due(t)) {
+        next.try_emplace(d.job, d.due);
+      }
+    }
+    for (const auto& [j, due] : next) {
+      const auto interval = jobs[j].interval;
+      CHECK((due - runs[j].front()) % interval == std::chrono::seconds{0});
+      CHECK(due - (start + std::chrono::seconds{1234}) < interval);
+    }
+  }
   SECTION("a process held up probes once, late, and skips the rounds it missed") {
     ProbeSchedule late({job("127.0.0.1", std::chrono::seconds{60})}, start);
     CHECK(late.take_due(start).size() == 1);
