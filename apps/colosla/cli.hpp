@@ -152,5 +152,16 @@ bool is_netconf_command(const std::string& command);
 int run_netconf(Context& ctx, const std::string& command);
 bool is_record_command(const std::string& command);
 int run_records(Context& ctx, const std::string& command, const std::string& sub);
+/// The options every verb that enters a record takes: --by, --note, and with `corrections`
+/// --supersedes.
+void add_record_options(po::options_description& d, bool corrections);
+/// Enters a record as every `add` verb does: who (--by, else the login name) and when (the
+/// clock), the note, what it corrects (--supersedes), then core::add_record (check_record against
+/// the inventory and the records in force, in one transaction). Prints "recorded record #N (…): …"
+/// on stdout; an error is the caller's to print. On error nothing is stored.
+Result<core::Record> enter_record(const Context& ctx, core::Store& store, core::Record r,
+                                  const po::variables_map& vm);
+/// colosla notify send: runs the command that tells the customer, then records the notification.
+int run_notify_send(Context& ctx);
 
 }  // namespace colosla::cli

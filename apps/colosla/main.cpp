@@ -33,6 +33,9 @@ Records (never edited: --supersedes N corrects record N, remove N withdraws it):
   install complete --contract ID --at T;                                install list|remove
   contact-invalid add --contract ID --from T [--to T];                  contact-invalid list|remove
   Each takes [--by NAME] (default: your login name) and [--note TEXT].
+  notify send --contract ID --contact NAME|--contact-address A [--type T] -- COMMAND [ARG...]
+                                 tell the contact through COMMAND (the message on stdin); when it
+                                 exits 0, record the notification (--type: only PROBLEM)
 
 Reports:
   report --month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html]
@@ -40,7 +43,9 @@ Reports:
                                  every contract's figures this month (for check_colosla),
                                  and the SLA events they show, each recorded once
   events [--after ID]            the recorded SLA events, JSON lines (yang/colosla-events.yang)
-  nagios-config [--host NAME]    Nagios/Icinga host and services of every contract
+  nagios-config [--host NAME] [--customer-contacts]
+                                 Nagios/Icinga host and services of every contract (and a
+                                 contact per authorized contact, told through notify send)
   zabbix discovery               low-level discovery JSON of contracts and guarantees
   zabbix get KEY                 an item: colosla.sla[CONTRACT,network|power|emergency,FIELD]
   check --contract ID [...]      check_colosla computing the figures now (check_colosla --help)

@@ -1,6 +1,7 @@
 // colosla exclude|customer-report|notify|install|contact-invalid: the records of SPEC §8.
 // Every family has the same three verbs: add (under its own name: add, record, complete), list,
-// and remove (a withdrawal record; nothing is ever deleted or edited).
+// and remove (a withdrawal record; nothing is ever deleted or edited). `notify send`
+// (notify_cmd.cpp) enters its notification through enter_record, as `notify record` does.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -121,33 +122,15 @@ nlohmann::ordered_json record_json(const Record& r, const std::vector<Record>& a
   return j;
 }
 
-void add_common(po::options_description& d) {
-  d.add_options()("by", po::value<std::string>(), "who enters it (default: your login name)")(
-      "note", po::value<std::string>()->default_value(""), "why: a ticket, a name, a reference")(
-      "supersedes", po::value<std::int64_t>(), "the record this one corrects (by its number)");
-}
-
 int store_record(Context& ctx, Record r, const po::variables_map& vm) {
-  r.entered_by = entered_by(vm);
-  r.entered_at = ctx.clock->now();
-  r.note = vm["note"].as<std::string>();
-  if (vm.count("supersedes") != 0) {
-    r.supersedes = vm["supersedes"].as<std::int64_t>();
-  }
   auto store = open_store(ctx, core::Store::Mode::existing);
   if (!store) {
     return kFailed;
   }
-  auto added = core::add_record(*store, r);
+  auto added = enter_record(ctx, *store, std::move(r), vm);
   if (!added) {
     return refused(added.error());
   }
-  auto inv = store->load_inventory();
-  const Zone z = zone_for(inv && inv->has_value() ? &**inv : nullptr, added->contract);
-  std::cout << "recorded " << core::record_name(added->id) << " ("
-            << to_string(added->kind) << ", "
-            << (added->contract.empty() ? std::string("all contracts") : added->contract)
-            << "): " << describe(*added, z) << "\n";
   return kOk;
 }
 
@@ -179,7 +162,7 @@ int add(Context& ctx, const Family& f) {
                     "office-phone, mobile, pager, fax or email")(
         "contact", po::value<std::string>(), "the contact told (an authorized contact)");
   }
-  add_common(d);
+  add_record_options(d, true);
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
@@ -337,6 +320,35 @@ int list(Context& ctx, const Family& f) {
 
 }  // namespace
 
+void add_record_options(po::options_description& d, bool corrections) {
+  d.add_options()("by", po::value<std::string>(), "who enters it (default: your login name)")(
+      "note", po::value<std::string>()->default_value(""), "why: a ticket, a name, a reference");
+  if (corrections) {
+    d.add_options()("supersedes", po::value<std::int64_t>(),
+                    "the record this one corrects (by its number)");
+  }
+}
+
+Result<Record> enter_record(const Context& ctx, core::Store& store, Record r,
+                            const po::variables_map& vm) {
+  r.entered_by = entered_by(vm);
+  r.entered_at = ctx.clock->now();
+  r.note = vm["note"].as<std::string>();
+  if (vm.count("supersedes") != 0) {
+    r.supersedes = vm["supersedes"].as<std::int64_t>();
+  }
+  auto added = core::add_record(store, r);
+  if (!added) {
+    return added.error();
+  }
+  auto inv = store.load_inventory();
+  const Zone z = zone_for(inv && inv->has_value() ? &**inv : nullptr, added->contract);
+  std::cout << "recorded " << core::record_name(added->id) << " (" << to_string(added->kind) << ", "
+            << (added->contract.empty() ? std::string("all contracts") : added->contract)
+            << "): " << describe(*added, z) << "\n";
+  return added;
+}
+
 bool is_record_command(const std::string& command) {
   return std::any_of(std::begin(kFamilies), std::end(kFamilies),
                      [&](const Family& f) { return command == f.command; });
@@ -350,6 +362,9 @@ int run_records(Context& ctx, const std::string& command, const std::string& sub
     if (sub == f.add_verb) {
       return add(ctx, f);
     }
+    if (f.kind == RecordKind::notification && sub == "send") {
+      return run_notify_send(ctx);
+    }
     if (sub == "list") {
       return list(ctx, f);
     }
@@ -357,7 +372,7 @@ int run_records(Context& ctx, const std::string& command, const std::string& sub
       return remove(ctx, f);
     }
     throw UsageError("unknown subcommand \"" + command + " " + sub + "\" (" + f.add_verb +
-                     ", list, remove)");
+                     (f.kind == RecordKind::notification ? ", send" : "") + ", list, remove)");
   }
   throw UsageError("unknown command \"" + command + "\"");
 }

@@ -3,13 +3,16 @@
 # get` and low-level discovery with `colosla zabbix discovery` (zabbix_agentd -t); the sender
 # sink of colosla evaluate speaks the trapper protocol to a receiver of the test's own
 # (tests/integration/zabbix_receiver.py), byte for byte as zabbix_sender does, resends what a
-# refusing server did not take, and sends nothing twice.
+# refusing server did not take, and sends nothing twice. The media script that tells the customer
+# (notify/colosla-zabbix-notify) mails and records as Zabbix would run it; the template is valid
+# YAML with its contract tags.
 # usage: zabbix.sh COLOSLA SOURCE_DIR
 colosla=$1 src=$2
 . "$src/tests/integration/lib.sh"
 for tool in zabbix_agentd zabbix_sender python3; do
   command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs zabbix-agent)"
 done
+python3 -c 'import yaml' 2>/dev/null || fail "python3-yaml is not installed (scripts/deps installs it)"
 db=$work/colosla.db
 c001_scenario "$colosla" "$src" "$db" reported
 
@@ -94,4 +97,74 @@ run "$colosla" --db "$db2" evaluate --as-of 2026-11-05T10:18:00+08:00 --zabbix-s
 expect_rc 0
 expect_lacks "$out" "to Zabbix"
 expect_eq "$(grep -c . "$work/taken.log")" 2 "requests after all (ours, zabbix_sender's)"
+
+# 3. The media script notify/colosla-zabbix-notify, run as Zabbix's alerter runs it: the five
+#    parameters of the media type, and a mail program of the test's that writes what it was given.
+#    The contact is the one whose address the message goes to (Li Lei: +86 138 0000 0000).
+script=$src/notify/colosla-zabbix-notify
+test -x "$script" || fail "$script is not executable"
+cat >"$work/mail" <<'SH'
+#!/bin/sh
+{ printf '%s|' "$@"; echo; cat; } >>"$(dirname "$0")/mail.out"
+SH
+chmod +x "$work/mail"
+told() { "$colosla" --db "$db" notify list --contract C-001 | grep ' told ' || true; }
+zbx() { run env COLOSLA="$colosla" COLOSLA_DB="$db" COLOSLA_MAIL="$work/mail" "$script" "$@"; }
+subject="Problem: Example Ltd (C-001): emergency SLA at risk"
+expect_eq "$(told)" "" "notifications before the media script ran"
+zbx +8613800000000 "$subject" "C-001 emergency: 203.0.113.5 icmp" PROBLEM C-001
+expect_rc 0
+expect_has "$out" "sent: $work/mail -s '$subject' +8613800000000"
+expect_has "$(cat "$work/mail.out")" "-s|$subject|+8613800000000|
+C-001 emergency: 203.0.113.5 icmp" "what the mail program got"
+expect_has "$(told)" " told Li Lei by mobile  [in force]" "the notification recorded (the contact's channel)"
+expect_has "$(told)" '"zabbix media script"' "the notification's note"
+#    RESOLVED: mailed, not recorded.
+zbx "+86 138 0000 0000" "Resolved: $subject" "over" RESOLVED C-001
+expect_rc 0
+expect_has "$out" "not recorded: a RESOLVED notification tells of no emergency"
+expect_has "$(cat "$work/mail.out")" "-s|Resolved: $subject|+86 138 0000 0000|"
+expect_eq "$(told | grep -c .)" 1 "notifications after RESOLVED"
+#    Not a contact of the contract, or no contract tag: mailed, not recorded, the alert fails.
+zbx han@example.com "$subject" "m" PROBLEM C-001
+expect_rc 1
+expect_has "$err" "sent, but not recorded: C-001 has no contact at han@example.com"
+zbx +8613800000000 "$subject" "m" PROBLEM ""
+expect_rc 1
+expect_has "$err" "sent, but not recorded: a notification record needs a contract"
+expect_eq "$(grep -c '^-s|' "$work/mail.out")" 4 "messages mailed"
+expect_eq "$(told | grep -c .)" 1 "notifications after refused records"
+#    Settings as options instead of the environment; the channel of an SMS gateway.
+run env -u COLOSLA_DB "$script" --colosla "$colosla" --db "$db" --mail "$work/mail" --channel pager \
+  +8613800000000 "$subject" "m" PROBLEM C-001
+expect_rc 0
+expect_has "$(told | tail -n 1)" " told Li Lei by pager" "the notification sent with options"
+#    colosla missing: the customer is mailed all the same, and the script says it recorded nothing.
+run env COLOSLA="$work/no-colosla" COLOSLA_MAIL="$work/mail" "$script" +8613800000000 "$subject" "m" PROBLEM C-001
+expect_rc 3
+expect_has "$err" "sent to +8613800000000, but not recorded: $work/no-colosla cannot be run"
+expect_eq "$(grep -c '^-s|' "$work/mail.out")" 6 "messages mailed without colosla"
+#    Four parameters: a usage error, nothing mailed.
+zbx +8613800000000 "$subject" "m" PROBLEM
+expect_rc 2
+expect_has "$err" "4 parameters; Zabbix passes {ALERT.SENDTO} {ALERT.SUBJECT} {ALERT.MESSAGE} {EVENT.STATUS} {EVENT.TAGS.contract}"
+expect_eq "$(grep -c '^-s|' "$work/mail.out")" 6 "messages mailed after a usage error"
+
+# 4. The template: YAML in Zabbix 6.0's export format, every discovered item and trigger tagged with
+#    its contract and guarantee (the media script's contract; the actions' conditions).
+python3 - "$src/examples/zabbix-template-colosla.yaml" <<'PY' || fail "examples/zabbix-template-colosla.yaml"
+import sys, yaml
+x = yaml.safe_load(open(sys.argv[1]))["zabbix_export"]
+assert x["version"] == "6.0", x["version"]
+[t] = x["templates"]
+tags = [{"tag": "contract", "value": "{#CONTRACT}"}, {"tag": "guarantee", "value": "{#GUARANTEE}"}]
+triggers = 0
+for rule in t["discovery_rules"]:
+    for item in rule["item_prototypes"]:
+        assert item["tags"] == tags, item
+        for trigger in item.get("trigger_prototypes", []):
+            assert trigger["tags"] == tags, trigger
+            triggers += 1
+assert triggers == 2, triggers
+PY
 echo "zabbix: ok"
