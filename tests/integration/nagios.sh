@@ -48,29 +48,7 @@ expect_eq "$(grep -v 'has no default contacts or contactgroups defined!$' <<<"$w
 expect_has "$out" "Checked 3 services."
 expect_has "$out" "Checked 1 hosts."
 # ... and with a service template of one's own (--use) and one's own host: no warning at all.
-cat >"$work/site.cfg" <<'CONF'
-define host {
-  host_name             colosla
-  alias                 colosla SLA store
-  address               127.0.0.1
-  max_check_attempts    1
-  check_period          ci-24x7
-  contacts              ci
-  notification_period   ci-24x7
-  notification_interval 0
-}
-define service {
-  name                  colosla-service
-  register              0
-  max_check_attempts    1
-  check_interval        2
-  retry_interval        2
-  check_period          ci-24x7
-  contacts              ci
-  notification_period   ci-24x7
-  notification_interval 0
-}
-CONF
+site_cfg "$work/site.cfg"
 run "$colosla" --db "$db" nagios-config --use colosla-service
 expect_rc 0
 printf '%s\n' "$out" >"$work/colosla-use.cfg"

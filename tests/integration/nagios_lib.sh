@@ -82,6 +82,33 @@ define timeperiod {
 CONF
 
 # nagios4 -v on an instance: no errors; the warnings are kept in $warnings.
+# A site's own host (colosla) and service template (colosla-service), for nagios-config --use.
+site_cfg() {  # site_cfg FILE
+  cat >"$1" <<'CONF'
+define host {
+  host_name             colosla
+  alias                 colosla SLA store
+  address               127.0.0.1
+  max_check_attempts    1
+  check_period          ci-24x7
+  contacts              ci
+  notification_period   ci-24x7
+  notification_interval 0
+}
+define service {
+  name                  colosla-service
+  register              0
+  max_check_attempts    1
+  check_interval        2
+  retry_interval        2
+  check_period          ci-24x7
+  contacts              ci
+  notification_period   ci-24x7
+  notification_interval 0
+}
+CONF
+}
+
 verify() {  # verify NAME
   run nagios4 -v "$work/$1/nagios.cfg"
   expect_rc 0

@@ -131,29 +131,7 @@ expect_has "$out" "Checked 4 contacts."
 
 # With a service template of one's own (--use), the customer's contacts come beside the
 # template's (Nagios' additive inheritance), and the timeperiod they use is there all the same.
-cat >"$work/site.cfg" <<'CONF'
-define host {
-  host_name             colosla
-  alias                 colosla SLA store
-  address               127.0.0.1
-  max_check_attempts    1
-  check_period          ci-24x7
-  contacts              ci
-  notification_period   ci-24x7
-  notification_interval 0
-}
-define service {
-  name                  colosla-service
-  register              0
-  max_check_attempts    1
-  check_interval        2
-  retry_interval        2
-  check_period          ci-24x7
-  contacts              ci
-  notification_period   ci-24x7
-  notification_interval 0
-}
-CONF
+site_cfg "$work/site.cfg"
 run c nagios-config --use colosla-service --customer-contacts
 expect_rc 0
 printf '%s\n' "$out" >"$work/use.cfg"
