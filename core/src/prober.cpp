@@ -54,12 +54,37 @@ std::vector<ProbeJob> probe_jobs(const Inventory& inv, Timestamp now, std::vecto
   return out;
 }
 
+namespace {
+
+// FNV-1a of a job's address and service: its place in the round, the same in every run.
+std::uint64_t slot_hash(const ProbeJob& j) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (const unsigned char c : j.address + " " + std::string(to_string(j.service))) {
+    h = (h ^ c) * 1099511628211ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
 ProbeSchedule::ProbeSchedule(const std::vector<ProbeJob>& jobs, Timestamp start) {
-  // The jobs of each interval, in their order, spread evenly over it.
+  // The jobs of each interval spread evenly over it, in the order of a hash: the addresses of
+  // one customer's subnet, which tend to fail together, do not come due together.
   std::map<std::chrono::seconds, std::vector<std::size_t>> by_interval;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     interval_.push_back(jobs[i].interval);
     by_interval[jobs[i].interval].push_back(i);
+  }
+  for (auto& [interval, members] : by_interval) {
+    std::vector<std::pair<std::uint64_t, std::size_t>> keyed;
+    keyed.reserve(members.size());
+    for (const auto i : members) {
+      keyed.emplace_back(slot_hash(jobs[i]), i);
+    }
+    std::sort(keyed.begin(), keyed.end());
+    for (std::size_t k = 0; k < keyed.size(); ++k) {
+      members[k] = keyed[k].second;
+    }
   }
   const std::int64_t now = start.time_since_epoch().count();
   for (const auto& [interval, members] : by_interval) {

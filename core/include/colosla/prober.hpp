@@ -39,7 +39,8 @@ struct ProbeJob {
 /// on documentation addresses are left out (and named in `skipped`, when given).
 std::vector<ProbeJob> probe_jobs(const Inventory& inv, Timestamp now, std::vector<std::string>* skipped = nullptr);
 
-/// When each job is due. The k-th of the n jobs that share an interval I (k = 0 … n−1) is due
+/// When each job is due. The k-th of the n jobs that share an interval I (k = 0 … n−1, in the
+/// order of a hash of address and service, so that neighbouring addresses are apart) is due
 /// whenever the time since the epoch is I × k ÷ n modulo I, so that a thousand targets never
 /// fire in the same second, and a restart keeps every target's rhythm; each next round is I
 /// after the time it was due, not after it ran, so that the rounds do not drift. A job more than

@@ -92,6 +92,34 @@ TEST_CASE("the probe schedule spreads a round over the interval and does not dri
   }
 }
 
+TEST_CASE("the addresses of one subnet are spread over the round, not probed one after another",
+          "[prober]") {
+  std::vector<ProbeJob> jobs;
+  for (int i = 0; i < 1000; ++i) {
+    jobs.push_back(job("127.1." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1),
+                       std::chrono::seconds{300}));
+  }
+  const Timestamp start = at("2026-11-05T02:00:00Z");
+  ProbeSchedule s(jobs, start);
+  std::map<std::int64_t, int> subnet_per_10s;  // the first 100 addresses (127.1.0.1-100)
+  for (Timestamp t = start; t < start + std::chrono::seconds{300}; t += std::chrono::seconds{1}) {
+    for (const auto& d : s.take_due(t)) {
+      if (d.job < 100) {
+        ++subnet_per_10s[(d.due - start).count() / 10];
+      }
+    }
+  }
+  int most = 0;
+  int total = 0;
+  for (const auto& [window, n] : subnet_per_10s) {
+    most = std::max(most, n);
+    total += n;
+  }
+  CHECK(total == 100);
+  CHECK(most <= 12);  // 100 over 30 windows: about 3 each, never all of them together
+  CHECK(subnet_per_10s.size() >= 20);
+}
+
 TEST_CASE("probe jobs: contracts in force, one job an address and service, the shortest interval", "[prober]") {
   InventoryValidator v;
   std::string text = replaced(read_example(), R"("probe-target":[{"address":"203.0.113.5","service":["icmp","www"]}])",
