@@ -189,7 +189,7 @@ int prober(Context& ctx) {
         sleep_until(std::min(loop.next_wake(), next_look));
       }
     }
-    if (auto f = loop.flush(); !f) {
+    if (auto f = loop.finish(); !f) {
       log(LogLevel::error, "prober", "cannot store probe results: " + f.error().to_string());
     }
   }

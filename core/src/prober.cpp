@@ -162,7 +162,9 @@ Prober::Prober(std::vector<ProbeJob> jobs, Options options, const Clock& clock, 
   }
 }
 
-Prober::~Prober() {
+Prober::~Prober() { stop(); }
+
+void Prober::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -170,8 +172,9 @@ Prober::~Prober() {
   }
   wake_.notify_all();
   for (auto& t : threads_) {
-    t.join();  // a probe in progress ends within its timeout × attempts
+    t.join();  // a probe in progress ends within its timeout × attempts, and is kept
   }
+  threads_.clear();
 }
 
 void Prober::start_due() {
@@ -189,11 +192,17 @@ void Prober::start_due() {
   }
   {
     std::lock_guard lock(mutex_);
+    if (stopping_) {
+      return;
+    }
     for (const auto& d : due) {
       queue_.emplace_back(d.job, d.due);
     }
   }
-  wake_.notify_all();
+  // One worker a probe: waking every idle worker for each batch costs more than the probes.
+  for (std::size_t i = 0; i < due.size(); ++i) {
+    wake_.notify_one();
+  }
 }
 
 std::vector<ProbeOutcome> Prober::collect() {
@@ -281,8 +290,30 @@ Result<bool> ProbeLoop::step() {
   }
   prober_.start_due();
   bool look = false;
-  bool changed = false;
   round_.most_in_flight = std::max(round_.most_in_flight, prober_.in_flight());
+  const bool changed = absorb();
+  if (changed || now >= last_flush_ + std::chrono::seconds{1}) {
+    if (auto f = flush(); !f) {
+      return f.error();
+    }
+    look = changed;
+  }
+  const auto passed = std::partition(wakes_.begin(), wakes_.end(), [&](Timestamp t) { return t > now; });
+  if (passed != wakes_.end()) {
+    wakes_.erase(passed, wakes_.end());
+    look = true;
+  }
+  return look;
+}
+
+Result<void> ProbeLoop::finish() {
+  prober_.stop();
+  absorb();
+  return flush();
+}
+
+bool ProbeLoop::absorb() {
+  bool changed = false;
   for (auto& o : prober_.collect()) {
     const ProbeJob& j = prober_.jobs()[o.job];
     const std::string what = std::string(to_string(j.service)) + " " + j.address;
@@ -320,18 +351,7 @@ Result<bool> ProbeLoop::step() {
     }
     pending_.push_back(Prober::observation(j, o.result));
   }
-  if (changed || now >= last_flush_ + std::chrono::seconds{1}) {
-    if (auto f = flush(); !f) {
-      return f.error();
-    }
-    look = changed;
-  }
-  const auto passed = std::partition(wakes_.begin(), wakes_.end(), [&](Timestamp t) { return t > now; });
-  if (passed != wakes_.end()) {
-    wakes_.erase(passed, wakes_.end());
-    look = true;
-  }
-  return look;
+  return changed;
 }
 
 Result<void> ProbeLoop::flush() {

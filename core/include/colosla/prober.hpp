@@ -114,6 +114,9 @@ class Prober {
   [[nodiscard]] const std::vector<ProbeJob>& jobs() const { return jobs_; }
   /// Probes waiting for a worker or running.
   [[nodiscard]] std::size_t in_flight() const;
+  /// Starts nothing more, drops the probes waiting, and waits for those running (each within its
+  /// timeout × attempts); what they found is there for collect().
+  void stop();
 
   /// A probe result as the observation the store keeps (origin probe:SERVICE:ADDRESS).
   static Observation observation(const ProbeJob& job, const ProbeResult& r);
@@ -163,13 +166,18 @@ class ProbeLoop {
   Result<bool> step();
   /// When step() next has something to do.
   [[nodiscard]] Timestamp next_wake() const;
-  /// Stores what is waiting (at the end).
+  /// Stores what is waiting.
   Result<void> flush();
+  /// At the end: waits for the probes running, and stores them with what is waiting.
+  Result<void> finish();
   /// The rounds completed since the last call.
   std::vector<ProbeRoundFigures> rounds();
   [[nodiscard]] const Prober& prober() const { return prober_; }
 
  private:
+  /// Takes the finished probes into pending_ and the tracker; true when an emergency began or ended.
+  bool absorb();
+
   Store& store_;
   const Clock& clock_;
   Prober prober_;
