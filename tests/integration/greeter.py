@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""An SMTP-like or FTP-like greeter on 127.0.0.1:PORT for the probe tests: greets with
-"220 <name> ready", answers QUIT with "221 bye" and closes; anything else gets "502".
+"""An SMTP-like or FTP-like greeter on 127.0.0.1:PORT (or ADDRESS:PORT) for the probe tests and
+bench/probe: greets with "220 <name> ready", answers QUIT with "221 bye" and closes; anything else
+gets "502".
 
-usage: greeter.py PORT NAME"""
+usage: greeter.py PORT NAME [ADDRESS]   (ADDRESS: 127.0.0.1 unless given; 0.0.0.0 or :: for all)"""
 import socket
 import sys
 import threading
@@ -28,9 +29,10 @@ def serve(conn, name):
 
 def main():
     port, name = int(sys.argv[1]), sys.argv[2]
-    srv = socket.socket()
+    address = sys.argv[3] if len(sys.argv) > 3 else "127.0.0.1"
+    srv = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", port))
+    srv.bind((address, port))
     srv.listen(16)
     print("ready", flush=True)
     while True:
