@@ -15,6 +15,11 @@ if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null; then
   exit 0
 fi
 . "$src/tests/integration/lib.sh"
+# The events are checked against one month's report (C-001's month is Asia/Shanghai's).
+if [ "$(TZ=Asia/Shanghai date +%Y-%m)" != "$(TZ=Asia/Shanghai date -d '+5 min' +%Y-%m)" ]; then
+  echo "prober: skipped (C-001's month ends within 5 minutes; run it again after)"
+  exit 0
+fi
 colosla=$build/apps/colosla/colosla
 trapd=$build/apps/colosla-trapd/colosla-trapd
 db=$work/colosla.db events=$work/events.jsonl log=$work/trapd.log
