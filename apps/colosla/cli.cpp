@@ -15,6 +15,13 @@ volatile std::sig_atomic_t g_stop = 0;
 extern "C" void on_stop(int /*sig*/) { g_stop = 1; }
 }  // namespace
 
+std::string required(const po::variables_map& vm, const char* name) {
+  if (vm.count(name) == 0) {
+    throw UsageError("--" + std::string(name) + " is required");
+  }
+  return vm[name].as<std::string>();
+}
+
 void stop_on_sigterm() {
   struct sigaction sa {};
   sa.sa_handler = on_stop;

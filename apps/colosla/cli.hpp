@@ -79,6 +79,9 @@ const core::Registry& builtin_registry();
 std::optional<core::Inventory> inventory_of(core::Store& store);
 
 /// A command about the store's inventory: the store, and its inventory.
+/// The value of a required string option; a usage error ("--device is required") without it.
+std::string required(const po::variables_map& vm, const char* name);
+
 /// Long-running commands (netconf-listen, prober): SIGTERM and SIGINT set a flag, and
 /// interrupt a sleep, instead of ending the process mid-write.
 void stop_on_sigterm();

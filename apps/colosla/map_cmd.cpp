@@ -10,13 +10,6 @@ namespace colosla::cli {
 
 namespace {
 
-std::string required(const po::variables_map& vm, const char* name) {
-  if (vm.count(name) == 0) {
-    throw UsageError("--" + std::string(name) + " is required");
-  }
-  return vm[name].as<std::string>();
-}
-
 Zone zone_of(const core::Inventory& inv, const std::string& contract) {
   const core::Contract* c = inv.find_contract(contract);
   if (c != nullptr) {

@@ -147,11 +147,8 @@ int netconf_check(Context& ctx) {
   if (!vm) {
     return kOk;
   }
-  if (vm->count("device") == 0) {
-    throw UsageError("--device is required");
-  }
+  const std::string name = required(*vm, "device");
   const core::NetconfOptions o = netconf_options(*vm, "timeout");
-  const std::string name = (*vm)["device"].as<std::string>();
   int rc = kOk;
   auto found = netconf_device(ctx, name, rc);
   if (!found) {
@@ -225,12 +222,9 @@ int netconf_listen(Context& ctx) {
   if (!vm) {
     return kOk;
   }
-  if (vm->count("device") == 0) {
-    throw UsageError("--device is required");
-  }
+  const std::string name = required(*vm, "device");
   const core::NetconfOptions o = netconf_options(*vm, "timeout");
   const std::chrono::seconds max_backoff{std::max(1, (*vm)["max-backoff"].as<int>())};
-  const std::string name = (*vm)["device"].as<std::string>();
   int rc = kOk;
   auto found = netconf_device(ctx, name, rc);
   if (!found) {

@@ -170,9 +170,7 @@ int run_notify_send(Context& ctx) {
            "contact), 2 bad command line, 3 not sent, or sent but the store failed.\n";
     return kOk;
   }
-  if (vm->count("contract") == 0) {
-    throw UsageError("--contract is required");
-  }
+  const std::string contract = required(*vm, "contract");
   if (vm->count("contact") + vm->count("contact-address") != 1) {
     throw UsageError("give --contact NAME or --contact-address ADDRESS");
   }
@@ -188,7 +186,6 @@ int run_notify_send(Context& ctx) {
     }
     channel = *ch;
   }
-  const std::string contract = (*vm)["contract"].as<std::string>();
   const std::string contact = vm->count("contact") != 0 ? (*vm)["contact"].as<std::string>() : "";
   const std::string address =
       vm->count("contact-address") != 0 ? (*vm)["contact-address"].as<std::string>() : "";

@@ -54,9 +54,7 @@ int probe(Context& ctx) {
   if (!vm) {
     return kOk;
   }
-  if (vm->count("contract") == 0) {
-    throw UsageError("--contract is required");
-  }
+  const std::string id = required(*vm, "contract");
   const core::ProbeOptions o = probe_options(*vm);
   auto opened = open_with_inventory(ctx);
   if (!opened) {
@@ -64,7 +62,6 @@ int probe(Context& ctx) {
   }
   core::Store* store = opened->store.get();
   const core::Inventory* inv = &opened->inventory;
-  const std::string id = (*vm)["contract"].as<std::string>();
   const core::Contract* c = inv->find_contract(id);
   if (c == nullptr) {
     return report(make_error(Errc::not_found, "no contract " + id + " in the inventory"));

@@ -33,13 +33,6 @@ std::string opt(const po::variables_map& vm, const char* name) {
   return vm.count(name) != 0 ? vm[name].as<std::string>() : std::string();
 }
 
-std::string required(const po::variables_map& vm, const char* name) {
-  if (vm.count(name) == 0) {
-    throw UsageError("--" + std::string(name) + " is required");
-  }
-  return vm[name].as<std::string>();
-}
-
 Zone zone_for(const core::Inventory* inv, const std::string& contract) {
   if (inv != nullptr) {
     if (const auto* c = inv->find_contract(contract)) {

@@ -116,9 +116,7 @@ int discover(Context& ctx) {
   if (!vm) {
     return kOk;
   }
-  if (vm->count("device") == 0) {
-    throw UsageError("--device is required");
-  }
+  const std::string name = required(*vm, "device");
   std::regex pattern;
   try {
     pattern = std::regex((*vm)["pattern"].as<std::string>());
@@ -126,7 +124,6 @@ int discover(Context& ctx) {
     throw UsageError(std::string("--pattern: ") + e.what());
   }
   const PollOptions o = poll_options(*vm);
-  const std::string name = (*vm)["device"].as<std::string>();
   auto one = one_device(ctx, name);
   if (!one) {
     return kFailed;
