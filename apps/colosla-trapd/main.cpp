@@ -11,7 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/program_options.hpp>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -32,52 +31,15 @@
 #include "colosla/store.hpp"
 #include "colosla/trap_processor.hpp"
 #include "colosla/trap_receiver.hpp"
+#include "settings.hpp"
 
 extern char** environ;
 
-namespace po = boost::program_options;
 using namespace colosla;
 using Steady = std::chrono::steady_clock;
+using trapd::Settings;
 
 namespace {
-
-constexpr const char* kDefaultConfig = "/etc/colosla/colosla-trapd.conf";
-
-struct Settings {
-  std::vector<std::string> listen;
-  std::string db;
-  std::string inventory;
-  std::string state_dir;
-  std::string pid_file;
-  bool foreground = false;
-  LogLevel level = LogLevel::info;
-  std::vector<std::string> communities;
-  std::vector<std::string> users;
-  int receive_buffer = 32 << 20;
-  std::chrono::milliseconds commit_interval{20};
-  std::size_t commit_batch = 10000;
-  std::chrono::seconds duplicate_window{5};
-  double rate_per_device = 50;
-  double rate_burst = 200;
-  int trap_log_rate = 20;
-  std::chrono::seconds poll_interval{60};
-  std::chrono::milliseconds poll_timeout{2000};
-  int poll_retries = 1;
-  std::size_t poll_concurrency = 4;
-  std::string poller;
-  std::chrono::seconds netconf_timeout{10};
-  bool netconf_listen = true;
-  bool probe = true;
-  std::vector<std::string> prober_options;  // for colosla prober: --timeout MS --retries N …
-  std::chrono::seconds evaluate_interval{60};
-  int budget_warning = 50;
-  std::string event_log;
-  std::string nagios_command_file;
-  std::string nagios_host = "colosla";
-  std::string zabbix_server;
-  std::string zabbix_host = "colosla";
-  std::vector<std::string> trap_sinks;
-};
 
 int wake_pipe[2] = {-1, -1};
 bool daemonized = false;
@@ -87,178 +49,6 @@ extern "C" void on_signal(int sig) {
   const int saved = errno;
   [[maybe_unused]] const auto n = write(wake_pipe[1], &c, 1);
   errno = saved;
-}
-
-LogLevel parse_level(const std::string& s) {
-  if (s == "debug") {
-    return LogLevel::debug;
-  }
-  if (s == "info") {
-    return LogLevel::info;
-  }
-  if (s == "warning") {
-    return LogLevel::warning;
-  }
-  if (s == "error") {
-    return LogLevel::error;
-  }
-  throw ConfigError("--log-level must be debug, info, warning or error, not \"" + s + "\"");
-}
-
-std::optional<Settings> read_settings(int argc, char** argv) {
-  po::options_description opts("colosla-trapd options (also valid as key = value in the config file)");
-  opts.add_options()
-      ("listen", po::value<std::vector<std::string>>()->composing(),
-       "where to receive, udp:ADDR:PORT, udp:PORT, udp6:[ADDR]:PORT; repeatable (default udp:162)")
-      ("db", po::value<std::string>()->default_value("/var/lib/colosla/colosla.db"), "the store")
-      ("inventory", po::value<std::string>(), "inventory file to load at start and on SIGHUP (default: the store's)")
-      ("community", po::value<std::vector<std::string>>()->composing(),
-       "a community accepted from every device besides its own; repeatable")
-      ("create-user", po::value<std::vector<std::string>>()->composing(),
-       "an SNMPv3 user as snmptrapd.conf's createUser: [-e ENGINEID] USER (MD5|SHA|SHA-256|SHA-512) "
-       "AUTHPASS [(DES|AES) PRIVPASS]; repeatable")
-      ("state-dir", po::value<std::string>()->default_value("/var/lib/colosla"),
-       "Net-SNMP's persistent state (the SNMPv3 engine ID and boots)")
-      ("pid-file", po::value<std::string>(), "write the process id here")
-      ("log-level", po::value<std::string>()->default_value("info"), "debug, info, warning or error")
-      ("trap-log-rate", po::value<int>()->default_value(20), "traps logged a second at most (the rest are counted)")
-      ("receive-buffer", po::value<int>()->default_value(32 << 20), "socket receive buffer, bytes")
-      ("commit-interval", po::value<int>()->default_value(20), "commit at least this often, milliseconds")
-      ("commit-batch", po::value<int>()->default_value(10000),
-       "commit at once when this many are waiting; while a commit runs, reception pauses at this many")
-      ("duplicate-window", po::value<int>()->default_value(5), "seconds in which a repeated trap is a duplicate")
-      ("rate-per-device", po::value<double>()->default_value(50), "traps a second a device may send that change nothing")
-      ("rate-burst", po::value<double>()->default_value(200), "… with bursts of this many")
-      ("poll-interval", po::value<int>()->default_value(60), "seconds between polls of a device (0: no polling)")
-      ("poll-timeout", po::value<int>()->default_value(2000), "milliseconds to wait for a device's answer")
-      ("poll-retries", po::value<int>()->default_value(1), "times to ask a device again")
-      ("poll-concurrency", po::value<int>()->default_value(4), "polls at the same time at most")
-      ("poller", po::value<std::string>(),
-       "the colosla program that runs polls and NETCONF listeners (default: found beside this one)")
-      ("netconf-timeout", po::value<int>()->default_value(10), "seconds for each NETCONF RPC")
-      ("evaluate-interval", po::value<int>()->default_value(60),
-       "seconds between evaluations of every contract's figures and SLA events (colosla evaluate; 0: none)")
-      ("budget-warning", po::value<int>()->default_value(50),
-       "percent of a month's outage budget used that makes a budget-warning event")
-      ("event-log", po::value<std::string>(), "append every new SLA event to this file, one JSON line each")
-      ("nagios-command-file", po::value<std::string>(),
-       "Nagios' external command file: passive results of the services SLA events touch")
-      ("nagios-host", po::value<std::string>()->default_value("colosla"), "the Nagios host of those services")
-      ("zabbix-server", po::value<std::string>(), "a Zabbix server or proxy, HOST[:PORT]: trapper values of the SLA events")
-      ("zabbix-host", po::value<std::string>()->default_value("colosla"), "the Zabbix host of those trapper items")
-      ("trap-sink", po::value<std::vector<std::string>>()->composing(),
-       "a receiver of the SLA events as COLOSLA-MIB notifications, as snmptrap's options "
-       "(\"-v 2c -c public HOST:PORT\"; -Ci: informs, retried until acknowledged); repeatable")
-      ("netconf-listen", po::value<bool>()->default_value(true),
-       "follow each NETCONF device's notifications (colosla netconf-listen); false: polls only")
-      ("probe", po::value<bool>()->default_value(true),
-       "probe every contract's targets on its probe interval (colosla prober; Article 4); false: no probes")
-      ("probe-timeout", po::value<int>()->default_value(5000), "milliseconds for each probe attempt")
-      ("probe-retries", po::value<int>()->default_value(1), "attempts after the first within one probe")
-      ("probe-workers", po::value<int>()->default_value(64), "probes in flight at once")
-      ("probe-www-port", po::value<int>()->default_value(80), "the port of the www probe")
-      ("probe-smtp-port", po::value<int>()->default_value(25), "the port of the email probe")
-      ("probe-ftp-port", po::value<int>()->default_value(21), "the port of the ftp probe")
-      ("foreground", po::bool_switch(), "stay in the foreground and log to stderr (else: syslog)");
-  po::options_description cmdline_only("Command line only");
-  cmdline_only.add_options()("config,c", po::value<std::string>(),
-                             "configuration file (default /etc/colosla/colosla-trapd.conf if present)")(
-      "help,h", "show this help")("version", "show the version");
-  po::options_description all;
-  all.add(opts).add(cmdline_only);
-
-  po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, all), vm);
-    if (vm.count("help") != 0) {
-      std::cout << "usage: colosla-trapd [--config FILE] [--listen udp:ADDR:PORT]... [--db PATH]\n"
-                   "                     [--inventory FILE] [--foreground]\n\n"
-                << all;
-      return std::nullopt;
-    }
-    if (vm.count("version") != 0) {
-      std::cout << "colosla-trapd 0.1.0\n";
-      return std::nullopt;
-    }
-    // The command line wins over the config file: values stored first are kept.
-    const bool explicit_config = vm.count("config") != 0;
-    const std::string config = explicit_config ? vm["config"].as<std::string>() : kDefaultConfig;
-    if (explicit_config || std::filesystem::exists(config)) {
-      std::ifstream in(config);
-      if (!in) {
-        throw ConfigError("cannot read the config file " + config + ": " + std::strerror(errno));
-      }
-      try {
-        po::store(po::parse_config_file(in, opts), vm);
-      } catch (const po::error& e) {
-        throw ConfigError(config + ": " + e.what());
-      }
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw ConfigError(e.what());
-  }
-  Settings s;
-  const auto list = [&](const char* k) {
-    return vm.count(k) != 0 ? vm[k].as<std::vector<std::string>>() : std::vector<std::string>{};
-  };
-  s.listen = vm.count("listen") != 0 ? list("listen") : std::vector<std::string>{"udp:162"};
-  s.db = vm["db"].as<std::string>();
-  if (vm.count("inventory") != 0) {
-    s.inventory = vm["inventory"].as<std::string>();
-  }
-  s.communities = list("community");
-  s.users = list("create-user");
-  s.state_dir = vm["state-dir"].as<std::string>();
-  if (vm.count("pid-file") != 0) {
-    s.pid_file = vm["pid-file"].as<std::string>();
-  }
-  s.foreground = vm["foreground"].as<bool>();
-  s.level = parse_level(vm["log-level"].as<std::string>());
-  s.trap_log_rate = vm["trap-log-rate"].as<int>();
-  s.receive_buffer = vm["receive-buffer"].as<int>();
-  s.commit_interval = std::chrono::milliseconds{vm["commit-interval"].as<int>()};
-  s.commit_batch = static_cast<std::size_t>(std::max(1, vm["commit-batch"].as<int>()));
-  s.duplicate_window = std::chrono::seconds{vm["duplicate-window"].as<int>()};
-  s.rate_per_device = vm["rate-per-device"].as<double>();
-  s.rate_burst = vm["rate-burst"].as<double>();
-  s.poll_interval = std::chrono::seconds{vm["poll-interval"].as<int>()};
-  s.poll_timeout = std::chrono::milliseconds{vm["poll-timeout"].as<int>()};
-  s.poll_retries = vm["poll-retries"].as<int>();
-  s.poll_concurrency = static_cast<std::size_t>(std::max(1, vm["poll-concurrency"].as<int>()));
-  s.poller = vm.count("poller") != 0 ? vm["poller"].as<std::string>() : program_path("colosla", "colosla");
-  s.netconf_timeout = std::chrono::seconds{vm["netconf-timeout"].as<int>()};
-  s.netconf_listen = vm["netconf-listen"].as<bool>();
-  s.probe = vm["probe"].as<bool>();
-  for (const char* k : {"timeout", "retries", "workers", "www-port", "smtp-port", "ftp-port"}) {
-    s.prober_options.push_back(std::string("--") + k);
-    s.prober_options.push_back(std::to_string(vm[std::string("probe-") + k].as<int>()));
-  }
-  s.evaluate_interval = std::chrono::seconds{std::max(0, vm["evaluate-interval"].as<int>())};
-  s.budget_warning = vm["budget-warning"].as<int>();
-  if (vm.count("event-log") != 0) {
-    s.event_log = vm["event-log"].as<std::string>();
-  }
-  if (vm.count("nagios-command-file") != 0) {
-    s.nagios_command_file = vm["nagios-command-file"].as<std::string>();
-  }
-  s.nagios_host = vm["nagios-host"].as<std::string>();
-  if (vm.count("zabbix-server") != 0) {
-    s.zabbix_server = vm["zabbix-server"].as<std::string>();
-  }
-  s.zabbix_host = vm["zabbix-host"].as<std::string>();
-  if (vm.count("trap-sink") != 0) {
-    s.trap_sinks = vm["trap-sink"].as<std::vector<std::string>>();
-  }
-  if (s.budget_warning < 1 || s.budget_warning > 100) {
-    throw ConfigError("budget-warning must be a percent from 1 to 100");
-  }
-  if (s.commit_interval.count() <= 0 || s.poll_timeout.count() <= 0 || s.netconf_timeout.count() <= 0 || s.poll_interval.count() < 0 ||
-      s.poll_retries < 0 || s.rate_per_device < 0 || s.rate_burst < 1) {
-    throw ConfigError("commit-interval, poll-timeout and netconf-timeout must be positive; poll-interval, poll-retries "
-                      "and rate-per-device not negative; rate-burst at least 1");
-  }
-  return s;
 }
 
 // Loads the inventory file into the store. At start a failure is fatal; on SIGHUP the store
@@ -614,7 +404,8 @@ class Daemon {
     if (s_.probe) {
       auto& prober = children_["the prober"];
       prober.args = {s_.poller, "--db", s_.db, "prober", "--wake-pid", std::to_string(getpid())};
-      prober.args.insert(prober.args.end(), s_.prober_options.begin(), s_.prober_options.end());
+      const auto options = s_.prober_options();
+      prober.args.insert(prober.args.end(), options.begin(), options.end());
     }
     supervise_children();
   }
@@ -1144,7 +935,7 @@ class Daemon {
 
 int main(int argc, char** argv) {
   try {
-    auto settings = read_settings(argc, argv);
+    auto settings = trapd::read_settings(argc, argv);
     if (!settings) {
       return 0;
     }

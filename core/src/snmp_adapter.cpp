@@ -928,6 +928,32 @@ std::span<ReceivedTrap> TrapReceiver::receive(int fd, ReceiveCounters& c, std::s
   return {m.slots.data(), m.used};
 }
 
+std::span<ReceivedTrap> TrapReceiver::decode(std::span<const unsigned char> datagram, const std::string& peer,
+                                             std::uint16_t port, ReceiveCounters& c) {
+  Impl& m = *impl_;
+  m.used = 0;
+  sockaddr_storage ss{};
+  socklen_t plen = 0;
+  if (peer.find(':') == std::string::npos) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    inet_pton(AF_INET, peer.c_str(), &a->sin_addr);
+    plen = sizeof(sockaddr_in);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(port);
+    inet_pton(AF_INET6, peer.c_str(), &a->sin6_addr);
+    plen = sizeof(sockaddr_in6);
+  }
+  // snmp_parse wants a buffer it may write to.
+  std::vector<u_char> copy(datagram.begin(), datagram.end());
+  ++c.datagrams;
+  m.handle(copy.data(), copy.size(), -1, ss, plen, c);
+  return {m.slots.data(), m.used};
+}
+
 bool TrapReceiver::acknowledge(std::uint64_t handle) {
   Impl& m = *impl_;
   const auto it = m.pending.find(handle);

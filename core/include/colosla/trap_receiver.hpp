@@ -67,6 +67,11 @@ class TrapReceiver {
   /// returns the notifications among them: the receiver's own objects, valid until the next
   /// call (they are reused, with their buffers). *datagrams is how many it read (0: none waiting).
   std::span<ReceivedTrap> receive(int fd, ReceiveCounters& counters, std::size_t* datagrams);
+  /// Decodes one datagram as receive() does, as if it came from `peer` (an IPv4 or IPv6 address
+  /// and port), without a socket: nothing is sent (no Report, no answer). For the tests and the
+  /// fuzzer. The traps are the receiver's own, valid until the next call.
+  std::span<ReceivedTrap> decode(std::span<const unsigned char> datagram, const std::string& peer,
+                                 std::uint16_t port, ReceiveCounters& counters);
   /// Sends an inform's response (after its commit). false when it could not be sent.
   bool acknowledge(std::uint64_t handle);
   /// Forgets an inform without answering it (its commit failed, or it was refused): the sender

@@ -1,0 +1,259 @@
+#include "settings.hpp"
+
+#include <algorithm>
+#include <array>
+#include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "colosla/programs.hpp"
+#include "colosla/result.hpp"
+
+namespace colosla::trapd {
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr const char* kDefaultConfig = "/etc/colosla/colosla-trapd.conf";
+
+// The keys that carry secrets (communities, SNMPv3 pass phrases): a configuration file only.
+constexpr std::array<const char*, 3> kSecretKeys{"community", "create-user", "trap-sink"};
+
+// Options parsed into ints first, then checked and converted.
+struct Raw {
+  std::string level = "info";
+  int commit_interval = 0, commit_batch = 0, duplicate_window = 0, poll_interval = 0,
+      poll_timeout = 0, poll_concurrency = 0, netconf_timeout = 0, evaluate_interval = 0;
+  explicit Raw(const Settings& d)
+      : commit_interval(static_cast<int>(d.commit_interval.count())),
+        commit_batch(static_cast<int>(d.commit_batch)),
+        duplicate_window(static_cast<int>(d.duplicate_window.count())),
+        poll_interval(static_cast<int>(d.poll_interval.count())),
+        poll_timeout(static_cast<int>(d.poll_timeout.count())),
+        poll_concurrency(static_cast<int>(d.poll_concurrency)),
+        netconf_timeout(static_cast<int>(d.netconf_timeout.count())),
+        evaluate_interval(static_cast<int>(d.evaluate_interval.count())) {}
+};
+
+// Every key, bound to where it goes; the defaults are what s holds (a default Settings).
+po::options_description describe(Settings& s, Raw& r) {
+  po::options_description o("colosla-trapd options (also valid as key = value in the config file)");
+  // clang-format off
+  o.add_options()
+      ("listen", po::value(&s.listen)->composing(),
+       "where to receive, udp:ADDR:PORT, udp:PORT, udp6:[ADDR]:PORT; repeatable (default udp:162)")
+      ("db", po::value(&s.db)->default_value(s.db), "the store")
+      ("secrets-key", po::value(&s.secrets_key),
+       "the key that opens the secrets in the store (default: the store's path with .key added)")
+      ("inventory", po::value(&s.inventory), "inventory file to load at start and on SIGHUP (default: the store's)")
+      ("community", po::value(&s.communities)->composing(),
+       "configuration file only: a community accepted from every device besides its own; repeatable")
+      ("create-user", po::value(&s.users)->composing(),
+       "configuration file only: an SNMPv3 user as snmptrapd.conf's createUser: [-e ENGINEID] USER "
+       "(MD5|SHA|SHA-256|SHA-512) AUTHPASS [(DES|AES) PRIVPASS]; its security level is the least it accepts; "
+       "repeatable")
+      ("state-dir", po::value(&s.state_dir)->default_value(s.state_dir),
+       "Net-SNMP's persistent state (the SNMPv3 engine ID and boots)")
+      ("pid-file", po::value(&s.pid_file), "write the process id here")
+      ("log-level", po::value(&r.level)->default_value(r.level), "debug, info, warning or error")
+      ("trap-log-rate", po::value(&s.trap_log_rate)->default_value(s.trap_log_rate),
+       "traps logged a second at most (the rest are counted)")
+      ("problem-log-rate", po::value(&s.problem_log_rate)->default_value(s.problem_log_rate),
+       "lines a second at most for each kind of refused datagram or failure (the rest are counted)")
+      ("receive-buffer", po::value(&s.receive_buffer)->default_value(s.receive_buffer), "socket receive buffer, bytes")
+      ("commit-interval", po::value(&r.commit_interval)->default_value(r.commit_interval),
+       "commit at least this often, milliseconds")
+      ("commit-batch", po::value(&r.commit_batch)->default_value(r.commit_batch),
+       "commit at once when this many are waiting; while a commit runs, reception pauses at this many")
+      ("duplicate-window", po::value(&r.duplicate_window)->default_value(r.duplicate_window),
+       "seconds in which a repeated trap is a duplicate")
+      ("rate-per-device", po::value(&s.rate_per_device)->default_value(s.rate_per_device),
+       "traps a second a device may send that change nothing")
+      ("rate-burst", po::value(&s.rate_burst)->default_value(s.rate_burst), "… with bursts of this many")
+      ("poll-interval", po::value(&r.poll_interval)->default_value(r.poll_interval),
+       "seconds between polls of a device (0: no polling)")
+      ("poll-timeout", po::value(&r.poll_timeout)->default_value(r.poll_timeout),
+       "milliseconds to wait for a device's answer")
+      ("poll-retries", po::value(&s.poll_retries)->default_value(s.poll_retries), "times to ask a device again")
+      ("poll-concurrency", po::value(&r.poll_concurrency)->default_value(r.poll_concurrency),
+       "polls at the same time at most")
+      ("poller", po::value(&s.poller),
+       "the colosla program that runs polls and NETCONF listeners (default: found beside this one)")
+      ("netconf-timeout", po::value(&r.netconf_timeout)->default_value(r.netconf_timeout),
+       "seconds for each NETCONF RPC")
+      ("evaluate-interval", po::value(&r.evaluate_interval)->default_value(r.evaluate_interval),
+       "seconds between evaluations of every contract's figures and SLA events (colosla evaluate; 0: none)")
+      ("budget-warning", po::value(&s.budget_warning)->default_value(s.budget_warning),
+       "percent of a month's outage budget used that makes a budget-warning event")
+      ("event-log", po::value(&s.event_log), "append every new SLA event to this file, one JSON line each")
+      ("nagios-command-file", po::value(&s.nagios_command_file),
+       "Nagios' external command file: passive results of the services SLA events touch")
+      ("nagios-host", po::value(&s.nagios_host)->default_value(s.nagios_host), "the Nagios host of those services")
+      ("zabbix-server", po::value(&s.zabbix_server),
+       "a Zabbix server or proxy, HOST[:PORT]: trapper values of the SLA events")
+      ("zabbix-host", po::value(&s.zabbix_host)->default_value(s.zabbix_host), "the Zabbix host of those trapper items")
+      ("trap-sink", po::value(&s.trap_sinks)->composing(),
+       "configuration file only: a receiver of the SLA events as COLOSLA-MIB notifications, as snmptrap's "
+       "options (\"-v 2c -c public HOST:PORT\"; -Ci: informs, retried until acknowledged); repeatable")
+      ("netconf-listen", po::value(&s.netconf_listen)->default_value(s.netconf_listen),
+       "follow each NETCONF device's notifications (colosla netconf-listen); false: polls only")
+      ("probe", po::value(&s.probe)->default_value(s.probe),
+       "probe every contract's targets on its probe interval (colosla prober; Article 4); false: no probes")
+      ("probe-timeout", po::value(&s.probe_timeout)->default_value(s.probe_timeout), "milliseconds for each probe attempt")
+      ("probe-retries", po::value(&s.probe_retries)->default_value(s.probe_retries),
+       "attempts after the first within one probe")
+      ("probe-workers", po::value(&s.probe_workers)->default_value(s.probe_workers), "probes in flight at once")
+      ("probe-www-port", po::value(&s.probe_www_port)->default_value(s.probe_www_port), "the port of the www probe")
+      ("probe-smtp-port", po::value(&s.probe_smtp_port)->default_value(s.probe_smtp_port), "the port of the email probe")
+      ("probe-ftp-port", po::value(&s.probe_ftp_port)->default_value(s.probe_ftp_port), "the port of the ftp probe")
+      ("foreground", po::bool_switch(&s.foreground), "stay in the foreground and log to stderr (else: syslog)");
+  // clang-format on
+  return o;
+}
+
+// Checks and converts what was parsed; s already holds the rest.
+void finish(Settings& s, const Raw& r) {
+  s.level = parse_level(r.level);
+  if (s.budget_warning < 1 || s.budget_warning > 100) {
+    throw ConfigError("budget-warning must be a percent from 1 to 100");
+  }
+  if (r.commit_interval <= 0 || r.poll_timeout <= 0 || r.netconf_timeout <= 0 ||
+      r.poll_interval < 0 || s.poll_retries < 0 || !(s.rate_per_device >= 0) ||
+      !(s.rate_burst >= 1) || s.trap_log_rate < 0 || s.problem_log_rate < 0) {
+    throw ConfigError(
+        "commit-interval, poll-timeout and netconf-timeout must be positive; poll-interval, "
+        "poll-retries, "
+        "rate-per-device, trap-log-rate and problem-log-rate not negative; rate-burst at least 1");
+  }
+  if (s.probe_timeout <= 0 || s.probe_retries < 0 || s.probe_workers < 1 ||
+      s.probe_workers > 4096) {
+    throw ConfigError(
+        "probe-timeout must be positive, probe-retries not negative, probe-workers 1 to 4096");
+  }
+  for (const int port : {s.probe_www_port, s.probe_smtp_port, s.probe_ftp_port}) {
+    if (port < 1 || port > 65535) {
+      throw ConfigError("probe-www-port, probe-smtp-port and probe-ftp-port must be 1 to 65535");
+    }
+  }
+  if (s.listen.empty()) {
+    throw ConfigError("listen must name at least one endpoint");
+  }
+  s.commit_interval = std::chrono::milliseconds{r.commit_interval};
+  s.commit_batch = static_cast<std::size_t>(std::max(1, r.commit_batch));
+  s.duplicate_window = std::chrono::seconds{std::max(0, r.duplicate_window)};
+  s.poll_interval = std::chrono::seconds{r.poll_interval};
+  s.poll_timeout = std::chrono::milliseconds{r.poll_timeout};
+  s.poll_concurrency = static_cast<std::size_t>(std::max(1, r.poll_concurrency));
+  s.netconf_timeout = std::chrono::seconds{r.netconf_timeout};
+  s.evaluate_interval = std::chrono::seconds{std::max(0, r.evaluate_interval)};
+  if (s.poller.empty()) {
+    s.poller = program_path("colosla", "colosla");
+  }
+}
+
+void store_config(std::istream& in, const std::string& name, const po::options_description& o,
+                  po::variables_map& vm) {
+  try {
+    po::store(po::parse_config_file(in, o), vm);
+  } catch (const po::error& e) {
+    throw ConfigError(name + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+LogLevel parse_level(const std::string& word) {
+  if (word == "debug") {
+    return LogLevel::debug;
+  }
+  if (word == "info") {
+    return LogLevel::info;
+  }
+  if (word == "warning") {
+    return LogLevel::warning;
+  }
+  if (word == "error") {
+    return LogLevel::error;
+  }
+  throw ConfigError("log-level must be debug, info, warning or error, not \"" + word + "\"");
+}
+
+std::vector<std::string> Settings::prober_options() const {
+  return {
+      "--timeout",   std::to_string(probe_timeout),   "--retries",  std::to_string(probe_retries),
+      "--workers",   std::to_string(probe_workers),   "--www-port", std::to_string(probe_www_port),
+      "--smtp-port", std::to_string(probe_smtp_port), "--ftp-port", std::to_string(probe_ftp_port)};
+}
+
+std::optional<Settings> read_settings(int argc, char** argv) {
+  Settings s;
+  Raw r(s);
+  const po::options_description opts = describe(s, r);
+  po::options_description cmdline_only("Command line only");
+  cmdline_only.add_options()(
+      "config,c", po::value<std::string>(),
+      "configuration file (default /etc/colosla/colosla-trapd.conf if present)")(
+      "help,h", "show this help")("version", "show the version");
+  po::options_description all;
+  all.add(opts).add(cmdline_only);
+
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, all), vm);
+    if (vm.count("help") != 0) {
+      std::cout << "usage: colosla-trapd [--config FILE] [--listen udp:ADDR:PORT]... [--db PATH]\n"
+                   "                     [--inventory FILE] [--foreground]\n\n"
+                << all;
+      return std::nullopt;
+    }
+    if (vm.count("version") != 0) {
+      std::cout << "colosla-trapd 0.1.0\n";
+      return std::nullopt;
+    }
+    for (const char* key : kSecretKeys) {
+      if (vm.count(key) != 0) {
+        throw ConfigError(
+            std::string("--") + key +
+            " holds a secret: give it in the configuration file (--config FILE, readable by "
+            "colosla-trapd's user only), not on the command line, which every user of this "
+            "machine can read");
+      }
+    }
+    // The command line wins over the config file: values stored first are kept.
+    const bool explicit_config = vm.count("config") != 0;
+    const std::string config = explicit_config ? vm["config"].as<std::string>() : kDefaultConfig;
+    if (explicit_config || std::filesystem::exists(config)) {
+      std::ifstream in(config);
+      if (!in) {
+        throw ConfigError("cannot read the config file " + config + ": " + std::strerror(errno));
+      }
+      store_config(in, config, opts, vm);
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw ConfigError(e.what());
+  }
+  finish(s, r);
+  return s;
+}
+
+Settings settings_from_config(std::istream& in, const std::string& name) {
+  Settings s;
+  Raw r(s);
+  const po::options_description opts = describe(s, r);
+  po::variables_map vm;
+  store_config(in, name, opts, vm);
+  try {
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw ConfigError(name + ": " + e.what());
+  }
+  finish(s, r);
+  return s;
+}
+
+}  // namespace colosla::trapd

@@ -1,0 +1,77 @@
+#pragma once
+// colosla-trapd's settings: its command line and its configuration file (Boost.Program_options'
+// `key = value`, the same keys as the flags; SPEC §8). Each default is written once, in Settings.
+
+#include <chrono>
+#include <cstddef>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "colosla/log.hpp"
+
+namespace colosla::trapd {
+
+struct Settings {
+  std::vector<std::string> listen{"udp:162"};
+  std::string db = "/var/lib/colosla/colosla.db";
+  std::string secrets_key;  ///< empty: the store's default (core::default_key_path)
+  std::string inventory;
+  std::string state_dir = "/var/lib/colosla";
+  std::string pid_file;
+  bool foreground = false;
+  LogLevel level = LogLevel::info;
+  // Secrets: accepted from the configuration file only, never from the command line.
+  std::vector<std::string> communities;
+  std::vector<std::string> users;
+  std::vector<std::string> trap_sinks;
+  int receive_buffer = 32 << 20;
+  std::chrono::milliseconds commit_interval{20};
+  std::size_t commit_batch = 10000;
+  std::chrono::seconds duplicate_window{5};
+  double rate_per_device = 50;
+  double rate_burst = 200;
+  int trap_log_rate = 20;
+  int problem_log_rate = 10;
+  std::chrono::seconds poll_interval{60};
+  std::chrono::milliseconds poll_timeout{2000};
+  int poll_retries = 1;
+  std::size_t poll_concurrency = 4;
+  std::string poller;  ///< the colosla program (default: found beside this one)
+  std::chrono::seconds netconf_timeout{10};
+  bool netconf_listen = true;
+  bool probe = true;
+  int probe_timeout = 5000;
+  int probe_retries = 1;
+  int probe_workers = 64;
+  int probe_www_port = 80;
+  int probe_smtp_port = 25;
+  int probe_ftp_port = 21;
+  std::chrono::seconds evaluate_interval{60};
+  int budget_warning = 50;
+  std::string event_log;
+  std::string nagios_command_file;
+  std::string nagios_host = "colosla";
+  std::string zabbix_server;
+  std::string zabbix_host = "colosla";
+
+  /// colosla prober's options for these settings: --timeout MS --retries N …
+  [[nodiscard]] std::vector<std::string> prober_options() const;
+};
+
+/// The command line, then the configuration file (--config FILE, else
+/// /etc/colosla/colosla-trapd.conf when it exists): the command line wins. nullopt after --help
+/// or --version (printed). Throws ConfigError naming what is wrong, also for a secret
+/// (community, create-user, trap-sink) given on the command line, where every user of the
+/// machine can read it.
+std::optional<Settings> read_settings(int argc, char** argv);
+
+/// The settings a configuration file alone gives, as if colosla-trapd had no other option (what
+/// the tests and the fuzzer drive). Throws ConfigError prefixed with `name`.
+Settings settings_from_config(std::istream& in, const std::string& name);
+
+/// "debug", "info", "warning", "error"; throws ConfigError for another word.
+LogLevel parse_level(const std::string& word);
+
+}  // namespace colosla::trapd
