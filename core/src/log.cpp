@@ -1,10 +1,13 @@
 #include "colosla/log.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <string>
 #include <syslog.h>
+
+#include "colosla/text.hpp"
 
 namespace colosla {
 
@@ -47,9 +50,52 @@ void log(LogLevel level, std::string_view component, std::string_view msg) {
   if (static_cast<int>(level) < min_level) {
     return;
   }
+  const std::string safe_component = without_control(component);
+  const std::string safe = without_control(msg);
   std::lock_guard lock(sink_mutex());
   if (sink()) {
-    sink()(level, component, msg);
+    sink()(level, safe_component, safe);
+  }
+}
+
+LogLimiter::LogLimiter(std::string component, int per_second)
+    : component_(std::move(component)), per_second_(per_second) {}
+
+LogLimiter::Kind& LogLimiter::kind(std::string_view name) {
+  auto it = kinds_.find(name);
+  if (it == kinds_.end()) {
+    it = kinds_.emplace(std::string(name), Kind{per_second_, 0, 0, LogLevel::info}).first;
+  }
+  return it->second;
+}
+
+void LogLimiter::set_limit(std::string_view name, int per_second) { kind(name).limit = per_second; }
+
+void LogLimiter::log(LogLevel level, std::string_view name, std::string_view msg) {
+  Kind& k = kind(name);
+  if (k.written < k.limit) {
+    ++k.written;
+    colosla::log(level, component_, msg);
+    return;
+  }
+  ++k.left_out;
+  k.level = std::max(k.level, level);
+}
+
+void LogLimiter::flush() {
+  std::string line;
+  LogLevel level = LogLevel::debug;
+  for (auto& [name, k] : kinds_) {
+    if (k.left_out > 0) {
+      line += (line.empty() ? "" : ", ") + std::to_string(k.left_out) + " " + name;
+      level = std::max(level, k.level);
+    }
+    k.written = 0;
+    k.left_out = 0;
+    k.level = LogLevel::info;
+  }
+  if (!line.empty()) {
+    colosla::log(level, component_, "in the last second, not logged: " + line);
   }
 }
 
