@@ -1,5 +1,6 @@
 #include "colosla/trap.hpp"
 
+#include "colosla/text.hpp"
 #include "names.hpp"
 
 namespace colosla::core {
@@ -26,11 +27,10 @@ constexpr std::array<Word<VarType>, 14> kTypes{{
 
 std::string_view to_string(VarType t) { return detail::word_of(kTypes, t); }
 
-std::string to_text(const Trap& t) {
+std::string to_text(const Trap& t, CommunityCheck community) {
   // Written for every trap stored: appended in place, one allocation.
   // (with room for what a plugin appends to the evidence: " => linkDown ifIndex 12, …")
-  std::size_t size = 128 + t.source_address.size() + t.agent_address.size() + t.community.size() +
-                     t.user.size() + t.trap_oid.size();
+  std::size_t size = 128 + t.source_address.size() + t.agent_address.size() + t.user.size() + t.trap_oid.size();
   for (const Varbind& v : t.varbinds) {
     size += v.oid.size() + v.text.size() + 24;
   }
@@ -46,8 +46,14 @@ std::string to_text(const Trap& t) {
     s += t.agent_address;
     s += ')';
   }
-  s += t.version == 3 ? " user " : " community ";
-  s += t.version == 3 ? t.user : t.community;
+  if (t.version == 3) {
+    s += " user ";
+    append_escaped(s, t.user);
+  } else if (community == CommunityCheck::matched) {
+    s += " community matched";
+  } else if (community == CommunityCheck::refused) {
+    s += " community refused";
+  }
   s += ' ';
   s += t.trap_oid;
   s += " [";
@@ -60,7 +66,7 @@ std::string to_text(const Trap& t) {
     s += " = ";
     s += to_string(v.type);
     s += ' ';
-    s += v.text;
+    append_escaped(s, v.text);
   }
   s += ']';
   return s;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "colosla/text.hpp"
+
 namespace colosla::core {
 
 std::string_view to_string(Disposition d) {
@@ -165,12 +167,15 @@ Processed TrapProcessor::process(const Trap& t) {
     return out;
   }
   out.device = d;
+  const bool checked = options_.check_community && t.version != 3;
   if (!community_ok(*d, t)) {
     out.disposition = Disposition::bad_community;
+    out.community = CommunityCheck::refused;
     ++counters_.rejected_bad_community;
-    out.log = "rejected: " + d->name + " does not use the community \"" + t.community + "\"";
+    out.log = "rejected: the community is not one " + d->name + " uses";
     return out;
   }
+  out.community = checked ? CommunityCheck::matched : CommunityCheck::not_checked;
   ++counters_.accepted;
 
   // What is stored with it: where it came from, and the trap as text (built only for a trap that
@@ -178,7 +183,8 @@ Processed TrapProcessor::process(const Trap& t) {
   const auto origin = [&] { return "udp:" + t.source_address + ":" + std::to_string(t.source_port); };
   const auto keep_evidence = [&](Disposition disp, std::string reason) {
     out.disposition = disp;
-    out.evidence = TrapEvidence{t.received, d->name, origin(), t.trap_oid, std::move(reason), to_text(t)};
+    out.evidence =
+        TrapEvidence{t.received, d->name, origin(), t.trap_oid, std::move(reason), to_text(t, out.community)};
   };
 
   const DevicePlugin* plugin = registry_.find(d->plugin);
@@ -192,13 +198,16 @@ Processed TrapProcessor::process(const Trap& t) {
     const DeviceView view{*d, names == port_names_.end() ? kNone : names->second};
     auto m = plugin->on_trap(t, view);
     if (!m) {
+      // The plugin's message may quote what the device sent.
+      const std::string why = escaped(m.error().msg);
       ++counters_.rejected_malformed;
-      keep_evidence(Disposition::malformed, "malformed: " + m.error().msg);
+      keep_evidence(Disposition::malformed, "malformed: " + why);
       ++counters_.evidence_stored;
-      out.log = "malformed: " + m.error().msg + " (kept as evidence)";
+      out.log = "malformed: " + why + " (kept as evidence)";
       return out;
     }
     meaning = std::move(*m);
+    meaning.summary = escaped(meaning.summary);
   }
   out.poll = meaning.poll;
   out.refresh = meaning.refresh;
@@ -234,12 +243,26 @@ Processed TrapProcessor::process(const Trap& t) {
         seen->second = now;
       }
     }
+    // A trap may be dropped here; an inform is answered, and what is answered is stored: as
+    // evidence, since it changes nothing.
+    if (repeat && t.inform) {
+      keep_evidence(Disposition::evidence, "a repeat that changes nothing (an inform: kept)");
+      ++counters_.evidence_stored;
+      out.log = "a repeat that changes nothing (an inform: kept as evidence)";
+      return out;
+    }
     if (repeat) {
       out.disposition = Disposition::duplicate;  // the log says "duplicate"
       ++counters_.duplicates;
       return out;
     }
     if (!take_token(d->name)) {
+      if (t.inform) {
+        keep_evidence(Disposition::evidence, "over the device's rate, changing nothing (an inform: kept)");
+        ++counters_.evidence_stored;
+        out.log = "over the device's rate, changing nothing (an inform: kept as evidence)";
+        return out;
+      }
       out.disposition = Disposition::rate_limited;
       ++counters_.rate_limited;
       return out;
@@ -256,7 +279,7 @@ Processed TrapProcessor::process(const Trap& t) {
     return out;
   }
   out.disposition = Disposition::observation;
-  std::string text = to_text(t);
+  std::string text = to_text(t, out.community);
   std::string from = origin();
   const std::size_t n = meaning.states.size();
   out.observations.resize(n);
@@ -273,7 +296,7 @@ Processed TrapProcessor::process(const Trap& t) {
     o.evidence = i + 1 == n ? std::move(text) : text;
     if (!s.detail.empty()) {
       o.evidence += " => ";
-      o.evidence += s.detail;
+      append_escaped(o.evidence, s.detail);
     }
   }
   counters_.observations_stored += static_cast<std::int64_t>(n);
@@ -283,7 +306,7 @@ Processed TrapProcessor::process(const Trap& t) {
 
 std::string describe(const Trap& trap, const Processed& p) {
   std::string s = p.device != nullptr ? p.device->name + ": " : std::string();
-  s += to_text(trap);
+  s += to_text(trap, p.community);
   s += " => ";
   s += p.log.empty() ? std::string(to_string(p.disposition)) : p.log;
   return s;

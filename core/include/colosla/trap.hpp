@@ -52,8 +52,14 @@ struct Trap {
   Timestamp received;
 };
 
-/// "v2c trap from 192.0.2.10:49152 community public 1.3.6.1.6.3.1.1.5.3 [1.3.6.1.2.1.2.2.1.1.3 =
-/// INTEGER 3, …]": one line, the form kept as evidence and written to the log.
-std::string to_text(const Trap& t);
+/// What became of a v1/v2c trap's community: the evidence and the log say whether it matched,
+/// never what it was (it is the device's secret).
+enum class CommunityCheck : std::uint8_t { not_checked, matched, refused };
+
+/// "v2c trap from 192.0.2.10:49152 community matched 1.3.6.1.6.3.1.1.5.3 [1.3.6.1.2.1.2.2.1.1.3 =
+/// INTEGER 3, …]": one line, the form kept as evidence and written to the log. Everything the
+/// sender chose (the v3 user name, the varbinds' values) is escaped (text.hpp): no control
+/// character or newline of a datagram reaches the line as itself.
+std::string to_text(const Trap& t, CommunityCheck community = CommunityCheck::not_checked);
 
 }  // namespace colosla::core

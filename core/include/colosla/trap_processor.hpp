@@ -58,6 +58,7 @@ struct TrapCounters {
 struct Processed {
   Disposition disposition = Disposition::evidence;
   const Device* device = nullptr;
+  CommunityCheck community = CommunityCheck::not_checked;  ///< v1/v2c: whether it matched
   std::vector<Observation> observations;
   TrapEvidence evidence;       ///< filled for Disposition::evidence
   bool poll = false;           ///< poll the device (state to confirm)
@@ -65,7 +66,7 @@ struct Processed {
   std::string log;             ///< what it meant, for the log: "linkDown ge-0/0/1", "rejected: …"
 };
 
-/// The log line of a processed trap: "sw1: v2c trap from 192.0.2.10:41234 community public
+/// The log line of a processed trap: "sw1: v2c trap from 192.0.2.10:41234 community matched
 /// 1.3.6.1.6.3.1.1.5.3 [...] => linkDown ge-0/0/1".
 std::string describe(const Trap& trap, const Processed& p);
 
@@ -90,7 +91,9 @@ class TrapProcessor {
   TrapProcessor(const Inventory& inventory, const Registry& registry, const Clock& clock,
                 Options options);
 
-  /// Decides what a received trap is and what to store.
+  /// Decides what a received trap is and what to store. An inform (trap.inform) that is let in is
+  /// always stored, at least as evidence: it will be answered, and an answered inform is kept
+  /// (a repeat or one over the device's rate is stored as evidence, not dropped).
   Processed process(const Trap& trap);
 
   /// A device's ifIndex → ifName map (after a walk).
