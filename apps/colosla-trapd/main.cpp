@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,8 +32,6 @@
 #include "colosla/trap_processor.hpp"
 #include "colosla/trap_receiver.hpp"
 #include "settings.hpp"
-
-extern char** environ;
 
 using namespace colosla;
 using Steady = std::chrono::steady_clock;
@@ -277,8 +275,9 @@ class Daemon {
     if (auto first = open_store(); !s_.inventory.empty() && !load_inventory(*first, s_.inventory)) {
       throw ConfigError("the inventory " + s_.inventory + " is not valid");
     }
+    problems_.set_limit("traps", s_.trap_log_rate);
     rx_ = std::make_unique<core::TrapReceiver>(
-        core::TrapReceiver::Options{s_.listen, s_.state_dir, s_.users, s_.receive_buffer}, clock_);
+        core::TrapReceiver::Options{s_.listen, s_.state_dir, s_.users, s_.receive_buffer, &problems_}, clock_);
 
     if (!s_.foreground) {
       if (daemon(0, 0) != 0) {
@@ -550,17 +549,16 @@ class Daemon {
     trace(r.trap, p);
   }
 
-  // One log line a trap, at most trap_log_rate a second; the rest are counted.
+  // One log line a trap: at most trap-log-rate a second, and problem-log-rate of each kind of
+  // refusal, so that a flood from anyone cannot flood the log; the rest are counted (tick).
   void trace(const core::Trap& trap, const core::Processed& p) {
-    if (logged_this_second_ >= s_.trap_log_rate) {
-      ++unlogged_;
-      return;
-    }
-    ++logged_this_second_;
-    const bool problem = p.disposition == core::Disposition::unknown_source ||
-                         p.disposition == core::Disposition::bad_community ||
-                         p.disposition == core::Disposition::malformed;
-    log(problem ? LogLevel::warning : LogLevel::info, "trapd", core::describe(trap, p));
+    using core::Disposition;
+    const char* kind = p.disposition == Disposition::unknown_source  ? "traps from unknown senders"
+                       : p.disposition == Disposition::bad_community ? "traps with a refused community"
+                       : p.disposition == Disposition::malformed     ? "malformed traps"
+                                                                     : "traps";
+    problems_.log(kind == std::string_view("traps") ? LogLevel::info : LogLevel::warning, kind,
+                  core::describe(trap, p));
   }
 
   // -- commits -------------------------------------------------------------------------------
@@ -588,10 +586,13 @@ class Daemon {
     flushed_rx_.malformed = rxc_.malformed;
     Writer::Batch b;
     b.delta = c.minus(flushed_);
-    if (pending_ == 0 && !Writer::any(b.delta) && !checkpoint) {
+    if (pending_ == 0 && acks_.empty() && !Writer::any(b.delta) && !checkpoint) {
       return;
     }
     b.snapshot = c;
+    // The informs answered once this batch is committed count with it.
+    b.delta.informs_answered += static_cast<std::int64_t>(acks_.size());
+    b.snapshot.informs_answered += static_cast<std::int64_t>(acks_.size());
     b.observations.swap(observations_);
     b.evidence.swap(evidence_);
     b.acks.swap(acks_);
@@ -614,21 +615,24 @@ class Daemon {
       log(LogLevel::warning, "trapd", b->checkpoint_failed->to_string());
     }
     if (b->failed) {
-      // Informs are not answered: their senders retransmit. What was received waits for the
-      // next try, up to a bound.
-      log(LogLevel::error, "trapd", "commit failed: " + b->failed->to_string());
-      for (auto h : b->acks) {
-        rx_->release(h);
-      }
+      // Nothing of the batch happened: its rows, its informs (unanswered: a sender's
+      // retransmission is folded into the one waiting) and its counters wait for the next try,
+      // up to a bound.
+      problems_.log(LogLevel::error, "commit failures", "commit failed: " + b->failed->to_string());
       if (b->observations.size() + b->evidence.size() + observations_.size() + evidence_.size() > 1'000'000) {
-        log(LogLevel::error, "trapd",
-            "dropping " + std::to_string(b->observations.size() + b->evidence.size()) +
-                " waiting observations: the store keeps failing");
+        problems_.log(LogLevel::error, "commit failures",
+                      "dropping " + std::to_string(b->observations.size() + b->evidence.size()) +
+                          " waiting observations and not answering their informs: the store keeps failing");
+        for (auto h : b->acks) {
+          rx_->release(h);  // their senders retransmit
+        }
       } else {
         std::move(observations_.begin(), observations_.end(), std::back_inserter(b->observations));
         std::move(evidence_.begin(), evidence_.end(), std::back_inserter(b->evidence));
+        std::move(acks_.begin(), acks_.end(), std::back_inserter(b->acks));
         observations_.swap(b->observations);
         evidence_.swap(b->evidence);
+        acks_.swap(b->acks);
       }
       if (pending_ == 0 && observations_.size() + evidence_.size() > 0) {
         first_pending_ = Steady::now();
@@ -636,11 +640,12 @@ class Daemon {
       pending_ = observations_.size() + evidence_.size() + acks_.size();
       return;
     }
+    // Its informs were counted as answered in the transaction that stored them, so that a
+    // kill between the two cannot make the counter lag behind.
+    proc_->counters().informs_answered += static_cast<std::int64_t>(b->acks.size());
     flushed_ = b->snapshot;
     for (auto h : b->acks) {
-      if (rx_->acknowledge(h)) {
-        ++proc_->counters().informs_answered;  // stored with the next batch
-      }
+      rx_->acknowledge(h);  // a lost answer: the retransmission is answered from the answered list
     }
   }
 
@@ -662,11 +667,7 @@ class Daemon {
   // Once a second: counters, suppressed log lines, polls.
   void tick() {
     submit(true);  // with a checkpoint; if the writer is busy, the next tick does it
-    if (unlogged_ > 0) {
-      log(LogLevel::info, "trapd", std::to_string(unlogged_) + " more traps in the last second (not logged)");
-    }
-    unlogged_ = 0;
-    logged_this_second_ = 0;
+    problems_.flush();
     reap();
     schedule_polls();
     supervise_children();
@@ -692,10 +693,15 @@ class Daemon {
     if (!s_.zabbix_server.empty()) {
       args.insert(args.end(), {"--zabbix-server", s_.zabbix_server, "--zabbix-host", s_.zabbix_host});
     }
+    // The trap sinks hold communities and pass phrases: on the child's stdin, never in its argv.
+    std::string secrets;
     for (const auto& sink : s_.trap_sinks) {
-      args.insert(args.end(), {"--trap-sink", sink});
+      secrets += "trap-sink = " + sink + "\n";
     }
-    evaluating_ = spawn(args, "evaluate");
+    if (!secrets.empty()) {
+      args.insert(args.end(), {"--config", "-"});
+    }
+    evaluating_ = spawn(args, "evaluate", SIGTERM, secrets);
   }
 
   // -- polls --------------------------------------------------------------------------------------
@@ -742,27 +748,70 @@ class Daemon {
     polling_[pid] = Poll{device.name, Steady::now()};
   }
 
-  // Starts the colosla program with args; its stdin is /dev/null, and so are stdout and stderr
-  // once this process is a daemon (the child logs to syslog: COLOSLA_LOG). 0 when it failed.
-  pid_t spawn(std::vector<std::string> args, const std::string& what) {
+  // Starts the colosla program with args. Its stdin is /dev/null, or a pipe that `input` is
+  // written to: secrets never go on a command line, which every user of the machine can read.
+  // Its stdout and stderr are /dev/null once this process is a daemon (the child logs to syslog:
+  // COLOSLA_LOG). The child gets `on_death` when this process ends, however it ends (a kill -9
+  // too: PR_SET_PDEATHSIG), so that no poll, listener or prober outlives the daemon. 0 when it
+  // failed.
+  pid_t spawn(std::vector<std::string> args, const std::string& what, int on_death = SIGKILL,
+              const std::string& input = {}) {
     std::vector<char*> argv;
     for (auto& a : args) {
       argv.push_back(a.data());
     }
     argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    if (daemonized) {
-      posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-      posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    }
-    pid_t pid = 0;
-    const int rc = posix_spawnp(&pid, s_.poller.c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-      log(LogLevel::error, "trapd", "cannot run " + s_.poller + " (" + what + "): " + std::strerror(rc));
+    int in[2] = {-1, -1};
+    if (!input.empty() && pipe2(in, O_CLOEXEC) != 0) {
+      log(LogLevel::error, "trapd", "cannot run " + s_.poller + " (" + what + "): " + std::strerror(errno));
       return 0;
+    }
+    const pid_t parent = getpid();
+    const bool quiet = daemonized;
+    const pid_t pid = fork();
+    if (pid == 0) {
+      // The child, until exec: async-signal-safe calls only (the writer thread may hold locks).
+      prctl(PR_SET_PDEATHSIG, on_death);
+      if (getppid() != parent) {
+        _exit(127);  // the daemon ended before the line above
+      }
+      const int stdin_fd = in[0] >= 0 ? in[0] : ::open("/dev/null", O_RDONLY);
+      if (stdin_fd < 0 || dup2(stdin_fd, 0) < 0) {
+        _exit(127);
+      }
+      if (quiet) {
+        const int null_fd = ::open("/dev/null", O_WRONLY);
+        if (null_fd < 0 || dup2(null_fd, 1) < 0 || dup2(null_fd, 2) < 0) {
+          _exit(127);
+        }
+      }
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);
+      execvp(argv[0], argv.data());
+      _exit(127);
+    }
+    const int spawn_errno = errno;
+    if (in[0] >= 0) {
+      ::close(in[0]);
+    }
+    if (pid < 0) {
+      if (in[1] >= 0) {
+        ::close(in[1]);
+      }
+      log(LogLevel::error, "trapd", "cannot run " + s_.poller + " (" + what + "): " + std::strerror(spawn_errno));
+      return 0;
+    }
+    if (in[1] >= 0) {
+      // A few lines: far below a pipe's buffer, so this does not block.
+      for (std::size_t done = 0; done < input.size();) {
+        const ssize_t n = ::write(in[1], input.data() + done, input.size() - done);
+        if (n <= 0) {
+          break;  // the child ended already: it says why
+        }
+        done += static_cast<std::size_t>(n);
+      }
+      ::close(in[1]);
     }
     return pid;
   }
@@ -787,7 +836,9 @@ class Daemon {
       if (l.pid != 0 || l.done || now < l.next_start) {
         continue;
       }
-      l.pid = spawn(l.args, name);
+      // The prober stores the probes it has running when told to stop; the listeners may not
+      // hear a SIGTERM for minutes (libnetconf2 holds signals back).
+      l.pid = spawn(l.args, name, name == "the prober" ? SIGTERM : SIGKILL);
       l.started = now;
       if (l.pid == 0) {
         l.next_start = now + l.pause;
@@ -914,8 +965,7 @@ class Daemon {
   std::vector<std::uint64_t> acks_;
   std::size_t pending_ = 0;
   Steady::time_point first_pending_;
-  int logged_this_second_ = 0;
-  std::int64_t unlogged_ = 0;
+  LogLimiter problems_{"trapd", s_.problem_log_rate};  // per-datagram lines, rate-limited
 
   std::int64_t seen_seq_ = 0;
   std::map<std::string, Steady::time_point> next_poll_;

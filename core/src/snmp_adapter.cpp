@@ -24,6 +24,7 @@
 #include "colosla/log.hpp"
 #include "colosla/result.hpp"
 #include "colosla/snmp_client.hpp"
+#include "colosla/text.hpp"
 #include "colosla/trap_receiver.hpp"
 
 namespace colosla::core {
@@ -581,10 +582,55 @@ bool send_pdu(netsnmp_session* sess, netsnmp_pdu* pdu, int fd, const sockaddr_st
   return sent;
 }
 
+// Whether an SNMPv3 message is RFC 3414 §4's time synchronisation: msgAuthoritativeEngineBoots
+// and msgAuthoritativeEngineTime both 0, as a sender that knows our engine ID but not our clock
+// sends them. Read from the message itself (the parsed PDU does not keep them).
+bool synchronising(u_char* data, std::size_t len) {
+  u_char type = 0;
+  std::size_t rest = len;
+  u_char* p = asn_parse_sequence(data, &rest, &type, ASN_SEQUENCE | ASN_CONSTRUCTOR, "message");
+  long version = 0;
+  if (p != nullptr) {
+    p = asn_parse_int(p, &rest, &type, &version, sizeof version);
+  }
+  if (p == nullptr) {
+    return false;
+  }
+  // msgGlobalData, skipped whole; then msgSecurityParameters, an OCTET STRING that holds the
+  // UsmSecurityParameters sequence.
+  std::size_t inner = rest;
+  u_char* global = asn_parse_header(p, &inner, &type);
+  if (global == nullptr || static_cast<std::size_t>(global - p) + inner > rest) {
+    return false;
+  }
+  rest -= static_cast<std::size_t>(global - p) + inner;
+  p = global + inner;
+  std::size_t usm = rest;
+  u_char* u = asn_parse_header(p, &usm, &type);
+  if (u == nullptr || type != ASN_OCTET_STR) {
+    return false;
+  }
+  u = asn_parse_sequence(u, &usm, &type, ASN_SEQUENCE | ASN_CONSTRUCTOR, "usm");
+  u_char engine[SNMP_MAX_ENG_SIZE];
+  std::size_t engine_len = sizeof engine;
+  long boots = -1, time = -1;
+  if (u != nullptr) {
+    u = asn_parse_string(u, &usm, &type, engine, &engine_len);
+  }
+  if (u != nullptr) {
+    u = asn_parse_int(u, &usm, &type, &boots, sizeof boots);
+  }
+  if (u != nullptr) {
+    u = asn_parse_int(u, &usm, &type, &time, sizeof time);
+  }
+  return u != nullptr && boots == 0 && time == 0;
+}
+
 }  // namespace
 
 struct TrapReceiver::Impl {
   const Clock* clock = nullptr;
+  LogLimiter* limiter = nullptr;
   std::vector<int> fds;
   std::vector<std::string> endpoints;
   netsnmp_session session{};  // never opened: the parser's and the encoder's settings
@@ -619,8 +665,30 @@ struct TrapReceiver::Impl {
   std::vector<ReceivedTrap> slots = std::vector<ReceivedTrap>(kBatch);
   std::size_t used = 0;
 
+  // A retransmission is the same inform again: same sender, same request-id and the same
+  // content (the varbinds but sysUpTime.0, which a sender may renew). A new inform that reuses a
+  // request-id within kAnsweredFor is not one.
   static std::string inform_key(const netsnmp_pdu* pdu, const sockaddr_storage& peer, socklen_t plen) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a over the content
+    const auto mix = [&h](const void* p, std::size_t n) {
+      const auto* b = static_cast<const unsigned char*>(p);
+      for (std::size_t i = 0; i < n; ++i) {
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+      }
+    };
+    for (const auto* v = pdu->variables; v != nullptr; v = v->next_variable) {
+      if (same_oid(v->name, v->name_length, kSysUpTime, OID_LENGTH(kSysUpTime))) {
+        continue;
+      }
+      mix(v->name, v->name_length * sizeof(oid));
+      mix(&v->type, sizeof v->type);
+      mix(&v->val_len, sizeof v->val_len);
+      if (v->val.string != nullptr) {
+        mix(v->val.string, v->val_len);
+      }
+    }
     std::string k(reinterpret_cast<const char*>(&peer), plen);
+    k.append(reinterpret_cast<const char*>(&h), sizeof h);
     k.append(reinterpret_cast<const char*>(&pdu->version), sizeof pdu->version);
     if (pdu->version == SNMP_VERSION_3) {
       k.append(reinterpret_cast<const char*>(pdu->securityEngineID), pdu->securityEngineIDLen);
@@ -656,21 +724,40 @@ struct TrapReceiver::Impl {
     }
   }
 
+  // Writes a line about a refused datagram, within the limiter's rate.
+  void note(std::string_view kind, const std::string& msg) const {
+    if (limiter != nullptr) {
+      limiter->log(LogLevel::warning, kind, msg);
+    } else {
+      log(LogLevel::warning, "trapd", msg);
+    }
+  }
+
   // A parse failure: counted by kind, and for SNMPv3 answered with a Report where RFC 3414 asks
   // for one (confirmed-class PDUs: discovery probes, informs).
-  void refuse(netsnmp_pdu* pdu, int rc, int fd, const sockaddr_storage& peer, socklen_t plen,
-              ReceiveCounters& c) {
+  void refuse(netsnmp_pdu* pdu, int rc, u_char* data, std::size_t len, int fd, const sockaddr_storage& peer,
+              socklen_t plen, ReceiveCounters& c) {
     const int code = rc < -1 ? rc : session.s_snmp_errno;
     bool usm = false;
     bool discovery = false;
     int report = 0;
+    std::string why = snmp_api_errstring(code);
     switch (code) {
       case SNMPERR_USM_UNKNOWNENGINEID:
-      case SNMPERR_USM_NOTINTIMEWINDOW:
-        // How an inform sender learns our engine ID, then our boots and time (RFC 3414 §4):
-        // the normal start of every SNMPv3 exchange, not an attack.
+        // How an inform sender learns our engine ID (RFC 3414 §4): the normal start of every
+        // SNMPv3 exchange, not an attack.
         discovery = true;
         report = code;
+        break;
+      case SNMPERR_USM_NOTINTIMEWINDOW:
+        // The second step of that start sends boots and time 0 to learn ours. Anything else
+        // outside the window is a replay, or a copy held back too long: refused (with the
+        // Report RFC 3414 asks for, so that an honest sender resynchronises).
+        discovery = synchronising(data, len);
+        usm = !discovery;
+        report = code;
+        why = "outside the time window (a replayed or delayed message, or a sender that has not "
+              "resynchronised since colosla-trapd restarted)";
         break;
       case SNMPERR_USM_UNKNOWNSECURITYNAME:
       case SNMPERR_USM_UNSUPPORTEDSECURITYLEVEL:
@@ -702,11 +789,34 @@ struct TrapReceiver::Impl {
     std::uint16_t port = 0;
     const std::string from = address_text(peer, &port);
     if (usm) {
-      log(LogLevel::warning, "trapd",
-          "SNMPv3 message from " + from + " refused: " + snmp_api_errstring(code));
+      note("SNMPv3 refusals", "SNMPv3 message from " + from + " refused: " + why);
     } else if (!discovery) {
-      log(LogLevel::warning, "trapd", "malformed packet from " + from + ": " + snmp_api_errstring(code));
+      note("malformed datagrams", "malformed packet from " + from + ": " + why);
     }
+  }
+
+  // The least security level a user is accepted at: what its keys allow (snmptrapd's
+  // `authUser … priv`). A sender that can authenticate must; one that can encrypt must.
+  static int least_level(const netsnmp_pdu* pdu) {
+    const usmUser* u = usm_get_user(pdu->securityEngineID, pdu->securityEngineIDLen, pdu->securityName);
+    if (u == nullptr) {
+      return SNMP_SEC_LEVEL_AUTHPRIV;  // cannot happen after a parse: refuse rather than guess
+    }
+    if (u->privProtocol != nullptr &&
+        snmp_oid_compare(u->privProtocol, u->privProtocolLen, usmNoPrivProtocol, OID_LENGTH(usmNoPrivProtocol)) != 0) {
+      return SNMP_SEC_LEVEL_AUTHPRIV;
+    }
+    if (u->authProtocol != nullptr &&
+        snmp_oid_compare(u->authProtocol, u->authProtocolLen, usmNoAuthProtocol, OID_LENGTH(usmNoAuthProtocol)) != 0) {
+      return SNMP_SEC_LEVEL_AUTHNOPRIV;
+    }
+    return SNMP_SEC_LEVEL_NOAUTH;
+  }
+
+  static const char* level_name(int level) {
+    return level == SNMP_SEC_LEVEL_AUTHPRIV     ? "authPriv"
+           : level == SNMP_SEC_LEVEL_AUTHNOPRIV ? "authNoPriv"
+                                                : "noAuthNoPriv";
   }
 
   // Decodes one datagram into slots[used] (which keeps its string buffers from earlier traps).
@@ -720,7 +830,19 @@ struct TrapReceiver::Impl {
     // return code and s_snmp_errno.
     const int rc = snmp_parse(nullptr, &session, pdu, data, len);
     if (rc != 0) {
-      refuse(pdu, rc, fd, peer, plen, c);
+      refuse(pdu, rc, data, len, fd, peer, plen, c);
+      snmp_free_pdu(pdu);
+      return;
+    }
+    if (pdu->version == SNMP_VERSION_3 && pdu->securityLevel < least_level(pdu)) {
+      // USM let it through (the user exists); the user's keys say it must come better
+      // protected: neither stored nor answered, or anyone on the path could fake an outage.
+      ++c.usm;
+      std::uint16_t port = 0;
+      const std::string user(pdu->securityName != nullptr ? pdu->securityName : "", pdu->securityNameLen);
+      note("SNMPv3 refusals", "SNMPv3 message from " + address_text(peer, &port) + " refused: user " +
+                                  escaped(user) + " sent " + level_name(pdu->securityLevel) + ", below its " +
+                                  level_name(least_level(pdu)));
       snmp_free_pdu(pdu);
       return;
     }
@@ -753,8 +875,8 @@ struct TrapReceiver::Impl {
         return;
       }
       if (pending.size() >= kMaxPending) {
-        log(LogLevel::warning, "trapd", "too many informs waiting for their commit; dropped one from " +
-                                            trap.source_address);
+        note("informs not taken", "too many informs waiting for their commit; one from " + trap.source_address +
+                                      " not taken (its sender retransmits)");
         snmp_free_pdu(pdu);
         return;
       }
@@ -820,6 +942,7 @@ struct TrapReceiver::Impl {
 
 TrapReceiver::TrapReceiver(Options options, const Clock& clock) : impl_(std::make_unique<Impl>()) {
   impl_->clock = &clock;
+  impl_->limiter = options.log;
   init_net_snmp(options.state_dir);
   snmp_sess_init(&impl_->session);
   impl_->session.version = SNMP_DEFAULT_VERSION;         // the version the packet says

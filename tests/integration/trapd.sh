@@ -68,34 +68,34 @@ show_log() { cat "$log" >&2; }
 wait_for 20 has "SELECT 1 FROM port_index WHERE device = 'sw1' AND if_name = 'lo'" \
   || { show_log; fail "the poll loop did not learn sw1's ifIndex names from snmpd"; }
 lo=$(q "SELECT if_index FROM port_index WHERE device = 'sw1' AND if_name = 'lo'")
-wait_for 10 has "SELECT 1 FROM observation_view WHERE device = 'sw1' AND item = 'lo' AND state = 'up' AND source = 'poll'" \
+wait_for 30 has "SELECT 1 FROM observation_view WHERE device = 'sw1' AND item = 'lo' AND state = 'up' AND source = 'poll'" \
   || { show_log; fail "the poll of sw1 recorded no state for lo"; }
 
 # --- v2c linkDown, named by ifName ----------------------------------------------------------
 snmptrap -v2c -c public "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 \
   1.3.6.1.2.1.2.2.1.1.3 i 3 1.3.6.1.2.1.2.2.1.7.3 i 1 1.3.6.1.2.1.2.2.1.8.3 i 2 \
   1.3.6.1.2.1.31.1.1.1.1.3 s ge-0/0/3
-wait_for 5 has "SELECT 1 FROM observation_view WHERE item = 'ge-0/0/3'" || { show_log; fail "the v2c linkDown was not stored"; }
+wait_for 20 has "SELECT 1 FROM observation_view WHERE item = 'ge-0/0/3'" || { show_log; fail "the v2c linkDown was not stored"; }
 expect_eq "$(obs "item = 'ge-0/0/3'")" "sw1|ge-0/0/3|down|trap" "the v2c linkDown"
 # The same trap again at once changes nothing: recorded once, counted as a duplicate.
 snmptrap -v2c -c public "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 \
   1.3.6.1.2.1.2.2.1.1.3 i 3 1.3.6.1.2.1.2.2.1.7.3 i 1 1.3.6.1.2.1.2.2.1.8.3 i 2 \
   1.3.6.1.2.1.31.1.1.1.1.3 s ge-0/0/3
-wait_for 5 stat_is trapd.duplicates 1 || { show_log; fail "the repeated linkDown was not counted as a duplicate"; }
+wait_for 20 stat_is trapd.duplicates 1 || { show_log; fail "the repeated linkDown was not counted as a duplicate"; }
 
 # --- a linkDown that names only the ifIndex: the name comes from the poll -------------------
 snmptrap -v2c -c public "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1."$lo" i "$lo"
-wait_for 5 has "SELECT 1 FROM observation_view WHERE item = 'lo' AND state = 'down' AND source = 'trap'" \
+wait_for 20 has "SELECT 1 FROM observation_view WHERE item = 'lo' AND state = 'down' AND source = 'trap'" \
   || { show_log; fail "the linkDown of ifIndex $lo was not resolved to lo"; }
 # lo is up in fact: the poll the trap asks for records that.
 down_seq=$(q "SELECT max(seq) FROM observation_view WHERE item = 'lo' AND state = 'down'")
-wait_for 10 has "SELECT 1 FROM observation_view WHERE item = 'lo' AND state = 'up' AND source = 'poll' AND seq > $down_seq" \
+wait_for 30 has "SELECT 1 FROM observation_view WHERE item = 'lo' AND state = 'up' AND source = 'poll' AND seq > $down_seq" \
   || { show_log; fail "no poll reconciled lo after the linkDown"; }
 
 # --- v1 through a relay: agent-addr 127.0.0.2 names sw2 --------------------------------------
 snmptrap -v1 -c s3cret "127.0.0.1:$port" 1.3.6.1.4.1.8072.2.3.1 127.0.0.2 3 0 '' \
   1.3.6.1.2.1.2.2.1.1.5 i 5 1.3.6.1.2.1.31.1.1.1.1.5 s xe-0/0/5
-wait_for 5 has "SELECT 1 FROM observation_view WHERE item = 'xe-0/0/5'" || { show_log; fail "the v1 linkUp was not stored"; }
+wait_for 20 has "SELECT 1 FROM observation_view WHERE item = 'xe-0/0/5'" || { show_log; fail "the v1 linkUp was not stored"; }
 expect_eq "$(obs "item = 'xe-0/0/5' AND source = 'trap'")" "sw2|xe-0/0/5|up|trap" "the v1 linkUp"
 # sw2 answers no poll: what is known of it becomes unknown, never down.
 wait_for 15 has "SELECT 1 FROM observation_view WHERE item = 'xe-0/0/5' AND state = 'unknown' AND source = 'poll'" \
@@ -107,17 +107,17 @@ v3trap() {  # v3trap AUTHPASS PRIVPASS IFINDEX NAME
     "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1."$3" i "$3" 1.3.6.1.2.1.31.1.1.1.1."$3" s "$4"
 }
 v3trap trapauth123 trappriv123 7 ge-0/0/7
-wait_for 5 has "SELECT 1 FROM observation_view WHERE item = 'ge-0/0/7'" || { show_log; fail "the v3 trap was not stored"; }
+wait_for 20 has "SELECT 1 FROM observation_view WHERE item = 'ge-0/0/7'" || { show_log; fail "the v3 trap was not stored"; }
 expect_eq "$(obs "item = 'ge-0/0/7'")" "sw1|ge-0/0/7|down|trap" "the v3 trap"
 expect_has "$(q "SELECT evidence FROM observation_view WHERE item = 'ge-0/0/7'")" "v3 trap from 127.0.0.1:" "the evidence"
 expect_has "$(q "SELECT evidence FROM observation_view WHERE item = 'ge-0/0/7'")" "user trapuser" "the evidence"
 
 # --- informs: answered (snmpinform exits 0 only then), and stored ----------------------------
-run snmpinform -v2c -c public -t 3 -r 0 "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 \
+run snmpinform -v2c -c public -t 5 -r 3 "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 \
   1.3.6.1.2.1.2.2.1.1.8 i 8 1.3.6.1.2.1.31.1.1.1.1.8 s ge-0/0/8
 expect_rc 0
 expect_eq "$(obs "item = 'ge-0/0/8'")" "sw1|ge-0/0/8|down|trap" "the v2c inform, stored before its answer"
-run snmpinform -v3 -u informuser -l authPriv -a SHA -A informauth123 -x AES -X informpriv123 -t 3 -r 0 \
+run snmpinform -v3 -u informuser -l authPriv -a SHA -A informauth123 -x AES -X informpriv123 -t 5 -r 3 \
   "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1.9 i 9 1.3.6.1.2.1.31.1.1.1.1.9 s ge-0/0/9
 expect_rc 0
 expect_eq "$(obs "item = 'ge-0/0/9'")" "sw1|ge-0/0/9|down|trap" "the v3 inform, stored before its answer"
@@ -125,12 +125,12 @@ expect_eq "$(obs "item = 'ge-0/0/9'")" "sw1|ge-0/0/9|down|trap" "the v3 inform, 
 # --- IPv6 ----------------------------------------------------------------------------------
 snmptrap -v2c -c public "udp6:[::1]:$port6" '' 1.3.6.1.6.3.1.1.5.4 \
   1.3.6.1.2.1.2.2.1.1.2 i 2 1.3.6.1.2.1.31.1.1.1.1.2 s et-0/0/2
-wait_for 5 has "SELECT 1 FROM observation_view WHERE item = 'et-0/0/2'" || { show_log; fail "the trap over IPv6 was not stored"; }
+wait_for 20 has "SELECT 1 FROM observation_view WHERE item = 'et-0/0/2'" || { show_log; fail "the trap over IPv6 was not stored"; }
 expect_eq "$(obs "item = 'et-0/0/2'")" "sw6|et-0/0/2|up|trap" "the trap over IPv6"
 
 # --- a trap no plugin translates is kept as evidence only --------------------------------------
 snmptrap -v2c -c public "127.0.0.1:$port" '' 1.3.6.1.4.1.9.9.41.2.0.1 1.3.6.1.4.1.9.9.41.1.2.3.1.5.1 s "config changed"
-wait_for 5 has "SELECT 1 FROM evidence WHERE trap_oid = '1.3.6.1.4.1.9.9.41.2.0.1'" || { show_log; fail "the unknown trap was not kept as evidence"; }
+wait_for 20 has "SELECT 1 FROM evidence WHERE trap_oid = '1.3.6.1.4.1.9.9.41.2.0.1'" || { show_log; fail "the unknown trap was not kept as evidence"; }
 
 # --- rejections: nothing stored, every one counted -----------------------------------------------
 snmptrap -v2c -c wrong "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1.11 i 11 1.3.6.1.2.1.31.1.1.1.1.11 s ge-0/0/11
@@ -142,13 +142,18 @@ run snmpinform -v3 -u informuser -l authPriv -a SHA -A wrongauth99 -x AES -X inf
   "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1.15 i 15 1.3.6.1.2.1.31.1.1.1.1.15 s ge-0/0/15
 [ "$rc" -ne 0 ] || fail "an inform with a wrong key was answered"
 printf 'not an snmp packet' >"/dev/udp/127.0.0.1/$port"
-wait_for 5 stat_is trapd.rejected.malformed 1 || { show_log; fail "the garbage packet was not counted as malformed"; }
-wait_for 5 stat_is trapd.rejected.usm 3 || { show_log; "$colosla" --db "$db" stats >&2; fail "three USM failures were not counted"; }
+wait_for 20 stat_is trapd.rejected.malformed 1 || { show_log; fail "the garbage packet was not counted as malformed"; }
+wait_for 20 stat_is trapd.rejected.usm 3 || { show_log; "$colosla" --db "$db" stats >&2; fail "three USM failures were not counted"; }
 expect_eq "$(stat_of trapd.rejected.bad-community)" 1 "bad community"
 expect_eq "$(stat_of trapd.rejected.unknown-source)" 1 "unknown source"
 expect_eq "$(q "SELECT count(*) FROM observation_view WHERE item IN ('ge-0/0/11','ge-0/0/12','ge-0/0/13','ge-0/0/14','ge-0/0/15')")" 0 \
   "observations from rejected traps"
-grep -q "rejected: sw1 does not use the community \"wrong\"" "$log" || { show_log; fail "no log line for the bad community"; }
+grep -q "v2c trap from 127.0.0.1:[0-9]* community refused .* => rejected: the community is not one sw1 uses" "$log" ||
+  { show_log; fail "no log line for the bad community"; }
+# The log and the evidence say whether the community matched, never what it was.
+expect_lacks "$(cat "$log")" "wrong" "the log"
+expect_lacks "$(cat "$log")" "community public" "the log"
+expect_lacks "$(q "SELECT evidence FROM observation UNION ALL SELECT text FROM evidence")" "public" "the evidence"
 grep -q "rejected: no device of the inventory has the address 127.0.0.9" "$log" || { show_log; fail "no log line for the unknown source"; }
 grep -q "SNMPv3 message from 127.0.0.1 refused" "$log" || { show_log; fail "no log line for the USM failures"; }
 
@@ -165,17 +170,17 @@ time.sleep(3)
 c.execute("ROLLBACK")
 PY
 locker=$!
-wait_for 5 test -e "$work/locked" || fail "could not lock the store"
+wait_for 20 test -e "$work/locked" || fail "could not lock the store"
 run snmpinform -v2c -c public -t 1 -r 0 "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 \
   1.3.6.1.2.1.2.2.1.1.16 i 16 1.3.6.1.2.1.31.1.1.1.1.16 s ge-0/0/16
 expect_rc 1
 expect_has "$err" "Timeout" "snmpinform's error"
 wait "$locker"
-wait_for 5 has "SELECT 1 FROM observation_view WHERE item = 'ge-0/0/16'" || { show_log; fail "the inform held back was not stored after the lock"; }
+wait_for 20 has "SELECT 1 FROM observation_view WHERE item = 'ge-0/0/16'" || { show_log; fail "the inform held back was not stored after the lock"; }
 expect_eq "$(q "SELECT count(*) FROM observation_view WHERE item = 'ge-0/0/16'")" 1 "the held inform, stored once"
 grep -q "commit failed" "$log" || { show_log; fail "the failed commit was not logged"; }
 # And with the store back, informs are answered again.
-run snmpinform -v2c -c public -t 3 -r 0 "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.4 \
+run snmpinform -v2c -c public -t 5 -r 3 "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.4 \
   1.3.6.1.2.1.2.2.1.1.16 i 16 1.3.6.1.2.1.31.1.1.1.1.16 s ge-0/0/16
 expect_rc 0
 
@@ -183,18 +188,20 @@ expect_rc 0
 inventory '{"name":"sw3","role":"switch","address":"127.0.0.3","plugin":"if-mib","snmp":{"community":"public","port":1}}' \
   >"$work/inventory.json"
 kill -HUP "$pid"
-wait_for 5 grep -q "inventory version 2 loaded" "$log" || { show_log; fail "SIGHUP did not load the new inventory"; }
+wait_for 20 grep -q "inventory version 2 loaded" "$log" || { show_log; fail "SIGHUP did not load the new inventory"; }
 snmptrap -v2c -c public --clientaddr=127.0.0.3 "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 \
   1.3.6.1.2.1.2.2.1.1.4 i 4 1.3.6.1.2.1.31.1.1.1.1.4 s ge-0/0/4
-wait_for 5 has "SELECT 1 FROM observation_view WHERE device = 'sw3'" || { show_log; fail "the device added by SIGHUP was not known"; }
+wait_for 20 has "SELECT 1 FROM observation_view WHERE device = 'sw3'" || { show_log; fail "the device added by SIGHUP was not known"; }
 # A broken inventory on SIGHUP is refused; the daemon keeps the one it had.
 echo '{"colosla-inventory:inventory":{"device":[{"name":"x"}]}}' >"$work/inventory.json"
 kill -HUP "$pid"
-wait_for 5 grep -q "inventory not loaded; the store keeps the one it had" "$log" || { show_log; fail "a broken inventory was not refused"; }
+wait_for 20 grep -q "inventory not loaded; the store keeps the one it had" "$log" || { show_log; fail "a broken inventory was not refused"; }
 kill -0 "$pid" || fail "colosla-trapd died on a broken inventory"
 
 # --- the counters account for every packet ---------------------------------------------------------
-wait_for 5 stat_is trapd.informs-answered 3 || { show_log; "$colosla" --db "$db" stats >&2; fail "informs-answered is not 3"; }
+# 8, 9, the two of ge-0/0/16: the one held back is answered once its commit succeeds (too late
+# for that snmpinform, which gave up; a sender still retrying gets it).
+wait_for 20 stat_is trapd.informs-answered 4 || { show_log; "$colosla" --db "$db" stats >&2; fail "informs-answered is not 4"; }
 run "$colosla" --db "$db" stats --format json
 expect_rc 0
 python3 - "$out" <<'PY' || fail "the counters do not add up: $out"
@@ -215,7 +222,7 @@ PY
 
 # --- SIGTERM: a clean stop --------------------------------------------------------------------------
 kill -TERM "$pid"
-wait_for 10 bash -c "! kill -0 $pid 2>/dev/null" || { show_log; fail "colosla-trapd did not stop on SIGTERM"; }
+wait_for 30 bash -c "! kill -0 $pid 2>/dev/null" || { show_log; fail "colosla-trapd did not stop on SIGTERM"; }
 set +e
 wait "$pid"
 code=$?

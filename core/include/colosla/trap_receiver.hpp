@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "colosla/clock.hpp"
+#include "colosla/log.hpp"
 #include "colosla/trap.hpp"
 
 namespace colosla::core {
@@ -15,7 +16,8 @@ namespace colosla::core {
 /// What the receiver counts before a trap reaches the TrapProcessor.
 struct ReceiveCounters {
   std::int64_t datagrams = 0;
-  std::int64_t usm = 0;        ///< SNMPv3 USM failures: unknown user, wrong digest or key, security level
+  std::int64_t usm = 0;  ///< SNMPv3 refused: unknown user, wrong digest or key, below the user's
+                         ///< security level, outside the time window (a replay)
   std::int64_t discovery = 0;  ///< SNMPv3 engine ID discovery and time synchronisation, answered with a Report
   std::int64_t malformed = 0;  ///< packets that do not parse (BER errors, unknown versions, truncated)
   std::int64_t reports_sent = 0;       ///< SNMPv3 Reports (engine discovery, time window, …)
@@ -44,10 +46,15 @@ class TrapReceiver {
     std::string state_dir;
     /// SNMPv3 users, as snmptrapd.conf's createUser: "[-e ENGINEID] USER (MD5|SHA|SHA-256|
     /// SHA-512) AUTHPASS [(DES|AES) PRIVPASS]". Traps need the sender's engine ID (-e), informs
-    /// use ours.
+    /// use ours. A user's keys set the least security level it is accepted at, as
+    /// snmptrapd's `authUser … priv`: with a privacy key only authPriv, with an authentication
+    /// key only authNoPriv or authPriv.
     std::vector<std::string> users;
     /// Bytes of socket receive buffer (SO_RCVBUFFORCE, else SO_RCVBUF up to the kernel's max).
     int receive_buffer = 32 << 20;
+    /// Where a refused datagram is logged, a line a datagram within the limiter's rate (nullptr:
+    /// log() directly). It must outlive the receiver.
+    LogLimiter* log = nullptr;
   };
 
   /// Opens every endpoint and creates the users. Throws ConfigError naming what is wrong.
