@@ -1,6 +1,8 @@
 // colosla check (check_colosla's live path) | evaluate (the figures check_colosla reads, the SLA
 // events) | events.
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -67,10 +69,35 @@ int evaluate(Context& ctx) {
       "zabbix-server", po::value<std::string>(), "a Zabbix server or proxy, HOST[:PORT]: trapper values of the events")(
       "zabbix-host", po::value<std::string>()->default_value("colosla"), "the Zabbix host the trapper items belong to")(
       "trap-sink", po::value<std::vector<std::string>>(),
-      "a trap receiver, as snmptrap's options: \"-v 2c -c public HOST:PORT\", -Ci for informs (repeatable)");
+      "in --config only (it holds a community or pass phrases): a trap receiver, as snmptrap's options: "
+      "\"-v 2c -c public HOST:PORT\", -Ci for informs (repeatable)")(
+      "config", po::value<std::string>(),
+      "read these options (trap-sink among them) as key = value lines from FILE, or - for stdin; other "
+      "keys are ignored, so colosla-trapd's own configuration file does");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
+  }
+  if (vm->count("trap-sink") != 0) {
+    throw UsageError("--trap-sink holds a community or pass phrases, which every user of this machine could read "
+                     "on a command line: give it as trap-sink = ... in --config FILE (or - for stdin)");
+  }
+  if (vm->count("config") != 0) {
+    const std::string file = (*vm)["config"].as<std::string>();
+    std::ifstream in_file;
+    if (file != "-") {
+      in_file.open(file);
+      if (!in_file) {
+        return report(make_error(Errc::io, std::string("cannot read: ") + std::strerror(errno), file));
+      }
+    }
+    try {
+      // The command line wins: what it gave was stored first.
+      po::store(po::parse_config_file(file == "-" ? std::cin : in_file, d, true), *vm);
+      po::notify(*vm);
+    } catch (const po::error& e) {
+      return report(make_error(Errc::invalid_input, e.what(), file == "-" ? "standard input" : file));
+    }
   }
   const Timestamp as_of = parse_time_option("as-of", (*vm)["as-of"].as<std::string>(), *ctx.clock);
   const int share = (*vm)["budget-warning"].as<int>();

@@ -3,6 +3,7 @@
 // (colosla-trapd keeps one running), waking colosla-trapd's evaluation when an emergency
 // begins, ends, comes due or passes its deadline.
 #include <signal.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <iomanip>
@@ -123,7 +124,9 @@ int prober(Context& ctx) {
   d.add_options()("workers", po::value<int>()->default_value(64), "probes in flight at once")(
       "wake-pid", po::value<int>(),
       "send this process SIGUSR1 when the SLA events should be evaluated now (colosla-trapd passes its own)")(
-      "rounds", po::value<int>()->default_value(0), "stop after this many rounds (0: run until SIGTERM)");
+      "rounds", po::value<int>()->default_value(0), "stop after this many rounds (0: run until SIGTERM)")(
+      "lock-wait", po::value<int>()->default_value(30),
+      "seconds to wait for another prober of the store to finish (there is only ever one)");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
@@ -137,6 +140,12 @@ int prober(Context& ctx) {
   }
   o.workers = static_cast<std::size_t>(workers);
   const pid_t wake_pid = vm->count("wake-pid") != 0 ? (*vm)["wake-pid"].as<int>() : 0;
+  stop_on_sigterm();
+  auto lock = core::ProberLock::take(ctx.db, std::chrono::seconds{std::max(0, (*vm)["lock-wait"].as<int>())});
+  if (!lock) {
+    report(lock.error());
+    return kFailed;
+  }
   auto opened = open_with_inventory(ctx);
   if (!opened) {
     return kFailed;
@@ -145,7 +154,6 @@ int prober(Context& ctx) {
   store.set_busy_timeout(std::chrono::milliseconds{5000});
   const core::Inventory& inv = opened->inventory;
 
-  stop_on_sigterm();
   const Clock& clock = *ctx.clock;
   int rounds_done = 0;
   while (!stop_requested()) {
@@ -164,7 +172,8 @@ int prober(Context& ctx) {
       auto look = loop.step();
       if (!look) {
         log(LogLevel::error, "prober", "cannot store probe results: " + look.error().to_string());
-      } else if (*look && wake_pid > 0) {
+      } else if (*look && wake_pid > 0 && getppid() == wake_pid) {
+        // Only the daemon that started it: once that has gone, its pid may be another process's.
         kill(wake_pid, SIGUSR1);
       }
       for (const auto& r : loop.rounds()) {

@@ -1,6 +1,12 @@
 #include "colosla/prober.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <functional>
 
 #include "colosla/log.hpp"
@@ -385,6 +391,45 @@ std::vector<ProbeRoundFigures> ProbeLoop::rounds() {
   std::vector<ProbeRoundFigures> out;
   out.swap(finished_rounds_);
   return out;
+}
+
+Result<ProberLock> ProberLock::take(const std::string& store_path, std::chrono::milliseconds wait) {
+  const std::string path = store_path + ".prober-lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    return make_error(Errc::io, std::string("cannot open the prober's lock: ") + std::strerror(errno), path);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      return make_error(Errc::io, "cannot lock: " + why, path);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      char buf[32] = {};
+      const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+      ::close(fd);
+      const std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("?");
+      return make_error(Errc::conflict,
+                        "another colosla prober (pid " + holder.substr(0, holder.find('\n')) +
+                            ") probes this store: two would count every failure twice",
+                        path);
+    }
+    ::usleep(100'000);
+  }
+  // Who holds it, for the message of the next one.
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    log(LogLevel::debug, "prober", path + ": cannot write the pid: " + std::strerror(errno));
+  }
+  return ProberLock(fd);
+}
+
+ProberLock::~ProberLock() {
+  if (fd_ >= 0) {
+    ::close(fd_);  // releases the lock
+  }
 }
 
 }  // namespace colosla::core

@@ -27,15 +27,27 @@ CONF
   MIBS=COLOSLA-MIB MIBDIRS="$src/tests/data/mibs:$src/mibs" SNMPCONFPATH=/nonexistent \
     snmptrapd -C -c "$work/trapd/snmptrapd.conf" -Lf "$work/trapd/snmptrapd.log" -p "$work/trapd/pid"
   cleanup_hooks+=("stop_pidfile '$work/trapd/pid'")
-  wait_for 10 test -s "$work/trapd/pid" || fail "snmptrapd did not start"
-  sleep 0.3
+  wait_for 20 test -s "$work/trapd/pid" || fail "snmptrapd did not start"
+  # Listening once a coldStart sent to it is logged (re-sent on every try).
+  wait_for 30 snmptrapd_ready || fail "snmptrapd does not log what it receives: $(cat "$work/trapd/snmptrapd.log")"
+}
+snmptrapd_ready() {
+  snmptrap -v 2c -c public "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.1 >/dev/null 2>&1
+  grep -qF 'OID: SNMPv2-SMI::internet.6.3.1.1.5.1' "$work/trapd/snmptrapd.log"
 }
 start_trapd
-v2c="-v 2c -c public 127.0.0.1:$port"
-v3="-v 3 -u informer -l authPriv -a SHA -A informauth123 -x AES -X informpriv123 -Ci -t 1 -r 1 127.0.0.1:$port"
+# The sinks hold a community and pass phrases: in a configuration file, never on the command line.
+printf 'trap-sink = -v 2c -c public 127.0.0.1:%s\n' "$port" >"$work/v2c.conf"
+printf 'trap-sink = -v 3 -u informer -l authPriv -a SHA -A informauth123 -x AES -X informpriv123 -Ci -t 3 -r 2 127.0.0.1:%s\n' \
+  "$port" >"$work/v3.conf"
+v2c="--config $work/v2c.conf"
+v3="--config $work/v3.conf"
+run "$colosla" --db "$db" evaluate --as-of 2026-11-05T10:16:00+08:00 --trap-sink "-v 2c -c public 127.0.0.1:$port"
+expect_rc 2
+expect_has "$err" "--trap-sink holds a community or pass phrases"
 
 # 1. SNMPv2c traps: each event, with its objects named from COLOSLA-MIB.
-run "$colosla" --db "$db" evaluate --as-of 2026-11-05T10:16:00+08:00 --trap-sink "$v2c"
+run "$colosla" --db "$db" evaluate --as-of 2026-11-05T10:16:00+08:00 $v2c
 expect_rc 0
 expect_has "$out" "6 new events"
 expect_has "$out" "6 notifications to 127.0.0.1:$port"
@@ -59,12 +71,12 @@ expect_has "$trapd_log" "COLOSLA-MIB::coloslaBudgetShareUsed.0 = Gauge32: 68181"
 expect_has "$trapd_log" "OID: COLOSLA-MIB::coloslaInstallationOverdue"
 expect_lacks "$trapd_log" "Wrong Type"
 # Sent: again, nothing.
-run "$colosla" --db "$db" evaluate --as-of 2026-11-05T10:17:00+08:00 --trap-sink "$v2c"
+run "$colosla" --db "$db" evaluate --as-of 2026-11-05T10:17:00+08:00 $v2c
 expect_lacks "$out" "notifications to"
 
 # 2. SNMPv3 informs, acknowledged: every event so far to this new receiver, then the missed
 # notification when it happens.
-run "$colosla" --db "$db" evaluate --as-of 2026-11-05T10:25:00+08:00 --trap-sink "$v3"
+run "$colosla" --db "$db" evaluate --as-of 2026-11-05T10:25:00+08:00 $v3
 expect_rc 0
 expect_has "$out" "7 notifications to 127.0.0.1:$port"
 wait_for 10 logged 'OID: COLOSLA-MIB::coloslaNotificationMissed' 1 || fail "the inform was not logged"
@@ -78,12 +90,12 @@ stop_pidfile "$work/trapd/pid"
 printf '%s\n' '{"time":"2026-11-20T08:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"}' >"$work/more.jsonl"
 run "$colosla" --db "$db" observe "$work/more.jsonl"
 expect_rc 0
-run "$colosla" --db "$db" evaluate --as-of 2026-11-20T08:10:00+08:00 --trap-sink "$v3"
+run "$colosla" --db "$db" evaluate --as-of 2026-11-20T08:10:00+08:00 $v3
 expect_rc 0
 expect_has "$out" "1 new event"
 expect_has "$err" "no acknowledgement of the inform; 1 notification waits for the next evaluation"
 start_trapd
-run "$colosla" --db "$db" evaluate --as-of 2026-11-20T08:11:00+08:00 --trap-sink "$v3"
+run "$colosla" --db "$db" evaluate --as-of 2026-11-20T08:11:00+08:00 $v3
 expect_has "$out" "1 notification to 127.0.0.1:$port"
 wait_for 10 logged 'OID: COLOSLA-MIB::coloslaPortDown' 1 || fail "the waiting inform was not delivered"
 expect_has "$(cat "$work/trapd/snmptrapd.log")" "COLOSLA-MIB::coloslaEventTime.0 = STRING: 2026-11-20,8:0:0.0,+8:0"

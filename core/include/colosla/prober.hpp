@@ -190,4 +190,23 @@ class ProbeLoop {
   std::vector<ProbeRoundFigures> finished_rounds_;
 };
 
+/// The one prober of a store: an exclusive lock (flock) on the file `<store>.prober-lock` beside
+/// it, held while this object lives. Two probers would probe every target twice, store two
+/// failures in the same second and declare emergencies that did not happen.
+class ProberLock {
+ public:
+  /// Takes the lock, waiting up to `wait` for a prober that is finishing (storing the probes it
+  /// had running). Errors: conflict, naming the process that holds it; io when the lock file
+  /// cannot be opened.
+  static Result<ProberLock> take(const std::string& store_path, std::chrono::milliseconds wait);
+  ProberLock(ProberLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  ProberLock& operator=(ProberLock&&) = delete;
+  ProberLock(const ProberLock&) = delete;
+  ~ProberLock();
+
+ private:
+  explicit ProberLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
 }  // namespace colosla::core
