@@ -78,6 +78,8 @@ SH
 chmod 755 "$work/var/sender" "$work/var/failing-sender"
 chown nagios:nagios "$work/var/sender" "$work/var/failing-sender"
 sent() { grep -l -- "$1" "$work/var/sent"/msg.* 2>/dev/null | grep -c . || true; }  # sent TEXT: messages that hold it
+sent_is() { [ "$(sent "$1")" -eq "$2" ]; }              # sent_is TEXT N: re-evaluated by wait_for on every try
+recorded_is() { [ "$(notifications | grep -c .)" -eq "$1" ]; }
 # The notification records of C-001, one "contact channel" line each, in order.
 notifications() {
   c notify list --contract C-001 --format json |
@@ -163,7 +165,7 @@ start_nagios notify
 alert="SERVICE ALERT: colosla;C-001 emergency;WARNING;HARD;1;COLOSLA WARNING: C-001 emergency open, notification due: 203.0.113.5 icmp"
 wait_for 30 grep -qF "$alert" "$work/notify/var/nagios.log" ||
   fail "no WARNING of C-001 emergency in nagios.log: $(grep 'C-001 emergency' "$work/notify/var/nagios.log")"
-wait_for 30 test "$(sent 'Notification Type: PROBLEM')" -eq 2 ||
+wait_for 60 sent_is 'Notification Type: PROBLEM' 2 ||
   fail "Nagios did not notify the customer's two contacts: $(grep -h 'NOTIFICATION' "$work/notify/var/nagios.log")"
 f=$(grep -l '^email han.meimei@example.com$' "$work/var/sent"/msg.* | head -n 1) || true
 [ -n "$f" ] || fail "no e-mail to han.meimei@example.com"
@@ -173,13 +175,13 @@ expect_has "$msg" "Service: Example Ltd (C-001) emergency" "the e-mail"
 expect_has "$msg" "State: WARNING" "the e-mail"
 expect_has "$msg" "COLOSLA WARNING: C-001 emergency open, notification due: 203.0.113.5 icmp" "the e-mail"
 expect_eq "$(sent '^pager +86 138 0000 0000$')" 1 "messages to Li Lei's pager"
-wait_for 10 test "$(notifications | grep -c .)" -eq 2 || fail "notifications recorded: $(notifications)"
+wait_for 30 recorded_is 2 || fail "notifications recorded: $(notifications)"
 expect_eq "$(notifications | sort)" "Han Meimei email
 Li Lei mobile" "notifications recorded"
 # Told: the next check is OK, and its RECOVERY is sent to both, but not recorded.
 wait_checked notify "C-001 emergency" 0 0
 expect_output notify "C-001 emergency" "COLOSLA OK: C-001 "
-wait_for 30 test "$(sent 'Notification Type: RECOVERY')" -eq 2 || fail "no RECOVERY to both contacts"
+wait_for 60 sent_is 'Notification Type: RECOVERY' 2 || fail "no RECOVERY to both contacts"
 stop_nagios
 expect_eq "$(notifications | grep -c .)" 2 "notifications recorded after the RECOVERY"
 # The report: the emergency notified in time, met even once its deadline has passed.
