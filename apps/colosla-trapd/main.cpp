@@ -248,7 +248,7 @@ class Daemon {
  private:
   // -- start and stop -------------------------------------------------------------------------
   std::unique_ptr<core::Store> open_store() {
-    auto opened = core::Store::open(s_.db, core::Store::Mode::create);
+    auto opened = core::Store::open(s_.db, core::Store::Mode::create, s_.secrets_key);
     if (!opened) {
       throw ConfigError(opened.error().to_string());
     }
@@ -352,7 +352,8 @@ class Daemon {
 
   // (Re)reads the devices, ifIndex names and known states from the store.
   void reload() {
-    auto devices = store_->devices();
+    // The communities, to check what every v1/v2c trap says (the key: only this user reads it).
+    auto devices = store_->devices(core::Secrets::reveal);
     if (!devices) {
       log(LogLevel::error, "trapd", devices.error().to_string());
       return;
@@ -394,15 +395,14 @@ class Daemon {
     if (s_.netconf_listen) {
       for (const auto& d : inventory_.devices) {
         if (d.netconf) {
-          children_["the NETCONF listener of " + d.name].args = {
-              s_.poller, "--db", s_.db, "netconf-listen", "--device", d.name, "--timeout",
-              std::to_string(s_.netconf_timeout.count())};
+          children_["the NETCONF listener of " + d.name].args = colosla_command(
+              {"netconf-listen", "--device", d.name, "--timeout", std::to_string(s_.netconf_timeout.count())});
         }
       }
     }
     if (s_.probe) {
       auto& prober = children_["the prober"];
-      prober.args = {s_.poller, "--db", s_.db, "prober", "--wake-pid", std::to_string(getpid())};
+      prober.args = colosla_command({"prober", "--wake-pid", std::to_string(getpid())});
       const auto options = s_.prober_options();
       prober.args.insert(prober.args.end(), options.begin(), options.end());
     }
@@ -682,8 +682,7 @@ class Daemon {
       return;
     }
     next_evaluation_ = now + s_.evaluate_interval;
-    std::vector<std::string> args{s_.poller, "--db", s_.db, "evaluate", "--budget-warning",
-                                  std::to_string(s_.budget_warning)};
+    std::vector<std::string> args = colosla_command({"evaluate", "--budget-warning", std::to_string(s_.budget_warning)});
     if (!s_.event_log.empty()) {
       args.insert(args.end(), {"--event-log", s_.event_log});
     }
@@ -733,7 +732,7 @@ class Daemon {
   }
 
   void spawn_poll(const core::Device& device) {
-    std::vector<std::string> args{s_.poller, "--db", s_.db, "poll", "--device", device.name};
+    std::vector<std::string> args = colosla_command({"poll", "--device", device.name});
     if (device.netconf) {
       args.insert(args.end(), {"--netconf-timeout", std::to_string(s_.netconf_timeout.count())});
     } else {
@@ -814,6 +813,17 @@ class Daemon {
       ::close(in[1]);
     }
     return pid;
+  }
+
+  // The colosla program on this daemon's store (and its secrets key, when one is set), running
+  // `command`.
+  std::vector<std::string> colosla_command(std::initializer_list<std::string> command) const {
+    std::vector<std::string> args{s_.poller, "--db", s_.db};
+    if (!s_.secrets_key.empty()) {
+      args.insert(args.end(), {"--secrets-key", s_.secrets_key});
+    }
+    args.insert(args.end(), command);
+    return args;
   }
 
   // -- long-running children --------------------------------------------------------------------

@@ -239,7 +239,7 @@ int events(Context& ctx) {
   if (!vm) {
     return kOk;
   }
-  auto store = open_store(ctx, core::Store::Mode::existing);
+  auto store = open_store(ctx, core::Store::Mode::read_only);
   if (!store) {
     return kFailed;
   }

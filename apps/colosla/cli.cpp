@@ -37,8 +37,10 @@ void request_stop() { g_stop = 1; }
 
 po::options_description common_options() {
   po::options_description d("Common options");
-  d.add_options()("db", po::value<std::string>(),
-                  "the store (default: $COLOSLA_DB, else ./colosla.db)")("help,h", "show this help");
+  d.add_options()("db", po::value<std::string>(), "the store (default: $COLOSLA_DB, else ./colosla.db)")(
+      "secrets-key", po::value<std::string>(),
+      "the key that seals the inventory's secrets (default: $COLOSLA_SECRETS_KEY, else the store's path + .key)")(
+      "help,h", "show this help");
   return d;
 }
 
@@ -60,11 +62,14 @@ std::optional<po::variables_map> parse(Context& ctx, const po::options_descripti
   if (vm.count("db") != 0) {
     ctx.db = vm["db"].as<std::string>();
   }
+  if (vm.count("secrets-key") != 0) {
+    ctx.secrets_key = vm["secrets-key"].as<std::string>();
+  }
   return vm;
 }
 
 std::unique_ptr<core::Store> open_store(const Context& ctx, core::Store::Mode mode) {
-  auto s = core::Store::open(ctx.db, mode);
+  auto s = core::Store::open(ctx.db, mode, ctx.secrets_key);
   if (!s) {
     report(s.error());
     return nullptr;
@@ -131,8 +136,8 @@ const core::Registry& builtin_registry() {
   return r;
 }
 
-std::optional<core::Inventory> inventory_of(core::Store& store) {
-  auto inv = store.load_inventory();
+std::optional<core::Inventory> inventory_of(core::Store& store, core::Secrets secrets) {
+  auto inv = store.load_inventory(secrets);
   if (!inv) {
     report(inv.error());
     return std::nullopt;
@@ -144,13 +149,13 @@ std::optional<core::Inventory> inventory_of(core::Store& store) {
   return std::move(**inv);
 }
 
-std::optional<WithInventory> open_with_inventory(const Context& ctx) {
+std::optional<WithInventory> open_with_inventory(const Context& ctx, core::Store::Mode mode, core::Secrets secrets) {
   WithInventory w;
-  w.store = open_store(ctx, core::Store::Mode::existing);
+  w.store = open_store(ctx, mode);
   if (!w.store) {
     return std::nullopt;
   }
-  auto inv = inventory_of(*w.store);
+  auto inv = inventory_of(*w.store, secrets);
   if (!inv) {
     return std::nullopt;
   }
@@ -159,7 +164,7 @@ std::optional<WithInventory> open_with_inventory(const Context& ctx) {
 }
 
 std::optional<OneDevice> one_device(const Context& ctx, const std::string& name) {
-  auto w = open_with_inventory(ctx);
+  auto w = open_with_inventory(ctx, core::Store::Mode::existing, core::Secrets::reveal);
   if (!w) {
     return std::nullopt;
   }

@@ -41,6 +41,7 @@ struct Context {
   std::vector<std::string> args;
   std::string command;  ///< "inventory load", for usage messages
   std::string db;       ///< from --db, $COLOSLA_DB, else ./colosla.db
+  std::string secrets_key;  ///< from --secrets-key, $COLOSLA_SECRETS_KEY, else beside the store
   const Clock* clock = nullptr;
 };
 
@@ -76,7 +77,7 @@ std::string format_option(const po::variables_map& vm, std::initializer_list<con
 const core::Registry& builtin_registry();
 
 /// The store's inventory; prints the error (or that none is loaded) and gives nullopt.
-std::optional<core::Inventory> inventory_of(core::Store& store);
+std::optional<core::Inventory> inventory_of(core::Store& store, core::Secrets secrets = core::Secrets::withhold);
 
 /// A command about the store's inventory: the store, and its inventory.
 /// The value of a required string option; a usage error ("--device is required") without it.
@@ -94,15 +95,21 @@ struct WithInventory {
   core::Inventory inventory;
 };
 
-/// Opens the store and loads its inventory; reports and gives nullopt when either fails.
-std::optional<WithInventory> open_with_inventory(const Context& ctx);
+/// Opens the store and loads its inventory; reports and gives nullopt when either fails. A
+/// command that only reads opens it read_only (a user who may only read the store can run it).
+/// With Secrets::reveal, the devices' communities and pass phrases are opened with the key
+/// (polls, NETCONF sessions), which only colosla's user may read.
+std::optional<WithInventory> open_with_inventory(const Context& ctx,
+                                                 core::Store::Mode mode = core::Store::Mode::existing,
+                                                 core::Secrets secrets = core::Secrets::withhold);
 
 /// A command about one device: the store, its inventory, and the device called name in it.
 struct OneDevice : WithInventory {
   const core::Device* device = nullptr;  ///< in inventory
 };
 
-/// Opens the store and finds the device; reports and gives nullopt when either is missing.
+/// Opens the store and finds the device, its secrets revealed (it is to be reached); reports and
+/// gives nullopt when either is missing.
 std::optional<OneDevice> one_device(const Context& ctx, const std::string& name);
 
 /// NETCONF settings of the commands that reach NETCONF devices (--yang-dir, a timeout).

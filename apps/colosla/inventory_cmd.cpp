@@ -20,14 +20,17 @@ std::vector<std::string> files_option(const po::variables_map& vm) {
   return vm["file"].as<std::vector<std::string>>();
 }
 
-// Prints every diagnostic; returns kRejected.
+// Prints every diagnostic; returns kFailed when a file could not be read at all (as every
+// command does), else kRejected.
 int print_diagnostics(const std::vector<core::Diagnostic>& diags, std::string_view verb) {
+  bool unreadable = false;
   for (const auto& d : diags) {
     std::cerr << d.to_string() << "\n";
+    unreadable = unreadable || d.unreadable;
   }
   std::cerr << "colosla: " << diags.size() << (diags.size() == 1 ? " problem" : " problems")
             << "; " << verb << "\n";
-  return kRejected;
+  return unreadable ? kFailed : kRejected;
 }
 
 std::string summary(const Inventory& inv) {
@@ -160,17 +163,23 @@ void show_contract_text(const core::Contract& c, std::ostream& out) {
 int show(Context& ctx) {
   po::options_description d("inventory show");
   d.add_options()("contract", po::value<std::string>(), "only this contract")(
-      "format", po::value<std::string>()->default_value("text"), "text or json");
+      "format", po::value<std::string>()->default_value("text"), "text or json")(
+      "show-secrets", po::bool_switch(),
+      "json: the communities, pass phrases and passwords in clear (needs the secrets key); else \"(secret)\"");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
   }
   const std::string format = format_option(*vm, {"text", "json"});
-  auto store = open_store(ctx, core::Store::Mode::existing);
+  auto store = open_store(ctx, core::Store::Mode::read_only);
   if (!store) {
     return kFailed;
   }
-  auto record = store->inventory_record();
+  const bool reveal = (*vm)["show-secrets"].as<bool>();
+  if (reveal && format != "json") {
+    throw UsageError("--show-secrets goes with --format json (the text shows no secret)");
+  }
+  auto record = store->inventory_record(reveal ? core::Secrets::reveal : core::Secrets::withhold);
   if (!record) {
     return report(record.error());
   }

@@ -9,12 +9,12 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(usage: colosla [--db PATH] COMMAND [ARGS] [--help]
+constexpr const char* kUsage = R"(usage: colosla [--db PATH] [--secrets-key FILE] COMMAND [ARGS] [--help]
 
 Inventory (YANG instance data, yang/colosla-inventory.yang):
   inventory validate FILE...     check inventory files; change nothing
   inventory load FILE...         validate, then replace the store's inventory (all or nothing)
-  inventory show [--contract ID] [--format text|json]
+  inventory show [--contract ID] [--format text|json] [--show-secrets]
 
 Port mapping (time-versioned; the inventory's ports hold from the contract's start):
   map add --contract ID --device D --interface IF [--from T]
@@ -61,7 +61,9 @@ Devices (SNMP and NETCONF):
   stats [--format text|json]                        what colosla-trapd did with every packet
   plugins                                           the device plugins of this colosla
 
-The store is --db PATH, else $COLOSLA_DB, else ./colosla.db. Times are RFC 3339 with an
+The store is --db PATH, else $COLOSLA_DB, else ./colosla.db. The key that seals the inventory's
+secrets in it is --secrets-key FILE, else $COLOSLA_SECRETS_KEY, else the store's path with .key
+added (made by the first inventory load; only colosla's user may read it). Times are RFC 3339 with an
 offset (2026-11-03T02:00:00+08:00) or "now". Exit: 0 done, 1 input rejected (nothing
 changed), 2 bad command line, 3 the store or a file could not be used.
 )";
@@ -75,6 +77,10 @@ int main(int argc, char** argv) {
   cli::Context ctx;
   const char* env_db = std::getenv("COLOSLA_DB");
   ctx.db = env_db != nullptr && *env_db != '\0' ? env_db : "colosla.db";
+  // A path, not a secret: the key itself is only ever in that file.
+  if (const char* key = std::getenv("COLOSLA_SECRETS_KEY"); key != nullptr && *key != '\0') {
+    ctx.secrets_key = key;
+  }
   SystemClock clock;
   ctx.clock = &clock;
   // Started by colosla-trapd as a daemon (a poll, a NETCONF listener): log where it logs.
@@ -90,6 +96,10 @@ int main(int argc, char** argv) {
       ctx.db = args[++i];
     } else if (a.rfind("--db=", 0) == 0) {
       ctx.db = a.substr(5);
+    } else if (a == "--secrets-key" && i + 1 < args.size()) {
+      ctx.secrets_key = args[++i];
+    } else if (a.rfind("--secrets-key=", 0) == 0) {
+      ctx.secrets_key = a.substr(14);
     } else if (a == "-h" || a == "--help" || a == "help") {
       std::cout << kUsage;
       return cli::kOk;

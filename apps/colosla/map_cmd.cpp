@@ -81,7 +81,7 @@ int list(Context& ctx) {
   }
   const std::string only = vm->count("contract") != 0 ? (*vm)["contract"].as<std::string>() : "";
 
-  auto store = open_store(ctx, core::Store::Mode::existing);
+  auto store = open_store(ctx, core::Store::Mode::read_only);
   if (!store) {
     return kFailed;
   }

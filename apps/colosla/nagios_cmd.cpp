@@ -180,7 +180,7 @@ int nagios_config(Context& ctx) {
   if (!vm) {
     return kOk;
   }
-  auto opened = open_with_inventory(ctx);
+  auto opened = open_with_inventory(ctx, core::Store::Mode::read_only);
   if (!opened) {
     return kFailed;
   }

@@ -272,7 +272,7 @@ int list(Context& ctx, const Family& f) {
   if (vm->count("contract") != 0) {
     only = (*vm)["contract"].as<std::string>();
   }
-  auto store = open_store(ctx, core::Store::Mode::existing);
+  auto store = open_store(ctx, core::Store::Mode::read_only);
   if (!store) {
     return kFailed;
   }

@@ -31,7 +31,7 @@ int run_report(Context& ctx) {
   if (vm->count("contract") != 0) {
     contract = (*vm)["contract"].as<std::string>();
   }
-  auto store = open_store(ctx, core::Store::Mode::existing);
+  auto store = open_store(ctx, core::Store::Mode::read_only);
   if (!store) {
     return kFailed;
   }

@@ -63,7 +63,7 @@ int poll(Context& ctx) {
   }
   const PollOptions o = poll_options(*vm);
   const core::NetconfOptions nc = netconf_options(*vm, "netconf-timeout");
-  auto opened = open_with_inventory(ctx);
+  auto opened = open_with_inventory(ctx, core::Store::Mode::existing, core::Secrets::reveal);
   if (!opened) {
     return kFailed;
   }
@@ -203,7 +203,7 @@ int stats(Context& ctx) {
     return kOk;
   }
   const std::string format = format_option(*vm, {"text", "json"});
-  auto store = open_store(ctx, core::Store::Mode::existing);
+  auto store = open_store(ctx, core::Store::Mode::read_only);
   if (!store) {
     return kFailed;
   }

@@ -29,7 +29,7 @@ int discovery(Context& ctx) {
   if (!vm) {
     return kOk;
   }
-  auto opened = open_with_inventory(ctx);
+  auto opened = open_with_inventory(ctx, core::Store::Mode::read_only);
   if (!opened) {
     return kFailed;
   }

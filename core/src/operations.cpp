@@ -27,12 +27,12 @@ Result<CommitOutcome> commit_inventory(Store& store, const ValidatedInventory& v
                                        const std::string& by, Timestamp now) {
   CommitOutcome out;
   auto r = store.write([&]() -> Result<void> {
-    auto current = store.inventory_record();
+    auto current = store.version_holding(v.document);
     if (!current) {
       return current.error();
     }
-    if (current->has_value() && (*current)->document == v.document) {
-      out.version = (*current)->version;
+    if (current->has_value()) {
+      out.version = **current;
       return {};
     }
     auto changes = store.mapping_changes();
@@ -434,7 +434,7 @@ Result<std::optional<std::string>> member(const json& j, const char* name, bool 
 
 }  // namespace
 
-ObservationParser::ObservationParser(const Inventory& inventory) {
+ObservationParser::ObservationParser(const Inventory& inventory, Timestamp now) : now_(now) {
   for (const auto& d : inventory.devices) {
     devices_.emplace(d.name, &d);
   }
@@ -446,8 +446,8 @@ ObservationParser::ObservationParser(const Inventory& inventory) {
   }
 }
 
-Result<Observation> parse_observation(std::string_view line, const Inventory& inventory) {
-  return ObservationParser(inventory).parse(line);
+Result<Observation> parse_observation(std::string_view line, const Inventory& inventory, Timestamp now) {
+  return ObservationParser(inventory, now).parse(line);
 }
 
 Result<Observation> ObservationParser::parse(std::string_view line) const {
@@ -490,6 +490,12 @@ Result<Observation> ObservationParser::parse(std::string_view line) const {
   auto t = parse_time(**time_text);
   if (!t) {
     return bad("\"time\": " + t.error().msg);
+  }
+  if (*t < Timestamp{}) {
+    return bad("\"time\": " + **time_text + " is before 1970");
+  }
+  if (*t > now_ + std::chrono::days{1}) {
+    return bad("\"time\": " + **time_text + " is more than a day after now (" + format_time_utc(now_) + ")");
   }
 
   Observation o;
@@ -582,7 +588,7 @@ Result<ImportOutcome> import_observations(Store& store, std::istream& in, const 
     return inv.error();
   }
   ImportOutcome out;
-  const ObservationParser parser(*inv);
+  const ObservationParser parser(*inv, received);
   // Lines go into the store in batches inside one transaction, so memory stays flat however
   // long the file; a bad line (without skip_bad) rolls the whole file back at the end, after
   // every bad line has been found and reported.

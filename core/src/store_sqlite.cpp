@@ -18,6 +18,9 @@
 #include "colosla/log.hpp"
 #include "colosla/store.hpp"
 #include "colosla/events.hpp"
+#include "colosla/secrets.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace colosla::core {
 
@@ -267,6 +270,12 @@ CREATE TABLE sink_cursor(
   last_id INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 9 -> 10: the inventory's secrets sealed (secrets.hpp), in the device rows and in each
+    // document (done by seal_clear_secrets, which needs the key); a keyed digest of each
+    // document tells whether a file loaded again is the same.
+    R"sql(
+ALTER TABLE inventory_version ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+)sql",
 }};
 
 Error sql_error(sqlite3* db, std::string_view what) {
@@ -397,11 +406,186 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
+// The store's path as a URI path (RFC 3986: '%', '?' and '#' escaped).
+std::string uri_path(const std::string& path) {
+  std::string out;
+  for (const char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      out += '%';
+      out += kHex[static_cast<unsigned char>(c) >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// What changes when a writer touches the store: the database file's size and time, and whether
+// its -wal file holds anything.
+struct FileMark {
+  off_t size = -1;
+  std::int64_t mtime_ns = 0;
+  off_t wal_size = 0;
+  friend bool operator==(const FileMark&, const FileMark&) = default;
+};
+std::optional<FileMark> file_mark(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return FileMark{};
+  }
+  FileMark m{st.st_size, static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec, 0};
+  if (::stat((path + "-wal").c_str(), &st) == 0) {
+    m.wal_size = st.st_size;
+  }
+  return m;
+}
+
+// The secrets of a device: where each is, and the context it is sealed under (the same as its
+// leaf in the document: see each_secret_leaf).
+std::vector<std::pair<std::string*, std::string>> secrets_of(Device& d) {
+  std::vector<std::pair<std::string*, std::string>> out{
+      {&d.snmp.community, "device " + d.name + " snmp community"},
+      {&d.snmp.auth_password, "device " + d.name + " snmp auth-password"},
+      {&d.snmp.priv_password, "device " + d.name + " snmp priv-password"}};
+  if (d.netconf) {
+    out.emplace_back(&d.netconf->password, "device " + d.name + " netconf password");
+  }
+  return out;
+}
+
+// Calls fn(value, context) for each secret leaf of an RFC 7951 inventory document (a device's
+// snmp community, auth-password, priv-password, netconf password).
+template <class Fn>
+Result<void> each_secret_leaf(nlohmann::ordered_json& doc, Fn fn) {
+  const auto top = doc.find("colosla-inventory:inventory");
+  if (top == doc.end() || !top->is_object()) {
+    return {};
+  }
+  const auto devices = top->find("device");
+  if (devices == top->end() || !devices->is_array()) {
+    return {};
+  }
+  for (auto& d : *devices) {
+    const std::string name = d.value("name", "");
+    for (const char* block : {"snmp", "netconf"}) {
+      const auto b = d.find(block);
+      if (b == d.end() || !b->is_object()) {
+        continue;
+      }
+      for (const char* leaf : {"community", "auth-password", "priv-password", "password"}) {
+        const auto v = b->find(leaf);
+        if (v != b->end() && v->is_string()) {
+          if (auto r = fn(v->template get_ref<std::string&>(), "device " + name + " " + block + " " + leaf); !r) {
+            return r;
+          }
+        }
+      }
+    }
+  }
+  return {};
+}
+
+// The document with each secret leaf sealed (those sealed already stay as they are).
+Result<std::string> seal_document(const std::string& document, const SecretKey& key) {
+  nlohmann::ordered_json doc;
+  try {
+    doc = nlohmann::ordered_json::parse(document);
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(Errc::store, std::string("an inventory document that is not JSON: ") + e.what());
+  }
+  (void)each_secret_leaf(doc, [&](std::string& v, const std::string& context) -> Result<void> {
+    if (!is_sealed(v)) {
+      v = key.seal(v, context);
+    }
+    return {};
+  });
+  return doc.dump();
+}
+
 }  // namespace
 
 struct Store::Impl {
   sqlite3* db = nullptr;
   std::string path;
+  std::string key_path;
+  std::optional<SecretKey> key;  // read when first needed
+  std::optional<FileMark> immutable;  // opened as an immutable file: the file as it was then
+
+  // The key that seals the secrets; with `create`, made when there is none (a writer).
+  Result<const SecretKey*> secret_key(bool create) {
+    if (!key) {
+      auto k = create ? SecretKey::read_or_create(key_path) : SecretKey::read(key_path);
+      if (!k) {
+        return k.error();
+      }
+      key = std::move(*k);
+    }
+    return &*key;
+  }
+
+  // What reads the key for read_devices: nothing when the secrets are withheld.
+  std::function<Result<const SecretKey*>()> key_reader(Secrets secrets) {
+    if (secrets == Secrets::withhold) {
+      return {};
+    }
+    return [this] { return secret_key(false); };
+  }
+
+  // 9 -> 10: a store written by an older colosla keeps its secrets in clear: sealed here, in the
+  // upgrade's transaction, with a digest of each document.
+  Result<void> seal_clear_secrets() {
+    auto versions = scalar(db, "SELECT count(*) FROM inventory_version");
+    if (!versions) {
+      return versions.error();
+    }
+    if (*versions == 0) {
+      return {};  // nothing to seal: no key made needlessly
+    }
+    auto k = secret_key(true);
+    if (!k) {
+      return make_error(Errc::store, "sealing the inventory's secrets needs the key: " + k.error().to_string());
+    }
+    const SecretKey& sk = **k;
+    {
+      std::vector<std::tuple<std::int64_t, std::string, std::string>> docs;
+      Stmt s(db, "SELECT version, document FROM inventory_version");
+      while (s.step() == SQLITE_ROW) {
+        auto sealed = seal_document(s.str(1), sk);
+        if (!sealed) {
+          return sealed.error();
+        }
+        docs.emplace_back(s.i64(0), std::move(*sealed), sk.digest(s.str(1)));
+      }
+      Stmt up(db, "UPDATE inventory_version SET document = ?, digest = ? WHERE version = ?");
+      for (const auto& [number, doc, digest] : docs) {
+        if (auto r = up.bind(1, doc).bind(2, digest).bind(3, number).exec(); !r) {
+          return r;
+        }
+      }
+    }
+    std::vector<std::array<std::string, 5>> rows;
+    Stmt s(db, "SELECT name, snmp_community, snmp_auth_password, snmp_priv_password, netconf_password FROM device");
+    while (s.step() == SQLITE_ROW) {
+      const std::string name = s.str(0);
+      const auto sealed = [&](int c, const char* what) {
+        const std::string v = s.str(c);
+        return is_sealed(v) ? v : sk.seal(v, "device " + name + " " + what);
+      };
+      rows.push_back({name, sealed(1, "snmp community"), sealed(2, "snmp auth-password"),
+                      sealed(3, "snmp priv-password"), sealed(4, "netconf password")});
+    }
+    Stmt up(db,
+            "UPDATE device SET snmp_community = ?, snmp_auth_password = ?, snmp_priv_password = ?, "
+            "netconf_password = ? WHERE name = ?");
+    for (const auto& r : rows) {
+      if (auto e = up.bind(1, r[1]).bind(2, r[2]).bind(3, r[3]).bind(4, r[4]).bind(5, r[0]).exec(); !e) {
+        return e;
+      }
+    }
+    return {};
+  }
   int version = 0;
   int savepoints = 0;
   // Entity ids already known to exist in the store (ids are never reused or deleted).
@@ -509,6 +693,9 @@ struct Store::Impl {
         return r;
       }
       auto r = exec_script(db, kMigrations[static_cast<std::size_t>(version)]);
+      if (r && to == 10) {
+        r = seal_clear_secrets();
+      }
       if (r) {
         r = exec_script(db, ("PRAGMA user_version = " + std::to_string(to)).c_str());
       }
@@ -555,7 +742,7 @@ Result<void> Store::checkpoint() {
 
 int Store::schema_version() const { return impl_->version; }
 
-Result<std::unique_ptr<Store>> Store::open(const std::string& path, Mode mode) {
+Result<std::unique_ptr<Store>> Store::open(const std::string& path, Mode mode, const std::string& key_path) {
   struct stat st {};
   const bool exists = ::stat(path.c_str(), &st) == 0;
   if (!exists) {
@@ -580,6 +767,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, Mode mode) {
 
   auto impl = std::make_unique<Impl>();
   impl->path = path;
+  impl->key_path = key_path.empty() ? default_key_path(path) : key_path;
   // NOMUTEX: a Store is used by one thread at a time, so SQLite need not lock its connection
   // on every call.
   const int flags = (mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
@@ -602,11 +790,35 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, Mode mode) {
         !r) {
       return make_error(Errc::store, "cannot switch to WAL mode: " + r.error().msg, path);
     }
+
     if (auto r = impl->migrate(); !r) {
       return r.error();
     }
   } else {
     auto v = scalar(impl->db, "PRAGMA user_version");
+    const int rc = v ? SQLITE_OK : sqlite3_extended_errcode(impl->db) & 0xff;
+    if (!v && (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN)) {
+      // A reader of a WAL database shares the -shm file with the writers. One that may not
+      // create it (a user who may only read the store) reads the store alone while no writer
+      // has anything in the -wal file: as an immutable file, checked afterwards (read()).
+      struct stat wal {};
+      const bool wal_empty = ::stat((path + "-wal").c_str(), &wal) != 0 || wal.st_size == 0;
+      if (!wal_empty) {
+        return make_error(Errc::store,
+                          "cannot read the store while it is written: " + v.error().msg + " (a user who may read it needs " +
+                              "read access to " + path + "-wal and " + path + "-shm as well)",
+                          path);
+      }
+      sqlite3_close_v2(impl->db);
+      impl->db = nullptr;
+      if (sqlite3_open_v2(("file:" + uri_path(path) + "?immutable=1").c_str(), &impl->db,
+                          SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+        return make_error(Errc::store, std::string("cannot open: ") + (impl->db ? sqlite3_errmsg(impl->db) : "out of memory"),
+                          path);
+      }
+      impl->immutable = file_mark(path);
+      v = scalar(impl->db, "PRAGMA user_version");
+    }
     if (!v) {
       return make_error(Errc::store, v.error().msg, path);
     }
@@ -638,6 +850,12 @@ Result<void> Store::read(const std::function<Result<void>()>& fn) const {
     throw;
   }
   rollback(db, "ROLLBACK");  // nothing was written; ending the read transaction releases it
+  if (result && impl_->immutable && file_mark(impl_->path) != impl_->immutable) {
+    // Read without the writers' locks (see open): a writer began meanwhile, so what was read
+    // may not be one snapshot.
+    return make_error(Errc::store, "the store was written while it was read without the -shm file; read again",
+                      impl_->path);
+  }
   return result;
 }
 
@@ -680,6 +898,15 @@ Result<std::int64_t> Store::save_inventory(const ValidatedInventory& v, const st
                                            Timestamp at) {
   sqlite3* db = impl_->db;
   std::int64_t version = 0;
+  auto key = impl_->secret_key(true);
+  if (!key) {
+    return key.error();
+  }
+  const SecretKey& sk = **key;
+  auto document = seal_document(v.document, sk);
+  if (!document) {
+    return document.error();
+  }
   auto r = write([&]() -> Result<void> {
     for (const char* sql : {"DELETE FROM contract", "DELETE FROM device", "DELETE FROM uplink",
                             "DELETE FROM calendar_day"}) {
@@ -689,9 +916,10 @@ Result<std::int64_t> Store::save_inventory(const ValidatedInventory& v, const st
     }
     {
       Stmt s(db,
-             "INSERT INTO inventory_version(loaded_at, loaded_by, files, document) "
-             "VALUES (?, ?, ?, ?)");
-      if (auto e = s.bind(1, at).bind(2, by).bind(3, join_lines(v.files)).bind(4, v.document).exec();
+             "INSERT INTO inventory_version(loaded_at, loaded_by, files, document, digest) "
+             "VALUES (?, ?, ?, ?, ?)");
+      if (auto e = s.bind(1, at).bind(2, by).bind(3, join_lines(v.files)).bind(4, *document)
+                       .bind(5, sk.digest(v.document)).exec();
           !e) {
         return e;
       }
@@ -700,7 +928,10 @@ Result<std::int64_t> Store::save_inventory(const ValidatedInventory& v, const st
     const Inventory& inv = v.inventory;
     Stmt dev(db,
              "INSERT INTO device VALUES (?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?)");
-    for (const auto& d : inv.devices) {
+    for (Device d : inv.devices) {
+      for (auto& [value, context] : secrets_of(d)) {
+        *value = sk.seal(*value, context);
+      }
       const NetconfAccess nc = d.netconf.value_or(NetconfAccess{});
       dev.bind(1, d.name).bind(2, to_string(d.role)).bind(3, d.address).bind(4, d.plugin);
       dev.bind(5, d.description).bind(6, d.snmp.version).bind(7, d.snmp.community);
@@ -800,7 +1031,7 @@ Result<std::int64_t> Store::save_inventory(const ValidatedInventory& v, const st
   return version;
 }
 
-Result<std::optional<InventoryRecord>> Store::inventory_record() const {
+Result<std::optional<InventoryRecord>> Store::inventory_record(Secrets secrets) const {
   Stmt s(impl_->db,
          "SELECT version, loaded_at, loaded_by, files, document FROM inventory_version "
          "ORDER BY version DESC LIMIT 1");
@@ -814,15 +1045,71 @@ Result<std::optional<InventoryRecord>> Store::inventory_record() const {
   if (rc != SQLITE_ROW) {
     return s.step_error();
   }
-  return std::optional<InventoryRecord>{
-      InventoryRecord{s.i64(0), s.time(1), s.str(2), split(s.str(3), '\n'), s.str(4)}};
+  InventoryRecord record{s.i64(0), s.time(1), s.str(2), split(s.str(3), '\n'), s.str(4)};
+  const SecretKey* key = nullptr;
+  if (secrets == Secrets::reveal) {
+    auto k = impl_->secret_key(false);
+    if (!k) {
+      return k.error();
+    }
+    key = *k;
+  }
+  nlohmann::ordered_json doc;
+  try {
+    doc = nlohmann::ordered_json::parse(record.document);
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(Errc::store, std::string("the store holds an inventory document that is not JSON: ") + e.what());
+  }
+  auto opened = each_secret_leaf(doc, [&](std::string& v, const std::string& context) -> Result<void> {
+    if (key == nullptr) {
+      v = "(secret)";
+      return {};
+    }
+    auto clear = key->open(v, context);
+    if (!clear) {
+      return clear.error();
+    }
+    v = std::move(*clear);
+    return {};
+  });
+  if (!opened) {
+    return opened.error();
+  }
+  record.document = doc.dump();
+  return std::optional<InventoryRecord>{std::move(record)};
+}
+
+Result<std::optional<std::int64_t>> Store::version_holding(const std::string& document) const {
+  Stmt s(impl_->db, "SELECT version, digest FROM inventory_version ORDER BY version DESC LIMIT 1");
+  if (!s.ok()) {
+    return s.error();
+  }
+  const int rc = s.step();
+  if (rc == SQLITE_DONE) {
+    return std::optional<std::int64_t>{};
+  }
+  if (rc != SQLITE_ROW) {
+    return s.step_error();
+  }
+  auto key = impl_->secret_key(true);
+  if (!key) {
+    return key.error();
+  }
+  if (s.str(1) != (*key)->digest(document)) {
+    return std::optional<std::int64_t>{};
+  }
+  return std::optional<std::int64_t>{s.i64(0)};
 }
 
 namespace {
 
+// Gives the key that opens the secrets (read once, when the first sealed one is met), or is empty
+// when the secrets are withheld.
+using KeyReader = std::function<Result<const SecretKey*>()>;
+
 // Every device, or (with `contract`) those of the contract's ports and power sources and those
-// with uplinks.
-Result<std::vector<Device>> read_devices(sqlite3* db, const std::string* contract = nullptr) {
+// with uplinks; their secrets opened with the key, or left empty without one.
+Result<std::vector<Device>> read_devices(sqlite3* db, const KeyReader& key, const std::string* contract = nullptr) {
   std::vector<Device> out;
   Stmt s(db, contract == nullptr
                  ? "SELECT * FROM device ORDER BY rowid"
@@ -852,6 +1139,24 @@ Result<std::vector<Device>> read_devices(sqlite3* db, const std::string* contrac
       d.netconf = NetconfAccess{s.str(14), static_cast<std::uint16_t>(s.i64(15)), s.str(16),
                                 s.str(17), s.str(18), s.str(19), s.str(20), s.str(21), s.str(22)};
     }
+    for (auto& [value, context] : secrets_of(d)) {
+      if (!key) {
+        value->clear();
+        continue;
+      }
+      if (!is_sealed(*value)) {
+        continue;  // empty, or a store that was never upgraded by a writer
+      }
+      auto k = key();
+      if (!k) {
+        return k.error();
+      }
+      auto clear = (*k)->open(*value, context);
+      if (!clear) {
+        return clear.error();
+      }
+      *value = std::move(*clear);
+    }
     out.push_back(std::move(d));
   }
   return out;
@@ -859,19 +1164,23 @@ Result<std::vector<Device>> read_devices(sqlite3* db, const std::string* contrac
 
 }  // namespace
 
-Result<std::vector<Device>> Store::devices() const { return read_devices(impl_->db); }
+Result<std::vector<Device>> Store::devices(Secrets secrets) const {
+  return read_devices(impl_->db, impl_->key_reader(secrets));
+}
 
-Result<std::optional<Inventory>> Store::load_inventory() const { return load_inventory_of(nullptr); }
+Result<std::optional<Inventory>> Store::load_inventory(Secrets secrets) const {
+  return load_inventory_of(nullptr, secrets);
+}
 
 Result<std::optional<Inventory>> Store::load_contract(const std::string& id) const {
-  auto inv = load_inventory_of(&id);
+  auto inv = load_inventory_of(&id, Secrets::withhold);
   if (inv && inv->has_value() && (*inv)->contracts.empty()) {
     return std::optional<Inventory>{};
   }
   return inv;
 }
 
-Result<std::optional<Inventory>> Store::load_inventory_of(const std::string* contract) const {
+Result<std::optional<Inventory>> Store::load_inventory_of(const std::string* contract, Secrets secrets) const {
   sqlite3* db = impl_->db;
   auto loaded = scalar(db, "SELECT EXISTS (SELECT 1 FROM inventory_version)");
   if (!loaded) {
@@ -885,7 +1194,7 @@ Result<std::optional<Inventory>> Store::load_inventory_of(const std::string* con
     return make_error(Errc::store, "the store holds an unreadable " + what);
   };
   {
-    auto devices = read_devices(db, contract);
+    auto devices = read_devices(db, impl_->key_reader(secrets), contract);
     if (!devices) {
       return devices.error();
     }

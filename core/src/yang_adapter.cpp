@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -300,13 +301,22 @@ Result<ValidatedInventory, std::vector<Diagnostic>> InventoryValidator::validate
   std::vector<Document> docs;
   std::vector<Diagnostic> diags;
   for (const auto& p : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) {
+      diags.push_back(Diagnostic{p, 0, "", "cannot be read: it is a directory", true});
+      continue;
+    }
     std::ifstream in(p, std::ios::binary);
     if (!in) {
-      diags.push_back(Diagnostic{p, 0, "", "cannot be read: " + std::string(std::strerror(errno))});
+      diags.push_back(Diagnostic{p, 0, "", "cannot be read: " + std::string(std::strerror(errno)), true});
       continue;
     }
     std::ostringstream s;
     s << in.rdbuf();
+    if (in.bad()) {
+      diags.push_back(Diagnostic{p, 0, "", "cannot be read: " + std::string(std::strerror(errno)), true});
+      continue;
+    }
     docs.push_back(Document{p, s.str()});
   }
   if (!diags.empty()) {

@@ -145,6 +145,9 @@ struct Diagnostic {
   int line = 0;          ///< 0 when libyang gives no line.
   std::string path;      ///< YANG data path ("/colosla-inventory:inventory/contract[id='C-001']/…").
   std::string message;
+  /// The file could not be read at all (missing, a directory, no permission): not a fault of
+  /// its content.
+  bool unreadable = false;
 
   /// "file:line: path: message", the form editors and people both read.
   [[nodiscard]] std::string to_string() const;

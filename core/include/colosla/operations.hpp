@@ -130,18 +130,21 @@ Result<NotificationReport> record_notification(Store& store, const Registry& reg
 /// the entity. Looks devices and probe targets up in indexes built once.
 class ObservationParser {
  public:
-  explicit ObservationParser(const Inventory& inventory);
+  /// `now`: an observation dated more than a day after it is refused (a clock or a year gone
+  /// wrong), as is one before 1970.
+  ObservationParser(const Inventory& inventory, Timestamp now);
   /// The observation's source is `import`; received, origin and evidence are left for the
   /// caller. Errors: invalid_input or not_found, with the reason in plain words.
   Result<Observation> parse(std::string_view line) const;
 
  private:
+  Timestamp now_;
   std::map<std::string, const Device*, std::less<>> devices_;
   std::map<std::string, std::vector<ProbeService>, std::less<>> targets_;
 };
 
-/// One line, for a caller with one line: ObservationParser(inventory).parse(line).
-Result<Observation> parse_observation(std::string_view line, const Inventory& inventory);
+/// One line, for a caller with one line: ObservationParser(inventory, now).parse(line).
+Result<Observation> parse_observation(std::string_view line, const Inventory& inventory, Timestamp now);
 
 struct LineError {
   std::size_t line = 0;

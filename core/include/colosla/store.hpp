@@ -13,6 +13,7 @@
 #include "colosla/model.hpp"
 #include "colosla/records.hpp"
 #include "colosla/events.hpp"
+#include "colosla/secrets.hpp"
 
 /// The store: one SQLite database in WAL mode that keeps the inventory, the observations with
 /// their evidence, and every record people enter. The schema is versioned with
@@ -25,7 +26,9 @@ struct InventoryRecord {
   Timestamp loaded_at;
   std::string loaded_by;
   std::vector<std::string> files;
-  std::string document;  ///< RFC 7951 JSON with every default written out.
+  /// RFC 7951 JSON with every default written out; its secrets opened (Secrets::reveal) or
+  /// each replaced by "(secret)".
+  std::string document;
 };
 
 /// A port as a walk found it: what turns a trap's ifIndex into the port's name.
@@ -55,7 +58,7 @@ struct CounterValue {
 class Store {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 9;
+  static constexpr int kSchemaVersion = 10;
 
   enum class Mode {
     create,     ///< Read and write; create the file (mode 0600) when it does not exist.
@@ -63,10 +66,12 @@ class Store {
     read_only,  ///< Only read; the file must exist and have this build's schema.
   };
 
-  /// Opens (and, if allowed, creates and upgrades) the store at path.
+  /// Opens (and, if allowed, creates and upgrades) the store at path. `key_path` is the file of
+  /// the key that seals the inventory's secrets (secrets.hpp; empty: default_key_path(path)),
+  /// read only when a secret is written or revealed (or an upgrade seals an older store's).
   /// Errors: not_found when the file is missing and mode is not create; store when SQLite fails
   /// or the file was written by a newer colosla (schema version above kSchemaVersion).
-  static Result<std::unique_ptr<Store>> open(const std::string& path, Mode mode);
+  static Result<std::unique_ptr<Store>> open(const std::string& path, Mode mode, const std::string& key_path = {});
 
   ~Store();
   Store(const Store&) = delete;
@@ -97,19 +102,24 @@ class Store {
 
   // -- inventory ---------------------------------------------------------------------------
   /// Replaces the inventory with v (inside the caller's write() when it needs to check
-  /// something first). Returns the new inventory version.
+  /// something first), its secrets sealed with the key (created when there is none). Returns the
+  /// new inventory version.
   Result<std::int64_t> save_inventory(const ValidatedInventory& v, const std::string& by,
                                       Timestamp at);
-  /// The current inventory, or nullopt when none was ever loaded.
-  Result<std::optional<Inventory>> load_inventory() const;
+  /// The version of the current inventory when its document is `document` (compared by a keyed
+  /// digest: the store keeps no clear secret to compare with), else nullopt.
+  Result<std::optional<std::int64_t>> version_holding(const std::string& document) const;
+  /// The current inventory, or nullopt when none was ever loaded. Its devices' secrets are
+  /// empty unless revealed, which needs the key (errors then: not_found or io naming it).
+  Result<std::optional<Inventory>> load_inventory(Secrets secrets = Secrets::withhold) const;
   /// The inventory cut down to one contract: the contract, the devices of its ports and power
   /// sources, the uplinks and their devices, the calendar. nullopt when no inventory is loaded
   /// or it has no such contract. For check_colosla, which must not read every contract.
   Result<std::optional<Inventory>> load_contract(const std::string& id) const;
   /// The inventory's devices only (a trap handler has no use for the contracts).
-  Result<std::vector<Device>> devices() const;
+  Result<std::vector<Device>> devices(Secrets secrets = Secrets::withhold) const;
   /// The current inventory's record (document, who loaded it, when, from which files).
-  Result<std::optional<InventoryRecord>> inventory_record() const;
+  Result<std::optional<InventoryRecord>> inventory_record(Secrets secrets = Secrets::withhold) const;
 
   // -- observations ------------------------------------------------------------------------
   /// Stores observations (one transaction unless inside write()). Returns how many.
@@ -193,7 +203,7 @@ class Store {
   Result<std::int64_t> add_mapping_change(const MappingChange& c);
 
  private:
-  Result<std::optional<Inventory>> load_inventory_of(const std::string* contract) const;
+  Result<std::optional<Inventory>> load_inventory_of(const std::string* contract, Secrets secrets) const;
   Result<std::vector<Record>> records_where(const std::string* contract) const;
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
