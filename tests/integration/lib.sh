@@ -5,10 +5,20 @@ set -euo pipefail
 work=$(mktemp -d "${TMPDIR:-/tmp}/colosla-test.XXXXXX")
 cleanup_hooks=()
 on_exit() {
-  local h
+  local status=$? h
   for h in "${cleanup_hooks[@]}"; do eval "$h" || true; done
+  # A test leaves no process behind: what still runs with the test's directory on its command
+  # line (a daemon, a poll, a prober, a peer) after the hooks stopped theirs is a defect, of the
+  # test or of what it started. Given time to go (a peer writes its state on the way out).
+  if ! wait_for 20 no_process_left; then
+    printf 'FAIL: processes left behind:\n%s\n' "$(pgrep -af -- "$work")" >&2
+    pkill -KILL -f -- "$work" || true
+    status=1
+  fi
   rm -rf "$work"
+  exit "$status"
 }
+no_process_left() { ! pgrep -f -- "$work" >/dev/null; }
 trap on_exit EXIT
 
 fail() {

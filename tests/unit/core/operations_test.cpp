@@ -28,7 +28,9 @@ struct Fixture {
   }
 };
 
-Result<Observation> parse(const std::string& line, const Inventory& inv) { return parse_observation(line, inv); }
+Result<Observation> parse(const std::string& line, const Inventory& inv) {
+  return parse_observation(line, inv, at("2026-12-01T00:00:00Z"));
+}
 
 }  // namespace
 
@@ -60,6 +62,10 @@ TEST_CASE("observation lines of SPEC §8", "[observe]") {
     CHECK(o->entity == EntityId::probe("203.0.113.5", "www"));
     CHECK(o->state == State::pass);
   }
+  SECTION("the first second of 1970, and up to a day after now, are accepted") {
+    CHECK(parse(R"({"time":"1970-01-01T00:00:00Z","device":"sw1","interface":"ge-0/0/1","state":"up"})", inv));
+    CHECK(parse(R"({"time":"2026-12-02T00:00:00Z","device":"sw1","interface":"ge-0/0/1","state":"up"})", inv));
+  }
   SECTION("bad lines say why") {
     const std::vector<std::pair<std::string, std::string>> cases{
         {R"({"device":"sw1","interface":"ge-0/0/1","state":"down"})", "\"time\" is missing"},
@@ -81,6 +87,15 @@ TEST_CASE("observation lines of SPEC §8", "[observe]") {
          "unknown member \"when\""},
         {R"({"time":1793642400,"device":"sw1","interface":"ge-0/0/1","state":"down"})", "\"time\" must be a string"},
         {R"(["not", "an", "object"])", "a line must be one JSON object"},
+        // A year gone wrong: 0000 and 9999 are RFC 3339 dates, and no observation of ours.
+        {R"({"time":"0000-01-01T00:00:00Z","device":"sw1","interface":"ge-0/0/1","state":"down"})",
+         "\"time\": 0000-01-01T00:00:00Z is before 1970"},
+        {R"({"time":"1969-12-31T23:59:59Z","device":"sw1","interface":"ge-0/0/1","state":"down"})",
+         "\"time\": 1969-12-31T23:59:59Z is before 1970"},
+        {R"({"time":"9999-12-31T23:59:59Z","device":"sw1","interface":"ge-0/0/1","state":"down"})",
+         "\"time\": 9999-12-31T23:59:59Z is more than a day after now (2026-12-01T00:00:00Z)"},
+        {R"({"time":"2026-12-02T00:00:01Z","device":"sw1","interface":"ge-0/0/1","state":"down"})",
+         "\"time\": 2026-12-02T00:00:01Z is more than a day after now (2026-12-01T00:00:00Z)"},
     };
     for (const auto& [line, why] : cases) {
       INFO(line);

@@ -3,7 +3,9 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -270,6 +272,7 @@ TEST_CASE("a store of schema 3 gets its history table when upgraded", "[store]")
   // Back to what schema 3 had: the history as an index on observation.
   exec(path,
        "ALTER TABLE device DROP COLUMN netconf_socket; DROP INDEX record_by_contract; DROP TABLE contract_status; DROP TABLE sla_event; DROP TABLE sink_cursor; "
+       "ALTER TABLE inventory_version DROP COLUMN digest; "
        "DROP TABLE state_change; DROP TABLE state_change_merged; "
        "CREATE INDEX observation_history ON observation(entity, time, seq, state); "
        "PRAGMA user_version = 3");
@@ -331,11 +334,12 @@ TEST_CASE("the inventory is stored and read back whole", "[store]") {
   REQUIRE(store->save_inventory(*v, "alice", at("2026-11-23T10:00:00Z")).value() == 1);
   REQUIRE(store->save_inventory(*v, "bob", at("2026-11-23T11:00:00Z")).value() == 2);
 
-  const auto rec = store->inventory_record().value();
+  const auto rec = store->inventory_record(Secrets::reveal).value();
   REQUIRE(rec.has_value());
   CHECK(rec->version == 2);
   CHECK(rec->loaded_by == "bob");
-  CHECK(rec->document == v->document);
+  CHECK(nlohmann::json::parse(rec->document) == nlohmann::json::parse(v->document));
+  CHECK(store->version_holding(v->document).value() == std::optional<std::int64_t>{2});
 
   const auto inv = store->load_inventory().value();
   REQUIRE(inv.has_value());
@@ -365,4 +369,145 @@ TEST_CASE("the inventory is stored and read back whole", "[store]") {
   CHECK(c.contacts[0].authorized);
   CHECK(c.sla.availability_target_milli == 99'900);
   CHECK(c.sla.max_outage_minutes == 44);
+}
+
+namespace {
+
+// An inventory whose every secret is a word that can be looked for in the store's files.
+constexpr const char* kSecretInventory = R"({"colosla-inventory:inventory":{"device":[
+  {"name":"sw1","role":"switch","address":"192.0.2.10","plugin":"if-mib",
+   "snmp":{"version":"v2c","community":"SECRET-community"}},
+  {"name":"pdu1","role":"pdu","address":"192.0.2.20","plugin":"apc-pdu",
+   "snmp":{"version":"v3","user":"noc","auth-protocol":"sha","auth-password":"SECRET-authpass",
+           "priv-protocol":"aes","priv-password":"SECRET-privpass"}},
+  {"name":"core1","role":"switch","address":"192.0.2.1","plugin":"ietf-interfaces",
+   "netconf":{"username":"noc","password":"SECRET-netconfpass","known-hosts":"/etc/colosla/known_hosts"}}]}})";
+
+std::string bytes_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+ValidatedInventory secret_inventory() {
+  InventoryValidator validator;
+  auto v = validator.validate({{"secrets.json", kSecretInventory}});
+  INFO((v ? std::string() : v.error()[0].to_string()));
+  REQUIRE(v.has_value());
+  return std::move(*v);
+}
+
+}  // namespace
+
+TEST_CASE("the store keeps no secret of the inventory in clear", "[store][secrets]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  const ValidatedInventory v = secret_inventory();
+  auto writer = open(path);  // open throughout: what it wrote is in its write-ahead log too
+  REQUIRE(writer->save_inventory(v, "alice", at("2026-11-23T10:00:00Z")).has_value());
+  SECTION("not in the database, its log or the document kept for the audit trail") {
+    REQUIRE(std::filesystem::file_size(path + "-wal") > 0);
+    for (const std::string& f : {path, path + "-wal"}) {
+      INFO(f);
+      CHECK(bytes_of(f).find("SECRET-") == std::string::npos);
+    }
+    CHECK(query(path, "SELECT count(*) FROM device WHERE snmp_community LIKE 'colosla-sealed:1:%'") == "3");
+  }
+  SECTION("the key is a file of its own beside the store, readable by its owner only") {
+    struct stat st {};
+    REQUIRE(::stat(default_key_path(path).c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    CHECK(bytes_of(path).find(bytes_of(default_key_path(path)).substr(0, 64)) == std::string::npos);
+  }
+  SECTION("a reader gets the secrets only when it asks, with the key") {
+    auto store = open(path, Store::Mode::read_only);
+    const auto withheld = store->devices().value();
+    REQUIRE(withheld.size() == 3);
+    CHECK(withheld[0].snmp.community.empty());
+    CHECK(withheld[1].snmp.auth_password.empty());
+    CHECK(withheld[2].netconf->password.empty());
+    const auto revealed = store->devices(Secrets::reveal).value();
+    CHECK(revealed[0].snmp.community == "SECRET-community");
+    CHECK(revealed[1].snmp.auth_password == "SECRET-authpass");
+    CHECK(revealed[1].snmp.priv_password == "SECRET-privpass");
+    CHECK(revealed[2].netconf->password == "SECRET-netconfpass");
+    const auto doc = store->inventory_record().value()->document;
+    CHECK(doc.find("SECRET-") == std::string::npos);
+    CHECK(doc.find(R"x("community":"(secret)")x") != std::string::npos);
+    CHECK(store->inventory_record(Secrets::reveal).value()->document.find("SECRET-netconfpass") != std::string::npos);
+  }
+  SECTION("without the key, or with another one, nothing opens") {
+    std::filesystem::rename(default_key_path(path), dir.file("elsewhere.key"));
+    auto store = open(path, Store::Mode::read_only);
+    CHECK(store->devices().has_value());  // withholding needs no key
+    auto missing = store->devices(Secrets::reveal);
+    REQUIRE_FALSE(missing.has_value());
+    CHECK(missing.error().code == Errc::not_found);
+    REQUIRE(SecretKey::read_or_create(dir.file("other.key")).has_value());
+    auto other = Store::open(path, Store::Mode::read_only, dir.file("other.key")).value()->devices(Secrets::reveal);
+    REQUIRE_FALSE(other.has_value());
+    CHECK(other.error().msg.find("does not open with the key") != std::string::npos);
+  }
+  SECTION("a key others may read is refused") {
+    REQUIRE(::chmod(default_key_path(path).c_str(), 0640) == 0);
+    auto key = SecretKey::read(default_key_path(path));
+    REQUIRE_FALSE(key.has_value());
+    CHECK(key.error().msg.find("may be read by other users") != std::string::npos);
+  }
+  SECTION("loading the same document again is recognised without a clear copy") {
+    auto store = open(path, Store::Mode::existing);
+    CHECK(store->version_holding(v.document).value() == std::optional<std::int64_t>{1});
+    CHECK_FALSE(store->version_holding(v.document + " ").value().has_value());
+  }
+  SECTION("a sealed value moved to another device does not open") {
+    exec(path, "UPDATE device SET snmp_community = (SELECT snmp_community FROM device WHERE name = 'sw1') "
+               "WHERE name = 'core1'");
+    auto store = open(path, Store::Mode::read_only);
+    REQUIRE_FALSE(store->devices(Secrets::reveal).has_value());
+  }
+}
+
+TEST_CASE("an older store's clear secrets are sealed by the upgrade", "[store][secrets]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  const ValidatedInventory v = secret_inventory();
+  {
+    auto store = open(path);
+    REQUIRE(store->save_inventory(v, "alice", at("2026-11-23T10:00:00Z")).has_value());
+  }
+  // Schema 9 as colosla wrote it: the secrets in clear, in the rows and in the document.
+  std::filesystem::remove(default_key_path(path));
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "UPDATE inventory_version SET document = ?", -1, &s, nullptr) == SQLITE_OK);
+  sqlite3_bind_text(s, 1, v.document.c_str(), -1, SQLITE_TRANSIENT);
+  REQUIRE(sqlite3_step(s) == SQLITE_DONE);
+  sqlite3_finalize(s);
+  REQUIRE(sqlite3_exec(db,
+                       "UPDATE device SET snmp_community = 'public', snmp_auth_password = '', "
+                       "snmp_priv_password = '', netconf_password = ''; "
+                       "UPDATE device SET snmp_community = 'SECRET-community' WHERE name = 'sw1'; "
+                       "UPDATE device SET snmp_auth_password = 'SECRET-authpass', snmp_priv_password = "
+                       "'SECRET-privpass', snmp_community = 'public' WHERE name = 'pdu1'; "
+                       "UPDATE device SET netconf_password = 'SECRET-netconfpass', snmp_community = 'public' "
+                       "WHERE name = 'core1'; ALTER TABLE inventory_version DROP COLUMN digest; PRAGMA user_version = 9",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  REQUIRE(bytes_of(path).find("SECRET-") != std::string::npos);
+
+  auto store = open(path, Store::Mode::existing);
+  CHECK(store->schema_version() == 10);
+  CHECK(query(path, "SELECT count(*) FROM device WHERE instr(snmp_community || snmp_auth_password || "
+                    "snmp_priv_password || netconf_password, 'SECRET-') > 0") == "0");
+  CHECK(query(path, "SELECT count(*) FROM inventory_version WHERE instr(document, 'SECRET-') > 0") == "0");
+  auto opened = store->devices(Secrets::reveal);
+  INFO((opened ? std::string() : opened.error().to_string()));
+  REQUIRE(opened.has_value());
+  const auto& revealed = *opened;
+  CHECK(revealed[0].snmp.community == "SECRET-community");
+  CHECK(revealed[1].snmp.priv_password == "SECRET-privpass");
+  CHECK(revealed[2].netconf->password == "SECRET-netconfpass");
+  CHECK(store->version_holding(v.document).value() == std::optional<std::int64_t>{1});
 }
