@@ -20,7 +20,7 @@ soak_finish
 
 soak_sender_summaries
 echo "kills: $soak_kills, with an inform in flight: $soak_inflight_kills; informs in flight at a kill:" \
-  "$soak_inflight, of which answered by the next colosla-trapd: $soak_inflight_acked"
+  "$soak_inflight, of which acknowledged in the end: $soak_inflight_acked"
 echo "stored without an answer: $soak_unacked_stored; stored twice (an answer lost with the process): $soak_stored_twice"
 if [ "$soak_lost" -gt 0 ]; then
   soak_show_lost >&2

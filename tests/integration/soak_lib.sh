@@ -149,7 +149,8 @@ soak_finish() {
 # The figures: soak_acked (informs acknowledged), soak_lost (acknowledged, not in the store; their
 # markers in $work/lost), soak_unacked_stored, soak_stored_twice, soak_integrity,
 # soak_inflight_kills (kills with an inform sent and not yet answered), soak_inflight (informs in
-# flight at a kill) and soak_inflight_acked (… answered afterwards, by the next colosla-trapd).
+# flight at a kill) and soak_inflight_acked (… acknowledged in the end: by the next colosla-trapd,
+# retransmitted, or by the one killed, its answer already on the way).
 soak_figures() {
   local t
   for t in "${soak_senders[@]}"; do cat "$work/acked.$t"; done | sort >"$work/acked"
