@@ -33,6 +33,13 @@ for t in "${soak_senders[@]}"; do
 done
 [ "$soak_inflight_kills" -ge 3 ] ||
   fail "only $soak_inflight_kills kills came with an inform in flight (3 needed): the soak proves nothing"
+# The counters are committed with what they count: a kill cannot leave informs answered but not
+# counted (one committed but not yet answered when the daemon died is counted, and counted again
+# by the next daemon, which stores its retransmission).
+answered=$("$build/apps/colosla/colosla" --db "$soak_db" stats --format json |
+  python3 -c 'import json, sys; print(json.load(sys.stdin).get("trapd.informs-answered", 0))')
+[ "$answered" -ge "$soak_acked" ] ||
+  fail "trapd.informs-answered is $answered after the kills, below the $soak_acked informs acknowledged"
 left=$(soak_leftovers)
 [ -z "$left" ] || fail "processes of this test are still running: $left"
 echo "ok: soak: $soak_acked informs acknowledged over $soak_kills kills, all stored"
