@@ -892,7 +892,8 @@ class Daemon {
         l.pid = 0;
       }
     }
-    const auto deadline = Steady::now() + std::chrono::seconds{3};
+    // (10 s: a busy machine; a listener that holds SIGTERM back is killed after that)
+    const auto deadline = Steady::now() + std::chrono::seconds{10};
     for (const pid_t pid : running) {
       while (waitpid(pid, nullptr, WNOHANG) == 0) {
         if (Steady::now() >= deadline) {

@@ -78,7 +78,9 @@ cleanup_hooks+=("kill -KILL $trapd_pid 2>/dev/null")
 logged_both() { grep -q '"colosla-events:port-down"' "$log2" && grep -q '"colosla-events:port-up"' "$log2"; }
 wait_for 20 logged_both || { cat "$work/trapd.log" >&2; fail "colosla-trapd logged no port-down and port-up"; }
 expect_has "$(grep port-down "$log2")" "\"entity\":{\"port\":{\"device\":\"sw1\",\"interface\":\"ge-0/0/1\"}}"
-sleep 2.5  # more evaluations: nothing twice
+evaluations() { grep -c "^evaluated " "$work/trapd.log" || true; }
+more_evaluations() { [ "$(evaluations)" -ge "$1" ]; }
+wait_for 60 more_evaluations $(($(evaluations) + 2)) || { cat "$work/trapd.log" >&2; fail "no more evaluations"; }  # nothing twice
 expect_eq "$(grep -c '"colosla-events:port-down"' "$log2")" 1 "port-down events in the daemon's log"
 kill -TERM "$trapd_pid"
 wait "$trapd_pid" || fail "colosla-trapd did not stop cleanly"

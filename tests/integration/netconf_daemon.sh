@@ -126,7 +126,7 @@ subscriptions() { grep -c "netconf nsw1: subscribed" "$log"; }
 more_subscriptions() { [ "$(subscriptions)" -gt "$1" ]; }
 before=$(subscriptions)
 pkill -KILL -f "colosla --db $db netconf-listen --device nsw1"
-wait_for 5 logged "the NETCONF listener of nsw1 ended (signal 9); starting it again in 10 s" ||
+wait_for 30 logged "the NETCONF listener of nsw1 ended (signal 9); starting it again in 10 s" ||
   { cat "$log" >&2; fail "colosla-trapd did not notice its listener died"; }
 wait_for 25 more_subscriptions "$before" || { cat "$log" >&2; fail "the listener was not started again"; }
 

@@ -115,6 +115,8 @@ expect_rc 0
 
 # nc DEVICE: netconf-check with the default YANG directories (yuma's modules among them), killed
 # after 60 s; it must end within 30 s. Notes the sshd log lines it caused in $sshd_lines.
+since_mark() { tail -n +"$((mark + 1))" "$work/sshd.log"; }  # (mark: nc's)
+connection_ended() { since_mark | grep -qE 'Connection closed by|Disconnected from|Received disconnect from'; }
 nc() {
   local t0 mark
   mark=$(wc -l <"$work/sshd.log")
@@ -123,8 +125,12 @@ nc() {
   took=$((($(date +%s%N) - t0) / 1000000))
   echo "netconf-check --device $1: exit $rc in $took ms"
   [ "$took" -lt 30000 ] || fail "netconf-check --device $1 took $took ms"
-  sleep 0.2 # sshd logs the end of the connection after the client is gone
-  sshd_lines=$(tail -n +"$((mark + 1))" "$work/sshd.log")
+  # sshd logs the end of a connection after the client has gone: wait for it, so that what the
+  # test looks for (or makes sure is not there) is all in.
+  if since_mark | grep -q 'Connection from '; then
+    wait_for 30 connection_ended || fail "sshd did not log the end of netconf-check --device $1's connection"
+  fi
+  sshd_lines=$(since_mark)
 }
 # netconfd 2.13 crashes ("double free or corruption") when a session asks it for a module such as
 # ietf-netconf with <get-schema> after an earlier session did: the client must take the modules

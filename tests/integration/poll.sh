@@ -70,7 +70,7 @@ expect_has "$out" "ups1: 1 state; 0 changes recorded"
 # The UPS goes on battery: the next poll records it (snmpsimd rereads a changed file).
 sleep 1.1  # a new mtime
 sed -i 's/^1.3.6.1.2.1.33.1.4.1.0|2|3$/1.3.6.1.2.1.33.1.4.1.0|2|5/' "$work/sim/data/ups.snmprec"
-wait_for 10 bash -c "snmpget -v2c -c ups -On -Oqv 127.0.0.1:$sim 1.3.6.1.2.1.33.1.4.1.0 | grep -qx 5" \
+wait_for 30 bash -c "snmpget -v2c -c ups -On -Oqv 127.0.0.1:$sim 1.3.6.1.2.1.33.1.4.1.0 | grep -qx 5" \
   || fail "snmpsimd did not pick up the changed recording"
 c poll --device ups1
 expect_rc 0

@@ -27,7 +27,7 @@ start www python3 -m http.server "$www" --bind 127.0.0.1 --directory "$work/htdo
 start smtp python3 "$src/tests/integration/greeter.py" "$smtp" smtp.test
 start ftp python3 "$src/tests/integration/greeter.py" "$ftp" ftp.test
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in "$www" "$smtp" "$ftp"; do wait_for 10 listening "$p" || fail "a test server on port $p did not start"; done
+for p in "$www" "$smtp" "$ftp"; do wait_for 30 listening "$p" || fail "a test server on port $p did not start"; done
 probe() { run timeout -s KILL 60 "$colosla" --db "$db" probe --contract C-001 --timeout 1000 --retries 1 \
   --www-port "$www" --smtp-port "$smtp" --ftp-port "$ftp" "$@"; }
 line() { grep -E "^$1 +$2 " <<<"$out"; }
@@ -65,7 +65,7 @@ expect_has "$(sqlite3 "$db" "SELECT evidence FROM observation_view WHERE device 
 
 # A greeter that is not one: an HTTP server on the smtp port.
 start smtp2 python3 -m http.server "$smtp" --bind 127.0.0.1 --directory "$work/htdocs"
-wait_for 10 listening "$smtp" || fail "the HTTP server on the smtp port did not start"
+wait_for 30 listening "$smtp" || fail "the HTTP server on the smtp port did not start"
 probe
 expect_has "$(line 127.0.0.1 email)" "FAIL  no greeting within 1000 ms"
 

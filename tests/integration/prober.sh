@@ -62,7 +62,7 @@ start_smtp() { start smtp python3 "$src/tests/integration/greeter.py" "$smtp" sm
 start_ftp() { start ftp python3 "$src/tests/integration/greeter.py" "$ftp" ftp.test; }
 listening() { in_ns bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 start_www && start_smtp && start_ftp
-for p in $www $smtp $ftp; do wait_for 10 listening $p || fail "a test server on port $p did not start"; done
+for p in $www $smtp $ftp; do wait_for 30 listening $p || fail "a test server on port $p did not start"; done
 
 ip netns exec "$ns" "$trapd" --foreground --listen "udp:127.0.0.1:16162" --db "$db" --state-dir "$work/state" \
   --poll-interval 0 --netconf-listen false --evaluate-interval 600 --event-log "$events" \
@@ -123,7 +123,7 @@ expect_live notification-due email
 
 # 3. www and ICMP back: their emergencies end.
 start_www
-wait_for 10 listening $www || fail "the HTTP server did not start again"
+wait_for 30 listening $www || fail "the HTTP server did not start again"
 icmp_up
 expect_live emergency-cleared www
 expect_live emergency-cleared icmp

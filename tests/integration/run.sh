@@ -78,7 +78,7 @@ expect_has "$out" "figures of colosla evaluate, "
 expect_eq "$(sqlite3 "$db" "SELECT count(*) FROM observation_view WHERE source IN ('poll', 'netconf')")" 0 "polled observations"
 grep -q "netconf-listen\|poll of" "$log" && fail "scripts/run polled the example devices: $(grep "netconf-listen\|poll of" "$log")"
 # ... and the prober runs, but skips the example's probe target (203.0.113.5), probing nothing.
-wait_for 10 grep -q "info prober: probing 0 services of 1 contract" "$log" || { cat "$log" >&2; fail "the prober did not start"; }
+wait_for 30 grep -q "info prober: probing 0 services of 1 contract" "$log" || { cat "$log" >&2; fail "the prober did not start"; }
 grep -q "not probing C-001 203.0.113.5: a documentation address" "$log" || fail "the prober did not say why it skips 203.0.113.5"
 expect_eq "$(sqlite3 "$db" "SELECT count(*) FROM observation_view WHERE source = 'probe'")" 0 "probe observations"
 stop_run INT

@@ -52,7 +52,7 @@ expect_rc 0
 expect_has "$out" "6 new events"
 expect_has "$out" "6 notifications to 127.0.0.1:$port"
 logged() { [ "$(grep -c "$1" "$work/trapd/snmptrapd.log")" -ge "$2" ]; }
-wait_for 10 logged 'COLOSLA-MIB::colosla' 6 || { cat "$work/trapd/snmptrapd.log" >&2; fail "snmptrapd logged no COLOSLA-MIB notifications"; }
+wait_for 30 logged 'COLOSLA-MIB::colosla' 6 || { cat "$work/trapd/snmptrapd.log" >&2; fail "snmptrapd logged no COLOSLA-MIB notifications"; }
 trapd_log=$(cat "$work/trapd/snmptrapd.log")
 # (the stand-ins have no SNMPv2-MIB, so snmpTrapOID.0 is printed under internet)
 expect_has "$trapd_log" "internet.6.3.1.1.4.1.0 = OID: COLOSLA-MIB::coloslaPortDown"
@@ -79,7 +79,7 @@ expect_lacks "$out" "notifications to"
 run "$colosla" --db "$db" evaluate --as-of 2026-11-05T10:25:00+08:00 $v3
 expect_rc 0
 expect_has "$out" "7 notifications to 127.0.0.1:$port"
-wait_for 10 logged 'OID: COLOSLA-MIB::coloslaNotificationMissed' 1 || fail "the inform was not logged"
+wait_for 30 logged 'OID: COLOSLA-MIB::coloslaNotificationMissed' 1 || fail "the inform was not logged"
 expect_has "$(cat "$work/trapd/snmptrapd.log")" "COLOSLA-MIB::coloslaDeadline.0 = STRING: 2026-11-5,10:20:0.0,+8:0"
 inform_lines=$(grep -c 'OID: COLOSLA-MIB::coloslaPortDown' "$work/trapd/snmptrapd.log")
 expect_eq "$inform_lines" 2 "port-down notifications logged (one trap, one inform)"
@@ -97,6 +97,6 @@ expect_has "$err" "no acknowledgement of the inform; 1 notification waits for th
 start_trapd
 run "$colosla" --db "$db" evaluate --as-of 2026-11-20T08:11:00+08:00 $v3
 expect_has "$out" "1 notification to 127.0.0.1:$port"
-wait_for 10 logged 'OID: COLOSLA-MIB::coloslaPortDown' 1 || fail "the waiting inform was not delivered"
+wait_for 30 logged 'OID: COLOSLA-MIB::coloslaPortDown' 1 || fail "the waiting inform was not delivered"
 expect_has "$(cat "$work/trapd/snmptrapd.log")" "COLOSLA-MIB::coloslaEventTime.0 = STRING: 2026-11-20,8:0:0.0,+8:0"
 echo "snmp_notify: ok"

@@ -29,8 +29,9 @@ traphandle default $colosla --db $db trap-handler
 CONF
 MIBS= snmptrapd -C -c "$work/trapd/snmptrapd.conf" -Lf "$work/trapd/snmptrapd.log" -p "$work/trapd/pid"
 cleanup_hooks+=("stop_pidfile '$work/trapd/pid'")
-wait_for 10 test -s "$work/trapd/pid" || fail "snmptrapd did not start"
-sleep 0.3
+wait_for 30 test -s "$work/trapd/pid" || fail "snmptrapd did not start"
+bound() { ss -Hlun "sport = :$port" | grep -q .; }  # its socket bound: what it receives now is read
+wait_for 30 bound || fail "snmptrapd does not listen on udp:127.0.0.1:$port"
 
 count() { sqlite3 "$db" "SELECT count(*) FROM observation"; }
 stored() { test "$(count)" = "$1"; }   # re-evaluated by wait_for on every try
@@ -38,18 +39,18 @@ evidence() { test "$(sqlite3 "$db" 'SELECT count(*) FROM evidence')" = "$1"; }
 # v2c linkDown from 127.0.0.1 (sw1), naming its port.
 snmptrap -v2c -c public "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 \
   1.3.6.1.2.1.2.2.1.1.3 i 3 1.3.6.1.2.1.2.2.1.8.3 i 2 1.3.6.1.2.1.31.1.1.1.1.3 s ge-0/0/3
-wait_for 10 stored 1 || { cat "$work/trapd/snmptrapd.log" >&2; fail "the linkDown was not stored"; }
+wait_for 30 stored 1 || { cat "$work/trapd/snmptrapd.log" >&2; fail "the linkDown was not stored"; }
 expect_eq "$(sqlite3 "$db" "SELECT kind, device, item, state, source FROM observation_view")" \
   "port|sw1|ge-0/0/3|down|trap" "the stored linkDown"
 # A v1 APC outlet trap sent from 127.0.0.2 (pdu1): snmptrapd converts it, the handler reads it.
 snmptrap -v1 -c public "127.0.0.1:$port" 1.3.6.1.4.1.318 127.0.0.2 6 269 '' \
   1.3.6.1.4.1.318.1.1.12.3.3.1.1.1.4 i 4
-wait_for 10 stored 2 || { cat "$work/trapd/snmptrapd.log" >&2; fail "the v1 outlet trap was not stored"; }
+wait_for 30 stored 2 || { cat "$work/trapd/snmptrapd.log" >&2; fail "the v1 outlet trap was not stored"; }
 expect_eq "$(sqlite3 "$db" "SELECT kind, device, item, state FROM observation_view WHERE seq = 2")" \
   "outlet|pdu1|4|off" "the converted v1 trap"
 # A trap no plugin understands is kept as evidence; one from nowhere is only counted.
 snmptrap -v2c -c public "127.0.0.1:$port" '' 1.3.6.1.4.1.9.9.41.2.0.1 1.3.6.1.4.1.9.9.41.1.2.3.1.5.1 s "hello"
-wait_for 10 evidence 1 || fail "the unknown trap was not kept"
+wait_for 30 evidence 1 || fail "the unknown trap was not kept"
 expect_eq "$(sqlite3 "$db" "SELECT device, trap_oid FROM evidence")" "sw1|1.3.6.1.4.1.9.9.41.2.0.1"
 run "$colosla" --db "$db" stats --format json
 expect_rc 0

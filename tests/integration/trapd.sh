@@ -98,7 +98,7 @@ snmptrap -v1 -c s3cret "127.0.0.1:$port" 1.3.6.1.4.1.8072.2.3.1 127.0.0.2 3 0 ''
 wait_for 20 has "SELECT 1 FROM observation_view WHERE item = 'xe-0/0/5'" || { show_log; fail "the v1 linkUp was not stored"; }
 expect_eq "$(obs "item = 'xe-0/0/5' AND source = 'trap'")" "sw2|xe-0/0/5|up|trap" "the v1 linkUp"
 # sw2 answers no poll: what is known of it becomes unknown, never down.
-wait_for 15 has "SELECT 1 FROM observation_view WHERE item = 'xe-0/0/5' AND state = 'unknown' AND source = 'poll'" \
+wait_for 30 has "SELECT 1 FROM observation_view WHERE item = 'xe-0/0/5' AND state = 'unknown' AND source = 'poll'" \
   || { show_log; fail "a silent sw2 did not make xe-0/0/5 unknown"; }
 
 # --- v3 authPriv trap (SHA-256, AES) with the sender's engine ID ------------------------------

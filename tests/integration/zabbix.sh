@@ -53,7 +53,7 @@ port=$(free_tcp_port)
 python3 "$src/tests/integration/zabbix_receiver.py" "$port" "$work/refused.log" --refuse >"$work/recv.out" 2>&1 &
 recv=$!
 cleanup_hooks+=("kill $recv 2>/dev/null")
-wait_for 10 grep -q ready "$work/recv.out" || fail "the receiver did not start"
+wait_for 30 grep -q ready "$work/recv.out" || fail "the receiver did not start"
 db2=$work/sender.db
 cp "$db" "$db2"
 sqlite3 "$db2" "DELETE FROM sla_event; DELETE FROM sink_cursor"
@@ -65,7 +65,7 @@ kill "$recv"; wait "$recv" 2>/dev/null || true
 python3 "$src/tests/integration/zabbix_receiver.py" "$port" "$work/taken.log" >"$work/recv.out" 2>&1 &
 recv=$!
 cleanup_hooks+=("kill $recv 2>/dev/null")
-wait_for 10 grep -q ready "$work/recv.out" || fail "the receiver did not start again"
+wait_for 30 grep -q ready "$work/recv.out" || fail "the receiver did not start again"
 # Nothing new happened, but what was refused is sent now.
 run "$colosla" --db "$db2" evaluate --as-of 2026-11-05T10:17:00+08:00 --zabbix-server "127.0.0.1:$port" --zabbix-host noc-sla
 expect_rc 0
