@@ -581,6 +581,31 @@ bool send_pdu(netsnmp_session* sess, netsnmp_pdu* pdu, int fd, const sockaddr_st
   return sent;
 }
 
+// Whether an SNMPv3 message's msgSecurityParameters lie inside the message. Net-SNMP 5.9.3's USM
+// bounds its reading of them by a length computed from the message's first bytes instead of
+// their addresses (practically unbounded), so parameters that claim to run past the end of the
+// datagram are read past it, and the scopedPDU after them too (fixed upstream after 5.9.3,
+// net-snmp bf93687). true for anything else: Net-SNMP's own checks then apply.
+bool security_parameters_fit(u_char* data, std::size_t len) {
+  u_char type = 0;
+  std::size_t left = len;
+  u_char* p = asn_parse_header(data, &left, &type);  // the message; left: its length
+  long version = 0;
+  if (p == nullptr || type != (ASN_SEQUENCE | ASN_CONSTRUCTOR) ||
+      (p = asn_parse_int(p, &left, &type, &version, sizeof version)) == nullptr ||
+      version != SNMP_VERSION_3) {
+    return true;
+  }
+  std::size_t global = left;
+  u_char* q = asn_parse_header(p, &global, &type);  // msgGlobalData; global: its length
+  if (q == nullptr) {
+    return true;
+  }
+  left -= static_cast<std::size_t>(q - p) + global;
+  std::size_t params = left;
+  return asn_parse_header(q + global, &params, &type) != nullptr;  // fails when it runs past
+}
+
 }  // namespace
 
 struct TrapReceiver::Impl {
@@ -718,7 +743,9 @@ struct TrapReceiver::Impl {
     }
     // No session_list: the library then sends nothing itself and leaves the reason in the
     // return code and s_snmp_errno.
-    const int rc = snmp_parse(nullptr, &session, pdu, data, len);
+    const int rc = security_parameters_fit(data, len)
+                       ? snmp_parse(nullptr, &session, pdu, data, len)
+                       : SNMPERR_ASN_PARSE_ERR;
     if (rc != 0) {
       refuse(pdu, rc, fd, peer, plen, c);
       snmp_free_pdu(pdu);
