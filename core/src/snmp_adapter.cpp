@@ -664,7 +664,7 @@ struct TrapReceiver::Impl {
     pdu->command = SNMP_MSG_RESPONSE;
     pdu->errstat = 0;
     pdu->errindex = 0;
-    pdu->flags &= ~(UCD_MSG_FLAG_EXPECT_RESPONSE | UCD_MSG_FLAG_RESPONSE_PDU);
+    pdu->flags &= ~static_cast<u_long>(UCD_MSG_FLAG_EXPECT_RESPONSE | UCD_MSG_FLAG_RESPONSE_PDU);
     const bool ok = send_pdu(&session, pdu, fd, peer, plen);
     snmp_free_pdu(pdu);
     return ok;
