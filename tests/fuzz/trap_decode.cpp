@@ -49,13 +49,13 @@ struct World {
 
   World() {
     fuzz::quiet_log();
-    // Net-SNMP keeps its engine state in a directory: a private one, made once, removed at exit.
+    // Net-SNMP reads its engine state from a directory at start: a private one, made once and
+    // removed as soon as the receiver has read it (so that no crash leaves it behind).
     std::string tmpl = "/tmp/colosla-fuzz-trap.XXXXXX";
     if (mkdtemp(tmpl.data()) == nullptr) {
       std::abort();
     }
     state_dir = tmpl;
-    std::atexit([] { std::filesystem::remove_all(world().state_dir); });
     {
       // Net-SNMP reads the engine ID back from its state file (snmp_store writes it there).
       std::FILE* f = std::fopen((state_dir + "/colosla-trapd.conf").c_str(), "w");
@@ -77,9 +77,10 @@ struct World {
     o.users = {"-e 0x8000000001020304 trapuser SHA authpass123 AES privpass123",
                "informuser SHA authpass123 AES privpass123"};
     receiver = std::make_unique<TrapReceiver>(o, clock);
+    std::filesystem::remove_all(state_dir);
     if (fuzz::debug()) {
-      std::fprintf(stderr, "trap_decode: engine ID %s, state in %s\n", receiver->engine_id().c_str(),
-                   state_dir.c_str());
+      std::fprintf(stderr, "trap_decode: engine ID %s, state in %s\n",
+                   receiver->engine_id().c_str(), state_dir.c_str());
     }
   }
 
