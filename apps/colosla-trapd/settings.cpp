@@ -155,12 +155,30 @@ void finish(Settings& s, const Raw& r) {
   }
 }
 
+// The text of a Boost.Program_options error. Boost 1.74 fills an error's message template in a
+// loop that never ends when a value it fills in holds its own placeholder (a key or a value
+// "%value%" in the file hung colosla-trapd at start), so '%' in those values is shown as '?'.
+std::string message(const po::error& e) {
+  const auto* named = dynamic_cast<const po::error_with_option_name*>(&e);
+  if (named == nullptr) {
+    return e.what();
+  }
+  struct Tamed : po::error_with_option_name {
+    explicit Tamed(const po::error_with_option_name& from) : po::error_with_option_name(from) {
+      for (auto& [placeholder, value] : m_substitutions) {
+        std::replace(value.begin(), value.end(), '%', '?');
+      }
+    }
+  };
+  return Tamed(*named).what();
+}
+
 void store_config(std::istream& in, const std::string& name, const po::options_description& o,
                   po::variables_map& vm) {
   try {
     po::store(po::parse_config_file(in, o), vm);
   } catch (const po::error& e) {
-    throw ConfigError(name + ": " + e.what());
+    throw ConfigError(name + ": " + message(e));
   }
 }
 
@@ -235,7 +253,7 @@ std::optional<Settings> read_settings(int argc, char** argv) {
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    throw ConfigError(e.what());
+    throw ConfigError(message(e));
   }
   finish(s, r);
   return s;
@@ -250,7 +268,7 @@ Settings settings_from_config(std::istream& in, const std::string& name) {
   try {
     po::notify(vm);
   } catch (const po::error& e) {
-    throw ConfigError(name + ": " + e.what());
+    throw ConfigError(name + ": " + message(e));
   }
   finish(s, r);
   return s;

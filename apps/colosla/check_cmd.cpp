@@ -134,8 +134,9 @@ int evaluate(Context& ctx) {
   std::map<std::string, core::ContractStatus> figures;
   std::vector<core::SlaEvent> events;
   for (const auto& [month, ids] : months) {
+    const std::set<std::string>& in_month = ids;  // clang 14 cannot capture a structured binding
     auto r = core::month_report(*store, month, as_of, std::nullopt, [&](const core::ContractReport& cr) {
-      if (ids.count(cr.id) != 0) {
+      if (in_month.count(cr.id) != 0) {
         const core::Contract& c = *by_id.at(cr.id);
         auto status = core::status_of(c, cr, as_of);
         statuses.emplace_back(cr.id, core::to_json(status));

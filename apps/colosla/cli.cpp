@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -13,6 +14,25 @@ namespace colosla::cli {
 namespace {
 volatile std::sig_atomic_t g_stop = 0;
 extern "C" void on_stop(int /*sig*/) { g_stop = 1; }
+
+// The text of a Boost.Program_options error. Boost 1.74 fills an error's message template in a
+// loop that never ends when a value it fills in holds its own placeholder (an option
+// "--%canonical_option%" or a value "%value%" hung colosla), so '%' in those values is shown as
+// '?'. (colosla-trapd's settings.cpp does the same.)
+std::string message(const po::error& e) {
+  const auto* named = dynamic_cast<const po::error_with_option_name*>(&e);
+  if (named == nullptr) {
+    return e.what();
+  }
+  struct Tamed : po::error_with_option_name {
+    explicit Tamed(const po::error_with_option_name& from) : po::error_with_option_name(from) {
+      for (auto& [placeholder, value] : m_substitutions) {
+        std::replace(value.begin(), value.end(), '%', '?');
+      }
+    }
+  };
+  return Tamed(*named).what();
+}
 }  // namespace
 
 std::string required(const po::variables_map& vm, const char* name) {
@@ -57,7 +77,7 @@ std::optional<po::variables_map> parse(Context& ctx, const po::options_descripti
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    throw UsageError(e.what());
+    throw UsageError(message(e));
   }
   if (vm.count("db") != 0) {
     ctx.db = vm["db"].as<std::string>();

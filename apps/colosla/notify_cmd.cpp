@@ -72,14 +72,16 @@ Result<void> run_command(const std::vector<std::string>& command) {
 std::string address_key(const std::string& a) {
   std::string k;
   if (a.find('@') != std::string::npos) {
-    for (const unsigned char c : a) {
+    for (const char ch : a) {
+      const auto c = static_cast<unsigned char>(ch);
       if (!std::isspace(c)) {
         k += static_cast<char>(std::tolower(c));
       }
     }
     return k;
   }
-  for (const unsigned char c : a) {
+  for (const char ch : a) {
+    const auto c = static_cast<unsigned char>(ch);
     if (std::isdigit(c) || (c == '+' && k.empty())) {
       k += static_cast<char>(c);
     }

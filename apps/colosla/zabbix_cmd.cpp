@@ -257,7 +257,9 @@ Result<nlohmann::json> zabbix_exchange(const std::string& host, const std::strin
     if (reply.size() >= 13) {
       std::uint32_t want = 0;
       for (int i = 0; i < 4; ++i) {
-        want |= static_cast<std::uint32_t>(static_cast<unsigned char>(reply[5 + i])) << (8 * i);
+        want |= static_cast<std::uint32_t>(
+                    static_cast<unsigned char>(reply[static_cast<std::size_t>(5 + i)]))
+                << (8 * i);
       }
       if (reply.size() >= 13 + static_cast<std::size_t>(want)) {
         break;

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -183,6 +184,32 @@ std::string rpc_errors(const lyd_node* envp) {
   return out.empty() ? "the server answered with an error" : out;
 }
 
+// A parsed reply (envelope and operation, as libnetconf2 hands them over) as plain trees, or its
+// <rpc-error>s; frees both. Sessions and NetconfReplyReader read every reply through this.
+Result<std::vector<DataNode>> read_reply(lyd_node* envp, lyd_node* op, const std::string& what) {
+  std::vector<DataNode> data;
+  if (op == nullptr) {
+    // <ok/> or <rpc-error>
+    bool ok = false;
+    for (const lyd_node* n = lyd_child(envp); n != nullptr; n = n->next) {
+      if (n->schema == nullptr &&
+          std::strcmp(reinterpret_cast<const lyd_node_opaq*>(n)->name.name, "ok") == 0) {
+        ok = true;
+      }
+    }
+    if (!ok) {
+      std::string e = rpc_errors(envp);
+      lyd_free_all(envp);
+      return make_error(Errc::io, what + " failed: " + e);
+    }
+  } else {
+    copy_tree(reply_data(op), data);
+  }
+  lyd_free_all(envp);
+  lyd_free_all(op);
+  return data;
+}
+
 }  // namespace
 
 std::vector<std::string> default_yang_dirs() {
@@ -223,7 +250,8 @@ struct NetconfSession::Impl {
     }
   }
 
-  Result<std::pair<lyd_node*, lyd_node*>> call(nc_rpc* rpc, const char* what) {
+  // Sends the RPC and reads its reply's data (none for <ok/>).
+  Result<std::vector<DataNode>> call(nc_rpc* rpc, const char* what) {
     const int ms = static_cast<int>(options.rpc_timeout.count());
     std::uint64_t id = 0;
     if (nc_send_rpc(session, rpc, ms, &id) != NC_MSG_RPC) {
@@ -250,21 +278,7 @@ struct NetconfSession::Impl {
       return make_error(Errc::io, std::string("the session broke during ") + what +
                                       (t_last_error.empty() ? "" : ": " + t_last_error));
     }
-    if (op == nullptr) {
-      // <ok/> or <rpc-error>
-      bool ok = false;
-      for (const lyd_node* n = lyd_child(envp); n != nullptr; n = n->next) {
-        if (n->schema == nullptr && std::strcmp(reinterpret_cast<const lyd_node_opaq*>(n)->name.name, "ok") == 0) {
-          ok = true;
-        }
-      }
-      if (!ok) {
-        std::string e = rpc_errors(envp);
-        lyd_free_all(envp);
-        return make_error(Errc::io, std::string(what) + " failed: " + e);
-      }
-    }
-    return std::make_pair(envp, op);
+    return read_reply(envp, op, what);
   }
 };
 
@@ -397,10 +411,7 @@ Result<NetconfAnswer> NetconfSession::get(const std::vector<std::string>& xpaths
     if (!r) {
       return r.error();
     }
-    auto [envp, op] = *r;
-    copy_tree(reply_data(op), answer.data);
-    lyd_free_all(envp);
-    lyd_free_all(op);
+    std::move(r->begin(), r->end(), std::back_inserter(answer.data));
   }
   answer.at = clock.now();
   return answer;
@@ -413,8 +424,6 @@ Result<void> NetconfSession::subscribe(std::optional<Timestamp> since) {
   if (!r) {
     return r.error();
   }
-  lyd_free_all(r->first);
-  lyd_free_all(r->second);
   return {};
 }
 
@@ -454,6 +463,94 @@ Result<std::optional<NetconfNotification>> NetconfSession::next_notification(std
   }
   n.node = std::move(copied.front());
   return std::optional<NetconfNotification>{std::move(n)};
+}
+
+namespace {
+
+// Keeps libyang's last message in the context (for the error) instead of printing it, for the
+// lifetime of this object and this thread.
+class LastLibyangMessage {
+ public:
+  LastLibyangMessage() { ly_temp_log_options(&opts_); }
+  ~LastLibyangMessage() { ly_temp_log_options(nullptr); }
+  LastLibyangMessage(const LastLibyangMessage&) = delete;
+  LastLibyangMessage& operator=(const LastLibyangMessage&) = delete;
+
+ private:
+  std::uint32_t opts_ = LY_LOSTORE_LAST;
+};
+
+}  // namespace
+
+struct NetconfReplyReader::Impl {
+  ModuleIndex modules;
+  ly_ctx* ctx = nullptr;
+
+  explicit Impl(const std::vector<std::string>& dirs) : modules(dirs) {}
+  ~Impl() {
+    if (ctx != nullptr) {
+      ly_ctx_destroy(ctx);
+    }
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+};
+
+NetconfReplyReader::NetconfReplyReader(const std::vector<std::string>& yang_dirs,
+                                       const std::vector<std::string>& modules)
+    : impl_(std::make_unique<Impl>(yang_dirs)) {
+  LastLibyangMessage quiet;
+  // The modules come from the index, as a session's do through its schema callback.
+  if (ly_ctx_new(nullptr, LY_CTX_NO_YANGLIBRARY | LY_CTX_DISABLE_SEARCHDIRS, &impl_->ctx) !=
+      LY_SUCCESS) {
+    throw ConfigError("cannot make a YANG context");
+  }
+  ly_ctx_set_module_imp_clb(impl_->ctx, module_clb, &impl_->modules);
+  const char* all_features[] = {"*", nullptr};
+  std::vector<std::string> names{"ietf-netconf"};
+  names.insert(names.end(), modules.begin(), modules.end());
+  for (const auto& name : names) {
+    if (ly_ctx_load_module(impl_->ctx, name.c_str(), nullptr, all_features) == nullptr) {
+      const char* why = ly_errmsg(impl_->ctx);
+      throw ConfigError("cannot load the YANG module " + name + ": " +
+                        (why != nullptr ? why : "not found"));
+    }
+  }
+}
+
+NetconfReplyReader::~NetconfReplyReader() = default;
+
+Result<std::vector<DataNode>> NetconfReplyReader::get_reply(std::string_view xml) const {
+  LastLibyangMessage quiet;
+  ly_ctx* ctx = impl_->ctx;
+  // What nc_recv_reply does for a <get>: a new <get> node, the reply parsed onto it.
+  lyd_node* op = nullptr;
+  if (lyd_new_inner(nullptr, ly_ctx_get_module_implemented(ctx, "ietf-netconf"), "get", 0, &op) !=
+      LY_SUCCESS) {
+    return make_error(Errc::internal, "cannot make a <get> node");
+  }
+  const std::string text(xml);  // libyang reads up to a NUL
+  ly_in* in = nullptr;
+  if (ly_in_new_memory(text.c_str(), &in) != LY_SUCCESS) {
+    lyd_free_tree(op);
+    return make_error(Errc::internal, "cannot read the reply");
+  }
+  lyd_node* envp = nullptr;
+  const LY_ERR rc = lyd_parse_op(nullptr, op, in, LYD_XML, LYD_TYPE_REPLY_NETCONF, &envp, nullptr);
+  ly_in_free(in, 0);
+  if (rc != LY_SUCCESS) {
+    const char* why = ly_errmsg(ctx);
+    std::string msg =
+        std::string("the reply does not parse: ") + (why != nullptr ? why : "unknown error");
+    lyd_free_all(envp);
+    lyd_free_tree(op);
+    return make_error(Errc::invalid_input, std::move(msg));
+  }
+  if (lyd_child(op) == nullptr) {  // no output: libnetconf2 hands over no operation
+    lyd_free_tree(op);
+    op = nullptr;
+  }
+  return read_reply(envp, op, "<get>");
 }
 
 }  // namespace colosla::core

@@ -65,8 +65,8 @@ namespace {
 // FNV-1a of a job's address and service: its place in the round, the same in every run.
 std::uint64_t slot_hash(const ProbeJob& j) {
   std::uint64_t h = 14695981039346656037ULL;
-  for (const unsigned char c : j.address + " " + std::string(to_string(j.service))) {
-    h = (h ^ c) * 1099511628211ULL;
+  for (const char c : j.address + " " + std::string(to_string(j.service))) {
+    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
   }
   return h;
 }

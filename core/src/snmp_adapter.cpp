@@ -582,48 +582,62 @@ bool send_pdu(netsnmp_session* sess, netsnmp_pdu* pdu, int fd, const sockaddr_st
   return sent;
 }
 
-// Whether an SNMPv3 message is RFC 3414 §4's time synchronisation: msgAuthoritativeEngineBoots
-// and msgAuthoritativeEngineTime both 0, as a sender that knows our engine ID but not our clock
-// sends them. Read from the message itself (the parsed PDU does not keep them).
-bool synchronising(u_char* data, std::size_t len) {
+// What the start of an SNMPv3 message says, read from the datagram itself (the parsed PDU does
+// not keep it, and Net-SNMP must not be let near some of it):
+// - whether its msgSecurityParameters lie inside the message: Net-SNMP 5.9.3's USM bounds its
+//   reading of them by a length computed from the message's first bytes instead of their
+//   addresses (practically unbounded), so parameters that claim to run past the end of the
+//   datagram are read past it, and the scopedPDU after them too (fixed upstream after 5.9.3,
+//   net-snmp bf93687);
+// - msgAuthoritativeEngineBoots and msgAuthoritativeEngineTime: both 0 is RFC 3414 §4's time
+//   synchronisation, as a sender that knows our engine ID but not our clock sends them.
+struct V3Header {
+  bool parameters_fit = true;  ///< false only when they are seen to run past the datagram
+  long boots = -1;
+  long time = -1;
+  [[nodiscard]] bool synchronising() const { return boots == 0 && time == 0; }
+};
+
+V3Header read_v3_header(u_char* data, std::size_t len) {
+  V3Header h;
   u_char type = 0;
-  std::size_t rest = len;
-  u_char* p = asn_parse_sequence(data, &rest, &type, ASN_SEQUENCE | ASN_CONSTRUCTOR, "message");
+  std::size_t left = len;
+  u_char* p = asn_parse_header(data, &left, &type);  // the message; left: its length
   long version = 0;
-  if (p != nullptr) {
-    p = asn_parse_int(p, &rest, &type, &version, sizeof version);
+  if (p == nullptr || type != (ASN_SEQUENCE | ASN_CONSTRUCTOR) ||
+      (p = asn_parse_int(p, &left, &type, &version, sizeof version)) == nullptr || version != SNMP_VERSION_3) {
+    return h;  // not v3, or Net-SNMP's own checks refuse it
   }
-  if (p == nullptr) {
-    return false;
+  std::size_t global = left;
+  u_char* q = asn_parse_header(p, &global, &type);  // msgGlobalData, skipped whole
+  if (q == nullptr) {
+    return h;
   }
-  // msgGlobalData, skipped whole; then msgSecurityParameters, an OCTET STRING that holds the
-  // UsmSecurityParameters sequence.
-  std::size_t inner = rest;
-  u_char* global = asn_parse_header(p, &inner, &type);
-  if (global == nullptr || static_cast<std::size_t>(global - p) + inner > rest) {
-    return false;
+  left -= static_cast<std::size_t>(q - p) + global;
+  std::size_t params = left;
+  u_char* u = asn_parse_header(q + global, &params, &type);  // fails when it runs past
+  if (u == nullptr) {
+    h.parameters_fit = false;
+    return h;
   }
-  rest -= static_cast<std::size_t>(global - p) + inner;
-  p = global + inner;
-  std::size_t usm = rest;
-  u_char* u = asn_parse_header(p, &usm, &type);
-  if (u == nullptr || type != ASN_OCTET_STR) {
-    return false;
+  if (type != ASN_OCTET_STR) {
+    return h;
   }
-  u = asn_parse_sequence(u, &usm, &type, ASN_SEQUENCE | ASN_CONSTRUCTOR, "usm");
+  u = asn_parse_sequence(u, &params, &type, ASN_SEQUENCE | ASN_CONSTRUCTOR, "usm");
   u_char engine[SNMP_MAX_ENG_SIZE];
   std::size_t engine_len = sizeof engine;
+  if (u != nullptr) {
+    u = asn_parse_string(u, &params, &type, engine, &engine_len);
+  }
   long boots = -1, time = -1;
   if (u != nullptr) {
-    u = asn_parse_string(u, &usm, &type, engine, &engine_len);
+    u = asn_parse_int(u, &params, &type, &boots, sizeof boots);
   }
-  if (u != nullptr) {
-    u = asn_parse_int(u, &usm, &type, &boots, sizeof boots);
+  if (u != nullptr && asn_parse_int(u, &params, &type, &time, sizeof time) != nullptr) {
+    h.boots = boots;
+    h.time = time;
   }
-  if (u != nullptr) {
-    u = asn_parse_int(u, &usm, &type, &time, sizeof time);
-  }
-  return u != nullptr && boots == 0 && time == 0;
+  return h;
 }
 
 }  // namespace
@@ -707,7 +721,7 @@ struct TrapReceiver::Impl {
     pdu->command = SNMP_MSG_RESPONSE;
     pdu->errstat = 0;
     pdu->errindex = 0;
-    pdu->flags &= ~(UCD_MSG_FLAG_EXPECT_RESPONSE | UCD_MSG_FLAG_RESPONSE_PDU);
+    pdu->flags &= ~static_cast<u_long>(UCD_MSG_FLAG_EXPECT_RESPONSE | UCD_MSG_FLAG_RESPONSE_PDU);
     const bool ok = send_pdu(&session, pdu, fd, peer, plen);
     snmp_free_pdu(pdu);
     return ok;
@@ -753,7 +767,7 @@ struct TrapReceiver::Impl {
         // The second step of that start sends boots and time 0 to learn ours. Anything else
         // outside the window is a replay, or a copy held back too long: refused (with the
         // Report RFC 3414 asks for, so that an honest sender resynchronises).
-        discovery = synchronising(data, len);
+        discovery = read_v3_header(data, len).synchronising();
         usm = !discovery;
         report = code;
         why = "outside the time window (a replayed or delayed message, or a sender that has not "
@@ -828,7 +842,9 @@ struct TrapReceiver::Impl {
     }
     // No session_list: the library then sends nothing itself and leaves the reason in the
     // return code and s_snmp_errno.
-    const int rc = snmp_parse(nullptr, &session, pdu, data, len);
+    const int rc = read_v3_header(data, len).parameters_fit
+                       ? snmp_parse(nullptr, &session, pdu, data, len)
+                       : SNMPERR_ASN_PARSE_ERR;
     if (rc != 0) {
       refuse(pdu, rc, data, len, fd, peer, plen, c);
       snmp_free_pdu(pdu);

@@ -158,7 +158,8 @@ ErrLocation parse_location(const char* where) {
 // document (and does not know YANG). `path` is the data path the message is about.
 std::string plain(std::string msg, const std::string& path) {
   // libyang quotes the input it stopped at, newlines and all: keep the message on one line.
-  msg = std::regex_replace(msg, std::regex(R"(\s*\n\s*)"), " ");
+  static const std::regex newline(R"(\s*\n\s*)");
+  msg = std::regex_replace(msg, newline, " ");
   std::smatch m;
   static const std::regex non_string(
       R"(Invalid non-string-encoded (decimal64|int64|uint64) value \"(.*)\"\.)");

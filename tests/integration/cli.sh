@@ -22,6 +22,10 @@ expect_rc 2
 expect_has "$err" "--format must be one of text, json"
 run "$colosla" inventory validate
 expect_rc 2
+# an option or a value that holds Boost.Program_options' own placeholders (it once hung)
+run timeout 20 "$colosla" report --db "$db" --%canonical_option%=1
+expect_rc 2
+expect_has "$err" "unrecognised option '--?canonical_option?=1'"
 run "$colosla" map add --help
 expect_rc 0
 expect_has "$out" "--contract"

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "colosla/clock.hpp"
@@ -33,6 +34,30 @@ std::vector<std::string> default_yang_dirs();
 /// Where a device's NETCONF data comes from, for an observation's origin: netconf:ssh:HOST:PORT,
 /// netconf:tls:HOST:PORT, netconf:unix:PATH.
 std::string netconf_origin(const Device& d);
+
+/// Reads <get> replies as a NetconfSession reads them, without a session: the reply is parsed
+/// with libyang as libnetconf2 parses it (an <rpc-reply> to ietf-netconf's <get>), then copied
+/// into DataNode trees by the same code as a session's replies. For the tests and the fuzzer.
+class NetconfReplyReader {
+ public:
+  /// A YANG context with ietf-netconf and `modules`, each with every feature enabled (a server
+  /// that announces them all), found in `yang_dirs` as a session finds them. Throws ConfigError
+  /// naming a module that cannot be loaded.
+  NetconfReplyReader(const std::vector<std::string>& yang_dirs,
+                     const std::vector<std::string>& modules);
+  ~NetconfReplyReader();
+  NetconfReplyReader(const NetconfReplyReader&) = delete;
+  NetconfReplyReader& operator=(const NetconfReplyReader&) = delete;
+
+  /// The data of an <rpc-reply> (XML text) to a <get>, as plain trees (none for <ok/>). The
+  /// message-id is not checked. Errors: invalid_input with libyang's message for a reply that
+  /// does not parse; io for an <rpc-error>, with its error-messages.
+  [[nodiscard]] Result<std::vector<DataNode>> get_reply(std::string_view xml) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 class NetconfSession {
  public:
