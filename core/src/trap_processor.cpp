@@ -77,7 +77,14 @@ void TrapProcessor::set_port_names(const std::string& device, std::map<std::int6
   port_names_[device] = std::move(names);
 }
 
-void TrapProcessor::set_known_state(const EntityId& e, State s) { *known_.try_emplace(e).first = Known{s, 0, {}}; }
+void TrapProcessor::set_known_state(const EntityId& e, State s) {
+  // The store confirming what a trap recorded (the daemon re-reads the states after every poll)
+  // keeps that trap's identity, so that its repeat is still a duplicate.
+  const auto [k, fresh] = known_.try_emplace(e);
+  if (fresh || k->state != s) {
+    *k = Known{s, 0, {}};
+  }
+}
 
 const Device* TrapProcessor::match(const Trap& t) const {
   // A v1 trap's agent-addr names the agent that raised it, also when a relay forwarded it: it

@@ -48,6 +48,9 @@ create-user = informuser SHA informauth123 AES informpriv123
 poll-interval = 2
 poll-timeout = 300
 poll-retries = 0
+# A repeat within this window is a duplicate: long enough for a slow machine (and ASan) to send
+# the same trap again within it.
+duplicate-window = 60
 CONF
 
 log=$work/trapd.log

@@ -108,6 +108,13 @@ TEST_CASE("repeats are recorded once; state changes never dropped", "[trapd]") {
     CHECK(f.p->process(f.trap("linkdown-v2c.trap")).disposition == Disposition::observation);
     CHECK(f.p->counters().duplicates == 1);
   }
+  SECTION("the store confirming the state the trap recorded keeps it a duplicate") {
+    f.p->set_known_state(EntityId::port("sw1", "Gi1/0/3"), State::down);  // a poll read it back
+    f.clock.advance(std::chrono::seconds{1});
+    CHECK(f.p->process(f.trap("linkdown-v2c.trap")).disposition == Disposition::duplicate);
+    f.p->set_known_state(EntityId::port("sw1", "Gi1/0/3"), State::up);  // a poll found it up
+    CHECK(f.p->process(f.trap("linkdown-v2c.trap")).disposition == Disposition::observation);
+  }
   SECTION("a flapping port: down, up, down within a second are three state changes") {
     Trap up = f.trap("linkdown-v2c.trap");
     up.trap_oid = "1.3.6.1.6.3.1.1.5.4";
