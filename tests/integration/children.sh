@@ -29,11 +29,19 @@ evaluate-interval = 1
 trap-sink = -v 3 -u sinkuser -l authPriv -a SHA -A sinkauthSECRET1 -x AES -X sinkprivSECRET2 -Ci -t 3 -r 1 127.0.0.1:$nobody_port
 CONF
 log=$work/trapd.log
-start() {
+starts() {  # how many times the log says colosla-trapd started listening
+  local n=0
+  if [ -f "$log" ]; then n=$(grep -c "listening on udp:127.0.0.1:$port" "$log" || true); fi
+  echo "$n"
+}
+more_starts() { [ "$(starts)" -gt "$1" ]; }
+start() {  # (the log is appended to: this start's line is one more than there were)
+  local before
+  before=$(starts)
   "$trapd" --config "$work/colosla-trapd.conf" --foreground >>"$log" 2>&1 &
   pid=$!
   cleanup_hooks+=("kill -KILL $pid 2>/dev/null")
-  wait_for 30 grep -q "listening on udp:127.0.0.1:$port" "$log" || { cat "$log" >&2; fail "colosla-trapd did not start"; }
+  wait_for 30 more_starts "$before" || { cat "$log" >&2; fail "colosla-trapd did not start"; }
 }
 # pids_of WORD: the colosla processes of this store running WORD (prober, evaluate)
 pids_of() { pgrep -f -- "--db $db $1" || true; }

@@ -116,7 +116,7 @@ expect_rc 0
 # nc DEVICE: netconf-check with the default YANG directories (yuma's modules among them), killed
 # after 60 s; it must end within 30 s. Notes the sshd log lines it caused in $sshd_lines.
 since_mark() { tail -n +"$((mark + 1))" "$work/sshd.log"; }  # (mark: nc's)
-connection_ended() { since_mark | grep -qE 'Connection closed by|Disconnected from|Received disconnect from'; }
+connection_settled() { since_mark | grep -qE 'Accepted |Connection closed by|Disconnected from|Received disconnect from'; }
 nc() {
   local t0 mark
   mark=$(wc -l <"$work/sshd.log")
@@ -125,10 +125,11 @@ nc() {
   took=$((($(date +%s%N) - t0) / 1000000))
   echo "netconf-check --device $1: exit $rc in $took ms"
   [ "$took" -lt 30000 ] || fail "netconf-check --device $1 took $took ms"
-  # sshd logs the end of a connection after the client has gone: wait for it, so that what the
-  # test looks for (or makes sure is not there) is all in.
+  # sshd logs the end of a refused connection after the client has gone: wait for it, so that
+  # what the test makes sure is not there (a session) is all in. An accepted session is in the
+  # log already (its end may come later: the netconf subsystem ends after the client).
   if since_mark | grep -q 'Connection from '; then
-    wait_for 30 connection_ended || fail "sshd did not log the end of netconf-check --device $1's connection"
+    wait_for 60 connection_settled || fail "sshd did not log the end of netconf-check --device $1's connection"
   fi
   sshd_lines=$(since_mark)
 }

@@ -94,11 +94,14 @@ t = datetime.datetime.fromisoformat(body["time"])
 print(int((datetime.datetime.now(datetime.timezone.utc) - t).total_seconds()))
 PY
 }
-expect_live() {  # expect_live KIND SERVICE: logged within 25 s, and within 5 s of its time
-  wait_for 25 logged "$1" "$2" || { cat "$log" >&2; fail "no $1 event for $2"; }
+# expect_live KIND SERVICE: logged, and within 60 s of its time: a tenth of evaluate-interval
+# (600 s), so only the prober's signal can have brought it so soon (how soon is bench/'s to say;
+# a loaded machine may take a few seconds).
+expect_live() {
+  wait_for 90 logged "$1" "$2" || { cat "$log" >&2; fail "no $1 event for $2"; }
   local l
   l=$(lag "$(event "$1" "$2" | head -n 1)")
-  [ "$l" -le 5 ] || fail "$1 of $2 was logged $l s after its time: not live"
+  [ "$l" -le 60 ] || fail "$1 of $2 was logged $l s after its time: not live"
 }
 
 # 1. www stopped and ICMP lost: two emergencies; the customer is told in time.

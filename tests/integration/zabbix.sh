@@ -62,10 +62,11 @@ expect_rc 0
 expect_has "$err" "the server refused the values"
 expect_eq "$(grep -c . "$work/refused.log")" 1 "requests to the refusing server"
 kill "$recv"; wait "$recv" 2>/dev/null || true
-python3 "$src/tests/integration/zabbix_receiver.py" "$port" "$work/taken.log" >"$work/recv.out" 2>&1 &
+# (its own output file: the first receiver's "ready" must not be taken for this one's)
+python3 "$src/tests/integration/zabbix_receiver.py" "$port" "$work/taken.log" >"$work/recv2.out" 2>&1 &
 recv=$!
 cleanup_hooks+=("kill $recv 2>/dev/null")
-wait_for 30 grep -q ready "$work/recv.out" || fail "the receiver did not start again"
+wait_for 30 grep -q ready "$work/recv2.out" || fail "the receiver did not start again"
 # Nothing new happened, but what was refused is sent now.
 run "$colosla" --db "$db2" evaluate --as-of 2026-11-05T10:17:00+08:00 --zabbix-server "127.0.0.1:$port" --zabbix-host noc-sla
 expect_rc 0
