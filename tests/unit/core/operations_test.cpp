@@ -81,6 +81,9 @@ TEST_CASE("observation lines of SPEC §8", "[observe]") {
          "unknown member \"when\""},
         {R"({"time":1793642400,"device":"sw1","interface":"ge-0/0/1","state":"down"})", "\"time\" must be a string"},
         {R"(["not", "an", "object"])", "a line must be one JSON object"},
+        // a number beyond a double: nlohmann/json's out_of_range, which once escaped parse()
+        {R"({"time":"2026-11-03T02:00:00Z","device":"sw1","interface":"ge-0/0/1","state":"down","x":1e400})",
+         "not JSON: number overflow parsing '1e400'"},
     };
     for (const auto& [line, why] : cases) {
       INFO(line);
