@@ -454,7 +454,7 @@ Result<Observation> ObservationParser::parse(std::string_view line) const {
   json j;
   try {
     j = json::parse(line);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e400
     std::string what = e.what();
     if (const auto p = what.find("] "); p != std::string::npos) {
       what = what.substr(p + 2);

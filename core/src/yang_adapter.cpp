@@ -132,9 +132,14 @@ struct ErrLocation {
   int line = 0;
 };
 
+// libyang's messages and locations quote the document's values, which may be of any length.
+// libstdc++'s std::regex matches (.*) recursively, one stack frame per character: a value of a few
+// hundred kilobytes overflowed the stack. Longer texts are not parsed with the regexes below.
+constexpr std::size_t kMaxRegexText = 2000;
+
 ErrLocation parse_location(const char* where) {
   ErrLocation loc;
-  if (where == nullptr) {
+  if (where == nullptr || std::strlen(where) > kMaxRegexText) {
     return loc;
   }
   static const std::regex re(R"(^(Data|Schema) location \"(.*)\"(, line number ([0-9]+))?\.?$)");
@@ -157,6 +162,10 @@ ErrLocation parse_location(const char* where) {
 // Plain words for the libyang messages that are hard to read for someone who only writes the
 // document (and does not know YANG). `path` is the data path the message is about.
 std::string plain(std::string msg, const std::string& path) {
+  if (msg.size() > kMaxRegexText) {
+    msg.resize(kMaxRegexText);
+    msg += "...";
+  }
   // libyang quotes the input it stopped at, newlines and all: keep the message on one line.
   static const std::regex newline(R"(\s*\n\s*)");
   msg = std::regex_replace(msg, newline, " ");

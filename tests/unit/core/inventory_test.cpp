@@ -54,6 +54,19 @@ TEST_CASE("the SPEC's example inventory is valid and read whole", "[inventory]")
   CHECK(r->document.find("\"www-path\": \"/\"") != std::string::npos);  // defaults written out
 }
 
+TEST_CASE("a value of hundreds of kilobytes is refused, not a crash", "[inventory]") {
+  // libyang quotes the value in its message and its location; std::regex once overflowed the
+  // stack on them.
+  InventoryValidator v;
+  const std::string huge(300'000, 'x');
+  auto r = v.validate({{"huge.json", replace(read("examples/inventory.json"),
+                                             R"("start":"2026-11-01T00:00:00+08:00")",
+                                             R"("start":")" + huge + "\"")}});
+  REQUIRE_FALSE(r.has_value());
+  REQUIRE_FALSE(r.error().empty());
+  CHECK(r.error().front().message.size() < 3000);
+}
+
 TEST_CASE("a contract without an end runs one year; defaults are applied", "[inventory]") {
   InventoryValidator v;
   std::string doc = read("examples/inventory.json");
