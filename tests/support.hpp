@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-#include "colosla/calendar.hpp"
+#include "colosla/base/calendar.hpp"
 
 namespace colosla::test {
 

@@ -6,8 +6,8 @@
 #include <sstream>
 #include <string>
 
-#include "colosla/plugin.hpp"
-#include "colosla/trap.hpp"
+#include "colosla/plugin/plugin.hpp"
+#include "colosla/model/trap.hpp"
 #include "support.hpp"
 
 namespace colosla::test {

@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "colosla/judge.hpp"
-#include "colosla/programs.hpp"
+#include "colosla/judge/judge.hpp"
+#include "colosla/judge/programs.hpp"
 
 namespace {
 

@@ -23,14 +23,14 @@
 #include <set>
 #include <thread>
 
-#include "colosla/inventory.hpp"
-#include "colosla/log.hpp"
-#include "colosla/programs.hpp"
-#include "colosla/operations.hpp"
-#include "colosla/registry.hpp"
-#include "colosla/store.hpp"
-#include "colosla/trap_processor.hpp"
-#include "colosla/trap_receiver.hpp"
+#include "colosla/model/inventory.hpp"
+#include "colosla/base/log.hpp"
+#include "colosla/judge/programs.hpp"
+#include "colosla/services/operations.hpp"
+#include "colosla/plugin/registry.hpp"
+#include "colosla/store/store.hpp"
+#include "colosla/ingest/trap_processor.hpp"
+#include "colosla/snmp/trap_receiver.hpp"
 #include "settings.hpp"
 
 using namespace colosla;

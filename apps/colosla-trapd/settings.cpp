@@ -9,8 +9,8 @@
 #include <fstream>
 #include <iostream>
 
-#include "colosla/programs.hpp"
-#include "colosla/result.hpp"
+#include "colosla/judge/programs.hpp"
+#include "colosla/base/result.hpp"
 
 namespace colosla::trapd {
 

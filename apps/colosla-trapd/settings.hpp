@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "colosla/log.hpp"
+#include "colosla/base/log.hpp"
 
 namespace colosla::trapd {
 

@@ -9,10 +9,11 @@
 #include <set>
 
 #include "cli.hpp"
-#include "colosla/check.hpp"
-#include "colosla/log.hpp"
-#include "colosla/snmp_notify.hpp"
-#include "colosla/operations.hpp"
+#include "colosla/services/check.hpp"
+#include "colosla/base/log.hpp"
+#include "colosla/snmp/snmp_notify.hpp"
+#include "colosla/services/events.hpp"
+#include "colosla/services/operations.hpp"
 
 namespace colosla::cli {
 
@@ -153,7 +154,7 @@ int evaluate(Context& ctx) {
   if (auto r = store->save_contract_statuses(statuses, ctx.clock->now()); !r) {
     return report(r.error());
   }
-  auto fresh = store->record_events(std::move(events), ctx.clock->now());
+  auto fresh = core::record_sla_events(*store, std::move(events), ctx.clock->now());
   if (!fresh) {
     return report(fresh.error());
   }

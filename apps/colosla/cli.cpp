@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "colosla/operations.hpp"
+#include "colosla/services/operations.hpp"
 
 namespace colosla::cli {
 

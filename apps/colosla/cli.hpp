@@ -9,14 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "colosla/calendar.hpp"
-#include "colosla/clock.hpp"
-#include "colosla/inventory.hpp"
-#include "colosla/judge.hpp"
-#include "colosla/netconf_client.hpp"
-#include "colosla/operations.hpp"
-#include "colosla/registry.hpp"
-#include "colosla/store.hpp"
+#include "colosla/base/calendar.hpp"
+#include "colosla/base/clock.hpp"
+#include "colosla/model/inventory.hpp"
+#include "colosla/judge/judge.hpp"
+#include "colosla/netconf/netconf_client.hpp"
+#include "colosla/services/operations.hpp"
+#include "colosla/plugin/registry.hpp"
+#include "colosla/store/store.hpp"
 
 namespace colosla::cli {
 

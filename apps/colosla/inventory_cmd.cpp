@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
-#include "colosla/inventory.hpp"
-#include "colosla/money.hpp"
-#include "colosla/operations.hpp"
+#include "colosla/model/inventory.hpp"
+#include "colosla/base/money.hpp"
+#include "colosla/services/operations.hpp"
 
 namespace colosla::cli {
 

@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "colosla/log.hpp"
-#include "colosla/store.hpp"
+#include "colosla/base/log.hpp"
+#include "colosla/store/store.hpp"
 
 namespace {
 

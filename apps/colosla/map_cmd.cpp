@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
-#include "colosla/operations.hpp"
+#include "colosla/services/operations.hpp"
 
 namespace colosla::cli {
 

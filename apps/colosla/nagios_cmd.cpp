@@ -14,8 +14,8 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "colosla/log.hpp"
-#include "colosla/programs.hpp"
+#include "colosla/base/log.hpp"
+#include "colosla/judge/programs.hpp"
 
 namespace colosla::cli {
 

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "cli.hpp"
-#include "colosla/log.hpp"
-#include "colosla/netconf_client.hpp"
+#include "colosla/base/log.hpp"
+#include "colosla/netconf/netconf_client.hpp"
 
 namespace colosla::cli {
 

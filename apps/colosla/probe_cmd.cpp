@@ -10,9 +10,9 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "colosla/log.hpp"
-#include "colosla/probe.hpp"
-#include "colosla/prober.hpp"
+#include "colosla/base/log.hpp"
+#include "colosla/probe/probe.hpp"
+#include "colosla/probe/prober.hpp"
 
 namespace colosla::cli {
 

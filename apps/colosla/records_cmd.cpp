@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
-#include "colosla/operations.hpp"
+#include "colosla/services/operations.hpp"
 
 namespace colosla::cli {
 

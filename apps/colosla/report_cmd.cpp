@@ -2,8 +2,8 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "colosla/operations.hpp"
-#include "colosla/report_format.hpp"
+#include "colosla/services/operations.hpp"
+#include "colosla/sla/report_format.hpp"
 
 namespace colosla::cli {
 

@@ -6,12 +6,12 @@
 #include <regex>
 
 #include "cli.hpp"
-#include "colosla/log.hpp"
-#include "colosla/operations.hpp"
-#include "colosla/registry.hpp"
-#include "colosla/snmp_client.hpp"
-#include "colosla/trap_processor.hpp"
-#include "colosla/traphandle.hpp"
+#include "colosla/base/log.hpp"
+#include "colosla/services/operations.hpp"
+#include "colosla/plugin/registry.hpp"
+#include "colosla/snmp/snmp_client.hpp"
+#include "colosla/ingest/trap_processor.hpp"
+#include "colosla/ingest/traphandle.hpp"
 
 namespace colosla::cli {
 

@@ -12,7 +12,7 @@
 #include <set>
 
 #include "cli.hpp"
-#include "colosla/check.hpp"
+#include "colosla/services/check.hpp"
 
 namespace colosla::cli {
 

@@ -5,7 +5,7 @@
 #include <array>
 #include <map>
 
-#include "colosla/oid.hpp"
+#include "colosla/base/oid.hpp"
 
 namespace colosla::plugins::apc_pdu {
 

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "colosla/plugin.hpp"
+#include "colosla/plugin/plugin.hpp"
 
 namespace colosla::plugins::apc_pdu {
 

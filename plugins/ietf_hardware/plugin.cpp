@@ -1,6 +1,6 @@
 #include "plugins/ietf_hardware/plugin.hpp"
 
-#include "colosla/calendar.hpp"
+#include "colosla/base/calendar.hpp"
 
 namespace colosla::plugins::ietf_hardware {
 

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "colosla/calendar.hpp"
+#include "colosla/base/calendar.hpp"
 
 namespace colosla::plugins::ietf_interfaces {
 

@@ -4,7 +4,7 @@
 #include <array>
 #include <map>
 
-#include "colosla/oid.hpp"
+#include "colosla/base/oid.hpp"
 
 namespace colosla::plugins::if_mib {
 

@@ -3,7 +3,7 @@
 
 #include <array>
 
-#include "colosla/oid.hpp"
+#include "colosla/base/oid.hpp"
 
 namespace colosla::plugins::ups_mib {
 

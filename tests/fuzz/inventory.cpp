@@ -1,5 +1,5 @@
 // An inventory document, JSON or XML, through the validator colosla inventory load uses.
-#include "colosla/inventory.hpp"
+#include "colosla/model/inventory.hpp"
 #include "fuzz_support.hpp"
 
 using namespace colosla;

@@ -5,9 +5,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "colosla/inventory.hpp"
-#include "colosla/netconf_client.hpp"
-#include "colosla/registry.hpp"
+#include "colosla/model/inventory.hpp"
+#include "colosla/netconf/netconf_client.hpp"
+#include "colosla/plugin/registry.hpp"
 #include "fuzz_support.hpp"
 
 using namespace colosla;

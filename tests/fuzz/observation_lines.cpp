@@ -1,8 +1,8 @@
 // Each line of the input as a line of `colosla observe` input, against the example inventory.
 #include <stdexcept>
 
-#include "colosla/inventory.hpp"
-#include "colosla/operations.hpp"
+#include "colosla/model/inventory.hpp"
+#include "colosla/services/operations.hpp"
 #include "fuzz_support.hpp"
 
 using namespace colosla;

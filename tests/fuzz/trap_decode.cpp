@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <memory>
 
-#include "colosla/inventory.hpp"
-#include "colosla/registry.hpp"
-#include "colosla/trap_processor.hpp"
-#include "colosla/trap_receiver.hpp"
+#include "colosla/model/inventory.hpp"
+#include "colosla/plugin/registry.hpp"
+#include "colosla/ingest/trap_processor.hpp"
+#include "colosla/snmp/trap_receiver.hpp"
 #include "fuzz_support.hpp"
 
 using namespace colosla;

@@ -2,7 +2,7 @@
 // ConfigError; any other exception (or a crash) is a bug.
 #include <sstream>
 
-#include "colosla/result.hpp"
+#include "colosla/base/result.hpp"
 #include "fuzz_support.hpp"
 #include "settings.hpp"
 

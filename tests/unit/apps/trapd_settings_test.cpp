@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "colosla/result.hpp"
+#include "colosla/base/result.hpp"
 #include "support.hpp"
 
 using colosla::ConfigError;

@@ -1,6 +1,6 @@
 #include "plugins/apc_pdu/plugin.hpp"
 
-#include "colosla/registry.hpp"
+#include "colosla/plugin/registry.hpp"
 #include "support_snmp.hpp"
 
 using namespace colosla;

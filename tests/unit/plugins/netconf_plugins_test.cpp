@@ -2,7 +2,7 @@
 // libyang's parse of a <get> reply or a notification).
 #include <catch2/catch.hpp>
 
-#include "colosla/calendar.hpp"
+#include "colosla/base/calendar.hpp"
 #include "plugins/if_mib/plugin.hpp"
 #include "plugins/ietf_hardware/plugin.hpp"
 #include "plugins/ietf_interfaces/plugin.hpp"

@@ -1,0 +1,322 @@
+#include "colosla/ingest/trap_processor.hpp"
+
+#include <algorithm>
+
+#include "colosla/base/text.hpp"
+
+namespace colosla::core {
+
+std::string_view to_string(Disposition d) {
+  switch (d) {
+    case Disposition::observation:
+      return "observation";
+    case Disposition::evidence:
+      return "evidence";
+    case Disposition::duplicate:
+      return "duplicate";
+    case Disposition::rate_limited:
+      return "rate-limited";
+    case Disposition::unknown_source:
+      return "unknown source";
+    case Disposition::bad_community:
+      return "bad community";
+    case Disposition::malformed:
+      return "malformed";
+  }
+  return "?";
+}
+
+std::map<std::string, std::int64_t> TrapCounters::named() const {
+  return {{"trapd.received", received},
+          {"trapd.accepted", accepted},
+          {"trapd.rejected.unknown-source", rejected_unknown_source},
+          {"trapd.rejected.bad-community", rejected_bad_community},
+          {"trapd.rejected.usm", rejected_usm},
+          {"trapd.rejected.malformed", rejected_malformed},
+          {"trapd.duplicates", duplicates},
+          {"trapd.rate-limited", rate_limited},
+          {"trapd.observations-stored", observations_stored},
+          {"trapd.evidence-stored", evidence_stored},
+          {"trapd.informs-answered", informs_answered},
+          {"trapd.polls-requested", polls_requested},
+          {"trapd.v3-discovery", v3_discovery},
+          {"trapd.ignored.not-notification", not_notifications},
+          {"trapd.informs-retransmitted", inform_repeats}};
+}
+
+TrapCounters TrapCounters::minus(const TrapCounters& b) const {
+  TrapCounters d;
+  d.received = received - b.received;
+  d.accepted = accepted - b.accepted;
+  d.rejected_unknown_source = rejected_unknown_source - b.rejected_unknown_source;
+  d.rejected_bad_community = rejected_bad_community - b.rejected_bad_community;
+  d.rejected_usm = rejected_usm - b.rejected_usm;
+  d.rejected_malformed = rejected_malformed - b.rejected_malformed;
+  d.duplicates = duplicates - b.duplicates;
+  d.rate_limited = rate_limited - b.rate_limited;
+  d.observations_stored = observations_stored - b.observations_stored;
+  d.evidence_stored = evidence_stored - b.evidence_stored;
+  d.informs_answered = informs_answered - b.informs_answered;
+  d.polls_requested = polls_requested - b.polls_requested;
+  d.v3_discovery = v3_discovery - b.v3_discovery;
+  d.not_notifications = not_notifications - b.not_notifications;
+  d.inform_repeats = inform_repeats - b.inform_repeats;
+  return d;
+}
+
+TrapProcessor::TrapProcessor(const Inventory& inventory, const Registry& registry, const Clock& clock,
+                             Options options)
+    : inventory_(inventory), registry_(registry), clock_(clock), options_(std::move(options)) {
+  for (const auto& d : inventory_.devices) {
+    by_address_.emplace(d.address, &d);
+  }
+  recent_swept_ = clock_.now();
+}
+
+void TrapProcessor::set_port_names(const std::string& device, std::map<std::int64_t, std::string> names) {
+  port_names_[device] = std::move(names);
+}
+
+void TrapProcessor::set_known_state(const EntityId& e, State s) {
+  // The store confirming what a trap recorded (the daemon re-reads the states after every poll)
+  // keeps that trap's identity, so that its repeat is still a duplicate.
+  const auto [k, fresh] = known_.try_emplace(e);
+  if (fresh || k->state != s) {
+    *k = Known{s, 0, {}};
+  }
+}
+
+const Device* TrapProcessor::match(const Trap& t) const {
+  // A v1 trap's agent-addr names the agent that raised it, also when a relay forwarded it: it
+  // wins when it names a device. Otherwise the sender's address. Several devices behind one
+  // address (a proxy, a simulator) are told apart by community or v3 user.
+  const auto at = [&](const std::string& address) -> const Device* {
+    const auto [first, last] = by_address_.equal_range(address);
+    if (first == last) {
+      return nullptr;
+    }
+    if (std::next(first) != last) {
+      for (auto it = first; it != last; ++it) {
+        const Device* d = it->second;
+        if ((t.version == 3 && d->snmp.version == "v3" && d->snmp.user == t.user) ||
+            (t.version != 3 && d->snmp.version != "v3" && d->snmp.community == t.community)) {
+          return d;
+        }
+      }
+    }
+    return first->second;
+  };
+  if (t.version == 1 && !t.agent_address.empty() && t.agent_address != "0.0.0.0") {
+    if (const Device* d = at(t.agent_address)) {
+      return d;
+    }
+  }
+  return at(t.source_address);
+}
+
+bool TrapProcessor::community_ok(const Device& d, const Trap& t) const {
+  if (!options_.check_community || t.version == 3) {
+    return true;  // USM has authenticated it already
+  }
+  if (t.community == d.snmp.community) {
+    return true;
+  }
+  return std::find(options_.communities.begin(), options_.communities.end(), t.community) !=
+         options_.communities.end();
+}
+
+bool TrapProcessor::take_token(const std::string& device) {
+  const Timestamp now = clock_.now();
+  auto [it, fresh] = buckets_.try_emplace(device, Bucket{options_.rate_burst, now});
+  Bucket& b = it->second;
+  if (!fresh && now > b.last) {
+    b.tokens = std::min(options_.rate_burst,
+                        b.tokens + options_.rate_per_second * static_cast<double>((now - b.last).count()));
+    b.last = now;
+  }
+  if (b.tokens < 1) {
+    return false;
+  }
+  b.tokens -= 1;
+  return true;
+}
+
+void TrapProcessor::forget_old(Timestamp now) {
+  if (now - recent_swept_ < options_.duplicate_window && recent_.size() < kMaxRecent) {
+    return;
+  }
+  std::erase_if(recent_, [&](const auto& kv) { return now - kv.second >= options_.duplicate_window; });
+  if (recent_.size() >= kMaxRecent) {
+    recent_.clear();  // a flood of distinct traps within the window: start again
+  }
+  recent_swept_ = now;
+}
+
+namespace {
+
+// The identity of a trap for duplicate detection: a 64-bit hash of its parts, without building
+// a string.
+struct TrapHash {
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+  void add(std::string_view s) { h = (h ^ std::hash<std::string_view>{}(s)) * 0x100000001b3ULL + 0x9e37; }
+};
+
+}  // namespace
+
+Processed TrapProcessor::process(const Trap& t) {
+  Processed out;
+  ++counters_.received;
+  const Device* d = match(t);
+  if (d == nullptr) {
+    out.disposition = Disposition::unknown_source;
+    ++counters_.rejected_unknown_source;
+    out.log = "rejected: no device of the inventory has the address " + t.source_address;
+    return out;
+  }
+  out.device = d;
+  const bool checked = options_.check_community && t.version != 3;
+  if (!community_ok(*d, t)) {
+    out.disposition = Disposition::bad_community;
+    out.community = CommunityCheck::refused;
+    ++counters_.rejected_bad_community;
+    out.log = "rejected: the community is not one " + d->name + " uses";
+    return out;
+  }
+  out.community = checked ? CommunityCheck::matched : CommunityCheck::not_checked;
+  ++counters_.accepted;
+
+  // What is stored with it: where it came from, and the trap as text (built only for a trap that
+  // is stored, not for a duplicate).
+  const auto origin = [&] { return "udp:" + t.source_address + ":" + std::to_string(t.source_port); };
+  const auto keep_evidence = [&](Disposition disp, std::string reason) {
+    out.disposition = disp;
+    out.evidence =
+        TrapEvidence{t.received, d->name, origin(), t.trap_oid, std::move(reason), to_text(t, out.community)};
+  };
+
+  const DevicePlugin* plugin = registry_.find(d->plugin);
+  TrapMeaning meaning;
+  if (plugin == nullptr || !plugin->handles(t.trap_oid)) {
+    meaning.summary = plugin == nullptr ? "no plugin \"" + d->plugin + "\" in this colosla"
+                                        : "plugin " + d->plugin + " does not translate " + t.trap_oid;
+  } else {
+    static const std::map<std::int64_t, std::string> kNone;
+    const auto names = port_names_.find(d->name);
+    const DeviceView view{*d, names == port_names_.end() ? kNone : names->second};
+    auto m = plugin->on_trap(t, view);
+    if (!m) {
+      // The plugin's message may quote what the device sent.
+      const std::string why = escaped(m.error().msg);
+      ++counters_.rejected_malformed;
+      keep_evidence(Disposition::malformed, "malformed: " + why);
+      ++counters_.evidence_stored;
+      out.log = "malformed: " + why + " (kept as evidence)";
+      return out;
+    }
+    meaning = std::move(*m);
+    meaning.summary = escaped(meaning.summary);
+  }
+  out.poll = meaning.poll;
+  out.refresh = meaning.refresh;
+
+  const Timestamp now = clock_.now();
+  TrapHash key;
+  key.add(d->name);
+  key.add(t.trap_oid);
+  for (const auto& v : t.varbinds) {
+    key.add(v.oid);
+    key.add(v.text);
+  }
+  // A state change always goes through. A trap that changes nothing is a duplicate when the same
+  // trap recorded the state less than a window ago (the window runs from when it was recorded,
+  // not from its last repeat: a condition a device keeps announcing is recorded once a window),
+  // and is subject to the device's rate otherwise.
+  bool changes = false;
+  bool repeat = !meaning.states.empty();
+  slots_.clear();
+  for (const auto& s : meaning.states) {
+    const auto [slot, fresh] = known_.try_emplace(s.entity);
+    Known& k = *slot;
+    changes = changes || fresh || k.state != s.state;
+    repeat = repeat && !fresh && k.trap == key.h && now - k.at < options_.duplicate_window;
+    slots_.push_back(&k);
+  }
+  if (!changes) {
+    if (!repeat) {
+      forget_old(now);
+      auto [seen, first] = recent_.try_emplace(key.h, now);
+      repeat = !first && now - seen->second < options_.duplicate_window;
+      if (!repeat) {
+        seen->second = now;
+      }
+    }
+    // A trap may be dropped here; an inform is answered, and what is answered is stored: as
+    // evidence, since it changes nothing.
+    if (repeat && t.inform) {
+      keep_evidence(Disposition::evidence, "a repeat that changes nothing (an inform: kept)");
+      ++counters_.evidence_stored;
+      out.log = "a repeat that changes nothing (an inform: kept as evidence)";
+      return out;
+    }
+    if (repeat) {
+      out.disposition = Disposition::duplicate;  // the log says "duplicate"
+      ++counters_.duplicates;
+      return out;
+    }
+    if (!take_token(d->name)) {
+      if (t.inform) {
+        keep_evidence(Disposition::evidence, "over the device's rate, changing nothing (an inform: kept)");
+        ++counters_.evidence_stored;
+        out.log = "over the device's rate, changing nothing (an inform: kept as evidence)";
+        return out;
+      }
+      out.disposition = Disposition::rate_limited;
+      ++counters_.rate_limited;
+      return out;
+    }
+  }
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    *slots_[i] = Known{meaning.states[i].state, key.h, now};
+  }
+
+  if (meaning.states.empty()) {
+    keep_evidence(Disposition::evidence, meaning.summary.empty() ? "no state in it" : meaning.summary);
+    ++counters_.evidence_stored;
+    out.log = (meaning.summary.empty() ? std::string("no state in it") : meaning.summary) + " (kept as evidence)";
+    return out;
+  }
+  out.disposition = Disposition::observation;
+  std::string text = to_text(t, out.community);
+  std::string from = origin();
+  const std::size_t n = meaning.states.size();
+  out.observations.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    StateReport& s = meaning.states[i];
+    Observation& o = out.observations[i];
+    o.time = t.received;
+    o.entity = std::move(s.entity);
+    o.state = s.state;
+    o.source = Source::trap;
+    o.received = t.received;
+    // The last one takes the strings themselves (to_text left room for the detail).
+    o.origin = i + 1 == n ? std::move(from) : from;
+    o.evidence = i + 1 == n ? std::move(text) : text;
+    if (!s.detail.empty()) {
+      o.evidence += " => ";
+      append_escaped(o.evidence, s.detail);
+    }
+  }
+  counters_.observations_stored += static_cast<std::int64_t>(n);
+  out.log = std::move(meaning.summary);
+  return out;
+}
+
+std::string describe(const Trap& trap, const Processed& p) {
+  std::string s = p.device != nullptr ? p.device->name + ": " : std::string();
+  s += to_text(trap, p.community);
+  s += " => ";
+  s += p.log.empty() ? std::string(to_string(p.disposition)) : p.log;
+  return s;
+}
+
+}  // namespace colosla::core

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "colosla/base/clock.hpp"
+#include "colosla/base/result.hpp"
+
+/// check_colosla's judgement (Monitoring Plugins guidelines) of a contract's figures: which
+/// state, and the words and performance data that say why. Needs neither SQLite nor the time
+/// zone database, so that check_colosla's fast path loads neither.
+namespace colosla::core {
+
+/// A Monitoring Plugins threshold range, "[@][start:][end]" ("~" for minus infinity): it alerts
+/// for a value outside [start, end], or inside it with "@". "10" is 0:10, "10:" is 10:∞.
+struct ThresholdRange {
+  double start = 0;
+  double end = std::numeric_limits<double>::infinity();
+  bool inside = false;
+  std::string text;  ///< as given, for the performance data
+
+  /// Errors: invalid_input, saying what is wrong.
+  static Result<ThresholdRange> parse(std::string_view text);
+  [[nodiscard]] bool alerts(double value) const;
+};
+
+enum class CheckStatus : int { ok = 0, warning = 1, critical = 2, unknown = 3 };
+std::string_view to_string(CheckStatus s);
+
+enum class CheckedGuarantee : std::uint8_t { network, power, emergency };
+Result<CheckedGuarantee> parse_checked_guarantee(std::string_view word);
+
+struct CheckOptions {
+  std::vector<CheckedGuarantee> guarantees;  ///< empty: network, power and emergency
+  /// On the minutes of outage budget left (network, power); without them: WARNING once
+  /// budget_warning_percent of the budget is used, CRITICAL once the guarantee is breached.
+  std::optional<ThresholdRange> warning;
+  std::optional<ThresholdRange> critical;
+  int budget_warning_percent = 50;
+};
+
+/// One guarantee's figures in the month so far.
+struct GuaranteeFigures {
+  std::int64_t counted_seconds = 0;
+  std::int64_t pending_seconds = 0;
+  std::int64_t unmonitored_seconds = 0;
+  std::int64_t budget_seconds = 0;  ///< counted seconds allowed before the breach (power: rounded down)
+  std::int64_t availability_milli = 100'000;
+  bool breached = false;
+  std::int64_t outages = 0;
+};
+
+/// One emergency whose deadline lies in the month.
+struct EmergencyFigures {
+  std::string what;      ///< "203.0.113.5 icmp"
+  std::string deadline;  ///< in the contract's time zone, RFC 3339
+  bool open = false;     ///< not yet cleared or judged
+  bool notified = false;
+  bool missed = false;
+};
+
+/// What the check judges: a contract's figures for its current month at `as_of`, as `colosla
+/// evaluate` stores them and `colosla check` computes them.
+struct ContractStatus {
+  std::string contract;
+  std::string month;  ///< "2026-11", in the contract's time zone
+  Timestamp as_of;
+  GuaranteeFigures network;
+  GuaranteeFigures power;
+  std::vector<EmergencyFigures> emergencies;
+};
+
+/// As one line of JSON, and back. Errors: invalid_input for anything else.
+std::string to_json(const ContractStatus& s);
+Result<ContractStatus> status_from_json(std::string_view text);
+
+struct CheckResult {
+  CheckStatus status = CheckStatus::unknown;
+  std::string output;  ///< "COLOSLA WARNING: … | perfdata", then detail lines
+};
+
+/// Judges the figures. Pure.
+CheckResult judge(const ContractStatus& s, const CheckOptions& o);
+
+/// check_colosla's command line (also `colosla check`'s, which it hands over to).
+struct CheckArgs {
+  std::string contract;
+  std::optional<std::string> db;
+  std::optional<std::string> as_of;  ///< RFC 3339; judged live, never from stored figures
+  int max_age = 150;                 ///< seconds stored figures may be old before a live computation
+  CheckOptions options;
+  bool help = false;
+  bool version = false;
+};
+
+/// Parses the options (long ones as --name VALUE or --name=VALUE; -w and -c also as -wVALUE).
+/// Errors: invalid_input, with the reason.
+Result<CheckArgs> parse_check_args(const std::vector<std::string>& args);
+
+/// check_colosla --help.
+extern const char* const kCheckUsage;
+
+}  // namespace colosla::core

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "colosla/base/clock.hpp"
+#include "colosla/model/inventory.hpp"
+#include "colosla/base/result.hpp"
+
+/// What people record about a contract: exclusion windows, the customer's problem reports,
+/// emergency notifications, installation completion, contact details gone wrong. Records are
+/// never edited: a correction is a new record that supersedes the old one, a withdrawal is a
+/// record that retracts it, and both stay in the store for the audit trail.
+namespace colosla::core {
+
+enum class Guarantee : std::uint8_t { network, power };
+std::string_view to_string(Guarantee g);
+Result<Guarantee> parse_guarantee(std::string_view word);
+
+/// Why outage seconds do not count (SPEC §2, §3).
+enum class ExclusionReason : std::uint8_t {
+  approved_maintenance,
+  customer_equipment,
+  customer_application,
+  customer_negligence,
+  customer_authorized_operation,
+  force_majeure,
+  customer_other,
+};
+std::string_view to_string(ExclusionReason r);
+Result<ExclusionReason> parse_exclusion_reason(std::string_view word);
+/// Whether the reason excuses an interruption of guarantee g: every reason excuses network
+/// outages; provider maintenance and customer-other do not excuse a power interruption.
+bool excuses(ExclusionReason r, Guarantee g);
+
+enum class RecordKind : std::uint8_t {
+  exclusion,
+  customer_report,
+  notification,
+  installation,
+  contact_invalid,
+};
+std::string_view to_string(RecordKind k);
+Result<RecordKind> parse_record_kind(std::string_view word);
+
+struct Record {
+  std::int64_t id = 0;  ///< assigned by the store
+  RecordKind kind = RecordKind::exclusion;
+  bool retraction = false;      ///< withdraws the record it supersedes; carries nothing else
+  std::int64_t supersedes = 0;  ///< the record this one corrects or withdraws; 0: none
+  std::string contract;         ///< empty: every contract (exclusions only)
+  /// exclusion and contact-invalid: from; customer report, notification, installation: when.
+  Timestamp at;
+  /// exclusion: to (required); contact-invalid: to (nullopt: still wrong).
+  std::optional<Timestamp> until;
+  /// exclusion: nullopt applies to both; customer report: which problem was reported.
+  std::optional<Guarantee> guarantee;
+  std::optional<ExclusionReason> reason;  ///< exclusion
+  std::optional<Channel> channel;         ///< notification
+  std::string contact;                    ///< notification: the contact's name
+  std::string approved_by;                ///< approved-maintenance: who consented for the customer
+  std::string entered_by;
+  Timestamp entered_at;
+  std::string note;
+};
+
+/// "record #7".
+std::string record_name(std::int64_t id);
+
+/// The records in force: every non-retraction record that no later record supersedes,
+/// in id order.
+std::vector<Record> effective_records(const std::vector<Record>& all);
+
+/// "in force", "superseded by record #9", "withdrawn by record #9" (for `list`).
+std::string record_status(const Record& r, const std::vector<Record>& all);
+
+/// Checks a new record against the inventory and the records already stored: a known contract
+/// (or "all" for an exclusion), to after from, the fields its kind needs, an authorized contact
+/// of the contract for a notification, and a supersedes that names a record of the same kind and
+/// contract still in force. Errors: invalid_input, not_found or conflict with the reason.
+Result<void> check_record(const Record& r, const Inventory& inventory,
+                          const std::vector<Record>& existing);
+
+}  // namespace colosla::core

@@ -1,0 +1,126 @@
+// The figures check_colosla judges, read from one contract's rows of the store.
+#include "colosla/services/check.hpp"
+
+#include <algorithm>
+
+#include "colosla/base/calendar.hpp"
+#include "colosla/model/mapping.hpp"
+#include "colosla/model/records.hpp"
+
+namespace colosla::core {
+
+Result<std::pair<Contract, ContractReport>> current_contract_report(const Store& store, const std::string& id,
+                                                                     Timestamp now) {
+  std::optional<std::pair<Contract, ContractReport>> out;
+  auto done = store.read([&]() -> Result<void> {
+    auto inv = store.load_contract(id);
+    if (!inv) {
+      return inv.error();
+    }
+    if (!inv->has_value()) {
+      return make_error(Errc::not_found, "no contract " + id + " in the store's inventory");
+    }
+    const Inventory& inventory = **inv;
+    const Contract& c = inventory.contracts.front();
+    auto zone = Zone::locate(c.time_zone);
+    if (!zone) {
+      return zone.error();
+    }
+    const auto day = zone->local_day(now);
+    const std::chrono::year_month month{day.year(), day.month()};
+    auto changes = store.mapping_changes();
+    if (!changes) {
+      return changes.error();
+    }
+    std::erase_if(*changes, [&](const MappingChange& m) { return m.contract != id; });
+    auto mappings = resolve_mappings(inventory, *changes);
+    if (!mappings) {
+      return mappings.error();
+    }
+    // The entities the engine reads for this contract.
+    std::vector<EntityId> entities;
+    for (const auto& m : *mappings) {
+      entities.push_back(EntityId::port(m.port.device, m.port.interface));
+    }
+    for (const auto& u : inventory.uplinks) {
+      entities.push_back(EntityId::port(u.device, u.interface));
+    }
+    for (const auto& p : c.power_sources) {
+      const Device* d = inventory.find_device(p.device);
+      if (d != nullptr && d->role == Role::ups) {
+        entities.push_back(EntityId::ups(p.device));
+      } else {
+        entities.push_back(EntityId::inlet(p.device));
+        if (p.outlet) {
+          entities.push_back(EntityId::outlet(p.device, *p.outlet));
+        }
+      }
+    }
+    for (const auto& t : c.probe_targets) {
+      for (const auto s : t.services) {
+        entities.push_back(EntityId::probe(t.address, std::string(to_string(s))));
+      }
+    }
+    // What began before the month matters as far as the customer-report window (5 days) and
+    // an emergency's deadline reach back: each entity from its last good state before that.
+    const Window period = month_window(month, *zone);
+    const auto reach = std::chrono::days{c.sla.report_window_days + 1};
+    auto history = store.history_of(entities, period.begin - reach, now);
+    if (!history) {
+      return history.error();
+    }
+    auto records = store.records_of(id);
+    if (!records) {
+      return records.error();
+    }
+    std::vector<Record> in_force = effective_records(*records);
+    std::erase_if(in_force, [&](const Record& r) { return !r.contract.empty() && r.contract != id; });
+    return for_each_contract_report(SlaInput{inventory, *mappings, *history, in_force}, month, now, id,
+                                    [&](const ContractReport& r) { out.emplace(c, r); });
+  });
+  if (!done) {
+    return done.error();
+  }
+  if (!out) {
+    return make_error(Errc::not_found, "contract " + id + " is not in force this month");
+  }
+  return std::move(*out);
+}
+
+ContractStatus status_of(const Contract& c, const ContractReport& r, Timestamp as_of) {
+  ContractStatus s;
+  s.contract = c.id;
+  auto zone = Zone::locate(r.time_zone);
+  const Zone z = zone ? *zone : Zone::utc();
+  const auto first = z.local_day(r.period.begin);
+  s.month = format_month(first.year() / first.month());
+  s.as_of = as_of;
+  const auto figures = [](const GuaranteeReport& g, std::int64_t budget) {
+    GuaranteeFigures f;
+    f.counted_seconds = g.counted_seconds;
+    f.pending_seconds = g.pending_seconds;
+    f.unmonitored_seconds = g.unmonitored_seconds;
+    f.budget_seconds = budget;
+    f.availability_milli = g.availability_milli;
+    f.breached = g.breached;
+    f.outages = static_cast<std::int64_t>(g.outages.size());
+    return f;
+  };
+  s.network = figures(r.network, r.network.limit);
+  // Power breaches when availability falls below the target: the budget is the period's
+  // seconds times (1 - target), rounded down.
+  s.power = figures(r.power, r.period_seconds * (100'000 - static_cast<std::int64_t>(c.sla.availability_target_milli)) /
+                                 100'000);
+  for (const auto& e : r.emergencies) {
+    EmergencyFigures f;
+    f.what = e.target + " " + std::string(to_string(e.service));
+    f.deadline = format_time(e.deadline, z);
+    f.open = e.status == EmergencyStatus::open;
+    f.notified = e.notified.has_value();
+    f.missed = e.status == EmergencyStatus::missed;
+    s.emergencies.push_back(std::move(f));
+  }
+  return s;
+}
+
+}  // namespace colosla::core

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "colosla/sla/sla.hpp"
+
+/// The renderings of a month's report: one computation, four views, written as the contracts
+/// come (a month of ten thousand contracts is never held whole).
+namespace colosla::core {
+
+class ReportWriter {
+ public:
+  virtual ~ReportWriter() = default;
+  virtual void begin(std::chrono::year_month month, Timestamp as_of) = 0;
+  virtual void contract(const ContractReport& c) = 0;
+  virtual void end() = 0;
+};
+
+/// A writer for "json" (SPEC §8's shape, compact, one contract a line, with extra keys that trace
+/// each number to its cause), "text" (a NOC engineer's view: the credit and any breach first,
+/// minutes rather than seconds), "csv" (one row per contract for billing, RFC 4180) or "html"
+/// (a self-contained page, the credit statement). nullptr for another format.
+std::unique_ptr<ReportWriter> make_report_writer(std::string_view format, std::ostream& out);
+
+/// The whole report as a string, through the same writers (for tests and small reports).
+std::string report_json(const MonthReport& r);
+std::string report_text(const MonthReport& r);
+std::string report_csv(const MonthReport& r);
+std::string report_html(const MonthReport& r);
+
+}  // namespace colosla::core
