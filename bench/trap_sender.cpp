@@ -9,9 +9,9 @@
 //
 // usage: colosla-trap-sender --dest 127.0.0.1:PORT --count N --seconds S [--rate R]
 //                            [--devices D] [--ports P] [--first K] [--community C] [--batch B]
+#include <arpa/inet.h>
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -34,7 +34,8 @@ std::uint64_t now_ns() {
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
-               "colosla-trap-sender: %s\nusage: colosla-trap-sender --dest 127.0.0.1:PORT --count N --seconds S "
+               "colosla-trap-sender: %s\nusage: colosla-trap-sender --dest 127.0.0.1:PORT --count "
+               "N --seconds S "
                "[--rate R] [--devices D] [--ports P] [--first K] [--community C] [--batch B]\n",
                why);
   std::exit(2);
@@ -59,14 +60,14 @@ std::vector<u_char> encode(const std::string& community, long if_index, bool up)
   long ticks = 4242424, admin_v = 1, oper_v = up ? 1 : 2;
   snmp_pdu_add_variable(pdu, sys_uptime, OID_LENGTH(sys_uptime), ASN_TIMETICKS,
                         reinterpret_cast<u_char*>(&ticks), sizeof ticks);
-  snmp_pdu_add_variable(pdu, trap_oid, OID_LENGTH(trap_oid), ASN_OBJECT_ID, reinterpret_cast<u_char*>(link),
-                        sizeof link);
-  snmp_pdu_add_variable(pdu, idx, OID_LENGTH(idx), ASN_INTEGER, reinterpret_cast<u_char*>(&if_index),
-                        sizeof if_index);
-  snmp_pdu_add_variable(pdu, admin, OID_LENGTH(admin), ASN_INTEGER, reinterpret_cast<u_char*>(&admin_v),
-                        sizeof admin_v);
-  snmp_pdu_add_variable(pdu, oper, OID_LENGTH(oper), ASN_INTEGER, reinterpret_cast<u_char*>(&oper_v),
-                        sizeof oper_v);
+  snmp_pdu_add_variable(pdu, trap_oid, OID_LENGTH(trap_oid), ASN_OBJECT_ID,
+                        reinterpret_cast<u_char*>(link), sizeof link);
+  snmp_pdu_add_variable(pdu, idx, OID_LENGTH(idx), ASN_INTEGER,
+                        reinterpret_cast<u_char*>(&if_index), sizeof if_index);
+  snmp_pdu_add_variable(pdu, admin, OID_LENGTH(admin), ASN_INTEGER,
+                        reinterpret_cast<u_char*>(&admin_v), sizeof admin_v);
+  snmp_pdu_add_variable(pdu, oper, OID_LENGTH(oper), ASN_INTEGER,
+                        reinterpret_cast<u_char*>(&oper_v), sizeof oper_v);
   std::size_t buflen = 1500, offset = 0;
   auto* buf = static_cast<u_char*>(std::malloc(buflen));
   if (buf == nullptr || snmp_build(&buf, &buflen, &offset, &sess, pdu) != 0) {
@@ -127,7 +128,8 @@ int main(int argc, char** argv) {
   const auto colon = dest.rfind(':');
   sockaddr_in to{};
   to.sin_family = AF_INET;
-  if (colon == std::string::npos || inet_pton(AF_INET, dest.substr(0, colon).c_str(), &to.sin_addr) != 1 ||
+  if (colon == std::string::npos ||
+      inet_pton(AF_INET, dest.substr(0, colon).c_str(), &to.sin_addr) != 1 ||
       (ntohl(to.sin_addr.s_addr) >> 24) != 127) {
     usage("--dest must be a loopback address 127.x.x.x:PORT");
   }
@@ -144,7 +146,8 @@ int main(int argc, char** argv) {
   // Both traps of every port, in one buffer.
   const std::size_t per_round = static_cast<std::size_t>(devices) * static_cast<std::size_t>(ports);
   std::vector<u_char> bytes;
-  std::vector<std::pair<std::size_t, std::size_t>> where(2 * static_cast<std::size_t>(ports));  // offset, length
+  std::vector<std::pair<std::size_t, std::size_t>> where(
+      2 * static_cast<std::size_t>(ports));  // offset, length
   for (int up = 0; up < 2; ++up) {
     for (int p = 0; p < ports; ++p) {
       const auto pkt = encode(community, p + 1, up == 1);
@@ -198,7 +201,8 @@ int main(int argc, char** argv) {
         break;
       }
       const bool up = (k / per_round) % 2 == 1;
-      const auto [off, len] = where[(up ? static_cast<std::size_t>(ports) : 0) + in_round % static_cast<std::size_t>(ports)];
+      const auto [off, len] = where[(up ? static_cast<std::size_t>(ports) : 0) +
+                                    in_round % static_cast<std::size_t>(ports)];
       iov[n] = iovec{bytes.data() + off, len};
       msgs[n] = mmsghdr{};
       msgs[n].msg_hdr.msg_iov = &iov[n];
@@ -216,6 +220,7 @@ int main(int argc, char** argv) {
   const double elapsed = static_cast<double>(now_ns() - t0) / 1e9;
   std::printf("sent %llu in %.3f s = %.0f/s, next --first %llu, errors %llu\n",
               static_cast<unsigned long long>(sent), elapsed, static_cast<double>(sent) / elapsed,
-              static_cast<unsigned long long>(first + sent), static_cast<unsigned long long>(errors));
+              static_cast<unsigned long long>(first + sent),
+              static_cast<unsigned long long>(errors));
   return 0;
 }

@@ -6,13 +6,14 @@
 #include <sstream>
 #include <string>
 
-#include "colosla/plugin/plugin.hpp"
 #include "colosla/model/trap.hpp"
+#include "colosla/plugin/plugin.hpp"
 #include "support.hpp"
 
 namespace colosla::test {
 
-inline core::Varbind varbind(const std::string& oid, const std::string& type, const std::string& value) {
+inline core::Varbind varbind(const std::string& oid, const std::string& type,
+                             const std::string& value) {
   using core::VarType;
   core::Varbind v;
   v.oid = oid;
@@ -81,7 +82,8 @@ inline core::PollAnswer read_snmprec(const std::string& name, Timestamp at) {
     if (p1 == std::string::npos || p2 == std::string::npos) {
       continue;
     }
-    a.varbinds.push_back(varbind(line.substr(0, p1), line.substr(p1 + 1, p2 - p1 - 1), line.substr(p2 + 1)));
+    a.varbinds.push_back(
+        varbind(line.substr(0, p1), line.substr(p1 + 1, p2 - p1 - 1), line.substr(p2 + 1)));
   }
   return a;
 }

@@ -38,11 +38,12 @@ bool stored_figures(const std::string& db, const std::string& contract, std::int
                     std::string& status) {
   sqlite3* h = nullptr;
   bool found = false;
-  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) == SQLITE_OK) {
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) ==
+      SQLITE_OK) {
     sqlite3_busy_timeout(h, 2000);
     sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(h, "SELECT computed_at, status FROM contract_status WHERE contract = ?", -1, &s,
-                           nullptr) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(h, "SELECT computed_at, status FROM contract_status WHERE contract = ?",
+                           -1, &s, nullptr) == SQLITE_OK) {
       sqlite3_bind_text(s, 1, contract.c_str(), static_cast<int>(contract.size()), SQLITE_STATIC);
       if (sqlite3_step(s) == SQLITE_ROW) {
         computed_at = sqlite3_column_int64(s, 0);
@@ -75,12 +76,15 @@ int main(int argc, char** argv) {
     return static_cast<int>(CheckStatus::unknown);
   }
   const char* env_db = std::getenv("COLOSLA_DB");
-  const std::string db = a->db ? *a->db : env_db != nullptr && *env_db != '\0' ? env_db : "/var/lib/colosla/colosla.db";
+  const std::string db = a->db                                  ? *a->db
+                         : env_db != nullptr && *env_db != '\0' ? env_db
+                                                                : "/var/lib/colosla/colosla.db";
   if (!a->as_of) {
     std::int64_t computed_at = 0;
     std::string text;
-    const std::int64_t now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
     if (stored_figures(db, a->contract, computed_at, text) && now - computed_at <= a->max_age) {
       auto status = core::status_from_json(text);
       if (status) {

@@ -23,14 +23,14 @@
 #include <set>
 #include <thread>
 
-#include "colosla/model/inventory.hpp"
 #include "colosla/base/log.hpp"
-#include "colosla/judge/programs.hpp"
-#include "colosla/services/operations.hpp"
-#include "colosla/plugin/registry.hpp"
-#include "colosla/store/store.hpp"
 #include "colosla/ingest/trap_processor.hpp"
+#include "colosla/judge/programs.hpp"
+#include "colosla/model/inventory.hpp"
+#include "colosla/plugin/registry.hpp"
+#include "colosla/services/operations.hpp"
 #include "colosla/snmp/trap_receiver.hpp"
+#include "colosla/store/store.hpp"
 #include "settings.hpp"
 
 using namespace colosla;
@@ -63,12 +63,14 @@ bool load_inventory(core::Store& store, const std::string& file) {
   }
   auto committed = core::commit_inventory(store, *v, "colosla-trapd", SystemClock().now());
   if (!committed) {
-    log(LogLevel::error, "trapd", file + ": inventory not loaded: " + committed.error().to_string());
+    log(LogLevel::error, "trapd",
+        file + ": inventory not loaded: " + committed.error().to_string());
     return false;
   }
   log(LogLevel::info, "trapd",
-      file + (committed->changed ? ": inventory version " + std::to_string(committed->version) + " loaded"
-                                 : ": inventory unchanged (version " + std::to_string(committed->version) + ")"));
+      file + (committed->changed
+                  ? ": inventory version " + std::to_string(committed->version) + " loaded"
+                  : ": inventory unchanged (version " + std::to_string(committed->version) + ")"));
   return true;
 }
 
@@ -166,7 +168,8 @@ class Writer {
   // Leaves the history complete (readers would manage without, a little slower).
   void merge_rest() {
     if (auto n = store_->merge_history(); !n) {
-      log(LogLevel::warning, "trapd", "merging observations into the history: " + n.error().to_string());
+      log(LogLevel::warning, "trapd",
+          "merging observations into the history: " + n.error().to_string());
     }
   }
 
@@ -277,7 +280,9 @@ class Daemon {
     }
     problems_.set_limit("traps", s_.trap_log_rate);
     rx_ = std::make_unique<core::TrapReceiver>(
-        core::TrapReceiver::Options{s_.listen, s_.state_dir, s_.users, s_.receive_buffer, &problems_}, clock_);
+        core::TrapReceiver::Options{s_.listen, s_.state_dir, s_.users, s_.receive_buffer,
+                                    &problems_},
+        clock_);
 
     if (!s_.foreground) {
       if (daemon(0, 0) != 0) {
@@ -313,8 +318,9 @@ class Daemon {
     for (const auto& e : rx_->endpoints()) {
       endpoints += (endpoints.empty() ? "" : ", ") + e;
     }
-    log(LogLevel::info, "trapd", "listening on " + endpoints + "; SNMPv3 engine ID " + rx_->engine_id() +
-                                     "; store " + s_.db);
+    log(LogLevel::info, "trapd",
+        "listening on " + endpoints + "; SNMPv3 engine ID " + rx_->engine_id() + "; store " +
+            s_.db);
   }
 
   void stop() {
@@ -385,7 +391,8 @@ class Daemon {
     std::size_t i = 0;
     for (const auto& d : inventory_.devices) {
       if (s_.poll_interval.count() > 0) {
-        next_poll_[d.name] = Steady::now() + s_.poll_interval * static_cast<long>(i++) / std::max<std::size_t>(n, 1);
+        next_poll_[d.name] =
+            Steady::now() + s_.poll_interval * static_cast<long>(i++) / std::max<std::size_t>(n, 1);
       }
     }
     // A NETCONF listener a device and the prober, started afresh: the inventory may have changed
@@ -395,8 +402,9 @@ class Daemon {
     if (s_.netconf_listen) {
       for (const auto& d : inventory_.devices) {
         if (d.netconf) {
-          children_["the NETCONF listener of " + d.name].args = colosla_command(
-              {"netconf-listen", "--device", d.name, "--timeout", std::to_string(s_.netconf_timeout.count())});
+          children_["the NETCONF listener of " + d.name].args =
+              colosla_command({"netconf-listen", "--device", d.name, "--timeout",
+                               std::to_string(s_.netconf_timeout.count())});
         }
       }
     }
@@ -458,7 +466,8 @@ class Daemon {
           }
         }
       }
-      if (pending_ > 0 && (pending_ >= s_.commit_batch || Steady::now() >= first_pending_ + s_.commit_interval)) {
+      if (pending_ > 0 &&
+          (pending_ >= s_.commit_batch || Steady::now() >= first_pending_ + s_.commit_interval)) {
         submit(false);
       }
       if (Steady::now() >= next_tick) {
@@ -531,7 +540,8 @@ class Daemon {
         break;
     }
     if (r.inform != 0) {
-      if (p.disposition == Disposition::unknown_source || p.disposition == Disposition::bad_community) {
+      if (p.disposition == Disposition::unknown_source ||
+          p.disposition == Disposition::bad_community) {
         rx_->release(r.inform);  // not ours to answer
       } else {
         acks_.push_back(r.inform);  // answered after the next commit
@@ -553,10 +563,11 @@ class Daemon {
   // refusal, so that a flood from anyone cannot flood the log; the rest are counted (tick).
   void trace(const core::Trap& trap, const core::Processed& p) {
     using core::Disposition;
-    const char* kind = p.disposition == Disposition::unknown_source  ? "traps from unknown senders"
-                       : p.disposition == Disposition::bad_community ? "traps with a refused community"
-                       : p.disposition == Disposition::malformed     ? "malformed traps"
-                                                                     : "traps";
+    const char* kind = p.disposition == Disposition::unknown_source ? "traps from unknown senders"
+                       : p.disposition == Disposition::bad_community
+                           ? "traps with a refused community"
+                       : p.disposition == Disposition::malformed ? "malformed traps"
+                                                                 : "traps";
     problems_.log(kind == std::string_view("traps") ? LogLevel::info : LogLevel::warning, kind,
                   core::describe(trap, p));
   }
@@ -619,10 +630,12 @@ class Daemon {
       // retransmission is folded into the one waiting) and its counters wait for the next try,
       // up to a bound.
       problems_.log(LogLevel::error, "commit failures", "commit failed: " + b->failed->to_string());
-      if (b->observations.size() + b->evidence.size() + observations_.size() + evidence_.size() > 1'000'000) {
-        problems_.log(LogLevel::error, "commit failures",
-                      "dropping " + std::to_string(b->observations.size() + b->evidence.size()) +
-                          " waiting observations and not answering their informs: the store keeps failing");
+      if (b->observations.size() + b->evidence.size() + observations_.size() + evidence_.size() >
+          1'000'000) {
+        problems_.log(
+            LogLevel::error, "commit failures",
+            "dropping " + std::to_string(b->observations.size() + b->evidence.size()) +
+                " waiting observations and not answering their informs: the store keeps failing");
         for (auto h : b->acks) {
           rx_->release(h);  // their senders retransmit
         }
@@ -682,15 +695,18 @@ class Daemon {
       return;
     }
     next_evaluation_ = now + s_.evaluate_interval;
-    std::vector<std::string> args = colosla_command({"evaluate", "--budget-warning", std::to_string(s_.budget_warning)});
+    std::vector<std::string> args =
+        colosla_command({"evaluate", "--budget-warning", std::to_string(s_.budget_warning)});
     if (!s_.event_log.empty()) {
       args.insert(args.end(), {"--event-log", s_.event_log});
     }
     if (!s_.nagios_command_file.empty()) {
-      args.insert(args.end(), {"--nagios-command-file", s_.nagios_command_file, "--nagios-host", s_.nagios_host});
+      args.insert(args.end(), {"--nagios-command-file", s_.nagios_command_file, "--nagios-host",
+                               s_.nagios_host});
     }
     if (!s_.zabbix_server.empty()) {
-      args.insert(args.end(), {"--zabbix-server", s_.zabbix_server, "--zabbix-host", s_.zabbix_host});
+      args.insert(args.end(),
+                  {"--zabbix-server", s_.zabbix_server, "--zabbix-host", s_.zabbix_host});
     }
     // The trap sinks hold communities and pass phrases: on the child's stdin, never in its argv.
     std::string secrets;
@@ -762,7 +778,8 @@ class Daemon {
     argv.push_back(nullptr);
     int in[2] = {-1, -1};
     if (!input.empty() && pipe2(in, O_CLOEXEC) != 0) {
-      log(LogLevel::error, "trapd", "cannot run " + s_.poller + " (" + what + "): " + std::strerror(errno));
+      log(LogLevel::error, "trapd",
+          "cannot run " + s_.poller + " (" + what + "): " + std::strerror(errno));
       return 0;
     }
     const pid_t parent = getpid();
@@ -798,7 +815,8 @@ class Daemon {
       if (in[1] >= 0) {
         ::close(in[1]);
       }
-      log(LogLevel::error, "trapd", "cannot run " + s_.poller + " (" + what + "): " + std::strerror(spawn_errno));
+      log(LogLevel::error, "trapd",
+          "cannot run " + s_.poller + " (" + what + "): " + std::strerror(spawn_errno));
       return 0;
     }
     if (in[1] >= 0) {
@@ -867,10 +885,12 @@ class Daemon {
       if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         l.done = true;
         log(LogLevel::info, "trapd",
-            name + " ended" + (name == "the prober" ? std::string() : ": the device is polled only"));
+            name + " ended" +
+                (name == "the prober" ? std::string() : ": the device is polled only"));
         return true;
       }
-      const auto pause = now - l.started > std::chrono::minutes{10} ? std::chrono::seconds{10} : l.pause;
+      const auto pause =
+          now - l.started > std::chrono::minutes{10} ? std::chrono::seconds{10} : l.pause;
       l.next_start = now + pause;
       l.pause = std::min(pause * 2, std::chrono::seconds{300});
       log(LogLevel::warning, "trapd",
@@ -921,7 +941,8 @@ class Daemon {
           evaluate_again_ = false;
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-          log(LogLevel::warning, "trapd", "colosla evaluate failed: check_colosla computes the figures itself");
+          log(LogLevel::warning, "trapd",
+              "colosla evaluate failed: check_colosla computes the figures itself");
         }
         continue;
       }
@@ -938,15 +959,18 @@ class Daemon {
     // A poll that outlives its deadline (a device that holds a NETCONF session open without
     // answering, past the poller's own watchdog) is killed, so that the device is polled again.
     const auto now = Steady::now();
-    const auto limit = std::max<std::chrono::seconds>(std::chrono::seconds{60}, s_.netconf_timeout * 6);
+    const auto limit =
+        std::max<std::chrono::seconds>(std::chrono::seconds{60}, s_.netconf_timeout * 6);
     for (const auto& [p, poll] : polling_) {
       if (now - poll.started > limit) {
-        log(LogLevel::warning, "trapd", "the poll of " + poll.device + " took over " +
-                                            std::to_string(limit.count()) + " s: stopped");
+        log(LogLevel::warning, "trapd",
+            "the poll of " + poll.device + " took over " + std::to_string(limit.count()) +
+                " s: stopped");
         kill(p, SIGKILL);
       }
     }
-    if (any || std::any_of(children_.begin(), children_.end(), [](const auto& l) { return l.second.pid != 0; })) {
+    if (any || std::any_of(children_.begin(), children_.end(),
+                           [](const auto& l) { return l.second.pid != 0; })) {
       // What the polls and listeners stored: new states, and fresh ifIndex names.
       refresh_states();
     }

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <iostream>
 
-#include "colosla/judge/programs.hpp"
 #include "colosla/base/result.hpp"
+#include "colosla/judge/programs.hpp"
 
 namespace colosla::trapd {
 

@@ -9,11 +9,11 @@
 #include <set>
 
 #include "cli.hpp"
-#include "colosla/services/check.hpp"
 #include "colosla/base/log.hpp"
-#include "colosla/snmp/snmp_notify.hpp"
+#include "colosla/services/check.hpp"
 #include "colosla/services/events.hpp"
 #include "colosla/services/operations.hpp"
+#include "colosla/snmp/snmp_notify.hpp"
 
 namespace colosla::cli {
 
@@ -63,25 +63,33 @@ int evaluate(Context& ctx) {
                   "evaluate as of this time (RFC 3339 or now)")(
       "budget-warning", po::value<int>()->default_value(50),
       "percent of a month's outage budget used that makes a budget-warning event")(
-      "event-log", po::value<std::string>(), "append each new SLA event to this file, one JSON line each")(
+      "event-log", po::value<std::string>(),
+      "append each new SLA event to this file, one JSON line each")(
       "nagios-command-file", po::value<std::string>(),
       "Nagios' external command file: a passive result for each service an event touched")(
-      "nagios-host", po::value<std::string>()->default_value("colosla"), "the Nagios host of the services")(
-      "zabbix-server", po::value<std::string>(), "a Zabbix server or proxy, HOST[:PORT]: trapper values of the events")(
-      "zabbix-host", po::value<std::string>()->default_value("colosla"), "the Zabbix host the trapper items belong to")(
+      "nagios-host", po::value<std::string>()->default_value("colosla"),
+      "the Nagios host of the services")(
+      "zabbix-server", po::value<std::string>(),
+      "a Zabbix server or proxy, HOST[:PORT]: trapper values of the events")(
+      "zabbix-host", po::value<std::string>()->default_value("colosla"),
+      "the Zabbix host the trapper items belong to")(
       "trap-sink", po::value<std::vector<std::string>>(),
-      "in --config only (it holds a community or pass phrases): a trap receiver, as snmptrap's options: "
+      "in --config only (it holds a community or pass phrases): a trap receiver, as snmptrap's "
+      "options: "
       "\"-v 2c -c public HOST:PORT\", -Ci for informs (repeatable)")(
       "config", po::value<std::string>(),
-      "read these options (trap-sink among them) as key = value lines from FILE, or - for stdin; other "
+      "read these options (trap-sink among them) as key = value lines from FILE, or - for stdin; "
+      "other "
       "keys are ignored, so colosla-trapd's own configuration file does");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
   }
   if (vm->count("trap-sink") != 0) {
-    throw UsageError("--trap-sink holds a community or pass phrases, which every user of this machine could read "
-                     "on a command line: give it as trap-sink = ... in --config FILE (or - for stdin)");
+    throw UsageError(
+        "--trap-sink holds a community or pass phrases, which every user of this machine could "
+        "read "
+        "on a command line: give it as trap-sink = ... in --config FILE (or - for stdin)");
   }
   if (vm->count("config") != 0) {
     const std::string file = (*vm)["config"].as<std::string>();
@@ -89,7 +97,8 @@ int evaluate(Context& ctx) {
     if (file != "-") {
       in_file.open(file);
       if (!in_file) {
-        return report(make_error(Errc::io, std::string("cannot read: ") + std::strerror(errno), file));
+        return report(
+            make_error(Errc::io, std::string("cannot read: ") + std::strerror(errno), file));
       }
     }
     try {
@@ -97,7 +106,8 @@ int evaluate(Context& ctx) {
       po::store(po::parse_config_file(file == "-" ? std::cin : in_file, d, true), *vm);
       po::notify(*vm);
     } catch (const po::error& e) {
-      return report(make_error(Errc::invalid_input, e.what(), file == "-" ? "standard input" : file));
+      return report(
+          make_error(Errc::invalid_input, e.what(), file == "-" ? "standard input" : file));
     }
   }
   const Timestamp as_of = parse_time_option("as-of", (*vm)["as-of"].as<std::string>(), *ctx.clock);
@@ -136,17 +146,18 @@ int evaluate(Context& ctx) {
   std::vector<core::SlaEvent> events;
   for (const auto& [month, ids] : months) {
     const std::set<std::string>& in_month = ids;  // clang 14 cannot capture a structured binding
-    auto r = core::month_report(*store, month, as_of, std::nullopt, [&](const core::ContractReport& cr) {
-      if (in_month.count(cr.id) != 0) {
-        const core::Contract& c = *by_id.at(cr.id);
-        auto status = core::status_of(c, cr, as_of);
-        statuses.emplace_back(cr.id, core::to_json(status));
-        figures.emplace(cr.id, std::move(status));
-        for (auto& e : core::derive_events(c, cr, as_of, share)) {
-          events.push_back(std::move(e));
-        }
-      }
-    });
+    auto r =
+        core::month_report(*store, month, as_of, std::nullopt, [&](const core::ContractReport& cr) {
+          if (in_month.count(cr.id) != 0) {
+            const core::Contract& c = *by_id.at(cr.id);
+            auto status = core::status_of(c, cr, as_of);
+            statuses.emplace_back(cr.id, core::to_json(status));
+            figures.emplace(cr.id, std::move(status));
+            for (auto& e : core::derive_events(c, cr, as_of, share)) {
+              events.push_back(std::move(e));
+            }
+          }
+        });
     if (!r) {
       return report(r.error());
     }
@@ -166,26 +177,33 @@ int evaluate(Context& ctx) {
     }
     log_file.flush();
     if (!log_file) {
-      return report(make_error(Errc::io, "cannot append the SLA events to " + path + " (they are in the store: colosla events)"));
+      return report(make_error(Errc::io, "cannot append the SLA events to " + path +
+                                             " (they are in the store: colosla events)"));
     }
   }
-  std::cout << "evaluated " << statuses.size() << (statuses.size() == 1 ? " contract" : " contracts") << " as of "
-            << format_time_utc(as_of) << "; " << fresh->size() << (fresh->size() == 1 ? " new event" : " new events")
-            << "\n";
+  std::cout << "evaluated " << statuses.size()
+            << (statuses.size() == 1 ? " contract" : " contracts") << " as of "
+            << format_time_utc(as_of) << "; " << fresh->size()
+            << (fresh->size() == 1 ? " new event" : " new events") << "\n";
   if (vm->count("nagios-command-file") != 0) {
-    auto sent = deliver_to_nagios(*store, (*vm)["nagios-command-file"].as<std::string>(),
-                                  (*vm)["nagios-host"].as<std::string>(), figures, ctx.clock->now());
+    auto sent =
+        deliver_to_nagios(*store, (*vm)["nagios-command-file"].as<std::string>(),
+                          (*vm)["nagios-host"].as<std::string>(), figures, ctx.clock->now());
     if (!sent) {
-      log(LogLevel::warning, "evaluate", sent.error().msg + " (the results wait for the next evaluation)");
+      log(LogLevel::warning, "evaluate",
+          sent.error().msg + " (the results wait for the next evaluation)");
     } else if (*sent > 0) {
-      std::cout << "  " << *sent << (*sent == 1 ? " passive result" : " passive results") << " to Nagios\n";
+      std::cout << "  " << *sent << (*sent == 1 ? " passive result" : " passive results")
+                << " to Nagios\n";
     }
   }
   if (vm->count("zabbix-server") != 0) {
-    auto sent = deliver_to_zabbix(*store, (*vm)["zabbix-server"].as<std::string>(),
-                                  (*vm)["zabbix-host"].as<std::string>(), figures, ctx.clock->now());
+    auto sent =
+        deliver_to_zabbix(*store, (*vm)["zabbix-server"].as<std::string>(),
+                          (*vm)["zabbix-host"].as<std::string>(), figures, ctx.clock->now());
     if (!sent) {
-      log(LogLevel::warning, "evaluate", sent.error().to_string() + " (the values wait for the next evaluation)");
+      log(LogLevel::warning, "evaluate",
+          sent.error().to_string() + " (the values wait for the next evaluation)");
     } else if (*sent > 0) {
       std::cout << "  " << *sent << (*sent == 1 ? " value" : " values") << " to Zabbix\n";
     }
@@ -194,7 +212,8 @@ int evaluate(Context& ctx) {
     for (const auto& receiver : (*vm)["trap-sink"].as<std::vector<std::string>>()) {
       // The cursor's name: the receiver's address and a hash of the rest (no secrets in it).
       const std::string address = receiver.substr(receiver.find_last_of(' ') + 1);
-      const std::string sink = "snmp:" + address + ":" + std::to_string(std::hash<std::string>{}(receiver) % 1000000);
+      const std::string sink =
+          "snmp:" + address + ":" + std::to_string(std::hash<std::string>{}(receiver) % 1000000);
       auto pending = store->undelivered(sink);
       if (!pending) {
         return report(pending.error());
@@ -213,22 +232,24 @@ int evaluate(Context& ctx) {
           return report(r.error());
         }
       }
-      const auto sent = static_cast<std::size_t>(
-          std::count_if(pending->begin(), pending->end(), [&](const auto& p) { return p.first <= *last; }));
+      const auto sent = static_cast<std::size_t>(std::count_if(
+          pending->begin(), pending->end(), [&](const auto& p) { return p.first <= *last; }));
       if (sent > 0) {
-        std::cout << "  " << sent << (sent == 1 ? " notification" : " notifications") << " to " << address << "\n";
+        std::cout << "  " << sent << (sent == 1 ? " notification" : " notifications") << " to "
+                  << address << "\n";
       }
       if (sent < pending->size()) {
         log(LogLevel::warning, "evaluate",
-            "trap sink " + address + ": " + problem + "; " + std::to_string(pending->size() - sent) +
+            "trap sink " + address + ": " + problem + "; " +
+                std::to_string(pending->size() - sent) +
                 (pending->size() - sent == 1 ? " notification waits" : " notifications wait") +
                 " for the next evaluation");
       }
     }
   }
   for (const auto& e : *fresh) {
-    std::cout << "  #" << e.id << " " << to_string(e.kind) << " " << e.contract << " at " << format_time_utc(e.time)
-              << (e.reason.empty() ? "" : ": " + e.reason) << "\n";
+    std::cout << "  #" << e.id << " " << to_string(e.kind) << " " << e.contract << " at "
+              << format_time_utc(e.time) << (e.reason.empty() ? "" : ": " + e.reason) << "\n";
   }
   return kOk;
 }
@@ -236,7 +257,8 @@ int evaluate(Context& ctx) {
 // The recorded SLA events, as JSON lines (the YANG notifications in RFC 7951 JSON).
 int events(Context& ctx) {
   po::options_description d("events");
-  d.add_options()("after", po::value<std::int64_t>()->default_value(0), "only the events after this event-id");
+  d.add_options()("after", po::value<std::int64_t>()->default_value(0),
+                  "only the events after this event-id");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;

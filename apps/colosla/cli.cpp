@@ -57,10 +57,11 @@ void request_stop() { g_stop = 1; }
 
 po::options_description common_options() {
   po::options_description d("Common options");
-  d.add_options()("db", po::value<std::string>(), "the store (default: $COLOSLA_DB, else ./colosla.db)")(
+  d.add_options()("db", po::value<std::string>(),
+                  "the store (default: $COLOSLA_DB, else ./colosla.db)")(
       "secrets-key", po::value<std::string>(),
-      "the key that seals the inventory's secrets (default: $COLOSLA_SECRETS_KEY, else the store's path + .key)")(
-      "help,h", "show this help");
+      "the key that seals the inventory's secrets (default: $COLOSLA_SECRETS_KEY, else the store's "
+      "path + .key)")("help,h", "show this help");
   return d;
 }
 
@@ -169,7 +170,8 @@ std::optional<core::Inventory> inventory_of(core::Store& store, core::Secrets se
   return std::move(**inv);
 }
 
-std::optional<WithInventory> open_with_inventory(const Context& ctx, core::Store::Mode mode, core::Secrets secrets) {
+std::optional<WithInventory> open_with_inventory(const Context& ctx, core::Store::Mode mode,
+                                                 core::Secrets secrets) {
   WithInventory w;
   w.store = open_store(ctx, mode);
   if (!w.store) {

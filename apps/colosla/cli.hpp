@@ -11,11 +11,11 @@
 
 #include "colosla/base/calendar.hpp"
 #include "colosla/base/clock.hpp"
-#include "colosla/model/inventory.hpp"
 #include "colosla/judge/judge.hpp"
+#include "colosla/model/inventory.hpp"
 #include "colosla/netconf/netconf_client.hpp"
-#include "colosla/services/operations.hpp"
 #include "colosla/plugin/registry.hpp"
+#include "colosla/services/operations.hpp"
 #include "colosla/store/store.hpp"
 
 namespace colosla::cli {
@@ -39,8 +39,8 @@ class UsageError : public std::runtime_error {
 /// What every command gets: its arguments (after the command words), the store path and a clock.
 struct Context {
   std::vector<std::string> args;
-  std::string command;  ///< "inventory load", for usage messages
-  std::string db;       ///< from --db, $COLOSLA_DB, else ./colosla.db
+  std::string command;      ///< "inventory load", for usage messages
+  std::string db;           ///< from --db, $COLOSLA_DB, else ./colosla.db
   std::string secrets_key;  ///< from --secrets-key, $COLOSLA_SECRETS_KEY, else beside the store
   const Clock* clock = nullptr;
 };
@@ -77,7 +77,8 @@ std::string format_option(const po::variables_map& vm, std::initializer_list<con
 const core::Registry& builtin_registry();
 
 /// The store's inventory; prints the error (or that none is loaded) and gives nullopt.
-std::optional<core::Inventory> inventory_of(core::Store& store, core::Secrets secrets = core::Secrets::withhold);
+std::optional<core::Inventory> inventory_of(core::Store& store,
+                                            core::Secrets secrets = core::Secrets::withhold);
 
 /// A command about the store's inventory: the store, and its inventory.
 /// The value of a required string option; a usage error ("--device is required") without it.
@@ -99,9 +100,9 @@ struct WithInventory {
 /// command that only reads opens it read_only (a user who may only read the store can run it).
 /// With Secrets::reveal, the devices' communities and pass phrases are opened with the key
 /// (polls, NETCONF sessions), which only colosla's user may read.
-std::optional<WithInventory> open_with_inventory(const Context& ctx,
-                                                 core::Store::Mode mode = core::Store::Mode::existing,
-                                                 core::Secrets secrets = core::Secrets::withhold);
+std::optional<WithInventory> open_with_inventory(
+    const Context& ctx, core::Store::Mode mode = core::Store::Mode::existing,
+    core::Secrets secrets = core::Secrets::withhold);
 
 /// A command about one device: the store, its inventory, and the device called name in it.
 struct OneDevice : WithInventory {
@@ -137,15 +138,19 @@ int run_nagios(Context& ctx, const std::string& command);
 /// Nagios' passive results (PROCESS_SERVICE_CHECK_RESULT, one per contract and guarantee an
 /// event touched since the sink's cursor, judged on `statuses`) to its external command file.
 /// Returns how many; the cursor moves only when they were written.
-Result<std::size_t> deliver_to_nagios(core::Store& store, const std::string& command_file, const std::string& host,
-                                      const std::map<std::string, core::ContractStatus>& statuses, Timestamp now);
+Result<std::size_t> deliver_to_nagios(core::Store& store, const std::string& command_file,
+                                      const std::string& host,
+                                      const std::map<std::string, core::ContractStatus>& statuses,
+                                      Timestamp now);
 /// What the sinks read of a recorded event (its RFC 7951 JSON): contract, guarantee, time.
 struct EventHeader {
   std::string contract;
   std::string guarantee;  ///< network, power, emergency, installation
   std::string time;       ///< RFC 3339
   /// Whether a check_colosla service (network, power, emergency) shows it.
-  [[nodiscard]] bool checked() const { return guarantee == "network" || guarantee == "power" || guarantee == "emergency"; }
+  [[nodiscard]] bool checked() const {
+    return guarantee == "network" || guarantee == "power" || guarantee == "emergency";
+  }
 };
 /// nullopt for a body that is not an event's JSON.
 std::optional<EventHeader> event_header(const std::string& body);
@@ -154,8 +159,10 @@ std::optional<EventHeader> event_header(const std::string& body);
 /// (colosla.event[CONTRACT,GUARANTEE]) and the figures of each contract and guarantee they touched
 /// (colosla.sla[…]), to a server or proxy (HOST[:PORT], default port 10051) for host `host`.
 /// Returns how many values; the cursor moves only when the server answered success.
-Result<std::size_t> deliver_to_zabbix(core::Store& store, const std::string& server, const std::string& host,
-                                      const std::map<std::string, core::ContractStatus>& statuses, Timestamp now);
+Result<std::size_t> deliver_to_zabbix(core::Store& store, const std::string& server,
+                                      const std::string& host,
+                                      const std::map<std::string, core::ContractStatus>& statuses,
+                                      Timestamp now);
 bool is_check_command(const std::string& command);
 int run_check(Context& ctx, const std::string& command);
 bool is_netconf_command(const std::string& command);

@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
-#include "colosla/model/inventory.hpp"
 #include "colosla/base/money.hpp"
+#include "colosla/model/inventory.hpp"
 #include "colosla/services/operations.hpp"
 
 namespace colosla::cli {
@@ -28,8 +28,8 @@ int print_diagnostics(const std::vector<core::Diagnostic>& diags, std::string_vi
     std::cerr << d.to_string() << "\n";
     unreadable = unreadable || d.unreadable;
   }
-  std::cerr << "colosla: " << diags.size() << (diags.size() == 1 ? " problem" : " problems")
-            << "; " << verb << "\n";
+  std::cerr << "colosla: " << diags.size() << (diags.size() == 1 ? " problem" : " problems") << "; "
+            << verb << "\n";
   return unreadable ? kFailed : kRejected;
 }
 
@@ -112,8 +112,8 @@ void show_contract_text(const core::Contract& c, std::ostream& out) {
       << (c.end_given ? "" : " (end: one year, Article 11)") << "\n";
   out << "  fee " << core::format_money(c.monthly_fee, c.currency) << " " << c.currency
       << " a month; installation " << core::format_money(c.installation_fee, c.currency) << " "
-      << c.currency << (c.installation_auto_complete ? " (completes itself when up and powered)" : "")
-      << "\n";
+      << c.currency
+      << (c.installation_auto_complete ? " (completes itself when up and powered)" : "") << "\n";
   out << "  ports (" << to_string(c.port_mode) << "):";
   if (c.ports.empty()) {
     out << " none";
@@ -154,8 +154,9 @@ void show_contract_text(const core::Contract& c, std::ostream& out) {
     target.pop_back();
   }
   out << "\n  sla: network outage under " << s.max_outage_minutes << " min a month; power "
-      << target << " %; customer report " << (s.require_customer_report ? "required" : "not required")
-      << " within " << s.report_window_days << " days; probe every " << s.probe_interval_seconds
+      << target << " %; customer report "
+      << (s.require_customer_report ? "required" : "not required") << " within "
+      << s.report_window_days << " days; probe every " << s.probe_interval_seconds
       << " s; notify within " << s.notify_within_minutes << " min; install within "
       << s.installation_business_days << " business days\n";
 }
@@ -165,7 +166,8 @@ int show(Context& ctx) {
   d.add_options()("contract", po::value<std::string>(), "only this contract")(
       "format", po::value<std::string>()->default_value("text"), "text or json")(
       "show-secrets", po::bool_switch(),
-      "json: the communities, pass phrases and passwords in clear (needs the secrets key); else \"(secret)\"");
+      "json: the communities, pass phrases and passwords in clear (needs the secrets key); else "
+      "\"(secret)\"");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
@@ -184,8 +186,8 @@ int show(Context& ctx) {
     return report(record.error());
   }
   if (!record->has_value()) {
-    return report(make_error(Errc::not_found, "no inventory is loaded (colosla inventory load FILE)",
-                             ctx.db));
+    return report(make_error(Errc::not_found,
+                             "no inventory is loaded (colosla inventory load FILE)", ctx.db));
   }
   const std::string only = vm->count("contract") != 0 ? (*vm)["contract"].as<std::string>() : "";
   if (format == "json") {

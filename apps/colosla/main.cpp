@@ -9,7 +9,8 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(usage: colosla [--db PATH] [--secrets-key FILE] COMMAND [ARGS] [--help]
+constexpr const char* kUsage =
+    R"(usage: colosla [--db PATH] [--secrets-key FILE] COMMAND [ARGS] [--help]
 
 Inventory (YANG instance data, yang/colosla-inventory.yang):
   inventory validate FILE...     check inventory files; change nothing
@@ -84,7 +85,8 @@ int main(int argc, char** argv) {
   SystemClock clock;
   ctx.clock = &clock;
   // Started by colosla-trapd as a daemon (a poll, a NETCONF listener): log where it logs.
-  if (const char* sink = std::getenv("COLOSLA_LOG"); sink != nullptr && std::string_view(sink) == "syslog") {
+  if (const char* sink = std::getenv("COLOSLA_LOG");
+      sink != nullptr && std::string_view(sink) == "syslog") {
     set_log_sink(syslog_sink("colosla"));
   }
 

@@ -24,8 +24,8 @@ int change(Context& ctx, core::MappingAction action) {
   const char* when = action == core::MappingAction::add ? "from" : "at";
   po::options_description d(ctx.command);
   d.add_options()("contract", po::value<std::string>(), "contract id")(
-      "device", po::value<std::string>(), "switch name")(
-      "interface", po::value<std::string>(), "interface name (ifName)")(
+      "device", po::value<std::string>(), "switch name")("interface", po::value<std::string>(),
+                                                         "interface name (ifName)")(
       when, po::value<std::string>()->default_value("now"),
       action == core::MappingAction::add ? "mapped from this time (RFC 3339 or now)"
                                          : "unmapped at this time (RFC 3339 or now)")(
@@ -54,10 +54,12 @@ int change(Context& ctx, core::MappingAction action) {
   }
   auto inv = store->load_inventory();
   const Zone z = inv && inv->has_value() ? zone_of(**inv, c.contract) : Zone::utc();
-  std::cout << "recorded mapping change #" << recorded->id << ": " << c.port.device << " "
-            << c.port.interface << (action == core::MappingAction::add ? " mapped to " : " unmapped from ")
-            << c.contract << (action == core::MappingAction::add ? " from " : " at ")
-            << format_time(c.at, z) << " (by " << c.entered_by << ")\n";
+  std::cout
+      << "recorded mapping change #" << recorded->id << ": " << c.port.device << " "
+      << c.port
+             .interface << (action == core::MappingAction::add ? " mapped to " : " unmapped from ")
+      << c.contract << (action == core::MappingAction::add ? " from " : " at ")
+      << format_time(c.at, z) << " (by " << c.entered_by << ")\n";
   return kOk;
 }
 
@@ -97,20 +99,22 @@ int list(Context& ctx) {
     return report(make_error(Errc::not_found, "no contract " + only + " in the inventory"));
   }
   std::vector<core::MappingRange> shown = at ? core::mapped_at(*ranges, *at) : *ranges;
-  std::erase_if(shown, [&](const core::MappingRange& r) { return !only.empty() && r.contract != only; });
+  std::erase_if(shown,
+                [&](const core::MappingRange& r) { return !only.empty() && r.contract != only; });
 
   if (format == "json") {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& r : shown) {
       const Zone z = zone_of(**inv, r.contract);
-      out.push_back({{"contract", r.contract},
-                     {"device", r.port.device},
-                     {"interface", r.port.interface},
-                     {"from", format_time(r.span.begin, z)},
-                     {"to", format_time(r.span.end, z)},
-                     {"opened-by", source_name(r.opened_by)},
-                     {"closed-by", r.closed_by == 0 ? nlohmann::ordered_json(nullptr)
-                                                    : nlohmann::ordered_json(source_name(r.closed_by))}});
+      out.push_back(
+          {{"contract", r.contract},
+           {"device", r.port.device},
+           {"interface", r.port.interface},
+           {"from", format_time(r.span.begin, z)},
+           {"to", format_time(r.span.end, z)},
+           {"opened-by", source_name(r.opened_by)},
+           {"closed-by", r.closed_by == 0 ? nlohmann::ordered_json(nullptr)
+                                          : nlohmann::ordered_json(source_name(r.closed_by))}});
     }
     std::cout << out.dump(2) << "\n";
     return kOk;

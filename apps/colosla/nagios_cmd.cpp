@@ -186,9 +186,9 @@ int nagios_config(Context& ctx) {
   }
   const core::Inventory* inv = &opened->inventory;
   const std::string host = (*vm)["host"].as<std::string>();
-  const std::string check =
-      vm->count("check-colosla") != 0 ? (*vm)["check-colosla"].as<std::string>()
-                                       : program_path("check_colosla", "/usr/bin/check_colosla");
+  const std::string check = vm->count("check-colosla") != 0
+                                ? (*vm)["check-colosla"].as<std::string>()
+                                : program_path("check_colosla", "/usr/bin/check_colosla");
   const int seconds = (*vm)["check-interval"].as<int>();
   const int unit = (*vm)["interval-length"].as<int>();
   if (seconds <= 0 || unit <= 0) {
@@ -209,15 +209,19 @@ int nagios_config(Context& ctx) {
                                      ? std::optional((*vm)["pager-command"].as<std::string>())
                                      : std::nullopt);
   }
-  std::cout << "# colosla: " << inv->contracts.size() << (inv->contracts.size() == 1 ? " contract" : " contracts")
-            << " of " << db << " (colosla nagios-config)\n"
-            << "# Active checks by check_colosla; passive results from colosla-trapd (nagios-command-file).\n"
+  std::cout << "# colosla: " << inv->contracts.size()
+            << (inv->contracts.size() == 1 ? " contract" : " contracts") << " of " << db
+            << " (colosla nagios-config)\n"
+            << "# Active checks by check_colosla; passive results from colosla-trapd "
+               "(nagios-command-file).\n"
             << "# Checks every " << interval << " x interval_length (" << unit << " s).\n\n"
-            << "define command {\n  command_name  check_colosla\n  command_line  " << check << " --db " << db
-            << " --contract $ARG1$ --guarantee $ARG2$\n}\n\n";
+            << "define command {\n  command_name  check_colosla\n  command_line  " << check
+            << " --db " << db << " --contract $ARG1$ --guarantee $ARG2$\n}\n\n";
   if (vm->count("use") == 0 || customers) {  // the customers' contacts use it too
-    std::cout << "define timeperiod {\n  timeperiod_name  colosla-24x7\n  alias            always\n";
-    for (const char* day : {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}) {
+    std::cout
+        << "define timeperiod {\n  timeperiod_name  colosla-24x7\n  alias            always\n";
+    for (const char* day :
+         {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}) {
       std::cout << "  " << day << std::string(16 - std::strlen(day), ' ') << " 00:00-24:00\n";
     }
     std::cout << "}\n\n";
@@ -274,8 +278,10 @@ int nagios_config(Context& ctx) {
 
 }  // namespace
 
-Result<std::size_t> deliver_to_nagios(core::Store& store, const std::string& command_file, const std::string& host,
-                                      const std::map<std::string, core::ContractStatus>& statuses, Timestamp now) {
+Result<std::size_t> deliver_to_nagios(core::Store& store, const std::string& command_file,
+                                      const std::string& host,
+                                      const std::map<std::string, core::ContractStatus>& statuses,
+                                      Timestamp now) {
   std::error_code ec;
   const auto canonical = std::filesystem::weakly_canonical(command_file, ec);
   const std::string sink = "nagios:" + (ec ? command_file : canonical.string());
@@ -304,15 +310,16 @@ Result<std::size_t> deliver_to_nagios(core::Store& store, const std::string& com
     o.guarantees = {*core::parse_checked_guarantee(guarantee)};
     const core::CheckResult r = core::judge(it->second, o);
     const std::string first = r.output.substr(0, r.output.find('\n'));
-    lines += stamp + "PROCESS_SERVICE_CHECK_RESULT;" + host + ";" + contract + " " + guarantee + ";" +
-             std::to_string(static_cast<int>(r.status)) + ";" + first + "\n";
+    lines += stamp + "PROCESS_SERVICE_CHECK_RESULT;" + host + ";" + contract + " " + guarantee +
+             ";" + std::to_string(static_cast<int>(r.status)) + ";" + first + "\n";
   }
   if (!lines.empty()) {
     // Nagios' command file is a FIFO: without a reader (Nagios stopped) opening it fails, and
     // the events wait in the store for the next evaluation.
     const int fd = ::open(command_file.c_str(), O_WRONLY | O_NONBLOCK | O_APPEND | O_CLOEXEC);
     if (fd < 0) {
-      return make_error(Errc::io, "cannot write to Nagios' command file " + command_file + ": " + std::strerror(errno));
+      return make_error(Errc::io, "cannot write to Nagios' command file " + command_file + ": " +
+                                      std::strerror(errno));
     }
     // Whole lines, at most PIPE_BUF bytes a write: each write reaches the FIFO whole, never cut
     // or mixed with another writer's command. A full pipe is waited for, 5 s at most.
@@ -342,7 +349,8 @@ Result<std::size_t> deliver_to_nagios(core::Store& store, const std::string& com
     }
     ::close(fd);
     if (!failure.empty()) {
-      return make_error(Errc::io, "cannot write to Nagios' command file " + command_file + ": " + failure);
+      return make_error(Errc::io,
+                        "cannot write to Nagios' command file " + command_file + ": " + failure);
     }
   }
   if (auto r = store.set_sink_cursor(sink, events->back().first); !r) {

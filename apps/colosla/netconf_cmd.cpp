@@ -3,13 +3,13 @@
 // libnetconf2 blocks signals while it waits and can wait minutes (building its schema context, a
 // server that stops answering mid-reply), so every step that talks to a device runs under a
 // watchdog that ends the process when the step outlives its deadline.
+#include <unistd.h>
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <thread>
-#include <unistd.h>
 
 #include "cli.hpp"
 #include "colosla/base/log.hpp"
@@ -48,7 +48,8 @@ class Watchdog {
         std::this_thread::sleep_for(std::chrono::milliseconds{200});
         std::lock_guard lock(m_);
         if (armed_ && Steady::now() > deadline_) {
-          const std::string msg = what_ + ": no answer within " + std::to_string(limit_.count()) + " s";
+          const std::string msg =
+              what_ + ": no answer within " + std::to_string(limit_.count()) + " s";
           std::cerr << "colosla: " << msg << "\n";
           if (const char* sink = std::getenv("COLOSLA_LOG"); sink != nullptr) {
             log(LogLevel::error, "netconf", msg);  // stderr goes nowhere under colosla-trapd
@@ -74,14 +75,16 @@ std::chrono::seconds step_limit(const core::NetconfOptions& o) {
 }
 
 // A NETCONF <get> of what the plugin reads, read by the plugin.
-core::Ask netconf_ask(core::NetconfSession& session, const core::Device& device, const Clock& clock) {
+core::Ask netconf_ask(core::NetconfSession& session, const core::Device& device,
+                      const Clock& clock) {
   return [&session, &device, &clock](const core::DevicePlugin& plugin,
                                      const core::DeviceView& view) -> Result<core::DeviceAnswer> {
     const core::NetconfRequest req = plugin.netconf_request(device, session.server());
     if (req.xpaths.empty()) {
-      return core::DeviceAnswer{make_error(Errc::not_found, "the server implements none of the modules plugin " +
-                                                                device.plugin + " reads"),
-                                clock.now()};
+      return core::DeviceAnswer{
+          make_error(Errc::not_found, "the server implements none of the modules plugin " +
+                                          device.plugin + " reads"),
+          clock.now()};
     }
     auto answer = session.get(req.xpaths, clock);
     if (!answer) {
@@ -96,13 +99,16 @@ core::PollOrigin origin_of(const core::Device& device) {
 }
 
 // Stores a reading through an open session (nullptr: the session could not be opened, `why`).
-Result<core::PollReport> read_device(core::Store& store, const core::Device& device, core::NetconfSession* session,
-                                     const Error& why, const Clock& clock) {
-  const core::Ask failed = [&why](const core::DevicePlugin&, const core::DeviceView&) -> Result<core::DeviceAnswer> {
+Result<core::PollReport> read_device(core::Store& store, const core::Device& device,
+                                     core::NetconfSession* session, const Error& why,
+                                     const Clock& clock) {
+  const core::Ask failed = [&why](const core::DevicePlugin&,
+                                  const core::DeviceView&) -> Result<core::DeviceAnswer> {
     return why;
   };
   return core::poll_device(store, builtin_registry(), device,
-                           session != nullptr ? netconf_ask(*session, device, clock) : failed, origin_of(device), clock);
+                           session != nullptr ? netconf_ask(*session, device, clock) : failed,
+                           origin_of(device), clock);
 }
 
 std::string plural(std::size_t n, const char* word) {
@@ -125,13 +131,15 @@ std::optional<NetconfDevice> netconf_device(const Context& ctx, const std::strin
   }
   const core::Device& dev = *one->device;
   if (!dev.netconf) {
-    rc = report(make_error(Errc::invalid_input,
-                           name + " is read over SNMP, not NETCONF (colosla poll --device " + name + ")"));
+    rc = report(
+        make_error(Errc::invalid_input,
+                   name + " is read over SNMP, not NETCONF (colosla poll --device " + name + ")"));
     return std::nullopt;
   }
   const core::DevicePlugin* plugin = builtin_registry().find(dev.plugin);
   if (plugin == nullptr) {
-    rc = report(make_error(Errc::not_found, "no plugin " + dev.plugin + " (colosla plugins lists them)"));
+    rc = report(
+        make_error(Errc::not_found, "no plugin " + dev.plugin + " (colosla plugins lists them)"));
     return std::nullopt;
   }
   return NetconfDevice{std::move(*one), plugin};
@@ -163,8 +171,8 @@ int netconf_check(Context& ctx) {
     return report(session.error());
   }
   const core::NetconfServerInfo& server = (*session)->server();
-  std::cout << name << ": NETCONF session established (" << server.capabilities.size() << " capabilities, "
-            << server.modules.size() << " modules)\n";
+  std::cout << name << ": NETCONF session established (" << server.capabilities.size()
+            << " capabilities, " << server.modules.size() << " modules)\n";
   for (const auto& [uri, what] : std::vector<std::pair<std::string, std::string>>{
            {"urn:ietf:params:netconf:base:1.1", "NETCONF 1.1"},
            {"urn:ietf:params:netconf:capability:notification:1.0", "notifications (RFC 5277)"},
@@ -181,8 +189,9 @@ int netconf_check(Context& ctx) {
   }
   const core::NetconfRequest req = plugin->netconf_request(*dev, server);
   if (req.xpaths.empty()) {
-    return report(make_error(Errc::not_found, "the server implements none of the modules plugin " + dev->plugin +
-                                                  " reads", name));
+    return report(make_error(
+        Errc::not_found,
+        "the server implements none of the modules plugin " + dev->plugin + " reads", name));
   }
   auto answer = (*session)->get(req.xpaths, *ctx.clock);
   if (!answer) {
@@ -195,7 +204,8 @@ int netconf_check(Context& ctx) {
   }
   std::cout << "plugin " << dev->plugin << " reads " << meaning->states.size() << " states:\n";
   for (const auto& s : meaning->states) {
-    std::cout << "  " << core::describe(s.entity) << " " << to_string(s.state) << " (" << s.detail << ")\n";
+    std::cout << "  " << core::describe(s.entity) << " " << to_string(s.state) << " (" << s.detail
+              << ")\n";
   }
   return kOk;
 }
@@ -275,12 +285,14 @@ int netconf_listen(Context& ctx) {
     }
     auto r = core::record_notification(store, builtin_registry(), dev, note, origin, *ctx.clock);
     if (!r) {
-      log(r.error().code == Errc::store ? LogLevel::error : LogLevel::warning, component, r.error().to_string());
+      log(r.error().code == Errc::store ? LogLevel::error : LogLevel::warning, component,
+          r.error().to_string());
       return r.error().code != Errc::store;
     }
     log(LogLevel::info, component,
-        r->summary + " at " + format_time_utc(note.event_time) + ": " + plural(r->recorded.size(), "change") +
-            " recorded" + (r->superseded > 0 ? ", " + std::to_string(r->superseded) + " superseded" : ""));
+        r->summary + " at " + format_time_utc(note.event_time) + ": " +
+            plural(r->recorded.size(), "change") + " recorded" +
+            (r->superseded > 0 ? ", " + std::to_string(r->superseded) + " superseded" : ""));
     read_again = read_again || r->poll;
     return true;
   };
@@ -298,7 +310,8 @@ int netconf_listen(Context& ctx) {
         }
         was_down = true;
       }
-      log(LogLevel::info, component, "connecting again in " + std::to_string(backoff.count()) + " s");
+      log(LogLevel::info, component,
+          "connecting again in " + std::to_string(backoff.count()) + " s");
       nap(backoff);
       backoff = std::min(backoff * 2, max_backoff);
       continue;
@@ -307,7 +320,8 @@ int netconf_listen(Context& ctx) {
     const auto connected = Steady::now();
     if (!s.server().has_capability("urn:ietf:params:netconf:capability:notification:1.0")) {
       log(LogLevel::warning, component,
-          "the server sends no notifications (no RFC 5277 capability): colosla-trapd polls it only");
+          "the server sends no notifications (no RFC 5277 capability): colosla-trapd polls it "
+          "only");
       return read_all(&s, Error{}) ? kOk : kFailed;
     }
     watchdog.arm(step_limit(o), name);
@@ -315,7 +329,8 @@ int netconf_listen(Context& ctx) {
     auto subscribed = s.subscribe(last_seen);
     if (!subscribed && replay) {
       log(LogLevel::info, component,
-          "no replay from " + format_time_utc(*last_seen) + " (" + subscribed.error().msg + "); subscribing from now");
+          "no replay from " + format_time_utc(*last_seen) + " (" + subscribed.error().msg +
+              "); subscribing from now");
       replay = false;
       subscribed = s.subscribe(std::nullopt);
     }
@@ -327,7 +342,8 @@ int netconf_listen(Context& ctx) {
       continue;
     }
     log(LogLevel::info, component,
-        std::string("subscribed to notifications") + (replay ? ", replay from " + format_time_utc(*last_seen) : ""));
+        std::string("subscribed to notifications") +
+            (replay ? ", replay from " + format_time_utc(*last_seen) : ""));
     // What happened while nobody listened comes first (up to replayComplete), so that each
     // change keeps its own time; then the full state, read after the subscription so that a
     // change in between arrives as a notification and is not lost.
@@ -367,7 +383,8 @@ int netconf_listen(Context& ctx) {
     }
     // A server that drops sessions soon after it opens them is not hammered with reconnects.
     if (!stop_requested() && Steady::now() - connected < std::chrono::seconds{30}) {
-      log(LogLevel::info, component, "connecting again in " + std::to_string(backoff.count()) + " s");
+      log(LogLevel::info, component,
+          "connecting again in " + std::to_string(backoff.count()) + " s");
       nap(backoff);
       backoff = std::min(backoff * 2, max_backoff);
     } else {
@@ -381,9 +398,10 @@ int netconf_listen(Context& ctx) {
 }  // namespace
 
 void add_netconf_options(po::options_description& d, const char* timeout_option) {
-  d.add_options()("yang-dir", po::value<std::vector<std::string>>(),
-                  "a directory of YANG modules to search first (repeatable; then $COLOSLA_YANG_PATH, "
-                  "/usr/share/colosla/yang, /usr/share/yuma/modules)")(
+  d.add_options()(
+      "yang-dir", po::value<std::vector<std::string>>(),
+      "a directory of YANG modules to search first (repeatable; then $COLOSLA_YANG_PATH, "
+      "/usr/share/colosla/yang, /usr/share/yuma/modules)")(
       timeout_option, po::value<int>()->default_value(10),
       "seconds for each NETCONF RPC; a step that takes 3 times that ends the command");
 }
@@ -408,7 +426,8 @@ Result<core::PollReport> poll_netconf(core::Store& store, const core::Device& de
                                       const core::NetconfOptions& options, const Clock& clock) {
   Watchdog::instance().arm(step_limit(options), device.name);
   auto session = core::NetconfSession::connect(device, options);
-  auto r = read_device(store, device, session ? session->get() : nullptr, session ? Error{} : session.error(), clock);
+  auto r = read_device(store, device, session ? session->get() : nullptr,
+                       session ? Error{} : session.error(), clock);
   Watchdog::instance().disarm();
   return r;
 }

@@ -149,7 +149,8 @@ int run_notify_send(Context& ctx) {
     ctx.args.erase(dashes, ctx.args.end());
   }
   po::options_description d(
-      "notify send --contract ID --contact NAME|--contact-address ADDR [options] -- COMMAND [ARG...]");
+      "notify send --contract ID --contact NAME|--contact-address ADDR [options] -- COMMAND "
+      "[ARG...]");
   d.add_options()("contract", po::value<std::string>(), "contract id")(
       "contact", po::value<std::string>(),
       "the contact told (an authorized contact of the contract)")(

@@ -25,7 +25,8 @@ int run_observe(Context& ctx) {
   if (file != "-") {
     f.open(file);
     if (!f) {
-      return report(make_error(Errc::io, "cannot be read: " + std::string(std::strerror(errno)), file));
+      return report(
+          make_error(Errc::io, "cannot be read: " + std::string(std::strerror(errno)), file));
     }
   }
   std::istream& in = file == "-" ? std::cin : f;
@@ -45,14 +46,16 @@ int run_observe(Context& ctx) {
     std::cerr << name << ":" << b.line << ": " << b.reason << "\n";
   }
   if (!out->bad.empty() && !skip_bad) {
-    std::cerr << "colosla: " << out->bad.size() << " bad " << (out->bad.size() == 1 ? "line" : "lines")
-              << " of " << out->lines << "; nothing stored (--skip-bad stores the good lines)\n";
+    std::cerr << "colosla: " << out->bad.size() << " bad "
+              << (out->bad.size() == 1 ? "line" : "lines") << " of " << out->lines
+              << "; nothing stored (--skip-bad stores the good lines)\n";
     return kRejected;
   }
   std::cout << "stored " << out->stored << (out->stored == 1 ? " observation" : " observations")
             << " from " << name;
   if (!out->bad.empty()) {
-    std::cout << "; skipped " << out->bad.size() << " bad " << (out->bad.size() == 1 ? "line" : "lines");
+    std::cout << "; skipped " << out->bad.size() << " bad "
+              << (out->bad.size() == 1 ? "line" : "lines");
   }
   std::cout << "\n";
   return kOk;

@@ -3,8 +3,8 @@
 // (colosla-trapd keeps one running), waking colosla-trapd's evaluation when an emergency
 // begins, ends, comes due or passes its deadline.
 #include <signal.h>
-#include <unistd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <iomanip>
 #include <iostream>
@@ -20,8 +20,9 @@ namespace {
 
 // The options of one probe, shared by probe and prober.
 void add_probe_options(po::options_description& d) {
-  d.add_options()("timeout", po::value<int>()->default_value(5000), "milliseconds for each attempt")(
-      "retries", po::value<int>()->default_value(1), "attempts after the first within one probe")(
+  d.add_options()("timeout", po::value<int>()->default_value(5000),
+                  "milliseconds for each attempt")("retries", po::value<int>()->default_value(1),
+                                                   "attempts after the first within one probe")(
       "www-port", po::value<int>()->default_value(80), "the port of the www probe")(
       "smtp-port", po::value<int>()->default_value(25), "the port of the email probe")(
       "ftp-port", po::value<int>()->default_value(21), "the port of the ftp probe");
@@ -49,7 +50,8 @@ core::ProbeOptions probe_options(const po::variables_map& vm) {
 
 int probe(Context& ctx) {
   po::options_description d("probe");
-  d.add_options()("contract", po::value<std::string>(), "the contract whose probe targets to probe");
+  d.add_options()("contract", po::value<std::string>(),
+                  "the contract whose probe targets to probe");
   add_probe_options(d);
   auto vm = parse(ctx, d);
   if (!vm) {
@@ -71,7 +73,8 @@ int probe(Context& ctx) {
   int rc = kOk;
   for (const auto& t : c->probe_targets) {
     if (core::documentation_address(t.address)) {
-      std::cout << std::left << std::setw(40) << t.address << "not probed: a documentation address (RFC 5737, 3849)\n";
+      std::cout << std::left << std::setw(40) << t.address
+                << "not probed: a documentation address (RFC 5737, 3849)\n";
       continue;
     }
     for (const auto s : t.services) {
@@ -81,7 +84,10 @@ int probe(Context& ctx) {
       job.www_path = t.www_path;
       const auto r = core::probe(t.address, s, t.www_path, o, *ctx.clock);
       std::cout << std::left << std::setw(40) << t.address << std::setw(7) << to_string(s)
-                << (!r.made ? "NOT MADE" : r.pass ? "pass" : "FAIL") << "  " << r.detail << "\n";
+                << (!r.made  ? "NOT MADE"
+                    : r.pass ? "pass"
+                             : "FAIL")
+                << "  " << r.detail << "\n";
       if (r.made) {
         results.push_back(core::Prober::observation(job, r));
       } else {
@@ -106,13 +112,15 @@ std::vector<std::string> job_keys(const std::vector<core::ProbeJob>& jobs) {
   std::vector<std::string> keys;
   keys.reserve(jobs.size());
   for (const auto& j : jobs) {
-    keys.push_back(j.address + " " + std::string(to_string(j.service)) + " " + std::to_string(j.interval.count()));
+    keys.push_back(j.address + " " + std::string(to_string(j.service)) + " " +
+                   std::to_string(j.interval.count()));
   }
   return keys;
 }
 
 void sleep_until(Timestamp t) {
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  const auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
   timespec ts{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
   // Interrupted by SIGTERM: the loop looks at stop_requested at once.
   clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, nullptr);
@@ -123,8 +131,9 @@ int prober(Context& ctx) {
   add_probe_options(d);
   d.add_options()("workers", po::value<int>()->default_value(64), "probes in flight at once")(
       "wake-pid", po::value<int>(),
-      "send this process SIGUSR1 when the SLA events should be evaluated now (colosla-trapd passes its own)")(
-      "rounds", po::value<int>()->default_value(0), "stop after this many rounds (0: run until SIGTERM)")(
+      "send this process SIGUSR1 when the SLA events should be evaluated now (colosla-trapd passes "
+      "its own)")("rounds", po::value<int>()->default_value(0),
+                  "stop after this many rounds (0: run until SIGTERM)")(
       "lock-wait", po::value<int>()->default_value(30),
       "seconds to wait for another prober of the store to finish (there is only ever one)");
   auto vm = parse(ctx, d);
@@ -141,7 +150,8 @@ int prober(Context& ctx) {
   o.workers = static_cast<std::size_t>(workers);
   const pid_t wake_pid = vm->count("wake-pid") != 0 ? (*vm)["wake-pid"].as<int>() : 0;
   stop_on_sigterm();
-  auto lock = core::ProberLock::take(ctx.db, std::chrono::seconds{std::max(0, (*vm)["lock-wait"].as<int>())});
+  auto lock = core::ProberLock::take(
+      ctx.db, std::chrono::seconds{std::max(0, (*vm)["lock-wait"].as<int>())});
   if (!lock) {
     report(lock.error());
     return kFailed;
@@ -161,10 +171,13 @@ int prober(Context& ctx) {
     auto jobs = core::probe_jobs(inv, clock.now(), &skipped);
     const auto keys = job_keys(jobs);
     for (const auto& s : skipped) {
-      log(LogLevel::warning, "prober", "not probing " + s + ": a documentation address (RFC 5737, 3849)");
+      log(LogLevel::warning, "prober",
+          "not probing " + s + ": a documentation address (RFC 5737, 3849)");
     }
-    log(LogLevel::info, "prober", "probing " + std::to_string(jobs.size()) + " services of " +
-                                      std::to_string(inv.contracts.size()) + (inv.contracts.size() == 1 ? " contract" : " contracts"));
+    log(LogLevel::info, "prober",
+        "probing " + std::to_string(jobs.size()) + " services of " +
+            std::to_string(inv.contracts.size()) +
+            (inv.contracts.size() == 1 ? " contract" : " contracts"));
     core::ProbeLoop loop(store, std::move(jobs), o, clock);
     Timestamp next_look = clock.now() + std::chrono::seconds{60};
     bool rebuild = false;
@@ -178,10 +191,12 @@ int prober(Context& ctx) {
       }
       for (const auto& r : loop.rounds()) {
         log(LogLevel::info, "prober",
-            "round: " + std::to_string(r.probes) + " probes, " + std::to_string(r.failed) + " failed, latest start " +
-                std::to_string(r.latest.count()) + " ms late, at most " + std::to_string(r.most_in_flight) +
-                " in flight" +
-                (r.not_made > 0 ? ", " + std::to_string(r.not_made) + " not made (see the error above)" : ""));
+            "round: " + std::to_string(r.probes) + " probes, " + std::to_string(r.failed) +
+                " failed, latest start " + std::to_string(r.latest.count()) + " ms late, at most " +
+                std::to_string(r.most_in_flight) + " in flight" +
+                (r.not_made > 0
+                     ? ", " + std::to_string(r.not_made) + " not made (see the error above)"
+                     : ""));
         if (rounds > 0 && ++rounds_done >= rounds) {
           request_stop();
         }
@@ -204,8 +219,12 @@ int prober(Context& ctx) {
 
 }  // namespace
 
-bool is_probe_command(const std::string& command) { return command == "probe" || command == "prober"; }
+bool is_probe_command(const std::string& command) {
+  return command == "probe" || command == "prober";
+}
 
-int run_probe(Context& ctx, const std::string& command) { return command == "prober" ? prober(ctx) : probe(ctx); }
+int run_probe(Context& ctx, const std::string& command) {
+  return command == "prober" ? prober(ctx) : probe(ctx);
+}
 
 }  // namespace colosla::cli

@@ -16,8 +16,8 @@ using core::Record;
 using core::RecordKind;
 
 struct Family {
-  const char* command;  // "exclude"
-  const char* add_verb; // "add", "record", "complete"
+  const char* command;   // "exclude"
+  const char* add_verb;  // "add", "record", "complete"
   RecordKind kind;
 };
 
@@ -61,7 +61,8 @@ std::string describe(const Record& r, const Zone& z) {
       }
       break;
     case RecordKind::customer_report:
-      s = format_local_minute(r.at, z) + " " + std::string(to_string(*r.guarantee)) + " problem reported";
+      s = format_local_minute(r.at, z) + " " + std::string(to_string(*r.guarantee)) +
+          " problem reported";
       break;
     case RecordKind::notification:
       s = format_local_minute(r.at, z) + " told " + r.contact + " by " +
@@ -241,7 +242,8 @@ int remove(Context& ctx, const Family& f) {
   if (!all) {
     return report(all.error());
   }
-  const auto target = std::find_if(all->begin(), all->end(), [&](const Record& r) { return r.id == id; });
+  const auto target =
+      std::find_if(all->begin(), all->end(), [&](const Record& r) { return r.id == id; });
   Record r;
   r.kind = f.kind;
   r.retraction = true;

@@ -9,7 +9,8 @@ namespace colosla::cli {
 
 int run_report(Context& ctx) {
   po::options_description d("report");
-  d.add_options()("month", po::value<std::string>(), "the month, YYYY-MM (in each contract's time zone)")(
+  d.add_options()("month", po::value<std::string>(),
+                  "the month, YYYY-MM (in each contract's time zone)")(
       "contract", po::value<std::string>(), "only this contract")(
       "as-of", po::value<std::string>()->default_value("now"),
       "evaluate as of this time (RFC 3339 or now): nothing after it counts")(

@@ -7,11 +7,11 @@
 
 #include "cli.hpp"
 #include "colosla/base/log.hpp"
-#include "colosla/services/operations.hpp"
-#include "colosla/plugin/registry.hpp"
-#include "colosla/snmp/snmp_client.hpp"
 #include "colosla/ingest/trap_processor.hpp"
 #include "colosla/ingest/traphandle.hpp"
+#include "colosla/plugin/registry.hpp"
+#include "colosla/services/operations.hpp"
+#include "colosla/snmp/snmp_client.hpp"
 
 namespace colosla::cli {
 
@@ -23,7 +23,8 @@ struct PollOptions {
 };
 
 void add_poll_options(po::options_description& d) {
-  d.add_options()("timeout", po::value<int>()->default_value(2000), "milliseconds to wait for each answer")(
+  d.add_options()("timeout", po::value<int>()->default_value(2000),
+                  "milliseconds to wait for each answer")(
       "retries", po::value<int>()->default_value(1), "how many times to ask again");
 }
 
@@ -46,8 +47,8 @@ core::Fetch snmp(const PollOptions& o, const Clock& clock) {
 std::string changes_text(const core::PollReport& r) {
   std::string s;
   for (const auto& o : r.recorded) {
-    s += (s.empty() ? "" : "; ") + core::describe(o.entity) + " " + std::string(to_string(o.state)) +
-         " since " + format_time_utc(o.time);
+    s += (s.empty() ? "" : "; ") + core::describe(o.entity) + " " +
+         std::string(to_string(o.state)) + " since " + format_time_utc(o.time);
   }
   return s;
 }
@@ -80,7 +81,8 @@ int poll(Context& ctx) {
       continue;
     }
     auto r = dev.netconf ? poll_netconf(*store, dev, nc, *ctx.clock)
-                         : core::poll_device(*store, builtin_registry(), dev, snmp(o, *ctx.clock), *ctx.clock);
+                         : core::poll_device(*store, builtin_registry(), dev, snmp(o, *ctx.clock),
+                                             *ctx.clock);
     if (!r) {
       report(r.error());
       worst = kFailed;
@@ -163,8 +165,9 @@ int discover(Context& ctx) {
     const auto holder = std::find_if(mapped.begin(), mapped.end(),
                                      [&](const core::MappingRange& x) { return x.port == port; });
     if (holder != mapped.end()) {
-      std::cout << (holder->contract == contract ? "already mapped to " + contract
-                                                 : "mapped to " + holder->contract + ", not " + contract)
+      std::cout << (holder->contract == contract
+                        ? "already mapped to " + contract
+                        : "mapped to " + holder->contract + ", not " + contract)
                 << "\n";
       continue;
     }
@@ -190,7 +193,8 @@ int discover(Context& ctx) {
     std::cout << "mapped to " << contract << " (mapping change #" << done->id << ")\n";
   }
   std::cout << r->ports.size() << " interfaces; " << proposed << " to map"
-            << (vm->count("apply") != 0 ? "; " + std::to_string(applied) + " mapped" : std::string(" (--apply maps them)"))
+            << (vm->count("apply") != 0 ? "; " + std::to_string(applied) + " mapped"
+                                        : std::string(" (--apply maps them)"))
             << "\n";
   return kOk;
 }
@@ -302,7 +306,8 @@ int trap_handler(Context& ctx) {
         return n.error();
       }
     }
-    if (p.disposition == core::Disposition::evidence || p.disposition == core::Disposition::malformed) {
+    if (p.disposition == core::Disposition::evidence ||
+        p.disposition == core::Disposition::malformed) {
       if (auto n = store->add_evidence({p.evidence}); !n) {
         return n.error();
       }
@@ -314,14 +319,16 @@ int trap_handler(Context& ctx) {
     return report(done.error());
   }
   {
-    log(p.disposition == core::Disposition::observation || p.disposition == core::Disposition::evidence
+    log(p.disposition == core::Disposition::observation ||
+                p.disposition == core::Disposition::evidence
             ? LogLevel::info
             : LogLevel::warning,
         "trap-handler", core::describe(*trap, p));
   }
   if (p.refresh || p.poll) {
     log(LogLevel::info, "trap-handler",
-        (p.device ? p.device->name : std::string("?")) + ": run `colosla poll --device` to confirm");
+        (p.device ? p.device->name : std::string("?")) +
+            ": run `colosla poll --device` to confirm");
   }
   return kOk;
 }

@@ -84,12 +84,14 @@ std::string milli_text(std::int64_t milli) {
 
 // One item's value, from the figures colosla evaluate stored (computed now when missing or
 // older than 150 s). Errors: invalid_input for a key it does not know.
-Result<std::string> item(const core::ContractStatus& s, const std::string& guarantee, const std::string& field) {
+Result<std::string> item(const core::ContractStatus& s, const std::string& guarantee,
+                         const std::string& field) {
   const auto bad = [&] {
-    return make_error(Errc::invalid_input, "no item " + field + " for guarantee " + guarantee +
-                                               " (network and power: counted-minutes, budget-minutes, left-minutes, "
-                                               "pending-minutes, availability, breached, status; emergency: open, "
-                                               "due, missed, status)");
+    return make_error(Errc::invalid_input,
+                      "no item " + field + " for guarantee " + guarantee +
+                          " (network and power: counted-minutes, budget-minutes, left-minutes, "
+                          "pending-minutes, availability, breached, status; emergency: open, "
+                          "due, missed, status)");
   };
   auto g = core::parse_checked_guarantee(guarantee);
   if (!g) {
@@ -155,7 +157,8 @@ int get(Context& ctx) {
   const std::string key = (*vm)["key"].as<std::string>();
   const auto parts = split_key(key);
   if (!parts) {
-    return report(make_error(Errc::invalid_input, "\"" + key + "\" is not colosla.sla[CONTRACT,GUARANTEE,FIELD]"));
+    return report(make_error(Errc::invalid_input,
+                             "\"" + key + "\" is not colosla.sla[CONTRACT,GUARANTEE,FIELD]"));
   }
   auto store = core::Store::open(ctx.db, core::Store::Mode::read_only);
   if (!store) {
@@ -190,7 +193,8 @@ int get(Context& ctx) {
 
 // One exchange of the Zabbix sender protocol (ZBXD, flags 0x01, 4-byte little-endian length,
 // 4 reserved bytes, JSON) with a server or proxy; the reply's JSON. Every step has a deadline.
-Result<nlohmann::json> zabbix_exchange(const std::string& host, const std::string& port, const nlohmann::json& request,
+Result<nlohmann::json> zabbix_exchange(const std::string& host, const std::string& port,
+                                       const nlohmann::json& request,
                                        std::chrono::milliseconds timeout) {
   const std::string where = "zabbix " + host + ":" + port;
   addrinfo hints{};
@@ -279,8 +283,10 @@ Result<nlohmann::json> zabbix_exchange(const std::string& host, const std::strin
 
 }  // namespace
 
-Result<std::size_t> deliver_to_zabbix(core::Store& store, const std::string& server, const std::string& host,
-                                      const std::map<std::string, core::ContractStatus>& statuses, Timestamp now) {
+Result<std::size_t> deliver_to_zabbix(core::Store& store, const std::string& server,
+                                      const std::string& host,
+                                      const std::map<std::string, core::ContractStatus>& statuses,
+                                      Timestamp now) {
   const std::string sink = "zabbix:" + server;
   auto events = store.undelivered(sink);
   if (!events) {
@@ -299,8 +305,11 @@ Result<std::size_t> deliver_to_zabbix(core::Store& store, const std::string& ser
       continue;
     }
     auto when = parse_time(e->time);
-    data.push_back({{"host", host}, {"key", "colosla.event[" + e->contract + "," + e->guarantee + "]"}, {"value", body},
-                    {"clock", (when ? *when : now).time_since_epoch().count()}, {"ns", 0}});
+    data.push_back({{"host", host},
+                    {"key", "colosla.event[" + e->contract + "," + e->guarantee + "]"},
+                    {"value", body},
+                    {"clock", (when ? *when : now).time_since_epoch().count()},
+                    {"ns", 0}});
     if (e->checked()) {
       touched.emplace(e->contract, e->guarantee);
     }
@@ -311,9 +320,11 @@ Result<std::size_t> deliver_to_zabbix(core::Store& store, const std::string& ser
       continue;
     }
     const std::vector<std::string> fields =
-        guarantee == "emergency" ? std::vector<std::string>{"open", "due", "missed", "status"}
-                                 : std::vector<std::string>{"counted-minutes", "budget-minutes", "left-minutes",
-                                                            "pending-minutes", "availability", "breached", "status"};
+        guarantee == "emergency"
+            ? std::vector<std::string>{"open", "due", "missed", "status"}
+            : std::vector<std::string>{"counted-minutes", "budget-minutes", "left-minutes",
+                                       "pending-minutes", "availability",   "breached",
+                                       "status"};
     for (const auto& f : fields) {
       auto v = item(it->second, guarantee, f);
       if (v) {
@@ -328,13 +339,17 @@ Result<std::size_t> deliver_to_zabbix(core::Store& store, const std::string& ser
   const auto colon = server.rfind(':');
   const std::string name = colon == std::string::npos ? server : server.substr(0, colon);
   const std::string port = colon == std::string::npos ? "10051" : server.substr(colon + 1);
-  nlohmann::json request{{"request", "sender data"}, {"data", data}, {"clock", now.time_since_epoch().count()}, {"ns", 0}};
+  nlohmann::json request{{"request", "sender data"},
+                         {"data", data},
+                         {"clock", now.time_since_epoch().count()},
+                         {"ns", 0}};
   auto answer = zabbix_exchange(name, port, request, std::chrono::milliseconds{5000});
   if (!answer) {
     return answer.error();
   }
   if (answer->value("response", "") != "success") {
-    return make_error(Errc::io, "the server refused the values: " + answer->dump(), "zabbix " + server);
+    return make_error(Errc::io, "the server refused the values: " + answer->dump(),
+                      "zabbix " + server);
   }
   // "processed: 3; failed: 1; …": items the server does not know (no such host or trapper item)
   // are its configuration's business; what was sent is delivered.

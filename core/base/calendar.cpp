@@ -19,9 +19,7 @@ using std::chrono::sys_days;
 
 const date::time_zone* tz_of(const void* p) { return static_cast<const date::time_zone*>(p); }
 
-date::local_seconds to_date(local_seconds t) {
-  return date::local_seconds{t.time_since_epoch()};
-}
+date::local_seconds to_date(local_seconds t) { return date::local_seconds{t.time_since_epoch()}; }
 local_seconds from_date(date::local_seconds t) { return local_seconds{t.time_since_epoch()}; }
 date::sys_seconds to_date(Timestamp t) { return date::sys_seconds{t.time_since_epoch()}; }
 Timestamp from_date(date::sys_seconds t) { return Timestamp{t.time_since_epoch()}; }
@@ -177,10 +175,12 @@ unsigned digits(std::string_view s) {
 Result<Timestamp> parse_time(std::string_view text) {
   const std::string s(text);
   // date [Tt ] hh:mm:ss [.fraction] (Z | z | +hh:mm | -hh:mm)
-  const auto separator = [&](std::size_t i) { return s.size() > i && (s[i] == 'T' || s[i] == 't' || s[i] == ' '); };
+  const auto separator = [&](std::size_t i) {
+    return s.size() > i && (s[i] == 'T' || s[i] == 't' || s[i] == ' ');
+  };
   std::string_view rest = s.size() > 19 ? std::string_view(s).substr(19) : std::string_view();
-  const bool stamp = s.size() >= 19 && shaped(std::string_view(s).substr(0, 10), "9999-99-99") && separator(10) &&
-                     shaped(std::string_view(s).substr(11, 8), "99:99:99");
+  const bool stamp = s.size() >= 19 && shaped(std::string_view(s).substr(0, 10), "9999-99-99") &&
+                     separator(10) && shaped(std::string_view(s).substr(11, 8), "99:99:99");
   if (stamp && !rest.empty() && rest.front() == '.') {
     std::size_t n = 1;
     while (n < rest.size() && rest[n] >= '0' && rest[n] <= '9') {
@@ -188,12 +188,14 @@ Result<Timestamp> parse_time(std::string_view text) {
     }
     rest = n > 1 ? rest.substr(n) : std::string_view("?");
   }
-  const bool offset = rest == "Z" || rest == "z" ||
-                      (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && shaped(rest.substr(1), "99:99"));
+  const bool offset =
+      rest == "Z" || rest == "z" ||
+      (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && shaped(rest.substr(1), "99:99"));
   if (!stamp || !offset) {
-    const bool no_offset = (stamp && rest.empty()) ||
-                           (s.size() == 16 && shaped(std::string_view(s).substr(0, 10), "9999-99-99") &&
-                            separator(10) && shaped(std::string_view(s).substr(11), "99:99"));
+    const bool no_offset =
+        (stamp && rest.empty()) ||
+        (s.size() == 16 && shaped(std::string_view(s).substr(0, 10), "9999-99-99") &&
+         separator(10) && shaped(std::string_view(s).substr(11), "99:99"));
     if (no_offset) {
       return make_error(Errc::invalid_input,
                         "\"" + s + "\" has no UTC offset; write it as " +
@@ -208,7 +210,8 @@ Result<Timestamp> parse_time(std::string_view text) {
   if (!date) {
     return Unexpected{date.error()};
   }
-  const unsigned hh = digits(s.substr(11, 2)), mm = digits(s.substr(14, 2)), ss = digits(s.substr(17, 2));
+  const unsigned hh = digits(s.substr(11, 2)), mm = digits(s.substr(14, 2)),
+                 ss = digits(s.substr(17, 2));
   if (hh > 23 || mm > 59 || ss > 59) {
     return make_error(Errc::invalid_input, "\"" + s + "\" has no such time of day");
   }
@@ -261,10 +264,10 @@ Result<std::chrono::year_month_day> parse_date(std::string_view text) {
     return make_error(Errc::invalid_input, "\"" + s + "\" has no month " + s.substr(5, 2));
   }
   if (!ymd.ok()) {
-    return make_error(Errc::invalid_input,
-                      "\"" + s + "\" is not a day: " + format_month(y / mo) + " has " +
-                          std::to_string(static_cast<unsigned>((y / mo / std::chrono::last).day())) +
-                          " days");
+    return make_error(
+        Errc::invalid_input,
+        "\"" + s + "\" is not a day: " + format_month(y / mo) + " has " +
+            std::to_string(static_cast<unsigned>((y / mo / std::chrono::last).day())) + " days");
   }
   return ymd;
 }

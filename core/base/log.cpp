@@ -1,11 +1,11 @@
 #include "colosla/base/log.hpp"
 
+#include <syslog.h>
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <string>
-#include <syslog.h>
 
 #include "colosla/base/text.hpp"
 

@@ -7,9 +7,9 @@ namespace colosla::core {
 
 int currency_exponent(std::string_view currency) {
   // ISO 4217 currencies whose minor unit is not 1/100 (the list 4217 publishes).
-  static constexpr std::array<std::string_view, 16> kZero{
-      "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW",
-      "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF"};
+  static constexpr std::array<std::string_view, 16> kZero{"BIF", "CLP", "DJF", "GNF", "ISK", "JPY",
+                                                          "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+                                                          "VND", "VUV", "XAF", "XOF"};
   static constexpr std::array<std::string_view, 7> kThree{"BHD", "IQD", "JOD", "KWD",
                                                           "LYD", "OMR", "TND"};
   for (auto c : kZero) {
@@ -83,9 +83,9 @@ Result<std::int64_t> parse_scaled(std::string_view text, int exp, const std::str
 
 Result<std::int64_t> parse_money(std::string_view text, std::string_view currency) {
   const int exp = currency_exponent(currency);
-  return parse_scaled(text, exp,
-                      "more decimals than " + std::string(currency) + " has (" +
-                          std::to_string(exp) + ")");
+  return parse_scaled(
+      text, exp,
+      "more decimals than " + std::string(currency) + " has (" + std::to_string(exp) + ")");
 }
 
 Result<std::int64_t> parse_decimal(std::string_view text, int decimals) {

@@ -64,8 +64,8 @@ TrapCounters TrapCounters::minus(const TrapCounters& b) const {
   return d;
 }
 
-TrapProcessor::TrapProcessor(const Inventory& inventory, const Registry& registry, const Clock& clock,
-                             Options options)
+TrapProcessor::TrapProcessor(const Inventory& inventory, const Registry& registry,
+                             const Clock& clock, Options options)
     : inventory_(inventory), registry_(registry), clock_(clock), options_(std::move(options)) {
   for (const auto& d : inventory_.devices) {
     by_address_.emplace(d.address, &d);
@@ -73,7 +73,8 @@ TrapProcessor::TrapProcessor(const Inventory& inventory, const Registry& registr
   recent_swept_ = clock_.now();
 }
 
-void TrapProcessor::set_port_names(const std::string& device, std::map<std::int64_t, std::string> names) {
+void TrapProcessor::set_port_names(const std::string& device,
+                                   std::map<std::int64_t, std::string> names) {
   port_names_[device] = std::move(names);
 }
 
@@ -130,8 +131,9 @@ bool TrapProcessor::take_token(const std::string& device) {
   auto [it, fresh] = buckets_.try_emplace(device, Bucket{options_.rate_burst, now});
   Bucket& b = it->second;
   if (!fresh && now > b.last) {
-    b.tokens = std::min(options_.rate_burst,
-                        b.tokens + options_.rate_per_second * static_cast<double>((now - b.last).count()));
+    b.tokens =
+        std::min(options_.rate_burst,
+                 b.tokens + options_.rate_per_second * static_cast<double>((now - b.last).count()));
     b.last = now;
   }
   if (b.tokens < 1) {
@@ -145,7 +147,8 @@ void TrapProcessor::forget_old(Timestamp now) {
   if (now - recent_swept_ < options_.duplicate_window && recent_.size() < kMaxRecent) {
     return;
   }
-  std::erase_if(recent_, [&](const auto& kv) { return now - kv.second >= options_.duplicate_window; });
+  std::erase_if(recent_,
+                [&](const auto& kv) { return now - kv.second >= options_.duplicate_window; });
   if (recent_.size() >= kMaxRecent) {
     recent_.clear();  // a flood of distinct traps within the window: start again
   }
@@ -158,7 +161,9 @@ namespace {
 // a string.
 struct TrapHash {
   std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-  void add(std::string_view s) { h = (h ^ std::hash<std::string_view>{}(s)) * 0x100000001b3ULL + 0x9e37; }
+  void add(std::string_view s) {
+    h = (h ^ std::hash<std::string_view>{}(s)) * 0x100000001b3ULL + 0x9e37;
+  }
 };
 
 }  // namespace
@@ -187,18 +192,21 @@ Processed TrapProcessor::process(const Trap& t) {
 
   // What is stored with it: where it came from, and the trap as text (built only for a trap that
   // is stored, not for a duplicate).
-  const auto origin = [&] { return "udp:" + t.source_address + ":" + std::to_string(t.source_port); };
+  const auto origin = [&] {
+    return "udp:" + t.source_address + ":" + std::to_string(t.source_port);
+  };
   const auto keep_evidence = [&](Disposition disp, std::string reason) {
     out.disposition = disp;
-    out.evidence =
-        TrapEvidence{t.received, d->name, origin(), t.trap_oid, std::move(reason), to_text(t, out.community)};
+    out.evidence = TrapEvidence{t.received, d->name,           origin(),
+                                t.trap_oid, std::move(reason), to_text(t, out.community)};
   };
 
   const DevicePlugin* plugin = registry_.find(d->plugin);
   TrapMeaning meaning;
   if (plugin == nullptr || !plugin->handles(t.trap_oid)) {
-    meaning.summary = plugin == nullptr ? "no plugin \"" + d->plugin + "\" in this colosla"
-                                        : "plugin " + d->plugin + " does not translate " + t.trap_oid;
+    meaning.summary = plugin == nullptr
+                          ? "no plugin \"" + d->plugin + "\" in this colosla"
+                          : "plugin " + d->plugin + " does not translate " + t.trap_oid;
   } else {
     static const std::map<std::int64_t, std::string> kNone;
     const auto names = port_names_.find(d->name);
@@ -265,7 +273,8 @@ Processed TrapProcessor::process(const Trap& t) {
     }
     if (!take_token(d->name)) {
       if (t.inform) {
-        keep_evidence(Disposition::evidence, "over the device's rate, changing nothing (an inform: kept)");
+        keep_evidence(Disposition::evidence,
+                      "over the device's rate, changing nothing (an inform: kept)");
         ++counters_.evidence_stored;
         out.log = "over the device's rate, changing nothing (an inform: kept as evidence)";
         return out;
@@ -280,9 +289,11 @@ Processed TrapProcessor::process(const Trap& t) {
   }
 
   if (meaning.states.empty()) {
-    keep_evidence(Disposition::evidence, meaning.summary.empty() ? "no state in it" : meaning.summary);
+    keep_evidence(Disposition::evidence,
+                  meaning.summary.empty() ? "no state in it" : meaning.summary);
     ++counters_.evidence_stored;
-    out.log = (meaning.summary.empty() ? std::string("no state in it") : meaning.summary) + " (kept as evidence)";
+    out.log = (meaning.summary.empty() ? std::string("no state in it") : meaning.summary) +
+              " (kept as evidence)";
     return out;
   }
   out.disposition = Disposition::observation;

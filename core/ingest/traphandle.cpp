@@ -9,8 +9,8 @@ namespace {
 
 constexpr const char* kSysUpTime = "1.3.6.1.2.1.1.3.0";
 constexpr const char* kTrapOid = "1.3.6.1.6.3.1.1.4.1.0";
-constexpr const char* kTrapAddress = "1.3.6.1.6.3.18.1.3.0";    // snmpTrapAddress.0
-constexpr const char* kTrapCommunity = "1.3.6.1.6.3.18.1.4.0";  // snmpTrapCommunity.0
+constexpr const char* kTrapAddress = "1.3.6.1.6.3.18.1.3.0";      // snmpTrapAddress.0
+constexpr const char* kTrapCommunity = "1.3.6.1.6.3.18.1.4.0";    // snmpTrapCommunity.0
 constexpr const char* kTrapEnterprise = "1.3.6.1.6.3.1.1.4.3.0";  // snmpTrapEnterprise.0
 
 std::string strip_dot(std::string s) {
@@ -104,7 +104,8 @@ Result<Trap> parse_traphandle_input(std::istream& in, Timestamp received) {
   t.version = 2;
   std::string host, transport, line;
   if (!std::getline(in, host) || !std::getline(in, transport)) {
-    return make_error(Errc::invalid_input, "no host and transport lines: not snmptrapd's traphandle input");
+    return make_error(Errc::invalid_input,
+                      "no host and transport lines: not snmptrapd's traphandle input");
   }
   static const std::regex addr(R"(\[([^\]]+)\]:([0-9]+))");
   std::smatch m;

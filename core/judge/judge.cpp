@@ -35,7 +35,9 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
-std::string percent_milli(std::int64_t milli) { return fixed(static_cast<double>(milli) / 1000.0, 3); }
+std::string percent_milli(std::int64_t milli) {
+  return fixed(static_cast<double>(milli) / 1000.0, 3);
+}
 
 // One guarantee's figures and verdict.
 struct Verdict {
@@ -54,7 +56,9 @@ CheckStatus worse(CheckStatus a, CheckStatus b) {
   return static_cast<int>(a) > static_cast<int>(b) ? a : b;
 }
 
-std::string range_text(const std::optional<ThresholdRange>& r) { return r ? r->text : std::string(); }
+std::string range_text(const std::optional<ThresholdRange>& r) {
+  return r ? r->text : std::string();
+}
 
 Verdict judge_budget(std::string_view name, const GuaranteeFigures& g, const CheckOptions& o) {
   Verdict v;
@@ -62,7 +66,8 @@ Verdict judge_budget(std::string_view name, const GuaranteeFigures& g, const Che
   const double used_min = static_cast<double>(g.counted_seconds) / 60.0;
   const double budget_min = budget_seconds / 60.0;
   const double left_min = std::max(0.0, budget_min - used_min);
-  const double share = budget_seconds > 0 ? 100.0 * static_cast<double>(g.counted_seconds) / budget_seconds : 100.0;
+  const double share =
+      budget_seconds > 0 ? 100.0 * static_cast<double>(g.counted_seconds) / budget_seconds : 100.0;
   if (o.warning || o.critical) {
     if (o.critical && o.critical->alerts(left_min)) {
       v.status = CheckStatus::critical;
@@ -74,17 +79,21 @@ Verdict judge_budget(std::string_view name, const GuaranteeFigures& g, const Che
   } else if (share >= o.budget_warning_percent) {
     v.status = CheckStatus::warning;
   }
-  v.words = std::string(name) + " " + fixed(used_min, 1) + " of " + fixed(budget_min, 1) + " min used" +
-            (g.breached ? " (breached)" : "") +
-            (g.pending_seconds > 0 ? ", " + fixed(static_cast<double>(g.pending_seconds) / 60.0, 1) + " pending" : "");
+  v.words = std::string(name) + " " + fixed(used_min, 1) + " of " + fixed(budget_min, 1) +
+            " min used" + (g.breached ? " (breached)" : "") +
+            (g.pending_seconds > 0
+                 ? ", " + fixed(static_cast<double>(g.pending_seconds) / 60.0, 1) + " pending"
+                 : "");
   const std::string n(name);
   v.perfdata = "'" + n + "_left_min'=" + fixed(left_min, 1) + ";" + range_text(o.warning) + ";" +
-               range_text(o.critical) + ";0;" + fixed(budget_min, 1) + " '" + n + "_counted_min'=" +
-               fixed(used_min, 1) + ";;;0 '" + n + "_budget_min'=" + fixed(budget_min, 1) + " '" + n +
+               range_text(o.critical) + ";0;" + fixed(budget_min, 1) + " '" + n +
+               "_counted_min'=" + fixed(used_min, 1) + ";;;0 '" + n +
+               "_budget_min'=" + fixed(budget_min, 1) + " '" + n +
                "_availability'=" + percent_milli(g.availability_milli) + "%;;;0;100 '" + n +
                "_pending_min'=" + fixed(static_cast<double>(g.pending_seconds) / 60.0, 1) + ";;;0";
-  v.detail = n + ": counted " + fixed(used_min, 1) + " min of a " + fixed(budget_min, 1) + " min budget (" +
-             fixed(share, 0) + " %), availability " + percent_milli(g.availability_milli) + " %, pending " +
+  v.detail = n + ": counted " + fixed(used_min, 1) + " min of a " + fixed(budget_min, 1) +
+             " min budget (" + fixed(share, 0) + " %), availability " +
+             percent_milli(g.availability_milli) + " %, pending " +
              fixed(static_cast<double>(g.pending_seconds) / 60.0, 1) + " min, unmonitored " +
              fixed(static_cast<double>(g.unmonitored_seconds) / 60.0, 1) + " min, " +
              std::to_string(g.outages) + (g.outages == 1 ? " outage" : " outages");
@@ -114,17 +123,21 @@ Verdict judge_emergencies(const std::vector<EmergencyFigures>& emergencies) {
   }
   if (missed > 0) {
     v.status = CheckStatus::critical;
-    v.words = "emergency notification missed: " + first_missed + (missed > 1 ? " and " + std::to_string(missed - 1) + " more" : "");
+    v.words = "emergency notification missed: " + first_missed +
+              (missed > 1 ? " and " + std::to_string(missed - 1) + " more" : "");
   } else if (due > 0) {
     v.status = CheckStatus::warning;
-    v.words = "emergency open, notification due: " + first_due + (due > 1 ? " and " + std::to_string(due - 1) + " more" : "");
+    v.words = "emergency open, notification due: " + first_due +
+              (due > 1 ? " and " + std::to_string(due - 1) + " more" : "");
   } else {
     v.words = open > 0 ? std::to_string(open) + " emergency open, customer told" : "no emergency";
   }
-  v.perfdata = "'emergencies'=" + std::to_string(emergencies.size()) + ";;;0 'emergencies_open'=" +
-               std::to_string(open) + ";;;0 'emergencies_missed'=" + std::to_string(missed) + ";;;0";
-  v.detail = "emergency: " + std::to_string(emergencies.size()) + " this month, " + std::to_string(open) +
-             " open (" + std::to_string(due) + " not yet notified), " + std::to_string(missed) + " missed";
+  v.perfdata = "'emergencies'=" + std::to_string(emergencies.size()) +
+               ";;;0 'emergencies_open'=" + std::to_string(open) +
+               ";;;0 'emergencies_missed'=" + std::to_string(missed) + ";;;0";
+  v.detail = "emergency: " + std::to_string(emergencies.size()) + " this month, " +
+             std::to_string(open) + " open (" + std::to_string(due) + " not yet notified), " +
+             std::to_string(missed) + " missed";
   return v;
 }
 
@@ -203,19 +216,22 @@ Result<CheckedGuarantee> parse_checked_guarantee(std::string_view word) {
   if (word == "emergency") {
     return CheckedGuarantee::emergency;
   }
-  return make_error(Errc::invalid_input,
-                    "--guarantee must be network, power or emergency, not \"" + std::string(word) + "\"");
+  return make_error(Errc::invalid_input, "--guarantee must be network, power or emergency, not \"" +
+                                             std::string(word) + "\"");
 }
-
 
 namespace {
 
 using nlohmann::json;
 
 json figures_json(const GuaranteeFigures& g) {
-  return json{{"counted", g.counted_seconds}, {"pending", g.pending_seconds}, {"unmonitored", g.unmonitored_seconds},
-              {"budget", g.budget_seconds}, {"availability-milli", g.availability_milli},
-              {"breached", g.breached}, {"outages", g.outages}};
+  return json{{"counted", g.counted_seconds},
+              {"pending", g.pending_seconds},
+              {"unmonitored", g.unmonitored_seconds},
+              {"budget", g.budget_seconds},
+              {"availability-milli", g.availability_milli},
+              {"breached", g.breached},
+              {"outages", g.outages}};
 }
 
 GuaranteeFigures figures_from(const json& j) {
@@ -235,7 +251,10 @@ GuaranteeFigures figures_from(const json& j) {
 std::string to_json(const ContractStatus& s) {
   json e = json::array();
   for (const auto& x : s.emergencies) {
-    e.push_back(json{{"what", x.what}, {"deadline", x.deadline}, {"open", x.open}, {"notified", x.notified},
+    e.push_back(json{{"what", x.what},
+                     {"deadline", x.deadline},
+                     {"open", x.open},
+                     {"notified", x.notified},
                      {"missed", x.missed}});
   }
   return json{{"contract", s.contract},
@@ -257,9 +276,9 @@ Result<ContractStatus> status_from_json(std::string_view text) {
     s.network = figures_from(j.at("network"));
     s.power = figures_from(j.at("power"));
     for (const auto& x : j.at("emergencies")) {
-      s.emergencies.push_back(EmergencyFigures{x.at("what").get<std::string>(), x.at("deadline").get<std::string>(),
-                                               x.at("open").get<bool>(), x.at("notified").get<bool>(),
-                                               x.at("missed").get<bool>()});
+      s.emergencies.push_back(EmergencyFigures{
+          x.at("what").get<std::string>(), x.at("deadline").get<std::string>(),
+          x.at("open").get<bool>(), x.at("notified").get<bool>(), x.at("missed").get<bool>()});
     }
     return s;
   } catch (const json::exception& e) {
@@ -304,14 +323,15 @@ CheckResult judge(const ContractStatus& s, const CheckOptions& o) {
     perf += (perf.empty() ? "" : " ") + v.perfdata;
     details += "\n" + v.detail;
   }
-  result.output = "COLOSLA " + std::string(to_string(result.status)) + ": " + s.contract + " " + words + " | " + perf +
-                  details + "\n";
+  result.output = "COLOSLA " + std::string(to_string(result.status)) + ": " + s.contract + " " +
+                  words + " | " + perf + details + "\n";
   return result;
 }
 
 const char* const kCheckUsage =
     "usage: check_colosla --contract ID [--db PATH] [--guarantee network|power|emergency]\n"
-    "                     [-w RANGE] [-c RANGE] [--budget-warning PERCENT] [--as-of T] [--max-age S]\n"
+    "                     [-w RANGE] [-c RANGE] [--budget-warning PERCENT] [--as-of T] [--max-age "
+    "S]\n"
     "\n"
     "Checks one contract's SLA for the current month (in the contract's time zone) from the\n"
     "colosla store (--db, else $COLOSLA_DB, else /var/lib/colosla/colosla.db).\n"
@@ -351,9 +371,10 @@ Result<CheckArgs> parse_check_args(const std::vector<std::string>& args) {
       name = a.substr(0, 2);
       value = a.substr(2);
     }
-    const bool known = name == "--contract" || name == "--db" || name == "--guarantee" || name == "-w" ||
-                       name == "--warning" || name == "-c" || name == "--critical" || name == "--budget-warning" ||
-                       name == "--as-of" || name == "--max-age";
+    const bool known = name == "--contract" || name == "--db" || name == "--guarantee" ||
+                       name == "-w" || name == "--warning" || name == "-c" ||
+                       name == "--critical" || name == "--budget-warning" || name == "--as-of" ||
+                       name == "--max-age";
     if (!known) {
       return bad("unknown option \"" + a + "\" (check_colosla --help)");
     }
@@ -390,7 +411,8 @@ Result<CheckArgs> parse_check_args(const std::vector<std::string>& args) {
     } else if (name == "--budget-warning") {
       auto p = whole(1, 100);
       if (!p) {
-        return bad("--budget-warning must be a whole percent from 1 to 100, not \"" + *value + "\"");
+        return bad("--budget-warning must be a whole percent from 1 to 100, not \"" + *value +
+                   "\"");
       }
       out.options.budget_warning_percent = static_cast<int>(*p);
     } else if (name == "--max-age") {

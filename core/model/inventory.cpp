@@ -12,10 +12,12 @@ using detail::Word;
 
 constexpr std::array<Word<Role>, 3> kRoles{
     {{Role::network_switch, "switch"}, {Role::pdu, "pdu"}, {Role::ups, "ups"}}};
-constexpr std::array<Word<ServiceType>, 3> kServices{{{ServiceType::server_rental, "server-rental"},
-                                                      {ServiceType::colocation, "colocation"},
-                                                      {ServiceType::cabinet_rental, "cabinet-rental"}}};
-constexpr std::array<Word<PortMode>, 2> kPortModes{{{PortMode::any, "any"}, {PortMode::all, "all"}}};
+constexpr std::array<Word<ServiceType>, 3> kServices{
+    {{ServiceType::server_rental, "server-rental"},
+     {ServiceType::colocation, "colocation"},
+     {ServiceType::cabinet_rental, "cabinet-rental"}}};
+constexpr std::array<Word<PortMode>, 2> kPortModes{
+    {{PortMode::any, "any"}, {PortMode::all, "all"}}};
 constexpr std::array<Word<ProbeService>, 4> kProbeServices{{{ProbeService::icmp, "icmp"},
                                                             {ProbeService::www, "www"},
                                                             {ProbeService::email, "email"},
@@ -49,8 +51,8 @@ Result<Channel> parse_channel(std::string_view w) {
 }
 
 const Device* Inventory::find_device(std::string_view name) const {
-  const auto it = std::find_if(devices.begin(), devices.end(),
-                               [&](const Device& d) { return d.name == name; });
+  const auto it =
+      std::find_if(devices.begin(), devices.end(), [&](const Device& d) { return d.name == name; });
   return it == devices.end() ? nullptr : &*it;
 }
 

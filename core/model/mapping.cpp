@@ -105,10 +105,10 @@ Result<std::vector<MappingRange>> resolve_mappings(const Inventory& inventory,
       ranges.push_back(MappingRange{c.id, e.port, {e.at, c.end}, e.id, 0});
     } else {
       if (!held || ranges[o->second].contract != c.id) {
-        return make_error(Errc::conflict,
-                          "port " + port_text(e.port) + " is not mapped to " + c.id + " at " +
-                              when(e.at, c),
-                          origin(e));
+        return make_error(
+            Errc::conflict,
+            "port " + port_text(e.port) + " is not mapped to " + c.id + " at " + when(e.at, c),
+            origin(e));
       }
       MappingRange& r = ranges[o->second];
       r.span.end = e.at;

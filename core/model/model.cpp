@@ -9,11 +9,20 @@ namespace {
 using detail::Word;
 
 constexpr std::array<Word<State>, 14> kStates{{
-    {State::unknown, "unknown"}, {State::up, "up"},         {State::down, "down"},
-    {State::on, "on"},           {State::off, "off"},       {State::normal, "normal"},
-    {State::bypass, "bypass"},   {State::battery, "battery"}, {State::booster, "booster"},
-    {State::reducer, "reducer"}, {State::none, "none"},     {State::other, "other"},
-    {State::pass, "pass"},       {State::fail, "fail"},
+    {State::unknown, "unknown"},
+    {State::up, "up"},
+    {State::down, "down"},
+    {State::on, "on"},
+    {State::off, "off"},
+    {State::normal, "normal"},
+    {State::bypass, "bypass"},
+    {State::battery, "battery"},
+    {State::booster, "booster"},
+    {State::reducer, "reducer"},
+    {State::none, "none"},
+    {State::other, "other"},
+    {State::pass, "pass"},
+    {State::fail, "fail"},
 }};
 constexpr std::array<Word<State>, 3> kPortStates{
     {{State::up, "up"}, {State::down, "down"}, {State::unknown, "unknown"}}};

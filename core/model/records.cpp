@@ -108,7 +108,8 @@ Result<void> check_record(const Record& r, const Inventory& inventory,
                      " record, not a " + std::string(to_string(r.kind)) + " record");
     }
     if (target->retraction) {
-      return invalid(record_name(r.supersedes) + " is itself a withdrawal; it cannot be superseded");
+      return invalid(record_name(r.supersedes) +
+                     " is itself a withdrawal; it cannot be superseded");
     }
     if (target->contract != r.contract && !r.retraction) {
       return invalid(record_name(r.supersedes) + " is for " +
@@ -117,11 +118,10 @@ Result<void> check_record(const Record& r, const Inventory& inventory,
     }
     for (const auto& e : existing) {
       if (e.supersedes == r.supersedes) {
-        return make_error(Errc::conflict,
-                          record_name(r.supersedes) + " was already " +
-                              (e.retraction ? "withdrawn" : "superseded") + " by " +
-                              record_name(e.id) +
-                              (e.retraction ? "" : "; correct that one instead"));
+        return make_error(Errc::conflict, record_name(r.supersedes) + " was already " +
+                                              (e.retraction ? "withdrawn" : "superseded") + " by " +
+                                              record_name(e.id) +
+                                              (e.retraction ? "" : "; correct that one instead"));
       }
     }
   }
@@ -171,8 +171,9 @@ Result<void> check_record(const Record& r, const Inventory& inventory,
         for (const auto& c : contacts) {
           names += (names.empty() ? "" : ", ") + c.name;
         }
-        return make_error(Errc::not_found, r.contract + " has no contact \"" + r.contact + "\"" +
-                                               (names.empty() ? "" : " (its contacts: " + names + ")"));
+        return make_error(Errc::not_found,
+                          r.contract + " has no contact \"" + r.contact + "\"" +
+                              (names.empty() ? "" : " (its contacts: " + names + ")"));
       }
       if (!k->authorized) {
         return invalid(r.contact + " is not an authorized contact of " + r.contract +

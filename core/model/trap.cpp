@@ -30,7 +30,8 @@ std::string_view to_string(VarType t) { return detail::word_of(kTypes, t); }
 std::string to_text(const Trap& t, CommunityCheck community) {
   // Written for every trap stored: appended in place, one allocation.
   // (with room for what a plugin appends to the evidence: " => linkDown ifIndex 12, …")
-  std::size_t size = 128 + t.source_address.size() + t.agent_address.size() + t.user.size() + t.trap_oid.size();
+  std::size_t size =
+      128 + t.source_address.size() + t.agent_address.size() + t.user.size() + t.trap_oid.size();
   for (const Varbind& v : t.varbinds) {
     size += v.oid.size() + v.text.size() + 24;
   }

@@ -8,18 +8,18 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <memory>
 #include <regex>
 #include <set>
 #include <sstream>
 
 #include "colosla/base/calendar.hpp"
-#include "colosla/model/inventory.hpp"
 #include "colosla/base/log.hpp"
-#include "colosla/model/mapping.hpp"
 #include "colosla/base/money.hpp"
+#include "colosla/model/inventory.hpp"
+#include "colosla/model/mapping.hpp"
 #include "colosla/model/yang_modules.hpp"
 
 namespace colosla::core {
@@ -181,7 +181,7 @@ std::string plain(std::string msg, const std::string& path) {
   if (std::regex_match(msg, m, leafref)) {
     return "\"" + m[1].str() + "\" names no " +
            (m[2].str().find("device") != std::string::npos ? std::string("device")
-                                                            : std::string("entry")) +
+                                                           : std::string("entry")) +
            " of the inventory (" + m[2].str() + ")";
   }
   static const std::regex mandatory(R"(Mandatory node \"(.*)\" instance does not exist\.)");
@@ -192,7 +192,8 @@ std::string plain(std::string msg, const std::string& path) {
   if (std::regex_match(msg, m, unknown)) {
     return "unknown member \"" + m[1].str() + "\" in \"" + m[2].str() + "\"";
   }
-  static const std::regex pattern(R"(Unsatisfied pattern - \"(.*)\" does not conform to \"(.*)\"\.?)");
+  static const std::regex pattern(
+      R"(Unsatisfied pattern - \"(.*)\" does not conform to \"(.*)\"\.?)");
   if (std::regex_match(msg, m, pattern)) {
     if (m[2].str().find(R"(\d{4}-\d{2}-\d{2}T)") != std::string::npos) {
       return "\"" + m[1].str() +
@@ -201,11 +202,13 @@ std::string plain(std::string msg, const std::string& path) {
     }
     return "\"" + m[1].str() + "\" does not have the expected form (" + m[2].str() + ")";
   }
-  static const std::regex range(R"(Unsatisfied range - value \"(.*)\" is out of the allowed range\.?)");
+  static const std::regex range(
+      R"(Unsatisfied range - value \"(.*)\" is out of the allowed range\.?)");
   if (std::regex_match(msg, m, range)) {
     return "\"" + m[1].str() + "\" is out of the allowed range";
   }
-  static const std::regex union_value(R"(Invalid union value \"(.*)\" - no matching subtype found.*)");
+  static const std::regex union_value(
+      R"(Invalid union value \"(.*)\" - no matching subtype found.*)");
   if (std::regex_match(msg, m, union_value)) {
     const bool address = path.size() >= 8 && path.compare(path.size() - 8, 8, "/address") == 0;
     return "\"" + m[1].str() + "\" is not " +
@@ -251,7 +254,8 @@ struct InventoryValidator::Impl {
         // libyang names only the schema node of a missing mandatory node; find the instance.
         path = missing_instance_path(tree, loc.path).value_or(path);
       }
-      out.push_back(Diagnostic{file, loc.line, path, plain(e->msg ? e->msg : "invalid data", path)});
+      out.push_back(
+          Diagnostic{file, loc.line, path, plain(e->msg ? e->msg : "invalid data", path)});
     }
     if (!any) {
       out.push_back(Diagnostic{file, 0, "", "libyang rejected the document without a message"});
@@ -291,8 +295,7 @@ InventoryValidator::InventoryValidator() : impl_(std::make_unique<Impl>()) {
   // No search directories: every module comes from the program itself or from libyang's own
   // internal set (ietf-inet-types, ietf-yang-types), so the result never depends on the
   // current directory or on what else is installed.
-  if (ly_ctx_new(nullptr, LY_CTX_DISABLE_SEARCHDIRS | LY_CTX_NO_YANGLIBRARY, &raw) !=
-      LY_SUCCESS) {
+  if (ly_ctx_new(nullptr, LY_CTX_DISABLE_SEARCHDIRS | LY_CTX_NO_YANGLIBRARY, &raw) != LY_SUCCESS) {
     throw ConfigError("libyang could not create a context");
   }
   impl_->ctx.reset(raw);
@@ -318,13 +321,15 @@ Result<ValidatedInventory, std::vector<Diagnostic>> InventoryValidator::validate
     }
     std::ifstream in(p, std::ios::binary);
     if (!in) {
-      diags.push_back(Diagnostic{p, 0, "", "cannot be read: " + std::string(std::strerror(errno)), true});
+      diags.push_back(
+          Diagnostic{p, 0, "", "cannot be read: " + std::string(std::strerror(errno)), true});
       continue;
     }
     std::ostringstream s;
     s << in.rdbuf();
     if (in.bad()) {
-      diags.push_back(Diagnostic{p, 0, "", "cannot be read: " + std::string(std::strerror(errno)), true});
+      diags.push_back(
+          Diagnostic{p, 0, "", "cannot be read: " + std::string(std::strerror(errno)), true});
       continue;
     }
     docs.push_back(Document{p, s.str()});
@@ -524,7 +529,8 @@ class Converter {
         if (uplinks.count(p) != 0) {
           fail(std::string(kTop) + "/contract[id='" + c.id + "']/port[device='" + p.device +
                    "'][interface='" + p.interface + "']",
-               "port " + p.device + " " + p.interface + " is an uplink; it cannot be a customer's port");
+               "port " + p.device + " " + p.interface +
+                   " is an uplink; it cannot be a customer's port");
         }
       }
     }
@@ -647,7 +653,8 @@ Result<ValidatedInventory, std::vector<Diagnostic>> InventoryValidator::validate
         continue;
       }
       const std::string p = path_of(entry);
-      if (const auto it = defined_in.find(p); it != defined_in.end() && it->second != docs[i].name) {
+      if (const auto it = defined_in.find(p);
+          it != defined_in.end() && it->second != docs[i].name) {
         diags.push_back(Diagnostic{docs[i].name, 0, p, "also defined in " + it->second});
       } else {
         defined_in.emplace(p, docs[i].name);
@@ -663,7 +670,8 @@ Result<ValidatedInventory, std::vector<Diagnostic>> InventoryValidator::validate
   for (const auto& t : trees) {
     lyd_node* copy = nullptr;
     if (lyd_dup_siblings(t.get(), nullptr, LYD_DUP_RECURSIVE, &copy) != LY_SUCCESS) {
-      return Unexpected{std::vector<Diagnostic>{{docs.front().name, 0, "", "libyang could not copy the tree"}}};
+      return Unexpected{
+          std::vector<Diagnostic>{{docs.front().name, 0, "", "libyang could not copy the tree"}}};
     }
     if (!merged) {
       merged.reset(copy);
@@ -729,7 +737,8 @@ Result<ValidatedInventory, std::vector<Diagnostic>> InventoryValidator::validate
   char* printed = nullptr;
   if (lyd_print_mem(&printed, merged.get(), LYD_JSON, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_WD_ALL) !=
       LY_SUCCESS) {
-    return Unexpected{std::vector<Diagnostic>{{"", 0, "", "libyang could not print the inventory"}}};
+    return Unexpected{
+        std::vector<Diagnostic>{{"", 0, "", "libyang could not print the inventory"}}};
   }
   std::string document = printed;
   std::free(printed);  // NOLINT: allocated by libyang

@@ -47,8 +47,8 @@ struct ModuleIndex {
   explicit ModuleIndex(const std::vector<std::string>& dirs) {
     for (const auto& d : dirs) {
       std::error_code ec;
-      for (auto it = fs::recursive_directory_iterator(d, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec)) {
+      for (auto it = fs::recursive_directory_iterator(d, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (!it->is_regular_file(ec) || it->path().extension() != ".yang") {
           continue;
         }
@@ -80,11 +80,12 @@ struct ModuleIndex {
   }
 };
 
-LY_ERR module_clb(const char* mod_name, const char* mod_rev, const char* submod_name, const char* submod_rev,
-                  void* user_data, LYS_INFORMAT* format, const char** module_data,
-                  ly_module_imp_data_free_clb* free_module_data) {
+LY_ERR module_clb(const char* mod_name, const char* mod_rev, const char* submod_name,
+                  const char* submod_rev, void* user_data, LYS_INFORMAT* format,
+                  const char** module_data, ly_module_imp_data_free_clb* free_module_data) {
   const auto* index = static_cast<const ModuleIndex*>(user_data);
-  const fs::path file = submod_name != nullptr ? index->find(submod_name, submod_rev) : index->find(mod_name, mod_rev);
+  const fs::path file = submod_name != nullptr ? index->find(submod_name, submod_rev)
+                                               : index->find(mod_name, mod_rev);
   if (file.empty()) {
     return LY_ENOTFOUND;
   }
@@ -100,32 +101,38 @@ LY_ERR module_clb(const char* mod_name, const char* mod_rev, const char* submod_
 // The server's host key against the device's known_hosts file: only a key that is there passes.
 int hostkey_clb(const char* hostname, ssh_session session, void* /*priv*/) {
   if (t_known_hosts.empty()) {
-    t_hostkey_problem = "no known-hosts file is configured for this device, so its host key cannot be checked";
+    t_hostkey_problem =
+        "no known-hosts file is configured for this device, so its host key cannot be checked";
     return 1;
   }
   ssh_options_set(session, SSH_OPTIONS_KNOWNHOSTS, t_known_hosts.c_str());
   std::error_code ec;
-  const auto known = fs::exists(t_known_hosts, ec) ? ssh_session_is_known_server(session) : SSH_KNOWN_HOSTS_NOT_FOUND;
+  const auto known = fs::exists(t_known_hosts, ec) ? ssh_session_is_known_server(session)
+                                                   : SSH_KNOWN_HOSTS_NOT_FOUND;
   switch (known) {
     case SSH_KNOWN_HOSTS_OK:
       return 0;
     case SSH_KNOWN_HOSTS_CHANGED:
-      t_hostkey_problem = std::string("the host key of ") + hostname + " is not the one in " + t_known_hosts +
-                          ": it changed (a replaced device, or someone in between); check it and update the file";
+      t_hostkey_problem =
+          std::string("the host key of ") + hostname + " is not the one in " + t_known_hosts +
+          ": it changed (a replaced device, or someone in between); check it and update the file";
       return 1;
     case SSH_KNOWN_HOSTS_OTHER:
-      t_hostkey_problem = std::string("the host key of ") + hostname + " is of another type than the one in " +
-                          t_known_hosts;
+      t_hostkey_problem = std::string("the host key of ") + hostname +
+                          " is of another type than the one in " + t_known_hosts;
       return 1;
     case SSH_KNOWN_HOSTS_NOT_FOUND:
-      t_hostkey_problem = "the known-hosts file " + t_known_hosts + " does not exist (make it: ssh-keyscan -p " +
-                          std::to_string(t_port) + " " + hostname + " > " + t_known_hosts +
+      t_hostkey_problem = "the known-hosts file " + t_known_hosts +
+                          " does not exist (make it: ssh-keyscan -p " + std::to_string(t_port) +
+                          " " + hostname + " > " + t_known_hosts +
                           ", after checking the key with the device's console)";
       return 1;
     case SSH_KNOWN_HOSTS_UNKNOWN:
-      t_hostkey_problem = std::string("the host key of ") + hostname + " port " + std::to_string(t_port) +
-                          " is not in " + t_known_hosts + " (add it: ssh-keyscan -p " + std::to_string(t_port) + " " +
-                          hostname + " >> " + t_known_hosts + ", after checking the key with the device's console)";
+      t_hostkey_problem = std::string("the host key of ") + hostname + " port " +
+                          std::to_string(t_port) + " is not in " + t_known_hosts +
+                          " (add it: ssh-keyscan -p " + std::to_string(t_port) + " " + hostname +
+                          " >> " + t_known_hosts +
+                          ", after checking the key with the device's console)";
       return 1;
     case SSH_KNOWN_HOSTS_ERROR:
       break;
@@ -134,7 +141,9 @@ int hostkey_clb(const char* hostname, ssh_session session, void* /*priv*/) {
   return 1;
 }
 
-char* password_clb(const char* /*user*/, const char* /*host*/, void* /*priv*/) { return strdup(t_password.c_str()); }
+char* password_clb(const char* /*user*/, const char* /*host*/, void* /*priv*/) {
+  return strdup(t_password.c_str());
+}
 
 // A libyang data tree as plain DataNodes (every sibling from `first` on).
 void copy_tree(const lyd_node* first, std::vector<DataNode>& out) {
@@ -157,7 +166,8 @@ void copy_tree(const lyd_node* first, std::vector<DataNode>& out) {
 // The data tree inside a <get> reply's <data>.
 const lyd_node* reply_data(const lyd_node* op) {
   for (const lyd_node* n = op; n != nullptr; n = n->next) {
-    if (n->schema != nullptr && std::strcmp(n->schema->name, "data") == 0 && (n->schema->nodetype & LYS_ANYDATA) != 0) {
+    if (n->schema != nullptr && std::strcmp(n->schema->name, "data") == 0 &&
+        (n->schema->nodetype & LYS_ANYDATA) != 0) {
       const auto* any = reinterpret_cast<const lyd_node_any*>(n);
       return any->value_type == LYD_ANYDATA_DATATREE ? any->value.tree : nullptr;
     }
@@ -218,7 +228,8 @@ std::vector<std::string> default_yang_dirs() {
     std::string s = env;
     for (std::size_t from = 0; from <= s.size();) {
       const auto colon = s.find(':', from);
-      const std::string part = s.substr(from, colon == std::string::npos ? std::string::npos : colon - from);
+      const std::string part =
+          s.substr(from, colon == std::string::npos ? std::string::npos : colon - from);
       if (!part.empty()) {
         dirs.push_back(part);
       }
@@ -261,7 +272,8 @@ struct NetconfSession::Impl {
     lyd_node* envp = nullptr;
     lyd_node* op = nullptr;
     NC_MSG_TYPE r = NC_MSG_NOTIF;
-    while (r == NC_MSG_NOTIF) {  // a notification that overtakes the reply is not lost by libnetconf2
+    while (r ==
+           NC_MSG_NOTIF) {  // a notification that overtakes the reply is not lost by libnetconf2
       r = nc_recv_reply(session, rpc, id, ms, &envp, &op);
     }
     nc_rpc_free(rpc);
@@ -296,9 +308,11 @@ NetconfSession::~NetconfSession() = default;
 
 const NetconfServerInfo& NetconfSession::server() const { return impl_->server; }
 
-Result<std::unique_ptr<NetconfSession>> NetconfSession::connect(const Device& d, const NetconfOptions& o) {
+Result<std::unique_ptr<NetconfSession>> NetconfSession::connect(const Device& d,
+                                                                const NetconfOptions& o) {
   if (!d.netconf) {
-    return make_error(Errc::invalid_input, "device " + d.name + " has no netconf access in the inventory");
+    return make_error(Errc::invalid_input,
+                      "device " + d.name + " has no netconf access in the inventory");
   }
   const NetconfAccess& a = *d.netconf;
   std::lock_guard lock(g_client_mutex);
@@ -311,7 +325,8 @@ Result<std::unique_ptr<NetconfSession>> NetconfSession::connect(const Device& d,
   });
   auto impl = std::make_unique<Impl>();
   impl->options = o;
-  impl->modules = std::make_unique<ModuleIndex>(o.yang_dirs.empty() ? default_yang_dirs() : o.yang_dirs);
+  impl->modules =
+      std::make_unique<ModuleIndex>(o.yang_dirs.empty() ? default_yang_dirs() : o.yang_dirs);
   nc_client_set_schema_callback(module_clb, impl->modules.get());
   // libnetconf2 looks for a module in the context's search directories first, then asks the
   // server (<get-schema>), and only then calls the schema callback: without search directories
@@ -328,7 +343,8 @@ Result<std::unique_ptr<NetconfSession>> NetconfSession::connect(const Device& d,
   t_last_error.clear();
   t_hostkey_problem.clear();
 
-  const std::string target = a.transport == "unix" ? a.socket : d.address + ":" + std::to_string(a.port);
+  const std::string target =
+      a.transport == "unix" ? a.socket : d.address + ":" + std::to_string(a.port);
   if (a.transport == "unix") {
     impl->session = nc_connect_unix(a.socket.c_str(), impl->ctx);
   } else if (a.transport == "tls") {
@@ -365,8 +381,9 @@ Result<std::unique_ptr<NetconfSession>> NetconfSession::connect(const Device& d,
   if (impl->session == nullptr && a.transport == "ssh" && t_hostkey_problem.empty() &&
       t_last_error.find("authenticate") != std::string::npos) {
     t_last_error = "user " + a.username + " was refused (" +
-                   (a.private_key.empty() ? "password" : a.password.empty() ? "key " + a.private_key
-                                                                           : "key " + a.private_key + " and password") +
+                   (a.private_key.empty() ? "password"
+                    : a.password.empty()  ? "key " + a.private_key
+                                          : "key " + a.private_key + " and password") +
                    "): " + t_last_error;
   }
   if (impl->session == nullptr) {
@@ -375,7 +392,8 @@ Result<std::unique_ptr<NetconfSession>> NetconfSession::connect(const Device& d,
                                                  : "no NETCONF session";
     return make_error(Errc::io, "cannot connect to " + target + ": " + why, d.name);
   }
-  for (const char* const* c = nc_session_get_cpblts(impl->session); c != nullptr && *c != nullptr; ++c) {
+  for (const char* const* c = nc_session_get_cpblts(impl->session); c != nullptr && *c != nullptr;
+       ++c) {
     const std::string cap = *c;
     impl->server.capabilities.push_back(cap);
     // "urn:…:ietf-interfaces?module=ietf-interfaces&revision=2014-05-08&features=…"
@@ -384,7 +402,8 @@ Result<std::unique_ptr<NetconfSession>> NetconfSession::connect(const Device& d,
       continue;
     }
     const auto end = cap.find('&', m);
-    const std::string name = cap.substr(m + 7, end == std::string::npos ? std::string::npos : end - m - 7);
+    const std::string name =
+        cap.substr(m + 7, end == std::string::npos ? std::string::npos : end - m - 7);
     std::string rev;
     if (const auto r = cap.find("revision="); r != std::string::npos) {
       rev = cap.substr(r + 9, 10);
@@ -404,10 +423,12 @@ Result<std::unique_ptr<NetconfSession>> NetconfSession::connect(const Device& d,
   return std::unique_ptr<NetconfSession>(new NetconfSession(std::move(impl)));
 }
 
-Result<NetconfAnswer> NetconfSession::get(const std::vector<std::string>& xpaths, const Clock& clock) {
+Result<NetconfAnswer> NetconfSession::get(const std::vector<std::string>& xpaths,
+                                          const Clock& clock) {
   NetconfAnswer answer;
   for (const auto& x : xpaths) {
-    auto r = impl_->call(nc_rpc_get(x.c_str(), NC_WD_UNKNOWN, NC_PARAMTYPE_DUP_AND_FREE), ("<get> " + x).c_str());
+    auto r = impl_->call(nc_rpc_get(x.c_str(), NC_WD_UNKNOWN, NC_PARAMTYPE_DUP_AND_FREE),
+                         ("<get> " + x).c_str());
     if (!r) {
       return r.error();
     }
@@ -419,7 +440,8 @@ Result<NetconfAnswer> NetconfSession::get(const std::vector<std::string>& xpaths
 
 Result<void> NetconfSession::subscribe(std::optional<Timestamp> since) {
   const std::string start = since ? format_time_utc(*since) : std::string();
-  auto r = impl_->call(nc_rpc_subscribe(nullptr, nullptr, since ? start.c_str() : nullptr, nullptr, NC_PARAMTYPE_DUP_AND_FREE),
+  auto r = impl_->call(nc_rpc_subscribe(nullptr, nullptr, since ? start.c_str() : nullptr, nullptr,
+                                        NC_PARAMTYPE_DUP_AND_FREE),
                        "<create-subscription>");
   if (!r) {
     return r.error();
@@ -427,7 +449,8 @@ Result<void> NetconfSession::subscribe(std::optional<Timestamp> since) {
   return {};
 }
 
-Result<std::optional<NetconfNotification>> NetconfSession::next_notification(std::chrono::milliseconds wait) {
+Result<std::optional<NetconfNotification>> NetconfSession::next_notification(
+    std::chrono::milliseconds wait) {
   lyd_node* envp = nullptr;
   lyd_node* op = nullptr;
   const NC_MSG_TYPE r = nc_recv_notif(impl_->session, static_cast<int>(wait.count()), &envp, &op);
@@ -443,7 +466,8 @@ Result<std::optional<NetconfNotification>> NetconfSession::next_notification(std
   // in containers for a YANG 1.1 notification inside a data tree).
   const lyd_node* e = nullptr;
   LYD_TREE_DFS_BEGIN(envp, e) {
-    if (e->schema == nullptr && std::strcmp(reinterpret_cast<const lyd_node_opaq*>(e)->name.name, "eventTime") == 0) {
+    if (e->schema == nullptr &&
+        std::strcmp(reinterpret_cast<const lyd_node_opaq*>(e)->name.name, "eventTime") == 0) {
       if (auto t = parse_time(reinterpret_cast<const lyd_node_opaq*>(e)->value)) {
         n.event_time = *t;
       }

@@ -28,7 +28,8 @@ const Varbind* find_varbind(const std::vector<Varbind>& vbs, std::string_view pr
   return nullptr;
 }
 
-const Varbind* find_varbind(const std::vector<Varbind>& vbs, std::string_view column, std::int64_t index) {
+const Varbind* find_varbind(const std::vector<Varbind>& vbs, std::string_view column,
+                            std::int64_t index) {
   for (const auto& v : vbs) {
     if (oid_index(v.oid, column) == index) {
       return &v;
@@ -50,7 +51,8 @@ std::optional<Timestamp> since_uptime(Timestamp at, std::uint32_t sys_uptime, st
 namespace {
 
 Error not_spoken(const DevicePlugin& p, std::string_view what) {
-  return make_error(Errc::invalid_input, "plugin " + p.info().name + " does not read " + std::string(what));
+  return make_error(Errc::invalid_input,
+                    "plugin " + p.info().name + " does not read " + std::string(what));
 }
 
 }  // namespace
@@ -59,11 +61,13 @@ Result<TrapMeaning> DevicePlugin::on_trap(const Trap& /*trap*/, const DeviceView
   return not_spoken(*this, "SNMP traps");
 }
 
-Result<PollMeaning> DevicePlugin::on_poll(const PollAnswer& /*answer*/, const DeviceView& /*d*/) const {
+Result<PollMeaning> DevicePlugin::on_poll(const PollAnswer& /*answer*/,
+                                          const DeviceView& /*d*/) const {
   return not_spoken(*this, "SNMP polls");
 }
 
-Result<PollMeaning> DevicePlugin::on_netconf(const NetconfAnswer& /*answer*/, const DeviceView& /*d*/) const {
+Result<PollMeaning> DevicePlugin::on_netconf(const NetconfAnswer& /*answer*/,
+                                             const DeviceView& /*d*/) const {
   return not_spoken(*this, "NETCONF data");
 }
 
@@ -126,7 +130,8 @@ Result<State> oper_status_state(std::string_view word) {
   if (w == "testing" || w == "unknown") {
     return State::unknown;
   }
-  return make_error(Errc::invalid_input, "oper-status \"" + std::string(word) + "\" is not an ifOperStatus word");
+  return make_error(Errc::invalid_input,
+                    "oper-status \"" + std::string(word) + "\" is not an ifOperStatus word");
 }
 
 // -- the registry --------------------------------------------------------------------------------
@@ -136,7 +141,8 @@ void Registry::add(PluginFactory factory) {
   const PluginInfo& info = p->info();
   if (info.api != kPluginApi) {
     throw ConfigError("plugin " + info.name + " was built for plugin API " +
-                      std::to_string(info.api) + ", this colosla has " + std::to_string(kPluginApi));
+                      std::to_string(info.api) + ", this colosla has " +
+                      std::to_string(kPluginApi));
   }
   if (plugins_.count(info.name) != 0) {
     throw ConfigError("two plugins are called " + info.name);

@@ -44,11 +44,13 @@ int ms_left(Steady::time_point deadline) {
       0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count()));
 }
 
-bool resolve(const std::string& address, std::uint16_t port, sockaddr_storage& out, socklen_t& len) {
+bool resolve(const std::string& address, std::uint16_t port, sockaddr_storage& out,
+             socklen_t& len) {
   addrinfo hints{};
   hints.ai_flags = AI_NUMERICHOST;
   addrinfo* ai = nullptr;
-  if (getaddrinfo(address.c_str(), std::to_string(port).c_str(), &hints, &ai) != 0 || ai == nullptr) {
+  if (getaddrinfo(address.c_str(), std::to_string(port).c_str(), &hints, &ai) != 0 ||
+      ai == nullptr) {
     return false;
   }
   std::memcpy(&out, ai->ai_addr, ai->ai_addrlen);
@@ -72,8 +74,8 @@ std::uint16_t checksum(const unsigned char* p, std::size_t n) {
 }
 
 // One ICMP echo; "" when answered, else why not.
-std::string echo_once(const std::string& address, std::chrono::milliseconds timeout, std::uint16_t seq,
-                      std::string& detail) {
+std::string echo_once(const std::string& address, std::chrono::milliseconds timeout,
+                      std::uint16_t seq, std::string& detail) {
   sockaddr_storage to{};
   socklen_t to_len = 0;
   if (!resolve(address, 0, to, to_len)) {
@@ -120,7 +122,8 @@ std::string echo_once(const std::string& address, std::chrono::milliseconds time
     unsigned char buf[1500];
     sockaddr_storage from{};
     socklen_t from_len = sizeof from;
-    const ssize_t n = ::recvfrom(s, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+    const ssize_t n =
+        ::recvfrom(s, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n <= 0) {
       continue;
     }
@@ -137,15 +140,18 @@ std::string echo_once(const std::string& address, std::chrono::milliseconds time
     const std::uint16_t rid = static_cast<std::uint16_t>(icmp[4] << 8 | icmp[5]);
     // A datagram socket's id is the kernel's; a raw socket sees every reply and checks ours.
     if (reply && rseq == seq && (!raw || rid == id)) {
-      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - start).count();
-      detail = "echo reply in " + std::to_string(us / 1000) + "." + std::to_string(us % 1000 / 100) + " ms";
+      const auto us =
+          std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - start).count();
+      detail = "echo reply in " + std::to_string(us / 1000) + "." +
+               std::to_string(us % 1000 / 100) + " ms";
       return "";
     }
   }
 }
 
 // A TCP connection within the deadline; the socket, or -1 with why.
-int connect_to(const std::string& address, std::uint16_t port, Steady::time_point deadline, std::string& why) {
+int connect_to(const std::string& address, std::uint16_t port, Steady::time_point deadline,
+               std::string& why) {
   sockaddr_storage to{};
   socklen_t len = 0;
   if (!resolve(address, port, to, len)) {
@@ -157,7 +163,8 @@ int connect_to(const std::string& address, std::uint16_t port, Steady::time_poin
     throw CannotProbe{std::string("cannot open a TCP socket: ") + std::strerror(errno)};
   }
   if (::connect(s, reinterpret_cast<sockaddr*>(&to), len) != 0 && errno != EINPROGRESS) {
-    why = std::string("cannot connect to port ") + std::to_string(port) + ": " + std::strerror(errno);
+    why =
+        std::string("cannot connect to port ") + std::to_string(port) + ": " + std::strerror(errno);
     ::close(s);
     return -1;
   }
@@ -198,7 +205,8 @@ bool send_all(int s, const std::string& text, Steady::time_point deadline) {
 std::string reply(int s, std::string& buffer, Steady::time_point deadline) {
   for (;;) {
     std::size_t start = 0;
-    for (std::size_t nl = buffer.find('\n'); nl != std::string::npos; nl = buffer.find('\n', start)) {
+    for (std::size_t nl = buffer.find('\n'); nl != std::string::npos;
+         nl = buffer.find('\n', start)) {
       const std::string line = buffer.substr(start, nl - start);
       start = nl + 1;
       if (line.size() >= 4 && line[3] == ' ') {
@@ -244,8 +252,9 @@ std::string http_once(const std::string& address, std::uint16_t port, const std:
     return why;
   }
   const std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
-  if (!send_all(s.fd, "GET " + (path.empty() ? "/" : path) + " HTTP/1.0\r\nHost: " + host +
-                          "\r\nUser-Agent: colosla-probe\r\nConnection: close\r\n\r\n",
+  if (!send_all(s.fd,
+                "GET " + (path.empty() ? "/" : path) + " HTTP/1.0\r\nHost: " + host +
+                    "\r\nUser-Agent: colosla-probe\r\nConnection: close\r\n\r\n",
                 deadline)) {
     return "cannot send the request";
   }
@@ -258,7 +267,8 @@ std::string http_once(const std::string& address, std::uint16_t port, const std:
     char chunk[512];
     const ssize_t n = ::recv(s.fd, chunk, sizeof chunk, 0);
     if (n <= 0) {
-      return got.empty() ? "the connection closed without an answer" : "an incomplete HTTP status line";
+      return got.empty() ? "the connection closed without an answer"
+                         : "an incomplete HTTP status line";
     }
     got.append(chunk, static_cast<std::size_t>(n));
   }
@@ -272,8 +282,8 @@ std::string http_once(const std::string& address, std::uint16_t port, const std:
 }
 
 // email, ftp: "" when the 220 greeting came and QUIT was answered, else why not.
-std::string greeting_once(const std::string& address, std::uint16_t port, std::chrono::milliseconds timeout,
-                          std::string& detail) {
+std::string greeting_once(const std::string& address, std::uint16_t port,
+                          std::chrono::milliseconds timeout, std::string& detail) {
   const auto deadline = Steady::now() + timeout;
   std::string why;
   Fd s(connect_to(address, port, deadline, why));
@@ -307,7 +317,8 @@ bool documentation_address(const std::string& address) {
     return (a[0] == 192 && a[1] == 0 && a[2] == 2) || (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
            (a[0] == 203 && a[1] == 0 && a[2] == 113);
   }
-  return inet_pton(AF_INET6, address.c_str(), a) == 1 && a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8;
+  return inet_pton(AF_INET6, address.c_str(), a) == 1 && a[0] == 0x20 && a[1] == 0x01 &&
+         a[2] == 0x0d && a[3] == 0xb8;
 }
 
 ProbeResult probe(const std::string& address, ProbeService service, const std::string& www_path,

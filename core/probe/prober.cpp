@@ -21,7 +21,8 @@ constexpr auto kLater = std::greater<HeapItem>{};  // std::*_heap keep the large
 
 }  // namespace
 
-std::vector<ProbeJob> probe_jobs(const Inventory& inv, Timestamp now, std::vector<std::string>* skipped) {
+std::vector<ProbeJob> probe_jobs(const Inventory& inv, Timestamp now,
+                                 std::vector<std::string>* skipped) {
   std::map<std::pair<std::string, ProbeService>, ProbeJob> jobs;
   for (const auto& c : inv.contracts) {
     if (now < c.start || c.end <= now) {
@@ -102,7 +103,8 @@ ProbeSchedule::ProbeSchedule(const std::vector<ProbeJob>& jobs, Timestamp start)
       // the last, not sooner or up to twice as late.
       const std::int64_t phase = length * k / n;
       const std::int64_t first = now + (((phase - now) % length) + length) % length;
-      heap_.emplace_back(Timestamp{std::chrono::seconds{first}}, members[static_cast<std::size_t>(k)]);
+      heap_.emplace_back(Timestamp{std::chrono::seconds{first}},
+                         members[static_cast<std::size_t>(k)]);
     }
   }
   std::make_heap(heap_.begin(), heap_.end(), kLater);
@@ -134,7 +136,8 @@ void EmergencyTracker::seed(const std::string& address, ProbeService s, bool las
   states_[{address, s}] = State{last_failed ? 1 : 0, false};
 }
 
-EmergencyTracker::Change EmergencyTracker::feed(const std::string& address, ProbeService s, bool pass) {
+EmergencyTracker::Change EmergencyTracker::feed(const std::string& address, ProbeService s,
+                                                bool pass) {
   State& st = states_[{address, s}];
   if (pass) {
     const bool was_open = st.open;
@@ -263,9 +266,12 @@ Observation Prober::observation(const ProbeJob& job, const ProbeResult& r) {
   return obs;
 }
 
-ProbeLoop::ProbeLoop(Store& store, std::vector<ProbeJob> jobs, Prober::Options options, const Clock& clock,
-                     ProbeFunction fn)
-    : store_(store), clock_(clock), prober_(std::move(jobs), options, clock, std::move(fn)), last_flush_(clock.now()) {
+ProbeLoop::ProbeLoop(Store& store, std::vector<ProbeJob> jobs, Prober::Options options,
+                     const Clock& clock, ProbeFunction fn)
+    : store_(store),
+      clock_(clock),
+      prober_(std::move(jobs), options, clock, std::move(fn)),
+      last_flush_(clock.now()) {
   // After a restart a service whose last probe failed needs one more failure, not two.
   if (auto latest = store_.latest_states(0)) {
     std::map<std::pair<std::string, std::string>, bool> failed;
@@ -304,7 +310,8 @@ Result<bool> ProbeLoop::step() {
     }
     look = changed;
   }
-  const auto passed = std::partition(wakes_.begin(), wakes_.end(), [&](Timestamp t) { return t > now; });
+  const auto passed =
+      std::partition(wakes_.begin(), wakes_.end(), [&](Timestamp t) { return t > now; });
   if (passed != wakes_.end()) {
     wakes_.erase(passed, wakes_.end());
     look = true;
@@ -338,7 +345,8 @@ bool ProbeLoop::absorb() {
     switch (tracker_.feed(j.address, j.service, o.result.pass)) {
       case EmergencyTracker::Change::declared: {
         log(LogLevel::warning, "prober",
-            "emergency: the second consecutive " + what + " probe failed (" + o.result.detail + ")");
+            "emergency: the second consecutive " + what + " probe failed (" + o.result.detail +
+                ")");
         changed = true;
         const Timestamp deadline = o.result.at + j.notify_within;
         wakes_.push_back(std::max(o.result.at, deadline - std::chrono::minutes{5}));
@@ -346,7 +354,8 @@ bool ProbeLoop::absorb() {
         break;
       }
       case EmergencyTracker::Change::cleared:
-        log(LogLevel::info, "prober", "emergency over: " + what + " passed (" + o.result.detail + ")");
+        log(LogLevel::info, "prober",
+            "emergency over: " + what + " passed (" + o.result.detail + ")");
         changed = true;
         break;
       case EmergencyTracker::Change::none:
@@ -367,7 +376,9 @@ Result<void> ProbeLoop::flush() {
   }
   if (auto n = store_.add_observations(pending_); !n) {
     if (pending_.size() > 1'000'000) {
-      log(LogLevel::error, "prober", "dropping " + std::to_string(pending_.size()) + " probe results: the store keeps failing");
+      log(LogLevel::error, "prober",
+          "dropping " + std::to_string(pending_.size()) +
+              " probe results: the store keeps failing");
       pending_.clear();
     }
     return n.error();
@@ -397,7 +408,8 @@ Result<ProberLock> ProberLock::take(const std::string& store_path, std::chrono::
   const std::string path = store_path + ".prober-lock";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
-    return make_error(Errc::io, std::string("cannot open the prober's lock: ") + std::strerror(errno), path);
+    return make_error(Errc::io,
+                      std::string("cannot open the prober's lock: ") + std::strerror(errno), path);
   }
   const auto deadline = std::chrono::steady_clock::now() + wait;
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -410,7 +422,8 @@ Result<ProberLock> ProberLock::take(const std::string& store_path, std::chrono::
       char buf[32] = {};
       const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
       ::close(fd);
-      const std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("?");
+      const std::string holder =
+          n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("?");
       return make_error(Errc::conflict,
                         "another colosla prober (pid " + holder.substr(0, holder.find('\n')) +
                             ") probes this store: two would count every failure twice",

@@ -9,8 +9,9 @@
 
 namespace colosla::core {
 
-Result<std::pair<Contract, ContractReport>> current_contract_report(const Store& store, const std::string& id,
-                                                                     Timestamp now) {
+Result<std::pair<Contract, ContractReport>> current_contract_report(const Store& store,
+                                                                    const std::string& id,
+                                                                    Timestamp now) {
   std::optional<std::pair<Contract, ContractReport>> out;
   auto done = store.read([&]() -> Result<void> {
     auto inv = store.load_contract(id);
@@ -74,9 +75,10 @@ Result<std::pair<Contract, ContractReport>> current_contract_report(const Store&
       return records.error();
     }
     std::vector<Record> in_force = effective_records(*records);
-    std::erase_if(in_force, [&](const Record& r) { return !r.contract.empty() && r.contract != id; });
-    return for_each_contract_report(SlaInput{inventory, *mappings, *history, in_force}, month, now, id,
-                                    [&](const ContractReport& r) { out.emplace(c, r); });
+    std::erase_if(in_force,
+                  [&](const Record& r) { return !r.contract.empty() && r.contract != id; });
+    return for_each_contract_report(SlaInput{inventory, *mappings, *history, in_force}, month, now,
+                                    id, [&](const ContractReport& r) { out.emplace(c, r); });
   });
   if (!done) {
     return done.error();
@@ -109,8 +111,10 @@ ContractStatus status_of(const Contract& c, const ContractReport& r, Timestamp a
   s.network = figures(r.network, r.network.limit);
   // Power breaches when availability falls below the target: the budget is the period's
   // seconds times (1 - target), rounded down.
-  s.power = figures(r.power, r.period_seconds * (100'000 - static_cast<std::int64_t>(c.sla.availability_target_milli)) /
-                                 100'000);
+  s.power =
+      figures(r.power, r.period_seconds *
+                           (100'000 - static_cast<std::int64_t>(c.sla.availability_target_milli)) /
+                           100'000);
   for (const auto& e : r.emergencies) {
     EmergencyFigures f;
     f.what = e.target + " " + std::string(to_string(e.service));

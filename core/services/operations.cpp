@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <array>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "colosla/base/calendar.hpp"
 
@@ -207,8 +207,8 @@ Result<void> month_report(const Store& store, std::chrono::year_month month, Tim
   });
 }
 
-Result<MonthReport> month_report(const Store& store, std::chrono::year_month month,
-                                 Timestamp as_of, const std::optional<std::string>& contract) {
+Result<MonthReport> month_report(const Store& store, std::chrono::year_month month, Timestamp as_of,
+                                 const std::optional<std::string>& contract) {
   MonthReport report;
   report.month = month;
   report.as_of = as_of;
@@ -225,8 +225,8 @@ namespace {
 Result<const DevicePlugin*> plugin_of(const Registry& registry, const Device& device) {
   const DevicePlugin* plugin = registry.find(device.plugin);
   if (plugin == nullptr) {
-    return make_error(Errc::not_found,
-                      device.name + " names the plugin \"" + device.plugin + "\", which this colosla does not have");
+    return make_error(Errc::not_found, device.name + " names the plugin \"" + device.plugin +
+                                           "\", which this colosla does not have");
   }
   return plugin;
 }
@@ -241,8 +241,8 @@ std::map<std::int64_t, std::string> port_names_of(const Store& store, const std:
 
 }  // namespace
 
-Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device, const Ask& ask,
-                               const PollOrigin& origin, const Clock& clock) {
+Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device,
+                               const Ask& ask, const PollOrigin& origin, const Clock& clock) {
   PollReport report;
   report.device = device.name;
   auto found = plugin_of(registry, device);
@@ -293,8 +293,8 @@ Result<PollReport> poll_device(Store& store, const Registry& registry, const Dev
       for (const auto& p : c.power_sources) {
         if (p.device == device.name) {
           entities.insert(device.role == Role::ups ? EntityId::ups(p.device)
-                          : p.outlet              ? EntityId::outlet(p.device, *p.outlet)
-                                                  : EntityId::inlet(p.device));
+                          : p.outlet               ? EntityId::outlet(p.device, *p.outlet)
+                                                   : EntityId::inlet(p.device));
         }
       }
     }
@@ -310,7 +310,8 @@ Result<PollReport> poll_device(Store& store, const Registry& registry, const Dev
     report.ports = meaning.ports;
     const std::string what = origin.source == Source::netconf ? "netconf read " : "poll ";
     for (const auto& s : meaning.states) {
-      record(s.entity, s.state, s.since.value_or(answer->at), what + origin.origin + ": " + s.detail);
+      record(s.entity, s.state, s.since.value_or(answer->at),
+             what + origin.origin + ": " + s.detail);
     }
     if (!meaning.ports.empty()) {
       std::vector<PortName> ports;
@@ -341,14 +342,15 @@ Result<PollReport> poll_device(Store& store, const Registry& registry, const Dev
     }
     return DeviceAnswer{plugin.on_poll(*answer, view), answer->at};
   };
-  return poll_device(store, registry, device, ask,
-                     PollOrigin{Source::poll, "snmp:" + device.address + ":" + std::to_string(device.snmp.port)},
-                     clock);
+  return poll_device(
+      store, registry, device, ask,
+      PollOrigin{Source::poll, "snmp:" + device.address + ":" + std::to_string(device.snmp.port)},
+      clock);
 }
 
-Result<NotificationReport> record_notification(Store& store, const Registry& registry, const Device& device,
-                                               const NetconfNotification& n, const PollOrigin& origin,
-                                               const Clock& clock) {
+Result<NotificationReport> record_notification(Store& store, const Registry& registry,
+                                               const Device& device, const NetconfNotification& n,
+                                               const PollOrigin& origin, const Clock& clock) {
   auto found = plugin_of(registry, device);
   if (!found) {
     return found.error();
@@ -357,8 +359,8 @@ Result<NotificationReport> record_notification(Store& store, const Registry& reg
   const std::map<std::int64_t, std::string> names = port_names_of(store, device.name);
   auto meaning = plugin->on_notification(n, DeviceView{device, names});
   if (!meaning) {
-    return make_error(meaning.error().code, n.node.module + ":" + n.node.name + ": " + meaning.error().msg,
-                      device.name);
+    return make_error(meaning.error().code,
+                      n.node.module + ":" + n.node.name + ": " + meaning.error().msg, device.name);
   }
   NotificationReport report;
   report.summary = meaning->summary;
@@ -446,7 +448,8 @@ ObservationParser::ObservationParser(const Inventory& inventory, Timestamp now) 
   }
 }
 
-Result<Observation> parse_observation(std::string_view line, const Inventory& inventory, Timestamp now) {
+Result<Observation> parse_observation(std::string_view line, const Inventory& inventory,
+                                      Timestamp now) {
   return ObservationParser(inventory, now).parse(line);
 }
 
@@ -495,7 +498,8 @@ Result<Observation> ObservationParser::parse(std::string_view line) const {
     return bad("\"time\": " + **time_text + " is before 1970");
   }
   if (*t > now_ + std::chrono::days{1}) {
-    return bad("\"time\": " + **time_text + " is more than a day after now (" + format_time_utc(now_) + ")");
+    return bad("\"time\": " + **time_text + " is more than a day after now (" +
+               format_time_utc(now_) + ")");
   }
 
   Observation o;
@@ -564,7 +568,8 @@ Result<Observation> ObservationParser::parse(std::string_view line) const {
       if (interface->has_value()) {
         return bad(d->name + " is a pdu: it has outlets, not interfaces");
       }
-      o.entity = outlet->has_value() ? EntityId::outlet(d->name, **outlet) : EntityId::inlet(d->name);
+      o.entity =
+          outlet->has_value() ? EntityId::outlet(d->name, **outlet) : EntityId::inlet(d->name);
       break;
     case Role::ups:
       if (interface->has_value() || outlet->has_value()) {

@@ -25,7 +25,8 @@ struct Builder {
   std::string month;
   std::vector<SlaEvent> out;
 
-  SlaEvent& add(EventKind kind, const std::string& guarantee, Timestamp time, const std::string& key) {
+  SlaEvent& add(EventKind kind, const std::string& guarantee, Timestamp time,
+                const std::string& key) {
     SlaEvent e;
     e.kind = kind;
     e.contract = c.id;
@@ -60,11 +61,13 @@ std::string dependency(const ContractReport& r, Timestamp at, const Zone& z) {
   };
   std::string why;
   if (const OutageReport* o = covering(r.network)) {
-    why += "; the network was already out (" + (o->cause.empty() ? std::string("disconnected") : o->cause) +
-           " since " + format_time(o->start, z) + ")";
+    why += "; the network was already out (" +
+           (o->cause.empty() ? std::string("disconnected") : o->cause) + " since " +
+           format_time(o->start, z) + ")";
   }
   if (const OutageReport* o = covering(r.power)) {
-    why += "; the power was already out (" + (o->cause.empty() ? std::string("no power") : o->cause) + " since " +
+    why += "; the power was already out (" +
+           (o->cause.empty() ? std::string("no power") : o->cause) + " since " +
            format_time(o->start, z) + ")";
   }
   if (!why.empty()) {
@@ -110,17 +113,19 @@ std::vector<SlaEvent> derive_events(const Contract& c, const ContractReport& r, 
   const auto first = z.local_day(r.period.begin);
   Builder b{c, r, format_month(first.year() / first.month()), {}};
   const std::int64_t power_budget =
-      r.period_seconds * (100'000 - static_cast<std::int64_t>(c.sla.availability_target_milli)) / 100'000;
+      r.period_seconds * (100'000 - static_cast<std::int64_t>(c.sla.availability_target_milli)) /
+      100'000;
 
   // Outages: the beginning of each that began in the period, the end of each that ended.
-  const auto outages = [&](const GuaranteeReport& g, std::int64_t budget, EventKind down, EventKind up,
-                           const char* guarantee, bool power) {
+  const auto outages = [&](const GuaranteeReport& g, std::int64_t budget, EventKind down,
+                           EventKind up, const char* guarantee, bool power) {
     for (const auto& o : g.outages) {
       const std::string when = std::to_string(epoch(o.start));
       if (r.period.contains(o.start)) {
         SlaEvent& e = b.add(down, guarantee, o.start, when);
         figures(e, g, budget);
-        e.counted_minutes = minutes_of(g.counted_seconds - o.counted_seconds);  // before this outage
+        e.counted_minutes =
+            minutes_of(g.counted_seconds - o.counted_seconds);  // before this outage
         e.pending_minutes.reset();
         if (!power) {
           e.availability_milli.reset();
@@ -143,7 +148,8 @@ std::vector<SlaEvent> derive_events(const Contract& c, const ContractReport& r, 
   outages(r.power, power_budget, EventKind::power_lost, EventKind::power_restored, "power", true);
 
   for (const auto& em : r.emergencies) {
-    const std::string what = em.target + " " + std::string(to_string(em.service)) + " " + std::to_string(epoch(em.declared));
+    const std::string what = em.target + " " + std::string(to_string(em.service)) + " " +
+                             std::to_string(epoch(em.declared));
     const auto probe = [&](SlaEvent& e) {
       e.target = em.target;
       e.service = std::string(to_string(em.service));
@@ -152,7 +158,8 @@ std::vector<SlaEvent> derive_events(const Contract& c, const ContractReport& r, 
     if (em.declared <= as_of) {
       SlaEvent& e = b.add(EventKind::emergency_declared, "emergency", em.declared, what);
       probe(e);
-      e.reason = "two consecutive failed " + e.service + " probes of " + em.target + dependency(r, em.declared, z);
+      e.reason = "two consecutive failed " + e.service + " probes of " + em.target +
+                 dependency(r, em.declared, z);
     }
     if (em.cleared && *em.cleared <= as_of) {
       SlaEvent& e = b.add(EventKind::emergency_cleared, "emergency", *em.cleared, what);
@@ -170,21 +177,25 @@ std::vector<SlaEvent> derive_events(const Contract& c, const ContractReport& r, 
   }
 
   // A share of a budget used, and a breach: once a month each, dated when colosla saw it.
-  const auto budget = [&](const GuaranteeReport& g, std::int64_t budget_seconds, const char* guarantee) {
+  const auto budget = [&](const GuaranteeReport& g, std::int64_t budget_seconds,
+                          const char* guarantee) {
     if (budget_seconds > 0 && g.counted_seconds * 100 >= budget_seconds * budget_warning_percent) {
-      SlaEvent& e = b.add(EventKind::budget_warning, guarantee, as_of, std::string(guarantee) + " " + b.month);
+      SlaEvent& e = b.add(EventKind::budget_warning, guarantee, as_of,
+                          std::string(guarantee) + " " + b.month);
       figures(e, g, budget_seconds);
       e.share_used_milli = g.counted_seconds * 100'000 / budget_seconds;
       e.threshold_milli = std::int64_t{budget_warning_percent} * 1000;
     }
     if (g.breached) {
-      SlaEvent& e = b.add(EventKind::sla_breached, guarantee, as_of, std::string(guarantee) + " " + b.month);
+      SlaEvent& e =
+          b.add(EventKind::sla_breached, guarantee, as_of, std::string(guarantee) + " " + b.month);
       figures(e, g, budget_seconds);
       e.pending_minutes.reset();
-      e.reason = std::string(guarantee) == "network"
-                     ? "counted outage reached " + std::to_string(c.sla.max_outage_minutes) + " minutes"
-                     : "availability " + decimal_milli(g.availability_milli) + " % is below the target " +
-                           decimal_milli(c.sla.availability_target_milli) + " %";
+      e.reason =
+          std::string(guarantee) == "network"
+              ? "counted outage reached " + std::to_string(c.sla.max_outage_minutes) + " minutes"
+              : "availability " + decimal_milli(g.availability_milli) + " % is below the target " +
+                    decimal_milli(c.sla.availability_target_milli) + " %";
     }
   };
   budget(r.network, r.network.limit, "network");

@@ -78,8 +78,8 @@ class Json {
       out_ += v;
       out_ += '"';
     } else {
-      out_ += nlohmann::json(std::string(v)).dump(-1, ' ', false,
-                                                  nlohmann::json::error_handler_t::replace);
+      out_ += nlohmann::json(std::string(v))
+                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     return *this;
   }
@@ -241,7 +241,8 @@ class JsonWriter final : public ReportWriter {
     j_.key("last-business-day").str(format_date(i.last_business_day));
     j_.key("completed-by");
     i.completed ? j_.str(i.completed_by) : j_.null();
-    j_.key("refund-month").str(format_month(i.last_business_day.year() / i.last_business_day.month()));
+    j_.key("refund-month")
+        .str(format_month(i.last_business_day.year() / i.last_business_day.month()));
     j_.close_object();
     j_.key("credit").open_object();
     j_.key("rent-waived").boolean(c.credit.rent_waived);
@@ -283,10 +284,10 @@ void guarantee_text(std::ostream& out, Guarantee kind, const GuaranteeReport& g,
   }
   out << (g.breached ? "  BREACHED" : "") << "\n";
   if (g.outage_seconds > 0 || g.unmonitored_seconds > 0) {
-    out << "    outage " << minutes(g.outage_seconds) << " = excluded " << minutes(g.excluded_seconds)
-        << " + unreported " << minutes(g.unreported_seconds) << " + pending "
-        << minutes(g.pending_seconds) << " + counted " << minutes(g.counted_seconds)
-        << "; unmonitored " << minutes(g.unmonitored_seconds) << "\n";
+    out << "    outage " << minutes(g.outage_seconds) << " = excluded "
+        << minutes(g.excluded_seconds) << " + unreported " << minutes(g.unreported_seconds)
+        << " + pending " << minutes(g.pending_seconds) << " + counted "
+        << minutes(g.counted_seconds) << "; unmonitored " << minutes(g.unmonitored_seconds) << "\n";
   }
   for (const auto& o : g.outages) {
     out << "    " << format_local_minute(o.start, z) << " to "
@@ -362,8 +363,9 @@ void contract_text(std::ostream& out, const ContractReport& c) {
   }
   const auto& i = c.installation;
   out << "  installation: deadline " << format_local_minute(i.deadline, z) << ", "
-      << (i.completed ? "completed " + format_local_minute(*i.completed, z) + " (" + i.completed_by + ")"
-                      : std::string("not completed"))
+      << (i.completed
+              ? "completed " + format_local_minute(*i.completed, z) + " (" + i.completed_by + ")"
+              : std::string("not completed"))
       << (i.late ? ", LATE" : "") << "\n";
 }
 
@@ -380,9 +382,10 @@ struct Totals {
     credit[c.currency] += c.credit.total;
   }
   [[nodiscard]] std::string text() const {
-    std::string s = std::to_string(contracts) + (contracts == 1 ? " contract" : " contracts") + ", " +
-                    std::to_string(network_breached) + " network and " + std::to_string(power_breached) +
-                    " power breached, " + std::to_string(deduction_days) + " deduction days; credits";
+    std::string s = std::to_string(contracts) + (contracts == 1 ? " contract" : " contracts") +
+                    ", " + std::to_string(network_breached) + " network and " +
+                    std::to_string(power_breached) + " power breached, " +
+                    std::to_string(deduction_days) + " deduction days; credits";
     if (credit.empty()) {
       s += " none";
     }
@@ -443,10 +446,11 @@ class CsvWriter final : public ReportWriter {
          << "," << format_money(c.monthly_fee, c.currency) << "," << c.period_seconds << ","
          << c.network.counted_seconds << "," << percent(c.network.availability_milli) << ","
          << (c.network.breached ? "true" : "false") << "," << c.power.counted_seconds << ","
-         << percent(c.power.availability_milli) << "," << (c.power.breached ? "true" : "false") << ","
-         << c.deduction_days.size() << "," << format_money(c.credit.deduction, c.currency) << ","
-         << (c.credit.rent_waived ? "true" : "false") << "," << format_money(c.credit.total, c.currency)
-         << "," << (c.installation.late ? "true" : "false") << ","
+         << percent(c.power.availability_milli) << "," << (c.power.breached ? "true" : "false")
+         << "," << c.deduction_days.size() << "," << format_money(c.credit.deduction, c.currency)
+         << "," << (c.credit.rent_waived ? "true" : "false") << ","
+         << format_money(c.credit.total, c.currency) << ","
+         << (c.installation.late ? "true" : "false") << ","
          << format_money(c.installation.refund, c.currency) << "\r\n";
   }
   void end() override {}
@@ -493,8 +497,9 @@ class HtmlWriter final : public ReportWriter {
   void contract(const ContractReport& c) override {
     rows_ << "<tr><td><a href=\"#" << esc(c.id) << "\">" << esc(c.id) << "</a></td><td>"
           << esc(c.customer) << "</td><td" << (c.network.breached ? " class=\"bad\"" : "") << ">"
-          << minutes(c.network.counted_seconds) << "</td><td" << (c.power.breached ? " class=\"bad\"" : "")
-          << ">" << percent(c.power.availability_milli) << " %</td><td>" << c.deduction_days.size()
+          << minutes(c.network.counted_seconds) << "</td><td"
+          << (c.power.breached ? " class=\"bad\"" : "") << ">"
+          << percent(c.power.availability_milli) << " %</td><td>" << c.deduction_days.size()
           << "</td><td>" << format_money(c.credit.total, c.currency) << " " << esc(c.currency)
           << (c.credit.rent_waived ? " (rent waived)" : "") << "</td></tr>\n";
     std::ostringstream text;
@@ -505,7 +510,8 @@ class HtmlWriter final : public ReportWriter {
   }
   void end() override {
     out_ << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>SLA report "
-         << month_ << "</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:"
+         << month_
+         << "</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:"
             "collapse;margin:.5em 0}td,th{border:1px solid #999;padding:.2em .6em;text-align:left}"
             ".bad{color:#b00;font-weight:bold}</style></head><body>\n"
          << "<h1>SLA report " << month_ << "</h1>\n<p>As of " << format_time_utc(as_of_) << ": "

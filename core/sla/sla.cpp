@@ -49,7 +49,8 @@ template <class F>
 Channel combine(const std::vector<StateChange>* a, const std::vector<Step>& b, std::uint8_t b0,
                 Timestamp until, F value, std::string label) {
   // The store hands over each entity's changes in (time, seq) order; the merge relies on it.
-  assert(a == nullptr || std::is_sorted(a->begin(), a->end(), [](const StateChange& x, const StateChange& y) {
+  assert(a == nullptr ||
+         std::is_sorted(a->begin(), a->end(), [](const StateChange& x, const StateChange& y) {
            return x.time != y.time ? x.time < y.time : x.seq < y.seq;
          }));
   Channel ch;
@@ -202,7 +203,7 @@ std::int64_t availability_milli(std::int64_t counted, std::int64_t period) {
 // An interval during which the contract is disconnected (or without power).
 struct Interval {
   Timestamp start;
-  Timestamp end;  // up to the horizon
+  Timestamp end;      // up to the horizon
   bool open = false;  // still so at as-of
   // What began it: the label of an input (it lives as long as the sweep), then, once the
   // outage is closed, the words.
@@ -361,8 +362,9 @@ class Engine {
     const bool open_possible = as_of_ < c.end;
 
     if (!r.period.empty()) {
-      r.network = judge(network(c, counted, horizon, open_possible), counted, r.period_seconds,
-                        exclusions(c, Guarantee::network), reports(c, Guarantee::network), c, as_of_);
+      r.network =
+          judge(network(c, counted, horizon, open_possible), counted, r.period_seconds,
+                exclusions(c, Guarantee::network), reports(c, Guarantee::network), c, as_of_);
       r.network.limit = static_cast<std::int64_t>(c.sla.max_outage_minutes) * 60;
       r.network.breached = r.network.counted_seconds >= r.network.limit;
       r.power = judge(power(c, counted, horizon, open_possible), counted, r.period_seconds,
@@ -463,15 +465,15 @@ class Engine {
       }
     }
     std::sort(mapped.begin(), mapped.end(), [](const Step& a, const Step& b) { return a.t < b.t; });
-    return combine(changes_of(in_.history, EntityId::port(p.device, p.interface)), mapped, mapped0,
-                   as_of_,
-                   [](State s, std::uint8_t m) {
-                     if (m == 0) {
-                       return kNotMapped;
-                     }
-                     return s == State::up ? kUp : s == State::down ? kDown : kPortUnknown;
-                   },
-                   "port " + p.device + " " + p.interface);
+    return combine(
+        changes_of(in_.history, EntityId::port(p.device, p.interface)), mapped, mapped0, as_of_,
+        [](State s, std::uint8_t m) {
+          if (m == 0) {
+            return kNotMapped;
+          }
+          return s == State::up ? kUp : s == State::down ? kDown : kPortUnknown;
+        },
+        "port " + p.device + " " + p.interface);
   }
 
   std::vector<PortRef> ports_of(const Contract& c) {
@@ -498,24 +500,27 @@ class Engine {
       return energized(s) ? kEnergized : kDeenergized;
     };
     if (d != nullptr && d->role == Role::ups) {
-      return combine(changes_of(in_.history, EntityId::ups(p.device)), {}, 0, as_of_,
-                     [&](State s, std::uint8_t) { return level(s); }, "ups " + p.device);
+      return combine(
+          changes_of(in_.history, EntityId::ups(p.device)), {}, 0, as_of_,
+          [&](State s, std::uint8_t) { return level(s); }, "ups " + p.device);
     }
     const auto* inlet = changes_of(in_.history, EntityId::inlet(p.device));
     if (!p.outlet) {
-      return combine(inlet, {}, 0, as_of_, [&](State s, std::uint8_t) { return level(s); },
-                     "pdu " + p.device + " inlet");
+      return combine(
+          inlet, {}, 0, as_of_, [&](State s, std::uint8_t) { return level(s); },
+          "pdu " + p.device + " inlet");
     }
     // An outlet that is on while its PDU's inlet has lost power supplies nothing.
-    const Channel in = combine(inlet, {}, 0, as_of_,
-                               [](State s, std::uint8_t) { return s == State::off ? kYes : kNo; },
-                               "");
-    return combine(changes_of(in_.history, EntityId::outlet(p.device, *p.outlet)), in.steps,
-                   in.initial, as_of_,
-                   [&](State s, std::uint8_t inlet_off) {
-                     return inlet_off == kYes ? kDeenergized : level(s);
-                   },
-                   "outlet " + p.device + " " + *p.outlet);
+    const Channel in = combine(
+        inlet, {}, 0, as_of_, [](State s, std::uint8_t) { return s == State::off ? kYes : kNo; },
+        "");
+    return combine(
+        changes_of(in_.history, EntityId::outlet(p.device, *p.outlet)), in.steps, in.initial,
+        as_of_,
+        [&](State s, std::uint8_t inlet_off) {
+          return inlet_off == kYes ? kDeenergized : level(s);
+        },
+        "outlet " + p.device + " " + *p.outlet);
   }
 
   Swept network(const Contract& c, const Window& counted, Timestamp horizon, bool open_possible) {
@@ -666,8 +671,8 @@ class Engine {
     std::set<year_month_day> days;
     for (const auto& target : c.probe_targets) {
       for (const auto service : target.services) {
-        const auto* results =
-            changes_of(in_.history, EntityId::probe(target.address, std::string(to_string(service))));
+        const auto* results = changes_of(
+            in_.history, EntityId::probe(target.address, std::string(to_string(service))));
         if (results == nullptr) {
           continue;
         }
@@ -759,8 +764,8 @@ class Engine {
 
   InstallationReport installation(const Contract& c, const Zone& zone) {
     InstallationReport r;
-    r.last_business_day =
-        nth_business_day_after(c.signed_on, c.sla.installation_business_days, in_.inventory.calendar);
+    r.last_business_day = nth_business_day_after(c.signed_on, c.sla.installation_business_days,
+                                                 in_.inventory.calendar);
     r.deadline = installation_deadline(c, in_.inventory.calendar, zone);
     for (const Record* rec : records_for(c.id)) {
       if (rec->kind == RecordKind::installation && rec->at <= as_of_ &&
@@ -887,9 +892,8 @@ Result<MonthReport> compute_month_report(const SlaInput& in, year_month month, T
   MonthReport report;
   report.month = month;
   report.as_of = as_of;
-  auto r = for_each_contract_report(in, month, as_of, contract, [&](const ContractReport& c) {
-    report.contracts.push_back(c);
-  });
+  auto r = for_each_contract_report(
+      in, month, as_of, contract, [&](const ContractReport& c) { report.contracts.push_back(c); });
   if (!r) {
     return r.error();
   }

@@ -1,30 +1,30 @@
 // The Net-SNMP adapter: the only file that includes Net-SNMP headers. It turns received PDUs
 // into neutral Trap values and answers informs when the handler says so.
+#include <arpa/inet.h>
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
-#include <arpa/inet.h>
 
-#include <charconv>
-#include <span>
 #include <netinet/in.h>
 #include <sys/select.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <charconv>
+#include <span>
 
-#include <cstdlib>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <sstream>
-#include <unordered_map>
 #include <mutex>
 #include <regex>
+#include <sstream>
+#include <unordered_map>
 
 #include "colosla/base/log.hpp"
 #include "colosla/base/result.hpp"
-#include "colosla/snmp/snmp_client.hpp"
 #include "colosla/base/text.hpp"
+#include "colosla/snmp/snmp_client.hpp"
 #include "colosla/snmp/trap_receiver.hpp"
 
 namespace colosla::core {
@@ -119,7 +119,8 @@ void convert(const netsnmp_variable_list* v, Varbind& b) {
       b.type = v->type == ASN_COUNTER ? VarType::counter32
                : v->type == ASN_GAUGE ? VarType::gauge32
                                       : VarType::timeticks;
-      b.number = static_cast<std::int64_t>(static_cast<unsigned long>(*v->val.integer) & 0xffffffffUL);
+      b.number =
+          static_cast<std::int64_t>(static_cast<unsigned long>(*v->val.integer) & 0xffffffffUL);
       number_text(b.number, b.text);
       break;
     case ASN_COUNTER64: {
@@ -199,14 +200,16 @@ void init_net_snmp(const std::string& state_dir) {
   // into colosla's. A receiver keeps the engine ID and boots of its SNMPv3 engine in state_dir.
   static std::once_flag once;
   std::call_once(once, [&] {
-    for (const char* v : {"SNMPCONFPATH", "SNMP_PERSISTENT_FILE", "SNMP_PERSISTENT_DIR", "MIBFILES", "PREFIX"}) {
+    for (const char* v :
+         {"SNMPCONFPATH", "SNMP_PERSISTENT_FILE", "SNMP_PERSISTENT_DIR", "MIBFILES", "PREFIX"}) {
       unsetenv(v);
     }
     // An empty MIBS list loads no module; an empty MIB directory keeps Net-SNMP from scanning
     // /usr/share/snmp/mibs at start-up.
     setenv("MIBS", "", 1);
     const std::string type = state_dir.empty() ? "colosla" : "colosla-trapd";
-    std::string mibdir = state_dir.empty() ? "/nonexistent/colosla-no-mibs" : state_dir + "/empty-mib-dir";
+    std::string mibdir =
+        state_dir.empty() ? "/nonexistent/colosla-no-mibs" : state_dir + "/empty-mib-dir";
     if (!state_dir.empty()) {
       ::mkdir(state_dir.c_str(), 0700);
       ::mkdir(mibdir.c_str(), 0700);
@@ -220,20 +223,24 @@ void init_net_snmp(const std::string& state_dir) {
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_NO_TOKEN_WARNINGS, 1);
     // RFC 5343 context engine discovery is for command responders, not for a receiver.
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_NO_DISCOVERY, 1);
-    netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OID_OUTPUT_FORMAT, NETSNMP_OID_OUTPUT_NUMERIC);
+    netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OID_OUTPUT_FORMAT,
+                       NETSNMP_OID_OUTPUT_NUMERIC);
     if (state_dir.empty()) {
       netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
       netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
     } else {
-      netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, state_dir.c_str());
-      netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_CONFIGURATION_DIR, state_dir.c_str());
+      netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR,
+                            state_dir.c_str());
+      netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_CONFIGURATION_DIR,
+                            state_dir.c_str());
       // DONT_READ_CONFIGS also skips Net-SNMP's own state file, so the engine ID would change
       // and the boots restart at 1 on every start (and v3 senders would be out of their time
       // window). An optional configuration file is still read: give it exactly that file.
       const std::string persist = state_dir + "/" + type + ".conf";
       struct stat st {};
       if (::stat(persist.c_str(), &st) == 0) {
-        netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OPTIONALCONFIG, persist.c_str());
+        netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_OPTIONALCONFIG,
+                              persist.c_str());
       }
     }
     init_snmp(type.c_str());
@@ -258,7 +265,8 @@ using PduPtr = std::unique_ptr<netsnmp_pdu, PduDeleter>;
 
 std::string peer_of(const SnmpTarget& t) {
   const bool v6 = t.address.find(':') != std::string::npos;
-  return (v6 ? "udp6:[" + t.address + "]" : "udp:" + t.address) + ":" + std::to_string(t.access.port);
+  return (v6 ? "udp6:[" + t.address + "]" : "udp:" + t.address) + ":" +
+         std::to_string(t.access.port);
 }
 
 // Sets an SNMPv3 session's user, level and localized keys from the inventory's words.
@@ -306,8 +314,9 @@ Result<void> set_v3(netsnmp_session& s, const SnmpAccess& a) {
   if (generate_Ku(s.securityAuthProto, static_cast<u_int>(s.securityAuthProtoLen),
                   reinterpret_cast<const u_char*>(a.auth_password.data()), a.auth_password.size(),
                   s.securityAuthKey, &s.securityAuthKeyLen) != SNMPERR_SUCCESS) {
-    return make_error(Errc::invalid_input,
-                      "cannot derive the SNMPv3 auth key (a pass phrase has at least 8 characters)");
+    return make_error(
+        Errc::invalid_input,
+        "cannot derive the SNMPv3 auth key (a pass phrase has at least 8 characters)");
   }
   s.securityLevel = SNMP_SEC_LEVEL_AUTHNOPRIV;
   if (a.priv_protocol.empty()) {
@@ -323,8 +332,9 @@ Result<void> set_v3(netsnmp_session& s, const SnmpAccess& a) {
   if (generate_Ku(s.securityAuthProto, static_cast<u_int>(s.securityAuthProtoLen),
                   reinterpret_cast<const u_char*>(a.priv_password.data()), a.priv_password.size(),
                   s.securityPrivKey, &s.securityPrivKeyLen) != SNMPERR_SUCCESS) {
-    return make_error(Errc::invalid_input,
-                      "cannot derive the SNMPv3 privacy key (a pass phrase has at least 8 characters)");
+    return make_error(
+        Errc::invalid_input,
+        "cannot derive the SNMPv3 privacy key (a pass phrase has at least 8 characters)");
   }
   s.securityLevel = SNMP_SEC_LEVEL_AUTHPRIV;
   return {};
@@ -337,13 +347,13 @@ Error session_error(void* sess, int status, const SnmpTarget& t, const std::stri
   std::string msg = text != nullptr ? text : "unknown error";
   SNMP_FREE(text);
   if (status == STAT_TIMEOUT || liberr == SNMPERR_TIMEOUT) {
-    return make_error(Errc::io,
-                      "no answer from " + peer_of(t) + " to " + what + " (" +
-                          std::to_string(t.timeout.count()) + " ms, " + std::to_string(t.retries + 1) +
-                          (t.retries == 0 ? " try)" : " tries)") +
-                          (t.access.version == "v3"
-                               ? "; with SNMPv3 a wrong privacy pass phrase looks like this too"
-                               : ""));
+    return make_error(
+        Errc::io, "no answer from " + peer_of(t) + " to " + what + " (" +
+                      std::to_string(t.timeout.count()) + " ms, " + std::to_string(t.retries + 1) +
+                      (t.retries == 0 ? " try)" : " tries)") +
+                      (t.access.version == "v3"
+                           ? "; with SNMPv3 a wrong privacy pass phrase looks like this too"
+                           : ""));
   }
   return make_error(Errc::invalid_input, peer_of(t) + ": " + what + ": " + msg);
 }
@@ -357,8 +367,8 @@ Result<PduPtr> ask(void* sess, const SnmpTarget& t, netsnmp_pdu* pdu, const std:
     return session_error(sess, st, t, what);
   }
   if (r->errstat != SNMP_ERR_NOERROR && r->errstat != SNMP_ERR_NOSUCHNAME) {
-    return make_error(Errc::invalid_input,
-                      peer_of(t) + " refused " + what + ": " + snmp_errstring(static_cast<int>(r->errstat)));
+    return make_error(Errc::invalid_input, peer_of(t) + " refused " + what + ": " +
+                                               snmp_errstring(static_cast<int>(r->errstat)));
   }
   return r;
 }
@@ -390,8 +400,8 @@ Result<PollAnswer> snmp_fetch(const SnmpTarget& t, const PollRequest& req, const
   }
   SessPtr sess(snmp_sess_open(&s));
   if (!sess) {
-    return make_error(Errc::io, "cannot open an SNMP session to " + peer + ": " +
-                                    snmp_api_errstring(snmp_errno));
+    return make_error(
+        Errc::io, "cannot open an SNMP session to " + peer + ": " + snmp_api_errstring(snmp_errno));
   }
 
   PollAnswer answer;
@@ -427,7 +437,8 @@ Result<PollAnswer> snmp_fetch(const SnmpTarget& t, const PollRequest& req, const
     std::size_t rows = 0;
     bool done = false;
     while (!done && rows < kMaxRows) {
-      netsnmp_pdu* pdu = snmp_pdu_create(s.version == SNMP_VERSION_1 ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK);
+      netsnmp_pdu* pdu =
+          snmp_pdu_create(s.version == SNMP_VERSION_1 ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK);
       if (s.version != SNMP_VERSION_1) {
         pdu->non_repeaters = 0;
         pdu->max_repetitions = 50;
@@ -441,7 +452,8 @@ Result<PollAnswer> snmp_fetch(const SnmpTarget& t, const PollRequest& req, const
         break;  // v1: end of the MIB
       }
       for (auto* v = (*r)->variables; v != nullptr; v = v->next_variable) {
-        if (v->type == SNMP_ENDOFMIBVIEW || v->type == SNMP_NOSUCHOBJECT || v->type == SNMP_NOSUCHINSTANCE ||
+        if (v->type == SNMP_ENDOFMIBVIEW || v->type == SNMP_NOSUCHOBJECT ||
+            v->type == SNMP_NOSUCHINSTANCE ||
             snmp_oidtree_compare(root, root_len, v->name, v->name_length) != 0 ||
             snmp_oid_compare(v->name, v->name_length, next, next_len) <= 0) {
           done = true;  // out of the subtree (or an agent that does not move forward)
@@ -553,8 +565,9 @@ int open_socket(const std::string& spec, int receive_buffer, std::string& descri
   if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), sl) != 0) {
     const std::string why = std::strerror(errno);
     ::close(fd);
-    throw ConfigError("cannot listen on " + spec + ": " + why +
-                      (e.port < 1024 ? " (a port below 1024 needs root or CAP_NET_BIND_SERVICE)" : ""));
+    throw ConfigError(
+        "cannot listen on " + spec + ": " + why +
+        (e.port < 1024 ? " (a port below 1024 needs root or CAP_NET_BIND_SERVICE)" : ""));
   }
   described = (e.family == AF_INET6 ? "udp6:[" + e.address + "]:" : "udp:" + e.address + ":") +
               std::to_string(e.port) + " (receive buffer " + std::to_string(effective) + " bytes)";
@@ -605,7 +618,8 @@ V3Header read_v3_header(u_char* data, std::size_t len) {
   u_char* p = asn_parse_header(data, &left, &type);  // the message; left: its length
   long version = 0;
   if (p == nullptr || type != (ASN_SEQUENCE | ASN_CONSTRUCTOR) ||
-      (p = asn_parse_int(p, &left, &type, &version, sizeof version)) == nullptr || version != SNMP_VERSION_3) {
+      (p = asn_parse_int(p, &left, &type, &version, sizeof version)) == nullptr ||
+      version != SNMP_VERSION_3) {
     return h;  // not v3, or Net-SNMP's own checks refuse it
   }
   std::size_t global = left;
@@ -682,7 +696,8 @@ struct TrapReceiver::Impl {
   // A retransmission is the same inform again: same sender, same request-id and the same
   // content (the varbinds but sysUpTime.0, which a sender may renew). A new inform that reuses a
   // request-id within kAnsweredFor is not one.
-  static std::string inform_key(const netsnmp_pdu* pdu, const sockaddr_storage& peer, socklen_t plen) {
+  static std::string inform_key(const netsnmp_pdu* pdu, const sockaddr_storage& peer,
+                                socklen_t plen) {
     std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a over the content
     const auto mix = [&h](const void* p, std::size_t n) {
       const auto* b = static_cast<const unsigned char*>(p);
@@ -749,8 +764,8 @@ struct TrapReceiver::Impl {
 
   // A parse failure: counted by kind, and for SNMPv3 answered with a Report where RFC 3414 asks
   // for one (confirmed-class PDUs: discovery probes, informs).
-  void refuse(netsnmp_pdu* pdu, int rc, u_char* data, std::size_t len, int fd, const sockaddr_storage& peer,
-              socklen_t plen, ReceiveCounters& c) {
+  void refuse(netsnmp_pdu* pdu, int rc, u_char* data, std::size_t len, int fd,
+              const sockaddr_storage& peer, socklen_t plen, ReceiveCounters& c) {
     const int code = rc < -1 ? rc : session.s_snmp_errno;
     bool usm = false;
     bool discovery = false;
@@ -770,8 +785,9 @@ struct TrapReceiver::Impl {
         discovery = read_v3_header(data, len).synchronising();
         usm = !discovery;
         report = code;
-        why = "outside the time window (a replayed or delayed message, or a sender that has not "
-              "resynchronised since colosla-trapd restarted)";
+        why =
+            "outside the time window (a replayed or delayed message, or a sender that has not "
+            "resynchronised since colosla-trapd restarted)";
         break;
       case SNMPERR_USM_UNKNOWNSECURITYNAME:
       case SNMPERR_USM_UNSUPPORTEDSECURITYLEVEL:
@@ -795,8 +811,10 @@ struct TrapReceiver::Impl {
     }
     ++(discovery ? c.discovery : usm ? c.usm : c.malformed);
     if (report != 0 && pdu->version == SNMP_VERSION_3 &&
-        (SNMP_CMD_CONFIRMED(pdu->command) || (pdu->command == 0 && (pdu->flags & SNMP_MSG_FLAG_RPRT_BIT)))) {
-      if (snmpv3_make_report(pdu, report) == SNMPERR_SUCCESS && send_pdu(&session, pdu, fd, peer, plen)) {
+        (SNMP_CMD_CONFIRMED(pdu->command) ||
+         (pdu->command == 0 && (pdu->flags & SNMP_MSG_FLAG_RPRT_BIT)))) {
+      if (snmpv3_make_report(pdu, report) == SNMPERR_SUCCESS &&
+          send_pdu(&session, pdu, fd, peer, plen)) {
         ++c.reports_sent;
       }
     }
@@ -812,16 +830,19 @@ struct TrapReceiver::Impl {
   // The least security level a user is accepted at: what its keys allow (snmptrapd's
   // `authUser … priv`). A sender that can authenticate must; one that can encrypt must.
   static int least_level(const netsnmp_pdu* pdu) {
-    const usmUser* u = usm_get_user(pdu->securityEngineID, pdu->securityEngineIDLen, pdu->securityName);
+    const usmUser* u =
+        usm_get_user(pdu->securityEngineID, pdu->securityEngineIDLen, pdu->securityName);
     if (u == nullptr) {
       return SNMP_SEC_LEVEL_AUTHPRIV;  // cannot happen after a parse: refuse rather than guess
     }
     if (u->privProtocol != nullptr &&
-        snmp_oid_compare(u->privProtocol, u->privProtocolLen, usmNoPrivProtocol, OID_LENGTH(usmNoPrivProtocol)) != 0) {
+        snmp_oid_compare(u->privProtocol, u->privProtocolLen, usmNoPrivProtocol,
+                         OID_LENGTH(usmNoPrivProtocol)) != 0) {
       return SNMP_SEC_LEVEL_AUTHPRIV;
     }
     if (u->authProtocol != nullptr &&
-        snmp_oid_compare(u->authProtocol, u->authProtocolLen, usmNoAuthProtocol, OID_LENGTH(usmNoAuthProtocol)) != 0) {
+        snmp_oid_compare(u->authProtocol, u->authProtocolLen, usmNoAuthProtocol,
+                         OID_LENGTH(usmNoAuthProtocol)) != 0) {
       return SNMP_SEC_LEVEL_AUTHNOPRIV;
     }
     return SNMP_SEC_LEVEL_NOAUTH;
@@ -855,14 +876,17 @@ struct TrapReceiver::Impl {
       // protected: neither stored nor answered, or anyone on the path could fake an outage.
       ++c.usm;
       std::uint16_t port = 0;
-      const std::string user(pdu->securityName != nullptr ? pdu->securityName : "", pdu->securityNameLen);
-      note("SNMPv3 refusals", "SNMPv3 message from " + address_text(peer, &port) + " refused: user " +
-                                  escaped(user) + " sent " + level_name(pdu->securityLevel) + ", below its " +
+      const std::string user(pdu->securityName != nullptr ? pdu->securityName : "",
+                             pdu->securityNameLen);
+      note("SNMPv3 refusals", "SNMPv3 message from " + address_text(peer, &port) +
+                                  " refused: user " + escaped(user) + " sent " +
+                                  level_name(pdu->securityLevel) + ", below its " +
                                   level_name(least_level(pdu)));
       snmp_free_pdu(pdu);
       return;
     }
-    if (pdu->command != SNMP_MSG_TRAP && pdu->command != SNMP_MSG_TRAP2 && pdu->command != SNMP_MSG_INFORM) {
+    if (pdu->command != SNMP_MSG_TRAP && pdu->command != SNMP_MSG_TRAP2 &&
+        pdu->command != SNMP_MSG_INFORM) {
       ++c.not_notifications;
       snmp_free_pdu(pdu);
       return;
@@ -891,8 +915,8 @@ struct TrapReceiver::Impl {
         return;
       }
       if (pending.size() >= kMaxPending) {
-        note("informs not taken", "too many informs waiting for their commit; one from " + trap.source_address +
-                                      " not taken (its sender retransmits)");
+        note("informs not taken", "too many informs waiting for their commit; one from " +
+                                      trap.source_address + " not taken (its sender retransmits)");
         snmp_free_pdu(pdu);
         return;
       }
@@ -942,7 +966,8 @@ struct TrapReceiver::Impl {
       }
     } else {
       for (auto* v = pdu->variables; v != nullptr; v = v->next_variable) {
-        if (same_oid(v->name, v->name_length, kSysUpTime, OID_LENGTH(kSysUpTime)) && v->type == ASN_TIMETICKS) {
+        if (same_oid(v->name, v->name_length, kSysUpTime, OID_LENGTH(kSysUpTime)) &&
+            v->type == ASN_TIMETICKS) {
           trap.uptime = static_cast<std::uint32_t>(*v->val.integer);
         } else if (same_oid(v->name, v->name_length, kSnmpTrapOid, OID_LENGTH(kSnmpTrapOid)) &&
                    v->type == ASN_OBJECT_ID) {
@@ -961,9 +986,10 @@ TrapReceiver::TrapReceiver(Options options, const Clock& clock) : impl_(std::mak
   impl_->limiter = options.log;
   init_net_snmp(options.state_dir);
   snmp_sess_init(&impl_->session);
-  impl_->session.version = SNMP_DEFAULT_VERSION;         // the version the packet says
-  impl_->session.isAuthoritative = SNMP_SESS_UNKNOWNAUTH;  // as snmptrapd: informs authoritative, traps not
-  impl_->session.authenticator = nullptr;                 // communities are checked by the caller
+  impl_->session.version = SNMP_DEFAULT_VERSION;  // the version the packet says
+  impl_->session.isAuthoritative =
+      SNMP_SESS_UNKNOWNAUTH;               // as snmptrapd: informs authoritative, traps not
+  impl_->session.authenticator = nullptr;  // communities are checked by the caller
   impl_->session.callback = nullptr;
 
   for (const auto& line : options.users) {
@@ -985,15 +1011,17 @@ TrapReceiver::TrapReceiver(Options options, const Clock& clock) : impl_(std::mak
       std::size_t cap = sizeof id;
       u_char* p = id;
       if (snmp_hex_to_binary(&p, &cap, &id_len, 0, engine.c_str()) == 0) {
-        throw ConfigError("create-user " + name + ": \"" + engine + "\" is not an engine ID in hex");
+        throw ConfigError("create-user " + name + ": \"" + engine +
+                          "\" is not an engine ID in hex");
       }
     } else {
       id_len = snmpv3_get_engineID(id, sizeof id);
     }
     if (name.empty() || usm_get_user(id, id_len, name.c_str()) == nullptr) {
-      throw ConfigError("create-user \"" + line +
-                        "\" is not [-e ENGINEID] USER (MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512) "
-                        "AUTHPASS [(DES|AES|AES-192|AES-256) PRIVPASS] (pass phrases of 8 characters or more)");
+      throw ConfigError(
+          "create-user \"" + line +
+          "\" is not [-e ENGINEID] USER (MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512) "
+          "AUTHPASS [(DES|AES|AES-192|AES-256) PRIVPASS] (pass phrases of 8 characters or more)");
     }
   }
 
@@ -1050,7 +1078,8 @@ std::span<ReceivedTrap> TrapReceiver::receive(int fd, ReceiveCounters& c, std::s
     m.msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
     m.msgs[i].msg_hdr.msg_flags = 0;
   }
-  const int n = ::recvmmsg(fd, m.msgs.data(), static_cast<unsigned>(Impl::kBatch), MSG_DONTWAIT, nullptr);
+  const int n =
+      ::recvmmsg(fd, m.msgs.data(), static_cast<unsigned>(Impl::kBatch), MSG_DONTWAIT, nullptr);
   if (n <= 0) {
     return {};
   }
@@ -1067,8 +1096,9 @@ std::span<ReceivedTrap> TrapReceiver::receive(int fd, ReceiveCounters& c, std::s
   return {m.slots.data(), m.used};
 }
 
-std::span<ReceivedTrap> TrapReceiver::decode(std::span<const unsigned char> datagram, const std::string& peer,
-                                             std::uint16_t port, ReceiveCounters& c) {
+std::span<ReceivedTrap> TrapReceiver::decode(std::span<const unsigned char> datagram,
+                                             const std::string& peer, std::uint16_t port,
+                                             ReceiveCounters& c) {
   Impl& m = *impl_;
   m.used = 0;
   sockaddr_storage ss{};

@@ -42,20 +42,25 @@ enum Obj : oid {
 
 struct Notification {
   oid number;
-  std::vector<Obj> objects;  // after the common five: EventId, Contract, Guarantee, EventTime, Month
+  std::vector<Obj>
+      objects;  // after the common five: EventId, Contract, Guarantee, EventTime, Month
 };
 
 const std::map<std::string, Notification>& notifications() {
   static const std::map<std::string, Notification> n{
       {"port-down", {1, {kDevice, kInterface, kCountedMinutes, kBudgetMinutes, kReason}}},
-      {"port-up", {2, {kDevice, kInterface, kCountedMinutes, kBudgetMinutes, kPendingMinutes, kAvailability}}},
+      {"port-up",
+       {2, {kDevice, kInterface, kCountedMinutes, kBudgetMinutes, kPendingMinutes, kAvailability}}},
       {"power-lost", {3, {kDevice, kOutlet, kCountedMinutes, kBudgetMinutes, kAvailability}}},
-      {"power-restored", {4, {kDevice, kOutlet, kCountedMinutes, kBudgetMinutes, kPendingMinutes, kAvailability}}},
+      {"power-restored",
+       {4, {kDevice, kOutlet, kCountedMinutes, kBudgetMinutes, kPendingMinutes, kAvailability}}},
       {"emergency-declared", {5, {kTarget, kService, kDeadline, kReason}}},
       {"notification-due", {6, {kTarget, kService, kDeadline}}},
       {"notification-missed", {7, {kTarget, kService, kDeadline}}},
       {"budget-warning",
-       {8, {kBudgetShareUsed, kBudgetThreshold, kCountedMinutes, kBudgetMinutes, kPendingMinutes, kAvailability}}},
+       {8,
+        {kBudgetShareUsed, kBudgetThreshold, kCountedMinutes, kBudgetMinutes, kPendingMinutes,
+         kAvailability}}},
       {"sla-breached", {9, {kCountedMinutes, kBudgetMinutes, kAvailability, kReason}}},
       {"installation-overdue", {10, {kDeadline}}},
       {"emergency-cleared", {11, {kTarget, kService, kReason}}},
@@ -132,7 +137,9 @@ void add(netsnmp_pdu* pdu, Obj o, const nlohmann::json& n) {
     const u_long u = v < 0 ? 0 : static_cast<u_long>(v);
     snmp_pdu_add_variable(pdu, name, len, ASN_GAUGE, &u, sizeof u);
   };
-  const auto integer = [&](long v) { snmp_pdu_add_variable(pdu, name, len, ASN_INTEGER, &v, sizeof v); };
+  const auto integer = [&](long v) {
+    snmp_pdu_add_variable(pdu, name, len, ASN_INTEGER, &v, sizeof v);
+  };
   const nlohmann::json empty = nlohmann::json::object();
   const nlohmann::json& entity = n.contains("entity") ? n["entity"] : empty;
   const nlohmann::json& port = entity.contains("port") ? entity["port"] : empty;
@@ -144,7 +151,8 @@ void add(netsnmp_pdu* pdu, Obj o, const nlohmann::json& n) {
     case kContract:
       return str(n.value("contract", ""));
     case kGuarantee:
-      return integer(enum_of(n.value("guarantee", ""), {"network", "power", "emergency", "installation"}));
+      return integer(
+          enum_of(n.value("guarantee", ""), {"network", "power", "emergency", "installation"}));
     case kEventTime:
       return str(date_and_time(n.value("time", "")));
     case kMonth:
@@ -189,9 +197,9 @@ extern "C" void local_option(int /*argc*/, char* const* /*argv*/, int opt) {
 
 }  // namespace
 
-Result<std::int64_t> send_sla_notifications(const std::string& receiver,
-                                            const std::vector<std::pair<std::int64_t, std::string>>& events,
-                                            std::string& problem) {
+Result<std::int64_t> send_sla_notifications(
+    const std::string& receiver, const std::vector<std::pair<std::int64_t, std::string>>& events,
+    std::string& problem) {
   init_net_snmp("");
   std::vector<std::string> words{"colosla"};
   std::istringstream in(receiver);
@@ -206,14 +214,16 @@ Result<std::int64_t> send_sla_notifications(const std::string& receiver,
   netsnmp_session session;
   g_inform = false;
   optind = 1;
-  const int at = snmp_parse_args(static_cast<int>(words.size()), argv.data(), &session, "C:", local_option);
+  const int at =
+      snmp_parse_args(static_cast<int>(words.size()), argv.data(), &session, "C:", local_option);
   if (at < 0 || at != static_cast<int>(words.size())) {
-    return make_error(Errc::invalid_input,
-                      "trap sink \"" + receiver + "\": expected snmptrap's options and one HOST:PORT");
+    return make_error(Errc::invalid_input, "trap sink \"" + receiver +
+                                               "\": expected snmptrap's options and one HOST:PORT");
   }
   netsnmp_session* ss = snmp_open(&session);
   if (ss == nullptr) {
-    return make_error(Errc::io, std::string("trap sink \"") + receiver + "\": " + snmp_api_errstring(snmp_errno));
+    return make_error(
+        Errc::io, std::string("trap sink \"") + receiver + "\": " + snmp_api_errstring(snmp_errno));
   }
   std::int64_t last = 0;
   for (const auto& [id, body] : events) {
@@ -233,7 +243,8 @@ Result<std::int64_t> send_sla_notifications(const std::string& receiver,
     netsnmp_pdu* pdu = snmp_pdu_create(g_inform ? SNMP_MSG_INFORM : SNMP_MSG_TRAP2);
     const oid uptime_oid[] = {1, 3, 6, 1, 2, 1, 1, 3, 0};
     const u_long uptime = static_cast<u_long>(get_uptime());
-    snmp_pdu_add_variable(pdu, uptime_oid, OID_LENGTH(uptime_oid), ASN_TIMETICKS, &uptime, sizeof uptime);
+    snmp_pdu_add_variable(pdu, uptime_oid, OID_LENGTH(uptime_oid), ASN_TIMETICKS, &uptime,
+                          sizeof uptime);
     const oid trap_oid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
     oid value[MAX_OID_LEN];
     std::size_t len = 0;
@@ -242,7 +253,8 @@ Result<std::int64_t> send_sla_notifications(const std::string& receiver,
     }
     value[len++] = 0;
     value[len++] = it->second.number;
-    snmp_pdu_add_variable(pdu, trap_oid, OID_LENGTH(trap_oid), ASN_OBJECT_ID, value, len * sizeof(oid));
+    snmp_pdu_add_variable(pdu, trap_oid, OID_LENGTH(trap_oid), ASN_OBJECT_ID, value,
+                          len * sizeof(oid));
     for (const Obj o : {kEventId, kContract, kGuarantee, kEventTime, kMonth}) {
       add(pdu, o, n);
     }
@@ -257,8 +269,8 @@ Result<std::int64_t> send_sla_notifications(const std::string& receiver,
       if (!sent) {
         problem = status == STAT_TIMEOUT || snmp_errno == SNMPERR_TIMEOUT
                       ? "no acknowledgement of the inform"
-                      : response != nullptr ? snmp_errstring(static_cast<int>(response->errstat))
-                                            : snmp_api_errstring(snmp_errno);
+                  : response != nullptr ? snmp_errstring(static_cast<int>(response->errstat))
+                                        : snmp_api_errstring(snmp_errno);
       }
       if (response != nullptr) {
         snmp_free_pdu(response);

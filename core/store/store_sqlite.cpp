@@ -16,8 +16,8 @@
 
 #include "colosla/base/calendar.hpp"
 #include "colosla/base/log.hpp"
-#include "colosla/store/store.hpp"
 #include "colosla/store/secrets.hpp"
+#include "colosla/store/store.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -315,7 +315,9 @@ class Stmt {
     return *this;
   }
   Stmt& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v ? 1 : 0)); }
-  Stmt& bind(int i, Timestamp t) { return bind(i, static_cast<std::int64_t>(t.time_since_epoch().count())); }
+  Stmt& bind(int i, Timestamp t) {
+    return bind(i, static_cast<std::int64_t>(t.time_since_epoch().count()));
+  }
   Stmt& bind_null(int i) {
     sqlite3_bind_null(s_, i);
     return *this;
@@ -347,7 +349,8 @@ class Stmt {
   [[nodiscard]] sqlite3_stmt* raw() const { return s_; }
   [[nodiscard]] std::string str(int c) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c)))
+             : std::string();
   }
 
  private:
@@ -434,7 +437,8 @@ std::optional<FileMark> file_mark(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) {
     return FileMark{};
   }
-  FileMark m{st.st_size, static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec, 0};
+  FileMark m{st.st_size,
+             static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec, 0};
   if (::stat((path + "-wal").c_str(), &st) == 0) {
     m.wal_size = st.st_size;
   }
@@ -476,7 +480,9 @@ Result<void> each_secret_leaf(nlohmann::ordered_json& doc, Fn fn) {
       for (const char* leaf : {"community", "auth-password", "priv-password", "password"}) {
         const auto v = b->find(leaf);
         if (v != b->end() && v->is_string()) {
-          if (auto r = fn(v->template get_ref<std::string&>(), "device " + name + " " + block + " " + leaf); !r) {
+          if (auto r = fn(v->template get_ref<std::string&>(),
+                          "device " + name + " " + block + " " + leaf);
+              !r) {
             return r;
           }
         }
@@ -492,7 +498,8 @@ Result<std::string> seal_document(const std::string& document, const SecretKey& 
   try {
     doc = nlohmann::ordered_json::parse(document);
   } catch (const nlohmann::json::exception& e) {
-    return make_error(Errc::store, std::string("an inventory document that is not JSON: ") + e.what());
+    return make_error(Errc::store,
+                      std::string("an inventory document that is not JSON: ") + e.what());
   }
   (void)each_secret_leaf(doc, [&](std::string& v, const std::string& context) -> Result<void> {
     if (!is_sealed(v)) {
@@ -509,7 +516,7 @@ struct Store::Impl {
   sqlite3* db = nullptr;
   std::string path;
   std::string key_path;
-  std::optional<SecretKey> key;  // read when first needed
+  std::optional<SecretKey> key;       // read when first needed
   std::optional<FileMark> immutable;  // opened as an immutable file: the file as it was then
 
   // The key that seals the secrets; with `create`, made when there is none (a writer).
@@ -544,7 +551,8 @@ struct Store::Impl {
     }
     auto k = secret_key(true);
     if (!k) {
-      return make_error(Errc::store, "sealing the inventory's secrets needs the key: " + k.error().to_string());
+      return make_error(Errc::store,
+                        "sealing the inventory's secrets needs the key: " + k.error().to_string());
     }
     const SecretKey& sk = **k;
     {
@@ -565,7 +573,9 @@ struct Store::Impl {
       }
     }
     std::vector<std::array<std::string, 5>> rows;
-    Stmt s(db, "SELECT name, snmp_community, snmp_auth_password, snmp_priv_password, netconf_password FROM device");
+    Stmt s(db,
+           "SELECT name, snmp_community, snmp_auth_password, snmp_priv_password, netconf_password "
+           "FROM device");
     while (s.step() == SQLITE_ROW) {
       const std::string name = s.str(0);
       const auto sealed = [&](int c, const char* what) {
@@ -579,7 +589,8 @@ struct Store::Impl {
             "UPDATE device SET snmp_community = ?, snmp_auth_password = ?, snmp_priv_password = ?, "
             "netconf_password = ? WHERE name = ?");
     for (const auto& r : rows) {
-      if (auto e = up.bind(1, r[1]).bind(2, r[2]).bind(3, r[3]).bind(4, r[4]).bind(5, r[0]).exec(); !e) {
+      if (auto e = up.bind(1, r[1]).bind(2, r[2]).bind(3, r[3]).bind(4, r[4]).bind(5, r[0]).exec();
+          !e) {
         return e;
       }
     }
@@ -617,7 +628,8 @@ struct Store::Impl {
     }
     const std::int64_t n = sqlite3_changes64(db);
     if (n > 0) {
-      Stmt& mark = prepared("UPDATE state_change_merged SET seq = (SELECT max(seq) FROM observation)");
+      Stmt& mark =
+          prepared("UPDATE state_change_merged SET seq = (SELECT max(seq) FROM observation)");
       if (!mark.ok()) {
         return mark.error();
       }
@@ -732,7 +744,8 @@ void Store::set_cache_size(int kib) {
 }
 
 Result<void> Store::checkpoint() {
-  const int rc = sqlite3_wal_checkpoint_v2(impl_->db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  const int rc =
+      sqlite3_wal_checkpoint_v2(impl_->db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
     return sql_error(impl_->db, "checkpoint");
   }
@@ -741,7 +754,8 @@ Result<void> Store::checkpoint() {
 
 int Store::schema_version() const { return impl_->version; }
 
-Result<std::unique_ptr<Store>> Store::open(const std::string& path, Mode mode, const std::string& key_path) {
+Result<std::unique_ptr<Store>> Store::open(const std::string& path, Mode mode,
+                                           const std::string& key_path) {
   struct stat st {};
   const bool exists = ::stat(path.c_str(), &st) == 0;
   if (!exists) {
@@ -772,10 +786,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, Mode mode, c
   const int flags = (mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
                     SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr) != SQLITE_OK) {
-    return make_error(Errc::store,
-                      std::string("cannot open: ") +
-                          (impl->db ? sqlite3_errmsg(impl->db) : "out of memory"),
-                      path);
+    return make_error(
+        Errc::store,
+        std::string("cannot open: ") + (impl->db ? sqlite3_errmsg(impl->db) : "out of memory"),
+        path);
   }
   sqlite3_extended_result_codes(impl->db, 1);
   sqlite3_busy_timeout(impl->db, 5000);
@@ -804,16 +818,20 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, Mode mode, c
       const bool wal_empty = ::stat((path + "-wal").c_str(), &wal) != 0 || wal.st_size == 0;
       if (!wal_empty) {
         return make_error(Errc::store,
-                          "cannot read the store while it is written: " + v.error().msg + " (a user who may read it needs " +
-                              "read access to " + path + "-wal and " + path + "-shm as well)",
+                          "cannot read the store while it is written: " + v.error().msg +
+                              " (a user who may read it needs " + "read access to " + path +
+                              "-wal and " + path + "-shm as well)",
                           path);
       }
       sqlite3_close_v2(impl->db);
       impl->db = nullptr;
       if (sqlite3_open_v2(("file:" + uri_path(path) + "?immutable=1").c_str(), &impl->db,
-                          SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-        return make_error(Errc::store, std::string("cannot open: ") + (impl->db ? sqlite3_errmsg(impl->db) : "out of memory"),
-                          path);
+                          SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                          nullptr) != SQLITE_OK) {
+        return make_error(
+            Errc::store,
+            std::string("cannot open: ") + (impl->db ? sqlite3_errmsg(impl->db) : "out of memory"),
+            path);
       }
       impl->immutable = file_mark(path);
       v = scalar(impl->db, "PRAGMA user_version");
@@ -852,7 +870,8 @@ Result<void> Store::read(const std::function<Result<void>()>& fn) const {
   if (result && impl_->immutable && file_mark(impl_->path) != impl_->immutable) {
     // Read without the writers' locks (see open): a writer began meanwhile, so what was read
     // may not be one snapshot.
-    return make_error(Errc::store, "the store was written while it was read without the -shm file; read again",
+    return make_error(Errc::store,
+                      "the store was written while it was read without the -shm file; read again",
                       impl_->path);
   }
   return result;
@@ -917,16 +936,19 @@ Result<std::int64_t> Store::save_inventory(const ValidatedInventory& v, const st
       Stmt s(db,
              "INSERT INTO inventory_version(loaded_at, loaded_by, files, document, digest) "
              "VALUES (?, ?, ?, ?, ?)");
-      if (auto e = s.bind(1, at).bind(2, by).bind(3, join_lines(v.files)).bind(4, *document)
-                       .bind(5, sk.digest(v.document)).exec();
+      if (auto e = s.bind(1, at)
+                       .bind(2, by)
+                       .bind(3, join_lines(v.files))
+                       .bind(4, *document)
+                       .bind(5, sk.digest(v.document))
+                       .exec();
           !e) {
         return e;
       }
       version = sqlite3_last_insert_rowid(db);
     }
     const Inventory& inv = v.inventory;
-    Stmt dev(db,
-             "INSERT INTO device VALUES (?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?)");
+    Stmt dev(db, "INSERT INTO device VALUES (?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?)");
     for (Device d : inv.devices) {
       for (auto& [value, context] : secrets_of(d)) {
         *value = sk.seal(*value, context);
@@ -1007,16 +1029,25 @@ Result<std::int64_t> Store::save_inventory(const ValidatedInventory& v, const st
         for (auto s : t.services) {
           services += (services.empty() ? "" : " ") + std::string(to_string(s));
         }
-        if (auto e = probe.bind(1, c.id).bind(2, pos++).bind(3, t.address).bind(4, services)
-                         .bind(5, t.www_path).exec();
+        if (auto e = probe.bind(1, c.id)
+                         .bind(2, pos++)
+                         .bind(3, t.address)
+                         .bind(4, services)
+                         .bind(5, t.www_path)
+                         .exec();
             !e) {
           return e;
         }
       }
       pos = 0;
       for (const auto& k : c.contacts) {
-        if (auto e = contact.bind(1, c.id).bind(2, pos++).bind(3, k.name).bind(4, k.authorized)
-                         .bind(5, to_string(k.channel)).bind(6, k.address).exec();
+        if (auto e = contact.bind(1, c.id)
+                         .bind(2, pos++)
+                         .bind(3, k.name)
+                         .bind(4, k.authorized)
+                         .bind(5, to_string(k.channel))
+                         .bind(6, k.address)
+                         .exec();
             !e) {
           return e;
         }
@@ -1057,20 +1088,23 @@ Result<std::optional<InventoryRecord>> Store::inventory_record(Secrets secrets) 
   try {
     doc = nlohmann::ordered_json::parse(record.document);
   } catch (const nlohmann::json::exception& e) {
-    return make_error(Errc::store, std::string("the store holds an inventory document that is not JSON: ") + e.what());
+    return make_error(
+        Errc::store,
+        std::string("the store holds an inventory document that is not JSON: ") + e.what());
   }
-  auto opened = each_secret_leaf(doc, [&](std::string& v, const std::string& context) -> Result<void> {
-    if (key == nullptr) {
-      v = "(secret)";
-      return {};
-    }
-    auto clear = key->open(v, context);
-    if (!clear) {
-      return clear.error();
-    }
-    v = std::move(*clear);
-    return {};
-  });
+  auto opened =
+      each_secret_leaf(doc, [&](std::string& v, const std::string& context) -> Result<void> {
+        if (key == nullptr) {
+          v = "(secret)";
+          return {};
+        }
+        auto clear = key->open(v, context);
+        if (!clear) {
+          return clear.error();
+        }
+        v = std::move(*clear);
+        return {};
+      });
   if (!opened) {
     return opened.error();
   }
@@ -1108,13 +1142,15 @@ using KeyReader = std::function<Result<const SecretKey*>()>;
 
 // Every device, or (with `contract`) those of the contract's ports and power sources and those
 // with uplinks; their secrets opened with the key, or left empty without one.
-Result<std::vector<Device>> read_devices(sqlite3* db, const KeyReader& key, const std::string* contract = nullptr) {
+Result<std::vector<Device>> read_devices(sqlite3* db, const KeyReader& key,
+                                         const std::string* contract = nullptr) {
   std::vector<Device> out;
-  Stmt s(db, contract == nullptr
-                 ? "SELECT * FROM device ORDER BY rowid"
-                 : "SELECT * FROM device WHERE name IN (SELECT device FROM contract_port WHERE contract = ?1 "
-                   "UNION SELECT device FROM contract_power WHERE contract = ?1 UNION SELECT device FROM uplink) "
-                   "ORDER BY rowid");
+  Stmt s(db, contract == nullptr ? "SELECT * FROM device ORDER BY rowid"
+                                 : "SELECT * FROM device WHERE name IN (SELECT device FROM "
+                                   "contract_port WHERE contract = ?1 "
+                                   "UNION SELECT device FROM contract_power WHERE contract = ?1 "
+                                   "UNION SELECT device FROM uplink) "
+                                   "ORDER BY rowid");
   if (!s.ok()) {
     return s.error();
   }
@@ -1132,11 +1168,15 @@ Result<std::vector<Device>> read_devices(sqlite3* db, const KeyReader& key, cons
     d.address = s.str(2);
     d.plugin = s.str(3);
     d.description = s.str(4);
-    d.snmp = SnmpAccess{s.str(5), s.str(6), static_cast<std::uint16_t>(s.i64(7)), s.str(8),
-                        s.str(9), s.str(10), s.str(11), s.str(12)};
+    d.snmp = SnmpAccess{s.str(5),  s.str(6), static_cast<std::uint16_t>(s.i64(7)),
+                        s.str(8),  s.str(9), s.str(10),
+                        s.str(11), s.str(12)};
     if (s.boolean(13)) {
-      d.netconf = NetconfAccess{s.str(14), static_cast<std::uint16_t>(s.i64(15)), s.str(16),
-                                s.str(17), s.str(18), s.str(19), s.str(20), s.str(21), s.str(22)};
+      d.netconf = NetconfAccess{s.str(14), static_cast<std::uint16_t>(s.i64(15)),
+                                s.str(16), s.str(17),
+                                s.str(18), s.str(19),
+                                s.str(20), s.str(21),
+                                s.str(22)};
     }
     for (auto& [value, context] : secrets_of(d)) {
       if (!key) {
@@ -1179,7 +1219,8 @@ Result<std::optional<Inventory>> Store::load_contract(const std::string& id) con
   return inv;
 }
 
-Result<std::optional<Inventory>> Store::load_inventory_of(const std::string* contract, Secrets secrets) const {
+Result<std::optional<Inventory>> Store::load_inventory_of(const std::string* contract,
+                                                          Secrets secrets) const {
   sqlite3* db = impl_->db;
   auto loaded = scalar(db, "SELECT EXISTS (SELECT 1 FROM inventory_version)");
   if (!loaded) {
@@ -1216,7 +1257,8 @@ Result<std::optional<Inventory>> Store::load_inventory_of(const std::string* con
     }
   }
   {
-    Stmt s(db, contract == nullptr ? "SELECT * FROM contract ORDER BY id" : "SELECT * FROM contract WHERE id = ?");
+    Stmt s(db, contract == nullptr ? "SELECT * FROM contract ORDER BY id"
+                                   : "SELECT * FROM contract WHERE id = ?");
     if (contract != nullptr) {
       s.bind(1, *contract);
     }
@@ -1285,12 +1327,12 @@ Result<std::optional<Inventory>> Store::load_inventory_of(const std::string* con
     return {};
   };
   using Row = const Stmt&;
-  Result<void> r = each_row(
-      "SELECT contract, device, interface FROM contract_port ORDER BY contract, rowid",
-      [](Contract& c, Row s) -> Result<void> {
-        c.ports.push_back(PortRef{s.str(1), s.str(2)});
-        return {};
-      });
+  Result<void> r =
+      each_row("SELECT contract, device, interface FROM contract_port ORDER BY contract, rowid",
+               [](Contract& c, Row s) -> Result<void> {
+                 c.ports.push_back(PortRef{s.str(1), s.str(2)});
+                 return {};
+               });
   if (r) {
     r = each_row("SELECT contract, device, outlet FROM contract_power ORDER BY contract, position",
                  [](Contract& c, Row s) -> Result<void> {
@@ -1304,7 +1346,8 @@ Result<std::optional<Inventory>> Store::load_inventory_of(const std::string* con
   }
   if (r) {
     r = each_row(
-        "SELECT contract, address, services, www_path FROM probe_target ORDER BY contract, position",
+        "SELECT contract, address, services, www_path FROM probe_target ORDER BY contract, "
+        "position",
         [&](Contract& c, Row s) -> Result<void> {
           ProbeTarget t{s.str(1), {}, s.str(3)};
           for (const auto& w : split(s.str(2), ' ')) {
@@ -1320,7 +1363,8 @@ Result<std::optional<Inventory>> Store::load_inventory_of(const std::string* con
   }
   if (r) {
     r = each_row(
-        "SELECT contract, name, authorized, channel, address FROM contact ORDER BY contract, position",
+        "SELECT contract, name, authorized, channel, address FROM contact ORDER BY contract, "
+        "position",
         [&](Contract& c, Row s) -> Result<void> {
           auto ch = parse_channel(s.str(3));
           if (!ch) {
@@ -1352,7 +1396,10 @@ Result<std::size_t> Store::add_observations(const std::vector<Observation>& obs)
       if (!id) {
         return id.error();
       }
-      s.bind(1, o.time).bind(2, *id).bind_static(3, to_string(o.state)).bind_static(4, to_string(o.source));
+      s.bind(1, o.time)
+          .bind(2, *id)
+          .bind_static(3, to_string(o.state))
+          .bind_static(4, to_string(o.source));
       s.bind(5, o.received).bind_static(6, o.origin).bind_static(7, o.evidence);
       if (auto e = s.exec(); !e) {
         return e;
@@ -1445,9 +1492,9 @@ Result<std::vector<Observation>> Store::observations(const EntityId& e) const {
 }
 
 Result<std::vector<Observation>> Store::observations_between(Timestamp from, Timestamp to) const {
-  Stmt s(impl_->db,
-         (std::string(kObservationColumns) + "WHERE o.time >= ? AND o.time < ? ORDER BY o.time, o.seq")
-             .c_str());
+  Stmt s(impl_->db, (std::string(kObservationColumns) +
+                     "WHERE o.time >= ? AND o.time < ? ORDER BY o.time, o.seq")
+                        .c_str());
   if (!s.ok()) {
     return s.error();
   }
@@ -1472,7 +1519,8 @@ bool before(const StateChange& a, const StateChange& b) {
 }
 
 Error unreadable_state(std::int64_t seq) {
-  return make_error(Errc::store, "the store holds an unreadable state", "observation " + std::to_string(seq));
+  return make_error(Errc::store, "the store holds an unreadable state",
+                    "observation " + std::to_string(seq));
 }
 
 Error unknown_entity(std::int64_t seq) {
@@ -1505,8 +1553,10 @@ constexpr const char* kUnmerged =
 
 // The observations not merged into state_change yet, up to `until`: each appended to the list
 // `list_of` gives for its entity (nullptr: not wanted), then each touched list put back in order.
-Result<void> add_unmerged(sqlite3* db, Timestamp until,
-                          const std::function<Result<std::vector<StateChange>*>(std::int64_t entity, std::int64_t seq)>& list_of) {
+Result<void> add_unmerged(
+    sqlite3* db, Timestamp until,
+    const std::function<Result<std::vector<StateChange>*>(std::int64_t entity, std::int64_t seq)>&
+        list_of) {
   Stmt t(db, kUnmerged);
   if (!t.ok()) {
     return t.error();
@@ -1570,7 +1620,9 @@ Result<std::vector<std::pair<EntityId, StateChange>>> last_changes(
       return s.step_error();
     }
   }
-  Stmt s(db, "SELECT time, seq, state FROM state_change WHERE entity = ? ORDER BY time DESC, seq DESC LIMIT 1");
+  Stmt s(db,
+         "SELECT time, seq, state FROM state_change WHERE entity = ? ORDER BY time DESC, seq DESC "
+         "LIMIT 1");
   if (!s.ok()) {
     return s.error();
   }
@@ -1629,7 +1681,9 @@ Result<History> Store::history(Timestamp until) const {
       }
       return it->second;
     };
-    Stmt s(impl_->db, "SELECT entity, time, seq, state FROM state_change WHERE time <= ? ORDER BY entity, time, seq");
+    Stmt s(impl_->db,
+           "SELECT entity, time, seq, state FROM state_change WHERE time <= ? ORDER BY entity, "
+           "time, seq");
     if (!s.ok()) {
       return s.error();
     }
@@ -1665,7 +1719,8 @@ Result<History> Store::history(Timestamp until) const {
   return out;
 }
 
-Result<History> Store::history_of(const std::vector<EntityId>& entities, Timestamp from, Timestamp until) const {
+Result<History> Store::history_of(const std::vector<EntityId>& entities, Timestamp from,
+                                  Timestamp until) const {
   History out;
   auto r = read([&]() -> Result<void> {
     Stmt find(impl_->db, "SELECT id FROM entity WHERE kind = ? AND device = ? AND item = ?");
@@ -1674,9 +1729,10 @@ Result<History> Store::history_of(const std::vector<EntityId>& entities, Timesta
     Stmt last_good(impl_->db,
                    "SELECT coalesce(max(time), -9223372036854775807) FROM state_change "
                    "WHERE entity = ? AND time <= ? AND state = ?");
-    Stmt changes_from(impl_->db,
-                      "SELECT time, seq, state FROM state_change WHERE entity = ?1 AND time >= ?2 AND time <= ?3 "
-                      "ORDER BY time, seq");
+    Stmt changes_from(
+        impl_->db,
+        "SELECT time, seq, state FROM state_change WHERE entity = ?1 AND time >= ?2 AND time <= ?3 "
+        "ORDER BY time, seq");
     for (Stmt* st : {&find, &last_good, &changes_from}) {
       if (!st->ok()) {
         return st->error();
@@ -1700,7 +1756,7 @@ Result<History> Store::history_of(const std::vector<EntityId>& entities, Timesta
       }
       by_id.emplace(id, &changes);
       std::int64_t start = std::numeric_limits<std::int64_t>::min();
-      const State good = e.kind == EntityKind::probe ? State::pass
+      const State good = e.kind == EntityKind::probe  ? State::pass
                          : e.kind == EntityKind::port ? State::up
                          : e.kind == EntityKind::ups  ? State::normal
                                                       : State::on;
@@ -1722,10 +1778,12 @@ Result<History> Store::history_of(const std::vector<EntityId>& entities, Timesta
         return changes_from.step_error();
       }
     }
-    return add_unmerged(impl_->db, until, [&](std::int64_t entity, std::int64_t) -> Result<std::vector<StateChange>*> {
-      const auto it = by_id.find(entity);
-      return it == by_id.end() ? nullptr : it->second;
-    });
+    return add_unmerged(
+        impl_->db, until,
+        [&](std::int64_t entity, std::int64_t) -> Result<std::vector<StateChange>*> {
+          const auto it = by_id.find(entity);
+          return it == by_id.end() ? nullptr : it->second;
+        });
   });
   if (!r) {
     return r.error();
@@ -1733,7 +1791,8 @@ Result<History> Store::history_of(const std::vector<EntityId>& entities, Timesta
   return out;
 }
 
-Result<std::optional<std::pair<Timestamp, std::string>>> Store::contract_status(const std::string& contract) const {
+Result<std::optional<std::pair<Timestamp, std::string>>> Store::contract_status(
+    const std::string& contract) const {
   Stmt s(impl_->db, "SELECT computed_at, status FROM contract_status WHERE contract = ?");
   if (!s.ok()) {
     return s.error();
@@ -1745,13 +1804,14 @@ Result<std::optional<std::pair<Timestamp, std::string>>> Store::contract_status(
   return std::optional<std::pair<Timestamp, std::string>>{std::pair{s.time(0), s.str(1)}};
 }
 
-Result<void> Store::save_contract_statuses(const std::vector<std::pair<std::string, std::string>>& statuses,
-                                           Timestamp computed_at) {
+Result<void> Store::save_contract_statuses(
+    const std::vector<std::pair<std::string, std::string>>& statuses, Timestamp computed_at) {
   return write([&]() -> Result<void> {
     if (auto r = exec_script(impl_->db, "DELETE FROM contract_status"); !r) {
       return r;
     }
-    Stmt& s = impl_->prepared("INSERT INTO contract_status(contract, computed_at, status) VALUES (?, ?, ?)");
+    Stmt& s = impl_->prepared(
+        "INSERT INTO contract_status(contract, computed_at, status) VALUES (?, ?, ?)");
     if (!s.ok()) {
       return s.error();
     }
@@ -1764,18 +1824,19 @@ Result<void> Store::save_contract_statuses(const std::vector<std::pair<std::stri
   });
 }
 
-Result<std::vector<std::pair<std::size_t, std::int64_t>>> Store::record_events(const std::vector<NewEvent>& events,
-                                                                               Timestamp recorded,
-                                                                               const EventBody& make_body) {
+Result<std::vector<std::pair<std::size_t, std::int64_t>>> Store::record_events(
+    const std::vector<NewEvent>& events, Timestamp recorded, const EventBody& make_body) {
   std::vector<std::pair<std::size_t, std::int64_t>> fresh;
   auto r = write([&]() -> Result<void> {
     Stmt& add = impl_->prepared(
-        "INSERT INTO sla_event(key, kind, contract, time, recorded, body) VALUES (?, ?, ?, ?, ?, '') "
+        "INSERT INTO sla_event(key, kind, contract, time, recorded, body) VALUES (?, ?, ?, ?, ?, "
+        "'') "
         "ON CONFLICT(key) DO NOTHING RETURNING id");
     Stmt& body = impl_->prepared("UPDATE sla_event SET body = ? WHERE id = ?");
     // The entity of the observation behind an event (an outage's port or power source).
     Stmt& cause = impl_->prepared(
-        "SELECT e.kind, e.device, e.item FROM observation o JOIN entity e ON e.id = o.entity WHERE o.seq = ?");
+        "SELECT e.kind, e.device, e.item FROM observation o JOIN entity e ON e.id = o.entity WHERE "
+        "o.seq = ?");
     if (!add.ok() || !body.ok() || !cause.ok()) {
       return !add.ok() ? add.error() : !body.ok() ? body.error() : cause.error();
     }
@@ -1817,7 +1878,8 @@ Result<std::vector<std::pair<std::size_t, std::int64_t>>> Store::record_events(c
   return fresh;
 }
 
-Result<std::vector<std::pair<std::int64_t, std::string>>> Store::events_after(std::int64_t after_id) const {
+Result<std::vector<std::pair<std::int64_t, std::string>>> Store::events_after(
+    std::int64_t after_id) const {
   Stmt s(impl_->db, "SELECT id, body FROM sla_event WHERE id > ? ORDER BY id");
   if (!s.ok()) {
     return s.error();
@@ -1843,7 +1905,8 @@ Result<std::int64_t> Store::sink_cursor(const std::string& sink) const {
   return s.step() == SQLITE_ROW ? s.i64(0) : std::int64_t{0};
 }
 
-Result<std::vector<std::pair<std::int64_t, std::string>>> Store::undelivered(const std::string& sink) const {
+Result<std::vector<std::pair<std::int64_t, std::string>>> Store::undelivered(
+    const std::string& sink) const {
   auto cursor = sink_cursor(sink);
   if (!cursor) {
     return cursor.error();
@@ -1854,7 +1917,8 @@ Result<std::vector<std::pair<std::int64_t, std::string>>> Store::undelivered(con
 Result<void> Store::set_sink_cursor(const std::string& sink, std::int64_t last_id) {
   return write([&]() -> Result<void> {
     Stmt& s = impl_->prepared(
-        "INSERT INTO sink_cursor(sink, last_id) VALUES (?, ?) ON CONFLICT(sink) DO UPDATE SET last_id = excluded.last_id");
+        "INSERT INTO sink_cursor(sink, last_id) VALUES (?, ?) ON CONFLICT(sink) DO UPDATE SET "
+        "last_id = excluded.last_id");
     if (!s.ok()) {
       return s.error();
     }
@@ -1862,22 +1926,26 @@ Result<void> Store::set_sink_cursor(const std::string& sink, std::int64_t last_i
   });
 }
 
-
 // -- records ---------------------------------------------------------------------------------
 
 Result<std::vector<Record>> Store::records() const { return records_where(nullptr); }
 
-Result<std::vector<Record>> Store::records_of(const std::string& contract) const { return records_where(&contract); }
+Result<std::vector<Record>> Store::records_of(const std::string& contract) const {
+  return records_where(&contract);
+}
 
 Result<std::vector<Record>> Store::records_where(const std::string* contract) const {
   // One contract's: its own and those for every contract (a correction or a withdrawal carries
   // its target's contract), through the index on contract.
-  Stmt s(impl_->db, contract == nullptr
-                        ? "SELECT id, kind, retraction, supersedes, contract, at, until, guarantee, reason, channel, "
-                          "contact, approved_by, entered_by, entered_at, note FROM record ORDER BY id"
-                        : "SELECT id, kind, retraction, supersedes, contract, at, until, guarantee, reason, channel, "
-                          "contact, approved_by, entered_by, entered_at, note FROM record "
-                          "WHERE contract IN (?1, '') ORDER BY id");
+  Stmt s(impl_->db,
+         contract == nullptr
+             ? "SELECT id, kind, retraction, supersedes, contract, at, until, guarantee, reason, "
+               "channel, "
+               "contact, approved_by, entered_by, entered_at, note FROM record ORDER BY id"
+             : "SELECT id, kind, retraction, supersedes, contract, at, until, guarantee, reason, "
+               "channel, "
+               "contact, approved_by, entered_by, entered_at, note FROM record "
+               "WHERE contract IN (?1, '') ORDER BY id");
   if (!s.ok()) {
     return s.error();
   }
@@ -1965,8 +2033,12 @@ Result<void> Store::save_port_index(const std::string& device, const std::vector
     }
     Stmt ins(impl_->db, "INSERT OR REPLACE INTO port_index VALUES (?, ?, ?, ?, ?)");
     for (const auto& p : ports) {
-      if (auto r = ins.bind(1, device).bind(2, p.if_index).bind(3, p.name).bind(4, p.alias)
-                       .bind(5, walked).exec();
+      if (auto r = ins.bind(1, device)
+                       .bind(2, p.if_index)
+                       .bind(3, p.name)
+                       .bind(4, p.alias)
+                       .bind(5, walked)
+                       .exec();
           !r) {
         return r;
       }
@@ -2001,8 +2073,13 @@ Result<std::size_t> Store::add_evidence(const std::vector<TrapEvidence>& items) 
       return s.error();
     }
     for (const auto& e : items) {
-      if (auto x = s.bind(1, e.received).bind(2, e.device).bind(3, e.origin).bind(4, e.trap_oid)
-                       .bind(5, e.reason).bind(6, e.text).exec();
+      if (auto x = s.bind(1, e.received)
+                       .bind(2, e.device)
+                       .bind(3, e.origin)
+                       .bind(4, e.trap_oid)
+                       .bind(5, e.reason)
+                       .bind(6, e.text)
+                       .exec();
           !x) {
         return x;
       }
@@ -2020,7 +2097,8 @@ Result<void> Store::add_counters(const std::map<std::string, std::int64_t>& delt
   return write([&]() -> Result<void> {
     Stmt s(impl_->db,
            "INSERT INTO counter(name, value, updated) VALUES (?, ?, ?) "
-           "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value, updated = excluded.updated");
+           "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value, updated = "
+           "excluded.updated");
     for (const auto& [name, delta] : deltas) {
       if (delta == 0) {
         continue;
@@ -2049,14 +2127,16 @@ Result<std::vector<CounterValue>> Store::counters() const {
   return out;
 }
 
-Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states(std::int64_t after_seq) const {
+Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states(
+    std::int64_t after_seq) const {
   // The entities with an observation after `after_seq` (all of them for 0), then the last
   // change of each.
   std::vector<std::pair<EntityId, StateChange>> out;
   auto r = read([&]() -> Result<void> {
-    Stmt s(impl_->db, after_seq == 0 ? "SELECT id, kind, device, item FROM entity"
-                                     : "SELECT id, kind, device, item FROM entity "
-                                       "WHERE id IN (SELECT entity FROM observation WHERE seq > ?)");
+    Stmt s(impl_->db, after_seq == 0
+                          ? "SELECT id, kind, device, item FROM entity"
+                          : "SELECT id, kind, device, item FROM entity "
+                            "WHERE id IN (SELECT entity FROM observation WHERE seq > ?)");
     if (!s.ok()) {
       return s.error();
     }
@@ -2080,10 +2160,12 @@ Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states(std::
   return out;
 }
 
-Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states_of(const std::string& device) const {
+Result<std::vector<std::pair<EntityId, StateChange>>> Store::latest_states_of(
+    const std::string& device) const {
   std::vector<std::pair<EntityId, StateChange>> out;
   auto r = read([&]() -> Result<void> {
-    Stmt s(impl_->db, "SELECT id, kind, device, item FROM entity WHERE device = ? AND kind != 'probe'");
+    Stmt s(impl_->db,
+           "SELECT id, kind, device, item FROM entity WHERE device = ? AND kind != 'probe'");
     if (!s.ok()) {
       return s.error();
     }

@@ -16,24 +16,30 @@ using core::Varbind;
 using core::VarType;
 
 // SMIv1 traps of enterprise apc (1.3.6.1.4.1.318): snmpTrapOID 1.3.6.1.4.1.318.0.<n>.
-constexpr const char* kRpduOutletOn = "1.3.6.1.4.1.318.0.268";       // rPDUOutletOn
-constexpr const char* kRpduOutletOff = "1.3.6.1.4.1.318.0.269";      // rPDUOutletOff
-constexpr const char* kOutletOn = "1.3.6.1.4.1.318.0.41";            // outletOn (MasterSwitch)
-constexpr const char* kOutletOff = "1.3.6.1.4.1.318.0.42";           // outletOff (MasterSwitch)
-constexpr const char* kInputLost = "1.3.6.1.4.1.318.0.218";          // pduUPSInputVoltageLost
-constexpr const char* kInputRestored = "1.3.6.1.4.1.318.0.219";      // pduUPSInputVoltageRestored
+constexpr const char* kRpduOutletOn = "1.3.6.1.4.1.318.0.268";   // rPDUOutletOn
+constexpr const char* kRpduOutletOff = "1.3.6.1.4.1.318.0.269";  // rPDUOutletOff
+constexpr const char* kOutletOn = "1.3.6.1.4.1.318.0.41";        // outletOn (MasterSwitch)
+constexpr const char* kOutletOff = "1.3.6.1.4.1.318.0.42";       // outletOff (MasterSwitch)
+constexpr const char* kInputLost = "1.3.6.1.4.1.318.0.218";      // pduUPSInputVoltageLost
+constexpr const char* kInputRestored = "1.3.6.1.4.1.318.0.219";  // pduUPSInputVoltageRestored
 // rpduCriticalCondition(750), …Cleared(751), rpduWarningCondition(752), …Cleared(753),
 // rpduInformationalCondition(754), …Cleared(755)
-constexpr std::array<const char*, 6> kConditions{
-    "1.3.6.1.4.1.318.0.750", "1.3.6.1.4.1.318.0.751", "1.3.6.1.4.1.318.0.752",
-    "1.3.6.1.4.1.318.0.753", "1.3.6.1.4.1.318.0.754", "1.3.6.1.4.1.318.0.755"};
+constexpr std::array<const char*, 6> kConditions{"1.3.6.1.4.1.318.0.750", "1.3.6.1.4.1.318.0.751",
+                                                 "1.3.6.1.4.1.318.0.752", "1.3.6.1.4.1.318.0.753",
+                                                 "1.3.6.1.4.1.318.0.754", "1.3.6.1.4.1.318.0.755"};
 // Objects.
-constexpr const char* kRpduOutletControlIndex = "1.3.6.1.4.1.318.1.1.12.3.3.1.1.1";  // rPDUOutletControlIndex
-constexpr const char* kSpduOutletControlIndex = "1.3.6.1.4.1.318.1.1.4.4.2.1.1";     // sPDUOutletControlIndex
-constexpr const char* kRpduOutletState = "1.3.6.1.4.1.318.1.1.12.3.5.1.1.4";          // rPDUOutletStatusOutletState: on(1) off(2)
-constexpr const char* kRpdu2OutletNumber = "1.3.6.1.4.1.318.1.1.26.9.2.3.1.4";        // rPDU2OutletSwitchedStatusNumber
-constexpr const char* kRpdu2OutletState = "1.3.6.1.4.1.318.1.1.26.9.2.3.1.5";         // rPDU2OutletSwitchedStatusState: off(1) on(2)
-constexpr const char* kRpdu2PhaseVoltage = "1.3.6.1.4.1.318.1.1.26.6.3.1.6";          // rPDU2PhaseStatusVoltage
+constexpr const char* kRpduOutletControlIndex =
+    "1.3.6.1.4.1.318.1.1.12.3.3.1.1.1";  // rPDUOutletControlIndex
+constexpr const char* kSpduOutletControlIndex =
+    "1.3.6.1.4.1.318.1.1.4.4.2.1.1";  // sPDUOutletControlIndex
+constexpr const char* kRpduOutletState =
+    "1.3.6.1.4.1.318.1.1.12.3.5.1.1.4";  // rPDUOutletStatusOutletState: on(1) off(2)
+constexpr const char* kRpdu2OutletNumber =
+    "1.3.6.1.4.1.318.1.1.26.9.2.3.1.4";  // rPDU2OutletSwitchedStatusNumber
+constexpr const char* kRpdu2OutletState =
+    "1.3.6.1.4.1.318.1.1.26.9.2.3.1.5";  // rPDU2OutletSwitchedStatusState: off(1) on(2)
+constexpr const char* kRpdu2PhaseVoltage =
+    "1.3.6.1.4.1.318.1.1.26.6.3.1.6";  // rPDU2PhaseStatusVoltage
 
 Result<std::int64_t> outlet_index(const core::Trap& t) {
   for (const char* column : {kRpduOutletControlIndex, kSpduOutletControlIndex}) {
@@ -68,7 +74,7 @@ class ApcPdu final : public core::DevicePlugin {
   }
 
   [[nodiscard]] Result<core::TrapMeaning> on_trap(const core::Trap& t,
-                                                        const core::DeviceView& d) const override {
+                                                  const core::DeviceView& d) const override {
     core::TrapMeaning m;
     const std::string& pdu = d.device.name;
     if (core::is_restart_trap(t.trap_oid)) {
@@ -79,9 +85,9 @@ class ApcPdu final : public core::DevicePlugin {
     }
     if (t.trap_oid == kInputLost || t.trap_oid == kInputRestored) {
       const bool lost = t.trap_oid == kInputLost;
-      m.states.push_back(core::StateReport{core::EntityId::inlet(pdu), lost ? State::off : State::on,
-                                           std::nullopt,
-                                           lost ? "pduUPSInputVoltageLost" : "pduUPSInputVoltageRestored"});
+      m.states.push_back(
+          core::StateReport{core::EntityId::inlet(pdu), lost ? State::off : State::on, std::nullopt,
+                            lost ? "pduUPSInputVoltageLost" : "pduUPSInputVoltageRestored"});
       m.summary = lost ? "input power lost" : "input power restored";
       return m;
     }
@@ -98,8 +104,9 @@ class ApcPdu final : public core::DevicePlugin {
         return m;
       }
       const std::string outlet = std::to_string(*index);
-      m.states.push_back(core::StateReport{core::EntityId::outlet(pdu, outlet), on ? State::on : State::off,
-                                           std::nullopt, std::string(on ? "outlet on " : "outlet off ") + outlet});
+      m.states.push_back(
+          core::StateReport{core::EntityId::outlet(pdu, outlet), on ? State::on : State::off,
+                            std::nullopt, std::string(on ? "outlet on " : "outlet off ") + outlet});
       m.summary = "outlet " + outlet + (on ? " on" : " off");
       return m;
     }
@@ -111,11 +118,12 @@ class ApcPdu final : public core::DevicePlugin {
   }
 
   [[nodiscard]] core::PollRequest poll_request(const core::Device&) const override {
-    return core::PollRequest{{}, {kRpduOutletState, kRpdu2OutletNumber, kRpdu2OutletState, kRpdu2PhaseVoltage}};
+    return core::PollRequest{
+        {}, {kRpduOutletState, kRpdu2OutletNumber, kRpdu2OutletState, kRpdu2PhaseVoltage}};
   }
 
   [[nodiscard]] Result<core::PollMeaning> on_poll(const core::PollAnswer& a,
-                                                        const core::DeviceView& d) const override {
+                                                  const core::DeviceView& d) const override {
     core::PollMeaning m;
     const std::string& pdu = d.device.name;
     std::map<std::int64_t, std::int64_t> rpdu2_number;  // row → outlet number
@@ -128,9 +136,9 @@ class ApcPdu final : public core::DevicePlugin {
           return make_error(Errc::invalid_input, v.oid + ": rPDUOutletStatusOutletState " + v.text +
                                                      " is not on(1) or off(2)");
         }
-        m.states.push_back(core::StateReport{core::EntityId::outlet(pdu, std::to_string(*i)),
-                                             v.number == 1 ? State::on : State::off, std::nullopt,
-                                             "rPDUOutletStatusOutletState." + std::to_string(*i) + " = " + v.text});
+        m.states.push_back(core::StateReport{
+            core::EntityId::outlet(pdu, std::to_string(*i)), v.number == 1 ? State::on : State::off,
+            std::nullopt, "rPDUOutletStatusOutletState." + std::to_string(*i) + " = " + v.text});
       } else if (auto r = core::oid_index(v.oid, kRpdu2OutletNumber)) {
         if (v.type == VarType::integer) {
           rpdu2_number[*r] = v.number;
@@ -144,22 +152,25 @@ class ApcPdu final : public core::DevicePlugin {
     for (const auto& [row, v] : rpdu2_state) {
       // rPDU2: off(1), on(2), the reverse of rPDU.
       if (v->type != VarType::integer || (v->number != 1 && v->number != 2)) {
-        return make_error(Errc::invalid_input, v->oid + ": rPDU2OutletSwitchedStatusState " + v->text +
-                                                   " is not off(1) or on(2)");
+        return make_error(Errc::invalid_input, v->oid + ": rPDU2OutletSwitchedStatusState " +
+                                                   v->text + " is not off(1) or on(2)");
       }
       const auto n = rpdu2_number.find(row);
       const std::int64_t outlet = n != rpdu2_number.end() ? n->second : row;
-      m.states.push_back(core::StateReport{core::EntityId::outlet(pdu, std::to_string(outlet)),
-                                           v->number == 2 ? State::on : State::off, std::nullopt,
-                                           "rPDU2OutletSwitchedStatusState." + std::to_string(row) + " = " + v->text});
+      m.states.push_back(core::StateReport{
+          core::EntityId::outlet(pdu, std::to_string(outlet)),
+          v->number == 2 ? State::on : State::off, std::nullopt,
+          "rPDU2OutletSwitchedStatusState." + std::to_string(row) + " = " + v->text});
     }
     // rPDU2 phase voltage: −1 when the model cannot measure; 0 on every phase = no input power.
-    const bool measured = !voltages.empty() &&
-                          std::none_of(voltages.begin(), voltages.end(), [](std::int64_t x) { return x < 0; });
+    const bool measured = !voltages.empty() && std::none_of(voltages.begin(), voltages.end(),
+                                                            [](std::int64_t x) { return x < 0; });
     if (measured) {
-      const bool dead = std::all_of(voltages.begin(), voltages.end(), [](std::int64_t x) { return x == 0; });
-      m.states.push_back(core::StateReport{core::EntityId::inlet(pdu), dead ? State::off : State::on,
-                                           std::nullopt, "rPDU2PhaseStatusVoltage"});
+      const bool dead =
+          std::all_of(voltages.begin(), voltages.end(), [](std::int64_t x) { return x == 0; });
+      m.states.push_back(core::StateReport{core::EntityId::inlet(pdu),
+                                           dead ? State::off : State::on, std::nullopt,
+                                           "rPDU2PhaseStatusVoltage"});
     }
     if (m.states.empty()) {
       return make_error(Errc::invalid_input, "the agent has neither rPDU nor rPDU2 outlet status");

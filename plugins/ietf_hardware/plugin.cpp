@@ -25,7 +25,9 @@ Result<State> power_state(const std::string& oper) {
   if (oper == "testing" || oper == "unknown") {
     return State::unknown;
   }
-  return make_error(Errc::invalid_input, "oper-state \"" + oper + "\" is not one of unknown, disabled, enabled, testing");
+  return make_error(
+      Errc::invalid_input,
+      "oper-state \"" + oper + "\" is not one of unknown, disabled, enabled, testing");
 }
 
 class IetfHardware final : public core::DevicePlugin {
@@ -33,14 +35,16 @@ class IetfHardware final : public core::DevicePlugin {
   IetfHardware() {
     info_.name = "ietf-hardware";
     info_.stability = core::Stability::alpha;
-    info_.summary = "power supplies over NETCONF: ietf-hardware power-supply oper-state, hardware-state notifications";
+    info_.summary =
+        "power supplies over NETCONF: ietf-hardware power-supply oper-state, hardware-state "
+        "notifications";
     info_.yang_modules = {"ietf-hardware", "ietf-hardware-state", "iana-hardware"};
   }
 
   [[nodiscard]] const core::PluginInfo& info() const override { return info_; }
 
-  [[nodiscard]] core::NetconfRequest netconf_request(const core::Device& /*d*/,
-                                                     const core::NetconfServerInfo& server) const override {
+  [[nodiscard]] core::NetconfRequest netconf_request(
+      const core::Device& /*d*/, const core::NetconfServerInfo& server) const override {
     if (server.implements(kModule)) {
       return {{"/ietf-hardware:hardware/component"}};
     }
@@ -76,11 +80,13 @@ class IetfHardware final : public core::DevicePlugin {
         if (!s) {
           return make_error(Errc::invalid_input, "component " + *name + ": " + s.error().msg);
         }
-        core::StateReport r{core::EntityId::outlet(d.device.name, *name), *s, std::nullopt, "oper-state " + *oper};
+        core::StateReport r{core::EntityId::outlet(d.device.name, *name), *s, std::nullopt,
+                            "oper-state " + *oper};
         if (const std::string* changed = st->leaf("state-last-changed")) {
           auto t = colosla::parse_time(*changed);
           if (!t) {
-            return make_error(Errc::invalid_input, "component " + *name + ": state-last-changed " + t.error().msg);
+            return make_error(Errc::invalid_input,
+                              "component " + *name + ": state-last-changed " + t.error().msg);
           }
           r.since = *t;
           r.detail += ", state-last-changed " + *changed;
@@ -91,14 +97,15 @@ class IetfHardware final : public core::DevicePlugin {
     return m;
   }
 
-  [[nodiscard]] bool handles_notification(std::string_view module, std::string_view name) const override {
+  [[nodiscard]] bool handles_notification(std::string_view module,
+                                          std::string_view name) const override {
     return (module == kModule || module == kStateModule) &&
            (name == "hardware-state-oper-enabled" || name == "hardware-state-oper-disabled" ||
             name == "hardware-state-change");
   }
 
-  [[nodiscard]] Result<core::TrapMeaning> on_notification(const core::NetconfNotification& n,
-                                                          const core::DeviceView& d) const override {
+  [[nodiscard]] Result<core::TrapMeaning> on_notification(
+      const core::NetconfNotification& n, const core::DeviceView& d) const override {
     core::TrapMeaning m;
     if (n.node.name == "hardware-state-change") {
       // The inventory of components changed: read it again.
@@ -114,8 +121,9 @@ class IetfHardware final : public core::DevicePlugin {
       return make_error(Errc::invalid_input, n.node.name + " without a component name");
     }
     const bool enabled = n.node.name == "hardware-state-oper-enabled";
-    m.states.push_back(core::StateReport{core::EntityId::outlet(d.device.name, *name), enabled ? State::on : State::off,
-                                         n.event_time, n.node.name + " " + *name});
+    m.states.push_back(core::StateReport{core::EntityId::outlet(d.device.name, *name),
+                                         enabled ? State::on : State::off, n.event_time,
+                                         n.node.name + " " + *name});
     m.poll = true;
     m.summary = n.node.name + " " + *name;
     return m;

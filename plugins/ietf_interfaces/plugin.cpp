@@ -22,14 +22,15 @@ class IetfInterfaces final : public core::DevicePlugin {
   IetfInterfaces() {
     info_.name = "ietf-interfaces";
     info_.stability = core::Stability::alpha;
-    info_.summary = "switch ports by name over NETCONF: ietf-interfaces oper-status (NMDA or interfaces-state)";
+    info_.summary =
+        "switch ports by name over NETCONF: ietf-interfaces oper-status (NMDA or interfaces-state)";
     info_.yang_modules = {"ietf-interfaces", "interfaces-notifications"};
   }
 
   [[nodiscard]] const core::PluginInfo& info() const override { return info_; }
 
-  [[nodiscard]] core::NetconfRequest netconf_request(const core::Device& /*d*/,
-                                                     const core::NetconfServerInfo& server) const override {
+  [[nodiscard]] core::NetconfRequest netconf_request(
+      const core::Device& /*d*/, const core::NetconfServerInfo& server) const override {
     if (!server.implements(kModule)) {
       return {};
     }
@@ -41,7 +42,8 @@ class IetfInterfaces final : public core::DevicePlugin {
     if (!rev.empty()) {
       return {{"/ietf-interfaces:interfaces-state/interface"}};
     }
-    return {{"/ietf-interfaces:interfaces/interface", "/ietf-interfaces:interfaces-state/interface"}};
+    return {
+        {"/ietf-interfaces:interfaces/interface", "/ietf-interfaces:interfaces-state/interface"}};
   }
 
   [[nodiscard]] Result<core::PollMeaning> on_netconf(const core::NetconfAnswer& answer,
@@ -69,7 +71,8 @@ class IetfInterfaces final : public core::DevicePlugin {
         if (const std::string* change = i->leaf("last-change")) {
           auto t = colosla::parse_time(*change);
           if (!t) {
-            return make_error(Errc::invalid_input, "interface " + *name + ": last-change " + t.error().msg);
+            return make_error(Errc::invalid_input,
+                              "interface " + *name + ": last-change " + t.error().msg);
           }
           r.since = *t;
           r.detail += ", last-change " + *change;
@@ -78,7 +81,8 @@ class IetfInterfaces final : public core::DevicePlugin {
         p.name = *name;
         p.state = *state;
         if (const std::string* index = i->leaf("if-index")) {
-          std::from_chars(index->data(), index->data() + index->size(), p.if_index);  // 0 if not a number
+          std::from_chars(index->data(), index->data() + index->size(),
+                          p.if_index);  // 0 if not a number
         }
         if (const std::string* description = i->leaf("description")) {
           p.alias = *description;
@@ -90,20 +94,22 @@ class IetfInterfaces final : public core::DevicePlugin {
     return m;
   }
 
-  [[nodiscard]] bool handles_notification(std::string_view module, std::string_view name) const override {
+  [[nodiscard]] bool handles_notification(std::string_view module,
+                                          std::string_view name) const override {
     return module == kNotifModule && (name == "link-up" || name == "link-down");
   }
 
-  [[nodiscard]] Result<core::TrapMeaning> on_notification(const core::NetconfNotification& n,
-                                                          const core::DeviceView& d) const override {
+  [[nodiscard]] Result<core::TrapMeaning> on_notification(
+      const core::NetconfNotification& n, const core::DeviceView& d) const override {
     const std::string* name = n.node.leaf("if-name");
     if (name == nullptr || name->empty()) {
       return make_error(Errc::invalid_input, n.node.name + " without an if-name");
     }
     const bool up = n.node.name == "link-up";
     core::TrapMeaning m;
-    m.states.push_back(core::StateReport{core::EntityId::port(d.device.name, *name), up ? State::up : State::down,
-                                         n.event_time, n.node.name + " " + *name});
+    m.states.push_back(core::StateReport{core::EntityId::port(d.device.name, *name),
+                                         up ? State::up : State::down, n.event_time,
+                                         n.node.name + " " + *name});
     m.summary = n.node.name + " " + *name;
     return m;
   }

@@ -33,7 +33,7 @@ constexpr const char* kSysUpTime = "1.3.6.1.2.1.1.3.0";        // sysUpTime.0
 Result<State> oper_state(const Varbind& v) {
   if (v.type != VarType::integer) {
     return make_error(Errc::invalid_input, v.oid + " is " + std::string(to_string(v.type)) +
-                                                     ", not an INTEGER (ifOperStatus)");
+                                               ", not an INTEGER (ifOperStatus)");
   }
   switch (v.number) {
     case 1:
@@ -48,7 +48,7 @@ Result<State> oper_state(const Varbind& v) {
       return State::unknown;
     default:
       return make_error(Errc::invalid_input,
-                              "ifOperStatus " + std::to_string(v.number) + " is not one of 1..7");
+                        "ifOperStatus " + std::to_string(v.number) + " is not one of 1..7");
   }
 }
 
@@ -68,7 +68,7 @@ class IfMib final : public core::DevicePlugin {
   }
 
   [[nodiscard]] Result<core::TrapMeaning> on_trap(const core::Trap& t,
-                                                        const core::DeviceView& d) const override {
+                                                  const core::DeviceView& d) const override {
     core::TrapMeaning m;
     if (core::is_restart_trap(t.trap_oid)) {
       // The agent restarted: ifIndex may have been renumbered.
@@ -84,8 +84,8 @@ class IfMib final : public core::DevicePlugin {
     if (const Varbind* v = core::find_varbind(t.varbinds, kIfIndex)) {
       if (v->type != VarType::integer) {
         return make_error(Errc::invalid_input, std::string(what) + ": " + v->oid + " is " +
-                                                         std::string(to_string(v->type)) +
-                                                         ", not an INTEGER (ifIndex)");
+                                                   std::string(to_string(v->type)) +
+                                                   ", not an INTEGER (ifIndex)");
       }
       index = v->number;
     }
@@ -134,17 +134,19 @@ class IfMib final : public core::DevicePlugin {
         m.poll = true;  // a linkUp that says down(2) contradicts itself: ask the device
       }
     }
-    m.states.push_back(core::StateReport{core::EntityId::port(d.device.name, name), state, std::nullopt, detail});
+    m.states.push_back(
+        core::StateReport{core::EntityId::port(d.device.name, name), state, std::nullopt, detail});
     m.summary = std::string(what) + " " + name;
     return m;
   }
 
   [[nodiscard]] core::PollRequest poll_request(const core::Device&) const override {
-    return core::PollRequest{{kSysUpTime}, {kIfName, kIfDescr, kIfOperStatus, kIfLastChange, kIfAlias}};
+    return core::PollRequest{{kSysUpTime},
+                             {kIfName, kIfDescr, kIfOperStatus, kIfLastChange, kIfAlias}};
   }
 
   [[nodiscard]] Result<core::PollMeaning> on_poll(const core::PollAnswer& a,
-                                                        const core::DeviceView& d) const override {
+                                                  const core::DeviceView& d) const override {
     struct Row {
       std::string name, descr, alias;
       std::optional<State> state;
@@ -154,9 +156,12 @@ class IfMib final : public core::DevicePlugin {
     std::map<std::int64_t, Row> rows;
     std::optional<std::uint32_t> uptime;
     enum Column { kName, kDescr, kAlias, kOper, kLastChange };
-    static constexpr std::array<std::pair<const char*, Column>, 5> kColumns{{
-        {kIfName, kName}, {kIfDescr, kDescr}, {kIfAlias, kAlias}, {kIfOperStatus, kOper},
-        {kIfLastChange, kLastChange}}};
+    static constexpr std::array<std::pair<const char*, Column>, 5> kColumns{
+        {{kIfName, kName},
+         {kIfDescr, kDescr},
+         {kIfAlias, kAlias},
+         {kIfOperStatus, kOper},
+         {kIfLastChange, kLastChange}}};
     for (const auto& v : a.varbinds) {
       if (v.oid == kSysUpTime) {
         if (v.type == VarType::timeticks) {
@@ -212,12 +217,14 @@ class IfMib final : public core::DevicePlugin {
       if (uptime && row.last_change) {
         since = core::since_uptime(a.at, *uptime, *row.last_change);
       }
-      std::string detail = "ifOperStatus." + std::to_string(index) + " = " + std::to_string(row.oper);
+      std::string detail =
+          "ifOperStatus." + std::to_string(index) + " = " + std::to_string(row.oper);
       if (row.last_change && uptime) {
         detail += ", ifLastChange " + std::to_string(*row.last_change) + " at sysUpTime " +
                   std::to_string(*uptime);
       }
-      m.states.push_back(core::StateReport{core::EntityId::port(d.device.name, name), *row.state, since, detail});
+      m.states.push_back(
+          core::StateReport{core::EntityId::port(d.device.name, name), *row.state, since, detail});
     }
     if (!any_state) {
       return make_error(Errc::invalid_input, "the agent gave no ifOperStatus with a name");

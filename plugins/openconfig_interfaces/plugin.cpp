@@ -21,8 +21,8 @@ class OpenconfigInterfaces final : public core::DevicePlugin {
 
   [[nodiscard]] const core::PluginInfo& info() const override { return info_; }
 
-  [[nodiscard]] core::NetconfRequest netconf_request(const core::Device& /*d*/,
-                                                     const core::NetconfServerInfo& server) const override {
+  [[nodiscard]] core::NetconfRequest netconf_request(
+      const core::Device& /*d*/, const core::NetconfServerInfo& server) const override {
     if (!server.implements(kModule)) {
       return {};
     }
@@ -50,17 +50,21 @@ class OpenconfigInterfaces final : public core::DevicePlugin {
         if (!s) {
           return make_error(Errc::invalid_input, "interface " + *name + ": " + s.error().msg);
         }
-        core::StateReport r{core::EntityId::port(d.device.name, *name), *s, std::nullopt, "state/oper-status " + *oper};
+        core::StateReport r{core::EntityId::port(d.device.name, *name), *s, std::nullopt,
+                            "state/oper-status " + *oper};
         // last-change: oc-types:timeticks64, nanoseconds since the Unix epoch (0: never changed).
         if (const std::string* change = state->leaf("last-change")) {
           std::uint64_t ns = 0;
-          const auto [end, ec] = std::from_chars(change->data(), change->data() + change->size(), ns);
+          const auto [end, ec] =
+              std::from_chars(change->data(), change->data() + change->size(), ns);
           if (ec != std::errc{} || end != change->data() + change->size()) {
-            return make_error(Errc::invalid_input, "interface " + *name + ": last-change \"" + *change +
+            return make_error(Errc::invalid_input, "interface " + *name + ": last-change \"" +
+                                                       *change +
                                                        "\" is not nanoseconds since 1970");
           }
           if (ns != 0) {
-            r.since = Timestamp{std::chrono::duration_cast<std::chrono::seconds>(std::chrono::nanoseconds{ns})};
+            r.since = Timestamp{
+                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::nanoseconds{ns})};
             r.detail += ", last-change " + *change;
           }
         }

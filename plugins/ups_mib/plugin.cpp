@@ -14,11 +14,11 @@ using core::Varbind;
 using core::VarType;
 
 // upsTraps = 1.3.6.1.2.1.33.2 (no .0 arc)
-constexpr const char* kOnBattery = "1.3.6.1.2.1.33.2.1";          // upsTrapOnBattery
-constexpr const char* kAlarmAdded = "1.3.6.1.2.1.33.2.3";         // upsTrapAlarmEntryAdded
-constexpr const char* kAlarmRemoved = "1.3.6.1.2.1.33.2.4";       // upsTrapAlarmEntryRemoved
-constexpr const char* kAlarmDescr = "1.3.6.1.2.1.33.1.6.2.1.2";   // upsAlarmDescr
-constexpr const char* kOutputSource = "1.3.6.1.2.1.33.1.4.1.0";   // upsOutputSource.0
+constexpr const char* kOnBattery = "1.3.6.1.2.1.33.2.1";         // upsTrapOnBattery
+constexpr const char* kAlarmAdded = "1.3.6.1.2.1.33.2.3";        // upsTrapAlarmEntryAdded
+constexpr const char* kAlarmRemoved = "1.3.6.1.2.1.33.2.4";      // upsTrapAlarmEntryRemoved
+constexpr const char* kAlarmDescr = "1.3.6.1.2.1.33.1.6.2.1.2";  // upsAlarmDescr
+constexpr const char* kOutputSource = "1.3.6.1.2.1.33.1.4.1.0";  // upsOutputSource.0
 // upsWellKnownAlarms = 1.3.6.1.2.1.33.1.6.3.n
 constexpr const char* kAlarms = "1.3.6.1.2.1.33.1.6.3";
 constexpr std::int64_t kAlarmOnBattery = 2;
@@ -31,11 +31,11 @@ constexpr std::int64_t kAlarmUpsSystemOff = 15;
 // upsOutputSource: other(1), none(2), normal(3), bypass(4), battery(5), booster(6), reducer(7).
 Result<State> output_source(const Varbind& v) {
   if (v.type != VarType::integer) {
-    return make_error(Errc::invalid_input, "upsOutputSource is " + std::string(to_string(v.type)) +
-                                               ", not an INTEGER");
+    return make_error(Errc::invalid_input,
+                      "upsOutputSource is " + std::string(to_string(v.type)) + ", not an INTEGER");
   }
-  constexpr std::array<State, 7> kStates{State::other,   State::none,    State::normal,
-                                         State::bypass,  State::battery, State::booster,
+  constexpr std::array<State, 7> kStates{State::other,  State::none,    State::normal,
+                                         State::bypass, State::battery, State::booster,
                                          State::reducer};
   if (v.number < 1 || v.number > 7) {
     return make_error(Errc::invalid_input,
@@ -72,11 +72,12 @@ class UpsMib final : public core::DevicePlugin {
   [[nodiscard]] const core::PluginInfo& info() const override { return info_; }
 
   [[nodiscard]] bool handles(const std::string& oid) const override {
-    return oid == kOnBattery || oid == kAlarmAdded || oid == kAlarmRemoved || core::is_restart_trap(oid);
+    return oid == kOnBattery || oid == kAlarmAdded || oid == kAlarmRemoved ||
+           core::is_restart_trap(oid);
   }
 
   [[nodiscard]] Result<core::TrapMeaning> on_trap(const core::Trap& t,
-                                                        const core::DeviceView& d) const override {
+                                                  const core::DeviceView& d) const override {
     core::TrapMeaning m;
     const auto ups = core::EntityId::ups(d.device.name);
     if (core::is_restart_trap(t.trap_oid)) {
@@ -92,13 +93,14 @@ class UpsMib final : public core::DevicePlugin {
     const bool added = t.trap_oid == kAlarmAdded;
     const Varbind* descr = core::find_varbind(t.varbinds, kAlarmDescr);
     if (descr == nullptr) {
-      return make_error(Errc::invalid_input, std::string(added ? "upsTrapAlarmEntryAdded"
-                                                               : "upsTrapAlarmEntryRemoved") +
-                                                 " without upsAlarmDescr");
+      return make_error(Errc::invalid_input,
+                        std::string(added ? "upsTrapAlarmEntryAdded" : "upsTrapAlarmEntryRemoved") +
+                            " without upsAlarmDescr");
     }
     if (descr->type != VarType::oid) {
-      return make_error(Errc::invalid_input, "upsAlarmDescr is " + std::string(to_string(descr->type)) +
-                                                 ", not an OBJECT IDENTIFIER");
+      return make_error(
+          Errc::invalid_input,
+          "upsAlarmDescr is " + std::string(to_string(descr->type)) + ", not an OBJECT IDENTIFIER");
     }
     const auto alarm = core::oid_index(descr->text, kAlarms);
     const auto state = alarm ? alarm_state(*alarm) : std::nullopt;
@@ -107,7 +109,8 @@ class UpsMib final : public core::DevicePlugin {
       return m;  // an alarm that says nothing about the output (battery bad, fan, …)
     }
     if (added) {
-      m.states.push_back(core::StateReport{ups, *state, std::nullopt, "upsTrapAlarmEntryAdded " + descr->text});
+      m.states.push_back(
+          core::StateReport{ups, *state, std::nullopt, "upsTrapAlarmEntryAdded " + descr->text});
     } else {
       m.poll = true;  // the alarm cleared: ask what the output is now
     }
@@ -119,9 +122,10 @@ class UpsMib final : public core::DevicePlugin {
   }
 
   [[nodiscard]] Result<core::PollMeaning> on_poll(const core::PollAnswer& a,
-                                                        const core::DeviceView& d) const override {
+                                                  const core::DeviceView& d) const override {
     const Varbind* v = core::find_varbind(a.varbinds, kOutputSource);
-    if (v == nullptr || v->type == VarType::no_such_object || v->type == VarType::no_such_instance) {
+    if (v == nullptr || v->type == VarType::no_such_object ||
+        v->type == VarType::no_such_instance) {
       return make_error(Errc::invalid_input, "the agent has no upsOutputSource.0");
     }
     auto s = output_source(*v);

@@ -20,7 +20,8 @@ const core::ObservationParser& parser() {
     return new core::Inventory(std::move(v->inventory));
   }();
   // A fixed "now", so that a run is the same whenever it runs (times after it + 1 day are refused).
-  static const core::ObservationParser p(*inventory, Timestamp{std::chrono::seconds{1'796'083'200}});
+  static const core::ObservationParser p(*inventory,
+                                         Timestamp{std::chrono::seconds{1'796'083'200}});
   return p;
 }
 

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <memory>
 
+#include "colosla/ingest/trap_processor.hpp"
 #include "colosla/model/inventory.hpp"
 #include "colosla/plugin/registry.hpp"
-#include "colosla/ingest/trap_processor.hpp"
 #include "colosla/snmp/trap_receiver.hpp"
 #include "fuzz_support.hpp"
 

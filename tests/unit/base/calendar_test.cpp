@@ -25,7 +25,8 @@ TEST_CASE("RFC 3339 times are parsed to UTC seconds", "[calendar]") {
   CHECK(parse_time("2026-11-02T18:00:00Z").value() == utc(2026, 11, 2, 18));
   CHECK(parse_time("2026-11-02t18:00:00z").value() == utc(2026, 11, 2, 18));
   CHECK(parse_time("2026-11-02T13:00:00-05:00").value() == utc(2026, 11, 2, 18));
-  CHECK(parse_time("2026-11-02T18:00:00.999Z").value() == utc(2026, 11, 2, 18));  // fraction dropped
+  CHECK(parse_time("2026-11-02T18:00:00.999Z").value() ==
+        utc(2026, 11, 2, 18));  // fraction dropped
   CHECK(parse_time("2026-11-02 18:00:00Z").value() == utc(2026, 11, 2, 18));
 
   SECTION("a time without an offset is refused with a hint") {
@@ -51,7 +52,8 @@ TEST_CASE("times are written with the zone's offset at that instant", "[calendar
   CHECK(format_time(utc(2026, 12, 1, 12), zone("Europe/Berlin")) == "2026-12-01T13:00:00+01:00");
   CHECK(format_time(utc(2026, 12, 1, 12), zone("America/St_Johns")) == "2026-12-01T08:30:00-03:30");
   CHECK(format_time_utc(utc(2026, 11, 2, 18, 5, 9)) == "2026-11-02T18:05:09Z");
-  CHECK(format_local_minute(utc(2026, 11, 2, 18, 5, 9), zone("Asia/Shanghai")) == "2026-11-03 02:05");
+  CHECK(format_local_minute(utc(2026, 11, 2, 18, 5, 9), zone("Asia/Shanghai")) ==
+        "2026-11-03 02:05");
 }
 
 TEST_CASE("months are taken in the contract's time zone", "[calendar]") {
@@ -86,7 +88,8 @@ TEST_CASE("months are taken in the contract's time zone", "[calendar]") {
 TEST_CASE("local wall times map to instants across DST changes", "[calendar]") {
   const Zone berlin = zone("Europe/Berlin");
   // 02:30 on 29 March 2026 does not exist in Berlin: the clock jumps from 02:00 to 03:00 (01:00Z).
-  CHECK(berlin.from_local(local_days{2026y / March / 29d} + hours{2} + minutes{30}) == utc(2026, 3, 29, 1));
+  CHECK(berlin.from_local(local_days{2026y / March / 29d} + hours{2} + minutes{30}) ==
+        utc(2026, 3, 29, 1));
   // 02:30 on 25 October 2026 happens twice: the first is 00:30Z.
   CHECK(berlin.from_local(local_days{2026y / October / 25d} + hours{2} + minutes{30}) ==
         utc(2026, 10, 25, 0, 30));
@@ -100,9 +103,11 @@ TEST_CASE("a year later at the same local wall time (Article 11)", "[calendar]")
   CHECK(add_years_local(at("2028-02-29T09:30:00+08:00"), 1, sh) == at("2029-02-28T09:30:00+08:00"));
   // Berlin: signed in summer time, ends in summer time a year later; the UTC gap is 365 days.
   const Zone berlin = zone("Europe/Berlin");
-  CHECK(add_years_local(at("2026-07-01T00:00:00+02:00"), 1, berlin) == at("2027-07-01T00:00:00+02:00"));
+  CHECK(add_years_local(at("2026-07-01T00:00:00+02:00"), 1, berlin) ==
+        at("2027-07-01T00:00:00+02:00"));
   // Across a change of offset: winter start, winter end, same wall time.
-  CHECK(add_years_local(at("2026-01-15T08:00:00+01:00"), 1, berlin) == at("2027-01-15T08:00:00+01:00"));
+  CHECK(add_years_local(at("2026-01-15T08:00:00+01:00"), 1, berlin) ==
+        at("2027-01-15T08:00:00+01:00"));
 }
 
 TEST_CASE("zones, dates and months", "[calendar]") {

@@ -27,7 +27,8 @@ struct Fixture {
     p->set_port_names("sw1", {{1, "Gi1/0/1"}, {2, "Gi1/0/2"}, {3, "Gi1/0/3"}});
   }
 
-  Trap trap(const char* file, const std::string& from = "192.0.2.10", const std::string& community = "public") {
+  Trap trap(const char* file, const std::string& from = "192.0.2.10",
+            const std::string& community = "public") {
     Trap t = read_trap(file);
     t.source_address = from;
     t.source_port = 49152;
@@ -48,9 +49,10 @@ TEST_CASE("traps from unknown sources or with a wrong community are rejected", "
   CHECK(r.disposition == Disposition::bad_community);
   // The log says the community was refused, never what it was (it may be a device's secret).
   CHECK(r.log == "rejected: the community is not one sw1 uses");
-  CHECK(describe(f.trap("linkdown-v2c.trap", "192.0.2.10", "private"), r).find("private") == std::string::npos);
-  CHECK(describe(f.trap("linkdown-v2c.trap", "192.0.2.10", "private"), r).find(" community refused ") !=
+  CHECK(describe(f.trap("linkdown-v2c.trap", "192.0.2.10", "private"), r).find("private") ==
         std::string::npos);
+  CHECK(describe(f.trap("linkdown-v2c.trap", "192.0.2.10", "private"), r)
+            .find(" community refused ") != std::string::npos);
   const auto& c = f.p->counters();
   CHECK(c.received == 2);
   CHECK(c.accepted == 0);
@@ -91,7 +93,8 @@ TEST_CASE("a linkDown becomes an observation with its evidence", "[trapd]") {
   CHECK(o.time == at("2026-11-23T12:00:00Z"));
   CHECK(o.origin == "udp:192.0.2.10:49152");
   CHECK(o.evidence ==
-        "v2c trap from 192.0.2.10:49152 community matched 1.3.6.1.6.3.1.1.5.3 [1.3.6.1.2.1.2.2.1.1.3 = "
+        "v2c trap from 192.0.2.10:49152 community matched 1.3.6.1.6.3.1.1.5.3 "
+        "[1.3.6.1.2.1.2.2.1.1.3 = "
         "INTEGER 3, 1.3.6.1.2.1.2.2.1.7.3 = INTEGER 1, 1.3.6.1.2.1.2.2.1.8.3 = INTEGER 2, "
         "1.3.6.1.2.1.31.1.1.1.1.3 = STRING Gi1/0/3] => linkDown ifIndex 3, ifOperStatus 2");
   CHECK(r.log == "linkDown Gi1/0/3");
@@ -145,7 +148,8 @@ TEST_CASE("a trap storm is rate-limited per device without dropping state change
   up.trap_oid = "1.3.6.1.6.3.1.1.5.4";
   CHECK(f.p->process(up).disposition == Disposition::observation);
   // Another device is not limited by sw1's storm.
-  CHECK(f.p->process(f.trap("ups-on-battery.trap", "192.0.2.30", "ups")).disposition == Disposition::observation);
+  CHECK(f.p->process(f.trap("ups-on-battery.trap", "192.0.2.30", "ups")).disposition ==
+        Disposition::observation);
   // After a second, 10 more may pass.
   f.clock.advance(std::chrono::seconds{1});
   Trap again = f.trap("linkdown-v2c.trap");
@@ -175,12 +179,14 @@ TEST_CASE("evidence only: not understood, no state, an ifIndex not walked yet", 
   SECTION("a malformed trap is counted, logged and kept, never a crash") {
     const auto r = f.p->process(f.trap("linkdown-ifindex-string.trap"));
     CHECK(r.disposition == Disposition::malformed);
-    CHECK(r.evidence.reason == "malformed: linkDown: 1.3.6.1.2.1.2.2.1.1.3 is STRING, not an INTEGER (ifIndex)");
+    CHECK(r.evidence.reason ==
+          "malformed: linkDown: 1.3.6.1.2.1.2.2.1.1.3 is STRING, not an INTEGER (ifIndex)");
     CHECK(f.p->counters().rejected_malformed == 1);
   }
 }
 
-TEST_CASE("an inform that is let in is always stored: never a duplicate or over the rate", "[trapd]") {
+TEST_CASE("an inform that is let in is always stored: never a duplicate or over the rate",
+          "[trapd]") {
   Fixture f(TrapProcessor::Options{{}, std::chrono::seconds{5}, 10, 20});
   // 100 informs that change nothing after the first (the first is the state change): a trap
   // storm like this would be limited after 20; an inform is answered, so each one is kept.
@@ -224,7 +230,8 @@ TEST_CASE("what a sender chose reaches the evidence and the log escaped, on one 
   const std::string& text = r.evidence.text;
   CHECK(text.find('\n') == std::string::npos);
   CHECK(text.find('\x1b') == std::string::npos);
-  CHECK(text.find("STRING ok\\ninfo trapd: sw1: forged line \\x1b[31mred\\\\]") != std::string::npos);
+  CHECK(text.find("STRING ok\\ninfo trapd: sw1: forged line \\x1b[31mred\\\\]") !=
+        std::string::npos);
   const std::string line = describe(t, r);
   CHECK(line.find('\n') == std::string::npos);
   CHECK(line.find("public") == std::string::npos);

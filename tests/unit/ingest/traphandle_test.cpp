@@ -61,9 +61,13 @@ TEST_CASE("input that is not snmptrapd's is refused with the reason", "[trap-han
   std::istringstream empty("");
   CHECK(parse_traphandle_input(empty, at("2026-11-23T12:00:00Z")).error().msg ==
         "no host and transport lines: not snmptrapd's traphandle input");
-  std::istringstream named("h\nUDP: [127.0.0.1]:1->[127.0.0.1]:162\nDISMAN-EXPRESSION-MIB::sysUpTimeInstance 0:0:12:09.57\n");
-  CHECK(parse_traphandle_input(named, at("2026-11-23T12:00:00Z")).error().msg.find("run snmptrapd with numeric output") !=
-        std::string::npos);
+  std::istringstream named(
+      "h\nUDP: [127.0.0.1]:1->[127.0.0.1]:162\nDISMAN-EXPRESSION-MIB::sysUpTimeInstance "
+      "0:0:12:09.57\n");
+  CHECK(parse_traphandle_input(named, at("2026-11-23T12:00:00Z"))
+            .error()
+            .msg.find("run snmptrapd with numeric output") != std::string::npos);
   std::istringstream no_oid("h\nUDP: [127.0.0.1]:1->[127.0.0.1]:162\n.1.3.6.1.2.1.1.3.0 5\n");
-  CHECK(parse_traphandle_input(no_oid, at("2026-11-23T12:00:00Z")).error().msg == "no snmpTrapOID.0 in the input");
+  CHECK(parse_traphandle_input(no_oid, at("2026-11-23T12:00:00Z")).error().msg ==
+        "no snmpTrapOID.0 in the input");
 }

@@ -39,7 +39,9 @@ TEST_CASE("the SPEC's example inventory is valid and read whole", "[inventory]")
   CHECK(inv.find_device("ups1")->snmp.community == "public");  // the default
   CHECK(inv.find_device("core1")->netconf->port == 830);
   CHECK(inv.uplinks == std::vector<PortRef>{{"core1", "xe-0/0/0"}});
-  CHECK(inv.calendar.holidays == std::vector{std::chrono::year_month_day{std::chrono::year{2026}, std::chrono::October, std::chrono::day{1}}});
+  CHECK(inv.calendar.holidays ==
+        std::vector{std::chrono::year_month_day{std::chrono::year{2026}, std::chrono::October,
+                                                std::chrono::day{1}}});
   const Contract* c = inv.find_contract("C-001");
   REQUIRE(c != nullptr);
   CHECK(c->start == at("2026-11-01T00:00:00+08:00"));
@@ -101,7 +103,8 @@ TEST_CASE("XML is the same document", "[inventory]") {
   auto bad = v.validate({{"inv.xml", replace(xml, "<role>switch</role>", "<role>hub</role>")}});
   REQUIRE_FALSE(bad.has_value());
   CHECK(bad.error().at(0).to_string() ==
-        "inv.xml:2: /colosla-inventory:inventory/device[name='sw1']/role: Invalid enumeration value \"hub\"");
+        "inv.xml:2: /colosla-inventory:inventory/device[name='sw1']/role: Invalid enumeration "
+        "value \"hub\"");
 }
 
 TEST_CASE("an inventory may come in several files", "[inventory]") {
@@ -123,21 +126,26 @@ TEST_CASE("an inventory may come in several files", "[inventory]") {
     REQUIRE(r.error().size() == 1);
     CHECK(r.error()[0].file == "contracts.json");
     CHECK(r.error()[0].path ==
-          "/colosla-inventory:inventory/contract[id='C-1']/port[device='sw1'][interface='ge-0/0/1']/device");
+          "/colosla-inventory:inventory/contract[id='C-1']/port[device='sw1'][interface='ge-0/0/"
+          "1']/device");
   }
   SECTION("the same device in two files is an error, not a merge") {
-    auto r = v.validate({{"devices.json", devices}, {"more.json", devices}, {"contracts.json", contracts}});
+    auto r = v.validate(
+        {{"devices.json", devices}, {"more.json", devices}, {"contracts.json", contracts}});
     REQUIRE_FALSE(r.has_value());
-    CHECK(r.error()[0].to_string() ==
-          "more.json: /colosla-inventory:inventory/device[name='sw1']: also defined in devices.json");
+    CHECK(
+        r.error()[0].to_string() ==
+        "more.json: /colosla-inventory:inventory/device[name='sw1']: also defined in devices.json");
   }
 }
 
-TEST_CASE("every problem names the file, the line where libyang has one, and the path", "[inventory]") {
+TEST_CASE("every problem names the file, the line where libyang has one, and the path",
+          "[inventory]") {
   InventoryValidator v;
   const std::string doc = read("examples/inventory.json");
   SECTION("a type error carries its line") {
-    auto r = v.validate({{"a.json", replace(doc, "\"service\":\"colocation\"", "\"service\":\"hosting\"")}});
+    auto r = v.validate(
+        {{"a.json", replace(doc, "\"service\":\"colocation\"", "\"service\":\"hosting\"")}});
     REQUIRE_FALSE(r.has_value());
     const Diagnostic& d = r.error().at(0);
     CHECK(d.file == "a.json");
@@ -146,7 +154,8 @@ TEST_CASE("every problem names the file, the line where libyang has one, and the
     CHECK(d.message == "Invalid enumeration value \"hosting\"");
   }
   SECTION("several checks of ours report every problem at once") {
-    std::string bad = replace(doc, "\"time-zone\":\"Asia/Shanghai\"", "\"time-zone\":\"Mars/Olympus\"");
+    std::string bad =
+        replace(doc, "\"time-zone\":\"Asia/Shanghai\"", "\"time-zone\":\"Mars/Olympus\"");
     bad = replace(bad, "\"signed\":\"2026-10-30\"", "\"signed\":\"2026-02-31\"");
     auto r = v.validate({{"b.json", bad}});
     REQUIRE_FALSE(r.has_value());
@@ -167,6 +176,7 @@ TEST_CASE("every problem names the file, the line where libyang has one, and the
   SECTION("a file that cannot be read") {
     auto r = v.validate_files({"/nonexistent/inventory.json"});
     REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().at(0).to_string() == "/nonexistent/inventory.json: cannot be read: No such file or directory");
+    CHECK(r.error().at(0).to_string() ==
+          "/nonexistent/inventory.json: cannot be read: No such file or directory");
   }
 }

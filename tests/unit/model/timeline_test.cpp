@@ -31,7 +31,8 @@ TEST_CASE("a timeline is unknown before its first observation", "[timeline]") {
 }
 
 TEST_CASE("a state holds until the next observation of the entity", "[timeline]") {
-  const Timeline t({obs("2026-11-03T02:30:00Z", State::up, 2), obs("2026-11-03T02:00:00Z", State::down, 1)});
+  const Timeline t(
+      {obs("2026-11-03T02:30:00Z", State::up, 2), obs("2026-11-03T02:00:00Z", State::down, 1)});
   CHECK(t.state_at(at("2026-11-03T02:29:59Z")) == State::down);
   CHECK(t.state_at(at("2026-11-03T02:30:00Z")) == State::up);
   REQUIRE(t.cause_at(at("2026-11-03T02:10:00Z")) != nullptr);
@@ -40,7 +41,8 @@ TEST_CASE("a state holds until the next observation of the entity", "[timeline]"
 
 TEST_CASE("observations with the same timestamp apply in arrival order", "[timeline]") {
   SECTION("the last to arrive wins, whatever the order they are given in") {
-    const Timeline t({obs("2026-11-03T02:00:00Z", State::up, 9), obs("2026-11-03T02:00:00Z", State::down, 4)});
+    const Timeline t(
+        {obs("2026-11-03T02:00:00Z", State::up, 9), obs("2026-11-03T02:00:00Z", State::down, 4)});
     CHECK(t.state_at(at("2026-11-03T02:00:00Z")) == State::up);
     const auto segs = t.segments({at("2026-11-03T01:00:00Z"), at("2026-11-03T03:00:00Z")});
     REQUIRE(segs.size() == 2);
@@ -48,19 +50,22 @@ TEST_CASE("observations with the same timestamp apply in arrival order", "[timel
     CHECK(segs[1].cause->seq == 9);
   }
   SECTION("a state that lasts zero seconds leaves no segment") {
-    const Timeline t({obs("2026-11-03T02:00:00Z", State::down, 1), obs("2026-11-03T02:00:00Z", State::up, 2)});
+    const Timeline t(
+        {obs("2026-11-03T02:00:00Z", State::down, 1), obs("2026-11-03T02:00:00Z", State::up, 2)});
     const auto segs = t.segments({at("2026-11-03T01:00:00Z"), at("2026-11-03T03:00:00Z")});
     REQUIRE(segs.size() == 2);
-    CHECK(segs[0] == Segment{{at("2026-11-03T01:00:00Z"), at("2026-11-03T02:00:00Z")}, State::unknown});
+    CHECK(segs[0] ==
+          Segment{{at("2026-11-03T01:00:00Z"), at("2026-11-03T02:00:00Z")}, State::unknown});
     CHECK(segs[1] == Segment{{at("2026-11-03T02:00:00Z"), at("2026-11-03T03:00:00Z")}, State::up});
   }
 }
 
 TEST_CASE("segments cover the window exactly", "[timeline]") {
   // down 02:00, up 02:30, up again 02:40 (a repeated report), down 03:10, up 04:00
-  const Timeline t({obs("2026-11-03T02:00:00Z", State::down, 1), obs("2026-11-03T02:30:00Z", State::up, 2),
-                    obs("2026-11-03T02:40:00Z", State::up, 3), obs("2026-11-03T03:10:00Z", State::down, 4),
-                    obs("2026-11-03T04:00:00Z", State::up, 5)});
+  const Timeline t(
+      {obs("2026-11-03T02:00:00Z", State::down, 1), obs("2026-11-03T02:30:00Z", State::up, 2),
+       obs("2026-11-03T02:40:00Z", State::up, 3), obs("2026-11-03T03:10:00Z", State::down, 4),
+       obs("2026-11-03T04:00:00Z", State::up, 5)});
 
   SECTION("a window that starts before the first observation begins unknown") {
     const auto segs = t.segments({at("2026-11-03T01:00:00Z"), at("2026-11-03T05:00:00Z")});
@@ -76,7 +81,8 @@ TEST_CASE("segments cover the window exactly", "[timeline]") {
   SECTION("a window inside a state is one clipped segment") {
     const auto segs = t.segments({at("2026-11-03T02:10:00Z"), at("2026-11-03T02:20:00Z")});
     REQUIRE(segs.size() == 1);
-    CHECK(segs[0] == Segment{{at("2026-11-03T02:10:00Z"), at("2026-11-03T02:20:00Z")}, State::down});
+    CHECK(segs[0] ==
+          Segment{{at("2026-11-03T02:10:00Z"), at("2026-11-03T02:20:00Z")}, State::down});
     CHECK(segs[0].cause->seq == 1);
   }
   SECTION("a window that ends on a change does not include the new state") {
@@ -112,7 +118,8 @@ TEST_CASE("power states: energized or not", "[model]") {
   CHECK_FALSE(energized(State::off));
   CHECK_FALSE(energized(State::unknown));
   // A UPS on battery or bypass still supplies power; only `none` is de-energized (SPEC §3).
-  for (State s : {State::normal, State::bypass, State::battery, State::booster, State::reducer, State::other}) {
+  for (State s : {State::normal, State::bypass, State::battery, State::booster, State::reducer,
+                  State::other}) {
     CHECK(energized(s));
   }
   CHECK_FALSE(energized(State::none));

@@ -33,7 +33,8 @@ TEST_CASE("apc-pdu: outlet traps", "[plugin][apc-pdu]") {
   SECTION("input power lost and restored") {
     Trap t;
     t.trap_oid = "1.3.6.1.4.1.318.0.218";
-    CHECK(p->on_trap(t, view)->states.at(0) == StateReport{EntityId::inlet("pdu1"), State::off, {}, ""});
+    CHECK(p->on_trap(t, view)->states.at(0) ==
+          StateReport{EntityId::inlet("pdu1"), State::off, {}, ""});
     t.trap_oid = "1.3.6.1.4.1.318.0.219";
     CHECK(p->on_trap(t, view)->states.at(0).state == State::on);
   }
@@ -81,7 +82,8 @@ TEST_CASE("apc-pdu: polls of rPDU and rPDU2", "[plugin][apc-pdu]") {
         v.number = 0;
       }
     }
-    CHECK(p->on_poll(a, view)->states.back() == StateReport{EntityId::inlet("pdu1"), State::off, {}, ""});
+    CHECK(p->on_poll(a, view)->states.back() ==
+          StateReport{EntityId::inlet("pdu1"), State::off, {}, ""});
     for (auto& v : a.varbinds) {
       if (v.oid == "1.3.6.1.4.1.318.1.1.26.6.3.1.6.1") {
         v.number = -1;
@@ -100,8 +102,8 @@ TEST_CASE("apc-pdu: polls of rPDU and rPDU2", "[plugin][apc-pdu]") {
 TEST_CASE("the registry of built-in plugins", "[plugin][registry]") {
   Registry r;
   register_builtins(r);
-  CHECK(r.names() == std::vector<std::string>{"apc-pdu", "ietf-hardware", "ietf-interfaces", "if-mib",
-                                              "openconfig-interfaces", "ups-mib"});
+  CHECK(r.names() == std::vector<std::string>{"apc-pdu", "ietf-hardware", "ietf-interfaces",
+                                              "if-mib", "openconfig-interfaces", "ups-mib"});
   CHECK(r.find("if-mib") != nullptr);
   CHECK(r.find("cisco-foo") == nullptr);
   CHECK_THROWS_AS(r.add(&plugins::apc_pdu::make), ConfigError);

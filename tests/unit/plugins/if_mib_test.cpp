@@ -68,7 +68,8 @@ TEST_CASE("if-mib: malformed traps are rejected with the reason", "[plugin][if-m
   const DeviceView view{kSwitch, names};
   const std::vector<std::pair<const char*, const char*>> cases{
       {"linkdown-no-ifindex.trap", "linkDown without an ifIndex"},
-      {"linkdown-ifindex-string.trap", "linkDown: 1.3.6.1.2.1.2.2.1.1.3 is STRING, not an INTEGER (ifIndex)"},
+      {"linkdown-ifindex-string.trap",
+       "linkDown: 1.3.6.1.2.1.2.2.1.1.3 is STRING, not an INTEGER (ifIndex)"},
       {"linkdown-bad-operstatus.trap", "linkDown: ifOperStatus 9 is not one of 1..7"},
   };
   for (const auto& [file, why] : cases) {
@@ -98,7 +99,7 @@ TEST_CASE("if-mib: a poll gives every named port, dated by ifLastChange", "[plug
   CHECK(gi1.since == now - std::chrono::seconds{100});
   const auto& gi2 = m->states[1];
   CHECK(gi2.state == State::down);
-  CHECK_FALSE(gi2.since.has_value());  // ifLastChange 0: before the agent's last restart
+  CHECK_FALSE(gi2.since.has_value());        // ifLastChange 0: before the agent's last restart
   CHECK(m->states[2].state == State::down);  // lowerLayerDown(7)
   CHECK(m->states[3].entity == EntityId::port("sw1", "Vl10"));
   REQUIRE(m->ports.size() == 4);
@@ -116,7 +117,8 @@ TEST_CASE("if-mib: a poll gives every named port, dated by ifLastChange", "[plug
   }
   SECTION("an agent without ifXTable: ifDescr names the ports") {
     auto a = read_snmprec("switch.snmprec", now);
-    std::erase_if(a.varbinds, [](const Varbind& v) { return v.oid.rfind("1.3.6.1.2.1.31.", 0) == 0; });
+    std::erase_if(a.varbinds,
+                  [](const Varbind& v) { return v.oid.rfind("1.3.6.1.2.1.31.", 0) == 0; });
     const auto d = p->on_poll(a, view);
     REQUIRE(d.has_value());
     CHECK(d->states[0].entity == EntityId::port("sw1", "GigabitEthernet1/0/1"));

@@ -62,9 +62,9 @@ TEST_CASE("ups-mib: polls of upsOutputSource", "[plugin][ups-mib]") {
   CHECK(m->states[0].state == State::normal);
   CHECK(m->states[0].detail == "upsOutputSource.0 = 3");
 
-  const std::vector<std::pair<std::string, State>> words{{"1", State::other},  {"2", State::none},
-                                                         {"4", State::bypass}, {"5", State::battery},
-                                                         {"6", State::booster}, {"7", State::reducer}};
+  const std::vector<std::pair<std::string, State>> words{
+      {"1", State::other},   {"2", State::none},    {"4", State::bypass},
+      {"5", State::battery}, {"6", State::booster}, {"7", State::reducer}};
   for (const auto& [value, state] : words) {
     PollAnswer a{{test::varbind("1.3.6.1.2.1.33.1.4.1.0", "INTEGER", value)}, now};
     CHECK(p->on_poll(a, view)->states.at(0).state == state);

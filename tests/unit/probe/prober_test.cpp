@@ -6,8 +6,8 @@
 #include <iterator>
 #include <set>
 
-#include "colosla/sla/events.hpp"
 #include "colosla/services/operations.hpp"
+#include "colosla/sla/events.hpp"
 #include "colosla/store/store.hpp"
 #include "support.hpp"
 
@@ -71,7 +71,8 @@ TEST_CASE("the probe schedule spreads a round over the interval and does not dri
   SECTION("a restart keeps every target's slot") {
     ProbeSchedule again(jobs, start + std::chrono::seconds{1234});
     std::map<std::size_t, Timestamp> next;
-    for (Timestamp t = start + std::chrono::seconds{1234}; next.size() < jobs.size(); t += std::chrono::seconds{1}) {
+    for (Timestamp t = start + std::chrono::seconds{1234}; next.size() < jobs.size();
+         t += std::chrono::seconds{1}) {
       for (const auto& d : again.take_due(t)) {
         next.try_emplace(d.job, d.due);
       }
@@ -120,11 +121,13 @@ TEST_CASE("the addresses of one subnet are spread over the round, not probed one
   CHECK(subnet_per_10s.size() >= 20);
 }
 
-TEST_CASE("probe jobs: contracts in force, one job an address and service, the shortest interval", "[prober]") {
+TEST_CASE("probe jobs: contracts in force, one job an address and service, the shortest interval",
+          "[prober]") {
   InventoryValidator v;
-  std::string text = replaced(read_example(), R"("probe-target":[{"address":"203.0.113.5","service":["icmp","www"]}])",
-                              R"("probe-target":[{"address":"127.0.0.2","service":["icmp","www"]},)"
-                              R"({"address":"198.51.100.7","service":["icmp"]}])");
+  std::string text = replaced(
+      read_example(), R"("probe-target":[{"address":"203.0.113.5","service":["icmp","www"]}])",
+      R"("probe-target":[{"address":"127.0.0.2","service":["icmp","www"]},)"
+      R"({"address":"198.51.100.7","service":["icmp"]}])");
   auto r = v.validate({{"inventory.json", text}});
   REQUIRE(r.has_value());
   Inventory inv = r->inventory;
@@ -150,7 +153,8 @@ TEST_CASE("probe jobs: contracts in force, one job an address and service, the s
   CHECK_FALSE(documentation_address("::1"));
 }
 
-TEST_CASE("Article 4's count: the second consecutive failure declares, a pass ends it", "[prober]") {
+TEST_CASE("Article 4's count: the second consecutive failure declares, a pass ends it",
+          "[prober]") {
   EmergencyTracker t;
   using C = EmergencyTracker::Change;
   CHECK(t.feed("127.0.0.2", ProbeService::icmp, false) == C::none);
@@ -165,16 +169,18 @@ TEST_CASE("Article 4's count: the second consecutive failure declares, a pass en
   CHECK(t.feed("127.0.0.3", ProbeService::ftp, false) == C::declared);
 }
 
-TEST_CASE("a scripted day: the prober declares, notifies in time, misses and closes emergencies live",
-          "[prober][sla][events]") {
+TEST_CASE(
+    "a scripted day: the prober declares, notifies in time, misses and closes emergencies live",
+    "[prober][sla][events]") {
   TempDir dir;
   auto opened = Store::open(dir.file("s.db"), Store::Mode::create);
   REQUIRE(opened.has_value());
   Store& store = **opened;
   InventoryValidator v;
-  auto inv = v.validate({{"inventory.json", replaced(read_example(),
-                                                     R"({"address":"203.0.113.5","service":["icmp","www"]})",
-                                                     R"({"address":"127.0.0.2","service":["icmp"]})")}});
+  auto inv =
+      v.validate({{"inventory.json",
+                   replaced(read_example(), R"({"address":"203.0.113.5","service":["icmp","www"]})",
+                            R"({"address":"127.0.0.2","service":["icmp"]})")}});
   REQUIRE(inv.has_value());
   REQUIRE(commit_inventory(store, *inv, "test", at("2026-11-01T00:00:00Z")).has_value());
   const Contract& c = *inv->inventory.find_contract("C-001");
@@ -205,7 +211,8 @@ TEST_CASE("a scripted day: the prober declares, notifies in time, misses and clo
   // What colosla evaluate does when the loop says to look: the month's report, and its events.
   std::map<std::string, std::pair<SlaEvent, Timestamp>> emitted;  // by key: the event, when seen
   const auto evaluate = [&](Timestamp now) {
-    auto r = month_report(store, std::chrono::year{2026} / std::chrono::November, now, std::string("C-001"));
+    auto r = month_report(store, std::chrono::year{2026} / std::chrono::November, now,
+                          std::string("C-001"));
     REQUIRE(r.has_value());
     REQUIRE(r->contracts.size() == 1);
     for (auto& e : derive_events(c, r->contracts[0], now, 50)) {
@@ -239,7 +246,8 @@ TEST_CASE("a scripted day: the prober declares, notifies in time, misses and clo
   REQUIRE(loop.flush().has_value());
 
   // Every probe was stored: one every 5 minutes from 10:00 to 12:25.
-  auto history = store.history_of({EntityId::probe("127.0.0.2", "icmp")}, at("2026-11-05T10:00:00+08:00"), end);
+  auto history = store.history_of({EntityId::probe("127.0.0.2", "icmp")},
+                                  at("2026-11-05T10:00:00+08:00"), end);
   REQUIRE(history.has_value());
   CHECK((*history)[EntityId::probe("127.0.0.2", "icmp")].size() == 30);
   const auto rounds = loop.rounds();
@@ -252,7 +260,8 @@ TEST_CASE("a scripted day: the prober declares, notifies in time, misses and clo
   CHECK(probes == 29);
 
   // The SLA engine's report of the day.
-  auto report = month_report(store, std::chrono::year{2026} / std::chrono::November, end, std::string("C-001"));
+  auto report = month_report(store, std::chrono::year{2026} / std::chrono::November, end,
+                             std::string("C-001"));
   REQUIRE(report.has_value());
   const auto& ems = report->contracts[0].emergencies;
   REQUIRE(ems.size() == 2);
@@ -267,7 +276,8 @@ TEST_CASE("a scripted day: the prober declares, notifies in time, misses and clo
   // Each event was seen within a second of its time, because the loop said to look then.
   const auto seen = [&](const std::string& kind, const char* time) {
     for (const auto& [key, ev] : emitted) {
-      if (to_string(ev.first.kind) == kind && ev.first.time == at(std::string("2026-11-05T") + time + "+08:00")) {
+      if (to_string(ev.first.kind) == kind &&
+          ev.first.time == at(std::string("2026-11-05T") + time + "+08:00")) {
         INFO(kind << " at " << time << " seen " << format_time_utc(ev.second));
         CHECK(ev.second - ev.first.time <= std::chrono::seconds{1});
         return true;

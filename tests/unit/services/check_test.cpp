@@ -12,12 +12,12 @@ TEST_CASE("Monitoring Plugins threshold ranges", "[check]") {
     double value;
     bool alerts;
   };
-  const std::vector<Case> cases{
-      {"10", -1, true},    {"10", 0, false},     {"10", 10, false},   {"10", 10.5, true},
-      {"10:", 9.9, true},  {"10:", 10, false},   {"10:", 1e9, false}, {"~:10", -1e9, false},
-      {"~:10", 11, true},  {"10:20", 9, true},   {"10:20", 15, false}, {"10:20", 21, true},
-      {"@10:20", 10, true}, {"@10:20", 20, true}, {"@10:20", 21, false}, {"0:", 0, false},
-      {"0:", -0.5, true},  {"1:", 0, true}};
+  const std::vector<Case> cases{{"10", -1, true},     {"10", 0, false},      {"10", 10, false},
+                                {"10", 10.5, true},   {"10:", 9.9, true},    {"10:", 10, false},
+                                {"10:", 1e9, false},  {"~:10", -1e9, false}, {"~:10", 11, true},
+                                {"10:20", 9, true},   {"10:20", 15, false},  {"10:20", 21, true},
+                                {"@10:20", 10, true}, {"@10:20", 20, true},  {"@10:20", 21, false},
+                                {"0:", 0, false},     {"0:", -0.5, true},    {"1:", 0, true}};
   for (const auto& c : cases) {
     CAPTURE(c.range, c.value);
     auto r = ThresholdRange::parse(c.range);
@@ -51,7 +51,8 @@ TEST_CASE("the check's verdict on a month report", "[check]") {
   r.time_zone = "Asia/Shanghai";
   r.period_seconds = 30 * 86'400;
   r.network.limit = 44 * 60;
-  r.period = Window{colosla::test::at("2026-10-31T16:00:00Z"), colosla::test::at("2026-11-30T16:00:00Z")};
+  r.period =
+      Window{colosla::test::at("2026-10-31T16:00:00Z"), colosla::test::at("2026-11-30T16:00:00Z")};
   CheckOptions o;
   o.guarantees = {CheckedGuarantee::network};
 
@@ -59,7 +60,9 @@ TEST_CASE("the check's verdict on a month report", "[check]") {
     r.network.counted_seconds = 21 * 60;
     auto v = verdict(c, r, o);
     CHECK(v.status == CheckStatus::ok);
-    CHECK(v.output.rfind("COLOSLA OK: C-001 network 21.0 of 44.0 min used | 'network_left_min'=23.0;;;0;44.0 ", 0) == 0);
+    CHECK(v.output.rfind(
+              "COLOSLA OK: C-001 network 21.0 of 44.0 min used | 'network_left_min'=23.0;;;0;44.0 ",
+              0) == 0);
   }
   SECTION("half the budget used: WARNING (the default share)") {
     r.network.counted_seconds = 22 * 60;
@@ -81,7 +84,8 @@ TEST_CASE("the check's verdict on a month report", "[check]") {
     CHECK(verdict(c, r, o).status == CheckStatus::warning);
     o.critical = *ThresholdRange::parse("15:");
     CHECK(verdict(c, r, o).status == CheckStatus::critical);
-    CHECK(verdict(c, r, o).output.find("'network_left_min'=14.0;20:;15:;0;44.0") != std::string::npos);
+    CHECK(verdict(c, r, o).output.find("'network_left_min'=14.0;20:;15:;0;44.0") !=
+          std::string::npos);
   }
   SECTION("power: the budget is the period times (1 - target)") {
     o.guarantees = {CheckedGuarantee::power};
@@ -89,7 +93,8 @@ TEST_CASE("the check's verdict on a month report", "[check]") {
     r.power.availability_milli = 99'900;
     auto v = verdict(c, r, o);
     CHECK(v.status == CheckStatus::warning);
-    CHECK(v.output.find("'power_budget_min'=43.2 'power_availability'=99.900%;;;0;100") != std::string::npos);
+    CHECK(v.output.find("'power_budget_min'=43.2 'power_availability'=99.900%;;;0;100") !=
+          std::string::npos);
   }
   SECTION("emergencies: WARNING while the customer is not yet told, CRITICAL once missed") {
     o.guarantees = {CheckedGuarantee::emergency};
@@ -100,8 +105,8 @@ TEST_CASE("the check's verdict on a month report", "[check]") {
     r.emergencies.push_back(e);
     auto open = verdict(c, r, o);
     CHECK(open.status == CheckStatus::warning);
-    CHECK(open.output.find("notification due: 203.0.113.5 icmp (tell the customer by 2026-11-05T10:20:00+08:00)") !=
-          std::string::npos);
+    CHECK(open.output.find("notification due: 203.0.113.5 icmp (tell the customer by "
+                           "2026-11-05T10:20:00+08:00)") != std::string::npos);
     r.emergencies[0].notified = colosla::test::at("2026-11-05T02:10:00Z");
     CHECK(verdict(c, r, o).status == CheckStatus::ok);
     r.emergencies[0].status = EmergencyStatus::missed;
@@ -116,7 +121,8 @@ TEST_CASE("stored figures read back as they were written", "[check]") {
   s.as_of = colosla::test::at("2026-11-05T02:12:00Z");
   s.network = GuaranteeFigures{1800, 60, 3000, 2640, 99'931, false, 1};
   s.power = GuaranteeFigures{0, 0, 0, 2592, 100'000, true, 0};
-  s.emergencies.push_back(EmergencyFigures{"203.0.113.5 icmp", "2026-11-05T10:20:00+08:00", true, false, false});
+  s.emergencies.push_back(
+      EmergencyFigures{"203.0.113.5 icmp", "2026-11-05T10:20:00+08:00", true, false, false});
   auto back = status_from_json(to_json(s));
   REQUIRE(back.has_value());
   CHECK(to_json(*back) == to_json(s));
@@ -130,13 +136,15 @@ TEST_CASE("stored figures read back as they were written", "[check]") {
 }
 
 TEST_CASE("check_colosla's command line", "[check]") {
-  auto a = parse_check_args({"--contract", "C-001", "-w20:", "--critical=10:", "--guarantee", "network",
-                             "--guarantee=power", "--max-age", "60", "--budget-warning", "75"});
+  auto a =
+      parse_check_args({"--contract", "C-001", "-w20:", "--critical=10:", "--guarantee", "network",
+                        "--guarantee=power", "--max-age", "60", "--budget-warning", "75"});
   REQUIRE(a.has_value());
   CHECK(a->contract == "C-001");
   CHECK(a->options.warning->text == "20:");
   CHECK(a->options.critical->text == "10:");
-  CHECK(a->options.guarantees == std::vector<CheckedGuarantee>{CheckedGuarantee::network, CheckedGuarantee::power});
+  CHECK(a->options.guarantees ==
+        std::vector<CheckedGuarantee>{CheckedGuarantee::network, CheckedGuarantee::power});
   CHECK(a->max_age == 60);
   CHECK(a->options.budget_warning_percent == 75);
   CHECK_FALSE(a->as_of.has_value());
@@ -146,7 +154,8 @@ TEST_CASE("check_colosla's command line", "[check]") {
            {{"--contract", "C", "--bogus", "1"}, "unknown option \"--bogus\""},
            {{"--contract", "C", "--max-age", "-1"}, "--max-age must be whole seconds"},
            {{"--contract", "C", "-w", "5:1"}, "-w: the range \"5:1\" starts after it ends"},
-           {{"--contract", "C", "--guarantee", "uptime"}, "--guarantee must be network, power or emergency"}}) {
+           {{"--contract", "C", "--guarantee", "uptime"},
+            "--guarantee must be network, power or emergency"}}) {
     CAPTURE(why);
     auto r = parse_check_args(args);
     REQUIRE_FALSE(r.has_value());

@@ -38,7 +38,9 @@ TEST_CASE("observation lines of SPEC §8", "[observe]") {
   Fixture f;
   const Inventory& inv = f.inventory.inventory;
   SECTION("port") {
-    auto o = parse(R"({"time":"2026-11-03T02:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"})", inv);
+    auto o = parse(
+        R"({"time":"2026-11-03T02:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"})",
+        inv);
     REQUIRE(o.has_value());
     CHECK(o->entity == EntityId::port("sw1", "ge-0/0/1"));
     CHECK(o->state == State::down);
@@ -46,10 +48,11 @@ TEST_CASE("observation lines of SPEC §8", "[observe]") {
     CHECK(o->source == Source::import);
   }
   SECTION("outlet, inlet and UPS") {
-    CHECK(parse(R"({"time":"2026-11-03T02:00:00Z","device":"pdu1","outlet":"4","state":"off"})", inv)->entity ==
-          EntityId::outlet("pdu1", "4"));
-    CHECK(parse(R"({"time":"2026-11-03T02:00:00Z","device":"pdu1","outlet":4,"state":"off"})", inv)->entity ==
-          EntityId::outlet("pdu1", "4"));
+    CHECK(
+        parse(R"({"time":"2026-11-03T02:00:00Z","device":"pdu1","outlet":"4","state":"off"})", inv)
+            ->entity == EntityId::outlet("pdu1", "4"));
+    CHECK(parse(R"({"time":"2026-11-03T02:00:00Z","device":"pdu1","outlet":4,"state":"off"})", inv)
+              ->entity == EntityId::outlet("pdu1", "4"));
     CHECK(parse(R"({"time":"2026-11-03T02:00:00Z","device":"pdu1","state":"off"})", inv)->entity ==
           EntityId::inlet("pdu1"));
     auto ups = parse(R"({"time":"2026-11-03T02:00:00Z","device":"ups1","state":"bypass"})", inv);
@@ -57,26 +60,35 @@ TEST_CASE("observation lines of SPEC §8", "[observe]") {
     CHECK(ups->state == State::bypass);
   }
   SECTION("probe") {
-    auto o = parse(R"({"time":"2026-11-03T02:00:00Z","target":"203.0.113.5","service":"www","result":"pass"})", inv);
+    auto o = parse(
+        R"({"time":"2026-11-03T02:00:00Z","target":"203.0.113.5","service":"www","result":"pass"})",
+        inv);
     REQUIRE(o.has_value());
     CHECK(o->entity == EntityId::probe("203.0.113.5", "www"));
     CHECK(o->state == State::pass);
   }
   SECTION("the first second of 1970, and up to a day after now, are accepted") {
-    CHECK(parse(R"({"time":"1970-01-01T00:00:00Z","device":"sw1","interface":"ge-0/0/1","state":"up"})", inv));
-    CHECK(parse(R"({"time":"2026-12-02T00:00:00Z","device":"sw1","interface":"ge-0/0/1","state":"up"})", inv));
+    CHECK(parse(
+        R"({"time":"1970-01-01T00:00:00Z","device":"sw1","interface":"ge-0/0/1","state":"up"})",
+        inv));
+    CHECK(parse(
+        R"({"time":"2026-12-02T00:00:00Z","device":"sw1","interface":"ge-0/0/1","state":"up"})",
+        inv));
   }
   SECTION("bad lines say why") {
     const std::vector<std::pair<std::string, std::string>> cases{
         {R"({"device":"sw1","interface":"ge-0/0/1","state":"down"})", "\"time\" is missing"},
-        {R"({"time":"2026-11-03T02:00:00Z","device":"sw1","interface":"ge-0/0/1"})", "\"state\" is missing"},
-        {R"({"time":"2026-11-03T02:00:00Z","device":"sw1","state":"down"})", "sw1 is a switch: \"interface\" is missing"},
+        {R"({"time":"2026-11-03T02:00:00Z","device":"sw1","interface":"ge-0/0/1"})",
+         "\"state\" is missing"},
+        {R"({"time":"2026-11-03T02:00:00Z","device":"sw1","state":"down"})",
+         "sw1 is a switch: \"interface\" is missing"},
         {R"({"time":"2026-11-03T02:00:00Z","device":"sw1","outlet":"1","interface":"x","state":"down"})",
          "sw1 is a switch: it has interfaces, not outlets"},
         {R"({"time":"2026-11-03T02:00:00Z","device":"ups1","outlet":"1","state":"none"})",
          "ups1 is a ups: a UPS line has only a \"state\" (its output source)"},
         {R"({"time":"2026-11-03T02:00:00Z","device":"ups1","state":"off"})",
-         "unknown UPS output source \"off\" (expected one of normal, bypass, battery, booster, reducer, none, other, unknown)"},
+         "unknown UPS output source \"off\" (expected one of normal, bypass, battery, booster, "
+         "reducer, none, other, unknown)"},
         {R"({"time":"2026-11-03T02:00:00Z","device":"sw1","target":"203.0.113.5","state":"down"})",
          "a line names either a \"device\" (port or power) or a \"target\" (probe)"},
         {R"({"time":"2026-11-03T02:00:00Z","target":"203.0.113.5","service":"icmp","result":"down"})",
@@ -85,7 +97,8 @@ TEST_CASE("observation lines of SPEC §8", "[observe]") {
          "a probe line has no \"state\" (it has \"result\")"},
         {R"({"time":"2026-11-03T02:00:00Z","device":"sw1","interface":"ge-0/0/1","state":"down","when":1})",
          "unknown member \"when\""},
-        {R"({"time":1793642400,"device":"sw1","interface":"ge-0/0/1","state":"down"})", "\"time\" must be a string"},
+        {R"({"time":1793642400,"device":"sw1","interface":"ge-0/0/1","state":"down"})",
+         "\"time\" must be a string"},
         {R"(["not", "an", "object"])", "a line must be one JSON object"},
         // A year gone wrong: 0000 and 9999 are RFC 3339 dates, and no observation of ours.
         {R"({"time":"0000-01-01T00:00:00Z","device":"sw1","interface":"ge-0/0/1","state":"down"})",
@@ -112,10 +125,13 @@ TEST_CASE("observation lines of SPEC §8", "[observe]") {
 TEST_CASE("an observation file is stored whole or not at all", "[observe]") {
   Fixture f;
   const std::string text =
-      "{\"time\":\"2026-11-03T02:00:00Z\",\"device\":\"sw1\",\"interface\":\"ge-0/0/1\",\"state\":\"down\"}\n"
+      "{\"time\":\"2026-11-03T02:00:00Z\",\"device\":\"sw1\",\"interface\":\"ge-0/0/"
+      "1\",\"state\":\"down\"}\n"
       "\n"
-      "{\"time\":\"2026-11-03T02:00:00Z\",\"device\":\"sw1\",\"interface\":\"ge-0/0/1\",\"state\":\"sideways\"}\r\n"
-      "{\"time\":\"2026-11-03T02:30:00Z\",\"device\":\"sw1\",\"interface\":\"ge-0/0/1\",\"state\":\"up\"}\n";
+      "{\"time\":\"2026-11-03T02:00:00Z\",\"device\":\"sw1\",\"interface\":\"ge-0/0/"
+      "1\",\"state\":\"sideways\"}\r\n"
+      "{\"time\":\"2026-11-03T02:30:00Z\",\"device\":\"sw1\",\"interface\":\"ge-0/0/"
+      "1\",\"state\":\"up\"}\n";
   SECTION("one bad line stores nothing") {
     std::istringstream in(text);
     auto out = import_observations(*f.store, in, "f.jsonl", false, at("2026-11-23T00:00:00Z"));
@@ -233,7 +249,8 @@ TEST_CASE("mapping changes are checked before they are recorded", "[mapping][sto
 namespace {
 
 // A NETCONF notification as the session hands it over.
-NetconfNotification link_event(const std::string& name, const std::string& interface, Timestamp when) {
+NetconfNotification link_event(const std::string& name, const std::string& interface,
+                               Timestamp when) {
   NetconfNotification n;
   n.node.module = "interfaces-notifications";
   n.node.name = name;
@@ -257,19 +274,22 @@ void store_up(Store& store, const EntityId& port, Timestamp when) {
 
 }  // namespace
 
-TEST_CASE("NETCONF notifications are stored at their eventTime, and a replay never rewrites history",
-          "[netconf][store]") {
+TEST_CASE(
+    "NETCONF notifications are stored at their eventTime, and a replay never rewrites history",
+    "[netconf][store]") {
   Fixture f;
   Registry registry;
   register_builtins(registry);
-  const Device& core1 = *f.inventory.inventory.find_device("core1");  // ietf-interfaces over NETCONF
+  const Device& core1 =
+      *f.inventory.inventory.find_device("core1");  // ietf-interfaces over NETCONF
   const EntityId port = EntityId::port("core1", "xe-0/0/0");
   const PollOrigin origin{Source::netconf, "netconf:ssh:192.0.2.1:830"};
   FakeClock clock(at("2026-11-03T10:10:00Z"));
   store_up(*f.store, port, at("2026-11-03T10:00:00Z"));
 
   const auto notify = [&](const std::string& name, const std::string& interface, const char* when) {
-    return record_notification(*f.store, registry, core1, link_event(name, interface, at(when)), origin, clock);
+    return record_notification(*f.store, registry, core1, link_event(name, interface, at(when)),
+                               origin, clock);
   };
   auto down = notify("link-down", "xe-0/0/0", "2026-11-03T10:05:00Z");
   REQUIRE(down.has_value());
@@ -279,7 +299,8 @@ TEST_CASE("NETCONF notifications are stored at their eventTime, and a replay nev
   CHECK(down->recorded[0].source == Source::netconf);
   CHECK(down->recorded[0].origin == "netconf:ssh:192.0.2.1:830");
   CHECK(down->recorded[0].evidence ==
-        "notification interfaces-notifications:link-down eventTime 2026-11-03T10:05:00Z: link-down xe-0/0/0");
+        "notification interfaces-notifications:link-down eventTime 2026-11-03T10:05:00Z: link-down "
+        "xe-0/0/0");
   CHECK(down->summary == "link-down xe-0/0/0");
 
   SECTION("a replayed notification older than the latest state is left out") {
@@ -338,13 +359,15 @@ TEST_CASE("a NETCONF device that cannot be reached becomes unknown, not down", "
   // It answers again: the plugin reads its tree; the port is up again, dated by last-change but
   // never before the unknown.
   clock.advance(std::chrono::seconds{60});
-  const Ask answers = [&](const DevicePlugin& plugin, const DeviceView& view) -> Result<DeviceAnswer> {
+  const Ask answers = [&](const DevicePlugin& plugin,
+                          const DeviceView& view) -> Result<DeviceAnswer> {
     NetconfAnswer a;
     DataNode state{"ietf-interfaces", "interfaces-state", "", {}};
     DataNode entry{"ietf-interfaces", "interface", "", {}};
     entry.children.push_back(DataNode{"ietf-interfaces", "name", "xe-0/0/0", {}});
     entry.children.push_back(DataNode{"ietf-interfaces", "oper-status", "up", {}});
-    entry.children.push_back(DataNode{"ietf-interfaces", "last-change", "2026-11-03T10:00:00Z", {}});
+    entry.children.push_back(
+        DataNode{"ietf-interfaces", "last-change", "2026-11-03T10:00:00Z", {}});
     state.children.push_back(entry);
     a.data.push_back(state);
     a.at = clock.now();

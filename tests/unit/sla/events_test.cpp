@@ -26,7 +26,8 @@ struct Scene {
   std::vector<std::string> kinds(Timestamp as_of, int share = 50) const {
     std::vector<std::string> out;
     for (const auto& e : derive_events(c, r, as_of, share)) {
-      out.push_back(std::string(to_string(e.kind)) + " " + e.guarantee + " " + format_time_utc(e.time));
+      out.push_back(std::string(to_string(e.kind)) + " " + e.guarantee + " " +
+                    format_time_utc(e.time));
     }
     return out;
   }
@@ -48,10 +49,13 @@ TEST_CASE("SLA events from a month report", "[events]") {
     s.r.network.outages.push_back(o);
     s.r.network.counted_seconds = 20 * 60;
     CHECK(s.kinds(at("2026-11-03T00:10:00Z")) ==
-          std::vector<std::string>{"port-up network 2026-11-01T01:00:00Z", "port-down network 2026-11-03T00:00:00Z"});
+          std::vector<std::string>{"port-up network 2026-11-01T01:00:00Z",
+                                   "port-down network 2026-11-03T00:00:00Z"});
     CHECK(s.kinds(at("2026-11-04T00:00:00Z")).size() == 3);
     const auto events = derive_events(s.c, s.r, at("2026-11-04T00:00:00Z"), 50);
-    CHECK(events[1].key == "port-down C-001 " + std::to_string(at("2026-11-03T00:00:00Z").time_since_epoch().count()));
+    CHECK(events[1].key ==
+          "port-down C-001 " +
+              std::to_string(at("2026-11-03T00:00:00Z").time_since_epoch().count()));
     CHECK(events[1].reason == "every uplink down");
     CHECK(events[2].key.rfind("port-up C-001 ", 0) == 0);
     CHECK(*events[2].counted_minutes == 20);
@@ -75,20 +79,24 @@ TEST_CASE("SLA events from a month report", "[events]") {
     CHECK(p[2].reason == "availability 99.899 % is below the target 99.900 %");
     CHECK(to_json(p[2]).find("\"budget-minutes\":43") != std::string::npos);
   }
-  SECTION("an emergency: declared, due 5 minutes before its deadline while nobody told, then missed") {
+  SECTION(
+      "an emergency: declared, due 5 minutes before its deadline while nobody told, then missed") {
     EmergencyReport e;
     e.target = "203.0.113.5";
     e.declared = at("2026-11-05T02:05:00Z");
     e.deadline = at("2026-11-05T02:20:00Z");
     e.status = EmergencyStatus::open;
     s.r.emergencies.push_back(e);
-    CHECK(s.kinds(at("2026-11-05T02:14:59Z")) == std::vector<std::string>{"emergency-declared emergency 2026-11-05T02:05:00Z"});
-    CHECK(s.kinds(at("2026-11-05T02:15:00Z")).back() == "notification-due emergency 2026-11-05T02:15:00Z");
+    CHECK(s.kinds(at("2026-11-05T02:14:59Z")) ==
+          std::vector<std::string>{"emergency-declared emergency 2026-11-05T02:05:00Z"});
+    CHECK(s.kinds(at("2026-11-05T02:15:00Z")).back() ==
+          "notification-due emergency 2026-11-05T02:15:00Z");
     s.r.emergencies[0].notified = at("2026-11-05T02:12:00Z");
     CHECK(s.kinds(at("2026-11-05T02:16:00Z")).size() == 1);  // told: nothing is due
     s.r.emergencies[0].notified.reset();
     s.r.emergencies[0].status = EmergencyStatus::missed;
-    CHECK(s.kinds(at("2026-11-05T02:25:00Z")).back() == "notification-missed emergency 2026-11-05T02:20:00Z");
+    CHECK(s.kinds(at("2026-11-05T02:25:00Z")).back() ==
+          "notification-missed emergency 2026-11-05T02:20:00Z");
   }
   SECTION("an emergency cleared; declared while the customer's port was down says so") {
     OutageReport o;
@@ -107,18 +115,21 @@ TEST_CASE("SLA events from a month report", "[events]") {
     REQUIRE(early.size() == 3);
     CHECK(early[1].kind == EventKind::emergency_declared);
     CHECK(early[1].reason ==
-          "two consecutive failed icmp probes of 203.0.113.5; the network was already out (port sw1 ge-0/0/1 down "
+          "two consecutive failed icmp probes of 203.0.113.5; the network was already out (port "
+          "sw1 ge-0/0/1 down "
           "since 2026-11-05T10:00:00+08:00): look there before the customer's equipment");
     CHECK(early[2].kind == EventKind::notification_due);
     CHECK(early[2].time == e.declared);
     CHECK(s.kinds(at("2026-11-05T02:30:59Z")) ==
-          std::vector<std::string>{"port-down network 2026-11-05T02:00:00Z", "port-up network 2026-11-05T02:30:00Z",
+          std::vector<std::string>{"port-down network 2026-11-05T02:00:00Z",
+                                   "port-up network 2026-11-05T02:30:00Z",
                                    "emergency-declared emergency 2026-11-05T02:05:00Z"});
     const auto later = derive_events(s.c, s.r, at("2026-11-05T02:31:00Z"), 50);
     REQUIRE(later.back().kind == EventKind::emergency_cleared);
     CHECK(later.back().time == *e.cleared);
     CHECK(later.back().reason == "the icmp probe of 203.0.113.5 passed again after 26 minutes");
-    CHECK(to_json(later.back()).find(R"("entity":{"probe":{"target":"203.0.113.5","service":"icmp"}})") !=
+    CHECK(to_json(later.back())
+              .find(R"("entity":{"probe":{"target":"203.0.113.5","service":"icmp"}})") !=
           std::string::npos);
     s.r.emergencies[0].declared = at("2026-11-05T02:40:00Z");  // after the port came back
     s.r.emergencies[0].cleared.reset();
@@ -129,6 +140,7 @@ TEST_CASE("SLA events from a month report", "[events]") {
     s.r.installation.completed.reset();
     s.r.installation.deadline = at("2026-11-04T16:00:00Z");
     CHECK(s.kinds(at("2026-11-04T15:59:59Z")).empty());
-    CHECK(s.kinds(at("2026-11-04T16:00:00Z")) == std::vector<std::string>{"installation-overdue installation 2026-11-04T16:00:00Z"});
+    CHECK(s.kinds(at("2026-11-04T16:00:00Z")) ==
+          std::vector<std::string>{"installation-overdue installation 2026-11-04T16:00:00Z"});
   }
 }

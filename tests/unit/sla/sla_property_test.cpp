@@ -2,8 +2,8 @@
 // guarantee, and the engine's totals equal a naive minute-by-minute evaluation of SPEC §2–§3.
 #include <random>
 
-#include "colosla/sla/sla.hpp"
 #include "colosla/model/timeline.hpp"
+#include "colosla/sla/sla.hpp"
 #include "sla_world.hpp"
 
 using namespace colosla;
@@ -156,7 +156,8 @@ TEST_CASE("random histories: invariants and a naive evaluation agree", "[sla][pr
       for (const auto& o : g->outages) {
         listed += o.seconds;
         counted += o.counted_seconds;
-        CHECK(o.seconds == o.excluded_seconds + o.counted_seconds + o.pending_seconds + o.unreported_seconds);
+        CHECK(o.seconds ==
+              o.excluded_seconds + o.counted_seconds + o.pending_seconds + o.unreported_seconds);
       }
       CHECK(listed == g->outage_seconds);
       CHECK(counted == g->counted_seconds);
@@ -180,6 +181,7 @@ TEST_CASE("random histories: invariants and a naive evaluation agree", "[sla][pr
     CHECK(r.network.unmonitored_seconds == unmon);
     CHECK(r.power.outage_seconds == power_out);
     CHECK(r.power.unmonitored_seconds == power_unmon);
-    CHECK(r.network.outage_seconds + r.network.unmonitored_seconds <= (end - r.period.begin).count());
+    CHECK(r.network.outage_seconds + r.network.unmonitored_seconds <=
+          (end - r.period.begin).count());
   }
 }

@@ -172,15 +172,18 @@ TEST_CASE("exclusions: partial overlaps, united, per contract and guarantee", "[
   }
   SECTION("overlapping exclusions are united, never counted twice") {
     // 02:10–02:30 and 02:20–02:40 unite to 02:10–02:40 = 1800 s (not 1200 + 1200 = 2400).
-    w.exclude("2026-11-03T02:10:00+08:00", "2026-11-03T02:30:00+08:00", ExclusionReason::customer_equipment);
-    w.exclude("2026-11-03T02:20:00+08:00", "2026-11-03T02:40:00+08:00", ExclusionReason::force_majeure);
+    w.exclude("2026-11-03T02:10:00+08:00", "2026-11-03T02:30:00+08:00",
+              ExclusionReason::customer_equipment);
+    w.exclude("2026-11-03T02:20:00+08:00", "2026-11-03T02:40:00+08:00",
+              ExclusionReason::force_majeure);
     const auto r = w.of("2026-11", kLate);
     CHECK(r.network.excluded_seconds == 1800);
     CHECK(r.network.counted_seconds == 1800);
   }
   SECTION("an exclusion inside the outage") {
     // 02:15–02:25 = 600 s excluded, 3000 counted: 3000 >= 2640 → breached.
-    w.exclude("2026-11-03T02:15:00+08:00", "2026-11-03T02:25:00+08:00", ExclusionReason::customer_other);
+    w.exclude("2026-11-03T02:15:00+08:00", "2026-11-03T02:25:00+08:00",
+              ExclusionReason::customer_other);
     const auto r = w.of("2026-11", kLate);
     CHECK(r.network.excluded_seconds == 600);
     CHECK(r.network.counted_seconds == 3000);
@@ -188,16 +191,16 @@ TEST_CASE("exclusions: partial overlaps, united, per contract and guarantee", "[
   }
   SECTION("another contract's exclusion does not apply; one for all contracts does") {
     w.add_contract("C-002");
-    w.exclude("2026-11-03T02:00:00+08:00", "2026-11-03T03:00:00+08:00", ExclusionReason::force_majeure,
-              std::nullopt, "C-002");
+    w.exclude("2026-11-03T02:00:00+08:00", "2026-11-03T03:00:00+08:00",
+              ExclusionReason::force_majeure, std::nullopt, "C-002");
     CHECK(w.of("2026-11", kLate).network.excluded_seconds == 0);
-    w.exclude("2026-11-03T02:30:00+08:00", "2026-11-03T03:00:00+08:00", ExclusionReason::force_majeure,
-              std::nullopt, "");
+    w.exclude("2026-11-03T02:30:00+08:00", "2026-11-03T03:00:00+08:00",
+              ExclusionReason::force_majeure, std::nullopt, "");
     CHECK(w.of("2026-11", kLate).network.excluded_seconds == 1800);
   }
   SECTION("an exclusion for power only does not touch the network") {
-    w.exclude("2026-11-03T02:00:00+08:00", "2026-11-03T03:00:00+08:00", ExclusionReason::customer_equipment,
-              kPower);
+    w.exclude("2026-11-03T02:00:00+08:00", "2026-11-03T03:00:00+08:00",
+              ExclusionReason::customer_equipment, kPower);
     CHECK(w.of("2026-11", kLate).network.excluded_seconds == 0);
   }
   SECTION("a corrected exclusion counts only as corrected; a withdrawn one not at all") {
@@ -222,7 +225,8 @@ TEST_CASE("excluded seconds do not move the report rule's start", "[sla][network
   // the true start, 02:00, so a report at 11-08 02:30 is too late.
   w.port("2026-11-03T02:00:00+08:00", kDown);
   w.port("2026-11-03T04:00:00+08:00", kUp);
-  w.exclude("2026-11-03T02:00:00+08:00", "2026-11-03T03:00:00+08:00", ExclusionReason::customer_equipment);
+  w.exclude("2026-11-03T02:00:00+08:00", "2026-11-03T03:00:00+08:00",
+            ExclusionReason::customer_equipment);
   w.report("2026-11-08T02:30:00+08:00");
   const auto r = w.of("2026-11", kLate);
   CHECK(r.network.excluded_seconds == 3600);
@@ -409,7 +413,8 @@ TEST_CASE("port-mode any and all", "[sla][network]") {
   }
 }
 
-TEST_CASE("every uplink down disconnects every contract; an unknown uplink never does", "[sla][network]") {
+TEST_CASE("every uplink down disconnects every contract; an unknown uplink never does",
+          "[sla][network]") {
   World w;
   w.inv.uplinks = {{"core1", "xe-0/0/0"}, {"core1", "xe-0/0/1"}};
   w.port("2026-11-01T00:00:00+08:00", kUp);
@@ -466,7 +471,8 @@ TEST_CASE("power: maintenance and customer-other do not excuse an interruption",
   w.report("2026-11-03T09:00:00+08:00", kNet);
   w.report("2026-11-03T09:00:00+08:00", kPower);
   SECTION("approved maintenance excuses the network hour but not the power hour") {
-    w.exclude("2026-11-03T01:00:00+08:00", "2026-11-03T04:00:00+08:00", ExclusionReason::approved_maintenance);
+    w.exclude("2026-11-03T01:00:00+08:00", "2026-11-03T04:00:00+08:00",
+              ExclusionReason::approved_maintenance);
     const auto r = w.of("2026-11", kLate);
     CHECK(r.network.excluded_seconds == 3600);
     CHECK(r.network.counted_seconds == 0);
@@ -479,9 +485,11 @@ TEST_CASE("power: maintenance and customer-other do not excuse an interruption",
     check_invariant(r.power);
   }
   SECTION("customer-other does not excuse it either; customer-equipment does") {
-    w.exclude("2026-11-03T01:00:00+08:00", "2026-11-03T04:00:00+08:00", ExclusionReason::customer_other);
+    w.exclude("2026-11-03T01:00:00+08:00", "2026-11-03T04:00:00+08:00",
+              ExclusionReason::customer_other);
     CHECK(w.of("2026-11", kLate).power.counted_seconds == 3600);
-    w.exclude("2026-11-03T02:30:00+08:00", "2026-11-03T04:00:00+08:00", ExclusionReason::customer_equipment);
+    w.exclude("2026-11-03T02:30:00+08:00", "2026-11-03T04:00:00+08:00",
+              ExclusionReason::customer_equipment);
     const auto r = w.of("2026-11", kLate);
     CHECK(r.power.excluded_seconds == 1800);
     CHECK(r.power.counted_seconds == 1800);
@@ -571,7 +579,8 @@ TEST_CASE("an emergency is declared at the second consecutive failure", "[sla][e
   CHECK(r.deduction_days.size() == 1);
 }
 
-TEST_CASE("a notification satisfies emergencies declared at or before it, up to the deadline", "[sla][emergency]") {
+TEST_CASE("a notification satisfies emergencies declared at or before it, up to the deadline",
+          "[sla][emergency]") {
   World w;
   w.probe("2026-11-05T10:05:00+08:00", State::fail);
   w.probe("2026-11-05T10:10:00+08:00", State::fail);  // deadline 10:25:00
@@ -608,18 +617,21 @@ TEST_CASE("exempt: force majeure or wrong contact details at the declaration", "
   w.probe("2026-11-05T10:05:00+08:00", State::fail);
   w.probe("2026-11-05T10:10:00+08:00", State::fail);
   SECTION("a force-majeure exclusion (of the power guarantee) covering the declaration") {
-    w.exclude("2026-11-05T10:00:00+08:00", "2026-11-05T10:10:01+08:00", ExclusionReason::force_majeure, kPower);
+    w.exclude("2026-11-05T10:00:00+08:00", "2026-11-05T10:10:01+08:00",
+              ExclusionReason::force_majeure, kPower);
     const auto r = w.of("2026-11", kLate);
     CHECK(r.emergencies.at(0).status == EmergencyStatus::exempt);
     CHECK(r.emergencies.at(0).exempt_because == "force majeure (record #1)");
     CHECK(r.credit.deduction == 0);
   }
   SECTION("a force-majeure window that ends at the declaration does not cover it") {
-    w.exclude("2026-11-05T10:00:00+08:00", "2026-11-05T10:10:00+08:00", ExclusionReason::force_majeure);
+    w.exclude("2026-11-05T10:00:00+08:00", "2026-11-05T10:10:00+08:00",
+              ExclusionReason::force_majeure);
     CHECK(w.of("2026-11", kLate).emergencies.at(0).status == EmergencyStatus::missed);
   }
   SECTION("another reason does not exempt") {
-    w.exclude("2026-11-05T10:00:00+08:00", "2026-11-05T11:00:00+08:00", ExclusionReason::customer_equipment);
+    w.exclude("2026-11-05T10:00:00+08:00", "2026-11-05T11:00:00+08:00",
+              ExclusionReason::customer_equipment);
     CHECK(w.of("2026-11", kLate).emergencies.at(0).status == EmergencyStatus::missed);
   }
   SECTION("contact details marked wrong, open-ended") {
@@ -633,7 +645,8 @@ TEST_CASE("exempt: force majeure or wrong contact details at the declaration", "
   }
 }
 
-TEST_CASE("deduction days: one per calendar day, rounded once, capped", "[sla][emergency][credit]") {
+TEST_CASE("deduction days: one per calendar day, rounded once, capped",
+          "[sla][emergency][credit]") {
   World w;
   auto missed = [&](const std::string& day, const std::string& hh) {
     w.probe(day + "T" + hh + ":00:00+08:00", State::fail);
@@ -655,7 +668,8 @@ TEST_CASE("deduction days: one per calendar day, rounded once, capped", "[sla][e
     missed("2026-11-06", "10");
     const auto r = w.of("2026-11", kLate);
     REQUIRE(r.deduction_days.size() == 1);
-    CHECK(r.deduction_days[0] == std::chrono::year{2026} / std::chrono::November / std::chrono::day{6});
+    CHECK(r.deduction_days[0] ==
+          std::chrono::year{2026} / std::chrono::November / std::chrono::day{6});
   }
   SECTION("rounded once, half up") {
     // 999.75 CNY: 1 day × 99975 ÷ 30 = 3332.5 minor units → 3333 (half up; half-even gives 3332).
@@ -730,7 +744,8 @@ TEST_CASE("installation deadline: business days after signing", "[sla][installat
     for (unsigned d = 1; d <= 7; ++d) {
       cal.holidays.push_back(std::chrono::year{2026} / std::chrono::October / std::chrono::day{d});
     }
-    cal.working_days.push_back(std::chrono::year{2026} / std::chrono::October / std::chrono::day{10});
+    cal.working_days.push_back(std::chrono::year{2026} / std::chrono::October /
+                               std::chrono::day{10});
     auto& c = w.contract();
     c.signed_on = std::chrono::year{2026} / std::chrono::September / std::chrono::day{30};
     c.start = at("2026-10-01T00:00:00+08:00");
@@ -751,7 +766,8 @@ TEST_CASE("installation deadline: business days after signing", "[sla][installat
   }
 }
 
-TEST_CASE("installation: on time, late, refunded in the month of the last business day", "[sla][installation]") {
+TEST_CASE("installation: on time, late, refunded in the month of the last business day",
+          "[sla][installation]") {
   World w;
   SECTION("completed exactly at the deadline is on time") {
     w.complete("2026-11-05T00:00:00+08:00");
@@ -804,11 +820,13 @@ TEST_CASE("several contracts, and one asked for by id", "[sla]") {
   CHECK(m.contracts[0].network.outage_seconds == 0);
   CHECK(m.contracts[1].network.outage_seconds == 600);
   auto ranges = resolve_mappings(w.inv, {}).value();
-  const auto only = compute_month_report(SlaInput{w.inv, ranges, w.history, {}}, std::chrono::year{2026} / std::chrono::November,
-                                         at(kLate), std::string("C-002"));
+  const auto only = compute_month_report(SlaInput{w.inv, ranges, w.history, {}},
+                                         std::chrono::year{2026} / std::chrono::November, at(kLate),
+                                         std::string("C-002"));
   REQUIRE(only.has_value());
   CHECK(only->contracts.size() == 1);
-  CHECK_FALSE(compute_month_report(SlaInput{w.inv, ranges, w.history, {}}, std::chrono::year{2026} / std::chrono::November,
-                                   at(kLate), std::string("C-404"))
+  CHECK_FALSE(compute_month_report(SlaInput{w.inv, ranges, w.history, {}},
+                                   std::chrono::year{2026} / std::chrono::November, at(kLate),
+                                   std::string("C-404"))
                   .has_value());
 }

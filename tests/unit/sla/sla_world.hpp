@@ -69,8 +69,12 @@ class World {
   void outlet(const std::string& time, core::State s, const std::string& o = "4") {
     observe(core::EntityId::outlet("pdu1", o), time, s);
   }
-  void inlet(const std::string& time, core::State s) { observe(core::EntityId::inlet("pdu1"), time, s); }
-  void ups(const std::string& time, core::State s) { observe(core::EntityId::ups("ups1"), time, s); }
+  void inlet(const std::string& time, core::State s) {
+    observe(core::EntityId::inlet("pdu1"), time, s);
+  }
+  void ups(const std::string& time, core::State s) {
+    observe(core::EntityId::ups("ups1"), time, s);
+  }
   void probe(const std::string& time, core::State s, const std::string& service = "icmp",
              const std::string& target = "203.0.113.5") {
     observe(core::EntityId::probe(target, service), time, s);
@@ -138,9 +142,10 @@ class World {
   core::MonthReport month(const std::string& ym, const std::string& as_of) {
     // The store hands the engine each entity's changes in (time, seq) order; so does the world.
     for (auto& [entity, list] : history) {
-      std::sort(list.begin(), list.end(), [](const core::StateChange& a, const core::StateChange& b) {
-        return a.time != b.time ? a.time < b.time : a.seq < b.seq;
-      });
+      std::sort(list.begin(), list.end(),
+                [](const core::StateChange& a, const core::StateChange& b) {
+                  return a.time != b.time ? a.time < b.time : a.seq < b.seq;
+                });
     }
     auto ranges = core::resolve_mappings(inv, changes);
     INFO((ranges ? std::string() : ranges.error().to_string()));
@@ -148,7 +153,8 @@ class World {
     const auto in_force = core::effective_records(records);
     auto m = parse_month(ym);
     REQUIRE(m.has_value());
-    auto r = core::compute_month_report(core::SlaInput{inv, *ranges, history, in_force}, *m, at(as_of));
+    auto r =
+        core::compute_month_report(core::SlaInput{inv, *ranges, history, in_force}, *m, at(as_of));
     REQUIRE(r.has_value());
     return *r;
   }
@@ -175,7 +181,8 @@ class World {
 
 /// outage = excluded + unreported + pending + counted, for one guarantee.
 inline void check_invariant(const core::GuaranteeReport& g) {
-  CHECK(g.outage_seconds == g.excluded_seconds + g.unreported_seconds + g.pending_seconds + g.counted_seconds);
+  CHECK(g.outage_seconds ==
+        g.excluded_seconds + g.unreported_seconds + g.pending_seconds + g.counted_seconds);
 }
 
 }  // namespace colosla::test

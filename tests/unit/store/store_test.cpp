@@ -154,7 +154,8 @@ TEST_CASE("observations keep their source and evidence", "[store]") {
   CHECK(got[2].received == at("2026-11-03T02:30:01Z"));
   CHECK(got[2].origin == "udp:192.0.2.10:49152");
 
-  const auto between = store->observations_between(at("2026-11-03T02:00:00Z"), at("2026-11-03T02:30:00Z")).value();
+  const auto between =
+      store->observations_between(at("2026-11-03T02:00:00Z"), at("2026-11-03T02:30:00Z")).value();
   REQUIRE(between.size() == 3);
   CHECK(between[2].entity == EntityId::probe("203.0.113.5", "icmp"));
   CHECK(store->observation_count().value() == 4);
@@ -186,7 +187,8 @@ std::string readings(const Store& s) {
   std::map<std::string, std::string> latest;
   const auto last = s.latest_states(0).value();
   for (const auto& [e, c] : last) {
-    latest[e.item] = format_time_utc(c.time) + "/" + std::string(to_string(c.state)) + "/" + std::to_string(c.seq);
+    latest[e.item] = format_time_utc(c.time) + "/" + std::string(to_string(c.state)) + "/" +
+                     std::to_string(c.seq);
   }
   for (const auto& [item, c] : latest) {
     out << "latest " << item << " " << c << "\n";
@@ -205,9 +207,10 @@ TEST_CASE("observations not yet merged into the history are read all the same", 
   TempDir dir;
   const std::string path = dir.file("s.db");
   auto direct = open(path);
-  REQUIRE(direct->add_observations({obs_of("ge-0/0/1", "2026-11-03T02:00:00Z", State::down),
-                                    obs_of("ge-0/0/1", "2026-11-03T02:30:00Z", State::up),
-                                    obs_of("ge-0/0/2", "2026-11-03T02:10:00Z", State::down)})
+  REQUIRE(direct
+              ->add_observations({obs_of("ge-0/0/1", "2026-11-03T02:00:00Z", State::down),
+                                  obs_of("ge-0/0/1", "2026-11-03T02:30:00Z", State::up),
+                                  obs_of("ge-0/0/2", "2026-11-03T02:10:00Z", State::down)})
               .value() == 3);
   CHECK(query(path, "SELECT count(*) FROM state_change") == "3");  // merged as stored
 
@@ -215,10 +218,11 @@ TEST_CASE("observations not yet merged into the history are read all the same", 
   deferred->defer_history_merge(true);
   // A late trap dated between the two merged changes, a new change, a new port, and a
   // back-dated change of ge-0/0/2 that must not become its latest state.
-  REQUIRE(deferred->add_observations({obs_of("ge-0/0/1", "2026-11-03T02:15:00Z", State::up),
-                                      obs_of("ge-0/0/1", "2026-11-03T02:45:00Z", State::down),
-                                      obs_of("ge-0/0/3", "2026-11-03T02:20:00Z", State::down),
-                                      obs_of("ge-0/0/2", "2026-11-03T01:00:00Z", State::up)})
+  REQUIRE(deferred
+              ->add_observations({obs_of("ge-0/0/1", "2026-11-03T02:15:00Z", State::up),
+                                  obs_of("ge-0/0/1", "2026-11-03T02:45:00Z", State::down),
+                                  obs_of("ge-0/0/3", "2026-11-03T02:20:00Z", State::down),
+                                  obs_of("ge-0/0/2", "2026-11-03T01:00:00Z", State::up)})
               .value() == 4);
   CHECK(query(path, "SELECT count(*) FROM state_change") == "3");
   CHECK(query(path, "SELECT seq FROM state_change_merged") == "3");
@@ -263,22 +267,25 @@ TEST_CASE("a store of schema 3 gets its history table when upgraded", "[store]")
   std::string before;
   {
     auto store = open(path);
-    REQUIRE(store->add_observations({obs_of("ge-0/0/1", "2026-11-03T02:00:00Z", State::down),
-                                     obs_of("ge-0/0/2", "2026-11-03T02:10:00Z", State::down),
-                                     obs_of("ge-0/0/1", "2026-11-03T02:30:00Z", State::up)})
+    REQUIRE(store
+                ->add_observations({obs_of("ge-0/0/1", "2026-11-03T02:00:00Z", State::down),
+                                    obs_of("ge-0/0/2", "2026-11-03T02:10:00Z", State::down),
+                                    obs_of("ge-0/0/1", "2026-11-03T02:30:00Z", State::up)})
                 .has_value());
     before = readings(*store);
   }
   // Back to what schema 3 had: the history as an index on observation.
   exec(path,
-       "ALTER TABLE device DROP COLUMN netconf_socket; DROP INDEX record_by_contract; DROP TABLE contract_status; DROP TABLE sla_event; DROP TABLE sink_cursor; "
+       "ALTER TABLE device DROP COLUMN netconf_socket; DROP INDEX record_by_contract; DROP TABLE "
+       "contract_status; DROP TABLE sla_event; DROP TABLE sink_cursor; "
        "ALTER TABLE inventory_version DROP COLUMN digest; "
        "DROP TABLE state_change; DROP TABLE state_change_merged; "
        "CREATE INDEX observation_history ON observation(entity, time, seq, state); "
        "PRAGMA user_version = 3");
   auto store = open(path, Store::Mode::existing);
   CHECK(store->schema_version() == Store::kSchemaVersion);
-  CHECK(query(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'observation_history'") == "0");
+  CHECK(query(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'observation_history'") ==
+        "0");
   CHECK(query(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'record_by_contract'") == "1");
   CHECK(query(path, "SELECT count(*) FROM state_change") == "3");
   CHECK(query(path, "SELECT seq FROM state_change_merged") == "3");
@@ -290,7 +297,8 @@ TEST_CASE("a write is either committed or not there", "[store]") {
   auto store = open(dir.file("s.db"));
   SECTION("a failing step rolls everything back") {
     auto r = store->write([&]() -> Result<void> {
-      REQUIRE(store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "a")}).has_value());
+      REQUIRE(store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "a")})
+                  .has_value());
       return make_error(Errc::conflict, "no");
     });
     REQUIRE_FALSE(r.has_value());
@@ -299,9 +307,11 @@ TEST_CASE("a write is either committed or not there", "[store]") {
   }
   SECTION("an inner failure rolls back only the inner part") {
     auto r = store->write([&]() -> Result<void> {
-      REQUIRE(store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "outer")}).has_value());
+      REQUIRE(store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "outer")})
+                  .has_value());
       auto inner = store->write([&]() -> Result<void> {
-        REQUIRE(store->add_observations({port_obs("2026-11-03T02:01:00Z", State::up, "inner")}).has_value());
+        REQUIRE(store->add_observations({port_obs("2026-11-03T02:01:00Z", State::up, "inner")})
+                    .has_value());
         return make_error(Errc::conflict, "inner fails");
       });
       CHECK_FALSE(inner.has_value());
@@ -314,11 +324,13 @@ TEST_CASE("a write is either committed or not there", "[store]") {
   }
   SECTION("an exception rolls back and goes on") {
     CHECK_THROWS(store->write([&]() -> Result<void> {
-      REQUIRE(store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "a")}).has_value());
+      REQUIRE(store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "a")})
+                  .has_value());
       throw std::runtime_error("boom");
     }));
     CHECK(store->observation_count().value() == 0);
-    CHECK(store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "b")}).has_value());
+    CHECK(
+        store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "b")}).has_value());
   }
 }
 
@@ -412,7 +424,9 @@ TEST_CASE("the store keeps no secret of the inventory in clear", "[store][secret
       INFO(f);
       CHECK(bytes_of(f).find("SECRET-") == std::string::npos);
     }
-    CHECK(query(path, "SELECT count(*) FROM device WHERE snmp_community LIKE 'colosla-sealed:1:%'") == "3");
+    CHECK(
+        query(path, "SELECT count(*) FROM device WHERE snmp_community LIKE 'colosla-sealed:1:%'") ==
+        "3");
   }
   SECTION("the key is a file of its own beside the store, readable by its owner only") {
     struct stat st {};
@@ -435,7 +449,8 @@ TEST_CASE("the store keeps no secret of the inventory in clear", "[store][secret
     const auto doc = store->inventory_record().value()->document;
     CHECK(doc.find("SECRET-") == std::string::npos);
     CHECK(doc.find(R"x("community":"(secret)")x") != std::string::npos);
-    CHECK(store->inventory_record(Secrets::reveal).value()->document.find("SECRET-netconfpass") != std::string::npos);
+    CHECK(store->inventory_record(Secrets::reveal).value()->document.find("SECRET-netconfpass") !=
+          std::string::npos);
   }
   SECTION("without the key, or with another one, nothing opens") {
     std::filesystem::rename(default_key_path(path), dir.file("elsewhere.key"));
@@ -445,7 +460,9 @@ TEST_CASE("the store keeps no secret of the inventory in clear", "[store][secret
     REQUIRE_FALSE(missing.has_value());
     CHECK(missing.error().code == Errc::not_found);
     REQUIRE(SecretKey::read_or_create(dir.file("other.key")).has_value());
-    auto other = Store::open(path, Store::Mode::read_only, dir.file("other.key")).value()->devices(Secrets::reveal);
+    auto other = Store::open(path, Store::Mode::read_only, dir.file("other.key"))
+                     .value()
+                     ->devices(Secrets::reveal);
     REQUIRE_FALSE(other.has_value());
     CHECK(other.error().msg.find("does not open with the key") != std::string::npos);
   }
@@ -461,8 +478,10 @@ TEST_CASE("the store keeps no secret of the inventory in clear", "[store][secret
     CHECK_FALSE(store->version_holding(v.document + " ").value().has_value());
   }
   SECTION("a sealed value moved to another device does not open") {
-    exec(path, "UPDATE device SET snmp_community = (SELECT snmp_community FROM device WHERE name = 'sw1') "
-               "WHERE name = 'core1'");
+    exec(
+        path,
+        "UPDATE device SET snmp_community = (SELECT snmp_community FROM device WHERE name = 'sw1') "
+        "WHERE name = 'core1'");
     auto store = open(path, Store::Mode::read_only);
     REQUIRE_FALSE(store->devices(Secrets::reveal).has_value());
   }
@@ -481,27 +500,34 @@ TEST_CASE("an older store's clear secrets are sealed by the upgrade", "[store][s
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* s = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, "UPDATE inventory_version SET document = ?", -1, &s, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_prepare_v2(db, "UPDATE inventory_version SET document = ?", -1, &s, nullptr) ==
+          SQLITE_OK);
   sqlite3_bind_text(s, 1, v.document.c_str(), -1, SQLITE_TRANSIENT);
   REQUIRE(sqlite3_step(s) == SQLITE_DONE);
   sqlite3_finalize(s);
-  REQUIRE(sqlite3_exec(db,
-                       "UPDATE device SET snmp_community = 'public', snmp_auth_password = '', "
-                       "snmp_priv_password = '', netconf_password = ''; "
-                       "UPDATE device SET snmp_community = 'SECRET-community' WHERE name = 'sw1'; "
-                       "UPDATE device SET snmp_auth_password = 'SECRET-authpass', snmp_priv_password = "
-                       "'SECRET-privpass', snmp_community = 'public' WHERE name = 'pdu1'; "
-                       "UPDATE device SET netconf_password = 'SECRET-netconfpass', snmp_community = 'public' "
-                       "WHERE name = 'core1'; ALTER TABLE inventory_version DROP COLUMN digest; PRAGMA user_version = 9",
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(
+      sqlite3_exec(
+          db,
+          "UPDATE device SET snmp_community = 'public', snmp_auth_password = '', "
+          "snmp_priv_password = '', netconf_password = ''; "
+          "UPDATE device SET snmp_community = 'SECRET-community' WHERE name = 'sw1'; "
+          "UPDATE device SET snmp_auth_password = 'SECRET-authpass', snmp_priv_password = "
+          "'SECRET-privpass', snmp_community = 'public' WHERE name = 'pdu1'; "
+          "UPDATE device SET netconf_password = 'SECRET-netconfpass', snmp_community = 'public' "
+          "WHERE name = 'core1'; ALTER TABLE inventory_version DROP COLUMN digest; PRAGMA "
+          "user_version = 9",
+          nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   REQUIRE(bytes_of(path).find("SECRET-") != std::string::npos);
 
   auto store = open(path, Store::Mode::existing);
   CHECK(store->schema_version() == 10);
-  CHECK(query(path, "SELECT count(*) FROM device WHERE instr(snmp_community || snmp_auth_password || "
-                    "snmp_priv_password || netconf_password, 'SECRET-') > 0") == "0");
-  CHECK(query(path, "SELECT count(*) FROM inventory_version WHERE instr(document, 'SECRET-') > 0") == "0");
+  CHECK(query(path,
+              "SELECT count(*) FROM device WHERE instr(snmp_community || snmp_auth_password || "
+              "snmp_priv_password || netconf_password, 'SECRET-') > 0") == "0");
+  CHECK(
+      query(path, "SELECT count(*) FROM inventory_version WHERE instr(document, 'SECRET-') > 0") ==
+      "0");
   auto opened = store->devices(Secrets::reveal);
   INFO((opened ? std::string() : opened.error().to_string()));
   REQUIRE(opened.has_value());

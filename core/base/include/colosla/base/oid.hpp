@@ -23,6 +23,8 @@ inline constexpr const char* kColdStart = "1.3.6.1.6.3.1.1.5.1";
 inline constexpr const char* kWarmStart = "1.3.6.1.6.3.1.1.5.2";
 
 /// Whether trap_oid is coldStart or warmStart.
-inline bool is_restart_trap(std::string_view trap_oid) { return trap_oid == kColdStart || trap_oid == kWarmStart; }
+inline bool is_restart_trap(std::string_view trap_oid) {
+  return trap_oid == kColdStart || trap_oid == kWarmStart;
+}
 
 }  // namespace colosla::core

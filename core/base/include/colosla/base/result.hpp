@@ -26,9 +26,7 @@ struct Error {
   std::string where;
 
   /// "where: msg", or "msg" when where is empty.
-  [[nodiscard]] std::string to_string() const {
-    return where.empty() ? msg : where + ": " + msg;
-  }
+  [[nodiscard]] std::string to_string() const { return where.empty() ? msg : where + ": " + msg; }
 };
 
 inline Error make_error(Errc code, std::string msg, std::string where = {}) {
@@ -51,7 +49,8 @@ class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Unexpected<E> e) : v_(std::in_place_index<1>, std::move(e.error)) {}  // NOLINT
-  Result(E e) requires(!std::is_same_v<T, E>) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT
+  Result(E e) requires(!std::is_same_v<T, E>)
+      : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT
 
   [[nodiscard]] bool has_value() const { return v_.index() == 0; }
   explicit operator bool() const { return has_value(); }
@@ -76,7 +75,7 @@ template <class E>
 class [[nodiscard]] Result<void, E> {
  public:
   Result() = default;
-  Result(E e) : failed_(true), e_(std::move(e)) {}            // NOLINT
+  Result(E e) : failed_(true), e_(std::move(e)) {}                    // NOLINT
   Result(Unexpected<E> e) : failed_(true), e_(std::move(e.error)) {}  // NOLINT
 
   [[nodiscard]] bool has_value() const { return !failed_; }

@@ -10,9 +10,9 @@
 #include "colosla/base/clock.hpp"
 #include "colosla/model/inventory.hpp"
 #include "colosla/model/model.hpp"
+#include "colosla/model/trap.hpp"
 #include "colosla/plugin/registry.hpp"
 #include "colosla/store/store.hpp"
-#include "colosla/model/trap.hpp"
 
 /// What happens to a received trap, whoever received it (colosla-trapd, or snmptrapd through
 /// colosla trap-handler): which inventory device sent it, whether it is let in, what its plugin
@@ -45,7 +45,8 @@ struct TrapCounters {
   std::int64_t evidence_stored = 0;
   std::int64_t informs_answered = 0;
   std::int64_t polls_requested = 0;
-  std::int64_t v3_discovery = 0;      ///< SNMPv3 engine discovery and time synchronisation (RFC 3414 §4)
+  std::int64_t v3_discovery =
+      0;  ///< SNMPv3 engine discovery and time synchronisation (RFC 3414 §4)
   std::int64_t not_notifications = 0;  ///< GET, SET, … sent to the trap port: ignored
   std::int64_t inform_repeats = 0;     ///< retransmissions of an inform already received
 
@@ -60,16 +61,15 @@ struct Processed {
   const Device* device = nullptr;
   CommunityCheck community = CommunityCheck::not_checked;  ///< v1/v2c: whether it matched
   std::vector<Observation> observations;
-  TrapEvidence evidence;       ///< filled for Disposition::evidence
-  bool poll = false;           ///< poll the device (state to confirm)
-  bool refresh = false;        ///< walk the device again (restart, renumbered ifIndex)
-  std::string log;             ///< what it meant, for the log: "linkDown ge-0/0/1", "rejected: …"
+  TrapEvidence evidence;  ///< filled for Disposition::evidence
+  bool poll = false;      ///< poll the device (state to confirm)
+  bool refresh = false;   ///< walk the device again (restart, renumbered ifIndex)
+  std::string log;        ///< what it meant, for the log: "linkDown ge-0/0/1", "rejected: …"
 };
 
 /// The log line of a processed trap: "sw1: v2c trap from 192.0.2.10:41234 community matched
 /// 1.3.6.1.6.3.1.1.5.3 [...] => linkDown ge-0/0/1".
 std::string describe(const Trap& trap, const Processed& p);
-
 
 class TrapProcessor {
  public:

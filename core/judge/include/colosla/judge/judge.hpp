@@ -48,7 +48,8 @@ struct GuaranteeFigures {
   std::int64_t counted_seconds = 0;
   std::int64_t pending_seconds = 0;
   std::int64_t unmonitored_seconds = 0;
-  std::int64_t budget_seconds = 0;  ///< counted seconds allowed before the breach (power: rounded down)
+  std::int64_t budget_seconds =
+      0;  ///< counted seconds allowed before the breach (power: rounded down)
   std::int64_t availability_milli = 100'000;
   bool breached = false;
   std::int64_t outages = 0;
@@ -91,7 +92,7 @@ struct CheckArgs {
   std::string contract;
   std::optional<std::string> db;
   std::optional<std::string> as_of;  ///< RFC 3339; judged live, never from stored figures
-  int max_age = 150;                 ///< seconds stored figures may be old before a live computation
+  int max_age = 150;  ///< seconds stored figures may be old before a live computation
   CheckOptions options;
   bool help = false;
   bool version = false;

@@ -23,11 +23,11 @@ enum class PortMode : std::uint8_t { any, all };
 enum class ProbeService : std::uint8_t { icmp, www, email, ftp };
 enum class Channel : std::uint8_t { office_phone, mobile, pager, fax, email };
 
-std::string_view to_string(Role r);                // "switch", "pdu", "ups"
-std::string_view to_string(ServiceType s);         // "server-rental", …
-std::string_view to_string(PortMode m);            // "any", "all"
-std::string_view to_string(ProbeService s);        // "icmp", "www", "email", "ftp"
-std::string_view to_string(Channel c);             // "office-phone", …
+std::string_view to_string(Role r);          // "switch", "pdu", "ups"
+std::string_view to_string(ServiceType s);   // "server-rental", …
+std::string_view to_string(PortMode m);      // "any", "all"
+std::string_view to_string(ProbeService s);  // "icmp", "www", "email", "ftp"
+std::string_view to_string(Channel c);       // "office-phone", …
 /// Errors: invalid_input listing the accepted words.
 Result<Role> parse_role(std::string_view word);
 Result<ServiceType> parse_service_type(std::string_view word);
@@ -114,7 +114,7 @@ struct Contract {
   ServiceType service = ServiceType::colocation;
   std::chrono::year_month_day signed_on;
   Timestamp start;
-  Timestamp end;           ///< Given, or start + 1 year at the same local wall time.
+  Timestamp end;  ///< Given, or start + 1 year at the same local wall time.
   bool end_given = false;
   std::string time_zone = "Asia/Shanghai";
   std::int64_t monthly_fee = 0;       ///< minor units of `currency`
@@ -141,9 +141,9 @@ struct Inventory {
 
 /// One problem found in an inventory file, in plain words.
 struct Diagnostic {
-  std::string file;      ///< The file as the user named it.
-  int line = 0;          ///< 0 when libyang gives no line.
-  std::string path;      ///< YANG data path ("/colosla-inventory:inventory/contract[id='C-001']/…").
+  std::string file;  ///< The file as the user named it.
+  int line = 0;      ///< 0 when libyang gives no line.
+  std::string path;  ///< YANG data path ("/colosla-inventory:inventory/contract[id='C-001']/…").
   std::string message;
   /// The file could not be read at all (missing, a directory, no permission): not a fault of
   /// its content.

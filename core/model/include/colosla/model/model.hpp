@@ -138,7 +138,7 @@ Result<Source> parse_source(std::string_view word);
 /// text, a polled value, an imported line) so that a disputed minute can be traced to its
 /// cause; `origin` says where that material came from (udp:192.0.2.10:161, file.jsonl:12).
 struct Observation {
-  Timestamp time;      ///< When the state began, as the device or the importer says.
+  Timestamp time;  ///< When the state began, as the device or the importer says.
   EntityId entity;
   State state = State::unknown;
   Source source = Source::import;

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "colosla/base/clock.hpp"
-#include "colosla/model/inventory.hpp"
 #include "colosla/base/result.hpp"
+#include "colosla/model/inventory.hpp"
 
 /// What people record about a contract: exclusion windows, the customer's problem reports,
 /// emergency notifications, installation completion, contact details gone wrong. Records are

@@ -30,24 +30,24 @@ enum class VarType : std::uint8_t {
 std::string_view to_string(VarType t);
 
 struct Varbind {
-  std::string oid;       ///< numeric, without a leading dot: "1.3.6.1.2.1.2.2.1.1.3"
+  std::string oid;  ///< numeric, without a leading dot: "1.3.6.1.2.1.2.2.1.1.3"
   VarType type = VarType::null;
-  std::string text;      ///< the value as text: digits, the string (hex if not printable), an OID
+  std::string text;  ///< the value as text: digits, the string (hex if not printable), an OID
   std::int64_t number = 0;  ///< integer-like types (integer, counters, gauge, timeticks)
 };
 
 /// One trap or inform, in SNMPv2 form: a v1 trap's enterprise/generic/specific is translated to
 /// its snmpTrapOID (RFC 3584 §3.1) and its agent-addr kept apart.
 struct Trap {
-  int version = 2;            ///< 1, 2 (v2c) or 3
+  int version = 2;  ///< 1, 2 (v2c) or 3
   bool inform = false;
-  std::string source_address; ///< the sender's IP address
+  std::string source_address;  ///< the sender's IP address
   std::uint16_t source_port = 0;
-  std::string community;      ///< v1/v2c
-  std::string user;           ///< v3 security name
-  std::string trap_oid;       ///< snmpTrapOID.0 (numeric)
-  std::uint32_t uptime = 0;   ///< sysUpTime.0 in hundredths of a second
-  std::string agent_address;  ///< v1 agent-addr
+  std::string community;          ///< v1/v2c
+  std::string user;               ///< v3 security name
+  std::string trap_oid;           ///< snmpTrapOID.0 (numeric)
+  std::uint32_t uptime = 0;       ///< sysUpTime.0 in hundredths of a second
+  std::string agent_address;      ///< v1 agent-addr
   std::vector<Varbind> varbinds;  ///< without sysUpTime.0 and snmpTrapOID.0
   Timestamp received;
 };

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "colosla/base/clock.hpp"
+#include "colosla/base/result.hpp"
 #include "colosla/model/inventory.hpp"
 #include "colosla/plugin/plugin.hpp"
-#include "colosla/base/result.hpp"
 
 /// A NETCONF client session on libnetconf2: SSH (public key or password, the host key checked
 /// against a known_hosts file), TLS, or a Unix socket. Replies are parsed and validated by

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "colosla/base/result.hpp"
 #include "colosla/model/inventory.hpp"
 #include "colosla/model/model.hpp"
-#include "colosla/base/result.hpp"
 #include "colosla/model/trap.hpp"
 
 /// The device plugin interface: pure translation of what a device says (a trap, a poll, a
@@ -119,10 +119,13 @@ struct NetconfServerInfo {
   std::vector<std::string> capabilities;
   std::map<std::string, std::string, std::less<>> modules;  ///< name → revision ("" if none)
 
-  [[nodiscard]] bool implements(std::string_view module) const { return modules.count(module) != 0; }
+  [[nodiscard]] bool implements(std::string_view module) const {
+    return modules.count(module) != 0;
+  }
   /// The revision of a module it implements ("" when it gives none or does not implement it).
   [[nodiscard]] std::string revision(std::string_view module) const;
-  /// Whether a capability starts with this URI ("urn:ietf:params:netconf:capability:notification:1.0").
+  /// Whether a capability starts with this URI
+  /// ("urn:ietf:params:netconf:capability:notification:1.0").
   [[nodiscard]] bool has_capability(std::string_view uri) const;
   /// NMDA: the server implements ietf-netconf-nmda, so operational state lives in the same
   /// trees as configuration (RFC 8342).
@@ -163,7 +166,8 @@ class DevicePlugin {
   /// What to poll on this device (nothing: not an SNMP plugin).
   [[nodiscard]] virtual PollRequest poll_request(const Device& /*d*/) const { return {}; }
   /// Translates a poll's answer. Errors: invalid_input for an answer it cannot read.
-  [[nodiscard]] virtual Result<PollMeaning> on_poll(const PollAnswer& answer, const DeviceView& d) const;
+  [[nodiscard]] virtual Result<PollMeaning> on_poll(const PollAnswer& answer,
+                                                    const DeviceView& d) const;
 
   // -- NETCONF --
   /// What to read from the device, given what its server implements.
@@ -172,14 +176,16 @@ class DevicePlugin {
     return {};
   }
   /// Translates a <get> reply. Errors: invalid_input for data it cannot read.
-  [[nodiscard]] virtual Result<PollMeaning> on_netconf(const NetconfAnswer& answer, const DeviceView& d) const;
+  [[nodiscard]] virtual Result<PollMeaning> on_netconf(const NetconfAnswer& answer,
+                                                       const DeviceView& d) const;
   /// Whether this plugin translates the notification `name` of `module`.
-  [[nodiscard]] virtual bool handles_notification(std::string_view /*module*/, std::string_view /*name*/) const {
+  [[nodiscard]] virtual bool handles_notification(std::string_view /*module*/,
+                                                  std::string_view /*name*/) const {
     return false;
   }
   /// Translates a notification it handles. Errors: invalid_input, with the reason.
   [[nodiscard]] virtual Result<TrapMeaning> on_notification(const NetconfNotification& n,
-                                                           const DeviceView& d) const;
+                                                            const DeviceView& d) const;
 };
 
 /// Makes a plugin. Built-in plugins give one each (plugins/<name>/plugin.hpp).
@@ -188,7 +194,8 @@ using PluginFactory = std::unique_ptr<DevicePlugin> (*)();
 /// The first varbind under prefix, or nullptr.
 const Varbind* find_varbind(const std::vector<Varbind>& vbs, std::string_view prefix);
 /// The varbind of column.index (a table's column at one row), or nullptr.
-const Varbind* find_varbind(const std::vector<Varbind>& vbs, std::string_view column, std::int64_t index);
+const Varbind* find_varbind(const std::vector<Varbind>& vbs, std::string_view column,
+                            std::int64_t index);
 
 /// When a state a device reports with a TimeTicks timestamp (ifLastChange) began: `at` minus
 /// (sysUpTime − ticks) hundredths of a second. nullopt when ticks is 0 (before the agent's last

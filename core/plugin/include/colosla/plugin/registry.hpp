@@ -20,7 +20,8 @@ class Registry {
   /// Every name, sorted.
   [[nodiscard]] std::vector<std::string> names() const;
   /// Every plugin, by name.
-  [[nodiscard]] const std::map<std::string, std::unique_ptr<DevicePlugin>, std::less<>>& all() const {
+  [[nodiscard]] const std::map<std::string, std::unique_ptr<DevicePlugin>, std::less<>>& all()
+      const {
     return plugins_;
   }
 

@@ -23,8 +23,9 @@ struct ProbeOptions {
 
 struct ProbeResult {
   bool pass = false;
-  std::string detail;  ///< "echo reply in 0.1 ms", "HTTP 200", "connection refused", for the evidence
-  Timestamp at;        ///< when the probe ended
+  std::string
+      detail;    ///< "echo reply in 0.1 ms", "HTTP 200", "connection refused", for the evidence
+  Timestamp at;  ///< when the probe ended
   /// False when this machine could not make the probe (no ICMP socket allowed, no file
   /// descriptor left): then it says nothing of the target, and is neither stored nor counted.
   bool made = true;

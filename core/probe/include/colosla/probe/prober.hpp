@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "colosla/base/clock.hpp"
+#include "colosla/base/result.hpp"
 #include "colosla/model/inventory.hpp"
 #include "colosla/model/model.hpp"
 #include "colosla/probe/probe.hpp"
-#include "colosla/base/result.hpp"
 
 /// Article 4 live: every contract's probe targets probed on a schedule spread over each
 /// contract's probe interval, the results kept as probe observations, and the emergencies they
@@ -37,7 +37,8 @@ struct ProbeJob {
 
 /// The jobs of every contract in force at `now` (start ≤ now < end), in address order. Targets
 /// on documentation addresses are left out (and named in `skipped`, when given).
-std::vector<ProbeJob> probe_jobs(const Inventory& inv, Timestamp now, std::vector<std::string>* skipped = nullptr);
+std::vector<ProbeJob> probe_jobs(const Inventory& inv, Timestamp now,
+                                 std::vector<std::string>* skipped = nullptr);
 
 /// When each job is due. The k-th of the n jobs that share an interval I (k = 0 … n−1, in the
 /// order of a hash of address and service, so that neighbouring addresses are apart) is due
@@ -81,7 +82,8 @@ class EmergencyTracker {
 };
 
 /// A probe as the prober runs it; the real one is core::probe. Tests may script the outcomes.
-using ProbeFunction = std::function<ProbeResult(const ProbeJob&, const ProbeOptions&, const Clock&)>;
+using ProbeFunction =
+    std::function<ProbeResult(const ProbeJob&, const ProbeOptions&, const Clock&)>;
 
 /// What one probe did, for the store, the tracker and the round figures.
 struct ProbeOutcome {
@@ -175,7 +177,8 @@ class ProbeLoop {
   [[nodiscard]] const Prober& prober() const { return prober_; }
 
  private:
-  /// Takes the finished probes into pending_ and the tracker; true when an emergency began or ended.
+  /// Takes the finished probes into pending_ and the tracker; true when an emergency began or
+  /// ended.
   bool absorb();
 
   Store& store_;

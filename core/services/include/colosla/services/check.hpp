@@ -13,8 +13,9 @@ namespace colosla::core {
 /// `now`, computed from its own rows of the store only: its inventory entry, its mapping
 /// changes and records, and the history of its ports, power sources, uplinks and probes.
 /// Errors: not_found for an unknown contract or no inventory; store errors.
-Result<std::pair<Contract, ContractReport>> current_contract_report(const Store& store, const std::string& id,
-                                                                     Timestamp now);
+Result<std::pair<Contract, ContractReport>> current_contract_report(const Store& store,
+                                                                    const std::string& id,
+                                                                    Timestamp now);
 
 /// The figures of a report that the check judges (deadlines in the contract's zone).
 ContractStatus status_of(const Contract& c, const ContractReport& r, Timestamp as_of);

@@ -12,6 +12,7 @@ namespace colosla::core {
 /// Records the events whose key the store has not seen (each occurrence once, also across
 /// restarts), giving each its id and, for an outage event, the port or power source of the
 /// observation that began it (cause_observation); returns those, in order. All or nothing.
-Result<std::vector<SlaEvent>> record_sla_events(Store& store, std::vector<SlaEvent> events, Timestamp recorded);
+Result<std::vector<SlaEvent>> record_sla_events(Store& store, std::vector<SlaEvent> events,
+                                                Timestamp recorded);
 
 }  // namespace colosla::core

@@ -1,9 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <map>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,9 +11,9 @@
 #include "colosla/model/inventory.hpp"
 #include "colosla/model/mapping.hpp"
 #include "colosla/model/model.hpp"
+#include "colosla/model/records.hpp"
 #include "colosla/plugin/plugin.hpp"
 #include "colosla/plugin/registry.hpp"
-#include "colosla/model/records.hpp"
 #include "colosla/sla/sla.hpp"
 #include "colosla/store/store.hpp"
 
@@ -62,8 +62,8 @@ Result<void> month_report(const Store& store, std::chrono::year_month month, Tim
                           const std::function<void(const ContractReport&)>& sink);
 
 /// The same, collected.
-Result<MonthReport> month_report(const Store& store, std::chrono::year_month month,
-                                 Timestamp as_of, const std::optional<std::string>& contract);
+Result<MonthReport> month_report(const Store& store, std::chrono::year_month month, Timestamp as_of,
+                                 const std::optional<std::string>& contract);
 
 /// Asks a device for a poll's objects (snmp_fetch in the programs).
 using Fetch = std::function<Result<PollAnswer>(const Device&, const PollRequest&)>;
@@ -101,8 +101,8 @@ struct PollReport {
 /// also refreshes its ifIndex → ifName map. A device that does not answer makes each of its
 /// entities `unknown` (never `off`: a silent PDU is not a dead one). Errors: not_found for a
 /// plugin this colosla lacks; store errors.
-Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device, const Ask& ask,
-                               const PollOrigin& origin, const Clock& clock);
+Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device,
+                               const Ask& ask, const PollOrigin& origin, const Clock& clock);
 
 /// The same over SNMP: `fetch` gets the plugin's objects, the plugin reads the varbinds.
 Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device,
@@ -121,9 +121,9 @@ struct NotificationReport {
 /// late notification the store already has news beyond: it is counted, not stored, so that a
 /// replay never rewrites history. Errors: not_found (no plugin), invalid_input (the plugin could
 /// not read it), store errors; nothing is stored on error.
-Result<NotificationReport> record_notification(Store& store, const Registry& registry, const Device& device,
-                                               const NetconfNotification& n, const PollOrigin& origin,
-                                               const Clock& clock);
+Result<NotificationReport> record_notification(Store& store, const Registry& registry,
+                                               const Device& device, const NetconfNotification& n,
+                                               const PollOrigin& origin, const Clock& clock);
 
 /// Parses lines of `colosla observe` input (SPEC §8) and checks them against the inventory: the
 /// device or probe target exists, the member names fit the device's role, the state word fits
@@ -144,7 +144,8 @@ class ObservationParser {
 };
 
 /// One line, for a caller with one line: ObservationParser(inventory, now).parse(line).
-Result<Observation> parse_observation(std::string_view line, const Inventory& inventory, Timestamp now);
+Result<Observation> parse_observation(std::string_view line, const Inventory& inventory,
+                                      Timestamp now);
 
 struct LineError {
   std::size_t line = 0;
@@ -152,8 +153,8 @@ struct LineError {
 };
 
 struct ImportOutcome {
-  std::size_t lines = 0;    ///< non-blank lines read
-  std::size_t stored = 0;   ///< observations committed
+  std::size_t lines = 0;   ///< non-blank lines read
+  std::size_t stored = 0;  ///< observations committed
   std::vector<LineError> bad;
 };
 

@@ -33,10 +33,10 @@ struct SlaEvent {
   std::string key;      ///< one occurrence: "port-down C-001 1793676000"
   EventKind kind = EventKind::port_down;
   std::string contract;
-  std::string guarantee;  ///< network, power, emergency, installation
-  Timestamp time;         ///< when it happened
-  std::string zone;       ///< the contract's time zone, for writing times
-  std::string month;      ///< "2026-11"
+  std::string guarantee;               ///< network, power, emergency, installation
+  Timestamp time;                      ///< when it happened
+  std::string zone;                    ///< the contract's time zone, for writing times
+  std::string month;                   ///< "2026-11"
   std::int64_t cause_observation = 0;  ///< port and power events: the observation behind it
   // The entity: a port or power source (filled from cause_observation), or a probe.
   std::string device, interface, outlet, target, service;

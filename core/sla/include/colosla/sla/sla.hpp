@@ -20,16 +20,16 @@ namespace colosla::core {
 /// One outage (network) or interruption (power), with its true start and end and what of it
 /// falls in the month, up to the evaluation time.
 struct OutageReport {
-  Timestamp start;                 ///< true start (clipped only to the contract's start)
-  std::optional<Timestamp> end;    ///< true end; nullopt while it is still open at as-of
-  std::int64_t seconds = 0;        ///< in the period, up to as-of
+  Timestamp start;               ///< true start (clipped only to the contract's start)
+  std::optional<Timestamp> end;  ///< true end; nullopt while it is still open at as-of
+  std::int64_t seconds = 0;      ///< in the period, up to as-of
   std::int64_t excluded_seconds = 0;
   std::int64_t counted_seconds = 0;
   std::int64_t pending_seconds = 0;
   std::int64_t unreported_seconds = 0;
-  std::optional<Timestamp> reported;  ///< the customer report that makes it count
-  std::string cause;                  ///< "port sw1 ge-0/0/1 down", "all uplinks down", …
-  std::int64_t cause_observation = 0; ///< the observation that began it (0: a mapping change)
+  std::optional<Timestamp> reported;   ///< the customer report that makes it count
+  std::string cause;                   ///< "port sw1 ge-0/0/1 down", "all uplinks down", …
+  std::int64_t cause_observation = 0;  ///< the observation that began it (0: a mapping change)
 };
 
 struct GuaranteeReport {
@@ -59,7 +59,7 @@ struct EmergencyReport {
   std::optional<Timestamp> notified;  ///< the first notification that satisfies it
   std::optional<Timestamp> cleared;   ///< the next passing probe, if it came by as-of
   EmergencyStatus status = EmergencyStatus::open;
-  std::string exempt_because;         ///< "force majeure (record #4)", "contact details wrong (record #6)"
+  std::string exempt_because;  ///< "force majeure (record #4)", "contact details wrong (record #6)"
   std::int64_t first_failure_observation = 0;
   std::int64_t declaring_observation = 0;
 };
@@ -68,16 +68,17 @@ struct InstallationReport {
   Timestamp deadline;  ///< local midnight after the last business day
   std::chrono::year_month_day last_business_day;
   std::optional<Timestamp> completed;
-  std::string completed_by;  ///< "record #5" or "auto (all ports up and powered)"
-  bool late = false;         ///< completed after the deadline, or still open when it passed
+  std::string completed_by;        ///< "record #5" or "auto (all ports up and powered)"
+  bool late = false;               ///< completed after the deadline, or still open when it passed
   bool refund_this_month = false;  ///< the refund belongs to the month of the last business day
-  std::int64_t refund = 0;   ///< minor units; only in the month of the last business day
+  std::int64_t refund = 0;         ///< minor units; only in the month of the last business day
 };
 
 struct CreditReport {
   bool rent_waived = false;
-  std::int64_t deduction = 0;  ///< missed-notification days × fee ÷ days in month, capped at the fee
-  std::int64_t total = 0;      ///< the fee when the rent is waived, else the deduction
+  std::int64_t deduction =
+      0;                   ///< missed-notification days × fee ÷ days in month, capped at the fee
+  std::int64_t total = 0;  ///< the fee when the rent is waived, else the deduction
 };
 
 struct ContractReport {

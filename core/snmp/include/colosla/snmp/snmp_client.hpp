@@ -4,9 +4,9 @@
 #include <string>
 
 #include "colosla/base/clock.hpp"
+#include "colosla/base/result.hpp"
 #include "colosla/model/inventory.hpp"
 #include "colosla/plugin/plugin.hpp"
-#include "colosla/base/result.hpp"
 
 namespace colosla::core {
 
@@ -26,6 +26,7 @@ struct SnmpTarget {
 /// the columns, each walk bounded (it stops at the end of its subtree, at endOfMibView, or after
 /// 100,000 rows). Errors: io when the device does not answer (with address, timeout, tries),
 /// invalid_input for an SNMPv3 authentication or privacy failure or a refused request.
-Result<PollAnswer> snmp_fetch(const SnmpTarget& target, const PollRequest& request, const Clock& clock);
+Result<PollAnswer> snmp_fetch(const SnmpTarget& target, const PollRequest& request,
+                              const Clock& clock);
 
 }  // namespace colosla::core

@@ -16,8 +16,8 @@ namespace colosla::core {
 /// -l authPriv -a SHA -A … -x AES -X … -Ci HOST:PORT" sends SNMPv3 informs. Stops at the first
 /// event that is not sent (an inform nobody acknowledged); returns the id of the last one sent
 /// (0: none). Errors: invalid_input for bad arguments; io when the session cannot be opened.
-Result<std::int64_t> send_sla_notifications(const std::string& receiver,
-                                            const std::vector<std::pair<std::int64_t, std::string>>& events,
-                                            std::string& problem);
+Result<std::int64_t> send_sla_notifications(
+    const std::string& receiver, const std::vector<std::pair<std::int64_t, std::string>>& events,
+    std::string& problem);
 
 }  // namespace colosla::core

@@ -18,8 +18,10 @@ struct ReceiveCounters {
   std::int64_t datagrams = 0;
   std::int64_t usm = 0;  ///< SNMPv3 refused: unknown user, wrong digest or key, below the user's
                          ///< security level, outside the time window (a replay)
-  std::int64_t discovery = 0;  ///< SNMPv3 engine ID discovery and time synchronisation, answered with a Report
-  std::int64_t malformed = 0;  ///< packets that do not parse (BER errors, unknown versions, truncated)
+  std::int64_t discovery =
+      0;  ///< SNMPv3 engine ID discovery and time synchronisation, answered with a Report
+  std::int64_t malformed =
+      0;  ///< packets that do not parse (BER errors, unknown versions, truncated)
   std::int64_t reports_sent = 0;       ///< SNMPv3 Reports (engine discovery, time window, …)
   std::int64_t not_notifications = 0;  ///< GET, SET, … sent to the trap port
   std::int64_t inform_repeats = 0;     ///< retransmissions of an inform already received

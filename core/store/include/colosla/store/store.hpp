@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "colosla/model/evidence.hpp"
 #include "colosla/model/inventory.hpp"
 #include "colosla/model/mapping.hpp"
-#include "colosla/model/evidence.hpp"
 #include "colosla/model/model.hpp"
 #include "colosla/model/records.hpp"
 #include "colosla/store/secrets.hpp"
@@ -33,14 +33,14 @@ struct InventoryRecord {
 
 /// An event to record once by its key (SLA events are one kind of it; the store knows no more).
 struct NewEvent {
-  std::string key;       ///< one occurrence: "port-down C-001 1793676000"
-  std::string kind;      ///< "port-down"
+  std::string key;   ///< one occurrence: "port-down C-001 1793676000"
+  std::string kind;  ///< "port-down"
   std::string contract;
   Timestamp time;
   std::int64_t cause_observation = 0;  ///< the observation behind it (0: none)
 };
-using EventBody =
-    std::function<std::string(std::size_t index, std::int64_t id, const std::optional<EntityId>& cause)>;
+using EventBody = std::function<std::string(std::size_t index, std::int64_t id,
+                                            const std::optional<EntityId>& cause)>;
 
 class Store {
  public:
@@ -58,7 +58,8 @@ class Store {
   /// read only when a secret is written or revealed (or an upgrade seals an older store's).
   /// Errors: not_found when the file is missing and mode is not create; store when SQLite fails
   /// or the file was written by a newer colosla (schema version above kSchemaVersion).
-  static Result<std::unique_ptr<Store>> open(const std::string& path, Mode mode, const std::string& key_path = {});
+  static Result<std::unique_ptr<Store>> open(const std::string& path, Mode mode,
+                                             const std::string& key_path = {});
 
   ~Store();
   Store(const Store&) = delete;
@@ -106,7 +107,8 @@ class Store {
   /// The inventory's devices only (a trap handler has no use for the contracts).
   Result<std::vector<Device>> devices(Secrets secrets = Secrets::withhold) const;
   /// The current inventory's record (document, who loaded it, when, from which files).
-  Result<std::optional<InventoryRecord>> inventory_record(Secrets secrets = Secrets::withhold) const;
+  Result<std::optional<InventoryRecord>> inventory_record(
+      Secrets secrets = Secrets::withhold) const;
 
   // -- observations ------------------------------------------------------------------------
   /// Stores observations (one transaction unless inside write()). Returns how many.
@@ -135,12 +137,14 @@ class Store {
   /// observed has an empty list. (A network outage of several ports in relay, each down in
   /// turn since before its last good observation, is seen to begin later than it did; its
   /// seconds in a month after `from` are the same.)
-  Result<History> history_of(const std::vector<EntityId>& entities, Timestamp from, Timestamp until) const;
+  Result<History> history_of(const std::vector<EntityId>& entities, Timestamp from,
+                             Timestamp until) const;
 
   /// The last change of every entity among the observations after `after_seq` (0: all).
   Result<std::vector<std::pair<EntityId, StateChange>>> latest_states(std::int64_t after_seq) const;
   /// The last change of every entity of one device (ports, outlets, inlet, UPS output).
-  Result<std::vector<std::pair<EntityId, StateChange>>> latest_states_of(const std::string& device) const;
+  Result<std::vector<std::pair<EntityId, StateChange>>> latest_states_of(
+      const std::string& device) const;
   /// The highest observation seq (0 when there is none).
   Result<std::int64_t> last_observation_seq() const;
 
@@ -165,22 +169,24 @@ class Store {
   /// id the store gave it and the entity of its cause observation (when it has one and it is
   /// still stored), and returns the text kept as the event (the sinks deliver it as it is).
   /// Returns (index, id) of the new ones, in order. The store does not read the body.
-  Result<std::vector<std::pair<std::size_t, std::int64_t>>> record_events(const std::vector<NewEvent>& events,
-                                                                          Timestamp recorded,
-                                                                          const EventBody& body);
+  Result<std::vector<std::pair<std::size_t, std::int64_t>>> record_events(
+      const std::vector<NewEvent>& events, Timestamp recorded, const EventBody& body);
   /// The recorded events after an id (id, RFC 7951 JSON), in order.
-  Result<std::vector<std::pair<std::int64_t, std::string>>> events_after(std::int64_t after_id) const;
+  Result<std::vector<std::pair<std::int64_t, std::string>>> events_after(
+      std::int64_t after_id) const;
   /// The recorded events a sink has not delivered yet: those after its cursor (id, JSON).
-  Result<std::vector<std::pair<std::int64_t, std::string>>> undelivered(const std::string& sink) const;
+  Result<std::vector<std::pair<std::int64_t, std::string>>> undelivered(
+      const std::string& sink) const;
   /// The last event-id a sink delivered (0: none yet), and setting it once delivered.
   Result<std::int64_t> sink_cursor(const std::string& sink) const;
   Result<void> set_sink_cursor(const std::string& sink, std::int64_t last_id);
   /// A contract's stored figures and when they were computed (nullopt: none).
-  Result<std::optional<std::pair<Timestamp, std::string>>> contract_status(const std::string& contract) const;
+  Result<std::optional<std::pair<Timestamp, std::string>>> contract_status(
+      const std::string& contract) const;
   /// Replaces every contract's stored figures (contract id, judge.hpp's ContractStatus as JSON),
   /// all or nothing, as computed at `computed_at`. check_colosla reads them.
-  Result<void> save_contract_statuses(const std::vector<std::pair<std::string, std::string>>& statuses,
-                                      Timestamp computed_at);
+  Result<void> save_contract_statuses(
+      const std::vector<std::pair<std::string, std::string>>& statuses, Timestamp computed_at);
   /// The records that can bear on one contract: its own and those for every contract, with
   /// their corrections and withdrawals (effective_records sorts out which are in force).
   Result<std::vector<Record>> records_of(const std::string& contract) const;
@@ -194,7 +200,8 @@ class Store {
   Result<std::int64_t> add_mapping_change(const MappingChange& c);
 
  private:
-  Result<std::optional<Inventory>> load_inventory_of(const std::string* contract, Secrets secrets) const;
+  Result<std::optional<Inventory>> load_inventory_of(const std::string* contract,
+                                                     Secrets secrets) const;
   Result<std::vector<Record>> records_where(const std::string* contract) const;
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
