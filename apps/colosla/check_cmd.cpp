@@ -11,7 +11,7 @@
 #include "cli.hpp"
 #include "colosla/base/log.hpp"
 #include "colosla/services/check.hpp"
-#include "colosla/services/events.hpp"
+#include "colosla/services/evaluate.hpp"
 #include "colosla/services/operations.hpp"
 #include "colosla/snmp/snmp_notify.hpp"
 
@@ -119,56 +119,17 @@ int evaluate(Context& ctx) {
   if (!store) {
     return kFailed;
   }
-  auto loaded = store->load_inventory();
-  if (!loaded) {
-    return report(loaded.error());
+  core::Evaluator evaluator;
+  auto done = evaluator.run(*store, core::EvaluateOptions{as_of, share}, ctx.clock->now());
+  if (!done) {
+    return report(done.error());
   }
-  if (!loaded->has_value()) {
+  if (done->no_inventory) {
     std::cout << "no inventory is loaded: nothing to evaluate\n";
     return kOk;
   }
-  const core::Inventory* inv = &**loaded;
-  // Each contract's current month is in its own time zone: one report a month that some
-  // contract is in (nearly always one), each contract kept from the report of its month.
-  std::map<std::chrono::year_month, std::set<std::string>> months;
-  std::map<std::string, const core::Contract*> by_id;
-  for (const auto& c : inv->contracts) {
-    auto zone = Zone::locate(c.time_zone);
-    if (!zone) {
-      return report(make_error(zone.error().code, zone.error().msg, c.id));
-    }
-    const auto day = zone->local_day(as_of);
-    months[day.year() / day.month()].insert(c.id);
-    by_id[c.id] = &c;
-  }
-  std::vector<std::pair<std::string, std::string>> statuses;
-  std::map<std::string, core::ContractStatus> figures;
-  std::vector<core::SlaEvent> events;
-  for (const auto& [month, ids] : months) {
-    const std::set<std::string>& in_month = ids;  // clang 14 cannot capture a structured binding
-    auto r =
-        core::month_report(*store, month, as_of, std::nullopt, [&](const core::ContractReport& cr) {
-          if (in_month.count(cr.id) != 0) {
-            const core::Contract& c = *by_id.at(cr.id);
-            auto status = core::status_of(c, cr, as_of);
-            statuses.emplace_back(cr.id, core::to_json(status));
-            figures.emplace(cr.id, std::move(status));
-            for (auto& e : core::derive_events(c, cr, as_of, share)) {
-              events.push_back(std::move(e));
-            }
-          }
-        });
-    if (!r) {
-      return report(r.error());
-    }
-  }
-  if (auto r = store->save_contract_statuses(statuses, ctx.clock->now()); !r) {
-    return report(r.error());
-  }
-  auto fresh = core::record_sla_events(*store, std::move(events), ctx.clock->now());
-  if (!fresh) {
-    return report(fresh.error());
-  }
+  const auto& figures = done->figures;
+  const auto* fresh = &done->fresh;
   if (vm->count("event-log") != 0 && !fresh->empty()) {
     const std::string path = (*vm)["event-log"].as<std::string>();
     std::ofstream log_file(path, std::ios::app);
@@ -181,9 +142,8 @@ int evaluate(Context& ctx) {
                                              " (they are in the store: colosla events)"));
     }
   }
-  std::cout << "evaluated " << statuses.size()
-            << (statuses.size() == 1 ? " contract" : " contracts") << " as of "
-            << format_time_utc(as_of) << "; " << fresh->size()
+  std::cout << "evaluated " << done->stored << (done->stored == 1 ? " contract" : " contracts")
+            << " as of " << format_time_utc(as_of) << "; " << fresh->size()
             << (fresh->size() == 1 ? " new event" : " new events") << "\n";
   if (vm->count("nagios-command-file") != 0) {
     auto sent =

@@ -9,6 +9,36 @@
 
 namespace colosla::core {
 
+std::vector<EntityId> contract_inputs(const Inventory& inventory, const Contract& c,
+                                      const std::vector<MappingRange>& mappings) {
+  std::vector<EntityId> entities;
+  for (const auto& m : mappings) {
+    if (m.contract == c.id) {
+      entities.push_back(EntityId::port(m.port.device, m.port.interface));
+    }
+  }
+  for (const auto& u : inventory.uplinks) {
+    entities.push_back(EntityId::port(u.device, u.interface));
+  }
+  for (const auto& p : c.power_sources) {
+    const Device* d = inventory.find_device(p.device);
+    if (d != nullptr && d->role == Role::ups) {
+      entities.push_back(EntityId::ups(p.device));
+    } else {
+      entities.push_back(EntityId::inlet(p.device));
+      if (p.outlet) {
+        entities.push_back(EntityId::outlet(p.device, *p.outlet));
+      }
+    }
+  }
+  for (const auto& t : c.probe_targets) {
+    for (const auto s : t.services) {
+      entities.push_back(EntityId::probe(t.address, std::string(to_string(s))));
+    }
+  }
+  return entities;
+}
+
 Result<std::pair<Contract, ContractReport>> current_contract_report(const Store& store,
                                                                     const std::string& id,
                                                                     Timestamp now) {
@@ -38,30 +68,7 @@ Result<std::pair<Contract, ContractReport>> current_contract_report(const Store&
     if (!mappings) {
       return mappings.error();
     }
-    // The entities the engine reads for this contract.
-    std::vector<EntityId> entities;
-    for (const auto& m : *mappings) {
-      entities.push_back(EntityId::port(m.port.device, m.port.interface));
-    }
-    for (const auto& u : inventory.uplinks) {
-      entities.push_back(EntityId::port(u.device, u.interface));
-    }
-    for (const auto& p : c.power_sources) {
-      const Device* d = inventory.find_device(p.device);
-      if (d != nullptr && d->role == Role::ups) {
-        entities.push_back(EntityId::ups(p.device));
-      } else {
-        entities.push_back(EntityId::inlet(p.device));
-        if (p.outlet) {
-          entities.push_back(EntityId::outlet(p.device, *p.outlet));
-        }
-      }
-    }
-    for (const auto& t : c.probe_targets) {
-      for (const auto s : t.services) {
-        entities.push_back(EntityId::probe(t.address, std::string(to_string(s))));
-      }
-    }
+    const std::vector<EntityId> entities = contract_inputs(inventory, c, *mappings);
     // What began before the month matters as far as the customer-report window (5 days) and
     // an emergency's deadline reach back: each entity from its last good state before that.
     const Window period = month_window(month, *zone);

@@ -1824,6 +1824,41 @@ Result<void> Store::save_contract_statuses(
   });
 }
 
+Result<void> Store::update_contract_statuses(
+    const std::vector<std::pair<std::string, std::string>>& changed, Timestamp computed_at) {
+  return write([&]() -> Result<void> {
+    Stmt& s = impl_->prepared(
+        "INSERT INTO contract_status(contract, computed_at, status) VALUES (?, ?, ?) "
+        "ON CONFLICT(contract) DO UPDATE SET computed_at = excluded.computed_at, "
+        "status = excluded.status");
+    Stmt& all = impl_->prepared("UPDATE contract_status SET computed_at = ?");
+    if (!s.ok() || !all.ok()) {
+      return !s.ok() ? s.error() : all.error();
+    }
+    for (const auto& [contract, status] : changed) {
+      if (auto r = s.bind(1, contract).bind(2, computed_at).bind(3, status).exec(); !r) {
+        return r;
+      }
+    }
+    return all.bind(1, computed_at).exec();
+  });
+}
+
+Result<Store::InputMarks> Store::input_marks() const {
+  Stmt s(impl_->db,
+         "SELECT (SELECT coalesce(max(version), 0) FROM inventory_version), "
+         "(SELECT coalesce(max(seq), 0) FROM observation), "
+         "(SELECT coalesce(max(id), 0) FROM record), "
+         "(SELECT coalesce(max(id), 0) FROM mapping_change)");
+  if (!s.ok()) {
+    return s.error();
+  }
+  if (s.step() != SQLITE_ROW) {
+    return s.step_error();
+  }
+  return InputMarks{s.i64(0), s.i64(1), s.i64(2), s.i64(3)};
+}
+
 Result<std::vector<std::pair<std::size_t, std::int64_t>>> Store::record_events(
     const std::vector<NewEvent>& events, Timestamp recorded, const EventBody& make_body) {
   std::vector<std::pair<std::size_t, std::int64_t>> fresh;

@@ -2,12 +2,21 @@
 
 #include <string>
 
+#include <vector>
+
 #include "colosla/judge/judge.hpp"
+#include "colosla/model/mapping.hpp"
 #include "colosla/sla/sla.hpp"
 #include "colosla/store/store.hpp"
 
 /// The figures check_colosla judges, from the store.
 namespace colosla::core {
+
+/// The entities the engine reads for contract c: the ports `mappings` give it (ranges of other
+/// contracts are skipped), every uplink, its power sources (a PDU's inlet and outlet, or the
+/// UPS), its probes.
+std::vector<EntityId> contract_inputs(const Inventory& inventory, const Contract& c,
+                                      const std::vector<MappingRange>& mappings);
 
 /// The contract's report for its current month (the month of `now` in its time zone), as of
 /// `now`, computed from its own rows of the store only: its inventory entry, its mapping

@@ -187,11 +187,29 @@ class Store {
   /// all or nothing, as computed at `computed_at`. check_colosla reads them.
   Result<void> save_contract_statuses(
       const std::vector<std::pair<std::string, std::string>>& statuses, Timestamp computed_at);
+  /// Replaces the stored figures of some contracts (the others keep theirs) and marks every
+  /// contract's figures computed at `computed_at`: what an evaluation that re-judged only the
+  /// contracts whose inputs changed stores. All or nothing.
+  Result<void> update_contract_statuses(
+      const std::vector<std::pair<std::string, std::string>>& changed, Timestamp computed_at);
   /// The records that can bear on one contract: its own and those for every contract, with
   /// their corrections and withdrawals (effective_records sorts out which are in force).
   Result<std::vector<Record>> records_of(const std::string& contract) const;
   /// Stores a record as given (check it with check_record first); returns its id.
   Result<std::int64_t> add_record(const Record& r);
+
+  // -- what an evaluation reads -------------------------------------------------------------
+  /// The highest id of each input of the SLA engine (0: none): the inventory version, the
+  /// observation seq, the record id and the mapping change id. Records and mapping changes are
+  /// only ever added (a correction is a new record), so an unchanged mark means unchanged rows.
+  struct InputMarks {
+    std::int64_t inventory = 0;
+    std::int64_t observation = 0;
+    std::int64_t record = 0;
+    std::int64_t mapping = 0;
+    friend bool operator==(const InputMarks&, const InputMarks&) = default;
+  };
+  Result<InputMarks> input_marks() const;
 
   // -- port mapping ------------------------------------------------------------------------
   /// Every mapping change, in the order entered.

@@ -1,0 +1,266 @@
+// colosla evaluate: every contract's figures for its current month and the SLA events they give,
+// judged in batches, and after the first run only where something can have changed.
+#include "colosla/services/evaluate.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <unordered_map>
+
+#include "colosla/base/calendar.hpp"
+#include "colosla/model/mapping.hpp"
+#include "colosla/model/records.hpp"
+#include "colosla/services/check.hpp"
+#include "colosla/services/events.hpp"
+#include "colosla/sla/sla.hpp"
+
+namespace colosla::core {
+
+namespace {
+
+// Whether an entity's state leaves its contract's figures as they are while time passes: a port
+// up, power energized, a probe passing. Anything else (down, off, failing, unknown, never
+// observed) counts seconds, or may.
+bool settled(const EntityId& e, State s) {
+  switch (e.kind) {
+    case EntityKind::port:
+      return s == State::up;
+    case EntityKind::probe:
+      return s == State::pass;
+    default:
+      return energized(s);
+  }
+}
+
+// The state at `at`: the last change at or before it (history lists are in time order).
+std::optional<State> state_at(const History& h, const EntityId& e, Timestamp at) {
+  const auto it = h.find(e);
+  if (it == h.end()) {
+    return std::nullopt;
+  }
+  std::optional<State> s;
+  for (const StateChange& c : it->second) {
+    if (c.time > at) {
+      break;
+    }
+    s = c.state;
+  }
+  return s;
+}
+
+}  // namespace
+
+// What the evaluator keeps between runs.
+struct Evaluator::Memory {
+  Store::InputMarks marks;
+  std::map<std::string, std::chrono::year_month> month_of;  // contract → its month last run
+  std::set<std::string> moving;  // contracts whose figures move with time alone
+  std::set<std::string> stored;  // contracts whose figures are stored
+  std::vector<MappingRange> mappings;
+  std::unordered_map<EntityId, std::vector<std::string>, EntityIdHash> readers;  // not uplinks
+  std::set<EntityId> uplinks;
+};
+
+Evaluator::Evaluator() = default;
+Evaluator::~Evaluator() = default;
+
+Result<Evaluation> Evaluator::run(Store& store, const EvaluateOptions& o, Timestamp now) {
+  Evaluation out;
+  std::vector<std::pair<std::string, std::string>> statuses;
+  std::vector<SlaEvent> events;
+  auto next = std::make_unique<Memory>();
+  auto read = store.read([&]() -> Result<void> {
+    auto marks = store.input_marks();
+    if (!marks) {
+      return marks.error();
+    }
+    auto loaded = store.load_inventory();
+    if (!loaded) {
+      return loaded.error();
+    }
+    if (!loaded->has_value()) {
+      out.no_inventory = true;
+      return {};
+    }
+    const Inventory& inv = **loaded;
+    next->marks = *marks;
+    for (const auto& c : inv.contracts) {
+      auto zone = Zone::locate(c.time_zone);
+      if (!zone) {
+        return make_error(zone.error().code, zone.error().msg, c.id);
+      }
+      const auto day = zone->local_day(o.as_of);
+      next->month_of[c.id] = day.year() / day.month();
+    }
+    const bool full = !memory_ || memory_->marks.inventory != marks->inventory ||
+                      memory_->marks.mapping != marks->mapping ||
+                      memory_->marks.record != marks->record || memory_->month_of != next->month_of;
+    out.full = full;
+    if (full) {
+      auto changes = store.mapping_changes();
+      if (!changes) {
+        return changes.error();
+      }
+      auto mappings = resolve_mappings(inv, *changes);
+      if (!mappings) {
+        return mappings.error();
+      }
+      next->mappings = std::move(*mappings);
+    } else {
+      next->mappings = std::move(memory_->mappings);
+    }
+    // Who reads what, for the next run's "whose inputs changed".
+    for (const auto& u : inv.uplinks) {
+      next->uplinks.insert(EntityId::port(u.device, u.interface));
+    }
+    std::map<std::string, std::vector<MappingRange>> mappings_of;
+    for (const auto& m : next->mappings) {
+      mappings_of[m.contract].push_back(m);
+    }
+    std::map<std::string, std::vector<EntityId>> inputs;
+    for (const auto& c : inv.contracts) {
+      auto& list = inputs[c.id];
+      list = contract_inputs(inv, c, mappings_of[c.id]);
+      for (const auto& e : list) {
+        if (next->uplinks.count(e) == 0) {
+          next->readers[e].push_back(c.id);
+        }
+      }
+    }
+    // Which contracts to judge.
+    std::set<std::string> judge;
+    if (full) {
+      for (const auto& c : inv.contracts) {
+        judge.insert(c.id);
+      }
+    } else {
+      judge = memory_->moving;
+      auto latest = store.latest_states(memory_->marks.observation);
+      if (!latest) {
+        return latest.error();
+      }
+      for (const auto& [e, change] : *latest) {
+        if (next->uplinks.count(e) != 0) {
+          for (const auto& c : inv.contracts) {
+            judge.insert(c.id);
+          }
+          break;
+        }
+        const auto it = next->readers.find(e);
+        if (it != next->readers.end()) {
+          judge.insert(it->second.begin(), it->second.end());
+        }
+      }
+    }
+    auto all_records = store.records();
+    if (!all_records) {
+      return all_records.error();
+    }
+    const std::vector<Record> in_force = effective_records(*all_records);
+    all_records->clear();
+    // Judged in batches of one month, each with the history of its own entities only.
+    std::map<std::chrono::year_month, std::vector<const Contract*>> by_month;
+    for (const auto& c : inv.contracts) {
+      if (judge.count(c.id) != 0) {
+        by_month[next->month_of.at(c.id)].push_back(&c);
+      }
+    }
+    for (const auto& [month, contracts] : by_month) {
+      for (std::size_t first = 0; first < contracts.size(); first += o.batch) {
+        const std::size_t last = std::min(contracts.size(), first + o.batch);
+        Inventory part{inv.devices, inv.uplinks, inv.calendar, {}};
+        std::vector<MappingRange> part_mappings;
+        std::set<EntityId> entities;
+        Timestamp from = o.as_of;
+        for (std::size_t i = first; i < last; ++i) {
+          const Contract& c = *contracts[i];
+          part.contracts.push_back(c);
+          const auto& m = mappings_of[c.id];
+          part_mappings.insert(part_mappings.end(), m.begin(), m.end());
+          const auto& list = inputs.at(c.id);
+          entities.insert(list.begin(), list.end());
+          // What began before the month matters as far as the customer-report window and an
+          // emergency's deadline reach back (as for check_colosla: check.cpp).
+          auto zone = Zone::locate(c.time_zone);
+          if (!zone) {
+            return make_error(zone.error().code, zone.error().msg, c.id);
+          }
+          const Window period = month_window(month, *zone);
+          from = std::min(from, period.begin - std::chrono::days{c.sla.report_window_days + 1});
+        }
+        auto history = store.history_of({entities.begin(), entities.end()}, from, o.as_of);
+        if (!history) {
+          return history.error();
+        }
+        std::vector<Record> records;
+        for (const auto& r : in_force) {
+          if (r.contract.empty() || judge.count(r.contract) != 0) {
+            records.push_back(r);
+          }
+        }
+        auto r = for_each_contract_report(
+            SlaInput{part, part_mappings, *history, records}, month, o.as_of, std::nullopt,
+            [&](const ContractReport& cr) {
+              const Contract& c = *part.find_contract(cr.id);
+              ContractStatus status = status_of(c, cr, o.as_of);
+              statuses.emplace_back(cr.id, to_json(status));
+              for (auto& e : derive_events(c, cr, o.as_of, o.budget_warning_percent)) {
+                events.push_back(std::move(e));
+              }
+              bool moving = o.as_of < c.start || cr.network.pending_seconds > 0 ||
+                            cr.power.pending_seconds > 0 || !cr.installation.completed;
+              for (const auto& e : cr.emergencies) {
+                moving = moving || e.status == EmergencyStatus::open;
+              }
+              for (const auto& e : inputs.at(c.id)) {
+                const auto s = state_at(*history, e, o.as_of);
+                moving = moving || !s || !settled(e, *s);
+              }
+              if (moving) {
+                next->moving.insert(c.id);
+              }
+              out.figures.emplace(cr.id, std::move(status));
+            });
+        if (!r) {
+          return r.error();
+        }
+        // Contracts judged but not in force this month (not begun): judged again next time.
+        for (std::size_t i = first; i < last; ++i) {
+          if (out.figures.count(contracts[i]->id) == 0 && o.as_of < contracts[i]->start) {
+            next->moving.insert(contracts[i]->id);
+          }
+        }
+      }
+    }
+    out.judged = judge.size();
+    if (!full) {
+      next->stored = std::move(memory_->stored);
+    }
+    for (const auto& [id, _] : out.figures) {
+      next->stored.insert(id);
+    }
+    return {};
+  });
+  if (!read) {
+    memory_.reset();  // judged from scratch next time
+    return read.error();
+  }
+  if (next->month_of.empty()) {
+    memory_.reset();  // no inventory (or no contract): nothing to remember
+    return out;
+  }
+  auto saved = out.full ? store.save_contract_statuses(statuses, now)
+                        : store.update_contract_statuses(statuses, now);
+  if (!saved) {
+    return saved.error();
+  }
+  auto fresh = record_sla_events(store, std::move(events), now);
+  if (!fresh) {
+    return fresh.error();
+  }
+  out.fresh = std::move(*fresh);
+  out.stored = next->stored.size();
+  memory_ = std::move(next);
+  return out;
+}
+
+}  // namespace colosla::core
