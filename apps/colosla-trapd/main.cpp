@@ -495,9 +495,12 @@ class Daemon {
           reap();
         } else if (buf[i] == 'u') {
           // The prober saw an emergency begin or end, or a notification come due: evaluate now
-          // (or right after the evaluation running, which may have read the store too early).
-          next_evaluation_ = Steady::now();
-          evaluate_again_ = evaluating_ != 0;
+          // (the evaluator, between two runs, wakes on SIGUSR1; in a run, right after it).
+          if (evaluating_ != 0) {
+            kill(evaluating_, SIGUSR1);
+          } else {
+            next_evaluation_ = Steady::now();
+          }
         }
       }
     }
@@ -687,8 +690,10 @@ class Daemon {
     schedule_evaluation();
   }
 
-  // Every contract's figures for check_colosla and the SLA events they show, computed in a child
-  // `colosla evaluate` (a month report of every contract takes seconds; reception must not wait).
+  // Every contract's figures for check_colosla and the SLA events they show, computed by a child
+  // `colosla evaluate --every INTERVAL` that stays (a month report of every contract takes
+  // seconds; reception must not wait): after its first run it judges again only the contracts
+  // that can have changed. Started again an interval after it ends, should it end.
   void schedule_evaluation() {
     const auto now = Steady::now();
     if (s_.evaluate_interval.count() == 0 || evaluating_ != 0 || now < next_evaluation_) {
@@ -696,7 +701,8 @@ class Daemon {
     }
     next_evaluation_ = now + s_.evaluate_interval;
     std::vector<std::string> args =
-        colosla_command({"evaluate", "--budget-warning", std::to_string(s_.budget_warning)});
+        colosla_command({"evaluate", "--every", std::to_string(s_.evaluate_interval.count()),
+                         "--budget-warning", std::to_string(s_.budget_warning)});
     if (!s_.event_log.empty()) {
       args.insert(args.end(), {"--event-log", s_.event_log});
     }
@@ -894,13 +900,16 @@ class Daemon {
       l.next_start = now + pause;
       l.pause = std::min(pause * 2, std::chrono::seconds{300});
       log(LogLevel::warning, "trapd",
-          name + " ended (" +
-              (WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
-                                 : "signal " + std::to_string(WTERMSIG(status))) +
-              "); starting it again in " + std::to_string(pause.count()) + " s");
+          name + " ended (" + describe_status(status) + "); starting it again in " +
+              std::to_string(pause.count()) + " s");
       return true;
     }
     return false;
+  }
+
+  static std::string describe_status(int status) {
+    return WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
+                             : "signal " + std::to_string(WTERMSIG(status));
   }
 
   void stop_children() {
@@ -936,14 +945,10 @@ class Daemon {
       }
       if (pid == evaluating_) {
         evaluating_ = 0;
-        if (evaluate_again_) {
-          next_evaluation_ = Steady::now();
-          evaluate_again_ = false;
-        }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-          log(LogLevel::warning, "trapd",
-              "colosla evaluate failed: check_colosla computes the figures itself");
-        }
+        log(LogLevel::warning, "trapd",
+            "colosla evaluate ended (" + describe_status(status) +
+                "): check_colosla computes the figures itself until it is started again, in " +
+                std::to_string(s_.evaluate_interval.count()) + " s");
         continue;
       }
       const auto it = polling_.find(pid);
@@ -1012,7 +1017,6 @@ class Daemon {
   std::map<pid_t, Poll> polling_;
   std::map<std::string, Child> children_;  // by what the log calls it
   pid_t evaluating_ = 0;
-  bool evaluate_again_ = false;
   Steady::time_point next_evaluation_;
 };
 

@@ -1,5 +1,7 @@
 // colosla check (check_colosla's live path) | evaluate (the figures check_colosla reads, the SLA
 // events) | events.
+#include <signal.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -56,11 +58,17 @@ int check(Context& ctx) {
   return static_cast<int>(r.status);
 }
 
+int evaluate_once(Context& ctx, const po::variables_map& vm_, core::Store& store,
+                  core::Evaluator& evaluator, Timestamp as_of, int share);
+
 // Every contract's figures for its current month, stored for check_colosla in one transaction.
 int evaluate(Context& ctx) {
   po::options_description d("evaluate");
   d.add_options()("as-of", po::value<std::string>()->default_value("now"),
                   "evaluate as of this time (RFC 3339 or now)")(
+      "every", po::value<int>()->default_value(0),
+      "stay and evaluate again every this many seconds (and at once on SIGUSR1), judging again "
+      "only the contracts that can have changed; 0: once")(
       "budget-warning", po::value<int>()->default_value(50),
       "percent of a month's outage budget used that makes a budget-warning event")(
       "event-log", po::value<std::string>(),
@@ -112,6 +120,9 @@ int evaluate(Context& ctx) {
   }
   const Timestamp as_of = parse_time_option("as-of", (*vm)["as-of"].as<std::string>(), *ctx.clock);
   const int share = (*vm)["budget-warning"].as<int>();
+  if ((*vm)["every"].as<int>() < 0 || (*vm)["every"].as<int>() > 86400) {
+    throw UsageError("--every must be from 0 to 86400 seconds");
+  }
   if (share < 1 || share > 100) {
     throw UsageError("--budget-warning must be a percent from 1 to 100");
   }
@@ -120,7 +131,42 @@ int evaluate(Context& ctx) {
     return kFailed;
   }
   core::Evaluator evaluator;
-  auto done = evaluator.run(*store, core::EvaluateOptions{as_of, share}, ctx.clock->now());
+  const int every = (*vm)["every"].as<int>();
+  if (every == 0) {
+    return evaluate_once(ctx, *vm, *store, evaluator, as_of, share);
+  }
+  if ((*vm)["as-of"].as<std::string>() != "now") {
+    throw UsageError("--every evaluates as of now: give no --as-of");
+  }
+  // Again every `every` seconds, and at once on SIGUSR1 (colosla-trapd forwards the prober's
+  // "an emergency began"); SIGTERM or SIGINT ends it between two evaluations. The evaluator
+  // remembers what it judged: after the first run, only what can have changed is judged again.
+  sigset_t wake;
+  sigemptyset(&wake);
+  sigaddset(&wake, SIGUSR1);
+  sigaddset(&wake, SIGTERM);
+  sigaddset(&wake, SIGINT);
+  sigprocmask(SIG_BLOCK, &wake, nullptr);
+  for (;;) {
+    if (evaluate_once(ctx, *vm, *store, evaluator, ctx.clock->now(), share) != kOk) {
+      log(LogLevel::warning, "evaluate",
+          "the evaluation failed; again in " + std::to_string(every) + " s");
+    }
+    std::cout.flush();
+    const timespec wait{every, 0};
+    siginfo_t info{};
+    const int sig = sigtimedwait(&wake, &info, &wait);
+    if (sig == SIGTERM || sig == SIGINT) {
+      return kOk;
+    }
+  }
+}
+
+// One evaluation as of as_of, delivered to the sinks vm names.
+int evaluate_once(Context& ctx, const po::variables_map& vm_, core::Store& store,
+                  core::Evaluator& evaluator, Timestamp as_of, int share) {
+  const po::variables_map* vm = &vm_;
+  auto done = evaluator.run(store, core::EvaluateOptions{as_of, share}, ctx.clock->now());
   if (!done) {
     return report(done.error());
   }
@@ -147,7 +193,7 @@ int evaluate(Context& ctx) {
             << (fresh->size() == 1 ? " new event" : " new events") << "\n";
   if (vm->count("nagios-command-file") != 0) {
     auto sent =
-        deliver_to_nagios(*store, (*vm)["nagios-command-file"].as<std::string>(),
+        deliver_to_nagios(store, (*vm)["nagios-command-file"].as<std::string>(),
                           (*vm)["nagios-host"].as<std::string>(), figures, ctx.clock->now());
     if (!sent) {
       log(LogLevel::warning, "evaluate",
@@ -159,7 +205,7 @@ int evaluate(Context& ctx) {
   }
   if (vm->count("zabbix-server") != 0) {
     auto sent =
-        deliver_to_zabbix(*store, (*vm)["zabbix-server"].as<std::string>(),
+        deliver_to_zabbix(store, (*vm)["zabbix-server"].as<std::string>(),
                           (*vm)["zabbix-host"].as<std::string>(), figures, ctx.clock->now());
     if (!sent) {
       log(LogLevel::warning, "evaluate",
@@ -174,7 +220,7 @@ int evaluate(Context& ctx) {
       const std::string address = receiver.substr(receiver.find_last_of(' ') + 1);
       const std::string sink =
           "snmp:" + address + ":" + std::to_string(std::hash<std::string>{}(receiver) % 1000000);
-      auto pending = store->undelivered(sink);
+      auto pending = store.undelivered(sink);
       if (!pending) {
         return report(pending.error());
       }
@@ -188,7 +234,7 @@ int evaluate(Context& ctx) {
         continue;
       }
       if (*last != 0) {
-        if (auto r = store->set_sink_cursor(sink, *last); !r) {
+        if (auto r = store.set_sink_cursor(sink, *last); !r) {
           return report(r.error());
         }
       }
