@@ -42,8 +42,11 @@ bool stored_figures(const std::string& db, const std::string& contract, std::int
       SQLITE_OK) {
     sqlite3_busy_timeout(h, 2000);
     sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(h, "SELECT computed_at, status FROM contract_status WHERE contract = ?",
-                           -1, &s, nullptr) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(
+            h,
+            "SELECT max(s.computed_at, coalesce((SELECT at FROM evaluation), 0)), s.status "
+            "FROM contract_status s WHERE s.contract = ?",
+            -1, &s, nullptr) == SQLITE_OK) {
       sqlite3_bind_text(s, 1, contract.c_str(), static_cast<int>(contract.size()), SQLITE_STATIC);
       if (sqlite3_step(s) == SQLITE_ROW) {
         computed_at = sqlite3_column_int64(s, 0);

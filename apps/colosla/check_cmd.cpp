@@ -166,7 +166,30 @@ int evaluate(Context& ctx) {
 int evaluate_once(Context& ctx, const po::variables_map& vm_, core::Store& store,
                   core::Evaluator& evaluator, Timestamp as_of, int share) {
   const po::variables_map* vm = &vm_;
-  auto done = evaluator.run(store, core::EvaluateOptions{as_of, share}, ctx.clock->now());
+  // Each new event: appended to the event log as it is recorded, and listed after the summary
+  // (the first 1,000: a first evaluation of a store with a year in it may record many more).
+  constexpr std::size_t kListed = 1000;
+  std::vector<std::string> listed;
+  std::ofstream log_file;
+  const std::string log_path =
+      vm->count("event-log") != 0 ? (*vm)["event-log"].as<std::string>() : "";
+  core::EvaluateOptions options;
+  options.as_of = as_of;
+  options.budget_warning_percent = share;
+  options.on_fresh = [&](const core::SlaEvent& e) {
+    if (!log_path.empty()) {
+      if (!log_file.is_open()) {
+        log_file.open(log_path, std::ios::app);
+      }
+      log_file << core::to_json(e) << "\n";
+    }
+    if (listed.size() < kListed) {
+      listed.push_back("  #" + std::to_string(e.id) + " " + std::string(to_string(e.kind)) + " " +
+                       e.contract + " at " + format_time_utc(e.time) +
+                       (e.reason.empty() ? "" : ": " + e.reason));
+    }
+  };
+  auto done = evaluator.run(store, options, ctx.clock->now());
   if (!done) {
     return report(done.error());
   }
@@ -175,22 +198,17 @@ int evaluate_once(Context& ctx, const po::variables_map& vm_, core::Store& store
     return kOk;
   }
   const auto& figures = done->figures;
-  const auto* fresh = &done->fresh;
-  if (vm->count("event-log") != 0 && !fresh->empty()) {
-    const std::string path = (*vm)["event-log"].as<std::string>();
-    std::ofstream log_file(path, std::ios::app);
-    for (const auto& e : *fresh) {
-      log_file << core::to_json(e) << "\n";
-    }
+  const std::size_t fresh = done->fresh;
+  if (log_file.is_open()) {
     log_file.flush();
     if (!log_file) {
-      return report(make_error(Errc::io, "cannot append the SLA events to " + path +
+      return report(make_error(Errc::io, "cannot append the SLA events to " + log_path +
                                              " (they are in the store: colosla events)"));
     }
   }
   std::cout << "evaluated " << done->stored << (done->stored == 1 ? " contract" : " contracts")
-            << " as of " << format_time_utc(as_of) << "; " << fresh->size()
-            << (fresh->size() == 1 ? " new event" : " new events") << "\n";
+            << " as of " << format_time_utc(as_of) << "; " << fresh
+            << (fresh == 1 ? " new event" : " new events") << "\n";
   if (vm->count("nagios-command-file") != 0) {
     auto sent =
         deliver_to_nagios(store, (*vm)["nagios-command-file"].as<std::string>(),
@@ -253,9 +271,11 @@ int evaluate_once(Context& ctx, const po::variables_map& vm_, core::Store& store
       }
     }
   }
-  for (const auto& e : *fresh) {
-    std::cout << "  #" << e.id << " " << to_string(e.kind) << " " << e.contract << " at "
-              << format_time_utc(e.time) << (e.reason.empty() ? "" : ": " + e.reason) << "\n";
+  for (const auto& line : listed) {
+    std::cout << line << "\n";
+  }
+  if (fresh > listed.size()) {
+    std::cout << "  … and " << fresh - listed.size() << " more (colosla events)\n";
   }
   return kOk;
 }

@@ -49,15 +49,19 @@ std::optional<State> state_at(const History& h, const EntityId& e, Timestamp at)
 
 }  // namespace
 
-// What the evaluator keeps between runs.
+// What the evaluator keeps between runs: what it read, while the input marks say it is unchanged,
+// and what it learnt.
 struct Evaluator::Memory {
   Store::InputMarks marks;
-  std::map<std::string, std::chrono::year_month> month_of;  // contract → its month last run
-  std::set<std::string> moving;  // contracts whose figures move with time alone
-  std::set<std::string> stored;  // contracts whose figures are stored
-  std::vector<MappingRange> mappings;
+  std::shared_ptr<const Inventory> inventory;
+  std::map<std::string, std::chrono::year_month> month_of;       // contract → its month
+  std::map<std::string, std::vector<MappingRange>> mappings_of;  // contract → its port ranges
+  std::map<std::string, std::vector<EntityId>> inputs;           // contract → what it reads
   std::unordered_map<EntityId, std::vector<std::string>, EntityIdHash> readers;  // not uplinks
   std::set<EntityId> uplinks;
+  std::vector<Record> in_force;
+  std::set<std::string> moving;  // contracts whose figures move with time alone
+  std::set<std::string> stored;  // contracts whose figures are stored
 };
 
 Evaluator::Evaluator() = default;
@@ -66,30 +70,40 @@ Evaluator::~Evaluator() = default;
 Result<Evaluation> Evaluator::run(Store& store, const EvaluateOptions& o, Timestamp now) {
   Evaluation out;
   std::vector<std::pair<std::string, std::string>> statuses;
-  std::vector<SlaEvent> events;
+  std::map<std::chrono::year_month, std::vector<const Contract*>> by_month;
   auto next = std::make_unique<Memory>();
   auto read = store.read([&]() -> Result<void> {
     auto marks = store.input_marks();
     if (!marks) {
       return marks.error();
     }
-    auto loaded = store.load_inventory();
-    if (!loaded) {
-      return loaded.error();
-    }
-    if (!loaded->has_value()) {
-      out.no_inventory = true;
-      return {};
-    }
-    const Inventory& inv = **loaded;
     next->marks = *marks;
-    for (const auto& c : inv.contracts) {
-      auto zone = Zone::locate(c.time_zone);
-      if (!zone) {
-        return make_error(zone.error().code, zone.error().msg, c.id);
+    if (memory_ && memory_->marks.inventory == marks->inventory) {
+      next->inventory = memory_->inventory;
+    } else {
+      auto loaded = store.load_inventory();
+      if (!loaded) {
+        return loaded.error();
       }
-      const auto day = zone->local_day(o.as_of);
-      next->month_of[c.id] = day.year() / day.month();
+      if (!loaded->has_value()) {
+        out.no_inventory = true;
+        return {};
+      }
+      next->inventory = std::make_shared<const Inventory>(std::move(**loaded));
+    }
+    const Inventory& inv = *next->inventory;
+    std::map<std::string, std::chrono::year_month> month_in;  // time zone → its month
+    for (const auto& c : inv.contracts) {
+      auto it = month_in.find(c.time_zone);
+      if (it == month_in.end()) {
+        auto zone = Zone::locate(c.time_zone);
+        if (!zone) {
+          return make_error(zone.error().code, zone.error().msg, c.id);
+        }
+        const auto day = zone->local_day(o.as_of);
+        it = month_in.emplace(c.time_zone, day.year() / day.month()).first;
+      }
+      next->month_of[c.id] = it->second;
     }
     const bool full = !memory_ || memory_->marks.inventory != marks->inventory ||
                       memory_->marks.mapping != marks->mapping ||
@@ -104,27 +118,33 @@ Result<Evaluation> Evaluator::run(Store& store, const EvaluateOptions& o, Timest
       if (!mappings) {
         return mappings.error();
       }
-      next->mappings = std::move(*mappings);
-    } else {
-      next->mappings = std::move(memory_->mappings);
-    }
-    // Who reads what, for the next run's "whose inputs changed".
-    for (const auto& u : inv.uplinks) {
-      next->uplinks.insert(EntityId::port(u.device, u.interface));
-    }
-    std::map<std::string, std::vector<MappingRange>> mappings_of;
-    for (const auto& m : next->mappings) {
-      mappings_of[m.contract].push_back(m);
-    }
-    std::map<std::string, std::vector<EntityId>> inputs;
-    for (const auto& c : inv.contracts) {
-      auto& list = inputs[c.id];
-      list = contract_inputs(inv, c, mappings_of[c.id]);
-      for (const auto& e : list) {
-        if (next->uplinks.count(e) == 0) {
-          next->readers[e].push_back(c.id);
+      for (auto& m : *mappings) {
+        next->mappings_of[m.contract].push_back(std::move(m));
+      }
+      // Who reads what, for the next run's "whose inputs changed".
+      for (const auto& u : inv.uplinks) {
+        next->uplinks.insert(EntityId::port(u.device, u.interface));
+      }
+      for (const auto& c : inv.contracts) {
+        auto& list = next->inputs[c.id];
+        list = contract_inputs(inv, c, next->mappings_of[c.id]);
+        for (const auto& e : list) {
+          if (next->uplinks.count(e) == 0) {
+            next->readers[e].push_back(c.id);
+          }
         }
       }
+      auto all_records = store.records();
+      if (!all_records) {
+        return all_records.error();
+      }
+      next->in_force = effective_records(*all_records);
+    } else {
+      next->mappings_of = std::move(memory_->mappings_of);
+      next->inputs = std::move(memory_->inputs);
+      next->readers = std::move(memory_->readers);
+      next->uplinks = std::move(memory_->uplinks);
+      next->in_force = std::move(memory_->in_force);
     }
     // Which contracts to judge.
     std::set<std::string> judge;
@@ -151,32 +171,45 @@ Result<Evaluation> Evaluator::run(Store& store, const EvaluateOptions& o, Timest
         }
       }
     }
-    auto all_records = store.records();
-    if (!all_records) {
-      return all_records.error();
-    }
-    const std::vector<Record> in_force = effective_records(*all_records);
-    all_records->clear();
     // Judged in batches of one month, each with the history of its own entities only.
-    std::map<std::chrono::year_month, std::vector<const Contract*>> by_month;
     for (const auto& c : inv.contracts) {
       if (judge.count(c.id) != 0) {
         by_month[next->month_of.at(c.id)].push_back(&c);
       }
     }
-    for (const auto& [month, contracts] : by_month) {
-      for (std::size_t first = 0; first < contracts.size(); first += o.batch) {
-        const std::size_t last = std::min(contracts.size(), first + o.batch);
+    out.judged = judge.size();
+    return {};
+  });
+  if (!read) {
+    memory_.reset();  // judged from scratch next time
+    return read.error();
+  }
+  if (next->month_of.empty()) {
+    memory_.reset();  // no inventory (or no contract): nothing to remember
+    return out;
+  }
+  // Each batch read in a transaction of its own and its new events recorded at once, so that
+  // neither a month's history nor its events are ever in memory whole. (An observation stored
+  // meanwhile is seen by the batches after it; the next run looks at it again all the same: the
+  // marks were read first.)
+  const Inventory& inv = *next->inventory;
+  for (const auto& [month, contracts] : by_month) {
+    for (std::size_t first = 0; first < contracts.size(); first += o.batch) {
+      const std::size_t last = std::min(contracts.size(), first + o.batch);
+      std::vector<SlaEvent> events;
+      auto judged = store.read([&, &month = month, &contracts = contracts]() -> Result<void> {
         Inventory part{inv.devices, inv.uplinks, inv.calendar, {}};
         std::vector<MappingRange> part_mappings;
         std::set<EntityId> entities;
+        std::set<std::string> ids;
         Timestamp from = o.as_of;
         for (std::size_t i = first; i < last; ++i) {
           const Contract& c = *contracts[i];
           part.contracts.push_back(c);
-          const auto& m = mappings_of[c.id];
+          ids.insert(c.id);
+          const auto& m = next->mappings_of[c.id];
           part_mappings.insert(part_mappings.end(), m.begin(), m.end());
-          const auto& list = inputs.at(c.id);
+          const auto& list = next->inputs.at(c.id);
           entities.insert(list.begin(), list.end());
           // What began before the month matters as far as the customer-report window and an
           // emergency's deadline reach back (as for check_colosla: check.cpp).
@@ -192,8 +225,8 @@ Result<Evaluation> Evaluator::run(Store& store, const EvaluateOptions& o, Timest
           return history.error();
         }
         std::vector<Record> records;
-        for (const auto& r : in_force) {
-          if (r.contract.empty() || judge.count(r.contract) != 0) {
+        for (const auto& r : next->in_force) {
+          if (r.contract.empty() || ids.count(r.contract) != 0) {
             records.push_back(r);
           }
         }
@@ -211,7 +244,7 @@ Result<Evaluation> Evaluator::run(Store& store, const EvaluateOptions& o, Timest
               for (const auto& e : cr.emergencies) {
                 moving = moving || e.status == EmergencyStatus::open;
               }
-              for (const auto& e : inputs.at(c.id)) {
+              for (const auto& e : next->inputs.at(c.id)) {
                 const auto s = state_at(*history, e, o.as_of);
                 moving = moving || !s || !settled(e, *s);
               }
@@ -229,35 +262,37 @@ Result<Evaluation> Evaluator::run(Store& store, const EvaluateOptions& o, Timest
             next->moving.insert(contracts[i]->id);
           }
         }
+        return {};
+      });
+      if (!judged) {
+        memory_.reset();
+        return judged.error();
+      }
+      auto fresh = record_sla_events(store, std::move(events), now);
+      if (!fresh) {
+        memory_.reset();
+        return fresh.error();
+      }
+      out.fresh += fresh->size();
+      if (o.on_fresh) {
+        for (const auto& e : *fresh) {
+          o.on_fresh(e);
+        }
       }
     }
-    out.judged = judge.size();
-    if (!full) {
-      next->stored = std::move(memory_->stored);
-    }
-    for (const auto& [id, _] : out.figures) {
-      next->stored.insert(id);
-    }
-    return {};
-  });
-  if (!read) {
-    memory_.reset();  // judged from scratch next time
-    return read.error();
   }
-  if (next->month_of.empty()) {
-    memory_.reset();  // no inventory (or no contract): nothing to remember
-    return out;
+  if (!out.full) {
+    next->stored = std::move(memory_->stored);
+  }
+  for (const auto& [id, _] : out.figures) {
+    next->stored.insert(id);
   }
   auto saved = out.full ? store.save_contract_statuses(statuses, now)
                         : store.update_contract_statuses(statuses, now);
   if (!saved) {
+    memory_.reset();
     return saved.error();
   }
-  auto fresh = record_sla_events(store, std::move(events), now);
-  if (!fresh) {
-    return fresh.error();
-  }
-  out.fresh = std::move(*fresh);
   out.stored = next->stored.size();
   memory_ = std::move(next);
   return out;

@@ -275,6 +275,15 @@ CREATE TABLE sink_cursor(
     R"sql(
 ALTER TABLE inventory_version ADD COLUMN digest TEXT NOT NULL DEFAULT '';
 )sql",
+    // 10 -> 11: when the last evaluation ran. Every contract's stored figures are what it would
+    // have stored (one that judges again only the contracts that can have changed rewrites only
+    // their rows): a figure's age is from the later of its row's computed_at and this.
+    R"sql(
+CREATE TABLE evaluation(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  at INTEGER NOT NULL
+);
+)sql",
 }};
 
 Error sql_error(sqlite3* db, std::string_view what) {
@@ -612,6 +621,17 @@ struct Store::Impl {
       s = std::make_unique<Stmt>(db, sql);
     }
     return *s;
+  }
+
+  // Records that an evaluation stored its figures at `at` (inside the caller's write).
+  Result<void> mark_evaluated(Timestamp at) {
+    Stmt& s = prepared(
+        "INSERT INTO evaluation(id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = "
+        "excluded.at");
+    if (!s.ok()) {
+      return s.error();
+    }
+    return s.bind(1, at).exec();
   }
 
   // Moves the observations after the merge mark into state_change, in key order (inside the
@@ -1793,7 +1813,9 @@ Result<History> Store::history_of(const std::vector<EntityId>& entities, Timesta
 
 Result<std::optional<std::pair<Timestamp, std::string>>> Store::contract_status(
     const std::string& contract) const {
-  Stmt s(impl_->db, "SELECT computed_at, status FROM contract_status WHERE contract = ?");
+  Stmt s(impl_->db,
+         "SELECT max(s.computed_at, coalesce((SELECT at FROM evaluation), 0)), s.status "
+         "FROM contract_status s WHERE s.contract = ?");
   if (!s.ok()) {
     return s.error();
   }
@@ -1820,7 +1842,7 @@ Result<void> Store::save_contract_statuses(
         return r;
       }
     }
-    return {};
+    return impl_->mark_evaluated(computed_at);
   });
 }
 
@@ -1831,16 +1853,15 @@ Result<void> Store::update_contract_statuses(
         "INSERT INTO contract_status(contract, computed_at, status) VALUES (?, ?, ?) "
         "ON CONFLICT(contract) DO UPDATE SET computed_at = excluded.computed_at, "
         "status = excluded.status");
-    Stmt& all = impl_->prepared("UPDATE contract_status SET computed_at = ?");
-    if (!s.ok() || !all.ok()) {
-      return !s.ok() ? s.error() : all.error();
+    if (!s.ok()) {
+      return s.error();
     }
     for (const auto& [contract, status] : changed) {
       if (auto r = s.bind(1, contract).bind(2, computed_at).bind(3, status).exec(); !r) {
         return r;
       }
     }
-    return all.bind(1, computed_at).exec();
+    return impl_->mark_evaluated(computed_at);
   });
 }
 

@@ -84,7 +84,10 @@ struct World {
 };
 
 Result<Evaluation> run(Evaluator& e, World& w, const std::string& as_of) {
-  return e.run(*w.store, EvaluateOptions{at(as_of), 50, 2}, at(as_of));
+  EvaluateOptions o;
+  o.as_of = at(as_of);
+  o.batch = 2;
+  return e.run(*w.store, o, at(as_of));
 }
 
 }  // namespace

@@ -278,7 +278,7 @@ TEST_CASE("a store of schema 3 gets its history table when upgraded", "[store]")
   exec(path,
        "ALTER TABLE device DROP COLUMN netconf_socket; DROP INDEX record_by_contract; DROP TABLE "
        "contract_status; DROP TABLE sla_event; DROP TABLE sink_cursor; "
-       "ALTER TABLE inventory_version DROP COLUMN digest; "
+       "ALTER TABLE inventory_version DROP COLUMN digest; DROP TABLE evaluation; "
        "DROP TABLE state_change; DROP TABLE state_change_merged; "
        "CREATE INDEX observation_history ON observation(entity, time, seq, state); "
        "PRAGMA user_version = 3");
@@ -514,14 +514,15 @@ TEST_CASE("an older store's clear secrets are sealed by the upgrade", "[store][s
           "UPDATE device SET snmp_auth_password = 'SECRET-authpass', snmp_priv_password = "
           "'SECRET-privpass', snmp_community = 'public' WHERE name = 'pdu1'; "
           "UPDATE device SET netconf_password = 'SECRET-netconfpass', snmp_community = 'public' "
-          "WHERE name = 'core1'; ALTER TABLE inventory_version DROP COLUMN digest; PRAGMA "
+          "WHERE name = 'core1'; ALTER TABLE inventory_version DROP COLUMN digest; DROP TABLE "
+          "evaluation; PRAGMA "
           "user_version = 9",
           nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   REQUIRE(bytes_of(path).find("SECRET-") != std::string::npos);
 
   auto store = open(path, Store::Mode::existing);
-  CHECK(store->schema_version() == 10);
+  CHECK(store->schema_version() == Store::kSchemaVersion);
   CHECK(query(path,
               "SELECT count(*) FROM device WHERE instr(snmp_community || snmp_auth_password || "
               "snmp_priv_password || netconf_password, 'SECRET-') > 0") == "0");

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -25,14 +26,16 @@ struct EvaluateOptions {
   /// Contracts judged together: the history of one batch's ports, power sources, uplinks and
   /// probes is in memory at a time, not the whole store's.
   std::size_t batch = 200;
+  /// Called with each event this run recorded (its id given), in order, as it is recorded.
+  std::function<void(const SlaEvent&)> on_fresh;
 };
 
 struct Evaluation {
-  bool no_inventory = false;    ///< none is loaded: nothing was evaluated
-  bool full = false;            ///< every contract was judged (else only those that could change)
-  std::size_t stored = 0;       ///< contracts whose figures are stored (in force this month)
-  std::size_t judged = 0;       ///< contracts judged by this run
-  std::vector<SlaEvent> fresh;  ///< the events this run recorded, in order, with their ids
+  bool no_inventory = false;  ///< none is loaded: nothing was evaluated
+  bool full = false;          ///< every contract was judged (else only those that could change)
+  std::size_t stored = 0;     ///< contracts whose figures are stored (in force this month)
+  std::size_t judged = 0;     ///< contracts judged by this run
+  std::size_t fresh = 0;      ///< events this run recorded (EvaluateOptions::on_fresh saw each)
   /// The figures of the contracts judged by this run (the sinks read those of `fresh`).
   std::map<std::string, ContractStatus> figures;
 };

@@ -45,7 +45,7 @@ using EventBody = std::function<std::string(std::size_t index, std::int64_t id,
 class Store {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 10;
+  static constexpr int kSchemaVersion = 11;
 
   enum class Mode {
     create,     ///< Read and write; create the file (mode 0600) when it does not exist.
