@@ -305,9 +305,7 @@ Result<bool> ProbeLoop::step() {
   round_.most_in_flight = std::max(round_.most_in_flight, prober_.in_flight());
   const bool changed = absorb();
   if (changed || now >= last_flush_ + std::chrono::seconds{1}) {
-    if (auto f = flush(); !f) {
-      return f.error();
-    }
+    COLOSLA_TRY(flush());
     look = changed;
   }
   const auto passed =

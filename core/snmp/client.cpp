@@ -146,9 +146,7 @@ Result<PollAnswer> snmp_fetch(const SnmpTarget& t, const PollRequest& req, const
   const std::string& version = t.access.version;
   s.version = version == "v1" ? SNMP_VERSION_1 : version == "v3" ? SNMP_VERSION_3 : SNMP_VERSION_2c;
   if (s.version == SNMP_VERSION_3) {
-    if (auto r = set_v3(s, t.access); !r) {
-      return r.error();
-    }
+    COLOSLA_TRY(set_v3(s, t.access));
   } else {
     s.community = reinterpret_cast<u_char*>(const_cast<char*>(t.access.community.c_str()));
     s.community_len = t.access.community.size();

@@ -87,6 +87,16 @@ class [[nodiscard]] Result<void, E> {
   E e_{};
 };
 
+/// Propagates a failure: `COLOSLA_TRY(store.add(x));` evaluates the Result once and, when it
+/// holds an error, returns that error from the enclosing function (which returns a Result with
+/// the same error type). The value, if any, is dropped.
+#define COLOSLA_TRY(expr)                            \
+  do {                                               \
+    if (auto colosla_try_ = (expr); !colosla_try_) { \
+      return colosla_try_.error();                   \
+    }                                                \
+  } while (false)
+
 /// A configuration or start-up failure (bad config file, unknown plugin, missing module).
 /// Only main() catches it: it prints one line and exits non-zero.
 class ConfigError : public std::runtime_error {
