@@ -3,10 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include "colosla/base/calendar.hpp"
-#include "plugins/ietf_hardware/plugin.hpp"
-#include "plugins/ietf_interfaces/plugin.hpp"
-#include "plugins/if_mib/plugin.hpp"
-#include "plugins/openconfig_interfaces/plugin.hpp"
+#include "plugins/netconf/ietf_hardware/plugin.hpp"
+#include "plugins/netconf/ietf_interfaces/plugin.hpp"
+#include "plugins/netconf/openconfig_interfaces/plugin.hpp"
+#include "plugins/snmp/if_mib/plugin.hpp"
 #include "support.hpp"
 
 using namespace colosla;
