@@ -227,6 +227,11 @@ Processed TrapProcessor::process(const Trap& t) {
         out.log = "malformed: " + why + " (kept as evidence)";
         return out;
       }
+      if (plugin == readers.front()) {
+        meaning = std::move(*m);
+        meaning.summary = escaped(meaning.summary);
+        continue;
+      }
       // Several plugins of one device may read the same trap: what they say adds up.
       meaning.states.insert(meaning.states.end(), std::make_move_iterator(m->states.begin()),
                             std::make_move_iterator(m->states.end()));
