@@ -83,7 +83,7 @@ core::Ask netconf_ask(core::NetconfSession& session, const core::Device& device,
     if (req.xpaths.empty()) {
       return core::DeviceAnswer{
           make_error(Errc::not_found, "the server implements none of the modules plugin " +
-                                          device.plugin + " reads"),
+                                          plugin.info().name + " reads"),
           clock.now()};
     }
     auto answer = session.get(req.xpaths, clock);
@@ -136,10 +136,24 @@ std::optional<NetconfDevice> netconf_device(const Context& ctx, const std::strin
                    name + " is read over SNMP, not NETCONF (colosla poll --device " + name + ")"));
     return std::nullopt;
   }
-  const core::DevicePlugin* plugin = builtin_registry().find(dev.plugin);
+  // A device may name several plugins: the one that reads it over NETCONF.
+  const auto plugins = builtin_registry().plugins_of(dev);
+  if (!plugins.missing.empty()) {
+    rc = report(make_error(
+        Errc::not_found, "no plugin " + plugins.missing.front() + " (colosla plugins lists them)"));
+    return std::nullopt;
+  }
+  const core::DevicePlugin* plugin = nullptr;
+  for (const core::DevicePlugin* p : plugins.found) {
+    if (plugin == nullptr && p->info().kind == core::PluginKind::netconf) {
+      plugin = p;
+    }
+  }
+  if (plugin == nullptr && !plugins.found.empty()) {
+    plugin = plugins.found.front();
+  }
   if (plugin == nullptr) {
-    rc = report(
-        make_error(Errc::not_found, "no plugin " + dev.plugin + " (colosla plugins lists them)"));
+    rc = report(make_error(Errc::not_found, dev.name + " names no plugin"));
     return std::nullopt;
   }
   return NetconfDevice{std::move(*one), plugin};
@@ -180,7 +194,7 @@ int netconf_check(Context& ctx) {
     std::cout << "  " << (server.has_capability(uri) ? "yes" : "no ") << "  " << what << "\n";
   }
   std::cout << "  " << (server.nmda() ? "yes" : "no ") << "  NMDA (ietf-netconf-nmda)\n";
-  for (const auto& m : plugin->info().yang_modules) {
+  for (const auto& m : plugin->info().module_names()) {
     std::cout << "  " << (server.implements(m) ? "yes" : "no ") << "  " << m;
     if (server.implements(m) && !server.revision(m).empty()) {
       std::cout << "@" << server.revision(m);
@@ -191,7 +205,8 @@ int netconf_check(Context& ctx) {
   if (req.xpaths.empty()) {
     return report(make_error(
         Errc::not_found,
-        "the server implements none of the modules plugin " + dev->plugin + " reads", name));
+        "the server implements none of the modules plugin " + plugin->info().name + " reads",
+        name));
   }
   auto answer = (*session)->get(req.xpaths, *ctx.clock);
   if (!answer) {
@@ -202,7 +217,8 @@ int netconf_check(Context& ctx) {
   if (!meaning) {
     return report(make_error(meaning.error().code, meaning.error().msg, name));
   }
-  std::cout << "plugin " << dev->plugin << " reads " << meaning->states.size() << " states:\n";
+  std::cout << "plugin " << plugin->info().name << " reads " << meaning->states.size()
+            << " states:\n";
   for (const auto& s : meaning->states) {
     std::cout << "  " << core::describe(s.entity) << " " << to_string(s.state) << " (" << s.detail
               << ")\n";
@@ -241,7 +257,7 @@ int netconf_listen(Context& ctx) {
     return rc;
   }
   const core::Device& dev = *found->one.device;
-  const core::DevicePlugin* plugin = found->plugin;
+  const std::vector<const core::DevicePlugin*> plugins = builtin_registry().plugins_of(dev).found;
   core::Store& store = *found->one.store;
   store.set_busy_timeout(std::chrono::milliseconds{5000});
   stop_on_sigterm();
@@ -279,7 +295,7 @@ int netconf_listen(Context& ctx) {
   bool read_again = false;
   const auto handle = [&](const core::NetconfNotification& note) {
     last_seen = last_seen ? std::max(*last_seen, note.event_time) : note.event_time;
-    if (!plugin->handles_notification(note.node.module, note.node.name)) {
+    if (core::Registry::for_notification(plugins, note.node.module, note.node.name).empty()) {
       log(LogLevel::debug, component, "ignored " + note.node.module + ":" + note.node.name);
       return true;
     }

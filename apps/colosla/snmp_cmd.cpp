@@ -247,7 +247,7 @@ int plugins(Context& ctx) {
       reads += (reads.empty() ? "" : ", ") + m;
     }
     for (const auto& m : i.yang_modules) {
-      reads += (reads.empty() ? "" : ", ") + m;
+      reads += (reads.empty() ? "" : ", ") + to_string(m);
     }
     std::cout << std::left << std::setw(22) << name << std::setw(8) << to_string(i.stability)
               << i.summary << " [" << reads << "]\n";

@@ -69,6 +69,7 @@ TrapProcessor::TrapProcessor(const Inventory& inventory, const Registry& registr
     : inventory_(inventory), registry_(registry), clock_(clock), options_(std::move(options)) {
   for (const auto& d : inventory_.devices) {
     by_address_.emplace(d.address, &d);
+    plugins_.emplace(&d, registry_.plugins_of(d));
   }
   recent_swept_ = clock_.now();
 }
@@ -201,28 +202,45 @@ Processed TrapProcessor::process(const Trap& t) {
                                 t.trap_oid, std::move(reason), to_text(t, out.community)};
   };
 
-  const DevicePlugin* plugin = registry_.find(d->plugin);
+  // The core reads restart traps itself, once for the device; the registry gives every other
+  // trap to the device's plugins whose records declare its OID.
+  const Registry::DevicePlugins& mine = plugins_.at(d);
   TrapMeaning meaning;
-  if (plugin == nullptr || !plugin->handles(t.trap_oid)) {
-    meaning.summary = plugin == nullptr
-                          ? "no plugin \"" + d->plugin + "\" in this colosla"
+  if (auto restart = restart_meaning(t.trap_oid, mine.found)) {
+    meaning = std::move(*restart);
+  } else if (const auto readers = registry_.for_trap(mine.found, t.trap_oid); readers.empty()) {
+    meaning.summary = !mine.missing.empty()
+                          ? "no plugin \"" + mine.missing.front() + "\" in this colosla"
                           : "plugin " + d->plugin + " does not translate " + t.trap_oid;
   } else {
     static const std::map<std::int64_t, std::string> kNone;
     const auto names = port_names_.find(d->name);
     const DeviceView view{*d, names == port_names_.end() ? kNone : names->second};
-    auto m = plugin->on_trap(t, view);
-    if (!m) {
-      // The plugin's message may quote what the device sent.
-      const std::string why = escaped(m.error().msg);
-      ++counters_.rejected_malformed;
-      keep_evidence(Disposition::malformed, "malformed: " + why);
-      ++counters_.evidence_stored;
-      out.log = "malformed: " + why + " (kept as evidence)";
-      return out;
+    for (const DevicePlugin* plugin : readers) {
+      auto m = plugin->on_trap(t, view);
+      if (!m) {
+        // The plugin's message may quote what the device sent.
+        const std::string why = escaped(m.error().msg);
+        ++counters_.rejected_malformed;
+        keep_evidence(Disposition::malformed, "malformed: " + why);
+        ++counters_.evidence_stored;
+        out.log = "malformed: " + why + " (kept as evidence)";
+        return out;
+      }
+      if (plugin == readers.front()) {
+        meaning = std::move(*m);
+        meaning.summary = escaped(meaning.summary);
+        continue;
+      }
+      // Several plugins of one device may read the same trap: what they say adds up.
+      meaning.states.insert(meaning.states.end(), std::make_move_iterator(m->states.begin()),
+                            std::make_move_iterator(m->states.end()));
+      meaning.poll = meaning.poll || m->poll;
+      meaning.refresh = meaning.refresh || m->refresh;
+      if (!m->summary.empty()) {
+        meaning.summary += (meaning.summary.empty() ? "" : "; ") + escaped(m->summary);
+      }
     }
-    meaning = std::move(*m);
-    meaning.summary = escaped(meaning.summary);
   }
   out.poll = meaning.poll;
   out.refresh = meaning.refresh;

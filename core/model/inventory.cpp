@@ -75,4 +75,17 @@ std::string Diagnostic::to_string() const {
   return s;
 }
 
+std::vector<std::string> plugin_names(const Device& d) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= d.plugin.size()) {
+    const std::size_t end = std::min(d.plugin.find(' ', start), d.plugin.size());
+    if (end > start) {
+      out.push_back(d.plugin.substr(start, end - start));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace colosla::core

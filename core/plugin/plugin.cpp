@@ -3,21 +3,8 @@
 #include <cctype>
 
 #include "colosla/base/oid.hpp"
-#include "colosla/plugin/registry.hpp"
 
 namespace colosla::core {
-
-std::string_view to_string(Stability s) {
-  switch (s) {
-    case Stability::stable:
-      return "stable";
-    case Stability::alpha:
-      return "alpha";
-    case Stability::wip:
-      return "wip";
-  }
-  return "?";
-}
 
 const Varbind* find_varbind(const std::vector<Varbind>& vbs, std::string_view prefix) {
   for (const auto& v : vbs) {
@@ -132,35 +119,6 @@ Result<State> oper_status_state(std::string_view word) {
   }
   return make_error(Errc::invalid_input,
                     "oper-status \"" + std::string(word) + "\" is not an ifOperStatus word");
-}
-
-// -- the registry --------------------------------------------------------------------------------
-
-void Registry::add(PluginFactory factory) {
-  auto p = factory();
-  const PluginInfo& info = p->info();
-  if (info.api != kPluginApi) {
-    throw ConfigError("plugin " + info.name + " was built for plugin API " +
-                      std::to_string(info.api) + ", this colosla has " +
-                      std::to_string(kPluginApi));
-  }
-  if (plugins_.count(info.name) != 0) {
-    throw ConfigError("two plugins are called " + info.name);
-  }
-  plugins_.emplace(info.name, std::move(p));
-}
-
-const DevicePlugin* Registry::find(std::string_view name) const {
-  const auto it = plugins_.find(name);
-  return it == plugins_.end() ? nullptr : it->second.get();
-}
-
-std::vector<std::string> Registry::names() const {
-  std::vector<std::string> out;
-  for (const auto& [name, _] : plugins_) {
-    out.push_back(name);
-  }
-  return out;
 }
 
 }  // namespace colosla::core

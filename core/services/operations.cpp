@@ -222,13 +222,61 @@ Result<MonthReport> month_report(const Store& store, std::chrono::year_month mon
 
 namespace {
 
-Result<const DevicePlugin*> plugin_of(const Registry& registry, const Device& device) {
-  const DevicePlugin* plugin = registry.find(device.plugin);
-  if (plugin == nullptr) {
-    return make_error(Errc::not_found, device.name + " names the plugin \"" + device.plugin +
+// The device's plugins that read it as `kind` (SNMP or NETCONF); all of its plugins when none
+// does (then the plugin says what it does not read). Errors: not_found for a name this colosla
+// does not have.
+Result<std::vector<const DevicePlugin*>> plugins_of(const Registry& registry, const Device& device,
+                                                    PluginKind kind) {
+  auto plugins = registry.plugins_of(device);
+  if (!plugins.missing.empty()) {
+    return make_error(Errc::not_found, device.name + " names the plugin \"" +
+                                           plugins.missing.front() +
                                            "\", which this colosla does not have");
   }
-  return plugin;
+  std::vector<const DevicePlugin*> out;
+  for (const DevicePlugin* p : plugins.found) {
+    if (p->info().kind == kind) {
+      out.push_back(p);
+    }
+  }
+  if (out.empty()) {
+    out = std::move(plugins.found);
+  }
+  if (out.empty()) {
+    return make_error(Errc::not_found, device.name + " names no plugin");
+  }
+  return out;
+}
+
+// Asks the device once for each of its plugins and adds their readings up. One plugin: its
+// answer as it is. Several: the first that does not answer, or cannot read its answer, speaks
+// for the device; each state without a date of its own is dated at its plugin's answer.
+Result<DeviceAnswer> ask_each(const Ask& ask, const std::vector<const DevicePlugin*>& plugins,
+                              const DeviceView& view) {
+  if (plugins.size() == 1) {
+    return ask(*plugins.front(), view);
+  }
+  PollMeaning all;
+  Timestamp at{};
+  for (const DevicePlugin* p : plugins) {
+    auto answer = ask(*p, view);
+    if (!answer) {
+      return answer.error();
+    }
+    if (!answer->meaning) {
+      return DeviceAnswer{
+          make_error(answer->meaning.error().code,
+                     "plugin " + p->info().name + ": " + answer->meaning.error().msg),
+          answer->at};
+    }
+    at = std::max(at, answer->at);
+    for (auto& s : answer->meaning->states) {
+      s.since = s.since.value_or(answer->at);
+      all.states.push_back(std::move(s));
+    }
+    all.ports.insert(all.ports.end(), answer->meaning->ports.begin(), answer->meaning->ports.end());
+  }
+  return DeviceAnswer{std::move(all), at};
 }
 
 std::map<std::int64_t, std::string> port_names_of(const Store& store, const std::string& device) {
@@ -245,11 +293,11 @@ Result<PollReport> poll_device(Store& store, const Registry& registry, const Dev
                                const Ask& ask, const PollOrigin& origin, const Clock& clock) {
   PollReport report;
   report.device = device.name;
-  auto found = plugin_of(registry, device);
-  if (!found) {
-    return found.error();
+  auto plugins = plugins_of(
+      registry, device, origin.source == Source::netconf ? PluginKind::netconf : PluginKind::snmp);
+  if (!plugins) {
+    return plugins.error();
   }
-  const DevicePlugin* plugin = *found;
   auto latest = store.latest_states_of(device.name);
   if (!latest) {
     return latest.error();
@@ -258,7 +306,7 @@ Result<PollReport> poll_device(Store& store, const Registry& registry, const Dev
 
   const std::map<std::int64_t, std::string> names = port_names_of(store, device.name);
   const DeviceView view{device, names};
-  auto answer = ask(*plugin, view);
+  auto answer = ask_each(ask, *plugins, view);
   const Timestamp now = clock.now();
   std::vector<Observation> changes;
   const auto record = [&](const EntityId& e, State s, Timestamp when, const std::string& evidence) {
@@ -351,11 +399,14 @@ Result<PollReport> poll_device(Store& store, const Registry& registry, const Dev
 Result<NotificationReport> record_notification(Store& store, const Registry& registry,
                                                const Device& device, const NetconfNotification& n,
                                                const PollOrigin& origin, const Clock& clock) {
-  auto found = plugin_of(registry, device);
-  if (!found) {
-    return found.error();
+  auto plugins = plugins_of(registry, device, PluginKind::netconf);
+  if (!plugins) {
+    return plugins.error();
   }
-  const DevicePlugin* plugin = *found;
+  // The plugin whose record declares the notification (the first, if several do), else the
+  // device's own, which says it does not read it.
+  const auto readers = Registry::for_notification(*plugins, n.node.module, n.node.name);
+  const DevicePlugin* plugin = readers.empty() ? plugins->front() : readers.front();
   const std::map<std::int64_t, std::string> names = port_names_of(store, device.name);
   auto meaning = plugin->on_notification(n, DeviceView{device, names});
   if (!meaning) {

@@ -180,3 +180,30 @@ TEST_CASE("every problem names the file, the line where libyang has one, and the
           "/nonexistent/inventory.json: cannot be read: No such file or directory");
   }
 }
+
+TEST_CASE("a device may name several plugins, separated by spaces", "[inventory]") {
+  InventoryValidator v;
+  const auto doc = [](const std::string& plugin) {
+    return R"({"colosla-inventory:inventory":{"device":[
+    {"name":"combo1","role":"switch","address":"192.0.2.40","plugin":")" +
+           plugin + R"("}]}})";
+  };
+  auto one = v.validate({{"one.json", doc("if-mib")}});
+  REQUIRE(one.has_value());
+  CHECK(plugin_names(one->inventory.devices.at(0)) == std::vector<std::string>{"if-mib"});
+  auto two = v.validate({{"two.json", doc("if-mib ups-mib")}});
+  INFO((two ? std::string() : two.error().front().to_string()));
+  REQUIRE(two.has_value());
+  CHECK(two->inventory.devices.at(0).plugin == "if-mib ups-mib");
+  CHECK(plugin_names(two->inventory.devices.at(0)) ==
+        std::vector<std::string>{"if-mib", "ups-mib"});
+  for (const char* bad : {"if-mib,ups-mib", "if-mib  ups-mib", " if-mib", "if-mib "}) {
+    INFO(bad);
+    auto r = v.validate({{"bad.json", doc(bad)}});
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().at(0).path == "/colosla-inventory:inventory/device[name='combo1']/plugin");
+    CHECK(r.error().at(0).message ==
+          "a plugin name is lower-case letters, digits and '-'; several names are separated by "
+          "single spaces");
+  }
+}

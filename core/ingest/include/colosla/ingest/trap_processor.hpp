@@ -120,6 +120,7 @@ class TrapProcessor {
   const Clock& clock_;
   Options options_;
   std::unordered_multimap<std::string, const Device*> by_address_;
+  std::unordered_map<const Device*, Registry::DevicePlugins> plugins_;  // each device's plugins
   std::map<std::string, std::map<std::int64_t, std::string>> port_names_;
   // What is known of each entity: its state, and the trap that recorded it (a 64-bit hash of
   // device, trap OID and varbinds) and when, so that a repeat of that trap is a duplicate without

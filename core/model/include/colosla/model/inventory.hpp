@@ -62,11 +62,16 @@ struct Device {
   std::string name;
   Role role = Role::network_switch;
   std::string address;
+  /// The plugins that read it, by name: one ("if-mib"), or several separated by single spaces
+  /// ("if-mib ups-mib"), as the inventory's plugin leaf gives them (plugin_names() splits it).
   std::string plugin;
   std::string description;
   SnmpAccess snmp;
   std::optional<NetconfAccess> netconf;
 };
+
+/// The names of the plugins a device names, in its order ("if-mib ups-mib" → if-mib, ups-mib).
+std::vector<std::string> plugin_names(const Device& d);
 
 /// A switch interface, by device name and interface name (ifName), never by ifIndex.
 struct PortRef {

@@ -12,28 +12,16 @@
 #include "colosla/model/inventory.hpp"
 #include "colosla/model/model.hpp"
 #include "colosla/model/trap.hpp"
+#include "colosla/plugin/record.hpp"
 
 /// The device plugin interface: pure translation of what a device says (a trap, a poll, a
 /// NETCONF reply or notification) into states of the model. A plugin sees no socket, no
 /// Net-SNMP, libnetconf2 or libyang type, no clock, no store;
-/// it is tested with plain values. Adding one is a folder under plugins/ and a line in
+/// it is tested with plain values. What it reads is data, its record (record.hpp): the registry
+/// dispatches traps by the OIDs records declare, and the core handles restart traps itself.
+/// Adding one is a folder under plugins/snmp/ or plugins/netconf/ and a line in
 /// plugins/CMakeLists.txt.
 namespace colosla::core {
-
-/// Bumped when this header changes incompatibly; the registry refuses other versions.
-constexpr int kPluginApi = 2;
-
-enum class Stability : std::uint8_t { stable, alpha, wip };
-std::string_view to_string(Stability s);
-
-struct PluginInfo {
-  std::string name;  ///< what an inventory device gives as its plugin ("if-mib")
-  int api = kPluginApi;
-  Stability stability = Stability::alpha;
-  std::string summary;
-  std::vector<std::string> mibs;          ///< the MIB modules it reads
-  std::vector<std::string> yang_modules;  ///< the YANG modules it reads
-};
 
 /// A state a device reports for one of its entities, and since when if the device says so
 /// (a poll's ifLastChange); otherwise the caller dates it (the trap's arrival, the poll's time).
@@ -65,12 +53,6 @@ struct TrapMeaning {
   /// The trap says something changed but not the resulting state: poll to confirm.
   bool poll = false;
   std::string summary;  ///< "linkDown ge-0/0/1", for the log
-};
-
-/// What to ask a device for in one poll.
-struct PollRequest {
-  std::vector<std::string> get;   ///< scalars (with their .0)
-  std::vector<std::string> walk;  ///< table columns or subtrees
 };
 
 /// What the device answered (every varbind of every get and walk, numeric OIDs), with the
@@ -155,16 +137,20 @@ struct NetconfNotification {
 class DevicePlugin {
  public:
   virtual ~DevicePlugin() = default;
-  [[nodiscard]] virtual const PluginInfo& info() const = 0;
+  /// Its record: what it reads, as data.
+  [[nodiscard]] virtual const PluginRecord& info() const = 0;
 
   // -- SNMP --
-  /// Whether this plugin translates traps with this snmpTrapOID (numeric).
-  [[nodiscard]] virtual bool handles(const std::string& /*trap_oid*/) const { return false; }
-  /// Translates a trap it handles. Errors: invalid_input for a malformed trap (a varbind
-  /// missing, of the wrong type, an unknown enumeration), with the reason; never throws.
+  /// Whether its record declares this snmpTrapOID (numeric).
+  [[nodiscard]] bool handles(std::string_view trap_oid) const {
+    return info().declares_trap(trap_oid);
+  }
+  /// Translates a trap its record declares (never a restart trap: the core handles those). Errors:
+  /// invalid_input for a malformed trap (a varbind missing, of the wrong type, an unknown
+  /// enumeration), with the reason; never throws.
   [[nodiscard]] virtual Result<TrapMeaning> on_trap(const Trap& trap, const DeviceView& d) const;
-  /// What to poll on this device (nothing: not an SNMP plugin).
-  [[nodiscard]] virtual PollRequest poll_request(const Device& /*d*/) const { return {}; }
+  /// What to poll on this device: its record's polls unless it overrides this.
+  [[nodiscard]] virtual PollRequest poll_request(const Device& /*d*/) const { return info().polls; }
   /// Translates a poll's answer. Errors: invalid_input for an answer it cannot read.
   [[nodiscard]] virtual Result<PollMeaning> on_poll(const PollAnswer& answer,
                                                     const DeviceView& d) const;
@@ -178,10 +164,9 @@ class DevicePlugin {
   /// Translates a <get> reply. Errors: invalid_input for data it cannot read.
   [[nodiscard]] virtual Result<PollMeaning> on_netconf(const NetconfAnswer& answer,
                                                        const DeviceView& d) const;
-  /// Whether this plugin translates the notification `name` of `module`.
-  [[nodiscard]] virtual bool handles_notification(std::string_view /*module*/,
-                                                  std::string_view /*name*/) const {
-    return false;
+  /// Whether its record declares the notification `name` of `module`.
+  [[nodiscard]] bool handles_notification(std::string_view module, std::string_view name) const {
+    return info().declares_notification(module, name);
   }
   /// Translates a notification it handles. Errors: invalid_input, with the reason.
   [[nodiscard]] virtual Result<TrapMeaning> on_notification(const NetconfNotification& n,

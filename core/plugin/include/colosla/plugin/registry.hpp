@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,11 +10,13 @@
 
 namespace colosla::core {
 
-/// The plugins a program knows, by name. Filled once at start-up from plugins/builtin.cpp.
+/// The plugins a program knows, by name, and the trap OIDs their records declare. Filled once at
+/// start-up from plugins/builtin.cpp.
 class Registry {
  public:
-  /// Adds the plugin the factory makes. Throws ConfigError for a name already taken or a plugin
-  /// built against another kPluginApi.
+  /// Adds the plugin the factory makes. Throws ConfigError for a plugin built against another
+  /// kPluginApi, a record that record_problem() refuses (a bad YANG revision, a trap OID given
+  /// twice, …: its message) or a name already taken.
   void add(PluginFactory factory);
   /// The plugin called name, or nullptr.
   [[nodiscard]] const DevicePlugin* find(std::string_view name) const;
@@ -25,11 +28,38 @@ class Registry {
     return plugins_;
   }
 
+  /// The plugins a device names (Device::plugin, see plugin_names()), in its order.
+  struct DevicePlugins {
+    std::vector<const DevicePlugin*> found;
+    std::vector<std::string> missing;  ///< the names this registry does not have
+  };
+  [[nodiscard]] DevicePlugins plugins_of(const Device& d) const;
+
+  /// Of a device's plugins, those whose records declare this snmpTrapOID, in the device's order.
+  [[nodiscard]] std::vector<const DevicePlugin*> for_trap(
+      const std::vector<const DevicePlugin*>& of_device, std::string_view trap_oid) const;
+  /// Of a device's plugins, those whose records declare the notification name of module.
+  [[nodiscard]] static std::vector<const DevicePlugin*> for_notification(
+      const std::vector<const DevicePlugin*>& of_device, std::string_view module,
+      std::string_view name);
+
  private:
   std::map<std::string, std::unique_ptr<DevicePlugin>, std::less<>> plugins_;
+  // Exact trap OIDs → the plugins that declare them; ".*" entries: (prefix, plugin).
+  std::map<std::string, std::vector<const DevicePlugin*>, std::less<>> by_trap_;
+  std::vector<std::pair<std::string, const DevicePlugin*>> by_prefix_;
 };
 
 /// Adds every built-in plugin (the list plugins/CMakeLists.txt generates).
 void register_builtins(Registry& r);
+
+/// What a restart trap (coldStart, warmStart) means for a device read by these plugins, decided
+/// here once for the device whatever its plugins: poll it; walk it again too when a plugin's
+/// record says so (OnRestart::walk: ifIndex may have been renumbered), and then the summary
+/// names the trap ("coldStart"), otherwise it says "agent restarted". nullopt when the trap is
+/// not a restart trap or no plugin of the device reads SNMP (then it is a trap no plugin
+/// declares, like any other).
+std::optional<TrapMeaning> restart_meaning(std::string_view trap_oid,
+                                           const std::vector<const DevicePlugin*>& plugins);
 
 }  // namespace colosla::core

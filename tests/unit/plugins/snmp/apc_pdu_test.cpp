@@ -1,4 +1,4 @@
-#include "plugins/apc_pdu/plugin.hpp"
+#include "plugins/snmp/apc_pdu/plugin.hpp"
 
 #include "colosla/plugin/registry.hpp"
 #include "support_snmp.hpp"

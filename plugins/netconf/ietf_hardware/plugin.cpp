@@ -1,4 +1,4 @@
-#include "plugins/ietf_hardware/plugin.hpp"
+#include "plugins/netconf/ietf_hardware/plugin.hpp"
 
 #include "colosla/base/calendar.hpp"
 
@@ -38,10 +38,18 @@ class IetfHardware final : public core::DevicePlugin {
     info_.summary =
         "power supplies over NETCONF: ietf-hardware power-supply oper-state, hardware-state "
         "notifications";
-    info_.yang_modules = {"ietf-hardware", "ietf-hardware-state", "iana-hardware"};
+    info_.kind = core::PluginKind::netconf;
+    info_.yang_modules = {
+        {kModule, "2018-03-13"}, {kStateModule, "2018-03-13"}, {"iana-hardware", "2018-03-13"}};
+    for (const char* module : {kModule, kStateModule}) {
+      for (const char* name : {"hardware-state-oper-enabled", "hardware-state-oper-disabled",
+                               "hardware-state-change"}) {
+        info_.notifications.push_back(std::string(module) + ":" + name);
+      }
+    }
   }
 
-  [[nodiscard]] const core::PluginInfo& info() const override { return info_; }
+  [[nodiscard]] const core::PluginRecord& info() const override { return info_; }
 
   [[nodiscard]] core::NetconfRequest netconf_request(
       const core::Device& /*d*/, const core::NetconfServerInfo& server) const override {
@@ -97,13 +105,6 @@ class IetfHardware final : public core::DevicePlugin {
     return m;
   }
 
-  [[nodiscard]] bool handles_notification(std::string_view module,
-                                          std::string_view name) const override {
-    return (module == kModule || module == kStateModule) &&
-           (name == "hardware-state-oper-enabled" || name == "hardware-state-oper-disabled" ||
-            name == "hardware-state-change");
-  }
-
   [[nodiscard]] Result<core::TrapMeaning> on_notification(
       const core::NetconfNotification& n, const core::DeviceView& d) const override {
     core::TrapMeaning m;
@@ -130,7 +131,7 @@ class IetfHardware final : public core::DevicePlugin {
   }
 
  private:
-  core::PluginInfo info_;
+  core::PluginRecord info_;
 };
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "plugins/openconfig_interfaces/plugin.hpp"
+#include "plugins/netconf/openconfig_interfaces/plugin.hpp"
 
 #include <charconv>
 
@@ -16,10 +16,12 @@ class OpenconfigInterfaces final : public core::DevicePlugin {
     info_.name = "openconfig-interfaces";
     info_.stability = core::Stability::alpha;
     info_.summary = "switch ports by name over NETCONF: openconfig-interfaces state/oper-status";
-    info_.yang_modules = {"openconfig-interfaces"};
+    info_.kind = core::PluginKind::netconf;
+    // openconfig-interfaces 3.8.1 as the tests' stand-in (tests/data/yang) dates it.
+    info_.yang_modules = {{kModule, "2024-01-01"}};
   }
 
-  [[nodiscard]] const core::PluginInfo& info() const override { return info_; }
+  [[nodiscard]] const core::PluginRecord& info() const override { return info_; }
 
   [[nodiscard]] core::NetconfRequest netconf_request(
       const core::Device& /*d*/, const core::NetconfServerInfo& server) const override {
@@ -85,7 +87,7 @@ class OpenconfigInterfaces final : public core::DevicePlugin {
   }
 
  private:
-  core::PluginInfo info_;
+  core::PluginRecord info_;
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
 // apc-pdu: APC switched rack PDUs by PowerNet-MIB (enterprise 318).
-#include "plugins/apc_pdu/plugin.hpp"
+#include "plugins/snmp/apc_pdu/plugin.hpp"
 
 #include <algorithm>
 #include <array>
@@ -63,26 +63,20 @@ class ApcPdu final : public core::DevicePlugin {
     info_.name = "apc-pdu";
     info_.stability = core::Stability::alpha;
     info_.summary = "APC rack PDU outlets (rPDU, rPDU2), outlet and input-power traps";
+    info_.kind = core::PluginKind::snmp;
     info_.mibs = {"PowerNet-MIB"};
+    info_.trap_oids = {kRpduOutletOn, kRpduOutletOff, kOutletOn,
+                       kOutletOff,    kInputLost,     kInputRestored};
+    info_.trap_oids.insert(info_.trap_oids.end(), kConditions.begin(), kConditions.end());
+    info_.polls = core::PollRequest{
+        {}, {kRpduOutletState, kRpdu2OutletNumber, kRpdu2OutletState, kRpdu2PhaseVoltage}};
   }
-  [[nodiscard]] const core::PluginInfo& info() const override { return info_; }
-
-  [[nodiscard]] bool handles(const std::string& oid) const override {
-    return oid == kRpduOutletOn || oid == kRpduOutletOff || oid == kOutletOn || oid == kOutletOff ||
-           oid == kInputLost || oid == kInputRestored || core::is_restart_trap(oid) ||
-           std::find(kConditions.begin(), kConditions.end(), oid) != kConditions.end();
-  }
+  [[nodiscard]] const core::PluginRecord& info() const override { return info_; }
 
   [[nodiscard]] Result<core::TrapMeaning> on_trap(const core::Trap& t,
                                                   const core::DeviceView& d) const override {
     core::TrapMeaning m;
     const std::string& pdu = d.device.name;
-    if (core::is_restart_trap(t.trap_oid)) {
-      // A PDU that lost its only inlet cannot send a trap; it says coldStart when power is back.
-      m.poll = true;
-      m.summary = "agent restarted";
-      return m;
-    }
     if (t.trap_oid == kInputLost || t.trap_oid == kInputRestored) {
       const bool lost = t.trap_oid == kInputLost;
       m.states.push_back(
@@ -115,11 +109,6 @@ class ApcPdu final : public core::DevicePlugin {
     m.poll = true;
     m.summary = "condition trap " + t.trap_oid;
     return m;
-  }
-
-  [[nodiscard]] core::PollRequest poll_request(const core::Device&) const override {
-    return core::PollRequest{
-        {}, {kRpduOutletState, kRpdu2OutletNumber, kRpdu2OutletState, kRpdu2PhaseVoltage}};
   }
 
   [[nodiscard]] Result<core::PollMeaning> on_poll(const core::PollAnswer& a,
@@ -179,7 +168,7 @@ class ApcPdu final : public core::DevicePlugin {
   }
 
  private:
-  core::PluginInfo info_;
+  core::PluginRecord info_;
 };
 
 }  // namespace

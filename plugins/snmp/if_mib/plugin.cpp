@@ -1,5 +1,5 @@
 // if-mib: port connectivity from IF-MIB (RFC 2863) and the generic traps of SNMPv2-MIB.
-#include "plugins/if_mib/plugin.hpp"
+#include "plugins/snmp/if_mib/plugin.hpp"
 
 #include <array>
 #include <map>
@@ -14,8 +14,8 @@ using core::State;
 using core::Varbind;
 using core::VarType;
 
-// SNMPv2-MIB generic notifications (v1 traps arrive translated, RFC 3584).
-using core::kColdStart;
+// SNMPv2-MIB generic notifications (v1 traps arrive translated, RFC 3584). coldStart and
+// warmStart are the core's (core::restart_meaning): this record asks it to walk again.
 constexpr const char* kLinkDown = "1.3.6.1.6.3.1.1.5.3";
 constexpr const char* kLinkUp = "1.3.6.1.6.3.1.1.5.4";
 // IF-MIB columns (append .ifIndex).
@@ -58,25 +58,19 @@ class IfMib final : public core::DevicePlugin {
     info_.name = "if-mib";
     info_.stability = core::Stability::stable;
     info_.summary = "switch ports by ifName: ifOperStatus polls, linkUp/linkDown traps";
+    info_.kind = core::PluginKind::snmp;
     info_.mibs = {"IF-MIB", "SNMPv2-MIB"};
+    info_.trap_oids = {kLinkDown, kLinkUp};
+    info_.polls = core::PollRequest{{kSysUpTime},
+                                    {kIfName, kIfDescr, kIfOperStatus, kIfLastChange, kIfAlias}};
+    info_.on_restart = core::OnRestart::walk;  // ifIndex may have been renumbered
   }
 
-  [[nodiscard]] const core::PluginInfo& info() const override { return info_; }
-
-  [[nodiscard]] bool handles(const std::string& trap_oid) const override {
-    return trap_oid == kLinkDown || trap_oid == kLinkUp || core::is_restart_trap(trap_oid);
-  }
+  [[nodiscard]] const core::PluginRecord& info() const override { return info_; }
 
   [[nodiscard]] Result<core::TrapMeaning> on_trap(const core::Trap& t,
                                                   const core::DeviceView& d) const override {
     core::TrapMeaning m;
-    if (core::is_restart_trap(t.trap_oid)) {
-      // The agent restarted: ifIndex may have been renumbered.
-      m.refresh = true;
-      m.poll = true;
-      m.summary = t.trap_oid == kColdStart ? "coldStart" : "warmStart";
-      return m;
-    }
     const bool down = t.trap_oid == kLinkDown;
     const char* what = down ? "linkDown" : "linkUp";
     // The port: ifIndex.n (whose value is n), else the instance of any column of the row.
@@ -138,11 +132,6 @@ class IfMib final : public core::DevicePlugin {
         core::StateReport{core::EntityId::port(d.device.name, name), state, std::nullopt, detail});
     m.summary = std::string(what) + " " + name;
     return m;
-  }
-
-  [[nodiscard]] core::PollRequest poll_request(const core::Device&) const override {
-    return core::PollRequest{{kSysUpTime},
-                             {kIfName, kIfDescr, kIfOperStatus, kIfLastChange, kIfAlias}};
   }
 
   [[nodiscard]] Result<core::PollMeaning> on_poll(const core::PollAnswer& a,
@@ -233,7 +222,7 @@ class IfMib final : public core::DevicePlugin {
   }
 
  private:
-  core::PluginInfo info_;
+  core::PluginRecord info_;
 };
 
 }  // namespace

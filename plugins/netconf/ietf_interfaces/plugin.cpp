@@ -1,4 +1,4 @@
-#include "plugins/ietf_interfaces/plugin.hpp"
+#include "plugins/netconf/ietf_interfaces/plugin.hpp"
 
 #include <charconv>
 
@@ -24,10 +24,16 @@ class IetfInterfaces final : public core::DevicePlugin {
     info_.stability = core::Stability::alpha;
     info_.summary =
         "switch ports by name over NETCONF: ietf-interfaces oper-status (NMDA or interfaces-state)";
-    info_.yang_modules = {"ietf-interfaces", "interfaces-notifications"};
+    info_.kind = core::PluginKind::netconf;
+    // RFC 8343 (NMDA) and RFC 7223 (yuma123's netconfd has this one); yuma123's example
+    // notifications module.
+    info_.yang_modules = {
+        {kModule, kNmdaRevision}, {kModule, "2014-05-08"}, {kNotifModule, "2016-11-12"}};
+    info_.notifications = {std::string(kNotifModule) + ":link-up",
+                           std::string(kNotifModule) + ":link-down"};
   }
 
-  [[nodiscard]] const core::PluginInfo& info() const override { return info_; }
+  [[nodiscard]] const core::PluginRecord& info() const override { return info_; }
 
   [[nodiscard]] core::NetconfRequest netconf_request(
       const core::Device& /*d*/, const core::NetconfServerInfo& server) const override {
@@ -94,11 +100,6 @@ class IetfInterfaces final : public core::DevicePlugin {
     return m;
   }
 
-  [[nodiscard]] bool handles_notification(std::string_view module,
-                                          std::string_view name) const override {
-    return module == kNotifModule && (name == "link-up" || name == "link-down");
-  }
-
   [[nodiscard]] Result<core::TrapMeaning> on_notification(
       const core::NetconfNotification& n, const core::DeviceView& d) const override {
     const std::string* name = n.node.leaf("if-name");
@@ -115,7 +116,7 @@ class IetfInterfaces final : public core::DevicePlugin {
   }
 
  private:
-  core::PluginInfo info_;
+  core::PluginRecord info_;
 };
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "plugins/ups_mib/plugin.hpp"
+#include "plugins/snmp/ups_mib/plugin.hpp"
 
 #include "support_snmp.hpp"
 

@@ -1,5 +1,5 @@
 // ups-mib: a UPS's output by UPS-MIB (RFC 1628).
-#include "plugins/ups_mib/plugin.hpp"
+#include "plugins/snmp/ups_mib/plugin.hpp"
 
 #include <array>
 
@@ -67,24 +67,17 @@ class UpsMib final : public core::DevicePlugin {
     info_.name = "ups-mib";
     info_.stability = core::Stability::stable;
     info_.summary = "UPS output by upsOutputSource; on-battery and alarm traps";
+    info_.kind = core::PluginKind::snmp;
     info_.mibs = {"UPS-MIB"};
+    info_.trap_oids = {kOnBattery, kAlarmAdded, kAlarmRemoved};
+    info_.polls = core::PollRequest{{kOutputSource}, {}};
   }
-  [[nodiscard]] const core::PluginInfo& info() const override { return info_; }
-
-  [[nodiscard]] bool handles(const std::string& oid) const override {
-    return oid == kOnBattery || oid == kAlarmAdded || oid == kAlarmRemoved ||
-           core::is_restart_trap(oid);
-  }
+  [[nodiscard]] const core::PluginRecord& info() const override { return info_; }
 
   [[nodiscard]] Result<core::TrapMeaning> on_trap(const core::Trap& t,
                                                   const core::DeviceView& d) const override {
     core::TrapMeaning m;
     const auto ups = core::EntityId::ups(d.device.name);
-    if (core::is_restart_trap(t.trap_oid)) {
-      m.poll = true;
-      m.summary = "agent restarted";
-      return m;
-    }
     if (t.trap_oid == kOnBattery) {
       m.states.push_back(core::StateReport{ups, State::battery, std::nullopt, "upsTrapOnBattery"});
       m.summary = "on battery";
@@ -117,10 +110,6 @@ class UpsMib final : public core::DevicePlugin {
     return m;
   }
 
-  [[nodiscard]] core::PollRequest poll_request(const core::Device&) const override {
-    return core::PollRequest{{kOutputSource}, {}};
-  }
-
   [[nodiscard]] Result<core::PollMeaning> on_poll(const core::PollAnswer& a,
                                                   const core::DeviceView& d) const override {
     const Varbind* v = core::find_varbind(a.varbinds, kOutputSource);
@@ -139,7 +128,7 @@ class UpsMib final : public core::DevicePlugin {
   }
 
  private:
-  core::PluginInfo info_;
+  core::PluginRecord info_;
 };
 
 }  // namespace
