@@ -13,7 +13,7 @@
 #include "colosla/services/check.hpp"
 #include "colosla/services/events.hpp"
 #include "colosla/services/operations.hpp"
-#include "colosla/snmp/snmp_notify.hpp"
+#include "colosla/sinks/sink_options.hpp"
 
 namespace colosla::cli {
 
@@ -63,29 +63,17 @@ int evaluate(Context& ctx) {
                   "evaluate as of this time (RFC 3339 or now)")(
       "budget-warning", po::value<int>()->default_value(50),
       "percent of a month's outage budget used that makes a budget-warning event")(
-      "event-log", po::value<std::string>(),
-      "append each new SLA event to this file, one JSON line each")(
-      "nagios-command-file", po::value<std::string>(),
-      "Nagios' external command file: a passive result for each service an event touched")(
-      "nagios-host", po::value<std::string>()->default_value("colosla"),
-      "the Nagios host of the services")(
-      "zabbix-server", po::value<std::string>(),
-      "a Zabbix server or proxy, HOST[:PORT]: trapper values of the events")(
-      "zabbix-host", po::value<std::string>()->default_value("colosla"),
-      "the Zabbix host the trapper items belong to")(
-      "trap-sink", po::value<std::vector<std::string>>(),
-      "in --config only (it holds a community or pass phrases): a trap receiver, as snmptrap's "
-      "options: "
-      "\"-v 2c -c public HOST:PORT\", -Ci for informs (repeatable)")(
       "config", po::value<std::string>(),
       "read these options (trap-sink among them) as key = value lines from FILE, or - for stdin; "
       "other "
       "keys are ignored, so colosla-trapd's own configuration file does");
+  core::SinkOptions sink_options;  // where the events go (core/sinks)
+  core::add_sink_options(d, sink_options);
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
   }
-  if (vm->count("trap-sink") != 0) {
+  if (vm->count(core::kTrapSinkKey) != 0) {
     throw UsageError(
         "--trap-sink holds a community or pass phrases, which every user of this machine could "
         "read "
@@ -115,6 +103,7 @@ int evaluate(Context& ctx) {
   if (share < 1 || share > 100) {
     throw UsageError("--budget-warning must be a percent from 1 to 100");
   }
+  const auto sinks = core::make_sinks(sink_options);
   auto store = open_store(ctx, core::Store::Mode::existing);
   if (!store) {
     return kFailed;
@@ -169,82 +158,20 @@ int evaluate(Context& ctx) {
   if (!fresh) {
     return report(fresh.error());
   }
-  if (vm->count("event-log") != 0 && !fresh->empty()) {
-    const std::string path = (*vm)["event-log"].as<std::string>();
-    std::ofstream log_file(path, std::ios::app);
-    for (const auto& e : *fresh) {
-      log_file << core::to_json(e) << "\n";
-    }
-    log_file.flush();
-    if (!log_file) {
-      return report(make_error(Errc::io, "cannot append the SLA events to " + path +
-                                             " (they are in the store: colosla events)"));
-    }
-  }
   std::cout << "evaluated " << statuses.size()
             << (statuses.size() == 1 ? " contract" : " contracts") << " as of "
             << format_time_utc(as_of) << "; " << fresh->size()
             << (fresh->size() == 1 ? " new event" : " new events") << "\n";
-  if (vm->count("nagios-command-file") != 0) {
-    auto sent =
-        deliver_to_nagios(*store, (*vm)["nagios-command-file"].as<std::string>(),
-                          (*vm)["nagios-host"].as<std::string>(), figures, ctx.clock->now());
-    if (!sent) {
-      log(LogLevel::warning, "evaluate",
-          sent.error().msg + " (the results wait for the next evaluation)");
-    } else if (*sent > 0) {
-      std::cout << "  " << *sent << (*sent == 1 ? " passive result" : " passive results")
-                << " to Nagios\n";
-    }
+  // Every sink's events after its cursor (those of earlier rounds that it did not take too).
+  auto rounds =
+      core::deliver_pending(*store, sinks, core::DeliveryContext{&figures, ctx.clock->now()},
+                            fresh->empty() ? std::nullopt : std::optional(fresh->front().id));
+  if (!rounds) {
+    return report(rounds.error());
   }
-  if (vm->count("zabbix-server") != 0) {
-    auto sent =
-        deliver_to_zabbix(*store, (*vm)["zabbix-server"].as<std::string>(),
-                          (*vm)["zabbix-host"].as<std::string>(), figures, ctx.clock->now());
-    if (!sent) {
-      log(LogLevel::warning, "evaluate",
-          sent.error().to_string() + " (the values wait for the next evaluation)");
-    } else if (*sent > 0) {
-      std::cout << "  " << *sent << (*sent == 1 ? " value" : " values") << " to Zabbix\n";
-    }
-  }
-  if (vm->count("trap-sink") != 0) {
-    for (const auto& receiver : (*vm)["trap-sink"].as<std::vector<std::string>>()) {
-      // The cursor's name: the receiver's address and a hash of the rest (no secrets in it).
-      const std::string address = receiver.substr(receiver.find_last_of(' ') + 1);
-      const std::string sink =
-          "snmp:" + address + ":" + std::to_string(std::hash<std::string>{}(receiver) % 1000000);
-      auto pending = store->undelivered(sink);
-      if (!pending) {
-        return report(pending.error());
-      }
-      if (pending->empty()) {
-        continue;
-      }
-      std::string problem;
-      auto last = core::send_sla_notifications(receiver, *pending, problem);
-      if (!last) {
-        log(LogLevel::warning, "evaluate", last.error().msg);
-        continue;
-      }
-      if (*last != 0) {
-        if (auto r = store->set_sink_cursor(sink, *last); !r) {
-          return report(r.error());
-        }
-      }
-      const auto sent = static_cast<std::size_t>(std::count_if(
-          pending->begin(), pending->end(), [&](const auto& p) { return p.first <= *last; }));
-      if (sent > 0) {
-        std::cout << "  " << sent << (sent == 1 ? " notification" : " notifications") << " to "
-                  << address << "\n";
-      }
-      if (sent < pending->size()) {
-        log(LogLevel::warning, "evaluate",
-            "trap sink " + address + ": " + problem + "; " +
-                std::to_string(pending->size() - sent) +
-                (pending->size() - sent == 1 ? " notification waits" : " notifications wait") +
-                " for the next evaluation");
-      }
+  for (const auto& r : *rounds) {
+    if (!r.line.empty()) {
+      std::cout << "  " << r.line << "\n";
     }
   }
   for (const auto& e : *fresh) {
