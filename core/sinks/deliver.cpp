@@ -71,11 +71,19 @@ Result<std::vector<SinkRound>> deliver_pending(Store& store,
       return pending.error();
     }
     if (*cursor == 0 && !sink->replays_history()) {
-      // A new sink of this kind begins with what this round recorded.
+      // A new sink of this kind begins with what this round recorded, and its cursor is set
+      // there first, so that a failure of this round leaves those events for the next one. (A
+      // store with no event before this round has no cursor to set: if the very first write of
+      // all fails, the next round takes the events recorded from then on.)
       const std::int64_t first = first_new_id.value_or(INT64_MAX);
       pending->erase(std::remove_if(pending->begin(), pending->end(),
                                     [&](const auto& e) { return e.first < first; }),
                      pending->end());
+      if (first_new_id && *first_new_id > 1) {
+        if (auto r = store.set_sink_cursor(sink->name(), *first_new_id - 1); !r) {
+          return r.error();
+        }
+      }
     }
     for (std::size_t at = 0; at < pending->size();) {
       const std::size_t end = std::min(pending->size(), at + kDeliveryBatch);
