@@ -1,8 +1,10 @@
 // colosla nagios-config: the Nagios objects of every contract (the passive results colosla
 // evaluate writes are core/sinks' NagiosSink).
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -151,6 +153,8 @@ int nagios_config(Context& ctx) {
   po::options_description d("nagios-config");
   d.add_options()("host", po::value<std::string>()->default_value(core::SinkOptions{}.nagios_host),
                   "the Nagios host the services belong to (colosla evaluate's nagios-host)")(
+      "config", po::value<std::string>(),
+      "colosla-trapd's configuration file: its nagios-host is the host, unless --host is given")(
       "check-colosla", po::value<std::string>(),
       "check_colosla's path (default: found beside colosla)")(
       "check-interval", po::value<int>()->default_value(300), "seconds between active checks")(
@@ -178,7 +182,17 @@ int nagios_config(Context& ctx) {
     return kFailed;
   }
   const core::Inventory* inv = &opened->inventory;
-  const std::string host = (*vm)["host"].as<std::string>();
+  std::string host = (*vm)["host"].as<std::string>();
+  if (vm->count("config") != 0 && (*vm)["host"].defaulted()) {
+    // The host of the passive results colosla-trapd's evaluations write (core/sinks).
+    const std::string file = (*vm)["config"].as<std::string>();
+    std::ifstream in(file);
+    if (!in) {
+      return report(
+          make_error(Errc::io, std::string("cannot read: ") + std::strerror(errno), file));
+    }
+    host = core::sink_options_from_config(in, file).nagios_host;
+  }
   const std::string check = vm->count("check-colosla") != 0
                                 ? (*vm)["check-colosla"].as<std::string>()
                                 : program_path("check_colosla", "/usr/bin/check_colosla");

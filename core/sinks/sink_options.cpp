@@ -31,6 +31,20 @@ void add_sink_options(po::options_description& d, SinkOptions& o) {
   // clang-format on
 }
 
+SinkOptions sink_options_from_config(std::istream& in, const std::string& name) {
+  SinkOptions o;
+  po::options_description d;
+  add_sink_options(d, o);
+  try {
+    po::variables_map vm;
+    po::store(po::parse_config_file(in, d, true), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw ConfigError(name + ": " + e.what());
+  }
+  return o;
+}
+
 std::pair<std::string, std::string> split_sink_name(const std::string& value) {
   const std::string head = "name=";
   if (value.rfind(head, 0) != 0) {

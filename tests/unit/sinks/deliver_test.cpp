@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <sstream>
 
 #include "colosla/sinks/sink_options.hpp"
 #include "colosla/sinks/sinks.hpp"
@@ -303,4 +304,21 @@ TEST_CASE("colosla-trapd hands the sinks to colosla evaluate: secrets on stdin o
                                          "--zabbix-server", "zbx:10051", "--zabbix-host", "colosla",
                                          "--config", "-"});
   CHECK(input == "trap-sink = -v 2c -c secret 192.0.2.51:162\n");
+}
+
+TEST_CASE("the sink options of a configuration file, its other keys ignored") {
+  std::istringstream in(
+      "listen = udp:162\nnagios-host = noc\nzabbix-server = zbx:10051\n"
+      "trap-sink = -v 2c -c public 192.0.2.50:162\ntrap-sink = name=b -v 2c -c x 192.0.2.51:162\n");
+  const SinkOptions o = sink_options_from_config(in, "test.conf");
+  CHECK(o.nagios_host == "noc");
+  CHECK(o.zabbix_server == "zbx:10051");
+  CHECK(o.zabbix_host == "colosla");
+  CHECK(o.trap_sinks.size() == 2);
+  std::ifstream example(test::source_file("examples/colosla-trapd.conf"));
+  const SinkOptions e = sink_options_from_config(example, "colosla-trapd.conf");
+  CHECK(e.nagios_host == "colosla");
+  CHECK(make_sinks(e).empty());  // every sink of the example is commented out
+  std::istringstream bad("zabbix-host = a\nzabbix-host = b\n");
+  CHECK_THROWS_AS(sink_options_from_config(bad, "bad.conf"), ConfigError);
 }

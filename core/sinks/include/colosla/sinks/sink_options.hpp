@@ -3,6 +3,7 @@
 // file) and colosla evaluate take the same keys, with the same defaults and checks.
 
 #include <boost/program_options/options_description.hpp>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <utility>
@@ -29,6 +30,10 @@ inline constexpr const char* kTrapSinkKey = "trap-sink";
 /// Adds event-log, nagios-command-file, nagios-host, zabbix-server, zabbix-host and trap-sink to
 /// `d`, bound to `o` (its values are the defaults), for a command line or a configuration file.
 void add_sink_options(boost::program_options::options_description& d, SinkOptions& o);
+
+/// The sink options of a configuration file in `key = value` lines (colosla-trapd's: its other
+/// keys are ignored). Throws ConfigError prefixed with `name` for a value that is not one.
+SinkOptions sink_options_from_config(std::istream& in, const std::string& name);
 
 /// The sinks the options configure, each with its name (sink.hpp): event-log, nagios, zabbix,
 /// then the trap sinks in order. Throws ConfigError for a trap sink without an address, a
