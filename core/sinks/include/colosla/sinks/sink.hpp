@@ -50,9 +50,11 @@ struct Delivery {
   /// Every event up to this id was delivered, or refused for good: the cursor moves here (0 or
   /// less than the batch's first id: none).
   std::int64_t last_id = 0;
-  std::size_t sent = 0;      ///< units sent (passive results, values, notifications, lines)
-  std::size_t accepted = 0;  ///< of those, what the other end said it took
-  std::size_t refused = 0;   ///< of those, what it refused for good (retrying would not help)
+  std::size_t sent = 0;  ///< units sent (passive results, values, notifications, lines)
+  /// Of those, what the other end took, as far as the sink can know: what a Zabbix server
+  /// processed; the notifications sent (a trap has no answer; an inform was acknowledged).
+  std::size_t accepted = 0;
+  std::size_t refused = 0;  ///< of those, what it refused for good (retrying would not help)
   std::vector<std::string> refusals;  ///< why, as the other end said (logged, rate-limited)
   /// A failure that may pass (no reader, no answer, refused as a whole): the events after
   /// last_id wait for the next round.
