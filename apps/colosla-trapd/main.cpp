@@ -703,25 +703,9 @@ class Daemon {
     std::vector<std::string> args =
         colosla_command({"evaluate", "--every", std::to_string(s_.evaluate_interval.count()),
                          "--budget-warning", std::to_string(s_.budget_warning)});
-    if (!s_.event_log.empty()) {
-      args.insert(args.end(), {"--event-log", s_.event_log});
-    }
-    if (!s_.nagios_command_file.empty()) {
-      args.insert(args.end(), {"--nagios-command-file", s_.nagios_command_file, "--nagios-host",
-                               s_.nagios_host});
-    }
-    if (!s_.zabbix_server.empty()) {
-      args.insert(args.end(),
-                  {"--zabbix-server", s_.zabbix_server, "--zabbix-host", s_.zabbix_host});
-    }
-    // The trap sinks hold communities and pass phrases: on the child's stdin, never in its argv.
-    std::string secrets;
-    for (const auto& sink : s_.trap_sinks) {
-      secrets += "trap-sink = " + sink + "\n";
-    }
-    if (!secrets.empty()) {
-      args.insert(args.end(), {"--config", "-"});
-    }
+    // The trap sinks hold communities and pass phrases: on the child's stdin, not in its argv.
+    auto [sink_args, secrets] = core::sink_command_line(s_.sinks);
+    args.insert(args.end(), sink_args.begin(), sink_args.end());
     evaluating_ = spawn(args, "evaluate", SIGTERM, secrets);
   }
 

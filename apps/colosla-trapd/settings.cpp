@@ -21,7 +21,7 @@ namespace {
 constexpr const char* kDefaultConfig = "/etc/colosla/colosla-trapd.conf";
 
 // The keys that carry secrets (communities, SNMPv3 pass phrases): a configuration file only.
-constexpr std::array<const char*, 3> kSecretKeys{"community", "create-user", "trap-sink"};
+constexpr std::array<const char*, 3> kSecretKeys{"community", "create-user", core::kTrapSinkKey};
 
 // Options parsed into ints first, then checked and converted.
 struct Raw {
@@ -89,16 +89,6 @@ po::options_description describe(Settings& s, Raw& r) {
        "seconds between evaluations of every contract's figures and SLA events (colosla evaluate; 0: none)")
       ("budget-warning", po::value(&s.budget_warning)->default_value(s.budget_warning),
        "percent of a month's outage budget used that makes a budget-warning event")
-      ("event-log", po::value(&s.event_log), "append every new SLA event to this file, one JSON line each")
-      ("nagios-command-file", po::value(&s.nagios_command_file),
-       "Nagios' external command file: passive results of the services SLA events touch")
-      ("nagios-host", po::value(&s.nagios_host)->default_value(s.nagios_host), "the Nagios host of those services")
-      ("zabbix-server", po::value(&s.zabbix_server),
-       "a Zabbix server or proxy, HOST[:PORT]: trapper values of the SLA events")
-      ("zabbix-host", po::value(&s.zabbix_host)->default_value(s.zabbix_host), "the Zabbix host of those trapper items")
-      ("trap-sink", po::value(&s.trap_sinks)->composing(),
-       "configuration file only: a receiver of the SLA events as COLOSLA-MIB notifications, as snmptrap's "
-       "options (\"-v 2c -c public HOST:PORT\"; -Ci: informs, retried until acknowledged); repeatable")
       ("netconf-listen", po::value(&s.netconf_listen)->default_value(s.netconf_listen),
        "follow each NETCONF device's notifications (colosla netconf-listen); false: polls only")
       ("probe", po::value(&s.probe)->default_value(s.probe),
@@ -112,6 +102,7 @@ po::options_description describe(Settings& s, Raw& r) {
       ("probe-ftp-port", po::value(&s.probe_ftp_port)->default_value(s.probe_ftp_port), "the port of the ftp probe")
       ("foreground", po::bool_switch(&s.foreground), "stay in the foreground and log to stderr (else: syslog)");
   // clang-format on
+  core::add_sink_options(o, s.sinks);
   return o;
 }
 
@@ -153,6 +144,7 @@ void finish(Settings& s, const Raw& r) {
   if (s.poller.empty()) {
     s.poller = program_path("colosla", "colosla");
   }
+  (void)core::make_sinks(s.sinks);  // their names: a ConfigError now rather than at evaluation
 }
 
 // The text of a Boost.Program_options error. Boost 1.74 fills an error's message template in a

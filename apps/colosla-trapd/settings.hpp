@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "colosla/base/log.hpp"
+#include "colosla/sinks/sink_options.hpp"
 
 namespace colosla::trapd {
 
@@ -25,7 +26,6 @@ struct Settings {
   // Secrets: accepted from the configuration file only, never from the command line.
   std::vector<std::string> communities;
   std::vector<std::string> users;
-  std::vector<std::string> trap_sinks;
   int receive_buffer = 32 << 20;
   std::chrono::milliseconds commit_interval{20};
   std::size_t commit_batch = 10000;
@@ -50,11 +50,8 @@ struct Settings {
   int probe_ftp_port = 21;
   std::chrono::seconds evaluate_interval{60};
   int budget_warning = 50;
-  std::string event_log;
-  std::string nagios_command_file;
-  std::string nagios_host = "colosla";
-  std::string zabbix_server;
-  std::string zabbix_host = "colosla";
+  /// Where colosla evaluate delivers the SLA events (its trap sinks are secrets too).
+  core::SinkOptions sinks;
 
   /// colosla prober's options for these settings: --timeout MS --retries N …
   [[nodiscard]] std::vector<std::string> prober_options() const;

@@ -15,7 +15,8 @@
 #include "colosla/services/check.hpp"
 #include "colosla/services/evaluate.hpp"
 #include "colosla/services/operations.hpp"
-#include "colosla/snmp/snmp_notify.hpp"
+#include "colosla/sinks/sink.hpp"
+#include "colosla/sinks/sink_options.hpp"
 
 namespace colosla::cli {
 
@@ -58,8 +59,9 @@ int check(Context& ctx) {
   return static_cast<int>(r.status);
 }
 
-int evaluate_once(Context& ctx, const po::variables_map& vm_, core::Store& store,
-                  core::Evaluator& evaluator, Timestamp as_of, int share);
+int evaluate_once(Context& ctx, core::Store& store, core::Evaluator& evaluator,
+                  const std::vector<std::unique_ptr<core::EventSink>>& sinks, Timestamp as_of,
+                  int share);
 
 // Every contract's figures for its current month, stored for check_colosla in one transaction.
 int evaluate(Context& ctx) {
@@ -71,29 +73,17 @@ int evaluate(Context& ctx) {
       "only the contracts that can have changed; 0: once")(
       "budget-warning", po::value<int>()->default_value(50),
       "percent of a month's outage budget used that makes a budget-warning event")(
-      "event-log", po::value<std::string>(),
-      "append each new SLA event to this file, one JSON line each")(
-      "nagios-command-file", po::value<std::string>(),
-      "Nagios' external command file: a passive result for each service an event touched")(
-      "nagios-host", po::value<std::string>()->default_value("colosla"),
-      "the Nagios host of the services")(
-      "zabbix-server", po::value<std::string>(),
-      "a Zabbix server or proxy, HOST[:PORT]: trapper values of the events")(
-      "zabbix-host", po::value<std::string>()->default_value("colosla"),
-      "the Zabbix host the trapper items belong to")(
-      "trap-sink", po::value<std::vector<std::string>>(),
-      "in --config only (it holds a community or pass phrases): a trap receiver, as snmptrap's "
-      "options: "
-      "\"-v 2c -c public HOST:PORT\", -Ci for informs (repeatable)")(
       "config", po::value<std::string>(),
       "read these options (trap-sink among them) as key = value lines from FILE, or - for stdin; "
       "other "
       "keys are ignored, so colosla-trapd's own configuration file does");
+  core::SinkOptions sink_options;  // where the events go (core/sinks)
+  core::add_sink_options(d, sink_options);
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
   }
-  if (vm->count("trap-sink") != 0) {
+  if (vm->count(core::kTrapSinkKey) != 0) {
     throw UsageError(
         "--trap-sink holds a community or pass phrases, which every user of this machine could "
         "read "
@@ -126,6 +116,7 @@ int evaluate(Context& ctx) {
   if (share < 1 || share > 100) {
     throw UsageError("--budget-warning must be a percent from 1 to 100");
   }
+  const auto sinks = core::make_sinks(sink_options);
   auto store = open_store(ctx, core::Store::Mode::existing);
   if (!store) {
     return kFailed;
@@ -133,7 +124,7 @@ int evaluate(Context& ctx) {
   core::Evaluator evaluator;
   const int every = (*vm)["every"].as<int>();
   if (every == 0) {
-    return evaluate_once(ctx, *vm, *store, evaluator, as_of, share);
+    return evaluate_once(ctx, *store, evaluator, sinks, as_of, share);
   }
   if ((*vm)["as-of"].as<std::string>() != "now") {
     throw UsageError("--every evaluates as of now: give no --as-of");
@@ -148,7 +139,7 @@ int evaluate(Context& ctx) {
   sigaddset(&wake, SIGINT);
   sigprocmask(SIG_BLOCK, &wake, nullptr);
   for (;;) {
-    if (evaluate_once(ctx, *vm, *store, evaluator, ctx.clock->now(), share) != kOk) {
+    if (evaluate_once(ctx, *store, evaluator, sinks, ctx.clock->now(), share) != kOk) {
       log(LogLevel::warning, "evaluate",
           "the evaluation failed; again in " + std::to_string(every) + " s");
     }
@@ -162,26 +153,21 @@ int evaluate(Context& ctx) {
   }
 }
 
-// One evaluation as of as_of, delivered to the sinks vm names.
-int evaluate_once(Context& ctx, const po::variables_map& vm_, core::Store& store,
-                  core::Evaluator& evaluator, Timestamp as_of, int share) {
-  const po::variables_map* vm = &vm_;
-  // Each new event: appended to the event log as it is recorded, and listed after the summary
-  // (the first 1,000: a first evaluation of a store with a year in it may record many more).
+// One evaluation as of as_of, its events delivered to the sinks.
+int evaluate_once(Context& ctx, core::Store& store, core::Evaluator& evaluator,
+                  const std::vector<std::unique_ptr<core::EventSink>>& sinks, Timestamp as_of,
+                  int share) {
+  // Each new event listed after the summary (the first 1,000: a first evaluation of a store with
+  // a year in it may record many more).
   constexpr std::size_t kListed = 1000;
   std::vector<std::string> listed;
-  std::ofstream log_file;
-  const std::string log_path =
-      vm->count("event-log") != 0 ? (*vm)["event-log"].as<std::string>() : "";
+  std::optional<std::int64_t> first_new;
   core::EvaluateOptions options;
   options.as_of = as_of;
   options.budget_warning_percent = share;
   options.on_fresh = [&](const core::SlaEvent& e) {
-    if (!log_path.empty()) {
-      if (!log_file.is_open()) {
-        log_file.open(log_path, std::ios::app);
-      }
-      log_file << core::to_json(e) << "\n";
+    if (!first_new) {
+      first_new = e.id;
     }
     if (listed.size() < kListed) {
       listed.push_back("  #" + std::to_string(e.id) + " " + std::string(to_string(e.kind)) + " " +
@@ -197,85 +183,43 @@ int evaluate_once(Context& ctx, const po::variables_map& vm_, core::Store& store
     std::cout << "no inventory is loaded: nothing to evaluate\n";
     return kOk;
   }
-  const auto& figures = done->figures;
-  const std::size_t fresh = done->fresh;
-  if (log_file.is_open()) {
-    log_file.flush();
-    if (!log_file) {
-      return report(make_error(Errc::io, "cannot append the SLA events to " + log_path +
-                                             " (they are in the store: colosla events)"));
-    }
-  }
   std::cout << "evaluated " << done->stored << (done->stored == 1 ? " contract" : " contracts")
-            << " as of " << format_time_utc(as_of) << "; " << fresh
-            << (fresh == 1 ? " new event" : " new events") << "\n";
-  if (vm->count("nagios-command-file") != 0) {
-    auto sent =
-        deliver_to_nagios(store, (*vm)["nagios-command-file"].as<std::string>(),
-                          (*vm)["nagios-host"].as<std::string>(), figures, ctx.clock->now());
-    if (!sent) {
-      log(LogLevel::warning, "evaluate",
-          sent.error().msg + " (the results wait for the next evaluation)");
-    } else if (*sent > 0) {
-      std::cout << "  " << *sent << (*sent == 1 ? " passive result" : " passive results")
-                << " to Nagios\n";
+            << " as of " << format_time_utc(as_of) << "; " << done->fresh
+            << (done->fresh == 1 ? " new event" : " new events") << "\n";
+  // Every sink's events after its cursor (those of earlier rounds that it did not take too),
+  // judged on the figures just computed, or, for a contract this run did not judge again (its
+  // figures unchanged), on those stored.
+  std::map<std::string, std::optional<core::ContractStatus>> stored;
+  core::DeliveryContext context;
+  context.now = ctx.clock->now();
+  context.figures = [&](const std::string& contract) -> const core::ContractStatus* {
+    if (const auto it = done->figures.find(contract); it != done->figures.end()) {
+      return &it->second;
     }
-  }
-  if (vm->count("zabbix-server") != 0) {
-    auto sent =
-        deliver_to_zabbix(store, (*vm)["zabbix-server"].as<std::string>(),
-                          (*vm)["zabbix-host"].as<std::string>(), figures, ctx.clock->now());
-    if (!sent) {
-      log(LogLevel::warning, "evaluate",
-          sent.error().to_string() + " (the values wait for the next evaluation)");
-    } else if (*sent > 0) {
-      std::cout << "  " << *sent << (*sent == 1 ? " value" : " values") << " to Zabbix\n";
-    }
-  }
-  if (vm->count("trap-sink") != 0) {
-    for (const auto& receiver : (*vm)["trap-sink"].as<std::vector<std::string>>()) {
-      // The cursor's name: the receiver's address and a hash of the rest (no secrets in it).
-      const std::string address = receiver.substr(receiver.find_last_of(' ') + 1);
-      const std::string sink =
-          "snmp:" + address + ":" + std::to_string(std::hash<std::string>{}(receiver) % 1000000);
-      auto pending = store.undelivered(sink);
-      if (!pending) {
-        return report(pending.error());
-      }
-      if (pending->empty()) {
-        continue;
-      }
-      std::string problem;
-      auto last = core::send_sla_notifications(receiver, *pending, problem);
-      if (!last) {
-        log(LogLevel::warning, "evaluate", last.error().msg);
-        continue;
-      }
-      if (*last != 0) {
-        if (auto r = store.set_sink_cursor(sink, *last); !r) {
-          return report(r.error());
+    auto [it, fresh] = stored.try_emplace(contract);
+    if (fresh) {
+      if (auto row = store.contract_status(contract); row && *row) {
+        if (auto status = core::status_from_json((*row)->second)) {
+          it->second = std::move(*status);
         }
       }
-      const auto sent = static_cast<std::size_t>(std::count_if(
-          pending->begin(), pending->end(), [&](const auto& p) { return p.first <= *last; }));
-      if (sent > 0) {
-        std::cout << "  " << sent << (sent == 1 ? " notification" : " notifications") << " to "
-                  << address << "\n";
-      }
-      if (sent < pending->size()) {
-        log(LogLevel::warning, "evaluate",
-            "trap sink " + address + ": " + problem + "; " +
-                std::to_string(pending->size() - sent) +
-                (pending->size() - sent == 1 ? " notification waits" : " notifications wait") +
-                " for the next evaluation");
-      }
+    }
+    return it->second ? &*it->second : nullptr;
+  };
+  auto rounds = core::deliver_pending(store, sinks, context, first_new);
+  if (!rounds) {
+    return report(rounds.error());
+  }
+  for (const auto& r : *rounds) {
+    if (!r.line.empty()) {
+      std::cout << "  " << r.line << "\n";
     }
   }
   for (const auto& line : listed) {
     std::cout << line << "\n";
   }
-  if (fresh > listed.size()) {
-    std::cout << "  … and " << fresh - listed.size() << " more (colosla events)\n";
+  if (done->fresh > listed.size()) {
+    std::cout << "  … and " << done->fresh - listed.size() << " more (colosla events)\n";
   }
   return kOk;
 }

@@ -135,34 +135,6 @@ bool is_zabbix_command(const std::string& command);
 int run_zabbix(Context& ctx, const std::string& sub);
 bool is_nagios_command(const std::string& command);
 int run_nagios(Context& ctx, const std::string& command);
-/// Nagios' passive results (PROCESS_SERVICE_CHECK_RESULT, one per contract and guarantee an
-/// event touched since the sink's cursor, judged on `statuses`) to its external command file.
-/// Returns how many; the cursor moves only when they were written.
-Result<std::size_t> deliver_to_nagios(core::Store& store, const std::string& command_file,
-                                      const std::string& host,
-                                      const std::map<std::string, core::ContractStatus>& statuses,
-                                      Timestamp now);
-/// What the sinks read of a recorded event (its RFC 7951 JSON): contract, guarantee, time.
-struct EventHeader {
-  std::string contract;
-  std::string guarantee;  ///< network, power, emergency, installation
-  std::string time;       ///< RFC 3339
-  /// Whether a check_colosla service (network, power, emergency) shows it.
-  [[nodiscard]] bool checked() const {
-    return guarantee == "network" || guarantee == "power" || guarantee == "emergency";
-  }
-};
-/// nullopt for a body that is not an event's JSON.
-std::optional<EventHeader> event_header(const std::string& body);
-
-/// Zabbix trapper values (sender protocol) for the events since the sink's cursor: each event
-/// (colosla.event[CONTRACT,GUARANTEE]) and the figures of each contract and guarantee they touched
-/// (colosla.sla[…]), to a server or proxy (HOST[:PORT], default port 10051) for host `host`.
-/// Returns how many values; the cursor moves only when the server answered success.
-Result<std::size_t> deliver_to_zabbix(core::Store& store, const std::string& server,
-                                      const std::string& host,
-                                      const std::map<std::string, core::ContractStatus>& statuses,
-                                      Timestamp now);
 bool is_check_command(const std::string& command);
 int run_check(Context& ctx, const std::string& command);
 bool is_netconf_command(const std::string& command);

@@ -1,21 +1,16 @@
-// colosla nagios-config, and the passive-result sink colosla evaluate feeds.
-#include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
-#include <unistd.h>
-
+// colosla nagios-config: the Nagios objects of every contract (the passive results colosla
+// evaluate writes are core/sinks' NagiosSink).
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
-#include <set>
 #include <sstream>
 
 #include "cli.hpp"
-#include "colosla/base/log.hpp"
 #include "colosla/judge/programs.hpp"
+#include "colosla/sinks/sink_options.hpp"
 
 namespace colosla::cli {
 
@@ -156,8 +151,10 @@ CustomerContacts customer_contacts(const core::Inventory& inv, const std::string
 // colosla evaluate --nagios-command-file as events happen.
 int nagios_config(Context& ctx) {
   po::options_description d("nagios-config");
-  d.add_options()("host", po::value<std::string>()->default_value("colosla"),
-                  "the Nagios host the services belong to")(
+  d.add_options()("host", po::value<std::string>()->default_value(core::SinkOptions{}.nagios_host),
+                  "the Nagios host the services belong to (colosla evaluate's nagios-host)")(
+      "config", po::value<std::string>(),
+      "colosla-trapd's configuration file: its nagios-host is the host, unless --host is given")(
       "check-colosla", po::value<std::string>(),
       "check_colosla's path (default: found beside colosla)")(
       "check-interval", po::value<int>()->default_value(300), "seconds between active checks")(
@@ -185,7 +182,17 @@ int nagios_config(Context& ctx) {
     return kFailed;
   }
   const core::Inventory* inv = &opened->inventory;
-  const std::string host = (*vm)["host"].as<std::string>();
+  std::string host = (*vm)["host"].as<std::string>();
+  if (vm->count("config") != 0 && (*vm)["host"].defaulted()) {
+    // The host of the passive results colosla-trapd's evaluations write (core/sinks).
+    const std::string file = (*vm)["config"].as<std::string>();
+    std::ifstream in(file);
+    if (!in) {
+      return report(
+          make_error(Errc::io, std::string("cannot read: ") + std::strerror(errno), file));
+    }
+    host = core::sink_options_from_config(in, file).nagios_host;
+  }
   const std::string check = vm->count("check-colosla") != 0
                                 ? (*vm)["check-colosla"].as<std::string>()
                                 : program_path("check_colosla", "/usr/bin/check_colosla");
@@ -277,96 +284,6 @@ int nagios_config(Context& ctx) {
 }
 
 }  // namespace
-
-Result<std::size_t> deliver_to_nagios(core::Store& store, const std::string& command_file,
-                                      const std::string& host,
-                                      const std::map<std::string, core::ContractStatus>& statuses,
-                                      Timestamp now) {
-  std::error_code ec;
-  const auto canonical = std::filesystem::weakly_canonical(command_file, ec);
-  const std::string sink = "nagios:" + (ec ? command_file : canonical.string());
-  auto events = store.undelivered(sink);
-  if (!events) {
-    return events.error();
-  }
-  if (events->empty()) {
-    return std::size_t{0};
-  }
-  // One result per service an event touched, judged on the figures just computed.
-  std::set<std::pair<std::string, std::string>> services;
-  for (const auto& [id, body] : *events) {
-    if (const auto e = event_header(body); e && e->checked()) {
-      services.emplace(e->contract, e->guarantee);
-    }
-  }
-  std::string lines;
-  const std::string stamp = "[" + std::to_string(now.time_since_epoch().count()) + "] ";
-  for (const auto& [contract, guarantee] : services) {
-    const auto it = statuses.find(contract);
-    if (it == statuses.end()) {
-      continue;  // not in force this month any more
-    }
-    core::CheckOptions o;
-    o.guarantees = {*core::parse_checked_guarantee(guarantee)};
-    const core::CheckResult r = core::judge(it->second, o);
-    const std::string first = r.output.substr(0, r.output.find('\n'));
-    lines += stamp + "PROCESS_SERVICE_CHECK_RESULT;" + host + ";" + contract + " " + guarantee +
-             ";" + std::to_string(static_cast<int>(r.status)) + ";" + first + "\n";
-  }
-  if (!lines.empty()) {
-    // Nagios' command file is a FIFO: without a reader (Nagios stopped) opening it fails, and
-    // the events wait in the store for the next evaluation.
-    const int fd = ::open(command_file.c_str(), O_WRONLY | O_NONBLOCK | O_APPEND | O_CLOEXEC);
-    if (fd < 0) {
-      return make_error(Errc::io, "cannot write to Nagios' command file " + command_file + ": " +
-                                      std::strerror(errno));
-    }
-    // Whole lines, at most PIPE_BUF bytes a write: each write reaches the FIFO whole, never cut
-    // or mixed with another writer's command. A full pipe is waited for, 5 s at most.
-    std::string failure;
-    for (std::size_t at = 0; at < lines.size() && failure.empty();) {
-      std::size_t end = at;
-      while (end < lines.size()) {
-        const std::size_t nl = lines.find('\n', end) + 1;
-        if (nl - at > PIPE_BUF && end > at) {
-          break;
-        }
-        end = nl;
-      }
-      const ssize_t n = ::write(fd, lines.data() + at, end - at);
-      if (n == static_cast<ssize_t>(end - at)) {
-        at = end;
-      } else if (n < 0 && errno == EAGAIN) {
-        pollfd p{fd, POLLOUT, 0};
-        if (::poll(&p, 1, 5000) != 1) {
-          failure = "Nagios does not read its command file";
-        }
-      } else if (n < 0 && errno != EINTR) {
-        failure = std::strerror(errno);
-      } else if (n >= 0) {
-        failure = "short write";
-      }
-    }
-    ::close(fd);
-    if (!failure.empty()) {
-      return make_error(Errc::io,
-                        "cannot write to Nagios' command file " + command_file + ": " + failure);
-    }
-  }
-  if (auto r = store.set_sink_cursor(sink, events->back().first); !r) {
-    return r.error();
-  }
-  return services.size();
-}
-
-std::optional<EventHeader> event_header(const std::string& body) {
-  const auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || j.empty() || !j.begin().value().is_object()) {
-    return std::nullopt;
-  }
-  const auto& n = j.begin().value();
-  return EventHeader{n.value("contract", ""), n.value("guarantee", ""), n.value("time", "")};
-}
 
 bool is_nagios_command(const std::string& command) { return command == "nagios-config"; }
 

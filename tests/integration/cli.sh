@@ -55,6 +55,20 @@ expect_eq "$(sqlite3 "$db" 'SELECT loaded_by FROM inventory_version')" "alice" "
 expect_eq "$(sqlite3 "$db" 'SELECT monthly_fee, installation_fee, currency FROM contract')" \
   "300000|50000|CNY" "fees in minor units"
 
+# nagios-config takes the Nagios host from colosla-trapd's configuration (the sinks' options, read
+# as colosla-trapd and colosla evaluate read them), unless --host says otherwise.
+printf 'listen = udp:127.0.0.1:1162\nnagios-host = noc-sla\ntrap-sink = -v 2c -c public 192.0.2.50:162\n' \
+  >"$work/trapd.conf"
+c nagios-config --config "$work/trapd.conf"
+expect_rc 0
+expect_has "$out" "host_name               noc-sla"
+expect_lacks "$out" "host_name               colosla"
+c nagios-config --config "$work/trapd.conf" --host other
+expect_has "$out" "host_name               other"
+c nagios-config --config "$work/no-such.conf"
+expect_rc 3
+expect_has "$err" "no-such.conf: cannot read"
+
 # XML is the same document.
 yanglint -f xml -p "$src/yang" "$src/yang/colosla-inventory.yang" "$example" >"$work/inventory.xml"
 run "$colosla" inventory validate "$work/inventory.xml"
