@@ -243,7 +243,6 @@ int netconf_listen(Context& ctx) {
   const core::Device& dev = *found->one.device;
   const core::DevicePlugin* plugin = found->plugin;
   core::Store& store = *found->one.store;
-  store.set_busy_timeout(std::chrono::milliseconds{5000});
   stop_on_sigterm();
   Watchdog& watchdog = Watchdog::instance();
   const core::PollOrigin origin = origin_of(dev);

@@ -1,3 +1,4 @@
+#include "colosla/store/sqlite.hpp"
 #include "colosla/store/store.hpp"
 
 #include <sqlite3.h>
@@ -186,7 +187,7 @@ std::string readings(const Store& s) {
   }
   std::map<std::string, std::string> latest;
   const auto last = s.latest_states(0).value();
-  for (const auto& [e, c] : last) {
+  for (const auto& [e, c] : last.changes) {
     latest[e.item] = format_time_utc(c.time) + "/" + std::string(to_string(c.state)) + "/" +
                      std::to_string(c.seq);
   }
@@ -214,8 +215,11 @@ TEST_CASE("observations not yet merged into the history are read all the same", 
               .value() == 3);
   CHECK(query(path, "SELECT count(*) FROM state_change") == "3");  // merged as stored
 
-  auto deferred = open(path);
-  deferred->defer_history_merge(true);
+  SqliteOptions options;
+  options.defer_history_merge = true;
+  auto opened = open_sqlite(path, Store::Mode::existing, {}, options);
+  REQUIRE(opened.has_value());
+  auto deferred = std::move(*opened);
   // A late trap dated between the two merged changes, a new change, a new port, and a
   // back-dated change of ge-0/0/2 that must not become its latest state.
   REQUIRE(deferred
@@ -248,14 +252,15 @@ TEST_CASE("observations not yet merged into the history are read all the same", 
   // After seq 3: ge-0/0/1 and ge-0/0/3 changed; ge-0/0/2's last change is still seq 3.
   std::set<std::string> changed;
   const auto after3 = reader->latest_states(3).value();
-  for (const auto& [e, c] : after3) {
+  CHECK(after3.through == 7);
+  for (const auto& [e, c] : after3.changes) {
     changed.insert(e.item);
   }
   CHECK(changed == std::set<std::string>{"ge-0/0/1", "ge-0/0/3"});
-  CHECK(reader->latest_states(7).value().empty());
+  CHECK(reader->latest_states(7).value().changes.empty());
 
-  CHECK(deferred->merge_history().value() == 4);
-  CHECK(deferred->merge_history().value() == 0);
+  CHECK(deferred->maintain().value() == 4);
+  CHECK(deferred->maintain().value() == 0);
   CHECK(query(path, "SELECT count(*) FROM state_change") == "7");
   CHECK(query(path, "SELECT seq FROM state_change_merged") == "7");
   CHECK(readings(*reader) == before);
