@@ -120,11 +120,12 @@ class ObservationLog {
                                                                 Timestamp to) const = 0;
   virtual Result<std::int64_t> observation_count() const = 0;
   /// Every entity's state changes up to and including `until`, each entity's ordered by time,
-  /// then seq, without the evidence: what the SLA engine reads.
+  /// then seq, without the evidence: what the SLA engine reads. Every entity the store knows is
+  /// in it (one first observed after `until` with no change).
   virtual Result<History> history(Timestamp until) const = 0;
-  /// The changes of some entities up to `until`, as history() has them, from each entity's
-  /// last observation in its good state (up, on, normal, pass) at or before `from` (whole when
-  /// there is none): an outage or emergency running at `from` began after it. An entity never
+  /// The changes of some entities up to `until`, as history() has them, from the time of each
+  /// entity's last observation in its good state (up, on, normal, pass) at or before `from` (whole
+  /// when there is none): an outage or emergency running at `from` began after it. An entity never
   /// observed has an empty list. (A network outage of several ports in relay, each down in
   /// turn since before its last good observation, is seen to begin later than it did; its
   /// seconds in a month after `from` are the same.)
