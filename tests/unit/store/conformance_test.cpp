@@ -77,6 +77,19 @@ std::map<std::string, std::string> by_item(const std::vector<std::pair<EntityId,
   return out;
 }
 
+std::string text_of(const History& h) {
+  std::string out;
+  for (const auto& [e, changes] : h) {
+    out += e.item + ":";
+    for (const auto& c : changes) {
+      out += " " + format_time_utc(c.time) + "/" + std::string(to_string(c.state)) + "/" +
+             std::to_string(c.seq);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 // An inventory whose every secret is a word that can be looked for.
 constexpr const char* kSecretInventory = R"({"colosla-inventory:inventory":{"device":[
   {"name":"sw1","role":"switch","address":"192.0.2.10","plugin":"if-mib",
@@ -362,6 +375,11 @@ TEST_CASE("store: observations and the history are ordered by time, then seq",
   REQUIRE(from_up.at(EntityId::port("sw1", "p1")).size() == 3);  // 02:00 twice, 02:05
   CHECK(from_up.at(EntityId::port("sw1", "p1"))[2].state == State::down);
   CHECK(some.at(EntityId::port("sw1", "never")).empty());
+
+  // Upkeep changes nothing a reader sees.
+  const std::string before = text_of(store->history(at("2026-11-03T03:00:00Z")).value());
+  REQUIRE(store->maintain().has_value());
+  CHECK(text_of(store->history(at("2026-11-03T03:00:00Z")).value()) == before);
 
   CHECK(by_item(store->latest_states_of("sw1").value()) ==
         std::map<std::string, std::string>{{"p1", "up@2026-11-03T02:30:00Z"},
