@@ -30,6 +30,7 @@
 #include "colosla/plugin/registry.hpp"
 #include "colosla/services/operations.hpp"
 #include "colosla/snmp/trap_receiver.hpp"
+#include "colosla/store/sqlite.hpp"
 #include "colosla/store/store.hpp"
 #include "settings.hpp"
 
@@ -167,7 +168,7 @@ class Writer {
 
   // Leaves the history complete (readers would manage without, a little slower).
   void merge_rest() {
-    if (auto n = store_->merge_history(); !n) {
+    if (auto n = store_->maintain(); !n) {
       log(LogLevel::warning, "trapd",
           "merging observations into the history: " + n.error().to_string());
     }
@@ -189,7 +190,7 @@ class Writer {
           }
         }
         if (merge) {
-          if (auto n = store_->merge_history(); !n) {
+          if (auto n = store_->maintain(); !n) {  // inside write(): the merge only
             return n.error();
           }
         }
@@ -207,7 +208,7 @@ class Writer {
       }
     }
     if (b.checkpoint && !b.failed) {
-      if (auto c = store_->checkpoint(); !c) {
+      if (auto c = store_->maintain(); !c) {  // merged already: the checkpoint
         b.checkpoint_failed = c.error();
       }
     }
@@ -250,8 +251,8 @@ class Daemon {
 
  private:
   // -- start and stop -------------------------------------------------------------------------
-  std::unique_ptr<core::Store> open_store() {
-    auto opened = core::Store::open(s_.db, core::Store::Mode::create, s_.secrets_key);
+  std::unique_ptr<core::Store> open_store(const core::SqliteOptions& options = {}) {
+    auto opened = core::open_sqlite(s_.db, core::Store::Mode::create, s_.secrets_key, options);
     if (!opened) {
       throw ConfigError(opened.error().to_string());
     }
@@ -299,20 +300,19 @@ class Daemon {
     // Two connections: the loop's, which reads (states, names, the inventory) and loads the
     // inventory on SIGHUP, and the writer's, which commits what is received.
     store_ = open_store();
-    store_->set_busy_timeout(std::chrono::milliseconds{5000});
-    auto ws = open_store();
+    core::SqliteOptions writer;
     // A commit that waits for another writer's lock (a poll, `colosla inventory load`) holds up
     // nothing but the next commit: wait, and try again with the next batch if it is still held.
-    ws->set_busy_timeout(std::chrono::milliseconds{1000});
+    writer.busy_timeout = std::chrono::milliseconds{1000};
     // The write-ahead log is copied into the database once a second (tick), not every 4 MiB
     // in the middle of a burst; SQLite does it by itself only if the log passes 64 MiB.
-    ws->set_autocheckpoint(16384);
+    writer.autocheckpoint_pages = 16384;
     // Room for the history pages a merge touches: a flood spread over many ports dirties one
     // leaf page per port; with SQLite's default 2 MiB they spill to the log in mid-transaction.
-    ws->set_cache_size(8192);
+    writer.cache_kib = 8192;
     // Observations reach the history the SLA engine reads in one sorted run a second (Writer).
-    ws->defer_history_merge(true);
-    writer_ = std::make_unique<Writer>(std::move(ws));
+    writer.defer_history_merge = true;
+    writer_ = std::make_unique<Writer>(open_store(writer));
     reload();
     std::string endpoints;
     for (const auto& e : rx_->endpoints()) {
@@ -419,15 +419,17 @@ class Daemon {
 
   // Learns the states others stored (poll children, colosla observe) since the last look.
   void refresh_states() {
+    // seen_seq_ is the watermark the store gave last time (store.hpp, "Cursors"): what another
+    // writer commits late, below a seq already seen, comes next time.
     auto latest = store_->latest_states(seen_seq_);
     if (!latest) {
       log(LogLevel::error, "trapd", latest.error().to_string());
       return;
     }
-    for (const auto& [e, s] : *latest) {
+    for (const auto& [e, s] : latest->changes) {
       proc_->set_known_state(e, s.state);
-      seen_seq_ = std::max(seen_seq_, s.seq);
     }
+    seen_seq_ = latest->through;
   }
 
   // -- the loop ---------------------------------------------------------------------------------

@@ -259,7 +259,6 @@ int netconf_listen(Context& ctx) {
   const core::Device& dev = *found->one.device;
   const std::vector<const core::DevicePlugin*> plugins = builtin_registry().plugins_of(dev).found;
   core::Store& store = *found->one.store;
-  store.set_busy_timeout(std::chrono::milliseconds{5000});
   stop_on_sigterm();
   Watchdog& watchdog = Watchdog::instance();
   const core::PollOrigin origin = origin_of(dev);

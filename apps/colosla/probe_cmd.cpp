@@ -161,7 +161,6 @@ int prober(Context& ctx) {
     return kFailed;
   }
   core::Store& store = *opened->store;
-  store.set_busy_timeout(std::chrono::milliseconds{5000});
   const core::Inventory& inv = opened->inventory;
 
   const Clock& clock = *ctx.clock;

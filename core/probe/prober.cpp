@@ -275,7 +275,7 @@ ProbeLoop::ProbeLoop(Store& store, std::vector<ProbeJob> jobs, Prober::Options o
   // After a restart a service whose last probe failed needs one more failure, not two.
   if (auto latest = store_.latest_states(0)) {
     std::map<std::pair<std::string, std::string>, bool> failed;
-    for (const auto& [e, change] : *latest) {
+    for (const auto& [e, change] : latest->changes) {
       if (e.kind == EntityKind::probe) {
         failed[{e.device, e.item}] = change.state == State::fail;
       }

@@ -52,7 +52,7 @@ std::optional<State> state_at(const History& h, const EntityId& e, Timestamp at)
 // What the evaluator keeps between runs: what it read, while the input marks say it is unchanged,
 // and what it learnt.
 struct Evaluator::Memory {
-  Store::InputMarks marks;
+  InputMarks marks;
   std::shared_ptr<const Inventory> inventory;
   std::map<std::string, std::chrono::year_month> month_of;       // contract → its month
   std::map<std::string, std::vector<MappingRange>> mappings_of;  // contract → its port ranges
@@ -158,7 +158,7 @@ Result<Evaluation> Evaluator::run(Store& store, const EvaluateOptions& o, Timest
       if (!latest) {
         return latest.error();
       }
-      for (const auto& [e, change] : *latest) {
+      for (const auto& [e, change] : latest->changes) {
         if (next->uplinks.count(e) != 0) {
           for (const auto& c : inv.contracts) {
             judge.insert(c.id);

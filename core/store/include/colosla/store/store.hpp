@@ -15,9 +15,18 @@
 #include "colosla/model/records.hpp"
 #include "colosla/store/secrets.hpp"
 
-/// The store: one SQLite database in WAL mode that keeps the inventory, the observations with
-/// their evidence, and every record people enter. The schema is versioned with
-/// PRAGMA user_version and upgraded forward when a newer colosla opens an older store.
+/// The store, behind narrow interfaces, one per concern, each with its contract; a backend (today
+/// SQLite: sqlite.hpp) implements them all in one class derived from Store. Callers take the
+/// interface they need, or Store& when they need several. tests/unit/store/conformance_test.cpp
+/// checks every contract below against every backend, through these interfaces only.
+///
+/// Cursors. Ids (observation seq, event id) grow, but with several writers they need not become
+/// visible in id order: a writer may take id 7, another id 8 and commit first. A cursor is
+/// therefore a watermark, never "the last id I saw": a reader reads only up to the highest id
+/// below which every transaction has committed or rolled back, is told that watermark
+/// (`through`), and passes it back next time. An id above the watermark is read by a later call,
+/// never skipped. (SQLite has one writer at a time, so its watermark is the highest id committed;
+/// a PostgreSQL backend computes it from the sequence values still in flight.) docs/store.md.
 namespace colosla::core {
 
 /// One loaded inventory, kept for the audit trail.
@@ -42,188 +51,240 @@ struct NewEvent {
 using EventBody = std::function<std::string(std::size_t index, std::int64_t id,
                                             const std::optional<EntityId>& cause)>;
 
-class Store {
+/// The latest states of the entities observed since a watermark (ObservationLog::latest_states).
+struct LatestStates {
+  /// The last change (by time, then seq) of each entity whose last change has a seq in
+  /// (after, through]. (An entity whose new observations are older in time than its last change
+  /// is not in it: its last change did not change.)
+  std::vector<std::pair<EntityId, StateChange>> changes;
+  /// The watermark read up to: every observation with a seq at or below it is committed (or
+  /// never will be). Pass it back as `after` next time.
+  std::int64_t through = 0;
+};
+
+/// Transactions. Every method of the other interfaces is atomic by itself; read() and write()
+/// group several into one snapshot or one all-or-nothing change.
+class Transactor {
+ public:
+  virtual ~Transactor() = default;
+  /// Runs fn in one read transaction: every read inside sees the same snapshot of the store,
+  /// however others write meanwhile. Errors: fn's, or store (the backend failed, or, for a
+  /// reader without locks, the store changed while it read: read again).
+  virtual Result<void> read(const std::function<Result<void>()>& fn) const = 0;
+  /// Runs fn in one write transaction (nested: a savepoint): committed when fn succeeds, rolled
+  /// back when it fails, throws or the backend fails. Nothing fn wrote is seen by others before
+  /// the outermost write() commits.
+  virtual Result<void> write(const std::function<Result<void>()>& fn) = 0;
+};
+
+/// The inventory: versioned, whole, its secrets sealed (secrets.hpp).
+class InventoryStore {
+ public:
+  virtual ~InventoryStore() = default;
+  /// Replaces the inventory with v (inside the caller's write() when it needs to check
+  /// something first), its secrets sealed with the key (created when there is none). Returns the
+  /// new inventory version (1, 2, ...).
+  virtual Result<std::int64_t> save_inventory(const ValidatedInventory& v, const std::string& by,
+                                              Timestamp at) = 0;
+  /// The version of the current inventory when its document is `document` (compared by a keyed
+  /// digest: the store keeps no clear secret to compare with), else nullopt.
+  virtual Result<std::optional<std::int64_t>> version_holding(
+      const std::string& document) const = 0;
+  /// The current inventory, or nullopt when none was ever loaded. Its devices' secrets are
+  /// empty unless revealed, which needs the key (errors then: not_found or io naming it).
+  virtual Result<std::optional<Inventory>> load_inventory(
+      Secrets secrets = Secrets::withhold) const = 0;
+  /// The inventory cut down to one contract: the contract, the devices of its ports and power
+  /// sources, the uplinks and their devices, the calendar; secrets withheld. nullopt when no
+  /// inventory is loaded or it has no such contract. For check_colosla, which must not read
+  /// every contract.
+  virtual Result<std::optional<Inventory>> load_contract(const std::string& id) const = 0;
+  /// The inventory's devices only (a trap handler has no use for the contracts).
+  virtual Result<std::vector<Device>> devices(Secrets secrets = Secrets::withhold) const = 0;
+  /// The current inventory's record (document, who loaded it, when, from which files); the
+  /// document's secrets as `secrets` says.
+  virtual Result<std::optional<InventoryRecord>> inventory_record(
+      Secrets secrets = Secrets::withhold) const = 0;
+};
+
+/// The observations: appended, never changed; each gets a seq (growing, see "Cursors" above).
+class ObservationLog {
+ public:
+  virtual ~ObservationLog() = default;
+  /// Stores observations (one transaction unless inside write()). Returns how many.
+  virtual Result<std::size_t> add_observations(const std::vector<Observation>& obs) = 0;
+  /// Every observation of entity e, ordered by time, then seq.
+  virtual Result<std::vector<Observation>> observations(const EntityId& e) const = 0;
+  /// Every observation whose time lies in [from, to), ordered by time, then seq.
+  virtual Result<std::vector<Observation>> observations_between(Timestamp from,
+                                                                Timestamp to) const = 0;
+  virtual Result<std::int64_t> observation_count() const = 0;
+  /// Every entity's state changes up to and including `until`, each entity's ordered by time,
+  /// then seq, without the evidence: what the SLA engine reads. Every entity the store knows is
+  /// in it (one first observed after `until` with no change).
+  virtual Result<History> history(Timestamp until) const = 0;
+  /// The changes of some entities up to `until`, as history() has them, from the time of each
+  /// entity's last observation in its good state (up, on, normal, pass) at or before `from` (whole
+  /// when there is none): an outage or emergency running at `from` began after it. An entity never
+  /// observed has an empty list. (A network outage of several ports in relay, each down in
+  /// turn since before its last good observation, is seen to begin later than it did; its
+  /// seconds in a month after `from` are the same.)
+  virtual Result<History> history_of(const std::vector<EntityId>& entities, Timestamp from,
+                                     Timestamp until) const = 0;
+  /// The last change of every entity observed after the watermark `after` (0: every entity),
+  /// and the watermark read up to (LatestStates). A caller that follows the log passes back the
+  /// `through` it got: an observation committed late by another writer, with a seq below ones
+  /// it has seen, is in the next answer, not skipped.
+  virtual Result<LatestStates> latest_states(std::int64_t after) const = 0;
+  /// The last change of every entity of one device (ports, outlets, inlet, UPS output).
+  virtual Result<std::vector<std::pair<EntityId, StateChange>>> latest_states_of(
+      const std::string& device) const = 0;
+  /// The watermark of the log now: every observation with a seq at or below it is committed
+  /// (0 when there is none).
+  virtual Result<std::int64_t> last_observation_seq() const = 0;
+};
+
+/// What people enter: records (exclusions, reports, notifications, ...) and port mapping
+/// changes. Appended only; a correction or withdrawal is a new record that supersedes one.
+class RecordStore {
+ public:
+  virtual ~RecordStore() = default;
+  /// Every record (in force, corrected or withdrawn), in id order.
+  virtual Result<std::vector<Record>> records() const = 0;
+  /// The records that can bear on one contract: its own and those for every contract, with
+  /// their corrections and withdrawals (effective_records sorts out which are in force), in id
+  /// order.
+  virtual Result<std::vector<Record>> records_of(const std::string& contract) const = 0;
+  /// Stores a record as given (check it with check_record first); returns its id (growing).
+  /// Errors: store when it supersedes a record that is superseded already.
+  virtual Result<std::int64_t> add_record(const Record& r) = 0;
+  /// Every mapping change, in the order entered.
+  virtual Result<std::vector<MappingChange>> mapping_changes() const = 0;
+  /// Records a change; returns its id.
+  virtual Result<std::int64_t> add_mapping_change(const MappingChange& c) = 0;
+};
+
+/// The event log: each occurrence recorded once by its key, then delivered by named sinks, each
+/// with its durable cursor. Event ids grow; a cursor is a watermark ("Cursors" above).
+class EventLog {
+ public:
+  virtual ~EventLog() = default;
+  /// Records the events whose key the store has not seen (each occurrence once, also across
+  /// restarts and writers), all or nothing. For each new one, `body` is called with its index in
+  /// `events`, the id the store gave it and the entity of its cause observation (when it has one
+  /// and it is still stored), and returns the text kept as the event (the sinks deliver it as it
+  /// is). Returns (index, id) of the new ones, in order. The store does not read the body.
+  virtual Result<std::vector<std::pair<std::size_t, std::int64_t>>> record_events(
+      const std::vector<NewEvent>& events, Timestamp recorded, const EventBody& body) = 0;
+  /// The recorded events after an id (id, body), in id order, up to the watermark: none of
+  /// them can be followed later by an event with a lower id.
+  virtual Result<std::vector<std::pair<std::int64_t, std::string>>> events_after(
+      std::int64_t after_id) const = 0;
+  /// The recorded events the sink named `sink` has not delivered yet: events_after(its cursor).
+  virtual Result<std::vector<std::pair<std::int64_t, std::string>>> undelivered(
+      const std::string& sink) const = 0;
+  /// The last event id the sink delivered (0: none yet).
+  virtual Result<std::int64_t> sink_cursor(const std::string& sink) const = 0;
+  /// Sets the sink's cursor once it has delivered the events up to last_id (an id undelivered()
+  /// gave, so at or below the watermark). Sinks are independent: one's cursor moves no other.
+  virtual Result<void> set_sink_cursor(const std::string& sink, std::int64_t last_id) = 0;
+};
+
+/// The contracts' figures as evaluate last computed them: what check_colosla reads.
+class StatusCache {
+ public:
+  virtual ~StatusCache() = default;
+  /// Replaces every contract's stored figures (contract id, judge.hpp's ContractStatus as JSON),
+  /// all or nothing, as computed at `computed_at`: a contract not in `statuses` has none after.
+  virtual Result<void> save_contract_statuses(
+      const std::vector<std::pair<std::string, std::string>>& statuses, Timestamp computed_at) = 0;
+  /// Replaces the stored figures of some contracts (the others keep theirs) and marks every
+  /// contract's figures computed at `computed_at`: what an evaluation that judged again only the
+  /// contracts whose figures can have changed stores. All or nothing.
+  virtual Result<void> update_contract_statuses(
+      const std::vector<std::pair<std::string, std::string>>& changed, Timestamp computed_at) = 0;
+  /// A contract's stored figures and when they were last computed, or marked computed by an
+  /// evaluation that left them as they were (nullopt: none).
+  virtual Result<std::optional<std::pair<Timestamp, std::string>>> contract_status(
+      const std::string& contract) const = 0;
+};
+
+/// The highest id of each input of the SLA engine (0: none): the inventory version, the
+/// observation watermark, the record id and the mapping change id. Records and mapping changes
+/// are only ever added (a correction is a new record), so an unchanged mark means unchanged rows.
+struct InputMarks {
+  std::int64_t inventory = 0;
+  std::int64_t observation = 0;
+  std::int64_t record = 0;
+  std::int64_t mapping = 0;
+  friend bool operator==(const InputMarks&, const InputMarks&) = default;
+};
+
+/// What the trap receiver and the poller keep between runs.
+class ReceiverState {
+ public:
+  virtual ~ReceiverState() = default;
+  /// Replaces a device's ifIndex -> ifName map with what a walk found.
+  virtual Result<void> save_port_index(const std::string& device,
+                                       const std::vector<PortName>& ports, Timestamp walked) = 0;
+  /// Every device's ifIndex -> ifName map.
+  virtual Result<std::map<std::string, std::map<std::int64_t, std::string>>> port_index() const = 0;
+  /// Stores traps kept as evidence only. Returns how many.
+  virtual Result<std::size_t> add_evidence(const std::vector<TrapEvidence>& items) = 0;
+  /// Adds deltas to named counters (created at 0), all or nothing.
+  virtual Result<void> add_counters(const std::map<std::string, std::int64_t>& deltas,
+                                    Timestamp at) = 0;
+  /// Every counter, by name.
+  virtual Result<std::vector<CounterValue>> counters() const = 0;
+};
+
+/// A store: every interface above, on one connection to one backend. A Store is used by one
+/// thread at a time; each thread or process opens its own.
+class Store : public Transactor,
+              public InventoryStore,
+              public ObservationLog,
+              public RecordStore,
+              public EventLog,
+              public StatusCache,
+              public ReceiverState {
  public:
   /// The schema version this build writes.
   static constexpr int kSchemaVersion = 11;
 
   enum class Mode {
-    create,     ///< Read and write; create the file (mode 0600) when it does not exist.
-    existing,   ///< Read and write; the file must exist.
-    read_only,  ///< Only read; the file must exist and have this build's schema.
+    create,     ///< Read and write; create the store (a file: mode 0600) when there is none.
+    existing,   ///< Read and write; the store must exist.
+    read_only,  ///< Only read; the store must exist and have this build's schema.
   };
 
-  /// Opens (and, if allowed, creates and upgrades) the store at path. `key_path` is the file of
-  /// the key that seals the inventory's secrets (secrets.hpp; empty: default_key_path(path)),
-  /// read only when a secret is written or revealed (or an upgrade seals an older store's).
-  /// Errors: not_found when the file is missing and mode is not create; store when SQLite fails
-  /// or the file was written by a newer colosla (schema version above kSchemaVersion).
-  static Result<std::unique_ptr<Store>> open(const std::string& path, Mode mode,
+  /// Opens (and, if allowed, creates and upgrades) the store at `location`: a file path (SQLite,
+  /// with the default SqliteOptions: sqlite.hpp) or a "postgresql://" URI. `key_path` is the
+  /// file of the key that seals the inventory's secrets (secrets.hpp; empty:
+  /// default_key_path(location)), read only when a secret is written or revealed (or an upgrade
+  /// seals an older store's). Errors: not_found when the store is missing and mode is not
+  /// create; store when the backend fails, the store was written by a newer colosla (schema
+  /// version above kSchemaVersion), or the backend is not built in (PostgreSQL, today).
+  static Result<std::unique_ptr<Store>> open(const std::string& location, Mode mode,
                                              const std::string& key_path = {});
 
-  ~Store();
+  Store() = default;
+  ~Store() override = default;
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  [[nodiscard]] const std::string& path() const;
-  /// PRAGMA user_version of the open database.
-  [[nodiscard]] int schema_version() const;
-  /// How long a statement waits for another process's lock before it fails (5 s by default).
-  /// The trap daemon waits less: while it waits, it receives nothing.
-  void set_busy_timeout(std::chrono::milliseconds wait);
-  /// SQLite checkpoints the write-ahead log into the database after every `pages` pages written
-  /// (1000 by default; 0: never by itself). A writer that commits often checkpoints on its own
-  /// schedule instead, with checkpoint().
-  void set_autocheckpoint(int pages);
-  /// SQLite's page cache for this connection, in KiB (2048 by default).
-  void set_cache_size(int kib);
-  /// Copies what the write-ahead log holds into the database as far as readers allow (PASSIVE).
-  Result<void> checkpoint();
+  /// Where the store is (as given to open()).
+  [[nodiscard]] virtual const std::string& path() const = 0;
+  /// The schema version of the open store.
+  [[nodiscard]] virtual int schema_version() const = 0;
+  /// The upkeep a writer that stores often (the trap daemon) does once a second and after a
+  /// burst, apart from its commits: SQLite merges the observations a deferring writer stored
+  /// into the history (SqliteOptions::defer_history_merge) and checkpoints its write-ahead log.
+  /// Inside write() only what belongs in the transaction is done (the merge). Readers see the
+  /// same store before and after. Returns how many observations were merged.
+  virtual Result<std::int64_t> maintain() = 0;
 
-  /// Runs fn in one read transaction: every read inside sees the same snapshot of the store,
-  /// however the daemon writes meanwhile, and the file is locked once, not per statement.
-  Result<void> read(const std::function<Result<void>()>& fn) const;
-
-  /// Runs fn in one write transaction (BEGIN IMMEDIATE, or a savepoint when one is already
-  /// open): committed when fn succeeds, rolled back when it fails or SQLite does.
-  Result<void> write(const std::function<Result<void>()>& fn);
-
-  // -- inventory ---------------------------------------------------------------------------
-  /// Replaces the inventory with v (inside the caller's write() when it needs to check
-  /// something first), its secrets sealed with the key (created when there is none). Returns the
-  /// new inventory version.
-  Result<std::int64_t> save_inventory(const ValidatedInventory& v, const std::string& by,
-                                      Timestamp at);
-  /// The version of the current inventory when its document is `document` (compared by a keyed
-  /// digest: the store keeps no clear secret to compare with), else nullopt.
-  Result<std::optional<std::int64_t>> version_holding(const std::string& document) const;
-  /// The current inventory, or nullopt when none was ever loaded. Its devices' secrets are
-  /// empty unless revealed, which needs the key (errors then: not_found or io naming it).
-  Result<std::optional<Inventory>> load_inventory(Secrets secrets = Secrets::withhold) const;
-  /// The inventory cut down to one contract: the contract, the devices of its ports and power
-  /// sources, the uplinks and their devices, the calendar. nullopt when no inventory is loaded
-  /// or it has no such contract. For check_colosla, which must not read every contract.
-  Result<std::optional<Inventory>> load_contract(const std::string& id) const;
-  /// The inventory's devices only (a trap handler has no use for the contracts).
-  Result<std::vector<Device>> devices(Secrets secrets = Secrets::withhold) const;
-  /// The current inventory's record (document, who loaded it, when, from which files).
-  Result<std::optional<InventoryRecord>> inventory_record(
-      Secrets secrets = Secrets::withhold) const;
-
-  // -- observations ------------------------------------------------------------------------
-  /// Stores observations (one transaction unless inside write()). Returns how many.
-  Result<std::size_t> add_observations(const std::vector<Observation>& obs);
-  /// The SLA engine reads state changes from a table ordered by entity and time. Observations
-  /// are merged into it in the transaction that stores them, unless the writer defers that: the
-  /// trap daemon, storing thousands a second, merges once a second with merge_history(), so that
-  /// each flapping port's pages are rewritten once per merge instead of once per commit.
-  /// Readers see unmerged observations all the same.
-  void defer_history_merge(bool defer);
-  /// Merges the observations not yet in the history (one transaction unless inside write()).
-  /// Returns how many.
-  Result<std::int64_t> merge_history();
-  /// Every observation of entity e, ordered by time, then arrival.
-  Result<std::vector<Observation>> observations(const EntityId& e) const;
-  /// Every observation whose time lies in [from, to), ordered by time, then arrival. (A scan:
-  /// no index by time, which would cost every trap stored a third more.)
-  Result<std::vector<Observation>> observations_between(Timestamp from, Timestamp to) const;
-  Result<std::int64_t> observation_count() const;
-  /// Every entity's state changes up to and including `until`, without the evidence: what the
-  /// SLA engine reads.
-  Result<History> history(Timestamp until) const;
-  /// The changes of some entities up to `until`, as history() has them, from each entity's
-  /// last observation in its good state (up, on, normal, pass) at or before `from` (whole when
-  /// there is none): an outage or emergency running at `from` began after it. An entity never
-  /// observed has an empty list. (A network outage of several ports in relay, each down in
-  /// turn since before its last good observation, is seen to begin later than it did; its
-  /// seconds in a month after `from` are the same.)
-  Result<History> history_of(const std::vector<EntityId>& entities, Timestamp from,
-                             Timestamp until) const;
-
-  /// The last change of every entity among the observations after `after_seq` (0: all).
-  Result<std::vector<std::pair<EntityId, StateChange>>> latest_states(std::int64_t after_seq) const;
-  /// The last change of every entity of one device (ports, outlets, inlet, UPS output).
-  Result<std::vector<std::pair<EntityId, StateChange>>> latest_states_of(
-      const std::string& device) const;
-  /// The highest observation seq (0 when there is none).
-  Result<std::int64_t> last_observation_seq() const;
-
-  // -- what the receiver and the poller keep ----------------------------------------------------
-  /// Replaces a device's ifIndex → ifName map with what a walk found.
-  Result<void> save_port_index(const std::string& device, const std::vector<PortName>& ports,
-                               Timestamp walked);
-  /// Every device's ifIndex → ifName map.
-  Result<std::map<std::string, std::map<std::int64_t, std::string>>> port_index() const;
-  /// Stores traps kept as evidence only. Returns how many.
-  Result<std::size_t> add_evidence(const std::vector<TrapEvidence>& items);
-  /// Adds deltas to named counters (created at 0).
-  Result<void> add_counters(const std::map<std::string, std::int64_t>& deltas, Timestamp at);
-  /// Every counter, by name.
-  Result<std::vector<CounterValue>> counters() const;
-
-  // -- records -------------------------------------------------------------------------------
-  /// Every record (in force, corrected or withdrawn), in id order.
-  Result<std::vector<Record>> records() const;
-  /// Records the events whose key the store has not seen (each occurrence once, also across
-  /// restarts), all or nothing. For each new one, `body` is called with its index in `events`, the
-  /// id the store gave it and the entity of its cause observation (when it has one and it is
-  /// still stored), and returns the text kept as the event (the sinks deliver it as it is).
-  /// Returns (index, id) of the new ones, in order. The store does not read the body.
-  Result<std::vector<std::pair<std::size_t, std::int64_t>>> record_events(
-      const std::vector<NewEvent>& events, Timestamp recorded, const EventBody& body);
-  /// The recorded events after an id (id, RFC 7951 JSON), in order.
-  Result<std::vector<std::pair<std::int64_t, std::string>>> events_after(
-      std::int64_t after_id) const;
-  /// The recorded events a sink has not delivered yet: those after its cursor (id, JSON).
-  Result<std::vector<std::pair<std::int64_t, std::string>>> undelivered(
-      const std::string& sink) const;
-  /// The last event-id a sink delivered (0: none yet), and setting it once delivered.
-  Result<std::int64_t> sink_cursor(const std::string& sink) const;
-  Result<void> set_sink_cursor(const std::string& sink, std::int64_t last_id);
-  /// A contract's stored figures and when they were computed (nullopt: none).
-  Result<std::optional<std::pair<Timestamp, std::string>>> contract_status(
-      const std::string& contract) const;
-  /// Replaces every contract's stored figures (contract id, judge.hpp's ContractStatus as JSON),
-  /// all or nothing, as computed at `computed_at`. check_colosla reads them.
-  Result<void> save_contract_statuses(
-      const std::vector<std::pair<std::string, std::string>>& statuses, Timestamp computed_at);
-  /// Replaces the stored figures of some contracts (the others keep theirs) and marks every
-  /// contract's figures computed at `computed_at`: what an evaluation that re-judged only the
-  /// contracts whose inputs changed stores. All or nothing.
-  Result<void> update_contract_statuses(
-      const std::vector<std::pair<std::string, std::string>>& changed, Timestamp computed_at);
-  /// The records that can bear on one contract: its own and those for every contract, with
-  /// their corrections and withdrawals (effective_records sorts out which are in force).
-  Result<std::vector<Record>> records_of(const std::string& contract) const;
-  /// Stores a record as given (check it with check_record first); returns its id.
-  Result<std::int64_t> add_record(const Record& r);
-
-  // -- what an evaluation reads -------------------------------------------------------------
-  /// The highest id of each input of the SLA engine (0: none): the inventory version, the
-  /// observation seq, the record id and the mapping change id. Records and mapping changes are
-  /// only ever added (a correction is a new record), so an unchanged mark means unchanged rows.
-  struct InputMarks {
-    std::int64_t inventory = 0;
-    std::int64_t observation = 0;
-    std::int64_t record = 0;
-    std::int64_t mapping = 0;
-    friend bool operator==(const InputMarks&, const InputMarks&) = default;
-  };
-  Result<InputMarks> input_marks() const;
-
-  // -- port mapping ------------------------------------------------------------------------
-  /// Every mapping change, in the order entered.
-  Result<std::vector<MappingChange>> mapping_changes() const;
-  /// Records a change; returns its id.
-  Result<std::int64_t> add_mapping_change(const MappingChange& c);
-
- private:
-  Result<std::optional<Inventory>> load_inventory_of(const std::string* contract,
-                                                     Secrets secrets) const;
-  Result<std::vector<Record>> records_where(const std::string* contract) const;
-  struct Impl;
-  explicit Store(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  /// Every input mark of the SLA engine, read in one snapshot (InputMarks).
+  virtual Result<InputMarks> input_marks() const = 0;
 };
 
 }  // namespace colosla::core

@@ -1,3 +1,4 @@
+#include "colosla/store/sqlite.hpp"
 #include "colosla/store/store.hpp"
 
 #include <sqlite3.h>
@@ -186,7 +187,7 @@ std::string readings(const Store& s) {
   }
   std::map<std::string, std::string> latest;
   const auto last = s.latest_states(0).value();
-  for (const auto& [e, c] : last) {
+  for (const auto& [e, c] : last.changes) {
     latest[e.item] = format_time_utc(c.time) + "/" + std::string(to_string(c.state)) + "/" +
                      std::to_string(c.seq);
   }
@@ -214,8 +215,11 @@ TEST_CASE("observations not yet merged into the history are read all the same", 
               .value() == 3);
   CHECK(query(path, "SELECT count(*) FROM state_change") == "3");  // merged as stored
 
-  auto deferred = open(path);
-  deferred->defer_history_merge(true);
+  SqliteOptions options;
+  options.defer_history_merge = true;
+  auto opened = open_sqlite(path, Store::Mode::existing, {}, options);
+  REQUIRE(opened.has_value());
+  auto deferred = std::move(*opened);
   // A late trap dated between the two merged changes, a new change, a new port, and a
   // back-dated change of ge-0/0/2 that must not become its latest state.
   REQUIRE(deferred
@@ -248,14 +252,15 @@ TEST_CASE("observations not yet merged into the history are read all the same", 
   // After seq 3: ge-0/0/1 and ge-0/0/3 changed; ge-0/0/2's last change is still seq 3.
   std::set<std::string> changed;
   const auto after3 = reader->latest_states(3).value();
-  for (const auto& [e, c] : after3) {
+  CHECK(after3.through == 7);
+  for (const auto& [e, c] : after3.changes) {
     changed.insert(e.item);
   }
   CHECK(changed == std::set<std::string>{"ge-0/0/1", "ge-0/0/3"});
-  CHECK(reader->latest_states(7).value().empty());
+  CHECK(reader->latest_states(7).value().changes.empty());
 
-  CHECK(deferred->merge_history().value() == 4);
-  CHECK(deferred->merge_history().value() == 0);
+  CHECK(deferred->maintain().value() == 4);
+  CHECK(deferred->maintain().value() == 0);
   CHECK(query(path, "SELECT count(*) FROM state_change") == "7");
   CHECK(query(path, "SELECT seq FROM state_change_merged") == "7");
   CHECK(readings(*reader) == before);
@@ -292,96 +297,7 @@ TEST_CASE("a store of schema 3 gets its history table when upgraded", "[store]")
   CHECK(readings(*store) == before);
 }
 
-TEST_CASE("a write is either committed or not there", "[store]") {
-  TempDir dir;
-  auto store = open(dir.file("s.db"));
-  SECTION("a failing step rolls everything back") {
-    auto r = store->write([&]() -> Result<void> {
-      REQUIRE(store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "a")})
-                  .has_value());
-      return make_error(Errc::conflict, "no");
-    });
-    REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().msg == "no");
-    CHECK(store->observation_count().value() == 0);
-  }
-  SECTION("an inner failure rolls back only the inner part") {
-    auto r = store->write([&]() -> Result<void> {
-      REQUIRE(store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "outer")})
-                  .has_value());
-      auto inner = store->write([&]() -> Result<void> {
-        REQUIRE(store->add_observations({port_obs("2026-11-03T02:01:00Z", State::up, "inner")})
-                    .has_value());
-        return make_error(Errc::conflict, "inner fails");
-      });
-      CHECK_FALSE(inner.has_value());
-      return {};
-    });
-    REQUIRE(r.has_value());
-    const auto got = store->observations(EntityId::port("sw1", "ge-0/0/1")).value();
-    REQUIRE(got.size() == 1);
-    CHECK(got[0].evidence == "outer");
-  }
-  SECTION("an exception rolls back and goes on") {
-    CHECK_THROWS(store->write([&]() -> Result<void> {
-      REQUIRE(store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "a")})
-                  .has_value());
-      throw std::runtime_error("boom");
-    }));
-    CHECK(store->observation_count().value() == 0);
-    CHECK(
-        store->add_observations({port_obs("2026-11-03T02:00:00Z", State::down, "b")}).has_value());
-  }
-}
-
-TEST_CASE("the inventory is stored and read back whole", "[store]") {
-  TempDir dir;
-  auto store = open(dir.file("s.db"));
-  CHECK_FALSE(store->load_inventory().value().has_value());
-  CHECK_FALSE(store->inventory_record().value().has_value());
-
-  InventoryValidator validator;
-  auto v = validator.validate_files({colosla::test::source_file("examples/inventory.json")});
-  REQUIRE(v.has_value());
-  REQUIRE(store->save_inventory(*v, "alice", at("2026-11-23T10:00:00Z")).value() == 1);
-  REQUIRE(store->save_inventory(*v, "bob", at("2026-11-23T11:00:00Z")).value() == 2);
-
-  const auto rec = store->inventory_record(Secrets::reveal).value();
-  REQUIRE(rec.has_value());
-  CHECK(rec->version == 2);
-  CHECK(rec->loaded_by == "bob");
-  CHECK(nlohmann::json::parse(rec->document) == nlohmann::json::parse(v->document));
-  CHECK(store->version_holding(v->document).value() == std::optional<std::int64_t>{2});
-
-  const auto inv = store->load_inventory().value();
-  REQUIRE(inv.has_value());
-  const Inventory& want = v->inventory;
-  REQUIRE(inv->devices.size() == want.devices.size());
-  for (std::size_t i = 0; i < want.devices.size(); ++i) {
-    CHECK(inv->devices[i].name == want.devices[i].name);
-    CHECK(inv->devices[i].role == want.devices[i].role);
-    CHECK(inv->devices[i].snmp.auth_protocol == want.devices[i].snmp.auth_protocol);
-    CHECK(inv->devices[i].netconf.has_value() == want.devices[i].netconf.has_value());
-  }
-  CHECK(inv->uplinks == want.uplinks);
-  CHECK(inv->calendar.holidays == want.calendar.holidays);
-  CHECK(inv->calendar.working_days == want.calendar.working_days);
-  REQUIRE(inv->contracts.size() == 1);
-  const Contract& c = inv->contracts[0];
-  const Contract& w = want.contracts[0];
-  CHECK(c.id == w.id);
-  CHECK(c.start == w.start);
-  CHECK(c.end == w.end);
-  CHECK(c.monthly_fee == 300'000);
-  CHECK(c.ports == w.ports);
-  CHECK(c.power_sources == w.power_sources);
-  REQUIRE(c.probe_targets.size() == 1);
-  CHECK(c.probe_targets[0].services == w.probe_targets[0].services);
-  REQUIRE(c.contacts.size() == 1);
-  CHECK(c.contacts[0].authorized);
-  CHECK(c.sla.availability_target_milli == 99'900);
-  CHECK(c.sla.max_outage_minutes == 44);
-}
+// Transactions and the inventory's round trip: conformance_test.cpp, for every backend.
 
 namespace {
 

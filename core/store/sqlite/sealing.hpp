@@ -1,0 +1,57 @@
+#pragma once
+
+// The inventory's secrets as the SQLite backend keeps them: sealed with the store's key
+// (secrets.hpp), in the device rows and in each inventory document.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "colosla/base/result.hpp"
+#include "colosla/model/inventory.hpp"
+#include "colosla/store/secrets.hpp"
+
+namespace colosla::core::sqlite {
+
+/// The secrets of a device: where each is, and the context it is sealed under (the same as its
+/// leaf in the document: see each_secret_leaf).
+std::vector<std::pair<std::string*, std::string>> secrets_of(Device& d);
+
+// Calls fn(value, context) for each secret leaf of an RFC 7951 inventory document (a device's
+// snmp community, auth-password, priv-password, netconf password).
+template <class Fn>
+Result<void> each_secret_leaf(nlohmann::ordered_json& doc, Fn fn) {
+  const auto top = doc.find("colosla-inventory:inventory");
+  if (top == doc.end() || !top->is_object()) {
+    return {};
+  }
+  const auto devices = top->find("device");
+  if (devices == top->end() || !devices->is_array()) {
+    return {};
+  }
+  for (auto& d : *devices) {
+    const std::string name = d.value("name", "");
+    for (const char* block : {"snmp", "netconf"}) {
+      const auto b = d.find(block);
+      if (b == d.end() || !b->is_object()) {
+        continue;
+      }
+      for (const char* leaf : {"community", "auth-password", "priv-password", "password"}) {
+        const auto v = b->find(leaf);
+        if (v != b->end() && v->is_string()) {
+          if (auto r = fn(v->template get_ref<std::string&>(),
+                          "device " + name + " " + block + " " + leaf);
+              !r) {
+            return r;
+          }
+        }
+      }
+    }
+  }
+  return {};
+}
+/// The document with each secret leaf sealed (those sealed already stay as they are).
+Result<std::string> seal_document(const std::string& document, const SecretKey& key);
+
+}  // namespace colosla::core::sqlite

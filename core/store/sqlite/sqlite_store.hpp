@@ -1,0 +1,143 @@
+#pragma once
+
+// The SQLite backend's class: every store interface on one SQLite connection. Private to
+// core/store: the programs reach it through Store::open or open_sqlite (sqlite.hpp). Its
+// methods live in one file per concern (backend, migrations, inventory, observations, records,
+// events, receiver_state).
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "colosla/store/sqlite.hpp"
+#include "colosla/store/store.hpp"
+#include "sqlite/sql.hpp"
+
+namespace colosla::core::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  /// See open_sqlite.
+  static Result<std::unique_ptr<Store>> open(const std::string& path, Mode mode,
+                                             const std::string& key_path,
+                                             const SqliteOptions& options);
+  ~SqliteStore() override;
+
+  [[nodiscard]] const std::string& path() const override;
+  [[nodiscard]] int schema_version() const override;
+  Result<std::int64_t> maintain() override;
+
+  Result<void> read(const std::function<Result<void>()>& fn) const override;
+  Result<void> write(const std::function<Result<void>()>& fn) override;
+
+  Result<std::int64_t> save_inventory(const ValidatedInventory& v, const std::string& by,
+                                      Timestamp at) override;
+  Result<std::optional<std::int64_t>> version_holding(const std::string& document) const override;
+  Result<std::optional<Inventory>> load_inventory(Secrets secrets) const override;
+  Result<std::optional<Inventory>> load_contract(const std::string& id) const override;
+  Result<std::vector<Device>> devices(Secrets secrets) const override;
+  Result<std::optional<InventoryRecord>> inventory_record(Secrets secrets) const override;
+
+  Result<std::size_t> add_observations(const std::vector<Observation>& obs) override;
+  Result<std::vector<Observation>> observations(const EntityId& e) const override;
+  Result<std::vector<Observation>> observations_between(Timestamp from,
+                                                        Timestamp to) const override;
+  Result<std::int64_t> observation_count() const override;
+  Result<History> history(Timestamp until) const override;
+  Result<History> history_of(const std::vector<EntityId>& entities, Timestamp from,
+                             Timestamp until) const override;
+  Result<LatestStates> latest_states(std::int64_t after) const override;
+  Result<std::vector<std::pair<EntityId, StateChange>>> latest_states_of(
+      const std::string& device) const override;
+  Result<std::int64_t> last_observation_seq() const override;
+
+  Result<std::vector<Record>> records() const override;
+  Result<std::vector<Record>> records_of(const std::string& contract) const override;
+  Result<std::int64_t> add_record(const Record& r) override;
+  Result<std::vector<MappingChange>> mapping_changes() const override;
+  Result<std::int64_t> add_mapping_change(const MappingChange& c) override;
+
+  Result<std::vector<std::pair<std::size_t, std::int64_t>>> record_events(
+      const std::vector<NewEvent>& events, Timestamp recorded, const EventBody& body) override;
+  Result<std::vector<std::pair<std::int64_t, std::string>>> events_after(
+      std::int64_t after_id) const override;
+  Result<std::vector<std::pair<std::int64_t, std::string>>> undelivered(
+      const std::string& sink) const override;
+  Result<std::int64_t> sink_cursor(const std::string& sink) const override;
+  Result<void> set_sink_cursor(const std::string& sink, std::int64_t last_id) override;
+
+  Result<void> save_contract_statuses(
+      const std::vector<std::pair<std::string, std::string>>& statuses,
+      Timestamp computed_at) override;
+  Result<void> update_contract_statuses(
+      const std::vector<std::pair<std::string, std::string>>& changed,
+      Timestamp computed_at) override;
+  Result<std::optional<std::pair<Timestamp, std::string>>> contract_status(
+      const std::string& contract) const override;
+  Result<InputMarks> input_marks() const override;
+
+  Result<void> save_port_index(const std::string& device, const std::vector<PortName>& ports,
+                               Timestamp walked) override;
+  Result<std::map<std::string, std::map<std::int64_t, std::string>>> port_index() const override;
+  Result<std::size_t> add_evidence(const std::vector<TrapEvidence>& items) override;
+  Result<void> add_counters(const std::map<std::string, std::int64_t>& deltas,
+                            Timestamp at) override;
+  Result<std::vector<CounterValue>> counters() const override;
+
+  /// The connection and what it caches.
+  struct Impl {
+    sqlite3* db = nullptr;
+    std::string path;
+    std::string key_path;
+    std::optional<SecretKey> key;       // read when first needed
+    std::optional<FileMark> immutable;  // opened as an immutable file: the file as it was then
+    int version = 0;
+    int savepoints = 0;
+    // Entity ids already known to exist in the store (ids are never reused or deleted).
+    EntityMap<std::int64_t> entity_ids;
+    // Statements of the write paths the trap daemon runs thousands of times a second, prepared
+    // once (SQL text → statement).
+    std::map<const char*, std::unique_ptr<Stmt>> cached;
+    bool defer_merge = false;  // SqliteOptions::defer_history_merge
+    // Whether this connection may have stored observations it has not merged (maintain() then
+    // merges; otherwise it does not take the write lock for nothing).
+    bool merge_pending = false;
+
+    Impl() = default;
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+    ~Impl();
+
+    // The key that seals the secrets; with `create`, made when there is none (a writer).
+    Result<const SecretKey*> secret_key(bool create);
+    // What reads the key for read_devices: nothing when the secrets are withheld.
+    std::function<Result<const SecretKey*>()> key_reader(Secrets secrets);
+    // The prepared statement for sql (a string literal), reset and ready for new bindings.
+    Stmt& prepared(const char* sql);
+    // Records that an evaluation stored its figures at `at` (inside the caller's write).
+    Result<void> mark_evaluated(Timestamp at);
+    // Moves the observations after the merge mark into state_change, in key order (inside the
+    // caller's write transaction). Returns how many.
+    Result<std::int64_t> merge();
+    // The id of entity e, created if the store has none yet (inside the caller's transaction).
+    Result<std::int64_t> entity_id(const EntityId& e);
+    // Brings the schema up to Store::kSchemaVersion (migrations.cpp).
+    Result<void> migrate();
+    // 9 -> 10: seals an older store's clear secrets (migrations.cpp).
+    Result<void> seal_clear_secrets();
+  };
+
+  explicit SqliteStore(std::unique_ptr<Impl> impl);
+
+ private:
+  Result<std::optional<Inventory>> load_inventory_of(const std::string* contract,
+                                                     Secrets secrets) const;
+  Result<std::vector<Record>> records_where(const std::string* contract) const;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace colosla::core::sqlite
