@@ -427,7 +427,7 @@ class Daemon {
       return;
     }
     for (const auto& [e, s] : latest->changes) {
-      proc_->set_known_state(e, s.state);
+      proc_->set_known_state(e, s.state, s.time);
     }
     seen_seq_ = latest->through;
   }

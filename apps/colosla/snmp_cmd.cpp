@@ -294,7 +294,7 @@ int trap_handler(Context& ctx) {
     if (dev.address == trap->source_address || dev.address == trap->agent_address) {
       if (auto latest = store->latest_states_of(dev.name)) {
         for (const auto& [e, s] : *latest) {
-          proc.set_known_state(e, s.state);
+          proc.set_known_state(e, s.state, s.time);
         }
       }
     }

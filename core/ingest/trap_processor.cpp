@@ -79,10 +79,16 @@ void TrapProcessor::set_port_names(const std::string& device,
   port_names_[device] = std::move(names);
 }
 
-void TrapProcessor::set_known_state(const EntityId& e, State s) {
+void TrapProcessor::set_known_state(const EntityId& e, State s, Timestamp time) {
   // The store confirming what a trap recorded (the daemon re-reads the states after every poll)
-  // keeps that trap's identity, so that its repeat is still a duplicate.
+  // keeps that trap's identity, so that its repeat is still a duplicate. What the store has from
+  // no later than this processor's own record of the entity is older news: under a flood the
+  // daemon's commits of a port's traps come back after newer traps of that port were processed,
+  // and taking them would make the next change look like a repeat.
   const auto [k, fresh] = known_.try_emplace(e);
+  if (!fresh && k->at != Timestamp{} && time <= k->at) {
+    return;
+  }
   if (fresh || k->state != s) {
     *k = Known{s, 0, {}};
   }

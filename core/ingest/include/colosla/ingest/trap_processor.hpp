@@ -98,8 +98,10 @@ class TrapProcessor {
 
   /// A device's ifIndex → ifName map (after a walk).
   void set_port_names(const std::string& device, std::map<std::int64_t, std::string> names);
-  /// The state the store holds for an entity (at start-up, and after polls stored elsewhere).
-  void set_known_state(const EntityId& e, State s);
+  /// The state the store holds for an entity since `time` (at start-up, and after polls stored
+  /// elsewhere). Ignored when this processor recorded the entity's state at `time` or later: the
+  /// store may give back, late, a trap this process committed and has since seen superseded.
+  void set_known_state(const EntityId& e, State s, Timestamp time);
 
   TrapCounters& counters() { return counters_; }
   [[nodiscard]] const TrapCounters& counters() const { return counters_; }
