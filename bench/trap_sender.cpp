@@ -4,8 +4,9 @@
 // (127.0.1.1, 127.0.1.2, …), paced to a rate or as fast as it can, bounded in count and time.
 //
 // Packet k of the sequence is port (k mod D·P) of its device, down in even rounds and up in odd
-// ones (round = k div D·P): every trap changes the state of its port, so a receiver has to
-// store every one. --first continues a sequence where the last run stopped.
+// ones (round = k div D·P), with sysUpTime growing a tick a round: every trap changes the state
+// of its port, so a receiver has to store every one. --first continues a sequence where the last
+// run stopped (bench/traps passes it, so that runs continue one another).
 //
 // usage: colosla-trap-sender --dest 127.0.0.1:PORT --count N --seconds S [--rate R]
 //                            [--devices D] [--ports P] [--first K] [--community C] [--batch B]
@@ -41,6 +42,23 @@ std::uint64_t now_ns() {
   std::exit(2);
 }
 
+// sysUpTime as an agent's: it goes on growing, one tick a round of the sequence (so that no two
+// traps of a port are ever the same bytes, as with a real agent, however fast they come). The base
+// encodes in four bytes (BER), so that each packet's ticks are rewritten in place before it goes.
+constexpr long kTicksBase = 0x01000000;
+
+// Where the four bytes of sysUpTime's value are in an encoded packet (TimeTicks, length 4).
+std::size_t ticks_offset(const std::vector<u_char>& pkt) {
+  const u_char want[] = {0x43, 0x04, 0x01, 0x00, 0x00, 0x00};
+  for (std::size_t i = 0; i + sizeof want <= pkt.size(); ++i) {
+    if (std::memcmp(pkt.data() + i, want, sizeof want) == 0) {
+      return i + 2;
+    }
+  }
+  std::fprintf(stderr, "colosla-trap-sender: no sysUpTime in an encoded trap\n");
+  std::exit(1);
+}
+
 // One v2c linkDown or linkUp, encoded by Net-SNMP.
 std::vector<u_char> encode(const std::string& community, long if_index, bool up) {
   netsnmp_session sess;
@@ -57,7 +75,7 @@ std::vector<u_char> encode(const std::string& community, long if_index, bool up)
   oid idx[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 1, static_cast<oid>(if_index)};
   oid admin[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 7, static_cast<oid>(if_index)};
   oid oper[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 8, static_cast<oid>(if_index)};
-  long ticks = 4242424, admin_v = 1, oper_v = up ? 1 : 2;
+  long ticks = kTicksBase, admin_v = 1, oper_v = up ? 1 : 2;
   snmp_pdu_add_variable(pdu, sys_uptime, OID_LENGTH(sys_uptime), ASN_TIMETICKS,
                         reinterpret_cast<u_char*>(&ticks), sizeof ticks);
   snmp_pdu_add_variable(pdu, trap_oid, OID_LENGTH(trap_oid), ASN_OBJECT_ID,
@@ -148,10 +166,12 @@ int main(int argc, char** argv) {
   std::vector<u_char> bytes;
   std::vector<std::pair<std::size_t, std::size_t>> where(
       2 * static_cast<std::size_t>(ports));  // offset, length
+  std::vector<std::size_t> ticks_at(2 * static_cast<std::size_t>(ports));
   for (int up = 0; up < 2; ++up) {
     for (int p = 0; p < ports; ++p) {
       const auto pkt = encode(community, p + 1, up == 1);
       where[static_cast<std::size_t>(up * ports + p)] = {bytes.size(), pkt.size()};
+      ticks_at[static_cast<std::size_t>(up * ports + p)] = bytes.size() + ticks_offset(pkt);
       bytes.insert(bytes.end(), pkt.begin(), pkt.end());
     }
   }
@@ -197,12 +217,22 @@ int main(int argc, char** argv) {
     for (; n < static_cast<std::size_t>(batch) && sent + n < count; ++n) {
       const std::uint64_t k = k0 + n;
       const std::size_t in_round = k % per_round;
-      if (in_round / static_cast<std::size_t>(ports) != device) {
+      // One device's block of one round at most (each port once: its bytes are rewritten below).
+      if (in_round / static_cast<std::size_t>(ports) != device ||
+          (n > 0 && in_round % static_cast<std::size_t>(ports) == 0)) {
         break;
       }
       const bool up = (k / per_round) % 2 == 1;
-      const auto [off, len] = where[(up ? static_cast<std::size_t>(ports) : 0) +
-                                    in_round % static_cast<std::size_t>(ports)];
+      const std::size_t which =
+          (up ? static_cast<std::size_t>(ports) : 0) + in_round % static_cast<std::size_t>(ports);
+      const auto [off, len] = where[which];
+      const auto ticks =
+          static_cast<std::uint32_t>(kTicksBase + static_cast<long>((k / per_round) % 0x7e000000));
+      u_char* tick = bytes.data() + ticks_at[which];
+      tick[0] = static_cast<u_char>(ticks >> 24);
+      tick[1] = static_cast<u_char>(ticks >> 16);
+      tick[2] = static_cast<u_char>(ticks >> 8);
+      tick[3] = static_cast<u_char>(ticks);
       iov[n] = iovec{bytes.data() + off, len};
       msgs[n] = mmsghdr{};
       msgs[n].msg_hdr.msg_iov = &iov[n];
