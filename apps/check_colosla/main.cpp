@@ -5,11 +5,10 @@
 //
 // The NMS starts it for every check of every contract, so the usual path is short: one indexed
 // read of the figures `colosla evaluate` stored (colosla-trapd runs it every minute), judged here.
-// It links SQLite (statically) and the judgement only: no time zone database, no Net-SNMP, no
-// libyang. When the stored figures are missing or older than --max-age, or --as-of asks for
-// another time, it hands over to `colosla check` (the same process, exec), which computes them
-// from the store. Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
-#include <sqlite3.h>
+// It links SQLite (statically), the judgement and the store's status reader only: no time zone
+// database, no Net-SNMP, no libyang. When the stored figures are missing or older than --max-age,
+// or --as-of asks for another time, it hands over to `colosla check` (the same process, exec),
+// which computes them from the store. Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,6 +21,7 @@
 
 #include "colosla/judge/judge.hpp"
 #include "colosla/judge/programs.hpp"
+#include "colosla/store/status_reader.hpp"
 
 namespace {
 
@@ -30,35 +30,6 @@ using colosla::core::CheckStatus;
 int unknown(const std::string& why) {
   std::cout << "COLOSLA UNKNOWN: " << why << "\n";
   return static_cast<int>(CheckStatus::unknown);
-}
-
-// The stored figures of a contract and when they were computed; false when there are none
-// (no store, an older store without them, no such row).
-bool stored_figures(const std::string& db, const std::string& contract, std::int64_t& computed_at,
-                    std::string& status) {
-  sqlite3* h = nullptr;
-  bool found = false;
-  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) ==
-      SQLITE_OK) {
-    sqlite3_busy_timeout(h, 2000);
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(
-            h,
-            "SELECT max(s.computed_at, coalesce((SELECT at FROM evaluation), 0)), s.status "
-            "FROM contract_status s WHERE s.contract = ?",
-            -1, &s, nullptr) == SQLITE_OK) {
-      sqlite3_bind_text(s, 1, contract.c_str(), static_cast<int>(contract.size()), SQLITE_STATIC);
-      if (sqlite3_step(s) == SQLITE_ROW) {
-        computed_at = sqlite3_column_int64(s, 0);
-        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, 1));
-        status.assign(text != nullptr ? text : "");
-        found = true;
-      }
-    }
-    sqlite3_finalize(s);
-  }
-  sqlite3_close_v2(h);
-  return found;
 }
 
 }  // namespace
@@ -83,16 +54,16 @@ int main(int argc, char** argv) {
                          : env_db != nullptr && *env_db != '\0' ? env_db
                                                                 : "/var/lib/colosla/colosla.db";
   if (!a->as_of) {
-    std::int64_t computed_at = 0;
-    std::string text;
     const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                                  std::chrono::system_clock::now().time_since_epoch())
                                  .count();
-    if (stored_figures(db, a->contract, computed_at, text) && now - computed_at <= a->max_age) {
-      auto status = core::status_from_json(text);
+    const auto stored = core::read_stored_status(db, a->contract);
+    if (stored && now - stored->computed_at <= a->max_age) {
+      auto status = core::status_from_json(stored->status);
       if (status) {
         const core::CheckResult r = core::judge(*status, a->options);
-        std::cout << r.output << "figures of colosla evaluate, " << now - computed_at << " s old\n";
+        std::cout << r.output << "figures of colosla evaluate, " << now - stored->computed_at
+                  << " s old\n";
         return static_cast<int>(r.status);
       }
     }

@@ -17,6 +17,7 @@
 #include "colosla/services/operations.hpp"
 #include "colosla/sinks/sink.hpp"
 #include "colosla/sinks/sink_options.hpp"
+#include "commands.hpp"
 
 namespace colosla::cli {
 
@@ -26,6 +27,8 @@ int check_unknown(const std::string& why) {
   std::cout << "COLOSLA UNKNOWN: " << why << "\n";
   return static_cast<int>(core::CheckStatus::unknown);
 }
+
+}  // namespace
 
 // check_colosla's options, its output and exit codes (not colosla's): the figures computed now.
 int check(Context& ctx) {
@@ -59,9 +62,13 @@ int check(Context& ctx) {
   return static_cast<int>(r.status);
 }
 
+namespace {
+
 int evaluate_once(Context& ctx, core::Store& store, core::Evaluator& evaluator,
                   const std::vector<std::unique_ptr<core::EventSink>>& sinks, Timestamp as_of,
                   int share);
+
+}  // namespace
 
 // Every contract's figures for its current month, stored for check_colosla in one transaction.
 int evaluate(Context& ctx) {
@@ -153,6 +160,8 @@ int evaluate(Context& ctx) {
   }
 }
 
+namespace {
+
 // One evaluation as of as_of, its events delivered to the sinks.
 int evaluate_once(Context& ctx, core::Store& store, core::Evaluator& evaluator,
                   const std::vector<std::unique_ptr<core::EventSink>>& sinks, Timestamp as_of,
@@ -224,6 +233,8 @@ int evaluate_once(Context& ctx, core::Store& store, core::Evaluator& evaluator,
   return kOk;
 }
 
+}  // namespace
+
 // The recorded SLA events, as JSON lines (the YANG notifications in RFC 7951 JSON).
 int events(Context& ctx) {
   po::options_description d("events");
@@ -245,19 +256,6 @@ int events(Context& ctx) {
     std::cout << body << "\n";
   }
   return kOk;
-}
-
-}  // namespace
-
-bool is_check_command(const std::string& command) {
-  return command == "check" || command == "evaluate" || command == "events";
-}
-
-int run_check(Context& ctx, const std::string& command) {
-  if (command == "check") {
-    return check(ctx);
-  }
-  return command == "evaluate" ? evaluate(ctx) : events(ctx);
 }
 
 }  // namespace colosla::cli

@@ -73,7 +73,11 @@ std::optional<po::variables_map> parse(Context& ctx, const po::options_descripti
   try {
     po::store(po::command_line_parser(ctx.args).options(all).positional(pos).run(), vm);
     if (vm.count("help") != 0) {
-      std::cout << "usage: colosla " << ctx.command << " [options]\n\n" << all;
+      if (ctx.entry != nullptr) {
+        std::cout << command_usage(*ctx.entry) << all;
+      } else {
+        std::cout << "usage: colosla " << ctx.command << " [options]\n\n" << all;
+      }
       return std::nullopt;
     }
     po::notify(vm);

@@ -17,6 +17,7 @@
 #include "colosla/plugin/registry.hpp"
 #include "colosla/services/operations.hpp"
 #include "colosla/store/store.hpp"
+#include "commands.hpp"
 
 namespace colosla::cli {
 
@@ -39,8 +40,9 @@ class UsageError : public std::runtime_error {
 /// What every command gets: its arguments (after the command words), the store path and a clock.
 struct Context {
   std::vector<std::string> args;
-  std::string command;      ///< "inventory load", for usage messages
-  std::string db;           ///< from --db, $COLOSLA_DB, else ./colosla.db
+  std::string command;             ///< "inventory load", for usage messages
+  const Command* entry = nullptr;  ///< the command run (its synopsis and summary for --help)
+  std::string db;                  ///< from --db, $COLOSLA_DB, else ./colosla.db
   std::string secrets_key;  ///< from --secrets-key, $COLOSLA_SECRETS_KEY, else beside the store
   const Clock* clock = nullptr;
 };
@@ -48,8 +50,9 @@ struct Context {
 /// Options every command accepts (--db, --help).
 po::options_description common_options();
 
-/// Parses ctx.args against desc (+ common options) and positional names. Prints help and
-/// returns nullopt for --help. Throws UsageError.
+/// Parses ctx.args against desc (+ common options) and positional names. Prints help (the
+/// command's synopsis and summary from the command table, then the options) and returns nullopt
+/// for --help. Throws UsageError.
 std::optional<po::variables_map> parse(Context& ctx, const po::options_description& desc,
                                        const po::positional_options_description& pos = {});
 
@@ -123,24 +126,6 @@ core::NetconfOptions netconf_options(const po::variables_map& vm, const char* ti
 Result<core::PollReport> poll_netconf(core::Store& store, const core::Device& device,
                                       const core::NetconfOptions& options, const Clock& clock);
 
-int run_inventory(Context& ctx, const std::string& sub);
-int run_map(Context& ctx, const std::string& sub);
-int run_observe(Context& ctx);
-int run_report(Context& ctx);
-bool is_snmp_command(const std::string& command);
-int run_snmp(Context& ctx, const std::string& command);
-bool is_probe_command(const std::string& command);
-int run_probe(Context& ctx, const std::string& command);
-bool is_zabbix_command(const std::string& command);
-int run_zabbix(Context& ctx, const std::string& sub);
-bool is_nagios_command(const std::string& command);
-int run_nagios(Context& ctx, const std::string& command);
-bool is_check_command(const std::string& command);
-int run_check(Context& ctx, const std::string& command);
-bool is_netconf_command(const std::string& command);
-int run_netconf(Context& ctx, const std::string& command);
-bool is_record_command(const std::string& command);
-int run_records(Context& ctx, const std::string& command, const std::string& sub);
 /// The options every verb that enters a record takes: --by, --note, and with `corrections`
 /// --supersedes.
 void add_record_options(po::options_description& d, bool corrections);
@@ -150,7 +135,5 @@ void add_record_options(po::options_description& d, bool corrections);
 /// on stdout; an error is the caller's to print. On error nothing is stored.
 Result<core::Record> enter_record(const Context& ctx, core::Store& store, core::Record r,
                                   const po::variables_map& vm);
-/// colosla notify send: runs the command that tells the customer, then records the notification.
-int run_notify_send(Context& ctx);
 
 }  // namespace colosla::cli

@@ -6,6 +6,7 @@
 #include "colosla/base/money.hpp"
 #include "colosla/model/inventory.hpp"
 #include "colosla/services/operations.hpp"
+#include "commands.hpp"
 
 namespace colosla::cli {
 
@@ -249,17 +250,10 @@ int show(Context& ctx) {
 
 }  // namespace
 
-int run_inventory(Context& ctx, const std::string& sub) {
-  if (sub == "validate") {
-    return validate(ctx);
-  }
-  if (sub == "load") {
-    return load(ctx);
-  }
-  if (sub == "show") {
-    return show(ctx);
-  }
-  throw UsageError("unknown subcommand \"inventory " + sub + "\" (validate, load, show)");
-}
+int inventory_validate(Context& ctx) { return validate(ctx); }
+
+int inventory_load(Context& ctx) { return load(ctx); }
+
+int inventory_show(Context& ctx) { return show(ctx); }
 
 }  // namespace colosla::cli

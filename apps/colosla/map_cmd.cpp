@@ -5,6 +5,7 @@
 
 #include "cli.hpp"
 #include "colosla/services/operations.hpp"
+#include "commands.hpp"
 
 namespace colosla::cli {
 
@@ -143,17 +144,10 @@ int list(Context& ctx) {
 
 }  // namespace
 
-int run_map(Context& ctx, const std::string& sub) {
-  if (sub == "add") {
-    return change(ctx, core::MappingAction::add);
-  }
-  if (sub == "remove") {
-    return change(ctx, core::MappingAction::remove);
-  }
-  if (sub == "list") {
-    return list(ctx);
-  }
-  throw UsageError("unknown subcommand \"map " + sub + "\" (add, remove, list)");
-}
+int map_add(Context& ctx) { return change(ctx, core::MappingAction::add); }
+
+int map_remove(Context& ctx) { return change(ctx, core::MappingAction::remove); }
+
+int map_list(Context& ctx) { return list(ctx); }
 
 }  // namespace colosla::cli

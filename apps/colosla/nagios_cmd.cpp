@@ -11,6 +11,7 @@
 #include "cli.hpp"
 #include "colosla/judge/programs.hpp"
 #include "colosla/sinks/sink_options.hpp"
+#include "commands.hpp"
 
 namespace colosla::cli {
 
@@ -145,6 +146,8 @@ CustomerContacts customer_contacts(const core::Inventory& inv, const std::string
   out.objects = o.str();
   return out;
 }
+
+}  // namespace
 
 // Host and service definitions for every contract: one host for the colosla store, one
 // service a contract and guarantee, checked actively by check_colosla and fed passively by
@@ -282,11 +285,5 @@ int nagios_config(Context& ctx) {
   }
   return kOk;
 }
-
-}  // namespace
-
-bool is_nagios_command(const std::string& command) { return command == "nagios-config"; }
-
-int run_nagios(Context& ctx, const std::string& /*command*/) { return nagios_config(ctx); }
 
 }  // namespace colosla::cli

@@ -14,6 +14,7 @@
 #include "cli.hpp"
 #include "colosla/base/log.hpp"
 #include "colosla/netconf/netconf_client.hpp"
+#include "commands.hpp"
 
 namespace colosla::cli {
 
@@ -159,6 +160,8 @@ std::optional<NetconfDevice> netconf_device(const Context& ctx, const std::strin
   return NetconfDevice{std::move(*one), plugin};
 }
 
+}  // namespace
+
 // Connects to a NETCONF device and shows what colosla can read there: the capabilities that
 // matter, the modules its plugins read, and the interfaces or power supplies with their states.
 int netconf_check(Context& ctx) {
@@ -226,6 +229,8 @@ int netconf_check(Context& ctx) {
   return kOk;
 }
 
+namespace {
+
 // Sleeps up to `d`, or less when asked to stop.
 void nap(std::chrono::milliseconds d) {
   const auto until = Steady::now() + d;
@@ -233,6 +238,8 @@ void nap(std::chrono::milliseconds d) {
     std::this_thread::sleep_for(std::chrono::milliseconds{100});
   }
 }
+
+}  // namespace
 
 // A long-lived listener for one device (colosla-trapd runs one per NETCONF device): subscribes
 // to the server's notifications (RFC 5277), reads the full state after every (re)connect so that
@@ -410,8 +417,6 @@ int netconf_listen(Context& ctx) {
   return kOk;
 }
 
-}  // namespace
-
 void add_netconf_options(po::options_description& d, const char* timeout_option) {
   d.add_options()(
       "yang-dir", po::value<std::vector<std::string>>(),
@@ -445,20 +450,6 @@ Result<core::PollReport> poll_netconf(core::Store& store, const core::Device& de
                        session ? Error{} : session.error(), clock);
   Watchdog::instance().disarm();
   return r;
-}
-
-bool is_netconf_command(const std::string& command) {
-  return command == "netconf-check" || command == "netconf-listen";
-}
-
-int run_netconf(Context& ctx, const std::string& command) {
-  if (command == "netconf-check") {
-    return netconf_check(ctx);
-  }
-  if (command == "netconf-listen") {
-    return netconf_listen(ctx);
-  }
-  throw UsageError("unknown command \"" + command + "\"");
 }
 
 }  // namespace colosla::cli

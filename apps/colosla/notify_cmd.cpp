@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "commands.hpp"
 
 extern char** environ;
 
@@ -140,7 +141,7 @@ Result<core::Record> notification(core::Store& store, const std::string& contrac
 
 }  // namespace
 
-int run_notify_send(Context& ctx) {
+int notify_send(Context& ctx) {
   // Options up to "--", the command after it.
   const auto dashes = std::find(ctx.args.begin(), ctx.args.end(), "--");
   std::vector<std::string> command;

@@ -5,10 +5,11 @@
 
 #include "cli.hpp"
 #include "colosla/services/operations.hpp"
+#include "commands.hpp"
 
 namespace colosla::cli {
 
-int run_observe(Context& ctx) {
+int observe(Context& ctx) {
   po::options_description d("observe");
   d.add_options()("file", po::value<std::string>()->default_value("-"),
                   "observation JSON lines (- for standard input)")(

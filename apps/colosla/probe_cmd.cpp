@@ -13,6 +13,7 @@
 #include "colosla/base/log.hpp"
 #include "colosla/probe/probe.hpp"
 #include "colosla/probe/prober.hpp"
+#include "commands.hpp"
 
 namespace colosla::cli {
 
@@ -47,6 +48,8 @@ core::ProbeOptions probe_options(const po::variables_map& vm) {
   }
   return o;
 }
+
+}  // namespace
 
 int probe(Context& ctx) {
   po::options_description d("probe");
@@ -107,6 +110,8 @@ int probe(Context& ctx) {
   return rc;
 }
 
+namespace {
+
 // The (address, service, interval) of each job: a change means a contract began or ended.
 std::vector<std::string> job_keys(const std::vector<core::ProbeJob>& jobs) {
   std::vector<std::string> keys;
@@ -125,6 +130,8 @@ void sleep_until(Timestamp t) {
   // Interrupted by SIGTERM: the loop looks at stop_requested at once.
   clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, nullptr);
 }
+
+}  // namespace
 
 int prober(Context& ctx) {
   po::options_description d("prober");
@@ -214,16 +221,6 @@ int prober(Context& ctx) {
     }
   }
   return kOk;
-}
-
-}  // namespace
-
-bool is_probe_command(const std::string& command) {
-  return command == "probe" || command == "prober";
-}
-
-int run_probe(Context& ctx, const std::string& command) {
-  return command == "prober" ? prober(ctx) : probe(ctx);
 }
 
 }  // namespace colosla::cli

@@ -7,6 +7,7 @@
 
 #include "cli.hpp"
 #include "colosla/services/operations.hpp"
+#include "commands.hpp"
 
 namespace colosla::cli {
 
@@ -15,19 +16,29 @@ namespace {
 using core::Record;
 using core::RecordKind;
 
+// A family of records: the group of its commands in the command table (commands.cpp).
 struct Family {
-  const char* command;   // "exclude"
-  const char* add_verb;  // "add", "record", "complete"
+  std::string_view group;  // "exclude"
   RecordKind kind;
 };
 
 constexpr Family kFamilies[] = {
-    {"exclude", "add", RecordKind::exclusion},
-    {"customer-report", "add", RecordKind::customer_report},
-    {"notify", "record", RecordKind::notification},
-    {"install", "complete", RecordKind::installation},
-    {"contact-invalid", "add", RecordKind::contact_invalid},
+    {"exclude", RecordKind::exclusion},
+    {"customer-report", RecordKind::customer_report},
+    {"notify", RecordKind::notification},
+    {"install", RecordKind::installation},
+    {"contact-invalid", RecordKind::contact_invalid},
 };
+
+// The family of the command ctx runs (its group).
+const Family& family(const Context& ctx) {
+  for (const auto& f : kFamilies) {
+    if (ctx.entry != nullptr && ctx.entry->group == f.group) {
+      return f;
+    }
+  }
+  throw std::logic_error("the command table names a record family records_cmd.cpp lacks");
+}
 
 std::string opt(const po::variables_map& vm, const char* name) {
   return vm.count(name) != 0 ? vm[name].as<std::string>() : std::string();
@@ -344,32 +355,10 @@ Result<Record> enter_record(const Context& ctx, core::Store& store, Record r,
   return added;
 }
 
-bool is_record_command(const std::string& command) {
-  return std::any_of(std::begin(kFamilies), std::end(kFamilies),
-                     [&](const Family& f) { return command == f.command; });
-}
+int record_add(Context& ctx) { return add(ctx, family(ctx)); }
 
-int run_records(Context& ctx, const std::string& command, const std::string& sub) {
-  for (const auto& f : kFamilies) {
-    if (command != f.command) {
-      continue;
-    }
-    if (sub == f.add_verb) {
-      return add(ctx, f);
-    }
-    if (f.kind == RecordKind::notification && sub == "send") {
-      return run_notify_send(ctx);
-    }
-    if (sub == "list") {
-      return list(ctx, f);
-    }
-    if (sub == "remove") {
-      return remove(ctx, f);
-    }
-    throw UsageError("unknown subcommand \"" + command + " " + sub + "\" (" + f.add_verb +
-                     (f.kind == RecordKind::notification ? ", send" : "") + ", list, remove)");
-  }
-  throw UsageError("unknown command \"" + command + "\"");
-}
+int record_list(Context& ctx) { return list(ctx, family(ctx)); }
+
+int record_remove(Context& ctx) { return remove(ctx, family(ctx)); }
 
 }  // namespace colosla::cli

@@ -4,10 +4,11 @@
 #include "cli.hpp"
 #include "colosla/services/operations.hpp"
 #include "colosla/sla/report_format.hpp"
+#include "commands.hpp"
 
 namespace colosla::cli {
 
-int run_report(Context& ctx) {
+int report_month(Context& ctx) {
   po::options_description d("report");
   d.add_options()("month", po::value<std::string>(),
                   "the month, YYYY-MM (in each contract's time zone)")(

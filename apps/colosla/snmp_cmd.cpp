@@ -12,6 +12,7 @@
 #include "colosla/plugin/registry.hpp"
 #include "colosla/services/operations.hpp"
 #include "colosla/snmp/snmp_client.hpp"
+#include "commands.hpp"
 
 namespace colosla::cli {
 
@@ -52,6 +53,8 @@ std::string changes_text(const core::PollReport& r) {
   }
   return s;
 }
+
+}  // namespace
 
 int poll(Context& ctx) {
   po::options_description d("poll");
@@ -331,32 +334,6 @@ int trap_handler(Context& ctx) {
             ": run `colosla poll --device` to confirm");
   }
   return kOk;
-}
-
-}  // namespace
-
-int run_snmp(Context& ctx, const std::string& command) {
-  if (command == "poll") {
-    return poll(ctx);
-  }
-  if (command == "discover") {
-    return discover(ctx);
-  }
-  if (command == "stats") {
-    return stats(ctx);
-  }
-  if (command == "plugins") {
-    return plugins(ctx);
-  }
-  if (command == "trap-handler") {
-    return trap_handler(ctx);
-  }
-  throw UsageError("unknown command \"" + command + "\"");
-}
-
-bool is_snmp_command(const std::string& command) {
-  return command == "poll" || command == "discover" || command == "stats" || command == "plugins" ||
-         command == "trap-handler";
 }
 
 }  // namespace colosla::cli

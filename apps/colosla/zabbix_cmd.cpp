@@ -6,6 +6,7 @@
 #include "cli.hpp"
 #include "colosla/services/check.hpp"
 #include "colosla/sinks/sinks.hpp"
+#include "commands.hpp"
 
 namespace colosla::cli {
 
@@ -120,16 +121,8 @@ int get(Context& ctx) {
 
 }  // namespace
 
-bool is_zabbix_command(const std::string& command) { return command == "zabbix"; }
+int zabbix_discovery(Context& ctx) { return discovery(ctx); }
 
-int run_zabbix(Context& ctx, const std::string& sub) {
-  if (sub == "discovery") {
-    return discovery(ctx);
-  }
-  if (sub == "get") {
-    return get(ctx);
-  }
-  throw UsageError("colosla zabbix discovery | get KEY");
-}
+int zabbix_get(Context& ctx) { return get(ctx); }
 
 }  // namespace colosla::cli

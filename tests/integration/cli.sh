@@ -29,6 +29,36 @@ expect_has "$err" "unrecognised option '--?canonical_option?=1'"
 run "$colosla" map add --help
 expect_rc 0
 expect_has "$out" "--contract"
+# every command answers --help with its synopsis (the command table) and its options
+run "$colosla" --help
+expect_rc 0
+usage=$out
+for words in "inventory validate" "inventory load" "inventory show" "map add" "map remove" \
+  "map list" observe "exclude add" "exclude list" "exclude remove" "customer-report add" \
+  "customer-report list" "customer-report remove" "notify record" "notify send" "notify list" \
+  "notify remove" "install complete" "install list" "install remove" "contact-invalid add" \
+  "contact-invalid list" "contact-invalid remove" report evaluate events nagios-config \
+  "zabbix discovery" "zabbix get" poll discover netconf-check netconf-listen probe prober \
+  trap-handler stats plugins; do
+  expect_has "$usage" "  $words" "colosla --help"
+  # shellcheck disable=SC2086
+  run "$colosla" $words --help
+  expect_rc 0
+  expect_eq "$(first_line "$out" | cut -d' ' -f1-$(($(wc -w <<<"$words") + 2)))" "usage: colosla $words"
+  expect_has "$out" "--db"
+done
+run "$colosla" check --help
+expect_rc 3
+expect_has "$out" "usage: check_colosla"
+run "$colosla" inventory --help
+expect_rc 0
+expect_has "$out" "inventory load FILE..."
+run "$colosla" inventory
+expect_rc 2
+expect_has "$err" "colosla inventory needs a subcommand"
+run "$colosla" zabbix frobnicate
+expect_rc 2
+expect_has "$err" 'unknown subcommand "zabbix frobnicate" (discovery, get)'
 
 # -- no store yet -------------------------------------------------------------------------------
 c inventory show

@@ -7,6 +7,7 @@
 
 #include "colosla/base/calendar.hpp"
 #include "colosla/base/log.hpp"
+#include "colosla/store/status_reader.hpp"
 #include "sqlite/sql.hpp"
 #include "sqlite/sqlite_store.hpp"
 
@@ -14,9 +15,7 @@ namespace colosla::core::sqlite {
 
 Result<std::optional<std::pair<Timestamp, std::string>>> SqliteStore::contract_status(
     const std::string& contract) const {
-  Stmt s(impl_->db,
-         "SELECT max(s.computed_at, coalesce((SELECT at FROM evaluation), 0)), s.status "
-         "FROM contract_status s WHERE s.contract = ?");
+  Stmt s(impl_->db, kStoredStatusSql);  // check_colosla's query (status_reader.cpp)
   if (!s.ok()) {
     return s.error();
   }
