@@ -1,13 +1,9 @@
 #include "supervisor.hpp"
 
-#include <fcntl.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
+#include "colosla/base/child_process.hpp"
 #include "colosla/base/log.hpp"
 #include "colosla/sinks/sink_options.hpp"
 
@@ -15,66 +11,13 @@ namespace colosla::trapd {
 
 pid_t Supervisor::spawn(std::vector<std::string> args, const std::string& what, int on_death,
                         const std::string& input) const {
-  std::vector<char*> argv;
-  for (auto& a : args) {
-    argv.push_back(a.data());
-  }
-  argv.push_back(nullptr);
-  int in[2] = {-1, -1};
-  if (!input.empty() && pipe2(in, O_CLOEXEC) != 0) {
+  auto pid = start_child(std::move(args), ChildOptions{on_death, input, quiet_});
+  if (!pid) {
     log(LogLevel::error, "trapd",
-        "cannot run " + s_.poller + " (" + what + "): " + std::strerror(errno));
+        "cannot run " + s_.poller + " (" + what + "): " + pid.error().msg);
     return 0;
   }
-  const pid_t parent = getpid();
-  const bool quiet = quiet_;
-  const pid_t pid = fork();
-  if (pid == 0) {
-    // The child, until exec: async-signal-safe calls only (the writer thread may hold locks).
-    prctl(PR_SET_PDEATHSIG, on_death);
-    if (getppid() != parent) {
-      _exit(127);  // the daemon ended before the line above
-    }
-    const int stdin_fd = in[0] >= 0 ? in[0] : ::open("/dev/null", O_RDONLY);
-    if (stdin_fd < 0 || dup2(stdin_fd, 0) < 0) {
-      _exit(127);
-    }
-    if (quiet) {
-      const int null_fd = ::open("/dev/null", O_WRONLY);
-      if (null_fd < 0 || dup2(null_fd, 1) < 0 || dup2(null_fd, 2) < 0) {
-        _exit(127);
-      }
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  const int spawn_errno = errno;
-  if (in[0] >= 0) {
-    ::close(in[0]);
-  }
-  if (pid < 0) {
-    if (in[1] >= 0) {
-      ::close(in[1]);
-    }
-    log(LogLevel::error, "trapd",
-        "cannot run " + s_.poller + " (" + what + "): " + std::strerror(spawn_errno));
-    return 0;
-  }
-  if (in[1] >= 0) {
-    // A few lines: far below a pipe's buffer, so this does not block.
-    for (std::size_t done = 0; done < input.size();) {
-      const ssize_t n = ::write(in[1], input.data() + done, input.size() - done);
-      if (n <= 0) {
-        break;  // the child ended already: it says why
-      }
-      done += static_cast<std::size_t>(n);
-    }
-    ::close(in[1]);
-  }
-  return pid;
+  return *pid;
 }
 
 std::vector<std::string> Supervisor::colosla_command(
@@ -157,7 +100,7 @@ bool Supervisor::ended(pid_t pid, int status) {
   if (pid == evaluating_) {
     evaluating_ = 0;
     log(LogLevel::warning, "trapd",
-        "colosla evaluate ended (" + describe_status(status) +
+        "colosla evaluate ended (" + describe_exit(status) +
             "): check_colosla computes the figures itself until it is started again, in " +
             std::to_string(s_.evaluate_interval.count()) + " s");
     return true;
@@ -179,7 +122,7 @@ bool Supervisor::ended(pid_t pid, int status) {
     l.next_start = now + pause;
     l.pause = std::min(pause * 2, std::chrono::seconds{300});
     log(LogLevel::warning, "trapd",
-        name + " ended (" + describe_status(status) + "); starting it again in " +
+        name + " ended (" + describe_exit(status) + "); starting it again in " +
             std::to_string(pause.count()) + " s");
     return true;
   }
@@ -193,11 +136,6 @@ bool Supervisor::any_running() const {
     }
   }
   return false;
-}
-
-std::string Supervisor::describe_status(int status) {
-  return WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
-                           : "signal " + std::to_string(WTERMSIG(status));
 }
 
 void Supervisor::stop_children() {

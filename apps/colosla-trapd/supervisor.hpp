@@ -26,10 +26,10 @@ class Supervisor {
   /// Once this process is a daemon: the children's stdout and stderr go to /dev/null.
   void set_quiet(bool quiet) { quiet_ = quiet; }
 
-  /// Starts the colosla program with args. Its stdin is /dev/null, or a pipe that `input` is
-  /// written to: secrets never go on a command line, which every user of the machine can read.
-  /// The child gets `on_death` when this process ends, however it ends (PR_SET_PDEATHSIG). 0
-  /// when it failed (logged, with `what`).
+  /// Starts the colosla program with args (start_child): its stdin is /dev/null, or a pipe that
+  /// `input` is written to (secrets); it gets `on_death` when this process ends, however it ends,
+  /// so that no poll, listener or prober outlives the daemon. 0 when it failed (logged, with
+  /// `what`).
   pid_t spawn(std::vector<std::string> args, const std::string& what, int on_death = SIGKILL,
               const std::string& input = {}) const;
 
@@ -55,9 +55,6 @@ class Supervisor {
   void stop_children();
   /// Stops the evaluator (SIGTERM) and waits for it.
   void stop_evaluator();
-
-  /// "exit N" or "signal N".
-  static std::string describe_status(int status);
 
  private:
   // One `colosla netconf-listen` a NETCONF device, and one `colosla prober`. Each carries on by
