@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "colosla/base/log.hpp"
+#include "colosla/ingest/trap_processor.hpp"
 #include "colosla/sinks/sink_options.hpp"
 
 namespace colosla::trapd {
@@ -29,9 +30,10 @@ struct Settings {
   int receive_buffer = 32 << 20;
   std::chrono::milliseconds commit_interval{20};
   std::size_t commit_batch = 10000;
-  std::chrono::seconds duplicate_window{5};
-  double rate_per_device = 50;
-  double rate_burst = 200;
+  // The trap processor's own defaults.
+  std::chrono::seconds duplicate_window = core::TrapProcessor::Options{}.duplicate_window;
+  double rate_per_device = core::TrapProcessor::Options{}.rate_per_second;
+  double rate_burst = core::TrapProcessor::Options{}.rate_burst;
   int trap_log_rate = 20;
   int problem_log_rate = 10;
   std::chrono::seconds poll_interval{60};

@@ -7,7 +7,7 @@
 
 #include "cli.hpp"
 #include "colosla/base/log.hpp"
-#include "colosla/ingest/trap_processor.hpp"
+#include "colosla/ingest/ingest.hpp"
 #include "colosla/ingest/traphandle.hpp"
 #include "colosla/plugin/registry.hpp"
 #include "colosla/services/operations.hpp"
@@ -271,11 +271,12 @@ int trap_handler(Context& ctx) {
   if (!store) {
     return kFailed;
   }
-  core::TrapCounters counters;
-  ++counters.received;
+  core::IngestBatch batch;
+  batch.at = ctx.clock->now();
+  ++batch.counters.received;
   if (!trap) {
-    ++counters.rejected_malformed;
-    (void)store->add_counters(counters.named(), ctx.clock->now());
+    ++batch.counters.rejected_malformed;
+    (void)core::write_batch(*store, batch);
     return report(trap.error());
   }
   auto devices = store->devices();
@@ -287,12 +288,7 @@ int trap_handler(Context& ctx) {
   core::TrapProcessor::Options options;
   options.check_community = false;  // snmptrapd authorized it (authCommunity / authUser)
   core::TrapProcessor proc(inv, builtin_registry(), *ctx.clock, options);
-  auto index = store->port_index();
-  if (index) {
-    for (auto& [dev, names] : *index) {
-      proc.set_port_names(dev, std::move(names));
-    }
-  }
+  core::load_port_names(proc, *store);
   for (const auto& dev : inv.devices) {
     if (dev.address == trap->source_address || dev.address == trap->agent_address) {
       if (auto latest = store->latest_states_of(dev.name)) {
@@ -303,22 +299,10 @@ int trap_handler(Context& ctx) {
     }
   }
   auto p = proc.process(*trap);
-  auto done = store->write([&]() -> Result<void> {
-    if (!p.observations.empty()) {
-      if (auto n = store->add_observations(p.observations); !n) {
-        return n.error();
-      }
-    }
-    if (p.disposition == core::Disposition::evidence ||
-        p.disposition == core::Disposition::malformed) {
-      if (auto n = store->add_evidence({p.evidence}); !n) {
-        return n.error();
-      }
-    }
-    core::TrapCounters c = proc.counters();
-    return store->add_counters(c.named(), ctx.clock->now());
-  });
-  if (!done) {
+  batch.add(p);
+  batch.counters = proc.counters();
+  batch.at = ctx.clock->now();
+  if (auto done = core::write_batch(*store, batch); !done) {
     return report(done.error());
   }
   {
