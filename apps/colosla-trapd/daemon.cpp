@@ -166,7 +166,7 @@ void Daemon::refresh_states() {
     return;
   }
   for (const auto& [e, s] : latest->changes) {
-    proc_->set_known_state(e, s.state);
+    proc_->set_known_state(e, s.state, s.time);
   }
   seen_seq_ = latest->through;
 }
