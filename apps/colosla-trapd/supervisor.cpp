@@ -10,8 +10,8 @@
 namespace colosla::trapd {
 
 pid_t Supervisor::spawn(std::vector<std::string> args, const std::string& what, int on_death,
-                        const std::string& input) const {
-  auto pid = start_child(std::move(args), ChildOptions{on_death, input, quiet_});
+                        const std::string& input, int nice) const {
+  auto pid = start_child(std::move(args), ChildOptions{on_death, input, quiet_, nice});
   if (!pid) {
     log(LogLevel::error, "trapd",
         "cannot run " + s_.poller + " (" + what + "): " + pid.error().msg);
@@ -83,7 +83,9 @@ void Supervisor::schedule_evaluation() {
   // The trap sinks hold communities and pass phrases: on the child's stdin, not in its argv.
   auto [sink_args, secrets] = core::sink_command_line(s_.sinks);
   args.insert(args.end(), sink_args.begin(), sink_args.end());
-  evaluating_ = spawn(args, "evaluate", SIGTERM, secrets);
+  // Background work: when it and reception want the same CPU (a storm while a first evaluation
+  // of many contracts runs), reception wins.
+  evaluating_ = spawn(args, "evaluate", SIGTERM, secrets, kEvaluatorNice);
 }
 
 void Supervisor::evaluate_now() {

@@ -31,7 +31,9 @@ class Supervisor {
   /// so that no poll, listener or prober outlives the daemon. 0 when it failed (logged, with
   /// `what`).
   pid_t spawn(std::vector<std::string> args, const std::string& what, int on_death = SIGKILL,
-              const std::string& input = {}) const;
+              const std::string& input = {}, int nice = 0) const;
+  /// The evaluator's nice value above colosla-trapd's.
+  static constexpr int kEvaluatorNice = 19;
 
   /// The colosla program on this daemon's store (and its secrets key, when one is set),
   /// running `command`.

@@ -23,6 +23,7 @@ Result<pid_t> start_child(std::vector<std::string> args, const ChildOptions& opt
   const pid_t parent = getpid();
   const int on_death = options.on_death;
   const bool quiet = options.quiet;
+  const int nice_by = options.nice;
   const pid_t pid = fork();
   if (pid == 0) {
     // The child, until exec: async-signal-safe calls only (another thread may hold locks).
@@ -37,6 +38,12 @@ Result<pid_t> start_child(std::vector<std::string> args, const ChildOptions& opt
     if (quiet) {
       const int null_fd = ::open("/dev/null", O_WRONLY);
       if (null_fd < 0 || dup2(null_fd, 1) < 0 || dup2(null_fd, 2) < 0) {
+        _exit(127);
+      }
+    }
+    if (nice_by != 0) {
+      errno = 0;
+      if (nice(nice_by) == -1 && errno != 0) {
         _exit(127);
       }
     }

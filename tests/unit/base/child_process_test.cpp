@@ -3,7 +3,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <string>
@@ -32,6 +34,18 @@ TEST_CASE("a child gets its input on stdin, not in its argv", "[base][child]") {
     REQUIRE(empty.has_value());
     CHECK(describe_exit(wait_for(*empty)) == "exit 0");
   }
+}
+
+TEST_CASE("background work runs at a higher nice value than its parent", "[base][child]") {
+  errno = 0;
+  const int mine = nice(0);
+  REQUIRE(errno == 0);
+  ChildOptions o;
+  o.nice = 10;
+  const int expected = std::min(mine + 10, 19);
+  auto pid = start_child({"sh", "-c", "test \"$(nice)\" = " + std::to_string(expected)}, o);
+  REQUIRE(pid.has_value());
+  CHECK(describe_exit(wait_for(*pid)) == "exit 0");
 }
 
 TEST_CASE("a program that cannot be run is the child's exit 127", "[base][child]") {

@@ -22,6 +22,9 @@ struct ChildOptions {
   std::string input;
   /// The child's stdout and stderr go to /dev/null (a daemon's); else they are this process's.
   bool quiet = false;
+  /// Added to the child's nice value (0: as this process's): background work that must not
+  /// take the CPU from this process when both want it.
+  int nice = 0;
 };
 
 /// Starts the program args[0] (PATH searched, as execvp does; no shell) with args, and the
