@@ -228,6 +228,9 @@ json figures_json(const GuaranteeFigures& g) {
   return json{{"counted", g.counted_seconds},
               {"pending", g.pending_seconds},
               {"unmonitored", g.unmonitored_seconds},
+              // Whole minutes, rounded down: the figure monitoring reads (issue 16; the seconds
+              // above stay for the check's own arithmetic). Not read back: derived.
+              {"unmonitored_minutes", g.unmonitored_seconds / 60},
               {"budget", g.budget_seconds},
               {"availability-milli", g.availability_milli},
               {"breached", g.breached},
