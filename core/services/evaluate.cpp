@@ -187,6 +187,13 @@ Result<Evaluation> Evaluator::run(Store& store, const EvaluateOptions& o, Timest
   }
   if (next->month_of.empty()) {
     memory_.reset();  // no inventory (or no contract): nothing to remember
+    if (!out.no_inventory && !o.status_dir.empty()) {
+      // No contract any more: none is published either.
+      auto published = publish(o.status_dir, {}, true, *next->inventory, {}, now);
+      if (!published) {
+        out.publish_error = published.error();
+      }
+    }
     return out;
   }
   // Each batch read in a transaction of its own and its new events recorded at once, so that
