@@ -76,8 +76,9 @@ constexpr std::array kCommands{
     Command{kReports, "", "report",
             "--month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html]",
             "the month's SLA report of every contract (or one)", &report_month},
-    Command{kReports, "", "evaluate", "[--as-of T] [--event-log FILE] [--budget-warning PCT]",
-            "every contract's figures this month (for check_colosla),\n"
+    Command{kReports, "", "evaluate",
+            "[--as-of T] [--event-log FILE] [--budget-warning PCT] [--status-dir DIR]",
+            "every contract's figures this month (published for check_colosla),\n"
             "and the SLA events they show, each recorded once",
             &evaluate},
     Command{kReports, "", "events", "[--after ID]",
@@ -86,9 +87,9 @@ constexpr std::array kCommands{
             "Nagios/Icinga host and services of every contract (and a\n"
             "contact per authorized contact, told through notify send)",
             &nagios_config},
-    Command{kReports, "zabbix", "discovery", "",
+    Command{kReports, "zabbix", "discovery", "[--status-dir DIR]",
             "low-level discovery JSON of contracts and guarantees", &zabbix_discovery},
-    Command{kReports, "zabbix", "get", "KEY",
+    Command{kReports, "zabbix", "get", "[--status-dir DIR] KEY",
             "an item: colosla.sla[CONTRACT,network|power|emergency,FIELD]", &zabbix_get},
     Command{kReports, "", "check", "--contract ID [...]",
             "check_colosla computing the figures now (its options, output\n"
