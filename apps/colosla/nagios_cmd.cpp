@@ -189,7 +189,9 @@ int nagios_config(Context& ctx) {
       "interval-length", po::value<int>()->default_value(60),
       "Nagios' interval_length, seconds (its time unit)")(
       "evaluate-interval", po::value<int>()->default_value(60),
-      "colosla-trapd's evaluate-interval, seconds (Article 4's arithmetic)")(
+      "colosla-trapd's evaluate-interval, seconds, for Article 4's arithmetic (default: "
+      "--config's, "
+      "else 60)")(
       "use", po::value<std::string>(),
       "a service template of yours instead of the full definitions (and your own host); "
       "timing options given are written beside it")(
@@ -242,10 +244,9 @@ int nagios_config(Context& ctx) {
   }
   const int unit = number("interval-length");
   const int timeout = number("timeout");
-  const int evaluate_interval = number("evaluate-interval");
-  if (unit <= 0 || number("check-interval") <= 0 || evaluate_interval <= 0) {
-    throw UsageError(
-        "--check-interval, --interval-length and --evaluate-interval must be positive");
+  int evaluate_interval = number("evaluate-interval");
+  if (unit <= 0 || number("check-interval") <= 0) {
+    throw UsageError("--check-interval and --interval-length must be positive");
   }
   if (timeout <= 0 || timeout > 3600) {
     throw UsageError("--timeout must be 1 to 3600 seconds");
@@ -321,6 +322,20 @@ int nagios_config(Context& ctx) {
           make_error(Errc::io, std::string("cannot read: ") + std::strerror(errno), file));
     }
     host = core::sink_options_from_config(in, file).nagios_host;
+    if (!given("evaluate-interval")) {  // and how often colosla-trapd evaluates
+      in.clear();
+      in.seekg(0);
+      po::options_description keys;
+      keys.add_options()("evaluate-interval", po::value<int>());
+      po::variables_map found;
+      po::store(po::parse_config_file(in, keys, true), found);
+      if (found.count("evaluate-interval") != 0) {
+        evaluate_interval = found["evaluate-interval"].as<int>();
+      }
+    }
+  }
+  if (evaluate_interval < 0) {
+    throw UsageError("--evaluate-interval must not be negative");
   }
   std::string check = vm->count("check-colosla") != 0
                           ? (*vm)["check-colosla"].as<std::string>()

@@ -105,6 +105,14 @@ expect_has "$err" "notify only after 16.2 min" "stderr with --check-interval 900
 run "$colosla" --db "$db" nagios-config --first-notification-delay 600 --timeout 30
 expect_has "$err" "notify only after 16.5 min" "stderr with --first-notification-delay 600"
 expect_eq "$(grep -c '^  first_notification_delay 10$' <<<"$out")" 3 "services with a first_notification_delay"
+# ... and colosla-trapd's evaluations every 10 minutes (its configuration file) ...
+printf 'nagios-host = colosla\nevaluate-interval = 600\n' >"$work/trapd.conf"
+run "$colosla" --db "$db" nagios-config --config "$work/trapd.conf"
+expect_rc 0
+expect_has "$err" "notify only after 15.2 min (colosla-trapd's evaluate-interval 600 s + check_interval 300 s" \
+  "stderr with evaluate-interval = 600"
+run "$colosla" --db "$db" nagios-config --config "$work/trapd.conf" --evaluate-interval 60
+expect_eq "$err" "" "stderr with --evaluate-interval 60 beside evaluate-interval = 600"
 # ... not generic-service with one attempt (written beside the template), nor Debian's
 # local-service (4 attempts, 5 minutes, retried every minute, what it does not say from
 # generic-service) ...
