@@ -67,6 +67,23 @@ nagios_cfg --alone stock "$work/stock.cfg" /etc/nagios4/objects/templates.cfg \
   /etc/nagios4/objects/commands.cfg /etc/nagios4/objects/timeperiods.cfg </dev/null
 verify stock
 expect_eq "$warnings" "" "warnings of nagios4 -v with Debian's stock templates"
+# ... and both fit Debian's stock configuration (its nagios.cfg, the output in conf.d's place),
+# as does a configuration using its generic-service and localhost.
+debian_cfg() {  # debian_cfg OBJECT_FILE: Debian's nagios.cfg with it for conf.d, checked
+  sed "s|^cfg_dir=/etc/nagios4/conf.d\$|cfg_file=$1|" /etc/nagios4/nagios.cfg >"$work/debian.cfg"
+  grep -qxF "cfg_file=$1" "$work/debian.cfg" || fail "no cfg_dir=/etc/nagios4/conf.d in /etc/nagios4/nagios.cfg"
+  run nagios4 -v "$work/debian.cfg"
+  expect_rc 0
+  expect_has "$out" "Total Warnings: 0" "nagios4 -v with Debian's nagios.cfg and $1"
+  expect_has "$out" "Total Errors:   0" "nagios4 -v with Debian's nagios.cfg and $1"
+}
+debian_cfg "$work/colosla.cfg"
+debian_cfg "$work/stock.cfg"
+run "$colosla" --db "$db" nagios-config --use generic-service --host localhost --max-check-attempts 1 \
+  --template-file /etc/nagios4/objects/templates.cfg
+expect_rc 0
+printf '%s\n' "$out" >"$work/debian-use.cfg"
+debian_cfg "$work/debian-use.cfg"
 # ... or with contact groups of one's own: none defined.
 run "$colosla" --db "$db" nagios-config --contact-groups admins
 expect_rc 0
