@@ -67,6 +67,10 @@ object Service "C-001 network and power" {
   vars.colosla_contract = "C-001"
   vars.colosla_guarantee = [ "network", "power" ]
   vars.colosla_timeout = 20
+  vars.colosla_status_dir = "$work/var/status"
+  vars.colosla_unmonitored_warning = 0
+  vars.colosla_no_now_warning = true
+  vars.colosla_verbose = true
 }
 CONF
 chown -R nagios:nagios "$D"
@@ -136,18 +140,22 @@ direct() {  # direct ARG...: check_colosla's state word and status line (without
   printf '%s|%s\n' "${words[$rc]:-UNKNOWN}" "$(head -n 1 <<<"$o" | sed 's/ | .*$//')"
 }
 recorded_is() { [ "$(recorded "$1" | cut -d '|' -f 1)" = "$2" ] && [[ "$(recorded "$1")" == "$3"* ]]; }
+# Each guarantee with the command's defaults (the example's ports and power sources were never
+# observed most of the month: check_colosla warns of that too) ...
 for s in network power emergency; do
   expected=$(direct --guarantee $s -t 10)
   case $s in
-    network) expect_eq "$expected" "WARNING|COLOSLA WARNING: C-001 network 30.0 of 44.0 min used" ;;
-    power) expect_has "$expected" "OK|COLOSLA OK: C-001 power" ;;
+    network) expect_has "$expected" "WARNING|COLOSLA WARNING: C-001 network 30.0 of 44.0 min used" ;;
+    power) expect_has "$expected" "|COLOSLA " ;;
     emergency) expect_has "$expected" "CRITICAL|COLOSLA CRITICAL: C-001 emergency notification missed" ;;
   esac
   wait_for 30 recorded_is "C-001 $s" "${expected%%|*}" "$expected" ||
     fail "Icinga recorded for 'C-001 $s': '$(recorded "C-001 $s")', check_colosla says '$expected'" \
       "$(tail -n 20 "$D/log/icinga2.log")"
 done
-expected=$(direct --guarantee network --guarantee power -t 20)
+# ... and two guarantees, every option set: only the SLA's verdict (network's budget).
+expected=$(direct --guarantee network --guarantee power -t 20 --status-dir "$work/var/status" \
+  --unmonitored-warning 0 --no-now-warning -v)
 expect_eq "$expected" "WARNING|COLOSLA WARNING: C-001 network 30.0 of 44.0 min used" \
   "check_colosla with two guarantees"
 wait_for 30 recorded_is "C-001 network and power" "${expected%%|*}" "$expected" ||
@@ -157,9 +165,13 @@ expect_has "$(recorded_perfdata "C-001 network and power")" "power_left_min=43.2
 expect_lacks "$(recorded_perfdata "C-001 network")" "power_left_min" \
   "the performance data Icinga recorded for network"
 # The command lines Icinga ran (its debug log): vars.colosla_timeout as -t, the array as two
-# --guarantee.
+# --guarantee, the booleans as flags.
 ran=$(grep -F "/check_colosla'" "$D/log/icinga2.log" || true)
 expect_has "$ran" "'--contract' 'C-001' '--db' '$db' '--guarantee' 'emergency' '-t' '10'" "the command lines Icinga ran"
-expect_has "$ran" "'--guarantee' 'network' '--guarantee' 'power' '-t' '20'" "the command lines Icinga ran"
+two=$(grep -F "'--guarantee' 'network' '--guarantee' 'power'" <<<"$ran" | head -n 1)
+for a in "'-t' '20'" "'--status-dir' '$work/var/status'" "'--unmonitored-warning' '0'" \
+  "'--no-now-warning'" "'-v'"; do
+  expect_has "$two" "$a" "the command line of 'C-001 network and power'"
+done
 stop_icinga
 echo "icinga: ok"
