@@ -20,7 +20,12 @@ namespace {
 
 constexpr const char* kGuarantees[] = {"network", "power", "emergency"};
 
+// Where the package installs check_colosla (the build may say: COLOSLA_INSTALLED_CHECK).
+#ifdef COLOSLA_INSTALLED_CHECK
+constexpr const char* kCheckColosla = COLOSLA_INSTALLED_CHECK;
+#else
 constexpr const char* kCheckColosla = "/usr/lib/nagios/plugins/check_colosla";
+#endif
 
 constexpr const char* kEmailCommand =
     R"(/usr/bin/mail -s "colosla: $SERVICEDISPLAYNAME$ is $SERVICESTATE$" $CONTACTEMAIL$)";
