@@ -318,15 +318,17 @@ int nagios_config(Context& ctx) {
   }
   const core::Inventory* inv = &opened->inventory;
   std::string host = (*vm)["host"].as<std::string>();
-  if (vm->count("config") != 0 && (*vm)["host"].defaulted()) {
-    // The host of the passive results colosla-trapd's evaluations write (core/sinks).
+  if (vm->count("config") != 0) {
     const std::string file = (*vm)["config"].as<std::string>();
     std::ifstream in(file);
     if (!in) {
       return report(
           make_error(Errc::io, std::string("cannot read: ") + std::strerror(errno), file));
     }
-    host = core::sink_options_from_config(in, file).nagios_host;
+    if ((*vm)["host"].defaulted()) {
+      // The host of the passive results colosla-trapd's evaluations write (core/sinks).
+      host = core::sink_options_from_config(in, file).nagios_host;
+    }
     if (!given("evaluate-interval")) {  // and how often colosla-trapd evaluates
       in.clear();
       in.seekg(0);

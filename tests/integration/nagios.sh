@@ -130,6 +130,8 @@ run "$colosla" --db "$db" nagios-config --config "$work/trapd.conf"
 expect_rc 0
 expect_has "$err" "notify only after 15.2 min (colosla-trapd's evaluate-interval 600 s + check_interval 300 s" \
   "stderr with evaluate-interval = 600"
+run "$colosla" --db "$db" nagios-config --config "$work/trapd.conf" --host other
+expect_has "$err" "notify only after 15.2 min" "stderr with evaluate-interval = 600 and --host"
 run "$colosla" --db "$db" nagios-config --config "$work/trapd.conf" --evaluate-interval 60
 expect_eq "$err" "" "stderr with --evaluate-interval 60 beside evaluate-interval = 600"
 # ... not generic-service with one attempt (written beside the template), nor Debian's
