@@ -174,6 +174,9 @@ int nagios_config(Context& ctx) {
   po::options_description d("nagios-config");
   d.add_options()("host", po::value<std::string>()->default_value(core::SinkOptions{}.nagios_host),
                   "the Nagios host the services belong to (colosla evaluate's nagios-host)")(
+      "icinga",
+      "an Icinga 2 host listing the contracts instead, for the CheckCommand and services of "
+      "/usr/share/colosla/icinga2 (with --host, --timeout and check_colosla's options)")(
       "config", po::value<std::string>(),
       "colosla-trapd's configuration file: its nagios-host is the host, unless --host is given")(
       "check-colosla", po::value<std::string>(),
@@ -231,6 +234,9 @@ int nagios_config(Context& ctx) {
     return vm->count(option) != 0 && !(*vm)[option].defaulted();
   };
   const auto number = [&vm](const char* option) { return (*vm)[option].as<int>(); };
+  if (vm->count("icinga") != 0) {
+    return icinga_config(ctx, *vm);
+  }
   const bool use = given("use");
   const bool noc = !use && !given("contacts") && !given("contact-groups");
   if (!noc && (given("noc-contact") || given("noc-email") || given("use-stock-templates"))) {

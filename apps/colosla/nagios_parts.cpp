@@ -2,12 +2,17 @@
 #include "nagios_parts.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli.hpp"
+#include "colosla/sinks/sink_options.hpp"
 
 namespace colosla::cli {
 
@@ -258,6 +263,81 @@ std::string article4(const core::Inventory& inv, const std::optional<ServiceTimi
   }
   o << "\n";
   return o.str();
+}
+
+std::string icinga_string(const std::string& what, const std::string& text) {
+  if (text.empty() || std::any_of(text.begin(), text.end(), [](char c) {
+        return c == '"' || c == '\\' || c == '$' || static_cast<unsigned char>(c) < 0x20;
+      })) {
+    throw UsageError(what + ": not a value Icinga can take as it is: \"" + text + "\"");
+  }
+  return "\"" + text + "\"";
+}
+
+std::string icinga_host(const core::Inventory& inv, const std::string& host,
+                        const std::map<std::string, std::string>& vars) {
+  std::ostringstream o;
+  o << "// colosla: " << inv.contracts.size()
+    << (inv.contracts.size() == 1 ? " contract" : " contracts")
+    << " (colosla nagios-config --icinga), for the CheckCommand \"colosla\" and the services\n"
+    << "// of /usr/share/colosla/icinga2/command-colosla.conf and services-colosla.conf.\n"
+    << "object Host " << icinga_string("--host", host) << " {\n"
+    << "  display_name = \"colosla SLA store\"\n  address = \"127.0.0.1\"\n"
+    << "  check_command = \"dummy\"\n";
+  for (const auto& [name, value] : vars) {
+    o << "  vars.colosla_" << name << " = " << value << "\n";
+  }
+  o << "  vars.colosla_contracts = [";
+  for (std::size_t i = 0; i < inv.contracts.size(); ++i) {
+    o << (i == 0 ? "" : ",") << (i % 8 == 0 ? "\n    " : " ")
+      << icinga_string("contract", inv.contracts[i].id);
+  }
+  o << (inv.contracts.empty() ? "]\n" : "\n  ]\n") << "}\n";
+  return o.str();
+}
+
+// nagios-config --icinga: the host of services-colosla.conf's services, its vars the contracts
+// and the CheckCommand's variables of the options given.
+int icinga_config(Context& ctx, const po::variables_map& vm) {
+  for (const char* nagios_only :
+       {"use", "template-file", "contacts", "contact-groups", "noc-contact", "noc-email",
+        "use-stock-templates", "customer-contacts", "pager-command", "retry-interval",
+        "max-check-attempts", "first-notification-delay", "check-colosla"}) {
+    if (vm.count(nagios_only) != 0 && !vm[nagios_only].defaulted()) {
+      throw UsageError(std::string("--") + nagios_only + " is for Nagios, not with --icinga");
+    }
+  }
+  std::map<std::string, std::string> vars;
+  std::error_code ec;
+  vars["db"] = icinga_string("--db", std::filesystem::absolute(ctx.db, ec).string());
+  if (!vm["timeout"].defaulted()) {
+    vars["timeout"] = std::to_string(vm["timeout"].as<int>());
+  }
+  if (vm.count("status-dir") != 0) {
+    vars["status_dir"] = icinga_string("--status-dir", vm["status-dir"].as<std::string>());
+  }
+  if (vm.count("unmonitored-warning") != 0) {
+    vars["unmonitored_warning"] = std::to_string(vm["unmonitored-warning"].as<int>());
+  }
+  if (vm.count("no-now-warning") != 0) {
+    vars["no_now_warning"] = "true";
+  }
+  auto opened = open_with_inventory(ctx, core::Store::Mode::read_only);
+  if (!opened) {
+    return kFailed;
+  }
+  std::string host = vm["host"].as<std::string>();
+  if (vm.count("config") != 0 && vm["host"].defaulted()) {
+    const std::string file = vm["config"].as<std::string>();
+    std::ifstream in(file);
+    if (!in) {
+      return report(
+          make_error(Errc::io, std::string("cannot read: ") + std::strerror(errno), file));
+    }
+    host = core::sink_options_from_config(in, file).nagios_host;
+  }
+  std::cout << icinga_host(opened->inventory, host, vars);
+  return kOk;
 }
 
 }  // namespace colosla::cli

@@ -8,7 +8,10 @@
 #include <string>
 #include <vector>
 
+#include <boost/program_options.hpp>
+
 #include "colosla/model/inventory.hpp"
+#include "commands.hpp"
 
 namespace colosla::cli {
 
@@ -67,5 +70,20 @@ std::string noc_objects(const std::string& name, const std::string& email, bool 
 /// TIMING (a template not read), a note that it is not checked.
 std::string article4(const core::Inventory& inv, const std::optional<ServiceTiming>& timing,
                      int unit, int evaluate_interval, int timeout);
+
+/// What `nagios-config --icinga` prints: an Icinga 2 Host HOST whose vars list the inventory's
+/// contracts (colosla_contracts, for examples/icinga2/services-colosla.conf) and set the
+/// CheckCommand's variables VARS (name without "colosla_" -> its value, an Icinga literal).
+/// Throws UsageError for a host name or value Icinga cannot take as it is.
+std::string icinga_host(const core::Inventory& inv, const std::string& host,
+                        const std::map<std::string, std::string>& vars);
+
+/// nagios-config --icinga (VM, its options): prints icinga_host's host of the store's
+/// inventory. Throws UsageError for an option that is for Nagios only.
+int icinga_config(Context& ctx, const boost::program_options::variables_map& vm);
+
+/// An Icinga 2 string literal of TEXT. Throws UsageError (naming WHAT) when TEXT holds '"', '\',
+/// '$' (a macro) or a control character.
+std::string icinga_string(const std::string& what, const std::string& text);
 
 }  // namespace colosla::cli

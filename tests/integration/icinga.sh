@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # colosla with Debian's real Icinga 2 (icinga2-bin) on a private configuration and state
 # directory: the shipped CheckCommand (examples/icinga2/command-colosla.conf) and services
-# (services-colosla.conf) pass `icinga2 daemon -C`; Icinga then runs check_colosla for the
-# example inventory's C-001 (as nagios.sh does) and the state and output it records for each
-# service, read from its PerfdataWriter's files, are what check_colosla says when run directly
+# (services-colosla.conf), with the host `colosla nagios-config --icinga` prints, pass
+# `icinga2 daemon -C`; Icinga then runs check_colosla for the example inventory's C-001 (as
+# nagios.sh does) and the state and output it records for each service, read from its PerfdataWriter's files, are what check_colosla says when run directly
 # as Icinga's user with the same arguments; an array of guarantees becomes a repeated
 # --guarantee (repeat_key) and -t carries vars.colosla_timeout.
 # Icinga drops to the user nagios, so it needs root; elsewhere the test is skipped.
@@ -31,8 +31,9 @@ for f in "$check" "$colosla"; do
 done
 
 # Icinga's private directories and configuration: the ITL, PluginDir at the build tree's
-# check_colosla, the shipped files (the services' template checking every second), a host with
-# the example's contract, and one service with two guarantees.
+# check_colosla, the shipped files (the services' template checking every second), the host
+# `colosla nagios-config --icinga` prints (the example's contract), and one service with two
+# guarantees.
 D=$work/icinga
 mkdir -p "$D"/{etc,run,state,cache,log,spool/perfdata,spool/tmp}
 cp "$src/examples/icinga2/command-colosla.conf" "$D/etc/"  # as shipped
@@ -40,6 +41,28 @@ sed -e 's/^\(\tcheck_interval = \)5m$/\11s/' -e 's/^\(\tretry_interval = \)5m$/\
   "$src/examples/icinga2/services-colosla.conf" >"$D/etc/services-colosla.conf"
 expect_eq "$(grep -c -P '^\t(check|retry)_interval = 1s$' "$D/etc/services-colosla.conf")" 2 \
   "intervals of the services' template made 1 s"
+run "$colosla" --db "$db" nagios-config --icinga
+expect_rc 0
+expect_has "$out" "object Host \"colosla\" {"
+expect_has "$out" "  vars.colosla_db = \"$db\""
+expect_has "$out" "  vars.colosla_contracts = [
+    \"C-001\"
+  ]"
+printf '%s\n' "$out" >"$D/etc/colosla-host.conf"
+run "$colosla" --db "$db" nagios-config --icinga --timeout 20 --status-dir /srv/st --unmonitored-warning 0 \
+  --no-now-warning --host noc
+expect_rc 0
+expect_has "$out" "object Host \"noc\" {"
+expect_has "$out" "  vars.colosla_no_now_warning = true
+  vars.colosla_status_dir = \"/srv/st\"
+  vars.colosla_timeout = 20
+  vars.colosla_unmonitored_warning = 0"
+run "$colosla" --db "$db" nagios-config --icinga --contact-groups admins
+expect_rc 2
+expect_has "$err" "--contact-groups is for Nagios, not with --icinga"
+run "$colosla" --db "$db" nagios-config --icinga --status-dir '/srv/$USER1$'
+expect_rc 2
+expect_has "$err" "--status-dir: not a value Icinga can take as it is"
 cat >"$D/etc/icinga2.conf" <<CONF
 include <itl>
 const PluginDir = "$(dirname "$(readlink -f "$check")")"
@@ -56,11 +79,7 @@ object PerfdataWriter "perfdata" {
   rotation_interval = 1s
 }
 object FileLogger "main-log" { severity = "debug"; path = "$D/log/icinga2.log" }
-object Host "colosla" {
-  check_command = "dummy"
-  vars.colosla_contracts = [ "C-001" ]
-  vars.colosla_db = "$db"
-}
+include "$D/etc/colosla-host.conf"
 object Service "C-001 network and power" {
   import "colosla-service"
   host_name = "colosla"
