@@ -190,7 +190,9 @@ expect_eq "$(pick 'len(x)')" 3 "trigger prototypes"
 
 # 5. The store and its contract: the example inventory, C-001 moved to 2020-2040 so that the wall
 #    clock is inside it; its port sw1 ge-0/0/1 down for 100 minutes (as a linkDown trap would have
-#    said) and reported by the customer 95 minutes ago: 100 counted minutes, past its 44.
+#    said) and reported by the customer 95 minutes ago: 100 counted minutes, past its 44; and its
+#    server 203.0.113.5 not answering ping 10 and 5 minutes ago: an emergency nobody has told the
+#    customer about yet.
 db=$work/colosla.db
 sed -e 's/"signed":"2026-10-30"/"signed":"2019-12-20"/' \
   -e 's/"start":"2026-11-01T00:00:00+08:00","end":"2027-11-01T00:00:00+08:00"/"start":"2020-01-01T00:00:00+08:00","end":"2040-01-01T00:00:00+08:00"/' \
@@ -199,7 +201,10 @@ grep -q '"end":"2040-01-01' "$work/inventory.json" || fail "the example inventor
 run "$colosla" --db "$db" inventory load "$work/inventory.json" --by test
 expect_rc 0
 down=$(date -u -d '-100 min' +%Y-%m-%dT%H:%M:%SZ)
-printf '%s\n' "{\"time\":\"$down\",\"device\":\"sw1\",\"interface\":\"ge-0/0/1\",\"state\":\"down\"}" >"$work/down.jsonl"
+printf '%s\n' "{\"time\":\"$down\",\"device\":\"sw1\",\"interface\":\"ge-0/0/1\",\"state\":\"down\"}" \
+  "{\"time\":\"$(date -u -d '-10 min' +%Y-%m-%dT%H:%M:%SZ)\",\"target\":\"203.0.113.5\",\"service\":\"icmp\",\"result\":\"fail\"}" \
+  "{\"time\":\"$(date -u -d '-5 min' +%Y-%m-%dT%H:%M:%SZ)\",\"target\":\"203.0.113.5\",\"service\":\"icmp\",\"result\":\"fail\"}" \
+  >"$work/down.jsonl"
 run "$colosla" --db "$db" observe "$work/down.jsonl"
 expect_rc 0
 run "$colosla" --db "$db" customer-report add --contract C-001 --at "$(date -u -d '-95 min' +%Y-%m-%dT%H:%M:%SZ)" \
@@ -271,14 +276,14 @@ trapd_pid=$!
 cleanup_hooks=("kill -KILL $trapd_pid 2>/dev/null" "${cleanup_hooks[@]}")
 sent_to_zabbix() { grep -q "values\? to Zabbix" "$work/trapd.log"; }
 wait_for 60 sent_to_zabbix || fail "colosla-trapd sent nothing to Zabbix: $(cat "$work/trapd.log")"
-# port-down, budget-warning and sla-breached of network (installation-overdue has no item and is
-# not sent), and network's 7 figures.
-grep -qF "10 values to Zabbix: 10 processed, 0 failed" "$work/trapd.log" || fail "colosla-trapd's log: $(cat "$work/trapd.log")"
+# port-down, budget-warning and sla-breached of network and its 7 figures, emergency-declared and
+# the emergency's 4 (installation-overdue has no item and is not sent).
+grep -qF "15 values to Zabbix: 15 processed, 0 failed" "$work/trapd.log" || fail "colosla-trapd's log: $(cat "$work/trapd.log")"
 run "$colosla" --db "$db" stats --format json
 expect_rc 0
 # A counter of colosla stats (the store keeps a counter from its first non-zero count: none is 0).
 counter() { python3 -c 'import json, sys; print(json.loads(sys.argv[1]).get(sys.argv[2], 0))' "$out" "$1"; }
-expect_eq "$(counter sink.zabbix.sent)" 10 "sink.zabbix.sent"
+expect_eq "$(counter sink.zabbix.sent)" 15 "sink.zabbix.sent"
 expect_eq "$(counter sink.zabbix.refused)" 0 "sink.zabbix.refused"
 
 # The values arrived: in the history, through the API.
@@ -304,21 +309,17 @@ wait_for 60 status_stored || fail "the network state in Zabbix is not 2: $out"
 history_of "$counted_item" 0
 expect_has "$(pick 'x[-1]["value"]')" "100" "the counted minutes in Zabbix"
 
-# The triggers fire: the SLA broken (state 2 this month) and the SLA event (the breach, just now).
+# The triggers fire: network's SLA broken (state 2 this month) and SLA event (the breach, just
+# now); the emergency's SLA at risk (state 1: the customer is to be told) and SLA event.
 problems() {
   api problem.get "{\"hostids\": [\"$hostid\"], \"output\": [\"name\", \"severity\"], \"selectTags\": \"extend\"}"
   pick '"|".join(sorted(p["name"] for p in x))'
 }
-both_fired() {
-  local p
-  p=$(problems)
-  grep -qF 'Example Ltd (C-001): network SLA broken' <<<"$p" && grep -qF 'Example Ltd (C-001): network SLA event' <<<"$p"
-}
-wait_for 90 both_fired || fail "the problems in Zabbix: $(problems)"
-expect_lacks "$(problems)" "SLA at risk" "the problems (broken, not at risk)"
+all_fired() { [ "$(problems)" = "Example Ltd (C-001): emergency SLA at risk|Example Ltd (C-001): emergency SLA event|Example Ltd (C-001): network SLA broken|Example Ltd (C-001): network SLA event" ]; }
+wait_for 90 all_fired || fail "the problems in Zabbix: $(problems)"
 api trigger.get "{\"hostids\": [\"$hostid\"], \"only_true\": true, \"filter\": {\"value\": 1}, \"output\": [\"description\", \"priority\"]}"
 expect_eq "$(pick 'sorted((t["description"], t["priority"]) for t in x)')" \
-  "[('Example Ltd (C-001): network SLA broken', '4'), ('Example Ltd (C-001): network SLA event', '3')]" \
+  "[('Example Ltd (C-001): emergency SLA at risk', '2'), ('Example Ltd (C-001): emergency SLA event', '3'), ('Example Ltd (C-001): network SLA broken', '4'), ('Example Ltd (C-001): network SLA event', '3')]" \
   "the triggers in problem state"
 api problem.get "{\"hostids\": [\"$hostid\"], \"output\": [\"name\"], \"selectTags\": \"extend\", \"search\": {\"name\": \"broken\"}}"
 expect_eq "$(pick 'sorted((t["tag"], t["value"]) for t in x[0]["tags"] if t["tag"] in ("contract", "guarantee"))')" \
@@ -352,7 +353,7 @@ refused() {
 wait_for 60 refused || fail "no value refused: $(cat "$work/trapd.log")"
 # C-002's port-down and its network figures: 8 values, none with an item.
 expect_eq "$(counter sink.zabbix.refused)" 8 "sink.zabbix.refused"
-expect_eq "$(counter sink.zabbix.sent)" 18 "sink.zabbix.sent"
+expect_eq "$(counter sink.zabbix.sent)" 23 "sink.zabbix.sent"
 log=$(cat "$work/trapd.log")
 expect_has "$log" "8 values to Zabbix: 0 processed, 8 failed"
 expect_has "$log" "did not take 8 values of the 8 sent: processed: 0; failed: 8; total: 8"
