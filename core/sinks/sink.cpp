@@ -93,6 +93,16 @@ Result<std::vector<SinkRound>> deliver_pending(Store& store,
       round.total.sent += d.sent;
       round.total.accepted += d.accepted;
       round.total.refused += d.refused;
+      if (d.sent > 0) {
+        const std::string counter = "sink." + sink->kind();
+        if (auto r =
+                store.add_counters({{counter + ".sent", static_cast<std::int64_t>(d.sent)},
+                                    {counter + ".refused", static_cast<std::int64_t>(d.refused)}},
+                                   context.now);
+            !r) {
+          return r.error();
+        }
+      }
       for (const auto& why : d.refusals) {
         refusals.log(LogLevel::warning, "refusals of " + sink->name(),
                      "sink " + sink->name() + ": refused: " + escaped(why));

@@ -127,6 +127,28 @@ std::optional<std::int64_t> count_in(const std::string& info, const std::string&
   return digits ? std::optional(v) : std::nullopt;
 }
 
+// The distinct keys of a request's values, in order, the first kListedKeys of them: what a
+// refusal's log line names (the server's reply counts the values it refused, and names none).
+std::string keys_of(const nlohmann::json& data) {
+  constexpr std::size_t kListedKeys = 20;
+  std::set<std::string> seen;
+  std::string out;
+  for (const auto& v : data) {
+    const auto& key = v["key"].get_ref<const std::string&>();
+    if (!seen.insert(key).second) {
+      continue;
+    }
+    if (seen.size() > kListedKeys) {
+      continue;
+    }
+    out += (out.empty() ? "" : ", ") + key;
+  }
+  if (seen.size() > kListedKeys) {
+    out += " and " + std::to_string(seen.size() - kListedKeys) + " more";
+  }
+  return out;
+}
+
 std::string plural(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
@@ -219,6 +241,12 @@ Delivery ZabbixSink::deliver(const EventBatch& batch, const DeliveryContext& con
   const std::int64_t now = context.now.time_since_epoch().count();
   // Trapper items: each event (colosla.event, its JSON, at the event's time), and the figures of
   // every contract and guarantee an event touched (the keys colosla zabbix get answers).
+  // Zabbix keeps one value an item, second and nanosecond (its history's primary key), and drops
+  // a second value of the same instant although it counts it processed: two events of one
+  // guarantee dated the same second (a budget warning and the breach seen together), or the
+  // figures of two batches of one evaluation, would lose one. The nanoseconds tell them apart:
+  // an event's its id, the figures the batch's last id (modulo a second's nanoseconds).
+  constexpr std::int64_t kNanoseconds = 1000000000;
   nlohmann::json data = nlohmann::json::array();
   std::set<std::pair<std::string, std::string>> touched;
   for (const auto& [id, body] : batch) {
@@ -226,15 +254,16 @@ Delivery ZabbixSink::deliver(const EventBatch& batch, const DeliveryContext& con
     if (!e) {
       continue;
     }
+    if (!e->checked()) {
+      continue;  // the template discovers network, power and emergency only: no item for it
+    }
     auto when = parse_time(e->time);
     data.push_back({{"host", host_},
                     {"key", "colosla.event[" + e->contract + "," + e->guarantee + "]"},
                     {"value", body},
                     {"clock", when ? when->time_since_epoch().count() : now},
-                    {"ns", 0}});
-    if (e->checked()) {
-      touched.emplace(e->contract, e->guarantee);
-    }
+                    {"ns", id % kNanoseconds}});
+    touched.emplace(e->contract, e->guarantee);
   }
   for (const auto& [contract, guarantee] : touched) {
     const ContractStatus* figures = context.figures ? context.figures(contract) : nullptr;
@@ -253,7 +282,7 @@ Delivery ZabbixSink::deliver(const EventBatch& batch, const DeliveryContext& con
                         {"key", "colosla.sla[" + contract + "," + guarantee + "," + f + "]"},
                         {"value", *v},
                         {"clock", now},
-                        {"ns", 0}});
+                        {"ns", batch.back().first % kNanoseconds}});
       }
     }
   }
@@ -292,9 +321,11 @@ Delivery ZabbixSink::deliver(const EventBatch& batch, const DeliveryContext& con
   if (!reply->processed || !reply->failed) {
     d.refusals.push_back(where + " answered success without counts: " + reply->info);
   } else if (failed > 0 || reply->total.value_or(-1) != static_cast<std::int64_t>(d.sent)) {
-    d.refusals.push_back(where + " (host " + host_ + ") did not take " +
-                         plural(d.sent - std::min(d.sent, d.accepted), "value", "values") +
-                         " of the " + std::to_string(d.sent) + " sent: " + reply->info);
+    d.refusals.push_back(
+        where + " (host " + host_ + ") did not take " +
+        plural(d.sent - std::min(d.sent, d.accepted), "value", "values") + " of the " +
+        std::to_string(d.sent) + " sent: " + reply->info +
+        "; the keys sent (the reply does not say which it refused): " + keys_of(data));
   }
   return d;
 }

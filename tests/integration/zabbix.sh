@@ -152,20 +152,32 @@ expect_has "$err" "4 parameters; Zabbix passes {ALERT.SENDTO} {ALERT.SUBJECT} {A
 expect_eq "$(grep -c '^-s|' "$work/mail.out")" 6 "messages mailed after a usage error"
 
 # 4. The template: YAML in Zabbix 6.0's export format, every discovered item and trigger tagged with
-#    its contract and guarantee (the media script's contract; the actions' conditions).
+#    its contract and guarantee (the media script's contract; the actions' conditions), every
+#    uuid a UUIDv4 as Zabbix's import wants, every item colosla-trapd sends (colosla.sla[…],
+#    colosla.event[…]) a trapper item, the others and the discovery rules agent items. (Imported into a real server by
+#    zabbix_frontend.sh.)
 python3 - "$src/examples/zabbix-template-colosla.yaml" <<'PY' || fail "examples/zabbix-template-colosla.yaml"
-import sys, yaml
-x = yaml.safe_load(open(sys.argv[1]))["zabbix_export"]
+import re, sys, yaml
+text = open(sys.argv[1]).read()
+uuids = re.findall(r"uuid: (\S+)", text)
+assert uuids and len(set(uuids)) == len(uuids), uuids
+for u in uuids:
+    assert re.fullmatch(r"[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}", u), u
+x = yaml.safe_load(text)["zabbix_export"]
 assert x["version"] == "6.0", x["version"]
 [t] = x["templates"]
 tags = [{"tag": "contract", "value": "{#CONTRACT}"}, {"tag": "guarantee", "value": "{#GUARANTEE}"}]
 triggers = 0
 for rule in t["discovery_rules"]:
+    assert rule.get("type", "ZABBIX_PASSIVE") == "ZABBIX_PASSIVE", rule
     for item in rule["item_prototypes"]:
         assert item["tags"] == tags, item
+        # what colosla-trapd sends: trapper; what the agent serves (colosla.status[*]): agent
+        trapper = item["key"].startswith(("colosla.sla[", "colosla.event["))
+        assert item.get("type", "ZABBIX_PASSIVE") == ("TRAP" if trapper else "ZABBIX_PASSIVE"), item
         for trigger in item.get("trigger_prototypes", []):
             assert trigger["tags"] == tags, trigger
             triggers += 1
-assert triggers == 2, triggers
+assert triggers == 5, triggers
 PY
 echo "zabbix: ok"

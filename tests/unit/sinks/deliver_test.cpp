@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <sstream>
 
 #include "colosla/sinks/sink_options.hpp"
@@ -152,6 +153,22 @@ TEST_CASE("what a sink refuses for good moves its cursor and is counted") {
   REQUIRE(round.has_value());
   CHECK((*round)[0].total.refused == 1);
   CHECK(*store->sink_cursor("refusing") == ids[2]);
+  // Counted in the store, by the sink's kind (here its name), as colosla stats shows them.
+  auto counters = store->counters();
+  REQUIRE(counters.has_value());
+  std::map<std::string, std::int64_t> by_name;
+  for (const auto& c : *counters) {
+    by_name[c.name] = c.value;
+  }
+  CHECK(by_name["sink.refusing.sent"] == 3);
+  CHECK(by_name["sink.refusing.refused"] == 1);
+  // Nothing new: nothing sent, the counters stay.
+  REQUIRE(deliver_pending(*store, sinks, kContext).has_value());
+  counters = store->counters();
+  REQUIRE(counters.has_value());
+  for (const auto& c : *counters) {
+    CHECK(c.value == by_name[c.name]);
+  }
 }
 
 TEST_CASE("the event log: a failure to append is retried; its first round takes the new events") {

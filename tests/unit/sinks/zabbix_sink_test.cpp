@@ -84,7 +84,9 @@ const EventBatch kBatch{
     {7,
      R"({"colosla-events:port-down":{"event-id":"7","contract":"C-001","guarantee":"network","time":"2026-11-03T02:00:00+08:00"}})"},
     {8,
-     R"({"colosla-events:installation-overdue":{"event-id":"8","contract":"C-001","guarantee":"installation","time":"2026-11-05T00:00:00+08:00"}})"}};
+     R"({"colosla-events:installation-overdue":{"event-id":"8","contract":"C-001","guarantee":"installation","time":"2026-11-05T00:00:00+08:00"}})"},
+    {9,
+     R"({"colosla-events:power-lost":{"event-id":"9","contract":"C-001","guarantee":"power","time":"2026-11-04T02:00:00+08:00"}})"}};
 
 }  // namespace
 
@@ -111,12 +113,16 @@ TEST_CASE("values a Zabbix server refused are counted, and the events are not se
   const DeliveryContext context{{}, Timestamp{std::chrono::seconds{1793650000}}};
   const Delivery d = sink.deliver(kBatch, context);
   CHECK_FALSE(d.failure.has_value());
-  CHECK(d.last_id == 8);
+  CHECK(d.last_id == 9);
   CHECK(d.sent == 2);
   CHECK(d.accepted == 1);
   CHECK(d.refused == 1);
   REQUIRE(d.refusals.size() == 1);
   CHECK(d.refusals[0].find("did not take 1 value of the 2 sent: processed: 1; failed: 1") !=
+        std::string::npos);
+  // The reply names no value: the line names the keys sent.
+  CHECK(d.refusals[0].find("the keys sent (the reply does not say which it refused): "
+                           "colosla.event[C-001,network], colosla.event[C-001,power]") !=
         std::string::npos);
   CHECK(sink.describe(d) == "2 values to Zabbix: 1 processed, 1 failed");
   const auto j = nlohmann::json::parse(t.request);
@@ -124,7 +130,20 @@ TEST_CASE("values a Zabbix server refused are counted, and the events are not se
   CHECK(j["data"][0]["key"] == "colosla.event[C-001,network]");
   CHECK(j["data"][0]["host"] == "noc-sla");
   CHECK(j["data"][0]["clock"] == 1793642400);
-  CHECK(j["data"][1]["key"] == "colosla.event[C-001,installation]");
+  CHECK(j["data"][0]["ns"] == 7);  // the event's id: Zabbix keeps one value an instant
+  CHECK(j["data"][1]["ns"] == 9);
+  // The installation event is not sent: the template has no item for it.
+  CHECK(j["data"][1]["key"] == "colosla.event[C-001,power]");
+  CHECK(j["data"].size() == 2);
+}
+
+TEST_CASE("an event no template item takes is not sent to Zabbix") {
+  // No server: nothing is sent, so nothing connects, and the cursor moves past the event.
+  ZabbixSink sink("zabbix", "127.0.0.1:1", "noc-sla");
+  const Delivery d = sink.deliver({kBatch[1]}, {nullptr, Timestamp{}});
+  CHECK_FALSE(d.failure.has_value());
+  CHECK(d.last_id == 8);
+  CHECK(d.sent == 0);
 }
 
 TEST_CASE("a Zabbix server that refuses the request: the events wait") {

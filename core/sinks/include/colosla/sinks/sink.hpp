@@ -80,6 +80,10 @@ class EventSink {
   /// Whether a new sink (no cursor yet) takes the whole history (true), or only the events
   /// recorded from its first round on (the event log).
   [[nodiscard]] virtual bool replays_history() const { return true; }
+  /// Its kind, whatever its name: the store's counters sink.KIND.sent and sink.KIND.refused
+  /// (colosla stats) sum the sinks of a kind ("zabbix", "nagios", "snmp", "event-log"; by
+  /// default its name).
+  [[nodiscard]] virtual std::string kind() const { return name(); }
 };
 
 /// One sink's round.
@@ -96,7 +100,9 @@ inline constexpr std::size_t kDeliveryBatch = 500;
 /// The delivery loop, one round: for each sink, the events after its durable cursor (in batches
 /// of kDeliveryBatch), delivered in order; the cursor moves past what was delivered or refused
 /// for good (each refusal counted and logged, escaped and rate-limited), and a failure stops
-/// that sink until the next round (logged as a warning). `first_new_id`: the first event
+/// that sink until the next round (logged as a warning). What each batch sent and what its
+/// receiver refused for good are added to the store's counters sink.KIND.sent and
+/// sink.KIND.refused (EventSink::kind), dated context.now. `first_new_id`: the first event
 /// recorded in this round, where a new sink that does not replay the history begins (nullopt:
 /// none was recorded, so it has nothing to take). Errors: the store's (reading the events or
 /// moving a cursor), which end the round; a sink's own failures are not errors.

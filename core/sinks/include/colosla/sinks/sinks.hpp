@@ -18,6 +18,7 @@ class NagiosSink : public EventSink {
  public:
   NagiosSink(std::string name, std::string command_file, std::string host);
   [[nodiscard]] const std::string& name() const override { return name_; }
+  [[nodiscard]] std::string kind() const override { return "nagios"; }
   Delivery deliver(const EventBatch& batch, const DeliveryContext& context) override;
   [[nodiscard]] std::string describe(const Delivery& total) const override;
   [[nodiscard]] std::string waiting(std::size_t events) const override;
@@ -47,14 +48,18 @@ Result<std::string> zabbix_item_value(const ContractStatus& s, const std::string
 /// A Zabbix server or proxy (HOST[:PORT], default port 10051), through the sender protocol
 /// ("ZBXD" 0x01, little-endian length, JSON "sender data"): each event as
 /// colosla.event[CONTRACT,GUARANTEE] (its JSON, at its time) and the figures of each contract and
-/// guarantee the events touched (colosla.sla[…]), for host `host`. The server's reply is read:
-/// "failed: M" values (no such host or trapper item, a value of the wrong type) are refused for
-/// good, counted and logged; a reply other than success, or none, is a failure that passes.
+/// guarantee the events touched (colosla.sla[…]), for host `host`: the keys of the trapper items
+/// of examples/zabbix-template-colosla.yaml, for the guarantees it discovers (network, power,
+/// emergency; an installation event is not sent). The server's reply is read: "failed: M"
+/// values (no such host or trapper item, a value of the wrong type) are refused for good,
+/// counted (sink.zabbix.refused) and logged once a batch with the keys sent (the reply does not
+/// say which it refused); a reply other than success, or none, is a failure that passes.
 class ZabbixSink : public EventSink {
  public:
   ZabbixSink(std::string name, std::string server, std::string host,
              std::chrono::milliseconds timeout = std::chrono::milliseconds{5000});
   [[nodiscard]] const std::string& name() const override { return name_; }
+  [[nodiscard]] std::string kind() const override { return "zabbix"; }
   Delivery deliver(const EventBatch& batch, const DeliveryContext& context) override;
   [[nodiscard]] std::string describe(const Delivery& total) const override;
   [[nodiscard]] std::string waiting(std::size_t events) const override;
@@ -73,6 +78,7 @@ class SnmpNotifySink : public EventSink {
   /// `receiver`: snmptrap's options and HOST:PORT, without a name= word.
   SnmpNotifySink(std::string name, std::string receiver);
   [[nodiscard]] const std::string& name() const override { return name_; }
+  [[nodiscard]] std::string kind() const override { return "snmp"; }
   Delivery deliver(const EventBatch& batch, const DeliveryContext& context) override;
   [[nodiscard]] std::string describe(const Delivery& total) const override;
   [[nodiscard]] std::string waiting(std::size_t events) const override;
@@ -94,6 +100,7 @@ class JsonLinesSink : public EventSink {
  public:
   JsonLinesSink(std::string name, std::string path);
   [[nodiscard]] const std::string& name() const override { return name_; }
+  [[nodiscard]] std::string kind() const override { return "event-log"; }
   Delivery deliver(const EventBatch& batch, const DeliveryContext& context) override;
   [[nodiscard]] std::string describe(const Delivery& total) const override;
   [[nodiscard]] bool replays_history() const override { return false; }
