@@ -44,6 +44,13 @@ doc = json.load(open(sys.argv[1]))
 for d in doc["colosla-inventory:inventory"]["device"]:
     if d["name"] == "sw1":
         d["address"] = "127.0.0.1"
+# The prober pings 127.0.0.1: in a new network namespace ping sockets are off
+# (net.ipv4.ping_group_range), so only a raw socket, CAP_NET_RAW's, can.
+c001 = doc["colosla-inventory:inventory"]["contract"][0]
+c001["probe-target"] = [{"address": "127.0.0.1", "service": ["icmp"]}]
+assert '"probe-interval-seconds": 300' in json.dumps(c001), "the example inventory's C-001 moved"
+print(json.dumps(doc).replace('"probe-interval-seconds": 300', '"probe-interval-seconds": 10'))
+sys.exit(0)
 print(json.dumps(doc))
 PY
 chmod 0644 "$work/inventory.json"
@@ -61,6 +68,7 @@ poll-interval = 0
 netconf-listen = false
 evaluate-interval = 1
 probe = $1
+probe-timeout = 500
 CONF
   chmod 0600 "$work/colosla-trapd.conf"
 }
@@ -103,6 +111,10 @@ wait_for 30 has_child prober || { cat "$log" >&2; fail "no prober"; }
 expect_process "$(child prober)" "the prober" 0000000000002000
 wait_for 30 has_child evaluate || { cat "$log" >&2; fail "no colosla evaluate"; }
 expect_process "$(child evaluate)" "colosla evaluate" 0000000000002000
+# The prober, as the user, pings with its CAP_NET_RAW.
+icmp() { sqlite3 "$db" "SELECT state FROM observation_view WHERE kind = 'probe' AND device = '127.0.0.1' AND item = 'icmp' ORDER BY seq DESC LIMIT 1"; }
+icmp_passed() { [ "$(icmp)" = pass ]; }
+wait_for 30 icmp_passed || { cat "$log" >&2; fail "the prober's ping of 127.0.0.1: '$(icmp)', not pass"; }
 # A trap on udp:162, stored by the user.
 snmptrap -v2c -c public 127.0.0.1:162 '' 1.3.6.1.6.3.1.1.5.3 \
   1.3.6.1.2.1.2.2.1.1.1 i 1 1.3.6.1.2.1.31.1.1.1.1.1 s ge-0/0/1
@@ -113,6 +125,15 @@ done
 expect_eq "$(stat -c %U "$work/state")" "$user" "the owner of the state directory"
 stop
 expect_lacks "$(cat "$log")" "cannot" "the log"
+# Started again on the user's store and state; killed (-9), its children, started as the user
+# with CAP_NET_RAW, end with it all the same (PR_SET_PDEATHSIG survives their exec).
+start
+wait_for 30 has_child prober || { cat "$log" >&2; fail "no prober after a restart"; }
+wait_for 30 has_child evaluate || { cat "$log" >&2; fail "no colosla evaluate after a restart"; }
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+none_left() { ! has_child prober && ! has_child evaluate; }
+wait_for 30 none_left || fail "left behind by a killed colosla-trapd: $(pgrep -af -- "--db $db")"
 
 # --- 2. probe = false: no capability at all -----------------------------------------------------
 config false
