@@ -108,6 +108,7 @@ void Daemon::start() {
     become(*account, s_.probe);
   }
   if (account) {
+    check_state_dir(s_.state_dir, s_.user);
     check_store_access(
         s_.db, s_.secrets_key.empty() ? core::default_key_path(s_.db) : s_.secrets_key, s_.user);
   }

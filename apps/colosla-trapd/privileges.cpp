@@ -74,23 +74,30 @@ void become(const Account& a, bool keep_net_raw) {
   setenv("LOGNAME", a.name.c_str(), 1);
 }
 
+namespace {
+
+// "PATH (owner O, mode M) is not NEED by user U: …"
+[[noreturn]] void refuse(const std::string& path, const std::string& need, const std::string& user,
+                         const std::string& remedy) {
+  struct stat st {};
+  std::string owner;
+  if (::stat(path.c_str(), &st) == 0) {
+    const passwd* pw = getpwuid(st.st_uid);
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+    owner = " (owner " + (pw != nullptr ? std::string(pw->pw_name) : std::to_string(st.st_uid)) +
+            ", mode " + mode + ")";
+  }
+  throw ConfigError(path + owner + " is not " + need + " by user " + user + ": " + remedy);
+}
+
+}  // namespace
+
 void check_store_access(const std::string& db, const std::string& key, const std::string& user) {
-  const auto refuse = [&](const std::string& path, const std::string& need) {
-    struct stat st {};
-    std::string owner;
-    if (::stat(path.c_str(), &st) == 0) {
-      const passwd* pw = getpwuid(st.st_uid);
-      char mode[8];
-      std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
-      owner = " (owner " + (pw != nullptr ? std::string(pw->pw_name) : std::to_string(st.st_uid)) +
-              ", mode " + mode + ")";
-    }
-    throw ConfigError(path + owner + " is not " + need + " by user " + user +
-                      ": give it to that user (chown), or choose another --db");
-  };
+  const std::string remedy = "give it to that user (chown), or choose another --db";
   if (::access(db.c_str(), F_OK) == 0) {
     if (::access(db.c_str(), R_OK | W_OK) != 0) {
-      refuse(db, "readable and writable");
+      refuse(db, "readable and writable", user, remedy);
     }
   } else {
     auto dir = std::filesystem::path(db).parent_path();
@@ -98,11 +105,18 @@ void check_store_access(const std::string& db, const std::string& key, const std
       dir = ".";
     }
     if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-      refuse(dir.string(), "writable (to create the store " + db + " in it)");
+      refuse(dir.string(), "writable (to create the store " + db + " in it)", user, remedy);
     }
   }
   if (::access(key.c_str(), F_OK) == 0 && ::access(key.c_str(), R_OK) != 0) {
-    refuse(key, "readable");
+    refuse(key, "readable", user, remedy);
+  }
+}
+
+void check_state_dir(const std::string& dir, const std::string& user) {
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    refuse(dir, "writable (the SNMPv3 engine's boots are saved there)", user,
+           "give it to that user (chown), or choose another --state-dir");
   }
 }
 

@@ -31,4 +31,8 @@ void become(const Account& a, bool keep_net_raw);
 /// cannot write `db` (or create it in its directory), or read `key` when it exists.
 void check_store_access(const std::string& db, const std::string& key, const std::string& user);
 
+/// Throws ConfigError, naming the directory and the user, when this process cannot write `dir`
+/// (Net-SNMP's state: the SNMPv3 engine's boots, saved at every start and at the end).
+void check_state_dir(const std::string& dir, const std::string& user);
+
 }  // namespace colosla::trapd

@@ -338,7 +338,8 @@ std::optional<Settings> read_settings(int argc, char** argv) {
     po::store(po::parse_command_line(argc, argv, all), vm);
     if (vm.count("help") != 0) {
       std::cout << "usage: colosla-trapd [--config FILE] [--listen udp:ADDR:PORT]... [--db PATH]\n"
-                   "                     [--inventory FILE] [--foreground]\n\n"
+                   "                     [--inventory FILE] [--foreground] [--user USER]\n"
+                   "       colosla-trapd --check-config [--config FILE]\n\n"
                 << all;
       return std::nullopt;
     }

@@ -154,4 +154,7 @@ run "$trapd" --config "$work/colosla-trapd.conf" --foreground --db "$work/rooton
 expect_rc 1
 expect_has "$err" "$work/rootonly (owner root, mode 0755) is not writable (to create the store $work/rootonly/colosla.db in it) by user $user"
 [ ! -e "$work/rootonly/colosla.db" ] || fail "a store was made where the user cannot write"
+run "$trapd" --config "$work/colosla-trapd.conf" --foreground --state-dir "$work/rootonly"
+expect_rc 1
+expect_has "$err" "$work/rootonly (owner root, mode 0755) is not writable (the SNMPv3 engine's boots are saved there) by user $user"
 echo "trapd_user: ok"
