@@ -222,7 +222,13 @@ void store_config(std::istream& in, const std::string& name, const po::options_d
     }
     const std::string key = prefix + trim(text.substr(0, eq));
     const std::string where = at + key + ": ";
-    const po::option_description* d = o.find_nothrow(key, false);
+    // (An empty key is "ambiguous" to Boost: it is a prefix of every key.)
+    const po::option_description* d = nullptr;
+    try {
+      d = key.empty() || key.back() == '.' ? nullptr : o.find_nothrow(key, false);
+    } catch (const po::error& e) {
+      throw ConfigError(where + message(e));
+    }
     if (d == nullptr) {
       throw ConfigError(where + "unknown key (colosla-trapd --help lists them)");
     }

@@ -112,6 +112,13 @@ TEST_CASE("every error in the configuration file names its line and key", "[trap
                                      "trap-sink = name=b -v2c -c x 127.0.0.1:2\n"
                                      "trap-sink = name=a -v2c -c x 127.0.0.1:3\n"),
                     Catch::StartsWith("test.conf:7: trap-sink: two sinks are named a"));
+  // Lines that are hardly lines: an empty key, an empty section, a value that is a placeholder of
+  // Boost's messages, CR LF ends.
+  CHECK_THROWS_WITH(from_text("= 5\n"), Catch::StartsWith("test.conf:1: : unknown key"));
+  CHECK_THROWS_WITH(from_text("[]\nlisten = x\n"), Catch::StartsWith("test.conf:2: .listen: "));
+  CHECK_THROWS_WITH(from_text("commit-batch = %value%\n"),
+                    Catch::StartsWith("test.conf:1: commit-batch: "));
+  CHECK(from_text("poll-retries = 3\r\n\r\n").poll_retries == 3);
   CHECK_THROWS_WITH(from_text(head + "event-log = name=\n"),
                     "test.conf:5: event-log: name= without a name");
 }
