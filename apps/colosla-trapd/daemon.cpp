@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 
 #include "colosla/services/operations.hpp"
@@ -45,6 +44,47 @@ bool load_inventory(core::Store& store, const std::string& file) {
                   : ": inventory unchanged (version " + std::to_string(committed->version) + ")"));
   return true;
 }
+
+// The pid file, opened as root before --user drops it (it may be in a directory only root
+// writes, /run), written once the pid is known (after daemon()); removed again when the start
+// fails before that.
+class PidFile {
+ public:
+  explicit PidFile(const std::string& path) : path_(path) {
+    if (path_.empty()) {
+      return;
+    }
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd_ < 0) {
+      throw ConfigError("cannot write the pid file " + path_ + ": " + std::strerror(errno));
+    }
+  }
+  ~PidFile() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      ::unlink(path_.c_str());
+    }
+  }
+  PidFile(const PidFile&) = delete;
+  PidFile& operator=(const PidFile&) = delete;
+
+  void write(pid_t pid) {
+    if (fd_ < 0) {
+      return;
+    }
+    const std::string text = std::to_string(pid) + "\n";
+    if (::write(fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      log(LogLevel::warning, "trapd",
+          "cannot write the pid file " + path_ + ": " + std::strerror(errno));
+    }
+    ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
 
 }  // namespace
 
@@ -95,14 +135,7 @@ void Daemon::start() {
   rx_ = std::make_unique<core::TrapReceiver>(
       core::TrapReceiver::Options{s_.listen, s_.state_dir, s_.users, s_.receive_buffer, &problems_},
       clock_);
-  int pid_fd = -1;
-  if (!s_.pid_file.empty()) {
-    pid_fd =
-        ::open(s_.pid_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (pid_fd < 0) {
-      throw ConfigError("cannot write the pid file " + s_.pid_file + ": " + std::strerror(errno));
-    }
-  }
+  PidFile pid_file(s_.pid_file);
   if (account && geteuid() == 0) {
     give_state_files(*account);
     become(*account, s_.probe);
@@ -134,14 +167,7 @@ void Daemon::start() {
     // The polls and NETCONF listeners it starts log there too (colosla reads COLOSLA_LOG).
     setenv("COLOSLA_LOG", "syslog", 1);
   }
-  if (pid_fd >= 0) {
-    const std::string pid = std::to_string(getpid()) + "\n";
-    if (::write(pid_fd, pid.data(), pid.size()) != static_cast<ssize_t>(pid.size())) {
-      log(LogLevel::warning, "trapd",
-          "cannot write the pid file " + s_.pid_file + ": " + std::strerror(errno));
-    }
-    ::close(pid_fd);
-  }
+  pid_file.write(getpid());
   // Two connections: the loop's, which reads (states, names, the inventory) and loads the
   // inventory on SIGHUP, and the writer's, which commits what is received.
   store_ = open_store();
@@ -171,7 +197,7 @@ void Daemon::start() {
 void Daemon::give_state_files(const Account& a) const {
   struct stat dir {};
   if (::stat(s_.state_dir.c_str(), &dir) != 0 || dir.st_uid != a.uid) {
-    return;  // not the user's: check_store_access does not judge it; Net-SNMP says so if need be
+    return;  // not the user's: check_state_dir says whether the user may write it
   }
   for (const char* name : {"/colosla-trapd.conf", "/empty-mib-dir"}) {
     const std::string path = s_.state_dir + name;
