@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <optional>
+#include <sstream>
 
 #include "colosla/services/operations.hpp"
 #include "colosla/store/secrets.hpp"
@@ -132,9 +133,14 @@ void Daemon::start() {
     }
   }
   problems_.set_limit("traps", s_.trap_log_rate);
-  rx_ = std::make_unique<core::TrapReceiver>(
-      core::TrapReceiver::Options{s_.listen, s_.state_dir, s_.users, s_.receive_buffer, &problems_},
-      clock_);
+  try {
+    rx_ = std::make_unique<core::TrapReceiver>(
+        core::TrapReceiver::Options{s_.listen, s_.state_dir, s_.users, s_.receive_buffer,
+                                    &problems_},
+        clock_);
+  } catch (const ConfigError& e) {
+    throw ConfigError(located(e.what()));
+  }
   PidFile pid_file(s_.pid_file);
   if (account && geteuid() == 0) {
     give_state_files(*account);
@@ -223,6 +229,33 @@ void Daemon::stop() {
     std::error_code ignored;  // after --user, a pid file in root's directory stays
     std::filesystem::remove(s_.pid_file, ignored);
   }
+}
+
+// A receiver's error about a create-user value ("create-user NAME: ...") or a listen value
+// ("cannot listen on SPEC: ..."), with the line of the configuration file that gave it.
+std::string Daemon::located(const std::string& error) const {
+  const std::string user = "create-user ";
+  if (error.rfind(user, 0) == 0) {
+    const std::string name = error.substr(user.size(), error.find(':') - user.size());
+    for (std::size_t i = 0; i < s_.users.size(); ++i) {
+      std::istringstream words(s_.users[i]);
+      std::string word;
+      words >> word;
+      if (word == "-e") {
+        words >> word >> word;
+      }
+      if (word == name) {
+        return s_.where("create-user", i) + error.substr(user.size());
+      }
+    }
+  }
+  for (std::size_t i = 0; i < s_.listen.size(); ++i) {
+    if (error.rfind("cannot listen on " + s_.listen[i] + ":", 0) == 0 ||
+        error.rfind("cannot listen on \"" + s_.listen[i] + "\"", 0) == 0) {
+      return s_.where("listen", i) + error;
+    }
+  }
+  return error;
 }
 
 std::string Daemon::endpoints() const {

@@ -44,6 +44,7 @@ class Daemon {
   void start();
   void give_state_files(const Account& a) const;
   [[nodiscard]] std::string endpoints() const;
+  [[nodiscard]] std::string located(const std::string& error) const;
   void stop();
   void reload();
   void refresh_states();

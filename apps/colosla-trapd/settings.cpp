@@ -12,6 +12,7 @@
 
 #include "colosla/base/result.hpp"
 #include "colosla/judge/programs.hpp"
+#include "colosla/snmp/trap_receiver.hpp"
 
 namespace colosla::trapd {
 
@@ -114,6 +115,7 @@ po::options_description describe(Settings& s, Raw& r) {
 struct KeyError {
   std::string key;
   std::string message;
+  std::size_t nth = 0;  ///< which of a repeatable key's values
 };
 
 void require(bool ok, const char* key, const char* message) {
@@ -150,6 +152,13 @@ void finish(Settings& s, const Raw& r) {
   require(s.probe_ftp_port >= 1 && s.probe_ftp_port <= 65535, "probe-ftp-port",
           "must be 1 to 65535");
   require(!s.listen.empty(), "listen", "must name at least one endpoint");
+  for (std::size_t i = 0; i < s.listen.size(); ++i) {
+    try {
+      core::check_endpoint(s.listen[i]);
+    } catch (const ConfigError& e) {
+      throw KeyError{"listen", e.what(), i};
+    }
+  }
   require(s.user.find_first_of(" \t:/") == std::string::npos, "user", "is not a user name");
   s.commit_interval = std::chrono::milliseconds{r.commit_interval};
   s.commit_batch = static_cast<std::size_t>(std::max(1, r.commit_batch));
@@ -258,7 +267,7 @@ void finish_located(Settings& s, const Raw& r) {
   try {
     finish(s, r);
   } catch (const KeyError& e) {
-    throw ConfigError(s.where(e.key) + e.message);
+    throw ConfigError(s.where(e.key, e.nth) + e.message);
   }
   // The sinks' names: a ConfigError now rather than at evaluation. A trap sink's error is the
   // first of them that makes it (the first with the problem, or the second of two names).

@@ -59,6 +59,25 @@ printf 'commit-batch = lots\n' >>"$work/bad.conf"
 run "$trapd" --check-config --config "$work/bad.conf"
 expect_rc 1
 expect_has "$err" "$work/bad.conf:10: commit-batch: "
+# An SNMPv3 user that Net-SNMP refuses is named by its line, without its pass phrases.
+cp "$conf" "$work/bad.conf"
+printf 'create-user = gooduser SHA goodauth123 AES goodpriv123\ncreate-user = baduser SHA sEcReT7\n' >>"$work/bad.conf"
+run timeout 60 "$trapd" --config "$work/bad.conf" --foreground
+expect_rc 1
+expect_has "$err" "colosla-trapd: $work/bad.conf:11: create-user: baduser: not [-e ENGINEID] USER"
+expect_lacks "$err" sEcReT7
+[ ! -e "$db" ] || fail "a start with a bad create-user made the store"
+# A port that is taken: the listen line that names it.
+python3 -c 'import socket, sys, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1]))); print("bound", flush=True); time.sleep(60)' \
+  "$port" >"$work/taker.out" &
+taker=$!
+cleanup_hooks+=("kill $taker 2>/dev/null")
+wait_for 10 grep -q bound "$work/taker.out" || fail "the test could not take port $port"
+run timeout 60 "$trapd" --config "$conf" --foreground
+expect_rc 1
+expect_has "$err" "colosla-trapd: $conf:2: listen: cannot listen on udp:127.0.0.1:$port: Address already in use"
+kill "$taker"
+wait "$taker" 2>/dev/null || true
 run "$trapd" --check-config --config "$conf" --community secret
 expect_rc 1
 expect_has "$err" "--community holds a secret"

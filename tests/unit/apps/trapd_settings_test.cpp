@@ -104,6 +104,15 @@ TEST_CASE("every error in the configuration file names its line and key", "[trap
   CHECK_THROWS_WITH(from_text("[x]\nlisten = udp:1\n"),
                     "test.conf:2: x.listen: unknown key "
                     "(colosla-trapd --help lists them)");
+  // Each listen value is checked at once, and named by its own line.
+  CHECK_THROWS_WITH(from_text(head + "listen = udp:300.1.1.1:1162\n"),
+                    "test.conf:5: listen: cannot listen on udp:300.1.1.1:1162: \"300.1.1.1\" is "
+                    "not an address");
+  CHECK_THROWS_WITH(from_text(head + "listen = tcp:162\n"),
+                    Catch::StartsWith("test.conf:5: listen: cannot listen on \"tcp:162\": write "
+                                      "udp:ADDRESS:PORT"));
+  CHECK_THROWS_WITH(from_text("listen = udp:70000\n"),
+                    "test.conf:1: listen: cannot listen on \"udp:70000\": no such port");
   // A repeatable key is fine repeated; the trap sink that is wrong is named by its own line.
   CHECK(from_text(head + "listen = udp:127.0.0.1:1163\n").listen.size() == 2);
   CHECK_THROWS_WITH(from_text(head + "trap-sink = -v2c -c x 127.0.0.1:1\ntrap-sink = name=\n"),
