@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "colosla/base/result.hpp"
@@ -66,7 +68,7 @@ void become(const Account& a, bool keep_net_raw) {
     fail("set the ambient capabilities", errno);
   }
   // Had any of it not taken, root would be back.
-  if (setuid(0) == 0 || (a.gid != 0 && setgid(0) == 0)) {
+  if ((a.uid != 0 && setuid(0) == 0) || (a.gid != 0 && setgid(0) == 0)) {
     throw ConfigError("--user: root could be had back after becoming " + a.name);
   }
   setenv("HOME", a.home.c_str(), 1);
