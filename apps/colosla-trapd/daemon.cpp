@@ -1,6 +1,8 @@
 #include "daemon.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,9 +10,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <optional>
+#include <sstream>
 
 #include "colosla/services/operations.hpp"
+#include "colosla/store/secrets.hpp"
+#include "notify.hpp"
 
 namespace colosla::trapd {
 
@@ -41,6 +46,47 @@ bool load_inventory(core::Store& store, const std::string& file) {
   return true;
 }
 
+// The pid file, opened as root before --user drops it (it may be in a directory only root
+// writes, /run), written once the pid is known (after daemon()); removed again when the start
+// fails before that.
+class PidFile {
+ public:
+  explicit PidFile(const std::string& path) : path_(path) {
+    if (path_.empty()) {
+      return;
+    }
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd_ < 0) {
+      throw ConfigError("cannot write the pid file " + path_ + ": " + std::strerror(errno));
+    }
+  }
+  ~PidFile() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      ::unlink(path_.c_str());
+    }
+  }
+  PidFile(const PidFile&) = delete;
+  PidFile& operator=(const PidFile&) = delete;
+
+  void write(pid_t pid) {
+    if (fd_ < 0) {
+      return;
+    }
+    const std::string text = std::to_string(pid) + "\n";
+    if (::write(fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      log(LogLevel::warning, "trapd",
+          "cannot write the pid file " + path_ + ": " + std::strerror(errno));
+    }
+    ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
 }  // namespace
 
 Daemon::Daemon(const Settings& s, int wake_fd) : s_(s), wake_fd_(wake_fd) {
@@ -64,15 +110,58 @@ std::unique_ptr<core::Store> Daemon::open_store(const core::SqliteOptions& optio
 }
 
 void Daemon::start() {
-  // Everything that can fail at start fails here, while stderr is still the terminal. The
-  // store is closed again before daemon() forks: an SQLite connection must not cross a fork.
-  if (auto first = open_store(); !s_.inventory.empty() && !load_inventory(*first, s_.inventory)) {
-    throw ConfigError("the inventory " + s_.inventory + " is not valid");
+  // Everything that can fail at start fails here, while stderr is still the terminal. What
+  // needs root (the sockets, the pid file) comes first; then, with --user, root is dropped, and
+  // the store (and its key) is opened, or made, as that user. The store is closed again before
+  // daemon() forks: an SQLite connection must not cross a fork.
+  std::optional<Account> account;
+  if (!s_.user.empty()) {
+    account = find_account(s_.user);
+    if (!account) {
+      throw ConfigError(s_.where("user") + "no such user \"" + s_.user + "\"");
+    }
+    if (geteuid() != 0 && geteuid() != account->uid) {
+      throw ConfigError(s_.where("user") + "colosla-trapd must be started as root to become " +
+                        s_.user);
+    }
+    // Net-SNMP keeps the SNMPv3 engine's boots there, as the user from now on: a directory
+    // that is not there yet is made the user's.
+    if (::mkdir(s_.state_dir.c_str(), 0700) == 0 &&
+        ::chown(s_.state_dir.c_str(), account->uid, account->gid) != 0) {
+      throw ConfigError("cannot give " + s_.state_dir + " to " + s_.user + ": " +
+                        std::strerror(errno));
+    }
   }
   problems_.set_limit("traps", s_.trap_log_rate);
-  rx_ = std::make_unique<core::TrapReceiver>(
-      core::TrapReceiver::Options{s_.listen, s_.state_dir, s_.users, s_.receive_buffer, &problems_},
-      clock_);
+  try {
+    rx_ = std::make_unique<core::TrapReceiver>(
+        core::TrapReceiver::Options{s_.listen, s_.state_dir, s_.users, s_.receive_buffer,
+                                    &problems_},
+        clock_);
+  } catch (const ConfigError& e) {
+    throw ConfigError(located(e.what()));
+  }
+  PidFile pid_file(s_.pid_file);
+  if (account && geteuid() == 0) {
+    give_state_files(*account);
+    become(*account, s_.probe);
+  }
+  if (account) {
+    check_state_dir(s_.state_dir, s_.user);
+    check_store_access(
+        s_.db, s_.secrets_key.empty() ? core::default_key_path(s_.db) : s_.secrets_key, s_.user);
+  }
+  {
+    auto first = open_store();
+    if (!s_.inventory.empty() && !load_inventory(*first, s_.inventory)) {
+      throw ConfigError("the inventory " + s_.inventory + " is not valid");
+    }
+    // Without the key that opens the devices' communities and pass phrases, every trap would
+    // be refused (a store without sealed secrets needs none).
+    if (auto devices = first->devices(core::Secrets::reveal); !devices) {
+      throw ConfigError("cannot read the inventory's secrets: " + devices.error().to_string());
+    }
+  }
 
   if (!s_.foreground) {
     if (daemon(0, 0) != 0) {
@@ -84,9 +173,7 @@ void Daemon::start() {
     // The polls and NETCONF listeners it starts log there too (colosla reads COLOSLA_LOG).
     setenv("COLOSLA_LOG", "syslog", 1);
   }
-  if (!s_.pid_file.empty()) {
-    std::ofstream(s_.pid_file) << getpid() << "\n";
-  }
+  pid_file.write(getpid());
   // Two connections: the loop's, which reads (states, names, the inventory) and loads the
   // inventory on SIGHUP, and the writer's, which commits what is received.
   store_ = open_store();
@@ -104,15 +191,31 @@ void Daemon::start() {
   writer.defer_history_merge = true;
   writer_ = std::make_unique<Writer>(open_store(writer));
   reload();
-  std::string endpoints;
-  for (const auto& e : rx_->endpoints()) {
-    endpoints += (endpoints.empty() ? "" : ", ") + e;
-  }
+  const std::string endpoints = this->endpoints();
   log(LogLevel::info, "trapd",
-      "listening on " + endpoints + "; SNMPv3 engine ID " + rx_->engine_id() + "; store " + s_.db);
+      "listening on " + endpoints + "; SNMPv3 engine ID " + rx_->engine_id() + "; store " + s_.db +
+          (s_.user.empty() ? std::string() : "; as user " + s_.user));
+  notify_ready("listening on " + endpoints);
+}
+
+// Net-SNMP's files in the state directory, made as root a moment ago, become the user's when
+// the directory is: the engine's boots are saved there again at every start and at the end.
+void Daemon::give_state_files(const Account& a) const {
+  struct stat dir {};
+  if (::stat(s_.state_dir.c_str(), &dir) != 0 || dir.st_uid != a.uid) {
+    return;  // not the user's: check_state_dir says whether the user may write it
+  }
+  for (const char* name : {"/colosla-trapd.conf", "/empty-mib-dir"}) {
+    const std::string path = s_.state_dir + name;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0 && st.st_uid == 0) {
+      [[maybe_unused]] const int r = ::lchown(path.c_str(), a.uid, a.gid);
+    }
+  }
 }
 
 void Daemon::stop() {
+  notify_stopping();
   flush();  // what was received is stored and its informs answered before we go
   // The polls running are stopped and waited for: when this process has gone, nothing of it
   // writes to the store any more.
@@ -123,8 +226,44 @@ void Daemon::stop() {
   writer_.reset();
   log(LogLevel::info, "trapd", "stopping");
   if (!s_.pid_file.empty()) {
-    std::filesystem::remove(s_.pid_file);
+    std::error_code ignored;  // after --user, a pid file in root's directory stays
+    std::filesystem::remove(s_.pid_file, ignored);
   }
+}
+
+// A receiver's error about a create-user value ("create-user NAME: ...") or a listen value
+// ("cannot listen on SPEC: ..."), with the line of the configuration file that gave it.
+std::string Daemon::located(const std::string& error) const {
+  const std::string user = "create-user ";
+  if (error.rfind(user, 0) == 0) {
+    const std::string name = error.substr(user.size(), error.find(':') - user.size());
+    for (std::size_t i = 0; i < s_.users.size(); ++i) {
+      std::istringstream words(s_.users[i]);
+      std::string word;
+      words >> word;
+      if (word == "-e") {
+        words >> word >> word;
+      }
+      if (word == name) {
+        return s_.where("create-user", i) + error.substr(user.size());
+      }
+    }
+  }
+  for (std::size_t i = 0; i < s_.listen.size(); ++i) {
+    if (error.rfind("cannot listen on " + s_.listen[i] + ":", 0) == 0 ||
+        error.rfind("cannot listen on \"" + s_.listen[i] + "\"", 0) == 0) {
+      return s_.where("listen", i) + error;
+    }
+  }
+  return error;
+}
+
+std::string Daemon::endpoints() const {
+  std::string all;
+  for (const auto& e : rx_->endpoints()) {
+    all += (all.empty() ? "" : ", ") + e;
+  }
+  return all;
 }
 
 // (Re)reads the devices, ifIndex names and known states from the store.
@@ -227,11 +366,13 @@ void Daemon::signals() {
         running_ = false;
       } else if (buf[i] == 'h') {
         log(LogLevel::info, "trapd", "SIGHUP: reloading the inventory");
+        notify_reloading();
         flush();
         if (!s_.inventory.empty()) {
           load_inventory(*store_, s_.inventory);
         }
         reload();
+        notify_ready("listening on " + endpoints());
       } else if (buf[i] == 'c') {
         reap();
       } else if (buf[i] == 'u') {

@@ -19,6 +19,7 @@
 #include "colosla/store/sqlite.hpp"
 #include "colosla/store/store.hpp"
 #include "polls.hpp"
+#include "privileges.hpp"
 #include "settings.hpp"
 #include "supervisor.hpp"
 #include "writer.hpp"
@@ -41,6 +42,9 @@ class Daemon {
 
   std::unique_ptr<core::Store> open_store(const core::SqliteOptions& options = {});
   void start();
+  void give_state_files(const Account& a) const;
+  [[nodiscard]] std::string endpoints() const;
+  [[nodiscard]] std::string located(const std::string& error) const;
   void stop();
   void reload();
   void refresh_states();

@@ -17,9 +17,12 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "colosla/base/log.hpp"
+#include "colosla/model/inventory.hpp"
 #include "daemon.hpp"
+#include "privileges.hpp"
 #include "settings.hpp"
 
 using namespace colosla;
@@ -33,6 +36,16 @@ extern "C" void on_signal(int sig) {
   const int saved = errno;
   [[maybe_unused]] const auto n = write(wake_pipe[1], &c, 1);
   errno = saved;
+}
+
+// Whether the command line asks for --check-config (also when it could not be read).
+bool check_only(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--check-config") {
+      return true;
+    }
+  }
+  return false;
 }
 
 // The signals reach the loop through a self-pipe: returns its read end.
@@ -51,6 +64,25 @@ int install_signals() {
   return wake_pipe[0];
 }
 
+// --check-config: what a start would refuse in the settings, the user and the inventory, without
+// starting. One line on stdout when all is well; else the first error on stderr.
+int check_config(const trapd::Settings& s) {
+  if (!s.user.empty() && !trapd::find_account(s.user)) {
+    std::cerr << s.where("user") << "no such user \"" << s.user << "\"\n";
+    return 1;
+  }
+  if (!s.inventory.empty()) {
+    core::InventoryValidator validator;
+    if (auto v = validator.validate_files({s.inventory}); !v) {
+      std::cerr << (v.error().empty() ? s.inventory + ": not valid" : v.error().front().to_string())
+                << "\n";
+      return 1;
+    }
+  }
+  std::cout << "configuration OK\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,13 +93,18 @@ int main(int argc, char** argv) {
     if (!settings) {
       return 0;
     }
+    if (settings->check_config) {
+      return check_config(*settings);
+    }
     set_log_level(settings->level);
     set_log_sink(stderr_log_sink());  // start-up problems go to the terminal in both modes
     const int wake = install_signals();
     daemon = std::make_unique<trapd::Daemon>(*settings, wake);
     return daemon->run();
   } catch (const ConfigError& e) {
-    if (daemon && daemon->daemonized()) {
+    if (check_only(argc, argv)) {
+      std::cerr << e.what() << "\n";  // FILE:LINE: KEY: message, as nginx -t says it
+    } else if (daemon && daemon->daemonized()) {
       log(LogLevel::error, "trapd", e.what());
     } else {
       std::cerr << "colosla-trapd: " << e.what() << "\n";

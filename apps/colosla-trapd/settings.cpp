@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include "colosla/base/result.hpp"
 #include "colosla/judge/programs.hpp"
+#include "colosla/snmp/trap_receiver.hpp"
 
 namespace colosla::trapd {
 
@@ -58,7 +60,10 @@ po::options_description describe(Settings& s, Raw& r) {
        "repeatable")
       ("state-dir", po::value(&s.state_dir)->default_value(s.state_dir),
        "Net-SNMP's persistent state (the SNMPv3 engine ID and boots)")
-      ("pid-file", po::value(&s.pid_file), "write the process id here")
+      ("pid-file", po::value(&s.pid_file), "write the process id here (as root, before --user)")
+      ("user", po::value(&s.user),
+       "started as root: bind the sockets and write the pid file, then become this user (its "
+       "groups too), keeping only CAP_NET_RAW, for the prober's ICMP, when probe = true")
       ("log-level", po::value(&r.level)->default_value(r.level), "debug, info, warning or error")
       ("trap-log-rate", po::value(&s.trap_log_rate)->default_value(s.trap_log_rate),
        "traps logged a second at most (the rest are counted)")
@@ -108,33 +113,55 @@ po::options_description describe(Settings& s, Raw& r) {
   return o;
 }
 
-// Checks and converts what was parsed; s already holds the rest.
+// A value that is wrong, and the key that gave it (for the line it came from).
+struct KeyError {
+  std::string key;
+  std::string message;
+  std::size_t nth = 0;  ///< which of a repeatable key's values
+};
+
+void require(bool ok, const char* key, const char* message) {
+  if (!ok) {
+    throw KeyError{key, message};
+  }
+}
+
+// Checks and converts what was parsed; s already holds the rest. Throws KeyError.
 void finish(Settings& s, const Raw& r) {
-  s.level = parse_level(r.level);
-  if (s.budget_warning < 1 || s.budget_warning > 100) {
-    throw ConfigError("budget-warning must be a percent from 1 to 100");
+  try {
+    s.level = parse_level(r.level);
+  } catch (const ConfigError&) {
+    throw KeyError{"log-level", "must be debug, info, warning or error, not \"" + r.level + "\""};
   }
-  if (r.commit_interval <= 0 || r.poll_timeout <= 0 || r.netconf_timeout <= 0 ||
-      r.poll_interval < 0 || s.poll_retries < 0 || !(s.rate_per_device >= 0) ||
-      !(s.rate_burst >= 1) || s.trap_log_rate < 0 || s.problem_log_rate < 0) {
-    throw ConfigError(
-        "commit-interval, poll-timeout and netconf-timeout must be positive; poll-interval, "
-        "poll-retries, "
-        "rate-per-device, trap-log-rate and problem-log-rate not negative; rate-burst at least 1");
-  }
-  if (s.probe_timeout <= 0 || s.probe_retries < 0 || s.probe_workers < 1 ||
-      s.probe_workers > 4096) {
-    throw ConfigError(
-        "probe-timeout must be positive, probe-retries not negative, probe-workers 1 to 4096");
-  }
-  for (const int port : {s.probe_www_port, s.probe_smtp_port, s.probe_ftp_port}) {
-    if (port < 1 || port > 65535) {
-      throw ConfigError("probe-www-port, probe-smtp-port and probe-ftp-port must be 1 to 65535");
+  require(s.budget_warning >= 1 && s.budget_warning <= 100, "budget-warning",
+          "must be a percent from 1 to 100");
+  require(r.commit_interval > 0, "commit-interval", "must be positive");
+  require(r.poll_timeout > 0, "poll-timeout", "must be positive");
+  require(r.netconf_timeout > 0, "netconf-timeout", "must be positive");
+  require(r.poll_interval >= 0, "poll-interval", "must not be negative");
+  require(s.poll_retries >= 0, "poll-retries", "must not be negative");
+  require(s.rate_per_device >= 0, "rate-per-device", "must not be negative");
+  require(s.rate_burst >= 1, "rate-burst", "must be at least 1");
+  require(s.trap_log_rate >= 0, "trap-log-rate", "must not be negative");
+  require(s.problem_log_rate >= 0, "problem-log-rate", "must not be negative");
+  require(s.probe_timeout > 0, "probe-timeout", "must be positive");
+  require(s.probe_retries >= 0, "probe-retries", "must not be negative");
+  require(s.probe_workers >= 1 && s.probe_workers <= 4096, "probe-workers", "must be 1 to 4096");
+  require(s.probe_www_port >= 1 && s.probe_www_port <= 65535, "probe-www-port",
+          "must be 1 to 65535");
+  require(s.probe_smtp_port >= 1 && s.probe_smtp_port <= 65535, "probe-smtp-port",
+          "must be 1 to 65535");
+  require(s.probe_ftp_port >= 1 && s.probe_ftp_port <= 65535, "probe-ftp-port",
+          "must be 1 to 65535");
+  require(!s.listen.empty(), "listen", "must name at least one endpoint");
+  for (std::size_t i = 0; i < s.listen.size(); ++i) {
+    try {
+      core::check_endpoint(s.listen[i]);
+    } catch (const ConfigError& e) {
+      throw KeyError{"listen", e.what(), i};
     }
   }
-  if (s.listen.empty()) {
-    throw ConfigError("listen must name at least one endpoint");
-  }
+  require(s.user.find_first_of(" \t:/") == std::string::npos, "user", "is not a user name");
   s.commit_interval = std::chrono::milliseconds{r.commit_interval};
   s.commit_batch = static_cast<std::size_t>(std::max(1, r.commit_batch));
   s.duplicate_window = std::chrono::seconds{std::max(0, r.duplicate_window)};
@@ -146,7 +173,6 @@ void finish(Settings& s, const Raw& r) {
   if (s.poller.empty()) {
     s.poller = program_path("colosla", "colosla");
   }
-  (void)core::make_sinks(s.sinks);  // their names: a ConfigError now rather than at evaluation
 }
 
 // The text of a Boost.Program_options error. Boost 1.74 fills an error's message template in a
@@ -167,12 +193,112 @@ std::string message(const po::error& e) {
   return Tamed(*named).what();
 }
 
+std::string trim(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) {
+    return {};
+  }
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// Reads a configuration file as Boost.Program_options' parse_config_file does (`key = value`,
+// `#` to the end of a line a comment, `[section]` a prefix of the keys after it), a line at a
+// time, so that every error names its line: parse_config_file says which key, never where.
+// Stores each value into vm (the command line, stored before, wins) and notes in s.origins the
+// line of each key that took effect.
 void store_config(std::istream& in, const std::string& name, const po::options_description& o,
-                  po::variables_map& vm) {
+                  po::variables_map& vm, Settings& s) {
+  std::map<std::string, int> seen;  // key: its first line
+  std::string text;
+  std::string prefix;
+  for (int line = 1; std::getline(in, text); ++line) {
+    const std::string at = name + ":" + std::to_string(line) + ": ";
+    if (const auto hash = text.find('#'); hash != std::string::npos) {
+      text.erase(hash);
+    }
+    text = trim(text);
+    if (text.empty()) {
+      continue;
+    }
+    if (text.front() == '[' && text.back() == ']') {
+      prefix = text.substr(1, text.size() - 2);
+      if (prefix.empty() || prefix.back() != '.') {
+        prefix += '.';
+      }
+      continue;
+    }
+    const auto eq = text.find('=');
+    if (eq == std::string::npos) {
+      throw ConfigError(at + "not a \"key = value\" line");
+    }
+    const std::string key = prefix + trim(text.substr(0, eq));
+    const std::string where = at + key + ": ";
+    // (An empty key is "ambiguous" to Boost: it is a prefix of every key.)
+    const po::option_description* d = nullptr;
+    try {
+      d = key.empty() || key.back() == '.' ? nullptr : o.find_nothrow(key, false);
+    } catch (const po::error& e) {
+      throw ConfigError(where + message(e));
+    }
+    if (d == nullptr) {
+      throw ConfigError(where + "unknown key (colosla-trapd --help lists them)");
+    }
+    const bool composing = d->semantic()->is_composing();
+    if (auto [first, fresh] = seen.emplace(key, line); !fresh && !composing) {
+      throw ConfigError(where + "given twice (first on line " + std::to_string(first->second) +
+                        ")");
+    }
+    // What the command line gave is kept (store ignores the file's value for it).
+    const bool from_command_line = vm.count(key) != 0 && !vm[key].defaulted();
+    po::parsed_options one(&o);
+    one.options.emplace_back(key, std::vector<std::string>{trim(text.substr(eq + 1))});
+    one.options.back().original_tokens = {key, one.options.back().value.front()};
+    try {
+      po::store(one, vm);
+    } catch (const po::error& e) {
+      throw ConfigError(where + message(e));
+    }
+    if (!from_command_line || composing) {
+      s.origins[key].push_back(at);
+    }
+  }
+}
+
+// finish() and the sinks' checks, each error named with where its key was given.
+void finish_located(Settings& s, const Raw& r) {
   try {
-    po::store(po::parse_config_file(in, o), vm);
-  } catch (const po::error& e) {
-    throw ConfigError(name + ": " + message(e));
+    finish(s, r);
+  } catch (const KeyError& e) {
+    throw ConfigError(s.where(e.key, e.nth) + e.message);
+  }
+  // The sinks' names: a ConfigError now rather than at evaluation. A trap sink's error is the
+  // first of them that makes it (the first with the problem, or the second of two names).
+  try {
+    (void)core::make_sinks(s.sinks);
+  } catch (const ConfigError& e) {
+    std::string text = e.what();
+    std::string key = core::kTrapSinkKey;
+    for (const char* k :
+         {"event-log", "nagios-command-file", "zabbix-server", core::kTrapSinkKey}) {
+      if (text.rfind(std::string(k) + ": ", 0) == 0) {
+        key = k;
+        text.erase(0, key.size() + 2);
+      }
+    }
+    if (key != core::kTrapSinkKey) {
+      throw ConfigError(s.where(key) + text);
+    }
+    core::SinkOptions upto = s.sinks;
+    for (std::size_t n = 0; n <= s.sinks.trap_sinks.size(); ++n) {
+      upto.trap_sinks.assign(s.sinks.trap_sinks.begin(),
+                             s.sinks.trap_sinks.begin() + static_cast<std::ptrdiff_t>(n));
+      try {
+        (void)core::make_sinks(upto);
+      } catch (const ConfigError&) {
+        throw ConfigError(n == 0 ? e.what() : s.where(key, n - 1) + text);
+      }
+    }
+    throw;
   }
 }
 
@@ -194,6 +320,14 @@ LogLevel parse_level(const std::string& word) {
   throw ConfigError("log-level must be debug, info, warning or error, not \"" + word + "\"");
 }
 
+std::string Settings::where(const std::string& key, std::size_t nth) const {
+  const auto found = origins.find(key);
+  if (found == origins.end() || found->second.empty()) {
+    return "--" + key + ": ";  // the command line, or the default
+  }
+  return found->second[std::min(nth, found->second.size() - 1)] + key + ": ";
+}
+
 std::vector<std::string> Settings::prober_options() const {
   return {
       "--timeout",   std::to_string(probe_timeout),   "--retries",  std::to_string(probe_retries),
@@ -209,7 +343,10 @@ std::optional<Settings> read_settings(int argc, char** argv) {
   cmdline_only.add_options()(
       "config,c", po::value<std::string>(),
       "configuration file (default /etc/colosla/colosla-trapd.conf if present)")(
-      "help,h", "show this help")("version", "show the version");
+      "check-config",
+      "check the configuration (and the inventory it names), say what is wrong "
+      "and where, and exit: 0 when it is valid, 1 when not")("help,h", "show this help")(
+      "version", "show the version");
   po::options_description all;
   all.add(opts).add(cmdline_only);
 
@@ -218,7 +355,8 @@ std::optional<Settings> read_settings(int argc, char** argv) {
     po::store(po::parse_command_line(argc, argv, all), vm);
     if (vm.count("help") != 0) {
       std::cout << "usage: colosla-trapd [--config FILE] [--listen udp:ADDR:PORT]... [--db PATH]\n"
-                   "                     [--inventory FILE] [--foreground]\n\n"
+                   "                     [--inventory FILE] [--foreground] [--user USER]\n"
+                   "       colosla-trapd --check-config [--config FILE]\n\n"
                 << all;
       return std::nullopt;
     }
@@ -243,13 +381,14 @@ std::optional<Settings> read_settings(int argc, char** argv) {
       if (!in) {
         throw ConfigError("cannot read the config file " + config + ": " + std::strerror(errno));
       }
-      store_config(in, config, opts, vm);
+      store_config(in, config, opts, vm, s);
     }
     po::notify(vm);
   } catch (const po::error& e) {
     throw ConfigError(message(e));
   }
-  finish(s, r);
+  s.check_config = vm.count("check-config") != 0;
+  finish_located(s, r);
   return s;
 }
 
@@ -258,13 +397,13 @@ Settings settings_from_config(std::istream& in, const std::string& name) {
   Raw r(s);
   const po::options_description opts = describe(s, r);
   po::variables_map vm;
-  store_config(in, name, opts, vm);
+  store_config(in, name, opts, vm, s);
   try {
     po::notify(vm);
   } catch (const po::error& e) {
     throw ConfigError(name + ": " + message(e));
   }
-  finish(s, r);
+  finish_located(s, r);
   return s;
 }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ struct Settings {
   std::string inventory;
   std::string state_dir = "/var/lib/colosla";
   std::string pid_file;
+  std::string user;           ///< --user: the user to become once the sockets are bound
+  bool check_config = false;  ///< --check-config: check, say so, exit
   bool foreground = false;
   LogLevel level = LogLevel::info;
   // Secrets: accepted from the configuration file only, never from the command line.
@@ -58,19 +61,27 @@ struct Settings {
   /// Where colosla evaluate delivers the SLA events (its trap sinks are secrets too).
   core::SinkOptions sinks;
 
+  /// Where each key given in the configuration file was: "FILE:LINE: " for each value that took
+  /// effect (a key the command line gave is not here, but for a repeatable key).
+  std::map<std::string, std::vector<std::string>> origins;
+  /// "FILE:LINE: KEY: ", where the nth value of `key` was given, or "--KEY: " (the command line
+  /// or the default): the start of a message about its value.
+  [[nodiscard]] std::string where(const std::string& key, std::size_t nth = 0) const;
+
   /// colosla prober's options for these settings: --timeout MS --retries N …
   [[nodiscard]] std::vector<std::string> prober_options() const;
 };
 
 /// The command line, then the configuration file (--config FILE, else
 /// /etc/colosla/colosla-trapd.conf when it exists): the command line wins. nullopt after --help
-/// or --version (printed). Throws ConfigError naming what is wrong, also for a secret
+/// or --version (printed). Throws ConfigError naming what is wrong ("FILE:LINE: KEY: message"
+/// for the configuration file, "--KEY: message" for the command line), also for a secret
 /// (community, create-user, trap-sink) given on the command line, where every user of the
 /// machine can read it.
 std::optional<Settings> read_settings(int argc, char** argv);
 
 /// The settings a configuration file alone gives, as if colosla-trapd had no other option (what
-/// the tests and the fuzzer drive). Throws ConfigError prefixed with `name`.
+/// the tests and the fuzzer drive). Throws ConfigError prefixed with `name` and the line.
 Settings settings_from_config(std::istream& in, const std::string& name);
 
 /// "debug", "info", "warning", "error"; throws ConfigError for another word.

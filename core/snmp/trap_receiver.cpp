@@ -58,6 +58,12 @@ Endpoint parse_endpoint(const std::string& spec) {
   return e;
 }
 
+// Whether `address` is one of the family's (inet_pton).
+bool is_address(int family, const std::string& address) {
+  in6_addr any{};
+  return inet_pton(family, address.c_str(), &any) == 1;
+}
+
 int open_socket(const std::string& spec, int receive_buffer, std::string& described) {
   const Endpoint e = parse_endpoint(spec);
   const int fd = ::socket(e.family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -553,9 +559,10 @@ TrapReceiver::TrapReceiver(Options options, const Clock& clock) : impl_(std::mak
       id_len = snmpv3_get_engineID(id, sizeof id);
     }
     if (name.empty() || usm_get_user(id, id_len, name.c_str()) == nullptr) {
+      // (Not the line itself: it holds the pass phrases, and this message reaches a log.)
       throw ConfigError(
-          "create-user \"" + line +
-          "\" is not [-e ENGINEID] USER (MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512) "
+          "create-user" + (name.empty() ? std::string() : " " + name) +
+          ": not [-e ENGINEID] USER (MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512) "
           "AUTHPASS [(DES|AES|AES-192|AES-256) PRIVPASS] (pass phrases of 8 characters or more)");
     }
   }
@@ -686,5 +693,12 @@ void TrapReceiver::release(std::uint64_t handle) {
 }
 
 std::size_t TrapReceiver::pending_informs() const { return impl_->pending.size(); }
+
+void check_endpoint(const std::string& spec) {
+  const Endpoint e = parse_endpoint(spec);
+  if (!is_address(e.family, e.address)) {
+    throw ConfigError("cannot listen on " + spec + ": \"" + e.address + "\" is not an address");
+  }
+}
 
 }  // namespace colosla::core

@@ -60,12 +60,11 @@ TEST_CASE("defaults are written once, and checked", "[trapd][settings]") {
                                                        "--workers", "64", "--www-port", "80",
                                                        "--smtp-port", "25", "--ftp-port", "21"});
   CHECK_THROWS_WITH(from_text("budget-warning = 0"),
-                    "budget-warning must be a percent from 1 to 100");
-  CHECK_THROWS_WITH(
-      from_text("probe-workers = 0"),
-      "probe-timeout must be positive, probe-retries not negative, probe-workers 1 to 4096");
+                    "test.conf:1: budget-warning: must be a percent from 1 to 100");
+  CHECK_THROWS_WITH(from_text("probe-workers = 0"),
+                    "test.conf:1: probe-workers: must be 1 to 4096");
   CHECK_THROWS_WITH(from_text("log-level = loud"),
-                    "log-level must be debug, info, warning or error, not \"loud\"");
+                    "test.conf:1: log-level: must be debug, info, warning or error, not \"loud\"");
   CHECK_THROWS_AS(from_text("no-such-key = 1"), ConfigError);
   CHECK_THROWS_AS(from_text("commit-batch = 99999999999"), ConfigError);
 }
@@ -85,4 +84,64 @@ TEST_CASE("secrets are refused on the command line, taken from the file", "[trap
   REQUIRE(c.has_value());
   CHECK(c->db == "/tmp/x.db");
   CHECK(c->problem_log_rate == 3);
+}
+
+TEST_CASE("every error in the configuration file names its line and key", "[trapd][settings]") {
+  // The first error, at the line of the key that is wrong, also for a value only finish() checks.
+  const std::string head = "# colosla-trapd\n\nlisten = udp:127.0.0.1:1162\ndb = /tmp/x.db\n";
+  CHECK_THROWS_WITH(from_text(head + "poll-interval = 30\nbudget-warning = 200\n"),
+                    "test.conf:6: budget-warning: must be a percent from 1 to 100");
+  CHECK_THROWS_WITH(from_text(head + "  no-such-key = 1   # a comment\n"),
+                    "test.conf:5: no-such-key: unknown key (colosla-trapd --help lists them)");
+  CHECK_THROWS_WITH(from_text(head + "poll-timeout\n"), "test.conf:5: not a \"key = value\" line");
+  CHECK_THROWS_WITH(from_text(head + "commit-batch = many\n"),
+                    Catch::StartsWith("test.conf:5: commit-batch: ") && Catch::Contains("many"));
+  CHECK_THROWS_WITH(from_text(head + "probe = perhaps\n"),
+                    Catch::StartsWith("test.conf:5: probe: "));
+  CHECK_THROWS_WITH(from_text(head + "poll-retries = 2\n\npoll-retries = 3\n"),
+                    "test.conf:7: poll-retries: given twice (first on line 5)");
+  CHECK_THROWS_WITH(from_text(head + "rate-burst = 0.5\n"),
+                    "test.conf:5: rate-burst: must be at least 1");
+  CHECK_THROWS_WITH(from_text(head + "probe-ftp-port = 70000\n"),
+                    "test.conf:5: probe-ftp-port: must be 1 to 65535");
+  CHECK_THROWS_WITH(from_text("[x]\nlisten = udp:1\n"),
+                    "test.conf:2: x.listen: unknown key "
+                    "(colosla-trapd --help lists them)");
+  // Each listen value is checked at once, and named by its own line.
+  CHECK_THROWS_WITH(from_text(head + "listen = udp:300.1.1.1:1162\n"),
+                    "test.conf:5: listen: cannot listen on udp:300.1.1.1:1162: \"300.1.1.1\" is "
+                    "not an address");
+  CHECK_THROWS_WITH(from_text(head + "listen = tcp:162\n"),
+                    Catch::StartsWith("test.conf:5: listen: cannot listen on \"tcp:162\": write "
+                                      "udp:ADDRESS:PORT"));
+  CHECK_THROWS_WITH(from_text("listen = udp:70000\n"),
+                    "test.conf:1: listen: cannot listen on \"udp:70000\": no such port");
+  // A repeatable key is fine repeated; the trap sink that is wrong is named by its own line.
+  CHECK(from_text(head + "listen = udp:127.0.0.1:1163\n").listen.size() == 2);
+  CHECK_THROWS_WITH(from_text(head + "trap-sink = -v2c -c x 127.0.0.1:1\ntrap-sink = name=\n"),
+                    "test.conf:6: trap-sink: name= without a name");
+  CHECK_THROWS_WITH(from_text(head + "trap-sink = name=a -v2c -c x 127.0.0.1:1\n"
+                                     "trap-sink = name=b -v2c -c x 127.0.0.1:2\n"
+                                     "trap-sink = name=a -v2c -c x 127.0.0.1:3\n"),
+                    Catch::StartsWith("test.conf:7: trap-sink: two sinks are named a"));
+  // Lines that are hardly lines: an empty key, an empty section, a value that is a placeholder of
+  // Boost's messages, CR LF ends.
+  CHECK_THROWS_WITH(from_text("= 5\n"), Catch::StartsWith("test.conf:1: : unknown key"));
+  CHECK_THROWS_WITH(from_text("[]\nlisten = x\n"), Catch::StartsWith("test.conf:2: .listen: "));
+  CHECK_THROWS_WITH(from_text("commit-batch = %value%\n"),
+                    Catch::StartsWith("test.conf:1: commit-batch: "));
+  CHECK(from_text("poll-retries = 3\r\n\r\n").poll_retries == 3);
+  CHECK_THROWS_WITH(from_text(head + "event-log = name=\n"),
+                    "test.conf:5: event-log: name= without a name");
+}
+
+TEST_CASE("a value the command line gives is named as the command line's", "[trapd][settings]") {
+  CHECK_THROWS_WITH(from_command_line({"--budget-warning", "0"}),
+                    "--budget-warning: must be a percent from 1 to 100");
+  // --user and --check-config are read.
+  const auto c = from_command_line({"--user", "colosla", "--check-config"});
+  REQUIRE(c.has_value());
+  CHECK(c->user == "colosla");
+  CHECK(c->check_config);
+  CHECK_THROWS_WITH(from_command_line({"--user", "a b"}), "--user: is not a user name");
 }

@@ -33,6 +33,11 @@ struct ReceivedTrap {
   std::uint64_t inform = 0;  ///< 0 for a trap
 };
 
+/// Throws ConfigError ("cannot listen on SPEC: why") when `spec` is not an endpoint a
+/// TrapReceiver can listen on: udp:ADDR:PORT, udp:PORT, udp6:[ADDR]:PORT or udp6:PORT, a port 1 to
+/// 65535, an address of the family. Binds nothing: what a configuration check can say at once.
+void check_endpoint(const std::string& spec);
+
 /// Receives SNMP notifications on its own UDP sockets in batches (recvmmsg) and decodes them with
 /// Net-SNMP's parser: SNMPv1, v2c and v3 (USM authentication and privacy, engine discovery
 /// answered with Reports). An inform is answered only when acknowledge() is called, after the
