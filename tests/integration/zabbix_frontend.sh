@@ -31,22 +31,8 @@ if ! php -m | grep -qx pgsql; then
   exit 0
 fi
 . "$src/tests/integration/lib.sh"
+. "$src/tests/integration/zabbix_lib.sh"
 chmod a+x "$work"  # mktemp made it 0700; postgres, zabbix and nobody need to reach their directories
-
-# Zabbix takes a ListenPort of 1024-32767 only, below the ephemeral ports free_tcp_port gives.
-low_free_tcp_port() {
-  python3 -c '
-import random, socket
-for _ in range(200):
-    p = random.randint(20000, 32767)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        s.close()'
-}
 
 # The scenario needs the last 100 minutes in this month, in the contract's zone (+08:00) and in
 # the server's (UTC): the outage must count in the month the triggers look at.
@@ -58,53 +44,12 @@ fi
 
 # 1. PostgreSQL on a Unix socket of its own, with the Zabbix schema and data.
 pgport=$(free_tcp_port) srvport=$(low_free_tcp_port) agport=$(low_free_tcp_port) webport=$(free_tcp_port)
-mkdir -p "$work/pg" "$work/run" "$work/agent"
-chown postgres:postgres "$work/pg"
-as_pg() { runuser -u postgres -- "$@"; }
-export PGHOST=$work/pg PGPORT=$pgport
-as_pg "$pgbin/initdb" -D "$work/pg/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >/dev/null ||
-  fail "initdb"
-as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/pg.log" -w -t 60 \
-  -o "-k $work/pg -p $pgport -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-  start >/dev/null || fail "PostgreSQL did not start: $(cat "$work/pg/pg.log")"
-cleanup_hooks+=("as_pg $pgbin/pg_ctl -D $work/pg/data -m fast -w stop >/dev/null 2>&1")
-psql -X -q -U postgres -c "CREATE ROLE zabbix LOGIN" -c "CREATE DATABASE zabbix OWNER zabbix" >/dev/null
-zcat /usr/share/zabbix-server-pgsql/{schema,images,data}.sql.gz | psql -X -q -U zabbix -d zabbix >"$work/import.log" 2>&1 ||
-  fail "the Zabbix schema did not import: $(tail "$work/import.log")"
+mkdir -p "$work/agent"
+zabbix_postgres_start "$work/pg" "$pgport"
 
 # 2. The server: its configuration cache reloaded every second, so that what the API configures
 #    (the discovered items) is soon in force.
-cat >"$work/server.conf" <<CONF
-LogFile=$work/run/server.log
-LogFileSize=0
-PidFile=$work/run/server.pid
-SocketDir=$work/run
-DBHost=$work/pg
-DBPort=$pgport
-DBName=zabbix
-DBUser=zabbix
-ListenIP=127.0.0.1
-ListenPort=$srvport
-CacheUpdateFrequency=1
-StartPollers=2
-StartPollersUnreachable=1
-StartTrappers=2
-StartPingers=0
-StartDiscoverers=0
-StartHTTPPollers=0
-StartPreprocessors=1
-StartDBSyncers=1
-StartLLDProcessors=1
-StartAlerters=1
-StartEscalators=1
-StartTimers=1
-StartReportWriters=0
-HousekeepingFrequency=0
-Timeout=10
-CONF
-chown -R zabbix:zabbix "$work/run"
-zabbix_server -c "$work/server.conf" || fail "zabbix_server did not start"
-cleanup_hooks=("stop_pidfile '$work/run/server.pid'" "${cleanup_hooks[@]}")
+zabbix_server_start "$work/run" "$srvport" StartPollers=2 StartTrappers=2 Timeout=10
 
 # 3. The frontend: a copy of Debian's (/usr/share/zabbix), whose configuration file is the
 #    test's. Debian's frontend reads /etc/zabbix/zabbix.conf.php, a path written in

@@ -20,37 +20,12 @@ for f in /usr/sbin/zabbix_server /usr/share/zabbix-server-pgsql/schema.sql.gz "$
   fi
 done
 . "$src/tests/integration/lib.sh"
+. "$src/tests/integration/zabbix_lib.sh"
 chmod a+x "$work"  # mktemp made it 0700; postgres and zabbix need to reach their directories
 
-# PostgreSQL on a Unix socket of its own, the Zabbix schema and data, and the configuration.
-# (Zabbix takes a ListenPort of 1024-32767 only, below the ephemeral ports free_tcp_port gives.)
-low_free_tcp_port() {
-  python3 -c '
-import random, socket
-for _ in range(200):
-    p = random.randint(20000, 32767)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        s.close()'
-}
+# PostgreSQL on a Unix socket of its own with the Zabbix schema and data, configured below.
 pgport=$(free_tcp_port) srvport=$(low_free_tcp_port)
-mkdir -p "$work/pg" "$work/run"
-chown postgres:postgres "$work/pg"
-as_pg() { runuser -u postgres -- "$@"; }
-export PGHOST=$work/pg PGPORT=$pgport
-as_pg "$pgbin/initdb" -D "$work/pg/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >/dev/null ||
-  fail "initdb"
-as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/pg.log" -w -t 60 \
-  -o "-k $work/pg -p $pgport -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-  start >/dev/null || fail "PostgreSQL did not start: $(cat "$work/pg/pg.log")"
-cleanup_hooks+=("as_pg $pgbin/pg_ctl -D $work/pg/data -m fast -w stop >/dev/null 2>&1")
-psql -X -q -U postgres -c "CREATE ROLE zabbix LOGIN" -c "CREATE DATABASE zabbix OWNER zabbix" >/dev/null
-zcat /usr/share/zabbix-server-pgsql/{schema,images,data}.sql.gz | psql -X -q -U zabbix -d zabbix >"$work/import.log" 2>&1 ||
-  fail "the Zabbix schema did not import: $(tail "$work/import.log")"
+zabbix_postgres_start "$work/pg" "$pgport"
 # Host noc-sla with three trapper items colosla sends (the events of C-001's network guarantee,
 # its counted minutes) and one for the test's own probe; every other key colosla sends is
 # unknown to the server, which refuses its values. (Ids above the 13 378 items of data.sql;
@@ -64,37 +39,7 @@ INSERT INTO items (itemid, type, hostid, name, key_, delay, value_type, interfac
   (9100003, 2, 9000001, 'probe', 'colosla.probe', '0', 3, NULL);
 INSERT INTO item_rtdata (itemid) VALUES (9100001), (9100002), (9100003);
 SQL
-cat >"$work/server.conf" <<CONF
-LogFile=$work/run/server.log
-LogFileSize=0
-PidFile=$work/run/server.pid
-SocketDir=$work/run
-DBHost=$work/pg
-DBPort=$pgport
-DBName=zabbix
-DBUser=zabbix
-ListenIP=127.0.0.1
-ListenPort=$srvport
-CacheUpdateFrequency=1
-StartPollers=1
-StartPollersUnreachable=1
-StartTrappers=1
-StartPingers=0
-StartDiscoverers=0
-StartHTTPPollers=0
-StartPreprocessors=1
-StartDBSyncers=1
-StartLLDProcessors=1
-StartAlerters=1
-StartEscalators=1
-StartTimers=1
-StartReportWriters=0
-HousekeepingFrequency=0
-Timeout=4
-CONF
-chown -R zabbix:zabbix "$work/run"
-zabbix_server -c "$work/server.conf" || fail "zabbix_server did not start"
-cleanup_hooks=("stop_pidfile '$work/run/server.pid'" "${cleanup_hooks[@]}")
+zabbix_server_start "$work/run" "$srvport" StartPollers=1 StartTrappers=1 Timeout=4
 # Ready once it takes a value of a trapper item (its configuration cache is loaded).
 probe_taken() { zabbix_sender -z 127.0.0.1 -p "$srvport" -s noc-sla -k colosla.probe -o 1 2>&1 | grep -q 'processed: 1'; }
 wait_for 90 probe_taken || fail "zabbix_server took no value: $(tail -n 20 "$work/run/server.log")"
