@@ -120,21 +120,9 @@ expect_rc 0
 expect_has "$out" "evaluated 1 contract as of 2026-11-24T16:00:00Z; 6 new events"
 chown -R nagios:nagios "$work/var"
 icinga_pid=
-descendants() {  # descendants PID: its children, theirs, ...
-  local c
-  for c in $(pgrep -P "$1" || true); do echo "$c"; descendants "$c"; done
-}
-gone() { case $(ps -o stat= -p "$1") in '' | Z*) return 0 ;; *) return 1 ;; esac; }
 stop_icinga() {  # the process started, and those it started (its daemon and spawn helper)
   [ -n "$icinga_pid" ] || return 0
-  local p others
-  others=$(descendants "$icinga_pid" | tr '\n' ' ')
-  kill "$icinga_pid" 2>/dev/null || true
-  wait_for 20 bash -c "! kill -0 $icinga_pid 2>/dev/null" || kill -KILL "$icinga_pid" 2>/dev/null || true
-  wait "$icinga_pid" 2>/dev/null || true
-  for p in $others; do  # gone, or a zombie waiting for init
-    wait_for 10 gone "$p" || { [ "$(cat "/proc/$p/comm" 2>/dev/null)" = icinga2 ] && kill -KILL "$p"; } || true
-  done
+  stop_process_tree "$icinga_pid" icinga2 20
   icinga_pid=
 }
 cleanup_hooks+=("stop_icinga")

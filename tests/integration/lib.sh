@@ -131,6 +131,28 @@ stop_pidfile() {
 
 stop_snmpsim() { stop_pidfile "$1/run/snmpsimd.pid"; }
 
+# descendants PID: its children, theirs, ...
+descendants() {
+  local c
+  for c in $(pgrep -P "$1" || true); do echo "$c"; descendants "$c"; done
+}
+# process_gone PID: it has ended, or is a zombie waiting for its parent (init).
+process_gone() { case $(ps -o stat= -p "$1") in '' | Z*) return 0 ;; *) return 1 ;; esac; }
+# stop_process_tree PID NAME SECONDS: stops a daemon this shell started in the background (kill,
+# kill -KILL after SECONDS) and reaps it, then waits for the processes it had started (its
+# workers, helpers and their children, which follow it); one still named NAME after 10 s is
+# killed.
+stop_process_tree() {
+  local pid=$1 name=$2 seconds=$3 p others
+  others=$(descendants "$pid" | tr '\n' ' ')
+  kill "$pid" 2>/dev/null || true
+  wait_for "$seconds" bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in $others; do
+    wait_for 10 process_gone "$p" || { [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$name" ] && kill -KILL "$p"; } || true
+  done
+}
+
 # start_netconf_server SERVER SOURCE_DIR SOCKET: the tests' own NETCONF server (tests/netconf)
 # on a Unix socket, stopped on exit; its control FIFO is $work/ctl, its answers $work/server.out.
 start_netconf_server() {

@@ -154,17 +154,9 @@ start_nagios() {  # start_nagios NAME: in the foreground (as root it drops to na
   wait_for 20 test -p "$work/$1/var/rw/nagios.cmd" -a -s "$work/$1/var/status.dat" ||
     { cat "$work/$1/nagios.out" "$work/$1/var/nagios.log" >&2; fail "nagios4 ($1) did not start"; }
 }
-worker_gone() { case $(ps -o stat= -p "$1") in '' | Z*) return 0 ;; *) return 1 ;; esac; }
-stop_nagios() {
+stop_nagios() {  # the process started, and its check workers, which follow it
   [ -n "$nagios_pid" ] || return 0
-  local workers p
-  workers=$(pgrep -P "$nagios_pid" | tr '\n' ' ' || true)  # its check workers, which follow it
-  kill "$nagios_pid" 2>/dev/null || true
-  wait_for 15 bash -c "! kill -0 $nagios_pid 2>/dev/null" || kill -KILL "$nagios_pid" 2>/dev/null || true
-  wait "$nagios_pid" 2>/dev/null || true
-  for p in $workers; do  # gone, or a zombie waiting for init
-    wait_for 10 worker_gone "$p" || { [ "$(cat "/proc/$p/comm" 2>/dev/null)" = nagios4 ] && kill -KILL "$p"; } || true
-  done
+  stop_process_tree "$nagios_pid" nagios4 15
   nagios_pid=
 }
 cleanup_hooks+=("stop_nagios")
