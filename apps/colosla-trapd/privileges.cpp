@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,6 +67,11 @@ void become(const Account& a, bool keep_net_raw) {
   }
   if (cap_reset_ambient() != 0 || (keep_net_raw && cap_set_ambient(CAP_NET_RAW, CAP_SET) != 0)) {
     fail("set the ambient capabilities", errno);
+  }
+  // No child gains privileges by exec (a set-user-ID program, file capabilities): what the user
+  // has is all it ever has. The ambient CAP_NET_RAW still passes to the prober.
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    fail("set no_new_privs", errno);
   }
   // Had any of it not taken, root would be back.
   if ((a.uid != 0 && setuid(0) == 0) || (a.gid != 0 && setgid(0) == 0)) {

@@ -93,6 +93,7 @@ expect_process() {
   for c in CapPrm CapEff CapAmb; do
     expect_eq "$(field "$1" $c)" "$3" "$2: $c"
   done
+  expect_eq "$(field "$1" NoNewPrivs)" 1 "$2: NoNewPrivs (no exec gains a privilege)"
   expect_eq "$(awk '$1 == "Groups:" { $1 = ""; print }' "/proc/$1/status" | tr ' ' '\n' | sort -n | xargs)" \
     "$(id -G "$user" | tr ' ' '\n' | sort -n | xargs)" "$2: groups (initgroups)"
 }
