@@ -198,7 +198,7 @@ int nagios_config(Context& ctx) {
   }
   const std::string check = vm->count("check-colosla") != 0
                                 ? (*vm)["check-colosla"].as<std::string>()
-                                : program_path("check_colosla", "/usr/bin/check_colosla");
+                                : program_path("check_colosla", COLOSLA_INSTALLED_CHECK);
   const int seconds = (*vm)["check-interval"].as<int>();
   const int unit = (*vm)["interval-length"].as<int>();
   if (seconds <= 0 || unit <= 0) {
@@ -213,7 +213,7 @@ int nagios_config(Context& ctx) {
   }
   CustomerContacts customer;
   if (customers) {
-    customer = customer_contacts(*inv, program_path("colosla", "/usr/bin/colosla"), db,
+    customer = customer_contacts(*inv, program_path("colosla", COLOSLA_INSTALLED_CLI), db,
                                  (*vm)["email-command"].as<std::string>(),
                                  vm->count("pager-command") != 0
                                      ? std::optional((*vm)["pager-command"].as<std::string>())
