@@ -127,6 +127,14 @@ expect_eq "$(mode_of /var/lib/colosla/colosla.db.key)" "600 colosla colosla" "th
 unit_env=(chroot "$m" env -i PATH=$path LANG=C.UTF-8 NOTIFY_SOCKET=/run/notify.sock
   setpriv --reuid "$user" --regid "$group" --init-groups --inh-caps "$(caps_of "$ambient")"
   --ambient-caps "$(caps_of "$ambient")" --bounding-set "-all,$(caps_of "$bounding")" --no-new-privs --)
+# MemoryDenyWriteExecute= as the kernel's own PR_SET_MDWE (Linux 6.3; kept across execve), when
+# it has it: libyang, Net-SNMP and libssh must not need writable code.
+if [ "$(key MemoryDenyWriteExecute)" = yes ] &&
+  python3 -c 'import ctypes, sys; sys.exit(ctypes.CDLL(None).prctl(66, 0, 0, 0, 0) < 0)'; then
+  unit_env+=(python3 -c 'import ctypes, os, sys
+if ctypes.CDLL(None).prctl(65, 1, 0, 0, 0) != 0: sys.exit("PR_SET_MDWE failed")
+os.execv(sys.argv[1], sys.argv[1:])')
+fi
 as_unit() { umask "$umask_" && exec "${unit_env[@]}" "$@"; }
 if grep -q -- --check-config <(in_root "${exec_start[0]}" --help); then
   run bash -c "$(declare -p unit_env umask_ exec_pre; declare -f as_unit); as_unit \"\${exec_pre[@]}\""
