@@ -215,6 +215,12 @@ fi
 if in_root getent passwd nagios >/dev/null; then
   run in_root runuser -u nagios -- ls /var/lib/colosla/status
   expect_rc 0
+  # The packaged check, as Nagios runs it, from the published figures (once it reads them).
+  if in_root /usr/lib/nagios/plugins/check_colosla --help | grep -q -- --status-dir; then
+    run in_root runuser -u nagios -- /usr/lib/nagios/plugins/check_colosla --contract C-001 -t 20
+    [ "$rc" -le 2 ] || fail "check_colosla as nagios: UNKNOWN"
+    expect_lacks "$out" public "check_colosla's output (sw1's community)"
+  fi
   run in_root runuser -u nagios -- cat "$db.key"
   [ "$rc" -ne 0 ] || fail "nagios can read the store's key"
   run in_root runuser -u nagios -- cat "$db"
