@@ -87,6 +87,8 @@ po::options_description describe(Settings& s, Raw& r) {
        "seconds for each NETCONF RPC")
       ("evaluate-interval", po::value(&r.evaluate_interval)->default_value(r.evaluate_interval),
        "seconds between evaluations of every contract's figures and SLA events (colosla evaluate; 0: none)")
+      ("status-dir", po::value(&s.status_dir),
+       "where the evaluator publishes each contract's figures for check_colosla and the Zabbix agent (default: status beside the store)")
       ("budget-warning", po::value(&s.budget_warning)->default_value(s.budget_warning),
        "percent of a month's outage budget used that makes a budget-warning event")
       ("netconf-listen", po::value(&s.netconf_listen)->default_value(s.netconf_listen),

@@ -51,6 +51,9 @@ struct Settings {
   int probe_smtp_port = 25;
   int probe_ftp_port = 21;
   std::chrono::seconds evaluate_interval{60};
+  /// Where the evaluator publishes the figures for the monitoring users (empty: status beside
+  /// the store).
+  std::string status_dir;
   int budget_warning = 50;
   /// Where colosla evaluate delivers the SLA events (its trap sinks are secrets too).
   core::SinkOptions sinks;

@@ -80,6 +80,9 @@ void Supervisor::schedule_evaluation() {
   std::vector<std::string> args =
       colosla_command({"evaluate", "--every", std::to_string(s_.evaluate_interval.count()),
                        "--budget-warning", std::to_string(s_.budget_warning)});
+  if (!s_.status_dir.empty()) {
+    args.insert(args.end(), {"--status-dir", s_.status_dir});
+  }
   // The trap sinks hold communities and pass phrases: on the child's stdin, not in its argv.
   auto [sink_args, secrets] = core::sink_command_line(s_.sinks);
   args.insert(args.end(), sink_args.begin(), sink_args.end());

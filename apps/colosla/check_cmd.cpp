@@ -12,6 +12,8 @@
 
 #include "cli.hpp"
 #include "colosla/base/log.hpp"
+#include "colosla/judge/programs.hpp"
+#include "colosla/judge/published.hpp"
 #include "colosla/services/check.hpp"
 #include "colosla/services/evaluate.hpp"
 #include "colosla/services/operations.hpp"
@@ -40,6 +42,7 @@ int check(Context& ctx) {
     std::cout << core::kCheckUsage;
     return static_cast<int>(core::CheckStatus::unknown);
   }
+  arm_check_timeout(a->timeout);
   Timestamp now = ctx.clock->now();
   if (a->as_of) {
     auto t = a->as_of == "now" ? Result<Timestamp>{now} : parse_time(*a->as_of);
@@ -52,13 +55,18 @@ int check(Context& ctx) {
   if (!store) {
     return check_unknown("cannot read the store " + ctx.db + ": " + store.error().msg);
   }
-  auto report = core::current_contract_report(**store, a->contract, now);
-  if (!report) {
-    return check_unknown(report.error().to_string());
+  auto status = core::current_contract_status(**store, a->contract, now);
+  if (!status) {
+    return check_unknown(status.error().to_string());
   }
-  const core::CheckResult r =
-      core::judge(core::status_of(report->first, report->second, now), a->options);
+  const core::CheckResult r = core::judge(*status, a->options);
   std::cout << r.output << "figures computed from the store as of " << format_time_utc(now) << "\n";
+  if (a->verbose >= 1) {
+    std::cout << "source: the store " << ctx.db << " (colosla check)\n";
+  }
+  if (a->verbose >= 2) {
+    std::cout << "figures: " << core::to_json(*status) << "\n";
+  }
   return static_cast<int>(r.status);
 }
 
@@ -66,7 +74,7 @@ namespace {
 
 int evaluate_once(Context& ctx, core::Store& store, core::Evaluator& evaluator,
                   const std::vector<std::unique_ptr<core::EventSink>>& sinks, Timestamp as_of,
-                  int share);
+                  int share, const std::string& status_dir);
 
 }  // namespace
 
@@ -80,6 +88,9 @@ int evaluate(Context& ctx) {
       "only the contracts that can have changed; 0: once")(
       "budget-warning", po::value<int>()->default_value(50),
       "percent of a month's outage budget used that makes a budget-warning event")(
+      "status-dir", po::value<std::string>(),
+      "publish each contract's figures for check_colosla and the Zabbix agent here, readable by "
+      "the directory's group (default: status beside the store)")(
       "config", po::value<std::string>(),
       "read these options (trap-sink among them) as key = value lines from FILE, or - for stdin; "
       "other "
@@ -130,8 +141,11 @@ int evaluate(Context& ctx) {
   }
   core::Evaluator evaluator;
   const int every = (*vm)["every"].as<int>();
+  const std::string status_dir = vm->count("status-dir") != 0
+                                     ? (*vm)["status-dir"].as<std::string>()
+                                     : core::default_status_dir(ctx.db);
   if (every == 0) {
-    return evaluate_once(ctx, *store, evaluator, sinks, as_of, share);
+    return evaluate_once(ctx, *store, evaluator, sinks, as_of, share, status_dir);
   }
   if ((*vm)["as-of"].as<std::string>() != "now") {
     throw UsageError("--every evaluates as of now: give no --as-of");
@@ -146,7 +160,7 @@ int evaluate(Context& ctx) {
   sigaddset(&wake, SIGINT);
   sigprocmask(SIG_BLOCK, &wake, nullptr);
   for (;;) {
-    if (evaluate_once(ctx, *store, evaluator, sinks, ctx.clock->now(), share) != kOk) {
+    if (evaluate_once(ctx, *store, evaluator, sinks, ctx.clock->now(), share, status_dir) != kOk) {
       log(LogLevel::warning, "evaluate",
           "the evaluation failed; again in " + std::to_string(every) + " s");
     }
@@ -165,7 +179,7 @@ namespace {
 // One evaluation as of as_of, its events delivered to the sinks.
 int evaluate_once(Context& ctx, core::Store& store, core::Evaluator& evaluator,
                   const std::vector<std::unique_ptr<core::EventSink>>& sinks, Timestamp as_of,
-                  int share) {
+                  int share, const std::string& status_dir) {
   // Each new event listed after the summary (the first 1,000: a first evaluation of a store with
   // a year in it may record many more).
   constexpr std::size_t kListed = 1000;
@@ -174,6 +188,7 @@ int evaluate_once(Context& ctx, core::Store& store, core::Evaluator& evaluator,
   core::EvaluateOptions options;
   options.as_of = as_of;
   options.budget_warning_percent = share;
+  options.status_dir = status_dir;
   options.on_fresh = [&](const core::SlaEvent& e) {
     if (!first_new) {
       first_new = e.id;
@@ -195,6 +210,11 @@ int evaluate_once(Context& ctx, core::Store& store, core::Evaluator& evaluator,
   std::cout << "evaluated " << done->stored << (done->stored == 1 ? " contract" : " contracts")
             << " as of " << format_time_utc(as_of) << "; " << done->fresh
             << (done->fresh == 1 ? " new event" : " new events") << "\n";
+  if (done->publish_error) {
+    log(LogLevel::warning, "evaluate",
+        "the figures for check_colosla and the Zabbix agent were not published: " +
+            done->publish_error->to_string() + " (the next evaluation publishes them all)");
+  }
   // Every sink's events after its cursor (those of earlier rounds that it did not take too),
   // judged on the figures just computed, or, for a contract this run did not judge again (its
   // figures unchanged), on those stored.

@@ -76,8 +76,9 @@ constexpr std::array kCommands{
     Command{kReports, "", "report",
             "--month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html]",
             "the month's SLA report of every contract (or one)", &report_month},
-    Command{kReports, "", "evaluate", "[--as-of T] [--event-log FILE] [--budget-warning PCT]",
-            "every contract's figures this month (for check_colosla),\n"
+    Command{kReports, "", "evaluate",
+            "[--as-of T] [--event-log FILE] [--budget-warning PCT] [--status-dir DIR]",
+            "every contract's figures this month (published for check_colosla),\n"
             "and the SLA events they show, each recorded once",
             &evaluate},
     Command{kReports, "", "events", "[--after ID]",
@@ -86,9 +87,9 @@ constexpr std::array kCommands{
             "Nagios/Icinga host and services of every contract (and a\n"
             "contact per authorized contact, told through notify send)",
             &nagios_config},
-    Command{kReports, "zabbix", "discovery", "",
+    Command{kReports, "zabbix", "discovery", "[--status-dir DIR]",
             "low-level discovery JSON of contracts and guarantees", &zabbix_discovery},
-    Command{kReports, "zabbix", "get", "KEY",
+    Command{kReports, "zabbix", "get", "[--status-dir DIR] KEY",
             "an item: colosla.sla[CONTRACT,network|power|emergency,FIELD]", &zabbix_get},
     Command{kReports, "", "check", "--contract ID [...]",
             "check_colosla computing the figures now (its options, output\n"
@@ -122,9 +123,9 @@ constexpr std::string_view kTail =
 The store is --db PATH, else $COLOSLA_DB, else ./colosla.db. The key that seals the inventory's
 secrets in it is --secrets-key FILE, else $COLOSLA_SECRETS_KEY, else the store's path with .key
 added (made by the first inventory load; only colosla's user may read it). Times are RFC 3339 with an
-offset (2026-11-03T02:00:00+08:00) or "now". Exit: 0 done, 1 input rejected (nothing
-changed), 2 bad command line, 3 the store or a file could not be used. colosla COMMAND --help lists
-a command's options.
+offset (2026-11-03T02:00:00+08:00) or "now". Exit: 0 done (also a record accepted with a warning
+on stderr that it can no longer count), 1 input rejected (nothing changed), 2 bad command line, 3
+the store or a file could not be used. colosla COMMAND --help lists a command's options.
 )";
 
 // The column of the summaries in the lists.

@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "colosla/base/text.hpp"
 #include "colosla/services/operations.hpp"
+#include "colosla/services/record_effect.hpp"
 #include "commands.hpp"
 
 namespace colosla::cli {
@@ -352,6 +354,19 @@ Result<Record> enter_record(const Context& ctx, core::Store& store, Record r,
   std::cout << "recorded " << core::record_name(added->id) << " (" << to_string(added->kind) << ", "
             << (added->contract.empty() ? std::string("all contracts") : added->contract)
             << "): " << describe(*added, z) << "\n";
+  // Stored and in force, but perhaps too late (or too far from anything) to count: say so, on
+  // stderr; the exit status stays 0 (the record was accepted).
+  std::cout.flush();
+  auto warnings = core::record_warnings(store, *added, ctx.clock->now());
+  if (!warnings) {
+    std::cerr << "colosla: warning: could not tell whether " << core::record_name(added->id)
+              << " counts: " << escaped(warnings.error().to_string()) << "\n";
+  } else {
+    for (const auto& w : *warnings) {
+      std::cerr << "colosla: warning: " << core::record_name(added->id) << " " << escaped(w)
+                << "\n";
+    }
+  }
   return added;
 }
 

@@ -2,6 +2,8 @@
 #include "colosla/services/check.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 
 #include "colosla/base/calendar.hpp"
 #include "colosla/model/mapping.hpp"
@@ -39,10 +41,16 @@ std::vector<EntityId> contract_inputs(const Inventory& inventory, const Contract
   return entities;
 }
 
-Result<std::pair<Contract, ContractReport>> current_contract_report(const Store& store,
-                                                                    const std::string& id,
-                                                                    Timestamp now) {
-  std::optional<std::pair<Contract, ContractReport>> out;
+namespace {
+
+// The contract's month as of `now`, handed to `sink` with what it was computed from.
+using MonthSink =
+    std::function<void(const Inventory&, const Contract&, const std::vector<MappingRange>&,
+                       const History&, const ContractReport&)>;
+
+Result<void> contract_month(const Store& store, const std::string& id, Timestamp now,
+                            const MonthSink& sink) {
+  bool found = false;
   auto done = store.read([&]() -> Result<void> {
     auto inv = store.load_contract(id);
     if (!inv) {
@@ -85,15 +93,132 @@ Result<std::pair<Contract, ContractReport>> current_contract_report(const Store&
     std::erase_if(in_force,
                   [&](const Record& r) { return !r.contract.empty() && r.contract != id; });
     return for_each_contract_report(SlaInput{inventory, *mappings, *history, in_force}, month, now,
-                                    id, [&](const ContractReport& r) { out.emplace(c, r); });
+                                    id, [&](const ContractReport& r) {
+                                      found = true;
+                                      sink(inventory, c, *mappings, *history, r);
+                                    });
   });
   if (!done) {
     return done.error();
   }
-  if (!out) {
+  if (!found) {
     return make_error(Errc::not_found, "contract " + id + " is not in force this month");
   }
+  return {};
+}
+
+// The state at `at` and since when: the last change at or before it.
+const StateChange* change_at(const History& h, const EntityId& e, Timestamp at) {
+  const auto it = h.find(e);
+  if (it == h.end()) {
+    return nullptr;
+  }
+  const StateChange* last = nullptr;
+  for (const StateChange& c : it->second) {
+    if (c.time > at) {
+      break;
+    }
+    last = &c;
+  }
+  return last;
+}
+
+// What the SLA makes of the outage open at as-of (DownNow::sla).
+std::string sla_of_open(const GuaranteeReport& g, const char* without) {
+  for (const auto& o : g.outages) {
+    if (o.end) {
+      continue;
+    }
+    if (o.pending_seconds > 0) {
+      return "pending";
+    }
+    if (o.counted_seconds > 0) {
+      return "counted";
+    }
+    if (o.unreported_seconds > 0) {
+      return "unreported";
+    }
+    if (o.excluded_seconds > 0) {
+      return "excluded";
+    }
+    return "counted";
+  }
+  return without;
+}
+
+}  // namespace
+
+Result<std::pair<Contract, ContractReport>> current_contract_report(const Store& store,
+                                                                    const std::string& id,
+                                                                    Timestamp now) {
+  std::optional<std::pair<Contract, ContractReport>> out;
+  auto done =
+      contract_month(store, id, now,
+                     [&](const Inventory&, const Contract& c, const std::vector<MappingRange>&,
+                         const History&, const ContractReport& r) { out.emplace(c, r); });
+  if (!done) {
+    return done.error();
+  }
   return std::move(*out);
+}
+
+Result<ContractStatus> current_contract_status(const Store& store, const std::string& id,
+                                               Timestamp now) {
+  std::optional<ContractStatus> out;
+  auto done = contract_month(
+      store, id, now,
+      [&](const Inventory& inv, const Contract& c, const std::vector<MappingRange>& mappings,
+          const History& h, const ContractReport& r) {
+        out = status_of(c, r, now);
+        out->down_now = down_now(inv, c, r, mappings, h, now);
+      });
+  if (!done) {
+    return done.error();
+  }
+  return std::move(*out);
+}
+
+std::vector<DownNow> down_now(const Inventory& inventory, const Contract& c,
+                              const ContractReport& r, const std::vector<MappingRange>& mappings,
+                              const History& history, Timestamp as_of) {
+  std::vector<DownNow> out;
+  auto zone = Zone::locate(r.time_zone);
+  const Zone z = zone ? *zone : Zone::utc();
+  const std::string network =
+      sla_of_open(r.network, c.port_mode == PortMode::all ? "redundant" : "no-outage");
+  for (const auto& m : mappings) {
+    if (m.contract != c.id || as_of < m.span.begin || !(as_of < m.span.end)) {
+      continue;
+    }
+    const StateChange* s =
+        change_at(history, EntityId::port(m.port.device, m.port.interface), as_of);
+    if (s != nullptr && s->state == State::down) {
+      out.push_back(DownNow{CheckedGuarantee::network,
+                            "port " + m.port.device + " " + m.port.interface,
+                            format_time(s->time, z), network});
+    }
+  }
+  std::optional<Timestamp> uplinks_down;
+  for (const auto& u : inventory.uplinks) {
+    const StateChange* s = change_at(history, EntityId::port(u.device, u.interface), as_of);
+    if (s == nullptr || s->state != State::down) {
+      uplinks_down.reset();
+      break;
+    }
+    uplinks_down = std::max(uplinks_down.value_or(s->time), s->time);
+  }
+  if (uplinks_down) {
+    out.push_back(
+        DownNow{CheckedGuarantee::network, "all uplinks", format_time(*uplinks_down, z), network});
+  }
+  for (const auto& o : r.power.outages) {
+    if (!o.end) {
+      out.push_back(DownNow{CheckedGuarantee::power, "power", format_time(o.start, z),
+                            sla_of_open(r.power, "counted")});
+      break;
+    }
+  }
+  return out;
 }
 
 ContractStatus status_of(const Contract& c, const ContractReport& r, Timestamp as_of) {

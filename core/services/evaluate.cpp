@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "colosla/base/calendar.hpp"
+#include "colosla/judge/published.hpp"
 #include "colosla/model/mapping.hpp"
 #include "colosla/model/records.hpp"
 #include "colosla/services/check.hpp"
@@ -186,6 +187,13 @@ Result<Evaluation> Evaluator::run(Store& store, const EvaluateOptions& o, Timest
   }
   if (next->month_of.empty()) {
     memory_.reset();  // no inventory (or no contract): nothing to remember
+    if (!out.no_inventory && !o.status_dir.empty()) {
+      // No contract any more: none is published either.
+      auto published = publish(o.status_dir, {}, true, *next->inventory, {}, now);
+      if (!published) {
+        out.publish_error = published.error();
+      }
+    }
     return out;
   }
   // Each batch read in a transaction of its own and its new events recorded at once, so that
@@ -235,6 +243,7 @@ Result<Evaluation> Evaluator::run(Store& store, const EvaluateOptions& o, Timest
             [&](const ContractReport& cr) {
               const Contract& c = *part.find_contract(cr.id);
               ContractStatus status = status_of(c, cr, o.as_of);
+              status.down_now = down_now(part, c, cr, next->mappings_of[c.id], *history, o.as_of);
               statuses.emplace_back(cr.id, to_json(status));
               for (auto& e : derive_events(c, cr, o.as_of, o.budget_warning_percent)) {
                 events.push_back(std::move(e));
@@ -295,7 +304,42 @@ Result<Evaluation> Evaluator::run(Store& store, const EvaluateOptions& o, Timest
   }
   out.stored = next->stored.size();
   memory_ = std::move(next);
+  if (!o.status_dir.empty()) {
+    auto published =
+        publish(o.status_dir, statuses, out.full, *memory_->inventory, memory_->stored, now);
+    if (published) {
+      out.published = *published;
+    } else {
+      // Published whole by the next run, a full one.
+      out.publish_error = published.error();
+      memory_.reset();
+    }
+  }
   return out;
+}
+
+// The figures for the monitoring users (judge/published.hpp): those judged by this run, and the
+// mark that vouches for the others; a full run also lists the contracts and removes the figures
+// of those no longer stored.
+Result<std::size_t> Evaluator::publish(
+    const std::string& dir, const std::vector<std::pair<std::string, std::string>>& statuses,
+    bool full, const Inventory& inventory, const std::set<std::string>& stored, Timestamp now) {
+  COLOSLA_TRY(ensure_status_dir(dir));
+  const std::int64_t at = now.time_since_epoch().count();
+  for (const auto& [id, json] : statuses) {
+    COLOSLA_TRY(publish_status(dir, id, json, at));
+  }
+  if (full) {
+    std::vector<std::pair<std::string, std::string>> contracts;
+    for (const auto& id : stored) {
+      const Contract* c = inventory.find_contract(id);
+      contracts.emplace_back(id, c != nullptr ? c->customer : std::string());
+    }
+    COLOSLA_TRY(publish_contracts(dir, contracts));
+    COLOSLA_TRY(remove_stale(dir, stored, at));
+  }
+  COLOSLA_TRY(publish_evaluation(dir, at));
+  return statuses.size();
 }
 
 }  // namespace colosla::core

@@ -43,6 +43,12 @@ std::string minutes(std::int64_t s) {
   return out;
 }
 
+// "unmonitored 150 min 12 s (0.348 % of the month)": said next to every availability.
+std::string unmonitored_words(const GuaranteeReport& g) {
+  return "unmonitored " + minutes(g.unmonitored_seconds) + " (" + percent(g.unmonitored_milli) +
+         " % of the month)";
+}
+
 // -- JSON ------------------------------------------------------------------------------------
 
 // Writes JSON straight to the stream, one value at a time; commas are its business. Strings are
@@ -151,6 +157,9 @@ void guarantee_json(Json& j, const GuaranteeReport& g, Guarantee kind, const Zon
   j.key("unmonitored-seconds").num(g.unmonitored_seconds);
   j.key("availability-percent").str(percent(g.availability_milli));
   j.key("breached").boolean(g.breached);
+  j.key("unmonitored-percent").str(percent(g.unmonitored_milli));
+  j.key("unmonitored-note");
+  g.unmonitored_seconds > 0 ? j.str(unmonitored_note(kind, g)) : j.null();
   if (kind == Guarantee::network) {
     j.key("budget-seconds").num(g.limit);
   } else {
@@ -282,7 +291,10 @@ void guarantee_text(std::ostream& out, Guarantee kind, const GuaranteeReport& g,
     out << "  power: counted " << minutes(g.counted_seconds) << ", availability "
         << percent(g.availability_milli) << " % (target " << target_percent(g.limit) << " %)";
   }
-  out << (g.breached ? "  BREACHED" : "") << "\n";
+  out << ", " << unmonitored_words(g) << (g.breached ? "  BREACHED" : "") << "\n";
+  if (g.unmonitored_seconds > 0) {
+    out << "    NOTE: " << unmonitored_note(kind, g) << "\n";
+  }
   if (g.outage_seconds > 0 || g.unmonitored_seconds > 0) {
     out << "    outage " << minutes(g.outage_seconds) << " = excluded "
         << minutes(g.excluded_seconds) << " + unreported " << minutes(g.unreported_seconds)
@@ -372,6 +384,7 @@ void contract_text(std::ostream& out, const ContractReport& c) {
 // Totals for the last line of the text and the top of the HTML page.
 struct Totals {
   std::size_t contracts = 0, network_breached = 0, power_breached = 0, deduction_days = 0;
+  std::size_t unmonitored = 0;  // contracts with unmonitored seconds in either guarantee
   std::map<std::string, std::int64_t> credit;  // by currency
 
   void add(const ContractReport& c) {
@@ -379,6 +392,7 @@ struct Totals {
     network_breached += c.network.breached;
     power_breached += c.power.breached;
     deduction_days += c.deduction_days.size();
+    unmonitored += c.network.unmonitored_seconds > 0 || c.power.unmonitored_seconds > 0;
     credit[c.currency] += c.credit.total;
   }
   [[nodiscard]] std::string text() const {
@@ -391,6 +405,11 @@ struct Totals {
     }
     for (const auto& [currency, total] : credit) {
       s += " " + format_money(total, currency) + " " + currency;
+    }
+    if (unmonitored > 0) {
+      s += "; " + std::to_string(unmonitored) +
+           (unmonitored == 1 ? " contract has" : " contracts have") +
+           " unmonitored time, counted as available";
     }
     return s;
   }
@@ -439,7 +458,9 @@ class CsvWriter final : public ReportWriter {
             "network_counted_seconds,network_availability_percent,network_breached,"
             "power_counted_seconds,power_availability_percent,power_breached,"
             "missed_notification_days,deduction,rent_waived,credit_total,"
-            "installation_late,installation_refund\r\n";
+            "installation_late,installation_refund,"
+            "network_unmonitored_seconds,network_unmonitored_percent,"
+            "power_unmonitored_seconds,power_unmonitored_percent\r\n";
   }
   void contract(const ContractReport& c) override {
     out_ << month_ << "," << csv_field(c.id) << "," << csv_field(c.customer) << "," << c.currency
@@ -451,7 +472,9 @@ class CsvWriter final : public ReportWriter {
          << "," << (c.credit.rent_waived ? "true" : "false") << ","
          << format_money(c.credit.total, c.currency) << ","
          << (c.installation.late ? "true" : "false") << ","
-         << format_money(c.installation.refund, c.currency) << "\r\n";
+         << format_money(c.installation.refund, c.currency) << "," << c.network.unmonitored_seconds
+         << "," << percent(c.network.unmonitored_milli) << "," << c.power.unmonitored_seconds << ","
+         << percent(c.power.unmonitored_milli) << "\r\n";
   }
   void end() override {}
 
@@ -501,7 +524,14 @@ class HtmlWriter final : public ReportWriter {
           << (c.power.breached ? " class=\"bad\"" : "") << ">"
           << percent(c.power.availability_milli) << " %</td><td>" << c.deduction_days.size()
           << "</td><td>" << format_money(c.credit.total, c.currency) << " " << esc(c.currency)
-          << (c.credit.rent_waived ? " (rent waived)" : "") << "</td></tr>\n";
+          << (c.credit.rent_waived ? " (rent waived)" : "") << "</td><td"
+          << (c.network.unmonitored_seconds > 0 || c.power.unmonitored_seconds > 0
+                  ? " class=\"warn\""
+                  : "")
+          << ">network " << minutes(c.network.unmonitored_seconds) << " ("
+          << percent(c.network.unmonitored_milli) << " %), power "
+          << minutes(c.power.unmonitored_seconds) << " (" << percent(c.power.unmonitored_milli)
+          << " %)</td></tr>\n";
     std::ostringstream text;
     contract_text(text, c);
     sections_ << "<h2 id=\"" << esc(c.id) << "\">" << esc(c.id) << " " << esc(c.customer)
@@ -513,11 +543,13 @@ class HtmlWriter final : public ReportWriter {
          << month_
          << "</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:"
             "collapse;margin:.5em 0}td,th{border:1px solid #999;padding:.2em .6em;text-align:left}"
-            ".bad{color:#b00;font-weight:bold}</style></head><body>\n"
+            ".bad{color:#b00;font-weight:bold}.warn{color:#a60;font-weight:bold}</style></"
+            "head><body>\n"
          << "<h1>SLA report " << month_ << "</h1>\n<p>As of " << format_time_utc(as_of_) << ": "
          << esc(totals_.text()) << ".</p>\n"
          << "<table><tr><th>contract</th><th>customer</th><th>network counted</th><th>power "
-            "availability</th><th>missed notification days</th><th>credit</th></tr>\n"
+            "availability</th><th>missed notification days</th><th>credit</th><th>unmonitored "
+            "(counted as available)</th></tr>\n"
          << rows_.str() << "</table>\n"
          << sections_.str() << "</body></html>\n";
   }
@@ -542,6 +574,18 @@ std::string render(const MonthReport& r, std::string_view format) {
 }
 
 }  // namespace
+
+std::string unmonitored_note(Guarantee kind, const GuaranteeReport& g) {
+  if (g.unmonitored_seconds <= 0) {
+    return {};
+  }
+  return minutes(g.unmonitored_seconds) + " (" + percent(g.unmonitored_milli) +
+         " % of the month) unmonitored: " +
+         (kind == Guarantee::network ? "a mapped port's" : "a power source's") +
+         " state was unknown. The SLA counts that time as available (unknown is never an outage: "
+         "docs/sla-rules.md §1), so the availability covers monitored time only: an outage then "
+         "would not show.";
+}
 
 std::unique_ptr<ReportWriter> make_report_writer(std::string_view format, std::ostream& out) {
   if (format == "json") {

@@ -199,6 +199,14 @@ std::int64_t availability_milli(std::int64_t counted, std::int64_t period) {
   return (up * 200'000 + period) / (2 * period);
 }
 
+// part ÷ period in thousandths of a percent, rounded half up (the unmonitored share).
+std::int64_t share_milli(std::int64_t part, std::int64_t period) {
+  if (period <= 0) {
+    return 0;
+  }
+  return (part * 200'000 + period) / (2 * period);
+}
+
 // An interval during which the contract is disconnected (or without power).
 struct Interval {
   Timestamp start;
@@ -262,6 +270,7 @@ GuaranteeReport judge(Swept&& swept, const Window& counted_window, std::int64_t 
     g.outages.push_back(std::move(r));
   }
   g.availability_milli = availability_milli(g.counted_seconds, period_seconds);
+  g.unmonitored_milli = share_milli(g.unmonitored_seconds, period_seconds);
   return g;
 }
 

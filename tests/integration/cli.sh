@@ -33,6 +33,8 @@ expect_has "$out" "--contract"
 run "$colosla" --help
 expect_rc 0
 usage=$out
+# the exit status of a record accepted with a warning (it can no longer count) is documented
+expect_has "$usage" "Exit: 0 done (also a record accepted with a warning"
 for words in "inventory validate" "inventory load" "inventory show" "map add" "map remove" \
   "map list" observe "exclude add" "exclude list" "exclude remove" "customer-report add" \
   "customer-report list" "customer-report remove" "notify record" "notify send" "notify list" \

@@ -5,8 +5,11 @@ command -v nagios4 >/dev/null || fail "nagios4 is not installed (scripts/deps in
 id nagios >/dev/null 2>&1 || fail "there is no user nagios (nagios4-common creates it)"
 
 # nagios.cfg of an instance NAME (its files under $work/NAME), with the object files given and
-# extra settings from stdin. One contact: Nagios refuses a configuration without any.
-nagios_cfg() {  # nagios_cfg NAME OBJECT_FILE...
+# extra settings from stdin. One contact (ci, $work/contact.cfg): Nagios refuses a configuration
+# without any; with --alone, the object files only.
+nagios_cfg() {  # nagios_cfg [--alone] NAME OBJECT_FILE...
+  local ci=$work/contact.cfg
+  [ "$1" != --alone ] || { ci=; shift; }
   local d=$work/$1 f
   shift
   mkdir -p "$d/var/rw" "$d/var/spool/checkresults"
@@ -44,8 +47,8 @@ process_performance_data=0
 accept_passive_service_checks=1
 illegal_macro_output_chars=\`~\$&|'"<>
 date_format=iso8601
-cfg_file=$work/contact.cfg
 CONF
+    [ -z "$ci" ] || echo "cfg_file=$ci"
     for f in "$@"; do echo "cfg_file=$f"; done
     cat
   } >"$d/nagios.cfg"

@@ -44,7 +44,10 @@ TEST_CASE("the example configuration is what colosla-trapd reads", "[trapd][sett
   CHECK(s.problem_log_rate == 10);
   CHECK(s.trap_log_rate == 20);
   CHECK(s.evaluate_interval == std::chrono::seconds{60});
-  CHECK(s.users.empty());  // commented out in the example
+  CHECK(s.status_dir.empty());  // commented out: status beside the store
+  CHECK(s.users.empty());       // commented out in the example
+  std::istringstream with("status-dir = /srv/colosla/status\n");
+  CHECK(settings_from_config(with, "t").status_dir == "/srv/colosla/status");
 }
 
 TEST_CASE("defaults are written once, and checked", "[trapd][settings]") {

@@ -1,5 +1,7 @@
 #include "colosla/services/check.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "support.hpp"
 
 using namespace colosla;
@@ -133,6 +135,18 @@ TEST_CASE("stored figures read back as they were written", "[check]") {
   auto bad = status_from_json(R"({"contract":"C-001"})");
   REQUIRE_FALSE(bad.has_value());
   CHECK(bad.error().code == Errc::invalid_input);
+}
+
+TEST_CASE("stored figures give the unmonitored minutes of each guarantee", "[check]") {
+  ContractStatus s;
+  s.contract = "C-001";
+  s.month = "2026-11";
+  s.network = GuaranteeFigures{0, 0, 540'779, 2640, 100'000, false, 0};  // 9012 min 59 s
+  s.power = GuaranteeFigures{0, 0, 0, 2592, 100'000, false, 0};
+  const auto j = nlohmann::json::parse(to_json(s));
+  CHECK(j.at("network").at("unmonitored") == 540'779);
+  CHECK(j.at("network").at("unmonitored_minutes") == 9012);
+  CHECK(j.at("power").at("unmonitored_minutes") == 0);
 }
 
 TEST_CASE("check_colosla's command line", "[check]") {

@@ -1,9 +1,13 @@
 #include "colosla/services/evaluate.hpp"
 
+#include <sys/stat.h>
+
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "colosla/base/calendar.hpp"
+#include "colosla/judge/published.hpp"
 #include "colosla/services/operations.hpp"
 #include "support.hpp"
 
@@ -166,4 +170,67 @@ TEST_CASE("an evaluation judges again only the contracts that can have changed",
     CHECK(r->full);
     CHECK(r->judged == 3);
   }
+}
+
+namespace {
+
+ino_t inode(const std::string& path) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return st.st_ino;
+}
+
+}  // namespace
+
+TEST_CASE("an evaluation publishes the figures for the monitoring users", "[evaluate][published]") {
+  World w;
+  Evaluator e;
+  const std::string dir = w.dir.file("status");
+  REQUIRE(ensure_status_dir(dir).has_value());
+  // A contract no longer in the inventory: removed by the first (full) run.
+  REQUIRE(publish_status(dir, "C-999", to_json(ContractStatus{}), 1).has_value());
+  EvaluateOptions o;
+  o.batch = 2;
+  o.status_dir = dir;
+  const auto evaluate = [&](const char* when) {
+    o.as_of = at(when);
+    auto r = e.run(*w.store, o, at(when));
+    REQUIRE(r.has_value());
+    CHECK_FALSE(r->publish_error);
+    return *r;
+  };
+  const auto first = evaluate("2026-11-10T00:00:00Z");
+  CHECK(first.published == 3);
+  CHECK_FALSE(std::filesystem::exists(dir + "/C-999.json"));
+  auto contracts = read_published_contracts(dir);
+  REQUIRE(contracts.has_value());
+  CHECK(contracts->size() == 3);
+  for (const char* id : {"C-001", "C-002", "C-003"}) {
+    auto p = read_published(dir, id);
+    REQUIRE(p.has_value());
+    CHECK(p->computed_at == at("2026-11-10T00:00:00Z").time_since_epoch().count());
+    CHECK(to_json(p->status) == to_json(first.figures.at(id)));
+    CHECK(p->status.down_now.empty());
+  }
+  const ino_t c1 = inode(dir + "/C-001.json"), c2 = inode(dir + "/C-002.json");
+
+  // Incremental: only the contract that changed is written again; the mark ages the others.
+  w.observe(EntityId::port("sw1", "ge-0/0/2"), State::down, at("2026-11-10T00:02:00Z"));
+  const auto second = evaluate("2026-11-10T00:05:00Z");
+  CHECK_FALSE(second.full);
+  CHECK(second.published == 1);
+  CHECK(inode(dir + "/C-001.json") == c1);
+  CHECK(inode(dir + "/C-002.json") != c2);
+  auto c1_now = read_published(dir, "C-001");
+  REQUIRE(c1_now.has_value());
+  CHECK(c1_now->computed_at == at("2026-11-10T00:05:00Z").time_since_epoch().count());
+  auto c2_now = read_published(dir, "C-002");
+  REQUIRE(c2_now.has_value());
+  REQUIRE(c2_now->status.down_now.size() == 1);
+  const DownNow& d = c2_now->status.down_now.front();
+  CHECK(d.guarantee == CheckedGuarantee::network);
+  CHECK(d.what == "port sw1 ge-0/0/2");
+  CHECK(d.since == "2026-11-10T08:02:00+08:00");
+  CHECK(d.sla == "pending");
+  CHECK(c2_now->status.network.outages == 1);
 }

@@ -181,6 +181,14 @@ TEST_CASE("random histories: invariants and a naive evaluation agree", "[sla][pr
     CHECK(r.network.unmonitored_seconds == unmon);
     CHECK(r.power.outage_seconds == power_out);
     CHECK(r.power.unmonitored_seconds == power_unmon);
+    // The share the report shows beside availability: unmonitored ÷ period, half up, exactly.
+    for (const auto* g : {&r.network, &r.power}) {
+      REQUIRE(r.period_seconds > 0);
+      CHECK(g->unmonitored_milli * 2 * r.period_seconds <=
+            g->unmonitored_seconds * 200'000 + r.period_seconds);
+      CHECK(g->unmonitored_seconds * 200'000 + r.period_seconds <
+            (g->unmonitored_milli + 1) * 2 * r.period_seconds);
+    }
     CHECK(r.network.outage_seconds + r.network.unmonitored_seconds <=
           (end - r.period.begin).count());
   }

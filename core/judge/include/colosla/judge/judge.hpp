@@ -41,6 +41,13 @@ struct CheckOptions {
   std::optional<ThresholdRange> warning;
   std::optional<ThresholdRange> critical;
   int budget_warning_percent = 50;
+  /// What the SLA does not count, for the NOC (check_colosla's defaults are set by
+  /// parse_check_args; these defaults judge the SLA alone, as the sinks do): WARNING when the
+  /// checked guarantee's ports or power sources were unmonitored longer than this many minutes
+  /// this month (0: never) ...
+  std::int64_t unmonitored_warning_minutes = 0;
+  /// ... and when one of its mapped ports is down, or it is without power, now.
+  bool now_warning = false;
 };
 
 /// One guarantee's figures in the month so far.
@@ -64,6 +71,21 @@ struct EmergencyFigures {
   bool missed = false;
 };
 
+/// Something of the contract down at as-of, whatever the SLA makes of it.
+struct DownNow {
+  CheckedGuarantee guarantee = CheckedGuarantee::network;
+  std::string what;   ///< "port sw1 ge-0/0/1", "all uplinks", "power"
+  std::string since;  ///< when it went down, in the contract's time zone, RFC 3339; may be empty
+  /// What the SLA makes of it: "counted", "pending" (waits for the customer's report),
+  /// "unreported" (no report in the window), "excluded", "redundant" (port-mode all: another
+  /// port is up), "no-outage" (not an outage of the SLA).
+  std::string sla;
+};
+
+/// " (not counted: waits for the customer's report)" for DownNow::sla "pending", and so on;
+/// empty for a word it does not know.
+std::string down_now_words(std::string_view sla);
+
 /// What the check judges: a contract's figures for its current month at `as_of`, as `colosla
 /// evaluate` stores them and `colosla check` computes them.
 struct ContractStatus {
@@ -73,6 +95,7 @@ struct ContractStatus {
   GuaranteeFigures network;
   GuaranteeFigures power;
   std::vector<EmergencyFigures> emergencies;
+  std::vector<DownNow> down_now;  ///< what is down at as_of (absent from older JSON: none)
 };
 
 /// As one line of JSON, and back. Errors: invalid_input for anything else.
@@ -91,14 +114,22 @@ CheckResult judge(const ContractStatus& s, const CheckOptions& o);
 struct CheckArgs {
   std::string contract;
   std::optional<std::string> db;
-  std::optional<std::string> as_of;  ///< RFC 3339; judged live, never from stored figures
-  int max_age = 150;  ///< seconds stored figures may be old before a live computation
-  CheckOptions options;
+  std::optional<std::string> as_of;       ///< RFC 3339; judged live, never from stored figures
+  std::optional<std::string> status_dir;  ///< published figures (default: <dir of db>/status)
+  int max_age = 150;     ///< seconds stored figures may be old before a live computation
+  int timeout = 10;      ///< seconds before UNKNOWN (-t), as the Monitoring Plugins
+  int verbose = 0;       ///< -v: the figures' source and age; -vv: more detail
+  CheckOptions options;  ///< here unmonitored_warning_minutes 60 and now_warning true
   bool help = false;
   bool version = false;
 };
 
-/// Parses the options (long ones as --name VALUE or --name=VALUE; -w and -c also as -wVALUE).
+/// check_colosla's default --unmonitored-warning: an hour in a month is more than the network
+/// guarantee's 44-minute budget, so an outage that would breach it could hide in it.
+constexpr std::int64_t kDefaultUnmonitoredWarningMinutes = 60;
+
+/// Parses the options (long ones as --name VALUE or --name=VALUE; -w, -c and -t also as
+/// -wVALUE; -v repeatable, also as -vv).
 /// Errors: invalid_input, with the reason.
 Result<CheckArgs> parse_check_args(const std::vector<std::string>& args);
 

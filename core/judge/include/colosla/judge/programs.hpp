@@ -9,4 +9,9 @@ namespace colosla {
 /// the PATH resolves, or an installed path).
 std::string program_path(const std::string& name, const std::string& fallback);
 
+/// The Monitoring Plugins' timeout (-t): when `seconds` pass, "COLOSLA UNKNOWN: no verdict
+/// within N s (-t)" on stdout and exit 3. An alarm already pending (check_colosla's, kept
+/// across its exec of `colosla check`) is kept rather than extended.
+void arm_check_timeout(int seconds);
+
 }  // namespace colosla

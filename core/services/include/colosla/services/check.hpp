@@ -26,7 +26,20 @@ Result<std::pair<Contract, ContractReport>> current_contract_report(const Store&
                                                                     const std::string& id,
                                                                     Timestamp now);
 
-/// The figures of a report that the check judges (deadlines in the contract's zone).
+/// The figures check_colosla judges for the contract as of `now` (current_contract_report's,
+/// status_of, down_now). Errors: current_contract_report's.
+Result<ContractStatus> current_contract_status(const Store& store, const std::string& id,
+                                               Timestamp now);
+
+/// What of contract c is down at `as_of`, whatever the SLA makes of it (for the NOC): each port
+/// mapped to it then whose state is down, every uplink down, and the contract without power (its
+/// power interruption open in r), each with the SLA's view of the open outage (DownNow::sla).
+std::vector<DownNow> down_now(const Inventory& inventory, const Contract& c,
+                              const ContractReport& r, const std::vector<MappingRange>& mappings,
+                              const History& history, Timestamp as_of);
+
+/// The figures of a report that the check judges (deadlines in the contract's zone); without
+/// down_now.
 ContractStatus status_of(const Contract& c, const ContractReport& r, Timestamp as_of);
 
 }  // namespace colosla::core

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct EvaluateOptions {
   /// Contracts judged together: the history of one batch's ports, power sources, uplinks and
   /// probes is in memory at a time, not the whole store's.
   std::size_t batch = 200;
+  /// Where the figures are published for the monitoring users (judge/published.hpp), each
+  /// contract's as it changes; empty: not published.
+  std::string status_dir;
   /// Called with each event this run recorded (its id given), in order, as it is recorded.
   std::function<void(const SlaEvent&)> on_fresh;
 };
@@ -38,6 +42,10 @@ struct Evaluation {
   std::size_t fresh = 0;      ///< events this run recorded (EvaluateOptions::on_fresh saw each)
   /// The figures of the contracts judged by this run (the sinks read those of `fresh`).
   std::map<std::string, ContractStatus> figures;
+  std::size_t published = 0;  ///< contracts whose figures this run published
+  /// Why the figures could not be published (the store's are saved all the same; the next run
+  /// publishes every contract's again).
+  std::optional<Error> publish_error;
 };
 
 /// Evaluates the store, remembering between runs what it needs to judge again only the contracts
@@ -62,6 +70,10 @@ class Evaluator {
  private:
   struct Memory;
   std::unique_ptr<Memory> memory_;
+
+  static Result<std::size_t> publish(
+      const std::string& dir, const std::vector<std::pair<std::string, std::string>>& statuses,
+      bool full, const Inventory& inventory, const std::set<std::string>& stored, Timestamp now);
 };
 
 }  // namespace colosla::core

@@ -25,6 +25,11 @@ class ReportWriter {
 /// (a self-contained page, the credit statement). nullptr for another format.
 std::unique_ptr<ReportWriter> make_report_writer(std::string_view format, std::ostream& out);
 
+/// The note every rendering shows beside a guarantee's availability when some of its seconds were
+/// unmonitored: how long, its share of the month, and that the SLA counted that time as available
+/// (SPEC §1: unknown is never an outage). Empty when nothing was unmonitored.
+std::string unmonitored_note(Guarantee kind, const GuaranteeReport& g);
+
 /// The whole report as a string, through the same writers (for tests and small reports).
 std::string report_json(const MonthReport& r);
 std::string report_text(const MonthReport& r);

@@ -38,7 +38,12 @@ struct GuaranteeReport {
   std::int64_t unreported_seconds = 0;
   std::int64_t pending_seconds = 0;
   std::int64_t counted_seconds = 0;
+  /// Seconds (up to as-of) in which the state is unknown and nothing else makes it an outage: the
+  /// SLA counts them as available (SPEC §1, §7a), so the report shows them beside availability.
   std::int64_t unmonitored_seconds = 0;
+  /// unmonitored ÷ period, in thousandths of a percent, rounded half up: the share of the month
+  /// (the availability's denominator) no one saw.
+  std::int64_t unmonitored_milli = 0;
   /// 1 − counted ÷ period, in thousandths of a percent, rounded half up: 99987 is 99.987 %.
   std::int64_t availability_milli = 100'000;
   bool breached = false;
