@@ -213,6 +213,7 @@ if grep -q -- --status-dir <<<"$(help_of colosla evaluate)"; then
   for f in "$m"/var/lib/colosla/status/*; do
     expect_eq "$(mode_of "${f#"$m"}")" "640 colosla colosla-monitor" "${f#"$m"}"
   done
+  echo "package: figures published: $(ls "$m/var/lib/colosla/status" | tr '\n' ' ')"
 fi
 if in_root getent passwd nagios >/dev/null; then
   run in_root runuser -u nagios -- ls /var/lib/colosla/status
@@ -222,6 +223,7 @@ if in_root getent passwd nagios >/dev/null; then
     run in_root runuser -u nagios -- /usr/lib/nagios/plugins/check_colosla --contract C-001 -t 20
     [ "$rc" -le 2 ] || fail "check_colosla as nagios: UNKNOWN"
     expect_lacks "$out" public "check_colosla's output (sw1's community)"
+    echo "package: check_colosla as nagios: exit $rc: $(first_line "$out")"
   fi
   run in_root runuser -u nagios -- cat "$db.key"
   [ "$rc" -ne 0 ] || fail "nagios can read the store's key"
