@@ -139,6 +139,7 @@ as_unit() { umask "$umask_" && exec "${unit_env[@]}" "$@"; }
 if grep -q -- --check-config <<<"$(in_root "${exec_start[0]}" --help 2>&1 || true)"; then
   run bash -c "$(declare -p unit_env umask_ exec_pre; declare -f as_unit); as_unit \"\${exec_pre[@]}\""
   expect_rc 0
+  echo "package: ExecStartPre passed: ${exec_pre[*]}"
 else
   echo "package: ${exec_start[0]} has no --check-config yet: ExecStartPre not run"
 fi
@@ -164,6 +165,7 @@ show_log() { cat "$log" >&2; }
 wait_for 30 grep -q "listening on udp:127.0.0.1:162" "$log" || { show_log; fail "colosla-trapd did not start"; }
 if grep -aq "READY=1" "$m/usr/sbin/colosla-trapd"; then
   wait_for 10 grep -q "READY=1" "$work/notify.log" || { show_log; fail "no READY=1 on NOTIFY_SOCKET"; }
+  echo "package: READY=1 on NOTIFY_SOCKET"
 fi
 
 # Its identity and capabilities, and its children's (the prober's ICMP needs CAP_NET_RAW).
