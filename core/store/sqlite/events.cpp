@@ -7,7 +7,6 @@
 
 #include "colosla/base/calendar.hpp"
 #include "colosla/base/log.hpp"
-#include "colosla/store/status_reader.hpp"
 #include "sqlite/sql.hpp"
 #include "sqlite/sqlite_store.hpp"
 
@@ -15,7 +14,10 @@ namespace colosla::core::sqlite {
 
 Result<std::optional<std::pair<Timestamp, std::string>>> SqliteStore::contract_status(
     const std::string& contract) const {
-  Stmt s(impl_->db, kStoredStatusSql);  // check_colosla's query (status_reader.cpp)
+  // Its own time, or the last evaluation's when that judged everything unchanged since.
+  Stmt s(impl_->db,
+         "SELECT max(s.computed_at, coalesce((SELECT at FROM evaluation), 0)), s.status "
+         "FROM contract_status s WHERE s.contract = ?");
   if (!s.ok()) {
     return s.error();
   }
