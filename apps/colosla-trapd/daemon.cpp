@@ -436,9 +436,10 @@ void Daemon::trace(const core::Trap& trap, const core::Processed& p) {
                                                                : "traps";
   problems_.log(kind == std::string_view("traps") ? LogLevel::info : LogLevel::warning, kind,
                 core::describe(trap, p));
-  if (p.relay.kind == core::RelayVerdict::Kind::untrusted ||
-      p.relay.kind == core::RelayVerdict::Kind::unreadable) {
-    // What a device may not say: that it speaks for another (counted, trapd.relay.*).
+  if (s_.level == LogLevel::debug && (p.relay.kind == core::RelayVerdict::Kind::untrusted ||
+                                      p.relay.kind == core::RelayVerdict::Kind::unreadable)) {
+    // What a device may not say: that it speaks for another (counted, trapd.relay.*). Built
+    // only when it is logged: a flood of them costs nothing at info.
     problems_.log(LogLevel::debug, "ignored snmpTrapAddress.0",
                   "snmpTrapAddress.0 " + escaped(p.relay.device_address) + " from " +
                       trap.source_address + " ignored: " +
