@@ -13,6 +13,7 @@
 #include <optional>
 #include <sstream>
 
+#include "colosla/base/text.hpp"
 #include "colosla/services/operations.hpp"
 #include "colosla/store/secrets.hpp"
 #include "notify.hpp"
@@ -283,6 +284,7 @@ void Daemon::reload() {
   inventory_.devices = std::move(*devices);
   core::TrapProcessor::Options o;
   o.communities = s_.communities;
+  o.relays = s_.relays;
   o.duplicate_window = s_.duplicate_window;
   o.rate_per_second = s_.rate_per_device;
   o.rate_burst = s_.rate_burst;
@@ -434,6 +436,17 @@ void Daemon::trace(const core::Trap& trap, const core::Processed& p) {
                                                                : "traps";
   problems_.log(kind == std::string_view("traps") ? LogLevel::info : LogLevel::warning, kind,
                 core::describe(trap, p));
+  if (s_.level == LogLevel::debug && (p.relay.kind == core::RelayVerdict::Kind::untrusted ||
+                                      p.relay.kind == core::RelayVerdict::Kind::unreadable)) {
+    // What a device may not say: that it speaks for another (counted, trapd.relay.*). Built
+    // only when it is logged: a flood of them costs nothing at info.
+    problems_.log(LogLevel::debug, "ignored snmpTrapAddress.0",
+                  "snmpTrapAddress.0 " + escaped(p.relay.device_address) + " from " +
+                      trap.source_address + " ignored: " +
+                      (p.relay.kind == core::RelayVerdict::Kind::untrusted
+                           ? "the sender is no trusted relay (trap-relay)"
+                           : "not an IPv4 IpAddress"));
+  }
 }
 
 // Once a second: counters, suppressed log lines, polls, children.

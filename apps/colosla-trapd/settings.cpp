@@ -11,6 +11,7 @@
 #include <map>
 
 #include "colosla/base/result.hpp"
+#include "colosla/base/text.hpp"
 #include "colosla/judge/programs.hpp"
 #include "colosla/snmp/trap_receiver.hpp"
 
@@ -58,6 +59,9 @@ po::options_description describe(Settings& s, Raw& r) {
        "configuration file only: an SNMPv3 user as snmptrapd.conf's createUser: [-e ENGINEID] USER "
        "(MD5|SHA|SHA-256|SHA-512) AUTHPASS [(DES|AES) PRIVPASS]; its security level is the least it accepts; "
        "repeatable")
+      ("trap-relay", po::value(&s.trap_relays)->composing(),
+       "a relay (ADDRESS or ADDRESS/PREFIX) trusted to say in a v2c/v3 trap's snmpTrapAddress.0 "
+       "which device sent it; from anyone else that varbind is ignored; repeatable")
       ("state-dir", po::value(&s.state_dir)->default_value(s.state_dir),
        "Net-SNMP's persistent state (the SNMPv3 engine ID and boots)")
       ("pid-file", po::value(&s.pid_file), "write the process id here (as root, before --user)")
@@ -160,6 +164,18 @@ void finish(Settings& s, const Raw& r) {
     } catch (const ConfigError& e) {
       throw KeyError{"listen", e.what(), i};
     }
+  }
+  s.relays.clear();
+  for (std::size_t i = 0; i < s.trap_relays.size(); ++i) {
+    auto p = core::AddressPrefix::parse(s.trap_relays[i]);
+    if (!p) {
+      throw KeyError{"trap-relay",
+                     "\"" + escaped(s.trap_relays[i]) +
+                         "\" is not an address or a network (192.0.2.7, 192.0.2.0/24, "
+                         "2001:db8::/32, no host bits beyond the prefix)",
+                     i};
+    }
+    s.relays.push_back(*p);
   }
   require(s.user.find_first_of(" \t:/") == std::string::npos, "user", "is not a user name");
   s.commit_interval = std::chrono::milliseconds{r.commit_interval};

@@ -30,6 +30,9 @@ struct Settings {
   // Secrets: accepted from the configuration file only, never from the command line.
   std::vector<std::string> communities;
   std::vector<std::string> users;
+  /// trap-relay: the relays trusted to name a v2c/v3 trap's device in snmpTrapAddress.0.
+  std::vector<std::string> trap_relays;
+  std::vector<core::AddressPrefix> relays;  ///< the same, parsed
   int receive_buffer = 32 << 20;
   std::chrono::milliseconds commit_interval{20};
   std::size_t commit_batch = 10000;

@@ -1,5 +1,6 @@
 // colosla poll | discover | stats | plugins | trap-handler: the devices side of the command line
 // (NETCONF sessions are in netconf_cmd.cpp).
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -7,6 +8,7 @@
 
 #include "cli.hpp"
 #include "colosla/base/log.hpp"
+#include "colosla/base/text.hpp"
 #include "colosla/ingest/ingest.hpp"
 #include "colosla/ingest/traphandle.hpp"
 #include "colosla/plugin/registry.hpp"
@@ -262,9 +264,24 @@ int plugins(Context& ctx) {
 // waits for the handler, so it loads only what one trap needs.
 int trap_handler(Context& ctx) {
   po::options_description d("trap-handler");
+  d.add_options()("trap-relay", po::value<std::vector<std::string>>()->composing(),
+                  "a relay (ADDRESS or ADDRESS/PREFIX) trusted to say in a v2c/v3 trap's "
+                  "snmpTrapAddress.0 which device sent it; repeatable");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
+  }
+  core::TrapProcessor::Options options;
+  options.check_community = false;  // snmptrapd authorized it (authCommunity / authUser)
+  if (vm->count("trap-relay") != 0) {
+    for (const auto& r : (*vm)["trap-relay"].as<std::vector<std::string>>()) {
+      auto p = core::AddressPrefix::parse(r);
+      if (!p) {
+        throw UsageError("--trap-relay: \"" + escaped(r) +
+                         "\" is not an address or a network (192.0.2.7, 192.0.2.0/24)");
+      }
+      options.relays.push_back(*p);
+    }
   }
   auto trap = core::parse_traphandle_input(std::cin, ctx.clock->now());
   auto store = open_store(ctx, core::Store::Mode::existing);
@@ -285,12 +302,13 @@ int trap_handler(Context& ctx) {
   }
   core::Inventory inv;
   inv.devices = std::move(*devices);
-  core::TrapProcessor::Options options;
-  options.check_community = false;  // snmptrapd authorized it (authCommunity / authUser)
   core::TrapProcessor proc(inv, builtin_registry(), *ctx.clock, options);
   core::load_port_names(proc, *store);
   for (const auto& dev : inv.devices) {
-    if (dev.address == trap->source_address || dev.address == trap->agent_address) {
+    if (dev.address == trap->source_address || dev.address == trap->agent_address ||
+        std::any_of(trap->varbinds.begin(), trap->varbinds.end(), [&](const core::Varbind& v) {
+          return v.oid == core::kSnmpTrapAddress && v.text == dev.address;
+        })) {
       if (auto latest = store->latest_states_of(dev.name)) {
         for (const auto& [e, s] : *latest) {
           proc.set_known_state(e, s.state, s.time);
@@ -311,6 +329,15 @@ int trap_handler(Context& ctx) {
             ? LogLevel::info
             : LogLevel::warning,
         "trap-handler", core::describe(*trap, p));
+  }
+  if (p.relay.kind == core::RelayVerdict::Kind::untrusted ||
+      p.relay.kind == core::RelayVerdict::Kind::unreadable) {
+    log(LogLevel::debug, "trap-handler",
+        "snmpTrapAddress.0 " + escaped(p.relay.device_address) + " from " + trap->source_address +
+            " ignored: " +
+            (p.relay.kind == core::RelayVerdict::Kind::untrusted
+                 ? "the sender is no trusted relay (--trap-relay)"
+                 : "not an IPv4 IpAddress"));
   }
   if (p.refresh || p.poll) {
     log(LogLevel::info, "trap-handler",

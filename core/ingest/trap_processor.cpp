@@ -41,7 +41,10 @@ std::map<std::string, std::int64_t> TrapCounters::named() const {
           {"trapd.polls-requested", polls_requested},
           {"trapd.v3-discovery", v3_discovery},
           {"trapd.ignored.not-notification", not_notifications},
-          {"trapd.informs-retransmitted", inform_repeats}};
+          {"trapd.informs-retransmitted", inform_repeats},
+          {"trapd.relay.trusted", relay_trusted},
+          {"trapd.relay.untrusted", relay_untrusted},
+          {"trapd.relay.unreadable", relay_unreadable}};
 }
 
 TrapCounters TrapCounters::minus(const TrapCounters& b) const {
@@ -61,6 +64,9 @@ TrapCounters TrapCounters::minus(const TrapCounters& b) const {
   d.v3_discovery = v3_discovery - b.v3_discovery;
   d.not_notifications = not_notifications - b.not_notifications;
   d.inform_repeats = inform_repeats - b.inform_repeats;
+  d.relay_trusted = relay_trusted - b.relay_trusted;
+  d.relay_untrusted = relay_untrusted - b.relay_untrusted;
+  d.relay_unreadable = relay_unreadable - b.relay_unreadable;
   return d;
 }
 
@@ -94,10 +100,12 @@ void TrapProcessor::set_known_state(const EntityId& e, State s, Timestamp time) 
   }
 }
 
-const Device* TrapProcessor::match(const Trap& t) const {
+const Device* TrapProcessor::match(const Trap& t, const std::string* named) const {
   // A v1 trap's agent-addr names the agent that raised it, also when a relay forwarded it: it
-  // wins when it names a device. Otherwise the sender's address. Several devices behind one
-  // address (a proxy, a simulator) are told apart by community or v3 user.
+  // wins when it names a device. A trusted relay's snmpTrapAddress.0 (`named`) names the device
+  // alone: when no device has that address the trap is from an unknown source, never the
+  // relay's. Otherwise the sender's address. Several devices behind one address (a proxy, a
+  // simulator) are told apart by community or v3 user.
   const auto at = [&](const std::string& address) -> const Device* {
     const auto [first, last] = by_address_.equal_range(address);
     if (first == last) {
@@ -114,6 +122,9 @@ const Device* TrapProcessor::match(const Trap& t) const {
     }
     return first->second;
   };
+  if (named != nullptr) {
+    return at(*named);
+  }
   if (t.version == 1 && !t.agent_address.empty() && t.agent_address != "0.0.0.0") {
     if (const Device* d = at(t.agent_address)) {
       return d;
@@ -131,6 +142,15 @@ bool TrapProcessor::community_ok(const Device& d, const Trap& t) const {
   }
   return std::find(options_.communities.begin(), options_.communities.end(), t.community) !=
          options_.communities.end();
+}
+
+bool TrapProcessor::relay_community_ok(const Trap& t) const {
+  // A relay that authenticates with its own community: the one of an inventory device at its
+  // address (a relay that is itself monitored). Its other communities go in `communities`.
+  const auto [first, last] = by_address_.equal_range(t.source_address);
+  return std::any_of(first, last, [&](const auto& kv) {
+    return kv.second->snmp.version != "v3" && kv.second->snmp.community == t.community;
+  });
 }
 
 bool TrapProcessor::take_token(const std::string& device) {
@@ -178,16 +198,25 @@ struct TrapHash {
 Processed TrapProcessor::process(const Trap& t) {
   Processed out;
   ++counters_.received;
-  const Device* d = match(t);
+  // Which device: a trusted relay may name it; from anyone else snmpTrapAddress.0 is ignored,
+  // so that a device cannot speak for another.
+  out.relay = relay_verdict(t, options_.relays);
+  const bool relayed = out.relay.kind == RelayVerdict::Kind::relayed;
+  counters_.relay_trusted += relayed ? 1 : 0;
+  counters_.relay_untrusted += out.relay.kind == RelayVerdict::Kind::untrusted ? 1 : 0;
+  counters_.relay_unreadable += out.relay.kind == RelayVerdict::Kind::unreadable ? 1 : 0;
+  const Device* d = match(t, relayed ? &out.relay.device_address : nullptr);
   if (d == nullptr) {
     out.disposition = Disposition::unknown_source;
     ++counters_.rejected_unknown_source;
-    out.log = "rejected: no device of the inventory has the address " + t.source_address;
+    out.log = relayed ? "rejected: the relay " + t.source_address + " speaks for " +
+                            out.relay.device_address + ", which no device of the inventory has"
+                      : "rejected: no device of the inventory has the address " + t.source_address;
     return out;
   }
   out.device = d;
   const bool checked = options_.check_community && t.version != 3;
-  if (!community_ok(*d, t)) {
+  if (!community_ok(*d, t) && !(relayed && checked && relay_community_ok(t))) {
     out.disposition = Disposition::bad_community;
     out.community = CommunityCheck::refused;
     ++counters_.rejected_bad_community;
@@ -200,7 +229,11 @@ Processed TrapProcessor::process(const Trap& t) {
   // What is stored with it: where it came from, and the trap as text (built only for a trap that
   // is stored, not for a duplicate).
   const auto origin = [&] {
-    return "udp:" + t.source_address + ":" + std::to_string(t.source_port);
+    std::string o = "udp:" + t.source_address + ":" + std::to_string(t.source_port);
+    if (relayed) {
+      o += " relay for " + out.relay.device_address;  // both: the relay, and whom it spoke for
+    }
+    return o;
   };
   const auto keep_evidence = [&](Disposition disp, std::string reason) {
     out.disposition = disp;

@@ -1,5 +1,6 @@
 #include "colosla/ingest/traphandle.hpp"
 
+#include <optional>
 #include <regex>
 #include <string>
 
@@ -123,6 +124,11 @@ Result<Trap> parse_traphandle_input(std::istream& in, Timestamp received) {
     }
   }
   static const std::regex type_prefix(R"(^([A-Za-z0-9-]+): (.*)$)");
+  // snmptrapd's RFC 3584 translation of a v1 trap appends snmpTrapAddress.0 (the agent-addr),
+  // snmpTrapCommunity.0 and snmpTrapEnterprise.0. A v2c trap's own snmpTrapAddress.0 (a relay's,
+  // without the other two) stays one of its varbinds: only a trusted relay may name the device.
+  std::optional<std::size_t> address;  // its index in t.varbinds
+  bool converted = false;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') {
       line.pop_back();
@@ -150,14 +156,21 @@ Result<Trap> parse_traphandle_input(std::istream& in, Timestamp received) {
       t.trap_oid = v.text;
     } else if (oid == kTrapCommunity) {
       t.community = v.text;
-      t.version = 1;
-    } else if (oid == kTrapAddress) {
-      t.agent_address = v.text;
-      t.version = 1;
+      converted = true;
     } else if (oid == kTrapEnterprise) {
-      t.version = 1;
+      converted = true;
     } else {
+      if (oid == kTrapAddress) {
+        address = t.varbinds.size();
+      }
       t.varbinds.push_back(v);
+    }
+  }
+  if (converted) {
+    t.version = 1;
+    if (address) {
+      t.agent_address = t.varbinds[*address].text;
+      t.varbinds.erase(t.varbinds.begin() + static_cast<std::ptrdiff_t>(*address));
     }
   }
   if (t.trap_oid.empty()) {

@@ -95,7 +95,11 @@ struct World {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   World& w = World::world();
   // A processor per input, so that no input depends on what came before (duplicates, rates).
-  TrapProcessor processor(w.inventory, w.registry, w.clock, TrapProcessor::Options{{"noc-traps"}});
+  // 127.0.0.1, the sender of every input, is a trusted relay: snmpTrapAddress.0 is read too.
+  TrapProcessor::Options options;
+  options.communities = {"noc-traps"};
+  options.relays = {*AddressPrefix::parse("127.0.0.1")};
+  TrapProcessor processor(w.inventory, w.registry, w.clock, std::move(options));
   processor.set_port_names("sw1", {{1, "ge-0/0/1"}, {2, "ge-0/0/2"}, {3, "ge-0/0/3"}});
   ReceiveCounters counters;
   for (ReceivedTrap& r : w.receiver->decode({data, size}, "127.0.0.1", 49152, counters)) {

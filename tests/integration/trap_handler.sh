@@ -13,7 +13,8 @@ db=$work/store.db
 cat >"$work/inventory.json" <<'JSON'
 {"colosla-inventory:inventory":{
  "device":[{"name":"sw1","role":"switch","address":"127.0.0.1","plugin":"if-mib"},
-           {"name":"pdu1","role":"pdu","address":"127.0.0.2","plugin":"apc-pdu"}]}}
+           {"name":"pdu1","role":"pdu","address":"127.0.0.2","plugin":"apc-pdu"},
+           {"name":"sw3","role":"switch","address":"192.0.2.23","plugin":"if-mib"}]}}
 JSON
 run "$colosla" --db "$db" inventory load "$work/inventory.json"
 expect_rc 0
@@ -25,7 +26,7 @@ snmpTrapdAddr udp:127.0.0.1:$port
 doNotRetainNotificationLogs yes
 authCommunity log,execute public
 outputOption nte
-traphandle default $colosla --db $db trap-handler
+traphandle default $colosla --db $db trap-handler --trap-relay 127.0.0.1
 CONF
 MIBS= snmptrapd -C -c "$work/trapd/snmptrapd.conf" -Lf "$work/trapd/snmptrapd.log" -p "$work/trapd/pid"
 cleanup_hooks+=("stop_pidfile '$work/trapd/pid'")
@@ -59,5 +60,28 @@ import json, sys
 s = json.loads(sys.argv[1])
 assert s["trapd.received"] == 3 and s["trapd.accepted"] == 3, s
 assert s["trapd.observations-stored"] == 2 and s["trapd.evidence-stored"] == 1, s
+PY
+# A v2c trap relayed by 127.0.0.1 (--trap-relay) for sw3, named in snmpTrapAddress.0: sw3's.
+snmptrap -v2c -c public "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 \
+  1.3.6.1.2.1.2.2.1.1.7 i 7 1.3.6.1.2.1.2.2.1.8.7 i 2 1.3.6.1.2.1.31.1.1.1.1.7 s ge-0/0/7 \
+  1.3.6.1.6.3.18.1.3.0 a 192.0.2.23
+wait_for 30 stored 3 || { cat "$work/trapd/snmptrapd.log" >&2; fail "the relayed trap was not stored"; }
+expect_eq "$(sqlite3 "$db" "SELECT device, item, state FROM observation_view WHERE seq = 3")" \
+  "sw3|ge-0/0/7|down" "the relayed trap"
+expect_has "$(sqlite3 "$db" "SELECT origin FROM observation_view WHERE seq = 3")" "relay for 192.0.2.23" \
+  "the relayed trap's origin"
+# The same from 127.0.0.2 (pdu1, no relay): pdu1's own (its plugin reads no linkDown: evidence).
+snmptrap -v2c -c public --clientaddr=127.0.0.2 "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 \
+  1.3.6.1.2.1.2.2.1.1.8 i 8 1.3.6.1.2.1.2.2.1.8.8 i 2 1.3.6.1.6.3.18.1.3.0 a 192.0.2.23
+wait_for 30 evidence 2 || { cat "$work/trapd/snmptrapd.log" >&2; fail "the untrusted trap was not kept"; }
+expect_eq "$(sqlite3 "$db" "SELECT device FROM evidence WHERE trap_oid = '1.3.6.1.6.3.1.1.5.3'")" "pdu1" \
+  "the trap from an untrusted sender"
+expect_eq "$(sqlite3 "$db" "SELECT count(*) FROM observation_view WHERE device = 'sw3'")" "1" "sw3's observations"
+run "$colosla" --db "$db" stats --format json
+expect_rc 0
+python3 - "$out" <<'PY' || fail "the relay counters after the handler ran"
+import json, sys
+s = json.loads(sys.argv[1])
+assert s["trapd.relay.trusted"] == 1 and s["trapd.relay.untrusted"] == 1, s
 PY
 echo "ok: trap-handler"

@@ -145,3 +145,25 @@ TEST_CASE("a value the command line gives is named as the command line's", "[tra
   CHECK(c->check_config);
   CHECK_THROWS_WITH(from_command_line({"--user", "a b"}), "--user: is not a user name");
 }
+
+TEST_CASE("trap-relay takes addresses and networks, each error named by its line",
+          "[trapd][settings][relay]") {
+  const Settings s = from_text(
+      "trap-relay = 127.0.0.1\ntrap-relay = 192.0.2.0/24\n"
+      "trap-relay = 2001:db8::/32\n");
+  REQUIRE(s.relays.size() == 3);
+  CHECK(s.relays[0].text() == "127.0.0.1/32");
+  CHECK(s.relays[1].text() == "192.0.2.0/24");
+  CHECK(s.relays[2].text() == "2001:db8::/32");
+  CHECK(from_text("").relays.empty());
+  const std::string head = "listen = udp:127.0.0.1:1162\ntrap-relay = 127.0.0.1\n";
+  CHECK_THROWS_WITH(from_text(head + "trap-relay = relay.example\n"),
+                    Catch::StartsWith("test.conf:3: trap-relay: \"relay.example\" is not an "
+                                      "address or a network"));
+  CHECK_THROWS_WITH(from_text(head + "trap-relay = 192.0.2.1/24\n"),
+                    Catch::StartsWith("test.conf:3: trap-relay: \"192.0.2.1/24\""));
+  CHECK_THROWS_WITH(from_text(head + "trap-relay = 192.0.2.0/33\n"),
+                    Catch::StartsWith("test.conf:3: trap-relay: "));
+  CHECK_THROWS_WITH(from_text(head + "trap-relay = 127.0.0.1\ntrap-relay = 10.0.0.0/\n"),
+                    Catch::StartsWith("test.conf:4: trap-relay: "));
+}

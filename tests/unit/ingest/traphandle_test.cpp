@@ -71,3 +71,24 @@ TEST_CASE("input that is not snmptrapd's is refused with the reason", "[trap-han
   CHECK(parse_traphandle_input(no_oid, at("2026-11-23T12:00:00Z")).error().msg ==
         "no snmpTrapOID.0 in the input");
 }
+
+TEST_CASE("a v2c trap's own snmpTrapAddress.0 is a varbind, not an agent-addr",
+          "[trap-handler][relay]") {
+  // What snmptrapd hands on for a v2c trap a relay forwarded: snmpTrapAddress.0 without the
+  // snmpTrapCommunity.0 and snmpTrapEnterprise.0 its translation of a v1 trap appends.
+  std::istringstream in(
+      "localhost\n"
+      "UDP: [127.0.0.1]:47742->[127.0.0.1]:57182\n"
+      ".1.3.6.1.2.1.1.3.0 1728816\n"
+      ".1.3.6.1.6.3.1.1.4.1.0 .1.3.6.1.6.3.1.1.5.3\n"
+      ".1.3.6.1.2.1.2.2.1.1.3 3\n"
+      ".1.3.6.1.6.3.18.1.3.0 192.0.2.21\n");
+  const auto t = parse_traphandle_input(in, at("2026-11-23T12:00:00Z"));
+  REQUIRE(t.has_value());
+  CHECK(t->version == 2);
+  CHECK(t->agent_address.empty());
+  REQUIRE(t->varbinds.size() == 2);
+  CHECK(t->varbinds[1].oid == "1.3.6.1.6.3.18.1.3.0");
+  CHECK(t->varbinds[1].type == VarType::ip_address);
+  CHECK(t->varbinds[1].text == "192.0.2.21");
+}

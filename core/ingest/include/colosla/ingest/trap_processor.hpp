@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "colosla/base/clock.hpp"
+#include "colosla/ingest/relay.hpp"
 #include "colosla/model/inventory.hpp"
 #include "colosla/model/model.hpp"
 #include "colosla/model/trap.hpp"
@@ -49,6 +50,11 @@ struct TrapCounters {
       0;  ///< SNMPv3 engine discovery and time synchronisation (RFC 3414 §4)
   std::int64_t not_notifications = 0;  ///< GET, SET, … sent to the trap port: ignored
   std::int64_t inform_repeats = 0;     ///< retransmissions of an inform already received
+  /// v2c/v3 traps a trusted relay said were another device's (snmpTrapAddress.0); annotations
+  /// of received traps, not dispositions: they do not add up with the others.
+  std::int64_t relay_trusted = 0;
+  std::int64_t relay_untrusted = 0;   ///< snmpTrapAddress.0 from a sender that is no relay: ignored
+  std::int64_t relay_unreadable = 0;  ///< from a relay, but not an IPv4 IpAddress: ignored
 
   /// name → value, for the store (trapd.received, …).
   [[nodiscard]] std::map<std::string, std::int64_t> named() const;
@@ -65,6 +71,9 @@ struct Processed {
   bool poll = false;      ///< poll the device (state to confirm)
   bool refresh = false;   ///< walk the device again (restart, renumbered ifIndex)
   std::string log;        ///< what it meant, for the log: "linkDown ge-0/0/1", "rejected: …"
+  /// What its snmpTrapAddress.0 said: `relayed` when the device is the one a trusted relay (the
+  /// sender) named; `untrusted` or `unreadable` when the varbind was ignored (log it at debug).
+  RelayVerdict relay;
 };
 
 /// The log line of a processed trap: "sw1: v2c trap from 192.0.2.10:41234 community matched
@@ -85,6 +94,10 @@ class TrapProcessor {
     /// false when the trap comes through snmptrapd, which has authorized it already (and does
     /// not pass a v2c trap's community on).
     bool check_community = true;
+    /// The relays trusted to say, in a v2c/v3 trap's snmpTrapAddress.0, which device sent it
+    /// (`trap-relay`). A relayed trap's community may be the named device's, one of
+    /// `communities`, or that of an inventory device at the relay's own address.
+    std::vector<AddressPrefix> relays{};
   };
 
   /// Keeps references to the inventory, registry and clock; they must outlive it.
@@ -107,8 +120,9 @@ class TrapProcessor {
   [[nodiscard]] const TrapCounters& counters() const { return counters_; }
 
  private:
-  const Device* match(const Trap& t) const;
+  const Device* match(const Trap& t, const std::string* named) const;
   bool community_ok(const Device& d, const Trap& t) const;
+  bool relay_community_ok(const Trap& t) const;
   bool take_token(const std::string& device);
   void forget_old(Timestamp now);
 
