@@ -65,6 +65,10 @@ struct Processed {
   bool poll = false;      ///< poll the device (state to confirm)
   bool refresh = false;   ///< walk the device again (restart, renumbered ifIndex)
   std::string log;        ///< what it meant, for the log: "linkDown ge-0/0/1", "rejected: …"
+  /// The snmpTrapOID as the plugin's record declares it, when the trap came in its other RFC 3584
+  /// form (an SNMPv1 agent's E.0.N for a MIB's E.N); empty otherwise. The evidence and the
+  /// observations give this form, and describe() too.
+  std::string trap_oid;
 };
 
 /// The log line of a processed trap: "sw1: v2c trap from 192.0.2.10:41234 community matched
