@@ -1,6 +1,7 @@
 #include "colosla/ingest/trap_processor.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "colosla/base/text.hpp"
 
@@ -226,6 +227,26 @@ Processed TrapProcessor::process(const Trap& t) {
   out.community = checked ? CommunityCheck::matched : CommunityCheck::not_checked;
   ++counters_.accepted;
 
+  // The core reads restart traps itself, once for the device; the registry gives every other
+  // trap to the device's plugins whose records declare its OID.
+  const Registry::DevicePlugins& mine = plugins_.at(d);
+  TrapMeaning meaning;
+  std::optional<TrapMeaning> restart = restart_meaning(t.trap_oid, mine.found);
+  std::vector<Registry::TrapReader> readers;
+  if (!restart) {
+    readers = registry_.for_trap(mine.found, t.trap_oid);
+  }
+  // An SNMPv1 agent's E.0.N for a notification its MIB defines as E.N (RFC 3584): the plugin,
+  // the evidence, the observation and the duplicate key see the OID as the record declares it,
+  // so that the v1 and v2 forms of one notification are one trap.
+  std::optional<Trap> renamed;
+  if (!readers.empty() && readers.front().trap_oid != t.trap_oid) {
+    renamed = t;
+    renamed->trap_oid = readers.front().trap_oid;
+    out.trap_oid = renamed->trap_oid;
+  }
+  const Trap& as_declared = renamed ? *renamed : t;
+
   // What is stored with it: where it came from, and the trap as text (built only for a trap that
   // is stored, not for a duplicate).
   const auto origin = [&] {
@@ -237,17 +258,14 @@ Processed TrapProcessor::process(const Trap& t) {
   };
   const auto keep_evidence = [&](Disposition disp, std::string reason) {
     out.disposition = disp;
-    out.evidence = TrapEvidence{t.received, d->name,           origin(),
-                                t.trap_oid, std::move(reason), to_text(t, out.community)};
+    out.evidence =
+        TrapEvidence{t.received,           d->name,           origin(),
+                     as_declared.trap_oid, std::move(reason), to_text(as_declared, out.community)};
   };
 
-  // The core reads restart traps itself, once for the device; the registry gives every other
-  // trap to the device's plugins whose records declare its OID.
-  const Registry::DevicePlugins& mine = plugins_.at(d);
-  TrapMeaning meaning;
-  if (auto restart = restart_meaning(t.trap_oid, mine.found)) {
+  if (restart) {
     meaning = std::move(*restart);
-  } else if (const auto readers = registry_.for_trap(mine.found, t.trap_oid); readers.empty()) {
+  } else if (readers.empty()) {
     meaning.summary = !mine.missing.empty()
                           ? "no plugin \"" + mine.missing.front() + "\" in this colosla"
                           : "plugin " + d->plugin + " does not translate " + t.trap_oid;
@@ -255,8 +273,15 @@ Processed TrapProcessor::process(const Trap& t) {
     static const std::map<std::int64_t, std::string> kNone;
     const auto names = port_names_.find(d->name);
     const DeviceView view{*d, names == port_names_.end() ? kNone : names->second};
-    for (const DevicePlugin* plugin : readers) {
-      auto m = plugin->on_trap(t, view);
+    for (const Registry::TrapReader& reader : readers) {
+      const DevicePlugin* plugin = reader.plugin;
+      // Another plugin of the device may declare the other form: each reads its own.
+      std::optional<Trap> own;
+      if (reader.trap_oid != as_declared.trap_oid) {
+        own = t;
+        own->trap_oid = reader.trap_oid;
+      }
+      auto m = plugin->on_trap(own ? *own : as_declared, view);
       if (!m) {
         // The plugin's message may quote what the device sent.
         const std::string why = escaped(m.error().msg);
@@ -266,7 +291,7 @@ Processed TrapProcessor::process(const Trap& t) {
         out.log = "malformed: " + why + " (kept as evidence)";
         return out;
       }
-      if (plugin == readers.front()) {
+      if (plugin == readers.front().plugin) {
         meaning = std::move(*m);
         meaning.summary = escaped(meaning.summary);
         continue;
@@ -287,7 +312,7 @@ Processed TrapProcessor::process(const Trap& t) {
   const Timestamp now = clock_.now();
   TrapHash key;
   key.add(d->name);
-  key.add(t.trap_oid);
+  key.add(as_declared.trap_oid);
   for (const auto& v : t.varbinds) {
     key.add(v.oid);
     key.add(v.text);
@@ -354,7 +379,7 @@ Processed TrapProcessor::process(const Trap& t) {
     return out;
   }
   out.disposition = Disposition::observation;
-  std::string text = to_text(t, out.community);
+  std::string text = to_text(as_declared, out.community);
   std::string from = origin();
   const std::size_t n = meaning.states.size();
   out.observations.resize(n);
@@ -381,7 +406,13 @@ Processed TrapProcessor::process(const Trap& t) {
 
 std::string describe(const Trap& trap, const Processed& p) {
   std::string s = p.device != nullptr ? p.device->name + ": " : std::string();
-  s += to_text(trap, p.community);
+  if (!p.trap_oid.empty() && p.trap_oid != trap.trap_oid) {
+    Trap declared = trap;
+    declared.trap_oid = p.trap_oid;
+    s += to_text(declared, p.community);
+  } else {
+    s += to_text(trap, p.community);
+  }
   s += " => ";
   s += p.log.empty() ? std::string(to_string(p.disposition)) : p.log;
   return s;

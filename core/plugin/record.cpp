@@ -108,7 +108,8 @@ bool yang_identifier(std::string_view n) {
 bool PluginRecord::declares_trap(std::string_view trap_oid) const {
   for (const auto& entry : trap_oids) {
     const auto [prefix, any] = prefix_of(entry);
-    if (any ? oid_under(trap_oid, prefix) && trap_oid.size() > prefix.size() : trap_oid == prefix) {
+    if (any ? oid_under(trap_oid, prefix) && trap_oid.size() > prefix.size()
+            : same_notification(prefix, trap_oid)) {
       return true;
     }
   }
@@ -162,6 +163,10 @@ std::string record_problem(const PluginRecord& r) {
       }
       if ((other_any && oid_under(oid, other)) || (any && oid_under(other, oid))) {
         return who + "trap OID " + entry + " overlaps " + r.trap_oids[j];
+      }
+      if (!any && !other_any && (same_notification(oid, other) || same_notification(other, oid))) {
+        return who + "trap OID " + entry + " and " + r.trap_oids[j] +
+               " are one notification (RFC 3584: E.N arrives from SNMPv1 agents as E.0.N)";
       }
     }
   }

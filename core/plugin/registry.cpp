@@ -24,7 +24,10 @@ void Registry::add(PluginFactory factory) {
     if (entry.size() > 2 && entry.compare(entry.size() - 2, 2, ".*") == 0) {
       by_prefix_.emplace_back(entry.substr(0, entry.size() - 2), plugin);
     } else {
-      by_trap_[entry].push_back(plugin);
+      by_trap_[entry].push_back(TrapReader{plugin, entry});
+      if (auto v1 = v1_form(entry)) {
+        by_trap_[*v1].push_back(TrapReader{plugin, entry});
+      }
     }
   }
   plugins_.emplace(r.name, std::move(p));
@@ -56,27 +59,33 @@ Registry::DevicePlugins Registry::plugins_of(const Device& d) const {
   return out;
 }
 
-std::vector<const DevicePlugin*> Registry::for_trap(
+std::vector<Registry::TrapReader> Registry::for_trap(
     const std::vector<const DevicePlugin*>& of_device, std::string_view trap_oid) const {
   // The index says which plugins declare the OID; the device's list says which of them read it.
+  std::vector<TrapReader> out;
   const auto exact = by_trap_.find(trap_oid);
-  const auto declares = [&](const DevicePlugin* p) {
-    if (exact != by_trap_.end() &&
-        std::find(exact->second.begin(), exact->second.end(), p) != exact->second.end()) {
-      return true;
-    }
-    return std::any_of(by_prefix_.begin(), by_prefix_.end(), [&](const auto& entry) {
-      return entry.second == p && trap_oid.size() > entry.first.size() &&
-             oid_under(trap_oid, entry.first);
-    });
-  };
-  std::vector<const DevicePlugin*> out;
   if (exact == by_trap_.end() && by_prefix_.empty()) {
     return out;
   }
   for (const DevicePlugin* p : of_device) {
-    if (declares(p)) {
-      out.push_back(p);
+    std::optional<std::string_view> declared;
+    if (exact != by_trap_.end()) {
+      // A record declaring the received OID itself wins over one declaring its E.N form
+      // (record_problem refuses one record declaring both).
+      for (const TrapReader& r : exact->second) {
+        if (r.plugin == p && (!declared || r.trap_oid == trap_oid)) {
+          declared = r.trap_oid;
+        }
+      }
+    }
+    if (!declared && std::any_of(by_prefix_.begin(), by_prefix_.end(), [&](const auto& entry) {
+          return entry.second == p && trap_oid.size() > entry.first.size() &&
+                 oid_under(trap_oid, entry.first);
+        })) {
+      declared = trap_oid;
+    }
+    if (declared) {
+      out.push_back(TrapReader{p, *declared});
     }
   }
   return out;

@@ -32,6 +32,10 @@ constexpr const char* kRpduOutletControlIndex =
     "1.3.6.1.4.1.318.1.1.12.3.3.1.1.1";  // rPDUOutletControlIndex
 constexpr const char* kSpduOutletControlIndex =
     "1.3.6.1.4.1.318.1.1.4.4.2.1.1";  // sPDUOutletControlIndex
+// mtrapargs = apcmgmt 3: the arguments APC traps carry beside those their TRAP-TYPE names.
+// Devices send outletOn/outletOff (and some firmware rPDUOutletOn/Off) with the outlet number
+// here, not in the index column the trap's VARIABLES name.
+constexpr const char* kMtrapargsInteger = "1.3.6.1.4.1.318.2.3.1.0";  // mtrapargsInteger.0
 constexpr const char* kRpduOutletState =
     "1.3.6.1.4.1.318.1.1.12.3.5.1.1.4";  // rPDUOutletStatusOutletState: on(1) off(2)
 constexpr const char* kRpdu2OutletNumber =
@@ -41,6 +45,8 @@ constexpr const char* kRpdu2OutletState =
 constexpr const char* kRpdu2PhaseVoltage =
     "1.3.6.1.4.1.318.1.1.26.6.3.1.6";  // rPDU2PhaseStatusVoltage
 
+// The outlet a trap names: the index column its TRAP-TYPE names (any instance), else
+// mtrapargsInteger.0, as the devices send it.
 Result<std::int64_t> outlet_index(const core::Trap& t) {
   for (const char* column : {kRpduOutletControlIndex, kSpduOutletControlIndex}) {
     if (const Varbind* v = core::find_varbind(t.varbinds, column)) {
@@ -54,7 +60,22 @@ Result<std::int64_t> outlet_index(const core::Trap& t) {
       return v->number;
     }
   }
-  return make_error(Errc::invalid_input, "an outlet trap without an outlet index");
+  for (const auto& v : t.varbinds) {
+    if (v.oid != kMtrapargsInteger) {
+      continue;
+    }
+    if (v.type != VarType::integer) {
+      return make_error(Errc::invalid_input, "mtrapargsInteger.0 is " +
+                                                 std::string(to_string(v.type)) +
+                                                 ", not an INTEGER (outlet number)");
+    }
+    if (v.number < 0) {
+      return make_error(Errc::invalid_input, "outlet number " + std::to_string(v.number));
+    }
+    return v.number;
+  }
+  return make_error(Errc::invalid_input,
+                    "an outlet trap without an outlet index or mtrapargsInteger.0");
 }
 
 class ApcPdu final : public core::DevicePlugin {

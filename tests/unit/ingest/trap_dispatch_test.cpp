@@ -156,3 +156,59 @@ TEST_CASE("a restart trap is read once for the device, not once per plugin", "[t
     CHECK(r.log == "agent restarted (kept as evidence)");
   }
 }
+
+TEST_CASE("an SNMPv1 upsTrapOnBattery (E.0.N) is the v2 upsTrapOnBattery (E.N), RFC 3584",
+          "[trapd][plugin][rfc3584]") {
+  Fixture f;
+  // Enterprise upsTraps, specific 1, as the receiver translates it.
+  Trap v1 = read_trap("ups-on-battery-v1.trap");
+  v1.version = 1;
+  v1.source_address = "192.0.2.30";
+  v1.agent_address = "192.0.2.30";
+  v1.source_port = 161;
+  v1.community = "public";
+  v1.received = f.clock.now();
+  REQUIRE(v1.trap_oid == "1.3.6.1.2.1.33.2.0.1");
+  auto r = f.p->process(v1);
+  REQUIRE(r.disposition == Disposition::observation);
+  REQUIRE(r.observations.size() == 1);
+  CHECK(r.observations[0].entity == EntityId::ups("ups1"));
+  CHECK(r.observations[0].state == State::battery);
+  CHECK(r.log == "on battery");
+  // The plugin, the evidence and the log see the OID as UPS-MIB defines it.
+  CHECK(r.trap_oid == kOnBattery);
+  CHECK(r.observations[0].evidence.find("v1 trap from 192.0.2.30:161") != std::string::npos);
+  CHECK(r.observations[0].evidence.find(" 1.3.6.1.2.1.33.2.1 [") != std::string::npos);
+  CHECK(r.observations[0].evidence.find("33.2.0.1") == std::string::npos);
+  CHECK(describe(v1, r).find(" 1.3.6.1.2.1.33.2.1 [") != std::string::npos);
+
+  // The same trap in its v2c form, with the same varbinds: one trap, so a duplicate.
+  Trap v2 = read_trap("ups-on-battery.trap");
+  v2.source_address = "192.0.2.30";
+  v2.source_port = 161;
+  v2.community = "public";
+  v2.received = f.clock.now();
+  r = f.p->process(v2);
+  CHECK(r.disposition == Disposition::duplicate);
+  CHECK(r.trap_oid.empty());  // received as declared
+
+  // An alarm entry added (specific 3) in v1 form: upsAlarmOutputOff, as the v2 one.
+  Trap alarm = read_trap("ups-alarm-output-off.trap");
+  alarm.trap_oid = "1.3.6.1.2.1.33.2.0.3";
+  alarm.version = 1;
+  alarm.source_address = "192.0.2.30";
+  alarm.community = "public";
+  alarm.received = f.clock.now();
+  r = f.p->process(alarm);
+  REQUIRE(r.disposition == Disposition::observation);
+  CHECK(r.observations.at(0).state == State::none);
+  CHECK(r.trap_oid == "1.3.6.1.2.1.33.2.3");
+
+  // upsTrapTestCompleted (specific 2) is not declared in either form: evidence, as received.
+  Trap test = v1;
+  test.trap_oid = "1.3.6.1.2.1.33.2.0.2";
+  r = f.p->process(test);
+  CHECK(r.disposition == Disposition::evidence);
+  CHECK(r.evidence.trap_oid == "1.3.6.1.2.1.33.2.0.2");
+  CHECK(r.evidence.reason == "plugin ups-mib does not translate 1.3.6.1.2.1.33.2.0.2");
+}

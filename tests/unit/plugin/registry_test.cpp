@@ -87,10 +87,14 @@ TEST_CASE("a trap goes to the device's plugins whose records declare its OID",
   Registry reg;
   register_builtins(reg);
   REQUIRE(add(reg, snmp_record("vendor-x", {"1.3.6.1.4.1.99.0.*", "1.3.6.1.2.1.33.2.1"})).empty());
-  const auto names = [](const std::vector<const DevicePlugin*>& ps) {
+  const auto names = []<typename T>(const std::vector<T>& ps) {
     std::vector<std::string> out;
-    for (const auto* p : ps) {
-      out.push_back(p->info().name);
+    for (const auto& p : ps) {
+      if constexpr (std::is_same_v<T, Registry::TrapReader>) {
+        out.push_back(p.plugin->info().name);
+      } else {
+        out.push_back(p->info().name);
+      }
     }
     return out;
   };
@@ -113,6 +117,37 @@ TEST_CASE("a trap goes to the device's plugins whose records declare its OID",
   CHECK(some.missing == V{"no-such"});
   CHECK(plugin_names(device("if-mib ups-mib")) == V{"if-mib", "ups-mib"});
   CHECK(plugin_names(device("if-mib")) == V{"if-mib"});
+}
+
+TEST_CASE("a trap in its SNMPv1 form E.0.N goes to the records that declare E.N (RFC 3584)",
+          "[plugin][registry][rfc3584]") {
+  Registry reg;
+  register_builtins(reg);
+  REQUIRE(add(reg, snmp_record("vendor-v1", {"1.3.6.1.2.1.33.2.0.1"})).empty());
+  REQUIRE(add(reg, snmp_record("vendor-any", {"1.3.6.1.2.1.33.2.*"})).empty());
+  const auto of = [&](const char* plugins, std::string_view oid) {
+    std::vector<std::string> out;
+    for (const auto& r : reg.for_trap(reg.plugins_of(device(plugins)).found, oid)) {
+      out.push_back(r.plugin->info().name + " " + std::string(r.trap_oid));
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  // upsTrapOnBattery { upsTraps 1 }: an SNMPv1 agent sends enterprise upsTraps, specific 1.
+  CHECK(of("ups-mib", "1.3.6.1.2.1.33.2.0.1") == V{"ups-mib 1.3.6.1.2.1.33.2.1"});
+  CHECK(of("ups-mib", "1.3.6.1.2.1.33.2.1") == V{"ups-mib 1.3.6.1.2.1.33.2.1"});
+  // Each plugin gets the form its record declares; one under ".*" the OID as received.
+  CHECK(of("ups-mib vendor-v1 vendor-any", "1.3.6.1.2.1.33.2.0.1") ==
+        V{"ups-mib 1.3.6.1.2.1.33.2.1", "vendor-v1 1.3.6.1.2.1.33.2.0.1",
+          "vendor-any 1.3.6.1.2.1.33.2.0.1"});
+  // A record of E.0.N is not given E.N: a v2 notification E.N is another OID.
+  CHECK(of("vendor-v1", "1.3.6.1.2.1.33.2.1").empty());
+  CHECK(of("ups-mib", "1.3.6.1.2.1.33.2.0.2").empty());  // upsTrapTestCompleted: not declared
+  CHECK(reg.find("ups-mib")->handles("1.3.6.1.2.1.33.2.0.3"));
+  CHECK_FALSE(reg.find("ups-mib")->handles("1.3.6.1.2.1.33.2.0.2"));
+  // APC's enterprise-specific traps are E.0.N already: nothing else matches them.
+  CHECK(of("apc-pdu", "1.3.6.1.4.1.318.0.269") == V{"apc-pdu 1.3.6.1.4.1.318.0.269"});
+  CHECK(of("apc-pdu", "1.3.6.1.4.1.318.0.0.269").empty());
 }
 
 TEST_CASE("a record that is not right is refused when the registry is built",
@@ -140,6 +175,12 @@ TEST_CASE("a record that is not right is refused when the registry is built",
         "plugin snmp-x: trap OID 1.3.6.1.2.1.33.2.1 is declared twice");
   CHECK(add(reg, snmp_record("snmp-x", {"1.3.6.1.4.1.318.0.*", "1.3.6.1.4.1.318.0.268"})) ==
         "plugin snmp-x: trap OID 1.3.6.1.4.1.318.0.268 overlaps 1.3.6.1.4.1.318.0.*");
+  CHECK(add(reg, snmp_record("snmp-x", {"1.3.6.1.2.1.33.2.1", "1.3.6.1.2.1.33.2.0.1"})) ==
+        "plugin snmp-x: trap OID 1.3.6.1.2.1.33.2.0.1 and 1.3.6.1.2.1.33.2.1 are one notification "
+        "(RFC 3584: E.N arrives from SNMPv1 agents as E.0.N)");
+  CHECK(add(reg, snmp_record("snmp-x", {"1.3.6.1.2.1.33.2.0.1", "1.3.6.1.2.1.33.2.1"})) ==
+        "plugin snmp-x: trap OID 1.3.6.1.2.1.33.2.1 and 1.3.6.1.2.1.33.2.0.1 are one notification "
+        "(RFC 3584: E.N arrives from SNMPv1 agents as E.0.N)");
   CHECK(add(reg, snmp_record("snmp-x", {"1.3.6.1.6.3.1.1.5.1"})) ==
         "plugin snmp-x: trap OID 1.3.6.1.6.3.1.1.5.1 is coldStart or warmStart, which the core "
         "handles for every SNMP plugin");

@@ -45,10 +45,44 @@ TEST_CASE("apc-pdu: outlet traps", "[plugin][apc-pdu]") {
     t.trap_oid = "1.3.6.1.4.1.318.0.750";
     CHECK(p->on_trap(t, view)->poll);
   }
+  SECTION("outletOff as devices send it: the outlet in mtrapargsInteger.0") {
+    const auto m = p->on_trap(read_trap("apc-outlet-off-mtrapargs.trap"), view);
+    REQUIRE(m.has_value());
+    REQUIRE(m->states.size() == 1);
+    CHECK(m->states[0].entity == EntityId::outlet("pdu1", "2"));
+    CHECK(m->states[0].state == State::off);
+    CHECK(m->summary == "outlet 2 off");
+  }
+  SECTION("rPDUOutletOn with mtrapargsInteger.0 instead of rPDUOutletControlIndex") {
+    const auto m = p->on_trap(read_trap("apc-rpdu-outlet-on-mtrapargs.trap"), view);
+    REQUIRE(m.has_value());
+    REQUIRE(m->states.size() == 1);
+    CHECK(m->states[0].entity == EntityId::outlet("pdu1", "7"));
+    CHECK(m->states[0].state == State::on);
+  }
+  SECTION("mtrapargsInteger.0 = 0: every outlet, poll") {
+    const auto m = p->on_trap(read_trap("apc-all-outlets-off-mtrapargs.trap"), view);
+    REQUIRE(m.has_value());
+    CHECK(m->states.empty());
+    CHECK(m->poll);
+    CHECK(m->summary == "all outlets off");
+  }
+  SECTION("the index the MIB names wins over mtrapargsInteger.0") {
+    Trap t = read_trap("apc-outlet-off.trap");  // rPDUOutletControlIndex.4 = 4
+    t.varbinds.push_back(Varbind{"1.3.6.1.4.1.318.2.3.1.0", VarType::integer, "9", 9});
+    CHECK(p->on_trap(t, view)->states.at(0).entity == EntityId::outlet("pdu1", "4"));
+  }
   SECTION("malformed") {
-    const auto m = p->on_trap(read_trap("apc-outlet-no-index.trap"), view);
+    auto m = p->on_trap(read_trap("apc-outlet-no-index.trap"), view);
     REQUIRE_FALSE(m.has_value());
-    CHECK(m.error().msg == "an outlet trap without an outlet index");
+    CHECK(m.error().msg == "an outlet trap without an outlet index or mtrapargsInteger.0");
+    m = p->on_trap(read_trap("apc-outlet-mtrapargs-string.trap"), view);
+    REQUIRE_FALSE(m.has_value());
+    CHECK(m.error().msg == "mtrapargsInteger.0 is STRING, not an INTEGER (outlet number)");
+  }
+  SECTION("a configuration change is not one of its traps") {
+    CHECK_FALSE(p->handles("1.3.6.1.4.1.318.0.270"));  // rPDUDeviceConfigChange
+    CHECK_FALSE(p->handles("1.3.6.1.4.1.318.0.43"));   // outletReboot
   }
 }
 

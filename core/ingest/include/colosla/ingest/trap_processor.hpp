@@ -74,6 +74,10 @@ struct Processed {
   /// What its snmpTrapAddress.0 said: `relayed` when the device is the one a trusted relay (the
   /// sender) named; `untrusted` or `unreadable` when the varbind was ignored (log it at debug).
   RelayVerdict relay;
+  /// The snmpTrapOID as the plugin's record declares it, when the trap came in its other RFC 3584
+  /// form (an SNMPv1 agent's E.0.N for a MIB's E.N); empty otherwise. The evidence and the
+  /// observations give this form, and describe() too.
+  std::string trap_oid;
 };
 
 /// The log line of a processed trap: "sw1: v2c trap from 192.0.2.10:41234 community matched

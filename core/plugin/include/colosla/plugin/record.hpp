@@ -58,7 +58,8 @@ struct PluginRecord {
   /// The notifications it translates, as "module:name" (NETCONF).
   std::vector<std::string> notifications;
 
-  /// Whether it declares this snmpTrapOID (exactly, or below one of its ".*" entries).
+  /// Whether it declares this snmpTrapOID (exactly or in its SNMPv1 form, same_notification in
+  /// oid.hpp, or below one of its ".*" entries).
   [[nodiscard]] bool declares_trap(std::string_view trap_oid) const;
   /// Whether it declares the notification `notification` of `module`.
   [[nodiscard]] bool declares_notification(std::string_view module,
@@ -73,7 +74,8 @@ struct PluginRecord {
 using PluginInfo = PluginRecord;
 
 /// What is wrong with a record, or "" when nothing is: an empty or ill-formed name, a trap OID
-/// that is not numeric, a restart trap, the same trap OID twice (or one under another's ".*"),
+/// that is not numeric, a restart trap, the same trap OID twice (or one under another's ".*", or
+/// both E.N and its SNMPv1 form E.0.N),
 /// a YANG module without a valid YYYY-MM-DD revision or given twice, a notification not written
 /// "module:name" or given twice. The message starts with "plugin NAME: ".
 std::string record_problem(const PluginRecord& r);

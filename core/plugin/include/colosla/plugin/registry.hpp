@@ -35,9 +35,19 @@ class Registry {
   };
   [[nodiscard]] DevicePlugins plugins_of(const Device& d) const;
 
-  /// Of a device's plugins, those whose records declare this snmpTrapOID, in the device's order.
-  [[nodiscard]] std::vector<const DevicePlugin*> for_trap(
-      const std::vector<const DevicePlugin*>& of_device, std::string_view trap_oid) const;
+  /// A plugin that reads a trap, and the snmpTrapOID as its record declares it.
+  struct TrapReader {
+    const DevicePlugin* plugin = nullptr;
+    /// The record's entry the trap matched (same_notification, oid.hpp): the received OID
+    /// itself, or the E.N a record declares when it came in its SNMPv1 form E.0.N (RFC 3584).
+    /// Under a ".*" entry, the received OID. Valid as long as the registry and the trap_oid
+    /// given to for_trap.
+    std::string_view trap_oid;
+  };
+  /// Of a device's plugins, those whose records declare this snmpTrapOID, in either of its
+  /// RFC 3584 forms, in the device's order.
+  [[nodiscard]] std::vector<TrapReader> for_trap(const std::vector<const DevicePlugin*>& of_device,
+                                                 std::string_view trap_oid) const;
   /// Of a device's plugins, those whose records declare the notification name of module.
   [[nodiscard]] static std::vector<const DevicePlugin*> for_notification(
       const std::vector<const DevicePlugin*>& of_device, std::string_view module,
@@ -45,8 +55,9 @@ class Registry {
 
  private:
   std::map<std::string, std::unique_ptr<DevicePlugin>, std::less<>> plugins_;
-  // Exact trap OIDs → the plugins that declare them; ".*" entries: (prefix, plugin).
-  std::map<std::string, std::vector<const DevicePlugin*>, std::less<>> by_trap_;
+  // Exact trap OIDs, and the SNMPv1 forms of those that have one (v1_form) → the plugins that
+  // declare them, each with the entry it declares; ".*" entries: (prefix, plugin).
+  std::map<std::string, std::vector<TrapReader>, std::less<>> by_trap_;
   std::vector<std::pair<std::string, const DevicePlugin*>> by_prefix_;
 };
 
