@@ -12,6 +12,7 @@
 #include "colosla/model/model.hpp"
 #include "colosla/model/trap.hpp"
 #include "colosla/plugin/registry.hpp"
+#include "colosla/rules/trap_rules.hpp"
 #include "colosla/store/store.hpp"
 
 /// What happens to a received trap, whoever received it (colosla-trapd, or snmptrapd through
@@ -85,6 +86,9 @@ class TrapProcessor {
     /// false when the trap comes through snmptrapd, which has authorized it already (and does
     /// not pass a v2c trap's community on).
     bool check_community = true;
+    /// Trap rules, asked for a trap none of the device's plugins declares (after the plugins:
+    /// a C++ plugin that reads a trap wins over a rule for it). Not owned; may be null.
+    const TrapRules* rules = nullptr;
   };
 
   /// Keeps references to the inventory, registry and clock; they must outlive it.
@@ -109,6 +113,7 @@ class TrapProcessor {
  private:
   const Device* match(const Trap& t) const;
   bool community_ok(const Device& d, const Trap& t) const;
+  DeviceView view_of(const Device& d) const;
   bool take_token(const std::string& device);
   void forget_old(Timestamp now);
 
