@@ -2,7 +2,8 @@
 # Trap rules as data, end to end: colosla-trapd with `rules =` the shipped rules (a copy of the
 # tree's rules/), APC PowerNet-MIB traps sent by Net-SNMP's snmptrap in their SNMPv1 form
 # (enterprise apc, specific 5) and their SNMPv2c form (1.3.6.1.4.1.318.0.9), each stored as the
-# UPS observation its rule says; a malformed rule file on SIGHUP keeps the rules in force and the
+# UPS observation its rule says; a CyberPower CPS-MIB upsOnBattery (v1, enterprise cps, specific 5)
+# likewise; a malformed rule file on SIGHUP keeps the rules in force and the
 # log says why (file, line, path); `colosla rules validate` refuses it with file, line and path.
 # usage: trap_rules.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
@@ -23,6 +24,8 @@ cat >"$work/inventory.json" <<JSON
 {"colosla-inventory:inventory":{
  "device":[
   {"name":"ups1","role":"ups","address":"127.0.0.1","plugin":"ups-mib",
+   "snmp":{"version":"v2c","community":"public","port":$silent}},
+  {"name":"cps1","role":"ups","address":"127.0.0.2","plugin":"ups-mib",
    "snmp":{"version":"v2c","community":"public","port":$silent}}]}}
 JSON
 cat >"$work/colosla-trapd.conf" <<CONF
@@ -42,7 +45,7 @@ pid=$!
 cleanup_hooks+=("kill -KILL $pid 2>/dev/null")
 show_log() { cat "$log" >&2; }
 wait_for 20 grep -q "listening on udp:127.0.0.1:$port" "$log" || { show_log; fail "colosla-trapd did not start"; }
-expect_has "$(cat "$log")" "trap rules loaded from $work/rules/apc-powernet-ups.json (PowerNet-MIB 4.0.5)" "the log"
+expect_has "$(cat "$log")" "16 trap rules loaded from $work/rules/apc-powernet-ups.json (PowerNet-MIB 4.0.5), $work/rules/cyberpower-ups.json (CPS-MIB 2.13)" "the log"
 
 q() { sqlite3 "$db" "$1"; }
 has() { [ -n "$(q "$1")" ]; }
@@ -72,6 +75,15 @@ wait_for 20 bash -c "[ \"\$(sqlite3 '$db' \"SELECT count(*) FROM observation_vie
 expect_eq "$(last_trap_state)" "normal" "ups1 after powerRestored (v2c)"
 wait_for 20 at_least trapd.polls-requested $((polls + 1)) || { show_log; fail "powerRestored asked for no poll"; }
 
+# --- CyberPower upsOnBattery as SNMPv1 (enterprise cps 1.3.6.1.4.1.3808, specific 5), relayed:
+# its agent-addr 127.0.0.2 names cps1. The varbind is CPS-MIB's mtrapinfoString.0 ----------------
+snmptrap -v1 -c public "127.0.0.1:$port" 1.3.6.1.4.1.3808 127.0.0.2 6 5 '' \
+  1.3.6.1.4.1.3808.2.2.3.0 s "Utility power failed, transfer to backup mode."
+wait_for 20 has "SELECT 1 FROM observation_view WHERE device = 'cps1' AND source = 'trap'" \
+  || { show_log; fail "the CyberPower upsOnBattery was not stored"; }
+expect_eq "$(q "SELECT kind, state FROM observation_view WHERE device = 'cps1' AND source = 'trap'")" "ups|battery" "cps1"
+expect_has "$(cat "$log")" "upsOnBattery (rule cps-ups-on-battery)" "the log"
+
 # --- a malformed rule file: refused on SIGHUP, the rules in force kept ----------------------------
 cat >"$work/rules/zz-broken.json" <<'JSON'
 {
@@ -90,7 +102,7 @@ cat >"$work/rules/zz-broken.json" <<'JSON'
 }
 JSON
 kill -HUP "$pid"
-wait_for 20 grep -q "trap rules not loaded; the 7 rules in force are kept" "$log" \
+wait_for 20 grep -q "trap rules not loaded; the 16 rules in force are kept" "$log" \
   || { show_log; fail "a broken rule file was not refused on SIGHUP"; }
 expect_has "$(cat "$log")" "$work/rules/zz-broken.json:8: /colosla-trap-rules:trap-rules/rule[name='broken']/match/trap-oid: an OID is written in numbers without a leading dot" "the log"
 kill -0 "$pid" || fail "colosla-trapd died on a broken rule file"
@@ -113,7 +125,7 @@ expect_has "$out" "apc-ups-on-battery: upsOnBattery 1.3.6.1.4.1.318.0.5 => ups b
 # --- fixed again: SIGHUP loads it ----------------------------------------------------------------
 sed -i 's/"\.1\.3\.6/"1.3.6/' "$work/rules/zz-broken.json"
 kill -HUP "$pid"
-wait_for 20 grep -q "8 trap rules loaded" "$log" || { show_log; fail "the fixed rule file was not loaded"; }
+wait_for 20 grep -q "17 trap rules loaded" "$log" || { show_log; fail "the fixed rule file was not loaded"; }
 
 kill -TERM "$pid"
 wait_for 30 bash -c "! kill -0 $pid 2>/dev/null" || { show_log; fail "colosla-trapd did not stop on SIGTERM"; }
