@@ -272,9 +272,7 @@ std::string Daemon::endpoints() const {
 // Loads the trap rules the settings name. All or nothing: a file with a problem keeps the rules
 // in force (none at start, where the caller stops), and the log says why.
 bool Daemon::load_rules() {
-  const auto paths = s_.rule_paths();
-  core::TrapRuleLoader loader;
-  auto loaded = loader.load_all(paths);
+  auto loaded = core::TrapRuleLoader().load_all(s_.rule_paths());
   if (!loaded) {
     for (const auto& d : loaded.error()) {
       log(LogLevel::error, "trapd", d.to_string());

@@ -111,6 +111,11 @@ wait_for 20 bash -c "[ \"\$(sqlite3 '$db' \"SELECT count(*) FROM observation_vie
   || { show_log; fail "the rules in force did not read upsOnBattery after the refused reload"; }
 expect_eq "$(last_trap_state)" "battery" "ups1 after upsOnBattery (v2c), rules kept"
 
+# --- colosla-trapd --check-config says so too ----------------------------------------------------
+run "$trapd" --check-config --config "$work/colosla-trapd.conf"
+expect_rc 1
+expect_has "$err" "$work/rules/zz-broken.json:8: /colosla-trap-rules:trap-rules/rule[name='broken']/match/trap-oid: " "stderr"
+
 # --- colosla rules validate: the same file refused with file, line and path ----------------------
 run "$colosla" rules validate "$work/rules/zz-broken.json"
 expect_rc 1
@@ -134,4 +139,17 @@ wait "$pid"
 code=$?
 set -e
 expect_eq "$code" 0 "exit status after SIGTERM"
+
+# --- colosla trap-handler (snmptrapd's traphandle) reads the same rules --------------------------
+cat >"$work/traphandle.txt" <<'IN'
+127.0.0.2
+UDP: [127.0.0.2]:40183->[127.0.0.1]:162
+.1.3.6.1.2.1.1.3.0 74848
+.1.3.6.1.6.3.1.1.4.1.0 .1.3.6.1.4.1.3808.0.9
+.1.3.6.1.4.1.3808.2.2.3.0 "Utility power restored, return from backup mode."
+IN
+run_in "$work/traphandle.txt" "$colosla" --db "$db" trap-handler --rules "$src/rules"
+expect_rc 0
+expect_eq "$(q "SELECT state FROM observation_view WHERE device = 'cps1' AND source = 'trap' ORDER BY seq DESC LIMIT 1")" \
+  "normal" "cps1 after powerRestored through trap-handler"
 echo "ok: trap rules"
