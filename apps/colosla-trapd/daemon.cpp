@@ -157,6 +157,9 @@ void Daemon::start() {
     if (!s_.inventory.empty() && !load_inventory(*first, s_.inventory)) {
       throw ConfigError("the inventory " + s_.inventory + " is not valid");
     }
+    if (!load_rules()) {
+      throw ConfigError("the trap rules are not valid");
+    }
     // Without the key that opens the devices' communities and pass phrases, every trap would
     // be refused (a store without sealed secrets needs none).
     if (auto devices = first->devices(core::Secrets::reveal); !devices) {
@@ -267,6 +270,29 @@ std::string Daemon::endpoints() const {
   return all;
 }
 
+// Loads the trap rules the settings name. All or nothing: a file with a problem keeps the rules
+// in force (none at start, where the caller stops), and the log says why.
+bool Daemon::load_rules() {
+  auto loaded = core::TrapRuleLoader().load_all(s_.rule_paths());
+  if (!loaded) {
+    for (const auto& d : loaded.error()) {
+      log(LogLevel::error, "trapd", d.to_string());
+    }
+    log(LogLevel::error, "trapd",
+        "trap rules not loaded; the " + std::to_string(rules_.size()) + " rules in force are kept");
+    return false;
+  }
+  rules_ = std::move(*loaded);
+  std::string files;
+  for (const auto& f : rules_.files()) {
+    files += (files.empty() ? "" : ", ") + f.path + " (" + f.mib + " " + f.revision + ")";
+  }
+  log(LogLevel::info, "trapd",
+      std::to_string(rules_.size()) + " trap rules loaded" +
+          (files.empty() ? std::string() : " from " + files));
+  return true;
+}
+
 // (Re)reads the devices, ifIndex names and known states from the store.
 void Daemon::reload() {
   // The communities, to check what every v1/v2c trap says (the key: only this user reads it).
@@ -288,6 +314,7 @@ void Daemon::reload() {
   o.duplicate_window = s_.duplicate_window;
   o.rate_per_second = s_.rate_per_device;
   o.rate_burst = s_.rate_burst;
+  o.rules = &rules_;
   proc_ = std::make_unique<core::TrapProcessor>(inventory_, registry_, clock_, o);
   proc_->counters() = kept;
   core::load_port_names(*proc_, *store_);
@@ -367,12 +394,13 @@ void Daemon::signals() {
       if (buf[i] == 't') {
         running_ = false;
       } else if (buf[i] == 'h') {
-        log(LogLevel::info, "trapd", "SIGHUP: reloading the inventory");
+        log(LogLevel::info, "trapd", "SIGHUP: reloading the inventory and the trap rules");
         notify_reloading();
         flush();
         if (!s_.inventory.empty()) {
           load_inventory(*store_, s_.inventory);
         }
+        load_rules();
         reload();
         notify_ready("listening on " + endpoints());
       } else if (buf[i] == 'c') {

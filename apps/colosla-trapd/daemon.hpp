@@ -15,6 +15,7 @@
 #include "colosla/ingest/ingest.hpp"
 #include "colosla/model/inventory.hpp"
 #include "colosla/plugin/registry.hpp"
+#include "colosla/rules/trap_rules.hpp"
 #include "colosla/snmp/trap_receiver.hpp"
 #include "colosla/store/sqlite.hpp"
 #include "colosla/store/store.hpp"
@@ -47,6 +48,7 @@ class Daemon {
   [[nodiscard]] std::string located(const std::string& error) const;
   void stop();
   void reload();
+  bool load_rules();
   void refresh_states();
   void loop();
   void signals();
@@ -69,6 +71,7 @@ class Daemon {
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<core::TrapReceiver> rx_;
   core::Inventory inventory_;
+  core::TrapRules rules_;  // the trap rules in force (settings' rule_paths)
   std::unique_ptr<core::TrapProcessor> proc_;
   bool running_ = true;
 

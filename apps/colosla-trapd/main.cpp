@@ -21,6 +21,7 @@
 
 #include "colosla/base/log.hpp"
 #include "colosla/model/inventory.hpp"
+#include "colosla/rules/trap_rules.hpp"
 #include "daemon.hpp"
 #include "privileges.hpp"
 #include "settings.hpp"
@@ -78,6 +79,13 @@ int check_config(const trapd::Settings& s) {
                 << "\n";
       return 1;
     }
+  }
+  core::TrapRuleLoader rules;
+  if (auto r = rules.load_all(s.rule_paths()); !r) {
+    for (const auto& d : r.error()) {
+      std::cerr << d.to_string() << "\n";
+    }
+    return 1;
   }
   std::cout << "configuration OK\n";
   return 0;

@@ -53,6 +53,9 @@ po::options_description describe(Settings& s, Raw& r) {
       ("secrets-key", po::value(&s.secrets_key),
        "the key that opens the secrets in the store (default: the store's path with .key added)")
       ("inventory", po::value(&s.inventory), "inventory file to load at start and on SIGHUP (default: the store's)")
+      ("rules", po::value(&s.rules)->composing(),
+       "trap rule file or directory of them, loaded at start and on SIGHUP; repeatable "
+       "(default: the package's rules directory, when it exists)")
       ("community", po::value(&s.communities)->composing(),
        "configuration file only: a community accepted from every device besides its own; repeatable")
       ("create-user", po::value(&s.users)->composing(),
@@ -406,6 +409,17 @@ std::optional<Settings> read_settings(int argc, char** argv) {
   s.check_config = vm.count("check-config") != 0;
   finish_located(s, r);
   return s;
+}
+
+std::vector<std::string> Settings::rule_paths() const {
+  if (!rules.empty()) {
+    return rules;
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(core::default_rules_dir(), ec)) {
+    return {core::default_rules_dir()};
+  }
+  return {};
 }
 
 Settings settings_from_config(std::istream& in, const std::string& name) {

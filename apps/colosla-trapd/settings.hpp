@@ -21,6 +21,9 @@ struct Settings {
   std::string db = "/var/lib/colosla/colosla.db";
   std::string secrets_key;  ///< empty: the store's default (core::default_key_path)
   std::string inventory;
+  /// Trap rule files or directories (`rules =`, repeatable); none given: core::default_rules_dir()
+  /// when it exists.
+  std::vector<std::string> rules;
   std::string state_dir = "/var/lib/colosla";
   std::string pid_file;
   std::string user;           ///< --user: the user to become once the sockets are bound
@@ -70,6 +73,8 @@ struct Settings {
   /// "FILE:LINE: KEY: ", where the nth value of `key` was given, or "--KEY: " (the command line
   /// or the default): the start of a message about its value.
   [[nodiscard]] std::string where(const std::string& key, std::size_t nth = 0) const;
+  /// The trap rules to load: `rules`, or else the package's rules directory when it exists.
+  [[nodiscard]] std::vector<std::string> rule_paths() const;
 
   /// colosla prober's options for these settings: --timeout MS --retries N …
   [[nodiscard]] std::vector<std::string> prober_options() const;

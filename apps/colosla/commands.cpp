@@ -113,6 +113,11 @@ constexpr std::array kCommands{
     Command{kDevices, "", "stats", "[--format text|json]",
             "what colosla-trapd did with every packet", &stats},
     Command{kDevices, "", "plugins", "", "the device plugins of this colosla", &plugins},
+    Command{kDevices, "rules", "validate", "FILE...",
+            "check trap rule files (yang/colosla-trap-rules.yang); change nothing",
+            &rules_validate},
+    Command{kDevices, "rules", "list", "[FILE...]",
+            "the trap rules of these files (default: the package's rules directory)", &rules_list},
 };
 
 constexpr std::string_view kHead =

@@ -76,5 +76,7 @@ int prober(Context& ctx);
 int trap_handler(Context& ctx);
 int stats(Context& ctx);
 int plugins(Context& ctx);
+int rules_validate(Context& ctx);
+int rules_list(Context& ctx);
 
 }  // namespace colosla::cli

@@ -1,6 +1,7 @@
 // colosla poll | discover | stats | plugins | trap-handler: the devices side of the command line
 // (NETCONF sessions are in netconf_cmd.cpp).
 #include <algorithm>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "colosla/ingest/ingest.hpp"
 #include "colosla/ingest/traphandle.hpp"
 #include "colosla/plugin/registry.hpp"
+#include "colosla/rules/trap_rules.hpp"
 #include "colosla/services/operations.hpp"
 #include "colosla/snmp/snmp_client.hpp"
 #include "commands.hpp"
@@ -267,6 +269,9 @@ int trap_handler(Context& ctx) {
   d.add_options()("trap-relay", po::value<std::vector<std::string>>()->composing(),
                   "a relay (ADDRESS or ADDRESS/PREFIX) trusted to say in a v2c/v3 trap's "
                   "snmpTrapAddress.0 which device sent it; repeatable");
+  d.add_options()("rules", po::value<std::vector<std::string>>(),
+                  "trap rule file or directory; repeatable (default: the package's rules "
+                  "directory, when it exists)");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
@@ -302,6 +307,26 @@ int trap_handler(Context& ctx) {
   }
   core::Inventory inv;
   inv.devices = std::move(*devices);
+  // The trap rules, as colosla-trapd reads them; a bad rule file is said, and the trap is still
+  // stored (by the plugins alone).
+  std::vector<std::string> rule_paths;
+  if (vm->count("rules") != 0) {
+    rule_paths = (*vm)["rules"].as<std::vector<std::string>>();
+  } else if (std::error_code ec; std::filesystem::is_directory(core::default_rules_dir(), ec)) {
+    rule_paths.push_back(core::default_rules_dir());
+  }
+  core::TrapRules rules;
+  if (!rule_paths.empty()) {
+    core::TrapRuleLoader loader;
+    if (auto loaded = loader.load_all(rule_paths)) {
+      rules = std::move(*loaded);
+    } else {
+      for (const auto& problem : loaded.error()) {
+        log(LogLevel::error, "trap-handler", problem.to_string() + " (trap rules not used)");
+      }
+    }
+  }
+  options.rules = &rules;
   core::TrapProcessor proc(inv, builtin_registry(), *ctx.clock, options);
   core::load_port_names(proc, *store);
   for (const auto& dev : inv.devices) {

@@ -134,6 +134,12 @@ const Device* TrapProcessor::match(const Trap& t, const std::string* named) cons
   return at(t.source_address);
 }
 
+DeviceView TrapProcessor::view_of(const Device& d) const {
+  static const std::map<std::int64_t, std::string> kNone;
+  const auto names = port_names_.find(d.name);
+  return DeviceView{d, names == port_names_.end() ? kNone : names->second};
+}
+
 bool TrapProcessor::community_ok(const Device& d, const Trap& t) const {
   if (!options_.check_community || t.version == 3) {
     return true;  // USM has authenticated it already
@@ -266,13 +272,26 @@ Processed TrapProcessor::process(const Trap& t) {
   if (restart) {
     meaning = std::move(*restart);
   } else if (readers.empty()) {
-    meaning.summary = !mine.missing.empty()
-                          ? "no plugin \"" + mine.missing.front() + "\" in this colosla"
-                          : "plugin " + d->plugin + " does not translate " + t.trap_oid;
+    const TrapRule* rule = options_.rules != nullptr ? options_.rules->find(t) : nullptr;
+    if (rule == nullptr) {
+      meaning.summary = !mine.missing.empty()
+                            ? "no plugin \"" + mine.missing.front() + "\" in this colosla"
+                            : "plugin " + d->plugin + " does not translate " + t.trap_oid;
+    } else {
+      auto m = apply(*rule, t, view_of(*d));
+      if (!m) {
+        const std::string why = escaped(m.error().msg);  // it may quote what the device sent
+        ++counters_.rejected_malformed;
+        keep_evidence(Disposition::malformed, "malformed: " + why + " (rule " + rule->name + ")");
+        ++counters_.evidence_stored;
+        out.log = "malformed: " + why + " (rule " + rule->name + "; kept as evidence)";
+        return out;
+      }
+      meaning = std::move(*m);
+      meaning.summary = escaped(meaning.summary) + " (rule " + rule->name + ")";
+    }
   } else {
-    static const std::map<std::int64_t, std::string> kNone;
-    const auto names = port_names_.find(d->name);
-    const DeviceView view{*d, names == port_names_.end() ? kNone : names->second};
+    const DeviceView view = view_of(*d);
     for (const Registry::TrapReader& reader : readers) {
       const DevicePlugin* plugin = reader.plugin;
       // Another plugin of the device may declare the other form: each reads its own.

@@ -13,6 +13,7 @@
 #include "colosla/model/model.hpp"
 #include "colosla/model/trap.hpp"
 #include "colosla/plugin/registry.hpp"
+#include "colosla/rules/trap_rules.hpp"
 #include "colosla/store/store.hpp"
 
 /// What happens to a received trap, whoever received it (colosla-trapd, or snmptrapd through
@@ -102,6 +103,9 @@ class TrapProcessor {
     /// (`trap-relay`). A relayed trap's community may be the named device's, one of
     /// `communities`, or that of an inventory device at the relay's own address.
     std::vector<AddressPrefix> relays{};
+    /// Trap rules, asked for a trap none of the device's plugins declares (after the plugins:
+    /// a C++ plugin that reads a trap wins over a rule for it). Not owned; may be null.
+    const TrapRules* rules = nullptr;
   };
 
   /// Keeps references to the inventory, registry and clock; they must outlive it.
@@ -127,6 +131,7 @@ class TrapProcessor {
   const Device* match(const Trap& t, const std::string* named) const;
   bool community_ok(const Device& d, const Trap& t) const;
   bool relay_community_ok(const Trap& t) const;
+  DeviceView view_of(const Device& d) const;
   bool take_token(const std::string& device);
   void forget_old(Timestamp now);
 

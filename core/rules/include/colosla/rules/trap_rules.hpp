@@ -1,0 +1,107 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "colosla/base/result.hpp"
+#include "colosla/model/inventory.hpp"
+#include "colosla/model/model.hpp"
+#include "colosla/model/trap.hpp"
+#include "colosla/model/yang_document.hpp"
+#include "colosla/plugin/plugin.hpp"
+
+/// Trap rules as data (yang/colosla-trap-rules.yang): what a vendor's traps mean, read from rule
+/// files instead of C++. A rule matches a trap OID and optional varbind values, and yields a
+/// state of the device's UPS, of a port named by an ifIndex varbind, or of an outlet numbered by
+/// a varbind. The trap processor asks the rules for a trap none of the device's plugins declares.
+namespace colosla::core {
+
+/// Which entity of the device a rule's trap is about.
+enum class RuleEntity : std::uint8_t { ups, port, outlet };
+std::string_view to_string(RuleEntity e);
+
+/// A varbind a trap must carry, with this value (its text: digits, an OID, a string).
+struct VarbindCondition {
+  std::string oid;  ///< the varbind, or a prefix of it
+  std::string equals;
+};
+
+struct TrapRule {
+  std::string name;
+  std::string object;  ///< the MIB object of the trap: "upsOnBattery"
+  std::string description;
+  std::string trap_oid;  ///< as the file gives it
+  std::vector<VarbindCondition> conditions;
+  RuleEntity entity = RuleEntity::ups;
+  std::string entity_varbind;  ///< port: the ifIndex varbind; outlet: the outlet number's
+  std::optional<State> state;  ///< a constant state, or else the map below
+  std::string map_varbind;
+  std::vector<std::pair<std::string, State>> map;  ///< value → state, in the file's order
+  bool poll = false;                               ///< poll the device to confirm
+};
+
+/// One rule file.
+struct TrapRuleFile {
+  std::string path;
+  std::string mib;       ///< the MIB module it was written from: "PowerNet-MIB"
+  std::string revision;  ///< that MIB's revision: "4.0.5"
+  std::vector<TrapRule> rules;
+};
+
+/// The key trap OIDs are compared by: E.0.N and E.N are one trap (RFC 3584 §3.1 turns an SNMPv1
+/// enterprise E and specific N into E.0.N; an SMIv2 notification E.N sent as SNMPv1 becomes
+/// E, N), so the key drops a 0 before the last sub-identifier. Kept here, local to the rules,
+/// until core dispatch has the same equivalence.
+std::string trap_oid_key(std::string_view oid);
+
+/// Every rule in force, indexed by trap OID key. Files are tried in the order they were added,
+/// rules in their file's order; the first rule whose match holds reads the trap.
+class TrapRules {
+ public:
+  void add(TrapRuleFile file);
+  [[nodiscard]] const std::vector<TrapRuleFile>& files() const { return files_; }
+  [[nodiscard]] bool empty() const { return index_.empty(); }
+  [[nodiscard]] std::size_t size() const;
+  /// The rule that reads this trap, or nullptr.
+  [[nodiscard]] const TrapRule* find(const Trap& trap) const;
+
+ private:
+  std::vector<TrapRuleFile> files_;
+  std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>, std::less<>> index_;
+};
+
+/// What a rule says a trap means for the device that sent it. No state (and a summary saying
+/// why) when the state map has no entry for the varbind's value, or a port's ifIndex has no
+/// name yet (then `refresh`: walk the device). Errors: invalid_input for a trap the rule cannot
+/// read (its entity or state varbind missing, an outlet or ifIndex varbind that is not a
+/// non-negative integer).
+Result<TrapMeaning> apply(const TrapRule& rule, const Trap& trap, const DeviceView& device);
+
+/// The rules directory of the installed package (share/colosla/rules under the install prefix),
+/// what colosla-trapd and `colosla rules list` read when no rule file is named.
+std::string default_rules_dir();
+
+/// Reads rule files, each checked against yang/colosla-trap-rules.yang by libyang and then for
+/// what YANG does not say (a state word that fits the rule's entity). Errors are "FILE:LINE:
+/// PATH: message" diagnostics; a file with any error gives no rule at all.
+class TrapRuleLoader {
+ public:
+  /// Throws ConfigError when the YANG module does not compile (a broken build).
+  TrapRuleLoader();
+  Result<TrapRuleFile, std::vector<Diagnostic>> load_file(const std::string& path);
+  Result<TrapRuleFile, std::vector<Diagnostic>> load(const std::string& name,
+                                                     const std::string& text);
+  /// Files and directories (a directory's *.json and *.xml files, in name order); every file's
+  /// problems, and no rules at all when any file has one.
+  Result<TrapRules, std::vector<Diagnostic>> load_all(const std::vector<std::string>& paths);
+
+ private:
+  YangDocumentValidator validator_;
+};
+
+}  // namespace colosla::core

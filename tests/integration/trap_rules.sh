@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Trap rules as data, end to end: colosla-trapd with `rules =` the shipped rules (a copy of the
+# tree's rules/), APC PowerNet-MIB traps sent by Net-SNMP's snmptrap in their SNMPv1 form
+# (enterprise apc, specific 5) and their SNMPv2c form (1.3.6.1.4.1.318.0.9), each stored as the
+# UPS observation its rule says; a CyberPower CPS-MIB upsOnBattery (v1, enterprise cps, specific 5)
+# likewise; a malformed rule file on SIGHUP keeps the rules in force and the
+# log says why (file, line, path); `colosla rules validate` refuses it with file, line and path.
+# usage: trap_rules.sh BUILD_DIR SOURCE_DIR
+build=$1 src=$2
+. "$src/tests/integration/lib.sh"
+for tool in snmptrap sqlite3; do
+  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
+done
+colosla=$build/apps/colosla/colosla
+trapd=$build/apps/colosla-trapd/colosla-trapd
+
+port=$(free_udp_port)
+silent=$(free_udp_port)  # nothing answers the polls the rules ask for
+db=$work/colosla.db
+mkdir "$work/rules"
+cp "$src/rules/"*.json "$work/rules/"
+
+cat >"$work/inventory.json" <<JSON
+{"colosla-inventory:inventory":{
+ "device":[
+  {"name":"ups1","role":"ups","address":"127.0.0.1","plugin":"ups-mib",
+   "snmp":{"version":"v2c","community":"public","port":$silent}},
+  {"name":"cps1","role":"ups","address":"127.0.0.2","plugin":"ups-mib",
+   "snmp":{"version":"v2c","community":"public","port":$silent}}]}}
+JSON
+cat >"$work/colosla-trapd.conf" <<CONF
+listen = udp:127.0.0.1:$port
+db = $db
+inventory = $work/inventory.json
+state-dir = $work/state
+rules = $work/rules
+poll-interval = 3600
+poll-timeout = 200
+poll-retries = 0
+CONF
+
+log=$work/trapd.log
+"$trapd" --config "$work/colosla-trapd.conf" --foreground --log-level debug >"$log" 2>&1 &
+pid=$!
+cleanup_hooks+=("kill -KILL $pid 2>/dev/null")
+show_log() { cat "$log" >&2; }
+wait_for 20 grep -q "listening on udp:127.0.0.1:$port" "$log" || { show_log; fail "colosla-trapd did not start"; }
+expect_has "$(cat "$log")" "16 trap rules loaded from $work/rules/apc-powernet-ups.json (PowerNet-MIB 4.0.5), $work/rules/cyberpower-ups.json (CPS-MIB 2.13)" "the log"
+
+q() { sqlite3 "$db" "$1"; }
+has() { [ -n "$(q "$1")" ]; }
+last_trap_state() { q "SELECT state FROM observation_view WHERE kind = 'ups' AND device = 'ups1' AND source = 'trap' ORDER BY seq DESC LIMIT 1"; }
+trap_count() { q "SELECT count(*) FROM observation_view WHERE device = 'ups1' AND source = 'trap'"; }
+stat_of() { "$colosla" --db "$db" stats --format json | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
+at_least() { [ "$(stat_of "$1")" -ge "$2" ]; }
+
+# A trap-argument string as APC's cards send one (the MIB's VARIABLES { mtrapargsString }).
+text=1.3.6.1.4.1.318.2.3.3.0
+
+# --- upsOnBattery as SNMPv1: enterprise apc (1.3.6.1.4.1.318), specific 5 ----------------------
+snmptrap -v1 -c public "127.0.0.1:$port" 1.3.6.1.4.1.318 127.0.0.1 6 5 '' \
+  "$text" s "UPS: On battery power in response to an input power problem."
+wait_for 20 has "SELECT 1 FROM observation_view WHERE device = 'ups1' AND source = 'trap'" \
+  || { show_log; fail "the v1 upsOnBattery was not stored"; }
+expect_eq "$(last_trap_state)" "battery" "ups1 after upsOnBattery (v1)"
+expect_has "$(q "SELECT evidence FROM observation_view WHERE device = 'ups1' AND source = 'trap'")" \
+  "=> upsOnBattery" "the evidence"
+expect_has "$(cat "$log")" "upsOnBattery (rule apc-ups-on-battery)" "the log"
+
+# --- powerRestored as SNMPv2c: 1.3.6.1.4.1.318.0.9; its rule asks for a poll ----------------------
+polls=$(stat_of trapd.polls-requested)
+snmptrap -v2c -c public "127.0.0.1:$port" '' 1.3.6.1.4.1.318.0.9 "$text" s "UPS: No longer on battery power."
+wait_for 20 bash -c "[ \"\$(sqlite3 '$db' \"SELECT count(*) FROM observation_view WHERE device = 'ups1' AND source = 'trap'\")\" = 2 ]" \
+  || { show_log; fail "the v2c powerRestored was not stored"; }
+expect_eq "$(last_trap_state)" "normal" "ups1 after powerRestored (v2c)"
+wait_for 20 at_least trapd.polls-requested $((polls + 1)) || { show_log; fail "powerRestored asked for no poll"; }
+
+# --- CyberPower upsOnBattery as SNMPv1 (enterprise cps 1.3.6.1.4.1.3808, specific 5), relayed:
+# its agent-addr 127.0.0.2 names cps1. The varbind is CPS-MIB's mtrapinfoString.0 ----------------
+snmptrap -v1 -c public "127.0.0.1:$port" 1.3.6.1.4.1.3808 127.0.0.2 6 5 '' \
+  1.3.6.1.4.1.3808.2.2.3.0 s "Utility power failed, transfer to backup mode."
+wait_for 20 has "SELECT 1 FROM observation_view WHERE device = 'cps1' AND source = 'trap'" \
+  || { show_log; fail "the CyberPower upsOnBattery was not stored"; }
+expect_eq "$(q "SELECT kind, state FROM observation_view WHERE device = 'cps1' AND source = 'trap'")" "ups|battery" "cps1"
+expect_has "$(cat "$log")" "upsOnBattery (rule cps-ups-on-battery)" "the log"
+
+# --- a malformed rule file: refused on SIGHUP, the rules in force kept ----------------------------
+cat >"$work/rules/zz-broken.json" <<'JSON'
+{
+  "colosla-trap-rules:trap-rules": {
+    "mib": {"name": "BROKEN-MIB", "revision": "1"},
+    "rule": [
+      {
+        "name": "broken",
+        "object": "brokenTrap",
+        "match": {"trap-oid": ".1.3.6.1.4.1.99999.0.1"},
+        "entity": {"ups": {}},
+        "state": "battery"
+      }
+    ]
+  }
+}
+JSON
+kill -HUP "$pid"
+wait_for 20 grep -q "trap rules not loaded; the 16 rules in force are kept" "$log" \
+  || { show_log; fail "a broken rule file was not refused on SIGHUP"; }
+expect_has "$(cat "$log")" "$work/rules/zz-broken.json:8: /colosla-trap-rules:trap-rules/rule[name='broken']/match/trap-oid: an OID is written in numbers without a leading dot" "the log"
+kill -0 "$pid" || fail "colosla-trapd died on a broken rule file"
+snmptrap -v2c -c public "127.0.0.1:$port" '' 1.3.6.1.4.1.318.0.5 "$text" s "UPS: On battery power."
+wait_for 20 bash -c "[ \"\$(sqlite3 '$db' \"SELECT count(*) FROM observation_view WHERE device = 'ups1' AND source = 'trap'\")\" = 3 ]" \
+  || { show_log; fail "the rules in force did not read upsOnBattery after the refused reload"; }
+expect_eq "$(last_trap_state)" "battery" "ups1 after upsOnBattery (v2c), rules kept"
+
+# --- colosla-trapd --check-config says so too ----------------------------------------------------
+run "$trapd" --check-config --config "$work/colosla-trapd.conf"
+expect_rc 1
+expect_has "$err" "$work/rules/zz-broken.json:8: /colosla-trap-rules:trap-rules/rule[name='broken']/match/trap-oid: " "stderr"
+
+# --- colosla rules validate: the same file refused with file, line and path ----------------------
+run "$colosla" rules validate "$work/rules/zz-broken.json"
+expect_rc 1
+expect_has "$err" "$work/rules/zz-broken.json:8: /colosla-trap-rules:trap-rules/rule[name='broken']/match/trap-oid: " "stderr"
+run "$colosla" rules validate "$src/rules/apc-powernet-ups.json"
+expect_rc 0
+expect_eq "$out" "$src/rules/apc-powernet-ups.json: valid (PowerNet-MIB 4.0.5, 7 rules)"
+run "$colosla" rules list "$src/rules/apc-powernet-ups.json"
+expect_rc 0
+expect_has "$out" "apc-ups-on-battery: upsOnBattery 1.3.6.1.4.1.318.0.5 => ups battery" "rules list"
+
+# --- fixed again: SIGHUP loads it ----------------------------------------------------------------
+sed -i 's/"\.1\.3\.6/"1.3.6/' "$work/rules/zz-broken.json"
+kill -HUP "$pid"
+wait_for 20 grep -q "17 trap rules loaded" "$log" || { show_log; fail "the fixed rule file was not loaded"; }
+
+kill -TERM "$pid"
+wait_for 30 bash -c "! kill -0 $pid 2>/dev/null" || { show_log; fail "colosla-trapd did not stop on SIGTERM"; }
+set +e
+wait "$pid"
+code=$?
+set -e
+expect_eq "$code" 0 "exit status after SIGTERM"
+
+# --- colosla trap-handler (snmptrapd's traphandle) reads the same rules --------------------------
+cat >"$work/traphandle.txt" <<'IN'
+127.0.0.2
+UDP: [127.0.0.2]:40183->[127.0.0.1]:162
+.1.3.6.1.2.1.1.3.0 74848
+.1.3.6.1.6.3.1.1.4.1.0 .1.3.6.1.4.1.3808.0.9
+.1.3.6.1.4.1.3808.2.2.3.0 "Utility power restored, return from backup mode."
+IN
+run_in "$work/traphandle.txt" "$colosla" --db "$db" trap-handler --rules "$src/rules"
+expect_rc 0
+expect_eq "$(q "SELECT state FROM observation_view WHERE device = 'cps1' AND source = 'trap' ORDER BY seq DESC LIMIT 1")" \
+  "normal" "cps1 after powerRestored through trap-handler"
+echo "ok: trap rules"
