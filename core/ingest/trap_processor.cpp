@@ -40,8 +40,10 @@ std::map<std::string, std::int64_t> TrapCounters::named() const {
           {"trapd.informs-answered", informs_answered},
           {"trapd.polls-requested", polls_requested},
           {"trapd.v3-discovery", v3_discovery},
+          {"trapd.rejected.overload", rejected_overload},
           {"trapd.ignored.not-notification", not_notifications},
-          {"trapd.informs-retransmitted", inform_repeats}};
+          {"trapd.ignored.inform-retransmitted", inform_repeats},
+          {"trapd.diagnostic.unreadable", diagnostic_unreadable}};
 }
 
 TrapCounters TrapCounters::minus(const TrapCounters& b) const {
@@ -61,7 +63,29 @@ TrapCounters TrapCounters::minus(const TrapCounters& b) const {
   d.v3_discovery = v3_discovery - b.v3_discovery;
   d.not_notifications = not_notifications - b.not_notifications;
   d.inform_repeats = inform_repeats - b.inform_repeats;
+  d.rejected_overload = rejected_overload - b.rejected_overload;
+  d.diagnostic_unreadable = diagnostic_unreadable - b.diagnostic_unreadable;
   return d;
+}
+
+std::int64_t TrapCounters::received_unaccounted() const {
+  return received - (accepted + rejected_unknown_source + rejected_bad_community + rejected_usm +
+                     rejected_malformed + rejected_overload + v3_discovery + not_notifications +
+                     inform_repeats);
+}
+
+std::int64_t TrapCounters::accepted_unaccounted() const {
+  return accepted - (observations_stored + evidence_stored + duplicates + rate_limited);
+}
+
+void TrapCounters::take_receiver(const ReceiveCounters& rx) {
+  received = rx.datagrams;
+  rejected_usm = rx.usm;
+  rejected_malformed = rx.malformed;
+  rejected_overload = rx.overload;
+  v3_discovery = rx.discovery;
+  not_notifications = rx.not_notifications;
+  inform_repeats = rx.inform_repeats;
 }
 
 TrapProcessor::TrapProcessor(const Inventory& inventory, const Registry& registry,
@@ -226,8 +250,10 @@ Processed TrapProcessor::process(const Trap& t) {
       auto m = plugin->on_trap(t, view);
       if (!m) {
         // The plugin's message may quote what the device sent.
+        // Accepted and stored as evidence, which is where it is counted; unreadable is a
+        // diagnostic beside the identities, so that a plugin's verdict is not counted twice.
         const std::string why = escaped(m.error().msg);
-        ++counters_.rejected_malformed;
+        ++counters_.diagnostic_unreadable;
         keep_evidence(Disposition::malformed, "malformed: " + why);
         ++counters_.evidence_stored;
         out.log = "malformed: " + why + " (kept as evidence)";
@@ -341,7 +367,7 @@ Processed TrapProcessor::process(const Trap& t) {
       append_escaped(o.evidence, s.detail);
     }
   }
-  counters_.observations_stored += static_cast<std::int64_t>(n);
+  ++counters_.observations_stored;  // a trap, however many observations it makes
   out.log = std::move(meaning.summary);
   return out;
 }
