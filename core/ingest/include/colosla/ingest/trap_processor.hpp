@@ -28,7 +28,9 @@ enum class Disposition : std::uint8_t {
   rate_limited,    ///< over the device's rate, changing nothing
   unknown_source,  ///< no inventory device has the sender's address
   bad_community,   ///< the community is not one the device (or the configuration) accepts
-  malformed,       ///< the plugin could not read it (a varbind missing, of the wrong type, …)
+  /// the plugin could not read it (a varbind missing, of the wrong type, …): stored as evidence,
+  /// counted as evidence-stored and diagnostic.unreadable
+  malformed,
 };
 std::string_view to_string(Disposition d);
 
