@@ -17,14 +17,9 @@ void Daemon::submit(bool checkpoint) {
     return;
   }
   core::TrapCounters& c = proc_->counters();
-  // The receiver counts datagrams; the processor counts what it was handed.
-  c.received = rxc_.datagrams;
-  c.rejected_usm = rxc_.usm;
-  c.v3_discovery = rxc_.discovery;
-  c.not_notifications = rxc_.not_notifications;
-  c.inform_repeats = rxc_.inform_repeats;
-  c.rejected_malformed += rxc_.malformed - flushed_rx_.malformed;
-  flushed_rx_.malformed = rxc_.malformed;
+  // The receiver counts datagrams and what it refused; the processor what it was handed. Every
+  // trap received has been processed by now, so both identities of TrapCounters hold here.
+  c.take_receiver(rxc_);
   Writer::Batch b;
   b.rows.counters = c.minus(flushed_);
   if (pending_ == 0 && acks_.empty() && !core::any(b.rows.counters) && !checkpoint) {

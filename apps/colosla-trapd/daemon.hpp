@@ -75,7 +75,7 @@ class Daemon {
   std::unique_ptr<core::TrapProcessor> proc_;
   bool running_ = true;
 
-  core::ReceiveCounters rxc_, flushed_rx_;
+  core::ReceiveCounters rxc_;
   core::TrapCounters flushed_;  // as last committed
   core::IngestBatch waiting_;   // received, not yet handed to the writer (counters unused)
   std::vector<std::uint64_t> acks_;

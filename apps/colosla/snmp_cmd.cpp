@@ -206,11 +206,27 @@ int discover(Context& ctx) {
   return kOk;
 }
 
+// What `colosla stats --help` says of the counters (docs/operations.md, "Counters", says more).
+constexpr std::string_view kCountersHelp =
+    "\nEvery datagram colosla-trapd receives (every trap colosla trap-handler is given) is "
+    "counted\n"
+    "once among received's parts, and every accepted trap once among accepted's:\n"
+    "  trapd.received = accepted + rejected.unknown-source + rejected.bad-community\n"
+    "                   + rejected.usm + rejected.malformed + rejected.overload + v3-discovery\n"
+    "                   + ignored.not-notification + ignored.inform-retransmitted\n"
+    "  trapd.accepted = observations-stored + evidence-stored + duplicates + rate-limited\n"
+    "observations-stored and evidence-stored count traps, not rows: a trap stored as\n"
+    "observations (with their evidence) is not evidence-stored too. A trap a plugin cannot read\n"
+    "is evidence-stored, and also trapd.diagnostic.unreadable, which is in neither identity, as\n"
+    "informs-answered and polls-requested are not. rejected.malformed is only datagrams that do\n"
+    "not parse.\n";
+
 int stats(Context& ctx) {
   po::options_description d("stats");
   d.add_options()("format", po::value<std::string>()->default_value("text"), "text or json");
   auto vm = parse(ctx, d);
   if (!vm) {
+    std::cout << kCountersHelp;  // (parse printed the usage: --help)
     return kOk;
   }
   const std::string format = format_option(*vm, {"text", "json"});

@@ -41,8 +41,10 @@ std::map<std::string, std::int64_t> TrapCounters::named() const {
           {"trapd.informs-answered", informs_answered},
           {"trapd.polls-requested", polls_requested},
           {"trapd.v3-discovery", v3_discovery},
+          {"trapd.rejected.overload", rejected_overload},
           {"trapd.ignored.not-notification", not_notifications},
-          {"trapd.informs-retransmitted", inform_repeats},
+          {"trapd.ignored.inform-retransmitted", inform_repeats},
+          {"trapd.diagnostic.unreadable", diagnostic_unreadable},
           {"trapd.relay.trusted", relay_trusted},
           {"trapd.relay.untrusted", relay_untrusted},
           {"trapd.relay.unreadable", relay_unreadable}};
@@ -68,7 +70,29 @@ TrapCounters TrapCounters::minus(const TrapCounters& b) const {
   d.relay_trusted = relay_trusted - b.relay_trusted;
   d.relay_untrusted = relay_untrusted - b.relay_untrusted;
   d.relay_unreadable = relay_unreadable - b.relay_unreadable;
+  d.rejected_overload = rejected_overload - b.rejected_overload;
+  d.diagnostic_unreadable = diagnostic_unreadable - b.diagnostic_unreadable;
   return d;
+}
+
+std::int64_t TrapCounters::received_unaccounted() const {
+  return received - (accepted + rejected_unknown_source + rejected_bad_community + rejected_usm +
+                     rejected_malformed + rejected_overload + v3_discovery + not_notifications +
+                     inform_repeats);
+}
+
+std::int64_t TrapCounters::accepted_unaccounted() const {
+  return accepted - (observations_stored + evidence_stored + duplicates + rate_limited);
+}
+
+void TrapCounters::take_receiver(const ReceiveCounters& rx) {
+  received = rx.datagrams;
+  rejected_usm = rx.usm;
+  rejected_malformed = rx.malformed;
+  rejected_overload = rx.overload;
+  v3_discovery = rx.discovery;
+  not_notifications = rx.not_notifications;
+  inform_repeats = rx.inform_repeats;
 }
 
 TrapProcessor::TrapProcessor(const Inventory& inventory, const Registry& registry,
@@ -280,8 +304,10 @@ Processed TrapProcessor::process(const Trap& t) {
     } else {
       auto m = apply(*rule, t, view_of(*d));
       if (!m) {
-        const std::string why = escaped(m.error().msg);  // it may quote what the device sent
-        ++counters_.rejected_malformed;
+        // It may quote what the device sent. Counted as the plugins' verdicts are: evidence-stored,
+        // and unreadable beside the identities.
+        const std::string why = escaped(m.error().msg);
+        ++counters_.diagnostic_unreadable;
         keep_evidence(Disposition::malformed, "malformed: " + why + " (rule " + rule->name + ")");
         ++counters_.evidence_stored;
         out.log = "malformed: " + why + " (rule " + rule->name + "; kept as evidence)";
@@ -302,9 +328,11 @@ Processed TrapProcessor::process(const Trap& t) {
       }
       auto m = plugin->on_trap(own ? *own : as_declared, view);
       if (!m) {
-        // The plugin's message may quote what the device sent.
+        // The plugin's message may quote what the device sent. Accepted and stored as evidence,
+        // which is where it is counted; unreadable is a diagnostic beside the identities, so that a
+        // plugin's verdict is not counted twice.
         const std::string why = escaped(m.error().msg);
-        ++counters_.rejected_malformed;
+        ++counters_.diagnostic_unreadable;
         keep_evidence(Disposition::malformed, "malformed: " + why);
         ++counters_.evidence_stored;
         out.log = "malformed: " + why + " (kept as evidence)";
@@ -418,7 +446,7 @@ Processed TrapProcessor::process(const Trap& t) {
       append_escaped(o.evidence, s.detail);
     }
   }
-  counters_.observations_stored += static_cast<std::int64_t>(n);
+  ++counters_.observations_stored;  // a trap, however many observations it makes
   out.log = std::move(meaning.summary);
   return out;
 }

@@ -400,6 +400,7 @@ struct TrapReceiver::Impl {
               ReceiveCounters& c) {
     auto* pdu = static_cast<netsnmp_pdu*>(std::calloc(1, sizeof(netsnmp_pdu)));
     if (pdu == nullptr) {
+      ++c.overload;  // counted all the same: every datagram ends in one counter
       return;
     }
     // No session_list: the library then sends nothing itself and leaves the reason in the
@@ -456,6 +457,7 @@ struct TrapReceiver::Impl {
         return;
       }
       if (pending.size() >= kMaxPending) {
+        ++c.overload;
         note("informs not taken", "too many informs waiting for their commit; one from " +
                                       trap.source_address + " not taken (its sender retransmits)");
         snmp_free_pdu(pdu);

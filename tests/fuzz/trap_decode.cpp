@@ -114,6 +114,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       w.receiver->release(r.inform);
     }
   }
+  // Every datagram ends in exactly one counter, and every accepted trap in one of accepted's.
+  TrapCounters all = processor.counters();
+  all.take_receiver(counters);
+  if (all.received_unaccounted() != 0 || all.accepted_unaccounted() != 0) {
+    std::fprintf(stderr, "trap_decode: the counters do not add up (received %lld, accepted %lld)\n",
+                 static_cast<long long>(all.received_unaccounted()),
+                 static_cast<long long>(all.accepted_unaccounted()));
+    std::abort();
+  }
   if (fuzz::debug()) {
     std::fprintf(stderr,
                  "trap_decode: malformed %lld usm %lld discovery %lld not-notification %lld\n",

@@ -98,7 +98,11 @@ TEST_CASE("write_batch stores observations, evidence and counters in one transac
   CHECK(stored->size() == 1);
   CHECK(f.counter("trapd.received") == 2);
   CHECK(f.counter("trapd.observations-stored") == 1);
-  CHECK(f.counter("trapd.rejected.malformed") == 1);
+  // The trap its plugin cannot read is stored as evidence, counted there (and as unreadable),
+  // no longer as rejected.malformed too.
+  CHECK(f.counter("trapd.evidence-stored") == 1);
+  CHECK(f.counter("trapd.diagnostic.unreadable") == 1);
+  CHECK(f.counter("trapd.rejected.malformed") == 0);
 
   SECTION("counters add up; a batch with nothing in it writes nothing") {
     IngestBatch again;

@@ -105,6 +105,9 @@ TEST_CASE("a trap goes only to the plugins that declare its OID", "[trapd][plugi
   CHECK(g_calls == 2);
   REQUIRE(r.disposition == Disposition::observation);
   REQUIRE(r.observations.size() == 2);
+  // One trap stored as observations, however many it makes (the counters' identities).
+  CHECK(f.p->counters().observations_stored == 1);
+  CHECK(f.p->counters().accepted_unaccounted() == 0);
   CHECK(r.observations[0].entity == EntityId::port("vendor1", "count-a"));
   CHECK(r.observations[1].entity == EntityId::port("vendor1", "count-b"));
   CHECK(r.log == "count-a down; count-b down");

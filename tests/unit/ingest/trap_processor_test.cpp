@@ -197,7 +197,12 @@ TEST_CASE("evidence only: not understood, no state, an ifIndex not walked yet", 
     CHECK(r.disposition == Disposition::malformed);
     CHECK(r.evidence.reason ==
           "malformed: linkDown: 1.3.6.1.2.1.2.2.1.1.3 is STRING, not an INTEGER (ifIndex)");
-    CHECK(f.p->counters().rejected_malformed == 1);
+    // Counted where it ends (evidence-stored), and as unreadable beside the identities; not
+    // rejected.malformed as well (that is for datagrams that do not parse).
+    CHECK(f.p->counters().evidence_stored == 1);
+    CHECK(f.p->counters().diagnostic_unreadable == 1);
+    CHECK(f.p->counters().rejected_malformed == 0);
+    CHECK(f.p->counters().accepted_unaccounted() == 0);
   }
 }
 

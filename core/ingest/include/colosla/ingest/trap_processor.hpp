@@ -14,6 +14,7 @@
 #include "colosla/model/trap.hpp"
 #include "colosla/plugin/registry.hpp"
 #include "colosla/rules/trap_rules.hpp"
+#include "colosla/snmp/trap_receiver.hpp"
 #include "colosla/store/store.hpp"
 
 /// What happens to a received trap, whoever received it (colosla-trapd, or snmptrapd through
@@ -29,28 +30,52 @@ enum class Disposition : std::uint8_t {
   rate_limited,    ///< over the device's rate, changing nothing
   unknown_source,  ///< no inventory device has the sender's address
   bad_community,   ///< the community is not one the device (or the configuration) accepts
-  malformed,       ///< the plugin could not read it (a varbind missing, of the wrong type, …)
+  /// the plugin could not read it (a varbind missing, of the wrong type, …): stored as evidence,
+  /// counted as evidence-stored and diagnostic.unreadable
+  malformed,
 };
 std::string_view to_string(Disposition d);
 
-/// Every counter colosla-trapd keeps, by the names `colosla stats` prints.
+/// Every counter colosla-trapd keeps, by the names `colosla stats` prints. Each datagram received
+/// is counted once among received's parts, and each accepted trap once among accepted's:
+///
+///   received = accepted + rejected.unknown-source + rejected.bad-community + rejected.usm
+///              + rejected.malformed + rejected.overload + v3-discovery
+///              + ignored.not-notification + ignored.inform-retransmitted
+///   accepted = observations-stored + evidence-stored + duplicates + rate-limited
+///
+/// (received_unaccounted() and accepted_unaccounted() are what is left over: 0 when they hold.)
+/// The other counters (informs-answered, polls-requested, diagnostic.unreadable) count
+/// something else beside them and are in neither identity.
 struct TrapCounters {
-  std::int64_t received = 0;
+  std::int64_t received = 0;  ///< datagrams (colosla-trapd), traps handed in (trap-handler)
+  /// its device is known and its community (v1/v2c) checks out; a v3 trap's USM checked it
   std::int64_t accepted = 0;
-  std::int64_t rejected_unknown_source = 0;
-  std::int64_t rejected_bad_community = 0;
-  std::int64_t rejected_usm = 0;        ///< counted by the receiver (USM failures)
-  std::int64_t rejected_malformed = 0;  ///< packets that do not parse, and traps plugins refuse
-  std::int64_t duplicates = 0;
-  std::int64_t rate_limited = 0;
+  std::int64_t rejected_unknown_source = 0;  ///< no inventory device has the sender's address
+  std::int64_t rejected_bad_community = 0;   ///< a community the device does not accept
+  std::int64_t rejected_usm = 0;  ///< SNMPv3 refused (the receiver: user, keys, level, time)
+  std::int64_t rejected_malformed =
+      0;  ///< datagrams that do not parse (BER, version, truncated); never a plugin's verdict
+  std::int64_t rejected_overload =
+      0;  ///< not taken for want of room (an inform when too many wait for their commit)
+  std::int64_t duplicates = 0;    ///< accepted, the same trap again within the window: dropped
+  std::int64_t rate_limited = 0;  ///< accepted, over the device's rate, changing nothing: dropped
+  /// accepted traps stored as observations: one per trap, however many observations it makes
+  /// (its evidence is in them)
   std::int64_t observations_stored = 0;
+  /// accepted traps stored as evidence only: no state in it, no plugin reads it, a plugin
+  /// calls it malformed, or an inform that is a repeat or over the rate (an answered inform is
+  /// always stored)
   std::int64_t evidence_stored = 0;
   std::int64_t informs_answered = 0;
   std::int64_t polls_requested = 0;
   std::int64_t v3_discovery =
       0;  ///< SNMPv3 engine discovery and time synchronisation (RFC 3414 §4)
   std::int64_t not_notifications = 0;  ///< GET, SET, … sent to the trap port: ignored
-  std::int64_t inform_repeats = 0;     ///< retransmissions of an inform already received
+  std::int64_t inform_repeats = 0;     ///< retransmissions of an inform already received: ignored
+  /// Diagnostic, in no identity: accepted traps a plugin could not read (a varbind missing, of
+  /// the wrong type, …), each also counted where it ended (evidence-stored).
+  std::int64_t diagnostic_unreadable = 0;
   /// v2c/v3 traps a trusted relay said were another device's (snmpTrapAddress.0); annotations
   /// of received traps, not dispositions: they do not add up with the others.
   std::int64_t relay_trusted = 0;
@@ -61,6 +86,16 @@ struct TrapCounters {
   [[nodiscard]] std::map<std::string, std::int64_t> named() const;
   /// this − before, field by field.
   [[nodiscard]] TrapCounters minus(const TrapCounters& before) const;
+  /// received − (accepted + every rejected.* + v3-discovery + every ignored.*): 0 when the first
+  /// identity holds.
+  [[nodiscard]] std::int64_t received_unaccounted() const;
+  /// accepted − (observations-stored + evidence-stored + duplicates + rate-limited): 0 when the
+  /// second identity holds.
+  [[nodiscard]] std::int64_t accepted_unaccounted() const;
+  /// Takes what the receiver counted (colosla-trapd): received becomes its datagrams, and the
+  /// refusals it made before any trap reached the processor are its own. Both sets of counters
+  /// run from the same start.
+  void take_receiver(const ReceiveCounters& rx);
 };
 
 struct Processed {

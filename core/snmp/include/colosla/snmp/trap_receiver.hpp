@@ -13,7 +13,9 @@
 
 namespace colosla::core {
 
-/// What the receiver counts before a trap reaches the TrapProcessor.
+/// What the receiver counts before a trap reaches the TrapProcessor. Every datagram it counts
+/// ends in exactly one of usm, discovery, malformed, not_notifications, inform_repeats and
+/// overload, or is handed on as a notification (reports_sent counts answers, not datagrams).
 struct ReceiveCounters {
   std::int64_t datagrams = 0;
   std::int64_t usm = 0;  ///< SNMPv3 refused: unknown user, wrong digest or key, below the user's
@@ -25,6 +27,8 @@ struct ReceiveCounters {
   std::int64_t reports_sent = 0;       ///< SNMPv3 Reports (engine discovery, time window, …)
   std::int64_t not_notifications = 0;  ///< GET, SET, … sent to the trap port
   std::int64_t inform_repeats = 0;     ///< retransmissions of an inform already received
+  std::int64_t overload = 0;  ///< not taken for want of room: an inform when too many wait for
+                              ///< their commit, or a datagram with no memory to decode it in
 };
 
 /// A notification, and for an inform the handle to acknowledge it with after its commit.
