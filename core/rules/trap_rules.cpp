@@ -59,22 +59,14 @@ std::string_view to_string(RuleEntity e) {
   return "?";
 }
 
-std::string trap_oid_key(std::string_view oid) {
-  const auto last = oid.rfind('.');
-  if (last == std::string_view::npos || last < 2) {
-    return std::string(oid);
-  }
-  // "E.0.N" → "E.N"
-  if (oid.compare(last - 2, 2, ".0") == 0) {
-    return std::string(oid.substr(0, last - 2)) + std::string(oid.substr(last));
-  }
-  return std::string(oid);
-}
-
 void TrapRules::add(TrapRuleFile file) {
   const std::size_t f = files_.size();
   for (std::size_t r = 0; r < file.rules.size(); ++r) {
-    index_[trap_oid_key(file.rules[r].trap_oid)].emplace_back(f, r);
+    const std::string& oid = file.rules[r].trap_oid;
+    index_[oid].emplace_back(f, r);
+    if (const auto v1 = v1_form(oid)) {
+      index_[*v1].emplace_back(f, r);
+    }
   }
   files_.push_back(std::move(file));
 }
@@ -91,7 +83,7 @@ const TrapRule* TrapRules::find(const Trap& trap) const {
   if (index_.empty()) {
     return nullptr;
   }
-  const auto it = index_.find(trap_oid_key(trap.trap_oid));
+  const auto it = index_.find(trap.trap_oid);
   if (it == index_.end()) {
     return nullptr;
   }

@@ -53,13 +53,8 @@ struct TrapRuleFile {
   std::vector<TrapRule> rules;
 };
 
-/// The key trap OIDs are compared by: E.0.N and E.N are one trap (RFC 3584 §3.1 turns an SNMPv1
-/// enterprise E and specific N into E.0.N; an SMIv2 notification E.N sent as SNMPv1 becomes
-/// E, N), so the key drops a 0 before the last sub-identifier. Kept here, local to the rules,
-/// until core dispatch has the same equivalence.
-std::string trap_oid_key(std::string_view oid);
-
-/// Every rule in force, indexed by trap OID key. Files are tried in the order they were added,
+/// Every rule in force, indexed by the trap OIDs it reads: its own and its SNMPv1 form (core's
+/// v1_form, RFC 3584, as the plugins' dispatch). Files are tried in the order they were added,
 /// rules in their file's order; the first rule whose match holds reads the trap.
 class TrapRules {
  public:
