@@ -13,7 +13,11 @@
 #  - LIEBERT-GP-NOTIFICATIONS-MIB 200807020000Z (rules/liebert-gp.json): lgpEventConditionEntryAdded
 #    with lgpConditionDescr = lgpConditionLoadOnBattery (v1, as a GXT5 sends it), its
 #    lgpEventConditionEntryRemoved (v2c), lgpEventLoadTransferedToBypass (v1); a condition added
-#    for a battery test, and lgpEventConfigModified, are evidence only.
+#    for a battery test, and lgpEventConfigModified, are evidence only;
+#  - EATON-EPDU-MIB 202303311500Z (rules/eaton-epdu.json): notifyOutletControlStatus, the outlet
+#    numbered by outletIndex's value, off(0)/on(1) (v2c, and v1: ENTERPRISE eatonEpdu, 33); a
+#    pendingOff(2), a daisy-chained unit's outlet (strappingIndex 1) and notifyFailedLogin (an
+#    authentication failure) are evidence only.
 # usage: trap_rules_vendors.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
@@ -36,6 +40,8 @@ cat >"$work/inventory.json" <<JSON
   {"name":"mge1","role":"ups","address":"127.0.0.22","plugin":"ups-mib",
    "snmp":{"version":"v2c","community":"public","port":$silent}},
   {"name":"lgp1","role":"ups","address":"127.0.0.23","plugin":"ups-mib",
+   "snmp":{"version":"v2c","community":"public","port":$silent}},
+  {"name":"epdu1","role":"pdu","address":"127.0.0.24","plugin":"if-mib",
    "snmp":{"version":"v2c","community":"public","port":$silent}}]}}
 JSON
 cat >"$work/colosla-trapd.conf" <<CONF
@@ -56,7 +62,7 @@ cleanup_hooks+=("kill -KILL $pid 2>/dev/null")
 show_log() { cat "$log" >&2; }
 wait_for 20 grep -q "listening on udp:127.0.0.1:$port" "$log" || { show_log; fail "colosla-trapd did not start"; }
 for f in "eaton-xups.json (XUPS-MIB 201909270000Z)" "mge-ups.json (MG-SNMP-UPS-MIB V1.7 AE (2012-08-21))" \
-  "liebert-gp.json (LIEBERT-GP-NOTIFICATIONS-MIB 200807020000Z)"; do
+  "liebert-gp.json (LIEBERT-GP-NOTIFICATIONS-MIB 200807020000Z)" "eaton-epdu.json (EATON-EPDU-MIB 202303311500Z)"; do
   expect_has "$(grep 'trap rules loaded from' "$log")" "$src/rules/$f" "the log"
 done
 
@@ -152,6 +158,42 @@ expect_states lgp1 "battery normal bypass" "lgpEventLoadTransferedToBypass (v1)"
 # lgpEventConfigModified { sysUpTime, lgpEventParmTableRef, lgpEventParmTableRowRef }: evidence only.
 send $la -v2c "127.0.0.1:$port" '' $l.3.0.18 $l.3.10.5.0 o $l.8.20.1 $l.3.10.6.0 o $l.8.20.1.1.1.1
 evidence_only lgp1 $l.3.0.18 3 "lgpEventConfigModified (v2c)"
+
+# --- EATON-EPDU-MIB: notifyOutletControlStatus { strappingIndex, outletIndex, outletControlStatus } --
+e=1.3.6.1.4.1.534.6.6.7
+ea=127.0.0.24
+# outlet_vbs STRAPPING OUTLET STATUS: the varbinds as an ePDU sends them, each with its instance
+outlet_vbs() { vbs=("$e.1.2.1.1.$1" i "$1" "$e.6.1.1.1.$1.$2" i "$2" "$e.6.6.1.2.$1.$2" i "$3"); }
+outlet_states() {
+  q "SELECT item || '=' || state FROM observation_view WHERE kind = 'outlet' AND device = 'epdu1'
+     AND source = 'trap' ORDER BY seq" | paste -sd' '
+}
+outlet_vbs 0 5 0
+send $ea -v2c "127.0.0.1:$port" '' $e.0.33 "${vbs[@]}"
+wait_for 20 count_is "SELECT count(*) FROM observation_view WHERE device = 'epdu1' AND source = 'trap'" 1 \
+  || { show_log; fail "notifyOutletControlStatus off (v2c) was not stored"; }
+expect_eq "$(outlet_states)" "5=off" "epdu1 after notifyOutletControlStatus off (v2c)"
+outlet_vbs 0 5 1
+send $ea -v1 "127.0.0.1:$port" $e $ea 6 33 '' "${vbs[@]}"
+wait_for 20 count_is "SELECT count(*) FROM observation_view WHERE device = 'epdu1' AND source = 'trap'" 2 \
+  || { show_log; fail "notifyOutletControlStatus on (v1) was not stored"; }
+expect_eq "$(outlet_states)" "5=off 5=on" "epdu1 after notifyOutletControlStatus on (v1)"
+expect_has "$(grep 'notifyOutletControlStatus outlet 5 (rule epdu-outlet-control-status)' "$log")" \
+  "epdu1: v1 trap from $ea:" "the log"
+# pendingOff(2): a value the map does not list, no state
+outlet_vbs 0 6 2
+send $ea -v2c "127.0.0.1:$port" '' $e.0.33 "${vbs[@]}"
+wait_for 20 count_is "SELECT count(*) FROM evidence WHERE device = 'epdu1' AND trap_oid = '$e.0.33'" 1 \
+  || { show_log; fail "notifyOutletControlStatus pendingOff was not kept as evidence"; }
+# outlet 5 of the daisy-chained unit 1 is not epdu1's outlet 5
+outlet_vbs 1 5 0
+send $ea -v2c "127.0.0.1:$port" '' $e.0.33 "${vbs[@]}"
+wait_for 20 count_is "SELECT count(*) FROM evidence WHERE device = 'epdu1' AND trap_oid = '$e.0.33'" 2 \
+  || { show_log; fail "a strapped unit's notifyOutletControlStatus was not kept as evidence"; }
+# notifyFailedLogin { userName, commInterface }: web(3)
+send $ea -v2c "127.0.0.1:$port" '' $e.0.3 $e.1.2.1.40.0 s admin $e.1.2.1.41.0 i 3
+evidence_only epdu1 $e.0.3 2 "notifyFailedLogin"
+expect_eq "$(outlet_states)" "5=off 5=on" "epdu1's outlets after the traps without a state"
 
 expect_eq "$(stat_of trapd.rejected.malformed)" 0 "malformed traps"
 
