@@ -12,7 +12,8 @@
 #    upsmgReturnFromBoost (v2c); upsmgBatteryTestOK is evidence only;
 #  - LIEBERT-GP-NOTIFICATIONS-MIB 200807020000Z (rules/liebert-gp.json): lgpEventConditionEntryAdded
 #    with lgpConditionDescr = lgpConditionLoadOnBattery (v1, as a GXT5 sends it), its
-#    lgpEventConditionEntryRemoved (v2c), lgpEventLoadTransferedToBypass (v1); a condition added
+#    lgpEventConditionEntryRemoved (v2c), lgpConditionLoadTransferedToBypass added and removed (v2c),
+#    lgpEventLoadTransferedToBypass (v1); a condition added
 #    for a battery test, and lgpEventConfigModified, are evidence only;
 #  - EATON-EPDU-MIB 202303311500Z (rules/eaton-epdu.json): notifyOutletControlStatus, the outlet
 #    numbered by outletIndex's value, off(0)/on(1) (v2c, and v1: ENTERPRISE eatonEpdu, 33); a
@@ -153,11 +154,16 @@ send $la -v2c "127.0.0.1:$port" '' $l.3.0.1 $entry.1.4 u 4 $entry.2.4 o $l.2.1.7
 evidence_only lgp1 $l.3.0.1 1 "lgpEventConditionEntryAdded lgpConditionBatteryTestInProgress (v2c)"
 send $la -v2c "127.0.0.1:$port" '' $l.3.0.2 $entry.1.3 u 3 $entry.2.3 o $on_battery $entry.3.3 t 181200
 expect_states lgp1 "battery normal" "lgpEventConditionEntryRemoved lgpConditionLoadOnBattery (v2c)"
+# lgpConditionLoadTransferedToBypass (lgpConditionOnBypass 5) added, then removed
+send $la -v2c "127.0.0.1:$port" '' $l.3.0.1 $entry.1.5 u 5 $entry.2.5 o $l.2.1.33.5 $entry.3.5 t 185000
+expect_states lgp1 "battery normal bypass" "lgpEventConditionEntryAdded lgpConditionLoadTransferedToBypass (v2c)"
+send $la -v2c "127.0.0.1:$port" '' $l.3.0.2 $entry.1.5 u 5 $entry.2.5 o $l.2.1.33.5 $entry.3.5 t 185000
+expect_states lgp1 "battery normal bypass normal" "lgpEventConditionEntryRemoved lgpConditionLoadTransferedToBypass (v2c)"
 send $la -v1 "127.0.0.1:$port" $l.3 $la 6 4 '' 1.3.6.1.2.1.1.3.0 t 190000
-expect_states lgp1 "battery normal bypass" "lgpEventLoadTransferedToBypass (v1)"
+expect_states lgp1 "battery normal bypass normal bypass" "lgpEventLoadTransferedToBypass (v1)"
 # lgpEventConfigModified { sysUpTime, lgpEventParmTableRef, lgpEventParmTableRowRef }: evidence only.
 send $la -v2c "127.0.0.1:$port" '' $l.3.0.18 $l.3.10.5.0 o $l.8.20.1 $l.3.10.6.0 o $l.8.20.1.1.1.1
-evidence_only lgp1 $l.3.0.18 3 "lgpEventConfigModified (v2c)"
+evidence_only lgp1 $l.3.0.18 5 "lgpEventConfigModified (v2c)"
 
 # --- EATON-EPDU-MIB: notifyOutletControlStatus { strappingIndex, outletIndex, outletControlStatus } --
 e=1.3.6.1.4.1.534.6.6.7
