@@ -18,7 +18,7 @@ port=$(free_udp_port)
 silent=$(free_udp_port)  # nothing answers the polls the rules ask for
 db=$work/colosla.db
 mkdir "$work/rules"
-cp "$src/rules/"*.json "$work/rules/"
+cp "$src/rules/apc-powernet-ups.json" "$src/rules/cyberpower-ups.json" "$work/rules/"  # the counts below are theirs
 
 cat >"$work/inventory.json" <<JSON
 {"colosla-inventory:inventory":{
