@@ -43,7 +43,7 @@ struct TrapRule {
   std::string map_varbind;
   std::vector<std::pair<std::string, State>> map;  ///< value → state, in the file's order
   bool poll = false;                               ///< poll the device to confirm
-  int line = 0;  ///< where the rule begins in its file (JSON); 0 when not known (XML)
+  int line = 0;  ///< the line of its name in its file (JSON); 0 when not known (XML)
 };
 
 /// One rule file.
