@@ -212,6 +212,12 @@ snmptrap -v1 -c public "127.0.0.1:$port" 1.3.6.1.4.1.534.1.11.4.1 127.0.0.3 6 3 
 wait_for 20 has "SELECT 1 FROM observation_view WHERE device = 'ups-b12' AND source = 'trap'" \
   || { show_log; fail "the README's xupstdOnBattery was not stored"; }
 expect_eq "$(q "SELECT kind, state FROM observation_view WHERE device = 'ups-b12' AND source = 'trap'")" "ups|battery" "ups-b12"
+# The README's configuration: the package's rules and the site's, two `rules` keys.
+install -D -m 0644 "$work/eaton-xups.json" "$work/site-rules/eaton-xups.json"
+sed "s|^rules = .*|rules = $src/rules\nrules = $work/site-rules|" "$work/colosla-trapd.conf" >"$work/two-rules.conf"
+expect_eq "$(grep -c "^rules = " "$work/two-rules.conf")" 2 "rules keys"
+run "$trapd" --check-config --config "$work/two-rules.conf"
+expect_rc 0
 
 kill -TERM "$pid"
 wait_for 30 bash -c "! kill -0 $pid 2>/dev/null" || { show_log; fail "colosla-trapd did not stop on SIGTERM"; }
