@@ -149,6 +149,12 @@ std::optional<core::Trap> trap_from_snmptrap(const Context& ctx,
       *code = kFailed;
       return std::nullopt;
     }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+      std::cerr << "colosla: snmptrap could not be run (Debian's package snmp has it); or give "
+                   "the trap with --text\n";
+      *code = kFailed;
+      return std::nullopt;
+    }
     std::cerr << "colosla: snmptrap sent no trap (" << describe_exit(status) << "): after --, "
               << kTrapArgs << "\n";
     *code = kUsage;
