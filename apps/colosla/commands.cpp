@@ -118,6 +118,12 @@ constexpr std::array kCommands{
             &rules_validate},
     Command{kDevices, "rules", "list", "[FILE...]",
             "the trap rules of these files (default: the package's rules directory)", &rules_list},
+    Command{kDevices, "rules", "test",
+            "--device D [--rules FILE|DIR]... (--text | -- SNMPTRAP-ARGS...)",
+            "what the plugins or rules make of a trap from D, given as\n"
+            "snmptrap's arguments (sent to itself on loopback) or as snmptrapd's\n"
+            "traphandle text on stdin; nothing stored (exit 1: nothing reads it)",
+            &rules_test},
 };
 
 constexpr std::string_view kHead =

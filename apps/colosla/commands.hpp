@@ -78,5 +78,6 @@ int stats(Context& ctx);
 int plugins(Context& ctx);
 int rules_validate(Context& ctx);
 int rules_list(Context& ctx);
+int rules_test(Context& ctx);
 
 }  // namespace colosla::cli

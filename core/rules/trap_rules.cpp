@@ -101,6 +101,15 @@ const TrapRule* TrapRules::find(const Trap& trap) const {
   return nullptr;
 }
 
+const TrapRuleFile* TrapRules::file_of(const TrapRule* rule) const {
+  for (const auto& f : files_) {
+    if (!f.rules.empty() && rule >= f.rules.data() && rule < f.rules.data() + f.rules.size()) {
+      return &f;
+    }
+  }
+  return nullptr;
+}
+
 Result<TrapMeaning> apply(const TrapRule& rule, const Trap& trap, const DeviceView& device) {
   TrapMeaning m;
   m.poll = rule.poll;
@@ -223,6 +232,7 @@ Result<TrapRuleFile, std::vector<Diagnostic>> TrapRuleLoader::load(const std::st
     }
     rule.poll = r.value("poll-to-confirm", false);
     const std::string at = base + rule.name + "']";
+    rule.line = json_line_of(text, at);
     const auto fits = [&](const std::string& word,
                           const std::string& path) -> std::optional<State> {
       auto s = word == "unknown" ? Result<State>(State::unknown)

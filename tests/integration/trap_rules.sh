@@ -4,7 +4,10 @@
 # (enterprise apc, specific 5) and their SNMPv2c form (1.3.6.1.4.1.318.0.9), each stored as the
 # UPS observation its rule says; a CyberPower CPS-MIB upsOnBattery (v1, enterprise cps, specific 5)
 # likewise; a malformed rule file on SIGHUP keeps the rules in force and the
-# log says why (file, line, path); `colosla rules validate` refuses it with file, line and path.
+# log says why (file, line, path); `colosla rules validate` refuses it with file, line and path;
+# `colosla rules test` reads traps built by the real snmptrap (v1 and v2c, with and without the
+# AGENT word) and given as traphandle text, stores nothing, and says which rule or plugin reads
+# them; the README's "Adding a vendor" (its rule file taken from the README) works as written.
 # usage: trap_rules.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
@@ -26,6 +29,8 @@ cat >"$work/inventory.json" <<JSON
   {"name":"ups1","role":"ups","address":"127.0.0.1","plugin":"ups-mib",
    "snmp":{"version":"v2c","community":"public","port":$silent}},
   {"name":"cps1","role":"ups","address":"127.0.0.2","plugin":"ups-mib",
+   "snmp":{"version":"v2c","community":"public","port":$silent}},
+  {"name":"ups-b12","role":"ups","address":"127.0.0.3","plugin":"ups-mib",
    "snmp":{"version":"v2c","community":"public","port":$silent}}]}}
 JSON
 cat >"$work/colosla-trapd.conf" <<CONF
@@ -132,6 +137,88 @@ sed -i 's/"\.1\.3\.6/"1.3.6/' "$work/rules/zz-broken.json"
 kill -HUP "$pid"
 wait_for 20 grep -q "17 trap rules loaded" "$log" || { show_log; fail "the fixed rule file was not loaded"; }
 
+# A CyberPower powerRestored as snmptrapd gives it to a traphandle (trap-handler below too).
+cat >"$work/traphandle.txt" <<'IN'
+127.0.0.2
+UDP: [127.0.0.2]:40183->[127.0.0.1]:162
+.1.3.6.1.2.1.1.3.0 74848
+.1.3.6.1.6.3.1.1.4.1.0 .1.3.6.1.4.1.3808.0.9
+.1.3.6.1.4.1.3808.2.2.3.0 "Utility power restored, return from backup mode."
+IN
+# --- colosla rules test: the real snmptrap's trap, sent to the command itself; nothing stored ------
+run "$colosla" --db "$db" rules test --device ups1 --rules "$src/rules" -- \
+  -v 1 -c public '' 1.3.6.1.4.1.318 192.0.2.5 6 5 '' "$text" s "UPS: On battery power."
+expect_rc 0
+expect_has "$out" "read by: rule apc-ups-on-battery (upsOnBattery) in $src/rules/apc-powernet-ups.json:" "rules test (v1, AGENT given)"
+expect_has "$out" "observation: ups ups1 battery" "rules test (v1)"
+expect_has "$out" "poll to confirm: no" "rules test (v1)"
+run "$colosla" --db "$db" rules test --device ups1 --rules "$src/rules" -- \
+  -v 2c -c public '' 1.3.6.1.4.1.318.0.9 "$text" s "UPS: No longer on battery power."
+expect_rc 0
+expect_has "$out" "read by: rule apc-ups-power-restored (powerRestored)" "rules test (v2c, no AGENT)"
+expect_has "$out" "observation: ups ups1 normal" "rules test (v2c)"
+expect_has "$out" "poll to confirm: yes" "rules test (v2c)"
+# A trap the device's plugin declares: the plugin reads it, not a rule.
+run "$colosla" --db "$db" rules test --device ups1 --rules "$src/rules" -- \
+  -v 2c -c public '' 1.3.6.1.2.1.33.2.1
+expect_rc 0
+expect_has "$out" "read by: plugin ups-mib" "rules test (UPS-MIB upsTrapOnBattery)"
+# Nothing reads it: exit 1, and why.
+run "$colosla" --db "$db" rules test --device ups1 --rules "$src/rules" -- \
+  -v 2c -c public '' 1.3.6.1.4.1.99999.0.1
+expect_rc 1
+expect_has "$out" "read by: nothing" "rules test (unknown trap)"
+expect_has "$out" "plugin ups-mib does not translate 1.3.6.1.4.1.99999.0.1" "rules test (unknown trap)"
+# The trap as snmptrapd hands it to a traphandle.
+run_in "$work/traphandle.txt" "$colosla" --db "$db" rules test --device cps1 --rules "$src/rules" --text
+expect_rc 0
+expect_has "$out" "read by: rule cps-ups-power-restored" "rules test --text"
+expect_has "$out" "observation: ups cps1 normal" "rules test --text"
+# Usage: no trap, both forms, words snmptrap cannot read, an unknown device.
+run "$colosla" --db "$db" rules test --device ups1
+expect_rc 2
+run "$colosla" --db "$db" rules test --device ups1 --text -- -v 2c -c public '' 1.3.6.1.4.1.318.0.5
+expect_rc 2
+run "$colosla" --db "$db" rules test --device ups1 -- -v 2c -c public '' 1.3.6.1.4.1.318.0.5 1.3.6.1.4.1.318.2.3.3.0 s
+expect_rc 2
+run "$colosla" --db "$db" rules test --device nosuch -- -v 2c -c public '' 1.3.6.1.4.1.318.0.5
+expect_rc 2
+expect_has "$err" 'no device "nosuch"' "stderr"
+run "$colosla" rules --help
+expect_has "$out" "rules test --device D" "colosla rules --help"
+expect_eq "$(q "SELECT count(*) FROM observation_view WHERE device = 'ups-b12'")" 0 "observations before the README's trap"
+
+# --- README "Adding a vendor", as written: its rule file (taken from the README), validate, test,
+# install beside the rules in force ($work/rules stands for /etc/colosla/rules), reload, trap ------
+awk '/^## Adding a vendor/ {f = 1} f && /^```json/ {g = 1; next} g && /^```/ {exit} g' \
+  "$src/README.md" >"$work/eaton-xups.json"
+cd "$work"
+run "$colosla" rules validate eaton-xups.json
+expect_rc 0
+expect_eq "$out" "eaton-xups.json: valid (XUPS-MIB 3.00, 1 rule)"
+run "$colosla" --db "$db" rules test --device ups-b12 --rules eaton-xups.json -- \
+  -v 1 -c public 1.3.6.1.4.1.534.1.11.4.1 192.0.2.31 6 3 ''
+expect_rc 0
+expect_has "$out" "read by: rule site-xups-on-battery (xupstdOnBattery) in eaton-xups.json:4 (XUPS-MIB 3.00)" "the README's rules test"
+expect_has "$out" "observation: ups ups-b12 battery" "the README's rules test"
+expect_has "$(awk '/^## Adding a vendor/ {f = 1} f && /^## Building/ {exit} f' "$src/README.md" | tr '\n' ' ')" \
+  "read by: rule site-xups-on-battery (xupstdOnBattery) in eaton-xups.json:4 (XUPS-MIB 3.00)" "the README"
+cd - >/dev/null
+expect_eq "$(q "SELECT count(*) FROM observation_view WHERE device = 'ups-b12'")" 0 "observations after rules test (nothing stored)"
+install -D -m 0644 "$work/eaton-xups.json" "$work/rules/eaton-xups.json"
+kill -HUP "$pid"
+wait_for 20 grep -q "18 trap rules loaded" "$log" || { show_log; fail "the README's rule file was not loaded"; }
+snmptrap -v1 -c public "127.0.0.1:$port" 1.3.6.1.4.1.534.1.11.4.1 127.0.0.3 6 3 ''
+wait_for 20 has "SELECT 1 FROM observation_view WHERE device = 'ups-b12' AND source = 'trap'" \
+  || { show_log; fail "the README's xupstdOnBattery was not stored"; }
+expect_eq "$(q "SELECT kind, state FROM observation_view WHERE device = 'ups-b12' AND source = 'trap'")" "ups|battery" "ups-b12"
+# The README's configuration: the package's rules and the site's, two `rules` keys.
+install -D -m 0644 "$work/eaton-xups.json" "$work/site-rules/eaton-xups.json"
+sed "s|^rules = .*|rules = $src/rules\nrules = $work/site-rules|" "$work/colosla-trapd.conf" >"$work/two-rules.conf"
+expect_eq "$(grep -c "^rules = " "$work/two-rules.conf")" 2 "rules keys"
+run "$trapd" --check-config --config "$work/two-rules.conf"
+expect_rc 0
+
 kill -TERM "$pid"
 wait_for 30 bash -c "! kill -0 $pid 2>/dev/null" || { show_log; fail "colosla-trapd did not stop on SIGTERM"; }
 set +e
@@ -141,13 +228,6 @@ set -e
 expect_eq "$code" 0 "exit status after SIGTERM"
 
 # --- colosla trap-handler (snmptrapd's traphandle) reads the same rules --------------------------
-cat >"$work/traphandle.txt" <<'IN'
-127.0.0.2
-UDP: [127.0.0.2]:40183->[127.0.0.1]:162
-.1.3.6.1.2.1.1.3.0 74848
-.1.3.6.1.6.3.1.1.4.1.0 .1.3.6.1.4.1.3808.0.9
-.1.3.6.1.4.1.3808.2.2.3.0 "Utility power restored, return from backup mode."
-IN
 run_in "$work/traphandle.txt" "$colosla" --db "$db" trap-handler --rules "$src/rules"
 expect_rc 0
 expect_eq "$(q "SELECT state FROM observation_view WHERE device = 'cps1' AND source = 'trap' ORDER BY seq DESC LIMIT 1")" \

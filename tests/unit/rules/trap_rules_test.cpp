@@ -114,6 +114,23 @@ TEST_CASE("a rule file is read into rules", "[rules]") {
   CHECK(f->rules[4].entity == RuleEntity::port);
   CHECK_FALSE(f->rules[4].state.has_value());
   CHECK(f->rules[4].map.size() == 2);
+  // The line of each rule's name (colosla rules test prints it).
+  CHECK(f->rules[0].line == 6);
+  CHECK(f->rules[1].line == 13);
+}
+
+TEST_CASE("file_of names the file a found rule is in", "[rules]") {
+  TrapRuleLoader loader;
+  auto f = loader.load("test.json", kRules);
+  REQUIRE(f.has_value());
+  TrapRules rules;
+  rules.add(std::move(*f));
+  const TrapRule* rule = rules.find(trap("1.3.6.1.4.1.318.0.9"));
+  REQUIRE(rule != nullptr);
+  REQUIRE(rules.file_of(rule) != nullptr);
+  CHECK(rules.file_of(rule)->path == "test.json");
+  const TrapRule elsewhere;
+  CHECK(rules.file_of(&elsewhere) == nullptr);
 }
 
 TEST_CASE("a bad rule file says where, with file, line and path", "[rules]") {

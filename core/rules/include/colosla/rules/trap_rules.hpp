@@ -43,6 +43,7 @@ struct TrapRule {
   std::string map_varbind;
   std::vector<std::pair<std::string, State>> map;  ///< value → state, in the file's order
   bool poll = false;                               ///< poll the device to confirm
+  int line = 0;  ///< the line of its name in its file (JSON); 0 when not known (XML)
 };
 
 /// One rule file.
@@ -64,6 +65,8 @@ class TrapRules {
   [[nodiscard]] std::size_t size() const;
   /// The rule that reads this trap, or nullptr.
   [[nodiscard]] const TrapRule* find(const Trap& trap) const;
+  /// The file a rule of find() is in, or nullptr.
+  [[nodiscard]] const TrapRuleFile* file_of(const TrapRule* rule) const;
 
  private:
   std::vector<TrapRuleFile> files_;
