@@ -300,7 +300,11 @@ Result<DeviceAnswer> ask_poll_rules(const TrapRules& rules, const Fetch& fetch,
   const auto v = std::find_if(id->varbinds.begin(), id->varbinds.end(),
                               [](const Varbind& b) { return b.oid == kSysObjectId; });
   if (v == id->varbinds.end() || v->type != VarType::oid) {
-    return DeviceAnswer{make_error(Errc::invalid_input, "its sysObjectID.0 is not an OID"), id->at};
+    return DeviceAnswer{
+        make_error(Errc::invalid_input, v == id->varbinds.end() || v->type != VarType::octet_string
+                                            ? "it has no sysObjectID.0, by which poll rules match"
+                                            : "its sysObjectID.0 is not an OID"),
+        id->at};
   }
   const auto polls = rules.polls_for(v->text);
   if (polls.empty()) {
