@@ -73,6 +73,11 @@ c poll --device no-id --rules "$src/rules" --timeout 1000 --retries 0
 expect_rc 3
 expect_has "$out" "no-id: the answer could not be read: it has no sysObjectID.0, by which poll rules match"
 
+# colosla rules list shows the poll rule.
+run "$colosla" rules list "$src/rules/apc-powernet-ups.json"
+expect_rc 0
+expect_has "$out" "  poll apc-ups-output-status: upsBasicOutputStatus 1.3.6.1.4.1.318.1.1.1.4.1.1.0 on sysObjectID 1.3.6.1.4.1.318 => ups map: 1=unknown 2=normal 3=battery"
+
 # A bad rule file: no device polled, the problem with its file and line.
 printf '{"colosla-trap-rules:trap-rules":{"mib":{"name":"X","revision":"1"},\n"poll":[{"name":"p"}]}}\n' >"$work/bad.json"
 c poll --device ups2 --rules "$work/bad.json" --timeout 1000 --retries 0
