@@ -51,6 +51,10 @@ std::size_t Polls::start_due(const std::vector<core::Device>& devices) {
     } else {
       args.insert(args.end(), {"--timeout", std::to_string(s_.poll_timeout.count()), "--retries",
                                std::to_string(s_.poll_retries)});
+      // The poll rules are the trap rules' files (a device whose plugin is "rules").
+      for (const auto& r : s_.rules) {
+        args.insert(args.end(), {"--rules", r});
+      }
     }
     const pid_t pid = spawner_.spawn(args, "poll " + d.name);
     if (pid <= 0) {

@@ -103,6 +103,14 @@ int rules_list(Context& ctx) {
       }
       std::cout << " " << state_of(r) << (r.poll ? ", poll to confirm" : "") << "\n";
     }
+    for (const auto& p : f.polls) {
+      std::cout << "  poll " << p.name << ": " << p.object << " " << p.oid << " on sysObjectID "
+                << p.sys_object_id << " => " << core::to_string(p.entity) << " map:";
+      for (const auto& [value, state] : p.map) {
+        std::cout << " " << value << "=" << core::to_string(state);
+      }
+      std::cout << "\n";
+    }
   }
   return kOk;
 }

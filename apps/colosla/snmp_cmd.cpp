@@ -58,11 +58,38 @@ std::string changes_text(const core::PollReport& r) {
   return s;
 }
 
+// The poll rules for `colosla poll`, read only when a device it polls names the plugin "rules":
+// the --rules files and directories, else the package's rules directory when it exists.
+// Nothing loaded (an empty set) when there is neither; an error for a rule file with a problem.
+Result<core::TrapRules> poll_rules(const po::variables_map& vm) {
+  auto paths = vm.count("rules") != 0 ? vm["rules"].as<std::vector<std::string>>()
+                                      : std::vector<std::string>{};
+  std::error_code ec;
+  if (paths.empty() && std::filesystem::is_directory(core::default_rules_dir(), ec)) {
+    paths.push_back(core::default_rules_dir());
+  }
+  if (paths.empty()) {
+    return core::TrapRules{};
+  }
+  core::TrapRuleLoader loader;
+  auto rules = loader.load_all(paths);
+  if (!rules) {
+    for (const auto& d : rules.error()) {
+      std::cerr << d.to_string() << "\n";
+    }
+    return make_error(Errc::invalid_input, "the rule files are not valid; no device polled");
+  }
+  return std::move(*rules);
+}
+
 }  // namespace
 
 int poll(Context& ctx) {
   po::options_description d("poll");
-  d.add_options()("device", po::value<std::string>(), "only this device (default: every device)");
+  d.add_options()("device", po::value<std::string>(), "only this device (default: every device)")(
+      "rules", po::value<std::vector<std::string>>()->composing(),
+      "poll rule files or directories, for the devices whose plugin is \"rules\" (default: the "
+      "package's rules directory, when it exists)");
   add_poll_options(d);
   add_netconf_options(d, "netconf-timeout");
   auto vm = parse(ctx, d);
@@ -81,15 +108,29 @@ int poll(Context& ctx) {
   if (!only.empty() && inv->find_device(only) == nullptr) {
     return report(make_error(Errc::not_found, "no device " + only + " in the inventory"));
   }
+  const bool by_rules = std::any_of(inv->devices.begin(), inv->devices.end(), [&](const auto& dev) {
+    const auto names = core::plugin_names(dev);
+    return (only.empty() || dev.name == only) &&
+           std::find(names.begin(), names.end(), "rules") != names.end();
+  });
+  core::TrapRules rules;
+  if (by_rules) {
+    auto loaded = poll_rules(*vm);
+    if (!loaded) {
+      return report(loaded.error());
+    }
+    rules = std::move(*loaded);
+  }
   core::init_net_snmp("");
   int worst = kOk;
   for (const auto& dev : inv->devices) {
     if (!only.empty() && dev.name != only) {
       continue;
     }
-    auto r = dev.netconf ? poll_netconf(*store, dev, nc, *ctx.clock)
-                         : core::poll_device(*store, builtin_registry(), dev, snmp(o, *ctx.clock),
-                                             *ctx.clock);
+    auto r = dev.netconf
+                 ? poll_netconf(*store, dev, nc, *ctx.clock)
+                 : core::poll_device(*store, builtin_registry(), dev, snmp(o, *ctx.clock),
+                                     *ctx.clock, rules.poll_count() != 0 ? &rules : nullptr);
     if (!r) {
       report(r.error());
       worst = kFailed;

@@ -110,6 +110,58 @@ const TrapRuleFile* TrapRules::file_of(const TrapRule* rule) const {
   return nullptr;
 }
 
+std::vector<const PollRule*> TrapRules::polls_for(std::string_view sys_object_id) const {
+  std::vector<const PollRule*> out;
+  for (const auto& f : files_) {
+    for (const auto& p : f.polls) {
+      const bool below =
+          sys_object_id == p.sys_object_id || (sys_object_id.size() > p.sys_object_id.size() &&
+                                               sys_object_id.starts_with(p.sys_object_id) &&
+                                               sys_object_id[p.sys_object_id.size()] == '.');
+      const bool taken = std::any_of(out.begin(), out.end(),
+                                     [&](const PollRule* o) { return o->entity == p.entity; });
+      if (below && !taken) {
+        out.push_back(&p);
+      }
+    }
+  }
+  return out;
+}
+
+std::size_t TrapRules::poll_count() const {
+  std::size_t n = 0;
+  for (const auto& f : files_) {
+    n += f.polls.size();
+  }
+  return n;
+}
+
+Result<PollMeaning> read_polls(const std::vector<const PollRule*>& rules, const PollAnswer& answer,
+                               const DeviceView& device) {
+  PollMeaning m;
+  for (const PollRule* rule : rules) {
+    const auto v = std::find_if(answer.varbinds.begin(), answer.varbinds.end(),
+                                [&](const Varbind& b) { return b.oid == rule->oid; });
+    if (v == answer.varbinds.end() || v->type == VarType::no_such_object ||
+        v->type == VarType::no_such_instance || v->type == VarType::end_of_mib_view) {
+      return make_error(Errc::invalid_input,
+                        "the agent has no " + rule->object + " (" + rule->oid + ")");
+    }
+    const auto entry = std::find_if(rule->map.begin(), rule->map.end(),
+                                    [&](const auto& e) { return e.first == v->text; });
+    if (entry == rule->map.end()) {
+      return make_error(Errc::invalid_input, rule->object + " = " + escaped(v->text) +
+                                                 " is not in poll rule " + rule->name +
+                                                 "'s state map");
+    }
+    // Only a UPS today (the YANG module's entity choice).
+    m.states.push_back(
+        StateReport{EntityId::ups(device.device.name), entry->second, std::nullopt,
+                    rule->object + " = " + escaped(v->text) + " (poll rule " + rule->name + ")"});
+  }
+  return m;
+}
+
 Result<TrapMeaning> apply(const TrapRule& rule, const Trap& trap, const DeviceView& device) {
   TrapMeaning m;
   m.poll = rule.poll;
@@ -259,6 +311,33 @@ Result<TrapRuleFile, std::vector<Diagnostic>> TrapRuleLoader::load(const std::st
       }
     }
     file.rules.push_back(std::move(rule));
+  }
+  const std::string poll_base = std::string("/") + kModule + ":" + kTop + "/poll[name='";
+  for (const auto& p : top.value("poll", nlohmann::json::array())) {
+    PollRule rule;
+    rule.name = p.at("name").get<std::string>();
+    rule.object = p.at("object").get<std::string>();
+    rule.description = p.value("description", "");
+    rule.sys_object_id = p.at("sys-object-id").get<std::string>();
+    rule.oid = p.at("oid").get<std::string>();
+    rule.entity = RuleEntity::ups;  // the module's only poll entity yet
+    const auto map = p.value("state-map", nlohmann::json::object());
+    for (const auto& v : map.value("value", nlohmann::json::array())) {
+      const std::string equals = v.at("equals").get<std::string>();
+      const std::string word = v.at("state").get<std::string>();
+      auto s = word == "unknown" ? Result<State>(State::unknown)
+                                 : parse_state(kind_of(rule.entity), word);
+      if (!s) {
+        const std::string path =
+            poll_base + rule.name + "']/state-map/value[equals='" + equals + "']/state";
+        diags.push_back(Diagnostic{name, json_line_of(text, path), path,
+                                   "\"" + word + "\" is not a state of a " +
+                                       std::string(to_string(rule.entity)) + ": " + s.error().msg});
+        continue;
+      }
+      rule.map.emplace_back(equals, *s);
+    }
+    file.polls.push_back(std::move(rule));
   }
   if (!diags.empty()) {
     return Unexpected{std::move(diags)};

@@ -9,6 +9,8 @@
 #include <set>
 
 #include "colosla/base/calendar.hpp"
+#include "colosla/base/text.hpp"
+#include "colosla/rules/trap_rules.hpp"
 
 namespace colosla::core {
 
@@ -287,6 +289,41 @@ std::map<std::int64_t, std::string> port_names_of(const Store& store, const std:
   return {};
 }
 
+// A device the poll rules read: which device it is (sysObjectID.0), then the scalars of the
+// rules that match it, read by their state maps.
+Result<DeviceAnswer> ask_poll_rules(const TrapRules& rules, const Fetch& fetch,
+                                    const DeviceView& view) {
+  auto id = fetch(view.device, PollRequest{{kSysObjectId}, {}});
+  if (!id) {
+    return id.error();
+  }
+  const auto v = std::find_if(id->varbinds.begin(), id->varbinds.end(),
+                              [](const Varbind& b) { return b.oid == kSysObjectId; });
+  if (v == id->varbinds.end() || v->type != VarType::oid) {
+    return DeviceAnswer{
+        make_error(Errc::invalid_input, v == id->varbinds.end() || v->type != VarType::octet_string
+                                            ? "it has no sysObjectID.0, by which poll rules match"
+                                            : "its sysObjectID.0 is not an OID"),
+        id->at};
+  }
+  const auto polls = rules.polls_for(v->text);
+  if (polls.empty()) {
+    return DeviceAnswer{
+        make_error(Errc::not_found,
+                   "no poll rule in force matches its sysObjectID " + escaped(v->text)),
+        id->at};
+  }
+  PollRequest request;
+  for (const PollRule* p : polls) {
+    request.get.push_back(p->oid);
+  }
+  auto answer = fetch(view.device, request);
+  if (!answer) {
+    return answer.error();
+  }
+  return DeviceAnswer{read_polls(polls, *answer, view), answer->at};
+}
+
 }  // namespace
 
 Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device,
@@ -382,8 +419,11 @@ Result<PollReport> poll_device(Store& store, const Registry& registry, const Dev
 }
 
 Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device,
-                               const Fetch& fetch, const Clock& clock) {
+                               const Fetch& fetch, const Clock& clock, const TrapRules* rules) {
   const Ask ask = [&](const DevicePlugin& plugin, const DeviceView& view) -> Result<DeviceAnswer> {
+    if (rules != nullptr && plugin.info().name == "rules") {
+      return ask_poll_rules(*rules, fetch, view);
+    }
     auto answer = fetch(device, plugin.poll_request(device));
     if (!answer) {
       return answer.error();

@@ -56,7 +56,8 @@ TEST_CASE("the built-in records declare what their plugins read", "[plugin][regi
   Registry reg;
   register_builtins(reg);
   CHECK(reg.names() == std::vector<std::string>{"apc-pdu", "ietf-hardware", "ietf-interfaces",
-                                                "if-mib", "openconfig-interfaces", "ups-mib"});
+                                                "if-mib", "openconfig-interfaces", "rules",
+                                                "ups-mib"});
   for (const auto& [name, p] : reg.all()) {
     INFO(name);
     CHECK(record_problem(p->info()).empty());

@@ -137,7 +137,8 @@ TEST_CASE("the registry of built-in plugins", "[plugin][registry]") {
   Registry r;
   register_builtins(r);
   CHECK(r.names() == std::vector<std::string>{"apc-pdu", "ietf-hardware", "ietf-interfaces",
-                                              "if-mib", "openconfig-interfaces", "ups-mib"});
+                                              "if-mib", "openconfig-interfaces", "rules",
+                                              "ups-mib"});
   CHECK(r.find("if-mib") != nullptr);
   CHECK(r.find("cisco-foo") == nullptr);
   CHECK_THROWS_AS(r.add(&plugins::apc_pdu::make), ConfigError);

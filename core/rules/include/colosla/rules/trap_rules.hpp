@@ -46,12 +46,29 @@ struct TrapRule {
   int line = 0;  ///< the line of its name in its file (JSON); 0 when not known (XML)
 };
 
+/// sysObjectID.0 (SNMPv2-MIB), which names the devices a poll rule applies to.
+inline constexpr const char* kSysObjectId = "1.3.6.1.2.1.1.2.0";
+
+/// A scalar to GET on the devices whose sysObjectID.0 is at or below `sys_object_id`, and what
+/// its values mean (the `poll` list of a rule file). It reads a device whose inventory names the
+/// plugin "rules".
+struct PollRule {
+  std::string name;
+  std::string object;  ///< the MIB object read: "upsBasicOutputStatus"
+  std::string description;
+  std::string sys_object_id;  ///< the devices: sysObjectID.0 this OID or below it
+  std::string oid;            ///< the scalar to GET, with its .0
+  RuleEntity entity = RuleEntity::ups;
+  std::vector<std::pair<std::string, State>> map;  ///< value → state, in the file's order
+};
+
 /// One rule file.
 struct TrapRuleFile {
   std::string path;
   std::string mib;       ///< the MIB module it was written from: "PowerNet-MIB"
   std::string revision;  ///< that MIB's revision: "4.0.5"
   std::vector<TrapRule> rules;
+  std::vector<PollRule> polls;
 };
 
 /// Every rule in force, indexed by the trap OIDs it reads: its own and its SNMPv1 form (core's
@@ -67,6 +84,10 @@ class TrapRules {
   [[nodiscard]] const TrapRule* find(const Trap& trap) const;
   /// The file a rule of find() is in, or nullptr.
   [[nodiscard]] const TrapRuleFile* file_of(const TrapRule* rule) const;
+  /// The poll rules for a device with this sysObjectID.0: those whose prefix it is at or below,
+  /// the first file's first, and one for each entity (the first).
+  [[nodiscard]] std::vector<const PollRule*> polls_for(std::string_view sys_object_id) const;
+  [[nodiscard]] std::size_t poll_count() const;
 
  private:
   std::vector<TrapRuleFile> files_;
@@ -79,6 +100,12 @@ class TrapRules {
 /// read (its entity or state varbind missing, an outlet or ifIndex varbind that is not a
 /// non-negative integer).
 Result<TrapMeaning> apply(const TrapRule& rule, const Trap& trap, const DeviceView& device);
+
+/// What the poll rules' scalars say: one state each, by its rule's state map. Errors:
+/// invalid_input when the answer lacks a scalar (no such object or instance), or holds a value
+/// the rule's map does not list (its text escaped).
+Result<PollMeaning> read_polls(const std::vector<const PollRule*>& rules, const PollAnswer& answer,
+                               const DeviceView& device);
 
 /// The rules directory of the installed package (share/colosla/rules under the install prefix),
 /// what colosla-trapd and `colosla rules list` read when no rule file is named.

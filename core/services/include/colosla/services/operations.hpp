@@ -104,9 +104,15 @@ struct PollReport {
 Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device,
                                const Ask& ask, const PollOrigin& origin, const Clock& clock);
 
-/// The same over SNMP: `fetch` gets the plugin's objects, the plugin reads the varbinds.
+class TrapRules;
+
+/// The same over SNMP: `fetch` gets the plugin's objects, the plugin reads the varbinds. With
+/// `rules`, a device that names the plugin "rules" is read by the poll rules in force: one GET
+/// of its sysObjectID.0, then one of the scalars of the rules matching it (TrapRules::polls_for),
+/// which say its state; no rule matching it is an answer that could not be read.
 Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device,
-                               const Fetch& fetch, const Clock& clock);
+                               const Fetch& fetch, const Clock& clock,
+                               const TrapRules* rules = nullptr);
 
 struct NotificationReport {
   std::string summary;                ///< the plugin's words for it ("link-down eth1")

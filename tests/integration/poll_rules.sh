@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Poll rules as data: colosla poll reads a UPS without UPS-MIB (an APC card, recorded for
+# snmpsimd with PowerNet-MIB's upsBasicOutputStatus only) through the shipped rule files'
+# poll rules, chosen by the device's sysObjectID.0; a changed value changes the stored state.
+# usage: poll_rules.sh COLOSLA SOURCE_DIR
+colosla=$1 src=$2
+. "$src/tests/integration/lib.sh"
+for tool in snmpsimd snmpget; do
+  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
+done
+
+sim=$(free_udp_port)
+rec=$src/tests/data/snmpsim
+printf '%s\n' '1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.8072.3.2.10' '1.3.6.1.2.1.1.5.0|4|net-snmp' >"$work/other.snmprec"
+start_snmpsim "$work/sim" "$sim" "$rec/apc-ups.snmprec" "$rec/pdu.snmprec" "$rec/switch.snmprec" "$work/other.snmprec"
+
+cat >"$work/inventory.json" <<JSON
+{"colosla-inventory:inventory":{
+ "device":[
+  {"name":"ups2","role":"ups","address":"127.0.0.1","plugin":"rules","snmp":{"community":"apc-ups","port":$sim}},
+  {"name":"not-apc","role":"ups","address":"127.0.0.1","plugin":"rules","snmp":{"community":"other","port":$sim}},
+  {"name":"apc-pdu","role":"ups","address":"127.0.0.1","plugin":"rules","snmp":{"community":"pdu","port":$sim}},
+  {"name":"no-id","role":"ups","address":"127.0.0.1","plugin":"rules","snmp":{"community":"switch","port":$sim}}],
+ "contract":[
+  {"id":"C-001","customer":"X","service":"colocation","signed":"2026-10-30","start":"2026-11-01T00:00:00+08:00",
+   "monthly-fee":"100.00","power-source":[{"device":"ups2"}]}]}}
+JSON
+db=$work/store.db
+c() { run "$colosla" --db "$db" "$@"; }
+state() { sqlite3 "$db" "SELECT state FROM observation_view WHERE kind='ups' AND device='$1' ORDER BY seq DESC LIMIT 1"; }
+c inventory load "$work/inventory.json"
+expect_rc 0
+
+# onLine(2): normal, by the APC rule file's poll rule.
+c poll --device ups2 --rules "$src/rules" --timeout 1000 --retries 0
+expect_rc 0
+expect_has "$out" "ups2: 1 state; 1 change recorded: ups ups2 normal since"
+expect_eq "$(state ups2)" "normal" "ups2 on line"
+expect_has "$(sqlite3 "$db" "SELECT evidence FROM observation_view WHERE device='ups2'")" \
+  "upsBasicOutputStatus = 2 (poll rule apc-ups-output-status)" "evidence"
+
+# The UPS goes on battery: onBattery(3) -> battery (snmpsimd rereads a changed file).
+sleep 1.1  # a new mtime
+sed -i 's/^1.3.6.1.4.1.318.1.1.1.4.1.1.0|2|2$/1.3.6.1.4.1.318.1.1.1.4.1.1.0|2|3/' "$work/sim/data/apc-ups.snmprec"
+wait_for 30 bash -c "snmpget -v2c -c apc-ups -On -Oqv 127.0.0.1:$sim 1.3.6.1.4.1.318.1.1.1.4.1.1.0 | grep -qx 3" \
+  || fail "snmpsimd did not pick up the changed recording"
+c poll --device ups2 --rules "$src/rules" --timeout 1000 --retries 0
+expect_rc 0
+expect_has "$out" "ups2: 1 state; 1 change recorded: ups ups2 battery since"
+expect_eq "$(state ups2)" "battery" "ups2 on battery"
+
+# A value the map does not list is said, and changes nothing.
+sleep 1.1
+sed -i 's/^1.3.6.1.4.1.318.1.1.1.4.1.1.0|2|3$/1.3.6.1.4.1.318.1.1.1.4.1.1.0|2|99/' "$work/sim/data/apc-ups.snmprec"
+wait_for 30 bash -c "snmpget -v2c -c apc-ups -On -Oqv 127.0.0.1:$sim 1.3.6.1.4.1.318.1.1.1.4.1.1.0 | grep -qx 99" \
+  || fail "snmpsimd did not pick up the changed recording"
+c poll --device ups2 --rules "$src/rules" --timeout 1000 --retries 0
+expect_rc 3
+expect_has "$out" "ups2: the answer could not be read: upsBasicOutputStatus = 99 is not in poll rule apc-ups-output-status's state map"
+expect_eq "$(state ups2)" "battery" "ups2 after an unmapped value"
+
+# A device no poll rule matches (Net-SNMP's sysObjectID): said, nothing stored.
+c poll --device not-apc --rules "$src/rules" --timeout 1000 --retries 0
+expect_rc 3
+expect_has "$out" "not-apc: the answer could not be read: no poll rule in force matches its sysObjectID"
+expect_eq "$(state not-apc)" "" "nothing for a device no rule reads"
+# An APC product without upsBasicOutputStatus (a rack PDU): the rule matches, the agent says no.
+c poll --device apc-pdu --rules "$src/rules" --timeout 1000 --retries 0
+expect_rc 3
+expect_has "$out" "apc-pdu: the answer could not be read: the agent has no upsBasicOutputStatus (1.3.6.1.4.1.318.1.1.1.4.1.1.0)"
+# An agent without sysObjectID.0.
+c poll --device no-id --rules "$src/rules" --timeout 1000 --retries 0
+expect_rc 3
+expect_has "$out" "no-id: the answer could not be read: it has no sysObjectID.0, by which poll rules match"
+
+# colosla rules list shows the poll rule.
+run "$colosla" rules list "$src/rules/apc-powernet-ups.json"
+expect_rc 0
+expect_has "$out" "  poll apc-ups-output-status: upsBasicOutputStatus 1.3.6.1.4.1.318.1.1.1.4.1.1.0 on sysObjectID 1.3.6.1.4.1.318 => ups map: 1=unknown 2=normal 3=battery"
+
+# A bad rule file: no device polled, the problem with its file and line.
+printf '{"colosla-trap-rules:trap-rules":{"mib":{"name":"X","revision":"1"},\n"poll":[{"name":"p"}]}}\n' >"$work/bad.json"
+c poll --device ups2 --rules "$work/bad.json" --timeout 1000 --retries 0
+expect_rc 1
+expect_has "$err" "$work/bad.json:2: /colosla-trap-rules:trap-rules/poll[name='p']/object: \"object\" is missing"
+expect_has "$err" "the rule files are not valid; no device polled"
+
+# The simulator stops: the UPS becomes unknown, never off.
+stop_snmpsim "$work/sim"
+c poll --device ups2 --rules "$src/rules" --timeout 500 --retries 0
+expect_rc 3
+expect_eq "$(state ups2)" "unknown" "ups2 after it went silent"
+echo "ok: poll-rules"
