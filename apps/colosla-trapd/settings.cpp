@@ -411,16 +411,7 @@ std::optional<Settings> read_settings(int argc, char** argv) {
   return s;
 }
 
-std::vector<std::string> Settings::rule_paths() const {
-  if (!rules.empty()) {
-    return rules;
-  }
-  std::error_code ec;
-  if (std::filesystem::is_directory(core::default_rules_dir(), ec)) {
-    return {core::default_rules_dir()};
-  }
-  return {};
-}
+std::vector<std::string> Settings::rule_paths() const { return core::rule_paths_or_default(rules); }
 
 Settings settings_from_config(std::istream& in, const std::string& name) {
   Settings s;

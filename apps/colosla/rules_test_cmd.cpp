@@ -238,12 +238,9 @@ int rules_test(Context& ctx) {
     throw UsageError("after --: " + std::string(kTrapArgs));
   }
 
-  std::vector<std::string> rule_paths;
-  if (vm->count("rules") != 0) {
-    rule_paths = (*vm)["rules"].as<std::vector<std::string>>();
-  } else if (std::error_code ec; std::filesystem::is_directory(core::default_rules_dir(), ec)) {
-    rule_paths.push_back(core::default_rules_dir());
-  }
+  const auto rule_paths = core::rule_paths_or_default(
+      vm->count("rules") != 0 ? (*vm)["rules"].as<std::vector<std::string>>()
+                              : std::vector<std::string>{});
   core::TrapRules rules;
   if (!rule_paths.empty()) {
     core::TrapRuleLoader loader;

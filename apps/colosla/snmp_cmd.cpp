@@ -62,12 +62,9 @@ std::string changes_text(const core::PollReport& r) {
 // the --rules files and directories, else the package's rules directory when it exists.
 // Nothing loaded (an empty set) when there is neither; an error for a rule file with a problem.
 Result<core::TrapRules> poll_rules(const po::variables_map& vm) {
-  auto paths = vm.count("rules") != 0 ? vm["rules"].as<std::vector<std::string>>()
-                                      : std::vector<std::string>{};
-  std::error_code ec;
-  if (paths.empty() && std::filesystem::is_directory(core::default_rules_dir(), ec)) {
-    paths.push_back(core::default_rules_dir());
-  }
+  const auto paths = core::rule_paths_or_default(vm.count("rules") != 0
+                                                     ? vm["rules"].as<std::vector<std::string>>()
+                                                     : std::vector<std::string>{});
   if (paths.empty()) {
     return core::TrapRules{};
   }
@@ -366,12 +363,9 @@ int trap_handler(Context& ctx) {
   inv.devices = std::move(*devices);
   // The trap rules, as colosla-trapd reads them; a bad rule file is said, and the trap is still
   // stored (by the plugins alone).
-  std::vector<std::string> rule_paths;
-  if (vm->count("rules") != 0) {
-    rule_paths = (*vm)["rules"].as<std::vector<std::string>>();
-  } else if (std::error_code ec; std::filesystem::is_directory(core::default_rules_dir(), ec)) {
-    rule_paths.push_back(core::default_rules_dir());
-  }
+  const auto rule_paths = core::rule_paths_or_default(
+      vm->count("rules") != 0 ? (*vm)["rules"].as<std::vector<std::string>>()
+                              : std::vector<std::string>{});
   core::TrapRules rules;
   if (!rule_paths.empty()) {
     core::TrapRuleLoader loader;

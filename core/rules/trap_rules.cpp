@@ -234,6 +234,14 @@ Result<TrapMeaning> apply(const TrapRule& rule, const Trap& trap, const DeviceVi
 
 std::string default_rules_dir() { return COLOSLA_RULES_DIR; }
 
+std::vector<std::string> rule_paths_or_default(std::vector<std::string> given) {
+  std::error_code ec;
+  if (given.empty() && std::filesystem::is_directory(default_rules_dir(), ec)) {
+    given.push_back(default_rules_dir());
+  }
+  return given;
+}
+
 TrapRuleLoader::TrapRuleLoader() : validator_(kModule, kTop) {}
 
 Result<TrapRuleFile, std::vector<Diagnostic>> TrapRuleLoader::load_file(const std::string& path) {

@@ -111,6 +111,10 @@ Result<PollMeaning> read_polls(const std::vector<const PollRule*>& rules, const 
 /// what colosla-trapd and `colosla rules list` read when no rule file is named.
 std::string default_rules_dir();
 
+/// The rule files and directories to read: those given (a `rules` key or `--rules`), else the
+/// package's directory when it exists, else none.
+std::vector<std::string> rule_paths_or_default(std::vector<std::string> given);
+
 /// Reads rule files, each checked against yang/colosla-trap-rules.yang by libyang and then for
 /// what YANG does not say (a state word that fits the rule's entity). Errors are "FILE:LINE:
 /// PATH: message" diagnostics; a file with any error gives no rule at all.
