@@ -181,6 +181,9 @@ class Converter {
       a.socket = text(nc, "socket");
       d.netconf = a;
     }
+    for (const lyd_node* o : children(n, "outlet")) {
+      d.outlet_phases[text(o, "name")] = number<std::uint8_t>(o, "phase", 0);
+    }
     return d;
   }
 

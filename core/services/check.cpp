@@ -30,6 +30,9 @@ std::vector<EntityId> contract_inputs(const Inventory& inventory, const Contract
       entities.push_back(EntityId::inlet(p.device));
       if (p.outlet) {
         entities.push_back(EntityId::outlet(p.device, *p.outlet));
+        if (const auto phase = d != nullptr ? d->phase_of(*p.outlet) : std::nullopt) {
+          entities.push_back(EntityId::phase(p.device, *phase));
+        }
       }
     }
   }

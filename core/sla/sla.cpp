@@ -200,10 +200,19 @@ class Engine {
           inlet, {}, 0, as_of_, [&](State s, std::uint8_t) { return level(s); },
           "pdu " + p.device + " inlet");
     }
-    // An outlet that is on while its PDU's inlet has lost power supplies nothing.
-    const Channel in = combine(
+    // An outlet that is on while its PDU's inlet has lost power supplies nothing; nor does one
+    // whose phase (as the inventory gives it) has.
+    Channel in = combine(
         inlet, {}, 0, as_of_, [](State s, std::uint8_t) { return s == State::off ? kYes : kNo; },
         "");
+    if (const auto phase = d != nullptr ? d->phase_of(*p.outlet) : std::nullopt) {
+      in = combine(
+          changes_of(in_.history, EntityId::phase(p.device, *phase)), in.steps, in.initial, as_of_,
+          [](State s, std::uint8_t inlet_off) {
+            return s == State::off || inlet_off == kYes ? kYes : kNo;
+          },
+          "");
+    }
     return combine(
         changes_of(in_.history, EntityId::outlet(p.device, *p.outlet)), in.steps, in.initial,
         as_of_,

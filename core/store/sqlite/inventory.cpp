@@ -53,7 +53,7 @@ Result<std::int64_t> SqliteStore::save_inventory(const ValidatedInventory& v, co
       version = sqlite3_last_insert_rowid(db);
     }
     const Inventory& inv = v.inventory;
-    Stmt dev(db, "INSERT INTO device VALUES (?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?)");
+    Stmt dev(db, "INSERT INTO device VALUES (?,?,?,?,?, ?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?)");
     for (Device d : inv.devices) {
       for (auto& [value, context] : secrets_of(d)) {
         *value = sk.seal(*value, context);
@@ -68,6 +68,15 @@ Result<std::int64_t> SqliteStore::save_inventory(const ValidatedInventory& v, co
       dev.bind(16, static_cast<std::int64_t>(nc.port)).bind(17, nc.username).bind(18, nc.password);
       dev.bind(19, nc.private_key).bind(20, nc.certificate).bind(21, nc.ca_file);
       dev.bind(22, nc.known_hosts).bind(23, nc.socket);
+      if (d.outlet_phases.empty()) {
+        dev.bind(24, std::string());
+      } else {
+        nlohmann::json phases = nlohmann::json::object();
+        for (const auto& [outlet, phase] : d.outlet_phases) {
+          phases[outlet] = phase;
+        }
+        dev.bind(24, phases.dump());
+      }
       if (auto e = dev.exec(); !e) {
         return e;
       }
@@ -283,6 +292,16 @@ Result<std::vector<Device>> read_devices(sqlite3* db, const KeyReader& key,
                                 s.str(18), s.str(19),
                                 s.str(20), s.str(21),
                                 s.str(22)};
+    }
+    if (const std::string phases = s.str(23); !phases.empty()) {
+      try {
+        const auto parsed = nlohmann::json::parse(phases).get<std::map<std::string, int>>();
+        for (const auto& [outlet, phase] : parsed) {
+          d.outlet_phases[outlet] = static_cast<std::uint8_t>(phase);
+        }
+      } catch (const nlohmann::json::exception&) {
+        return make_error(Errc::store, "the store holds unreadable outlet phases of a device");
+      }
     }
     for (auto& [value, context] : secrets_of(d)) {
       if (!key) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 
 #include "colosla/base/oid.hpp"
 
@@ -78,6 +79,18 @@ Result<std::int64_t> outlet_index(const core::Trap& t) {
                     "an outlet trap without an outlet index or mtrapargsInteger.0");
 }
 
+// The phase an input-voltage trap names: mtrapargsInteger.0 ("the third argument is the phase
+// number", PowerNet-MIB pduUPSInputVoltageLost/Restored), when it is an INTEGER 1..3.
+std::optional<std::int64_t> input_phase(const core::Trap& t) {
+  for (const auto& v : t.varbinds) {
+    if (v.oid == kMtrapargsInteger && v.type == VarType::integer && v.number >= 1 &&
+        v.number <= 3) {
+      return v.number;
+    }
+  }
+  return std::nullopt;
+}
+
 class ApcPdu final : public core::DevicePlugin {
  public:
   ApcPdu() {
@@ -100,10 +113,20 @@ class ApcPdu final : public core::DevicePlugin {
     const std::string& pdu = d.device.name;
     if (t.trap_oid == kInputLost || t.trap_oid == kInputRestored) {
       const bool lost = t.trap_oid == kInputLost;
+      std::string detail = lost ? "pduUPSInputVoltageLost" : "pduUPSInputVoltageRestored";
+      const auto phase = input_phase(t);
+      if (phase) {
+        detail += " phase " + std::to_string(*phase);
+      }
+      // A phase the inventory maps outlets to is that phase only; otherwise, as before, the
+      // whole inlet (an inventory that does not say which outlets a phase feeds).
+      const bool by_phase = phase && !d.device.outlet_phases.empty();
       m.states.push_back(
-          core::StateReport{core::EntityId::inlet(pdu), lost ? State::off : State::on, std::nullopt,
-                            lost ? "pduUPSInputVoltageLost" : "pduUPSInputVoltageRestored"});
-      m.summary = lost ? "input power lost" : "input power restored";
+          core::StateReport{by_phase ? core::EntityId::phase(pdu, static_cast<unsigned>(*phase))
+                                     : core::EntityId::inlet(pdu),
+                            lost ? State::off : State::on, std::nullopt, detail});
+      m.summary = std::string(lost ? "input power lost" : "input power restored") +
+                  (by_phase ? " on phase " + std::to_string(*phase) : std::string());
       return m;
     }
     if (t.trap_oid == kRpduOutletOn || t.trap_oid == kRpduOutletOff || t.trap_oid == kOutletOn ||

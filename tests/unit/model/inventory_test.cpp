@@ -207,3 +207,32 @@ TEST_CASE("a device may name several plugins, separated by spaces", "[inventory]
           "single spaces");
   }
 }
+
+TEST_CASE("a PDU may say which phase feeds each outlet", "[inventory]") {
+  InventoryValidator v;
+  const auto doc = [](const std::string& role, const std::string& outlets) {
+    return R"({"colosla-inventory:inventory":{"device":[
+    {"name":"pdu3","role":")" +
+           role + R"(","address":"192.0.2.21","plugin":"apc-pdu")" + outlets + "}]}}";
+  };
+  auto without = v.validate({{"old.json", doc("pdu", "")}});
+  REQUIRE(without.has_value());
+  CHECK(without->inventory.devices.at(0).outlet_phases.empty());
+  CHECK_FALSE(without->inventory.devices.at(0).phase_of("1").has_value());
+  auto with = v.validate({{"new.json", doc("pdu", R"(,"outlet":[{"name":"1","phase":1},
+      {"name":"2","phase":2},{"name":"3","phase":3},{"name":"4","phase":2}])")}});
+  INFO((with ? std::string() : with.error().front().to_string()));
+  REQUIRE(with.has_value());
+  const Device& d = with->inventory.devices.at(0);
+  CHECK(d.outlet_phases.size() == 4);
+  CHECK(d.phase_of("2") == std::optional<std::uint8_t>(2));
+  CHECK(d.phase_of("4") == std::optional<std::uint8_t>(2));
+  CHECK_FALSE(d.phase_of("5").has_value());
+  auto four = v.validate({{"four.json", doc("pdu", R"(,"outlet":[{"name":"1","phase":4}])")}});
+  REQUIRE_FALSE(four.has_value());
+  CHECK(four.error().at(0).path ==
+        "/colosla-inventory:inventory/device[name='pdu3']/outlet[name='1']/phase");
+  auto ups = v.validate({{"ups.json", doc("ups", R"(,"outlet":[{"name":"1","phase":1}])")}});
+  REQUIRE_FALSE(ups.has_value());
+  CHECK(ups.error().at(0).message == "only a pdu has outlets");
+}

@@ -518,6 +518,24 @@ TEST_CASE("power: only every source de-energized is an interruption", "[sla][pow
     CHECK(r.power.counted_seconds == 1800);
     CHECK(r.power.outages.at(0).cause.find("every power source de-energized") == 0);
   }
+  SECTION("a lost phase de-energizes the outlets on it, not the others") {
+    // pdu1 is three-phase: outlet 4 on L2, outlet 5 on L1. L2 lost 02:00–02:40 while the UPS
+    // output is none from 02:10: 02:10–02:40 = 1800 s for the contract on outlet 4.
+    w.inv.devices.at(3).outlet_phases = {{"4", 2}, {"5", 1}};
+    w.outlet("2026-11-01T00:00:00+08:00", State::on, "5");
+    w.outlet("2026-11-01T00:00:00+08:00", State::on, "6");
+    w.observe(EntityId::phase("pdu1", 2), "2026-11-03T02:00:00+08:00", State::off);
+    w.ups("2026-11-03T02:10:00+08:00", State::none);
+    w.observe(EntityId::phase("pdu1", 2), "2026-11-03T02:40:00+08:00", State::on);
+    w.ups("2026-11-03T03:00:00+08:00", State::normal);
+    CHECK(w.of("2026-11", kLate).power.counted_seconds == 1800);
+    for (const char* other : {"5", "6"}) {  // on L1; not in the list (only the inlet counts)
+      w.contract().power_sources.front().outlet = other;
+      const auto r = w.of("2026-11", kLate);
+      CHECK(r.power.outage_seconds == 0);
+      CHECK(r.power.unmonitored_seconds == 0);
+    }
+  }
   SECTION("one source unknown and the other on: unmonitored, not an interruption") {
     w.outlet("2026-11-03T02:00:00+08:00", State::unknown);
     w.outlet("2026-11-03T02:20:00+08:00", State::on);

@@ -281,6 +281,7 @@ TEST_CASE("a store of schema 3 gets its history table when upgraded", "[store]")
   }
   // Back to what schema 3 had: the history as an index on observation.
   exec(path,
+       "ALTER TABLE device DROP COLUMN outlet_phases; "
        "ALTER TABLE device DROP COLUMN netconf_socket; DROP INDEX record_by_contract; DROP TABLE "
        "contract_status; DROP TABLE sla_event; DROP TABLE sink_cursor; "
        "ALTER TABLE inventory_version DROP COLUMN digest; DROP TABLE evaluation; "
@@ -431,7 +432,7 @@ TEST_CASE("an older store's clear secrets are sealed by the upgrade", "[store][s
           "'SECRET-privpass', snmp_community = 'public' WHERE name = 'pdu1'; "
           "UPDATE device SET netconf_password = 'SECRET-netconfpass', snmp_community = 'public' "
           "WHERE name = 'core1'; ALTER TABLE inventory_version DROP COLUMN digest; DROP TABLE "
-          "evaluation; PRAGMA "
+          "evaluation; ALTER TABLE device DROP COLUMN outlet_phases; PRAGMA "
           "user_version = 9",
           nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
@@ -453,4 +454,25 @@ TEST_CASE("an older store's clear secrets are sealed by the upgrade", "[store][s
   CHECK(revealed[1].snmp.priv_password == "SECRET-privpass");
   CHECK(revealed[2].netconf->password == "SECRET-netconfpass");
   CHECK(store->version_holding(v.document).value() == std::optional<std::int64_t>{1});
+}
+
+TEST_CASE("the store keeps a PDU's outlet phases", "[store][inventory]") {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  InventoryValidator validator;
+  auto v = validator.validate({{"phases.json", R"({"colosla-inventory:inventory":{"device":[
+    {"name":"pdu3","role":"pdu","address":"192.0.2.23","plugin":"apc-pdu",
+     "outlet":[{"name":"1","phase":1},{"name":"A\"2","phase":2}]},
+    {"name":"pdu4","role":"pdu","address":"192.0.2.24","plugin":"apc-pdu"}]}})"}});
+  INFO((v ? std::string() : v.error()[0].to_string()));
+  REQUIRE(v.has_value());
+  auto store = open(path);
+  REQUIRE(store->save_inventory(*v, "alice", at("2026-12-07T10:00:00Z")).has_value());
+  auto inv = store->load_inventory();
+  REQUIRE(inv.has_value());
+  REQUIRE(inv->has_value());
+  const Device* pdu3 = (*inv)->find_device("pdu3");
+  REQUIRE(pdu3 != nullptr);
+  CHECK(pdu3->outlet_phases == decltype(pdu3->outlet_phases){{"1", 1}, {"A\"2", 2}});
+  CHECK((*inv)->find_device("pdu4")->outlet_phases.empty());
 }

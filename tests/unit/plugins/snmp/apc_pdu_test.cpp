@@ -38,6 +38,17 @@ TEST_CASE("apc-pdu: outlet traps", "[plugin][apc-pdu]") {
     t.trap_oid = "1.3.6.1.4.1.318.0.219";
     CHECK(p->on_trap(t, view)->states.at(0).state == State::on);
   }
+  SECTION("a phase lost on a PDU whose inventory gives no phases: the whole inlet") {
+    Trap t;
+    t.trap_oid = "1.3.6.1.4.1.318.0.218";
+    t.varbinds.push_back(Varbind{"1.3.6.1.4.1.318.2.3.1.0", VarType::integer, "2", 2});
+    const auto m = p->on_trap(t, view);
+    REQUIRE(m.has_value());
+    REQUIRE(m->states.size() == 1);
+    CHECK(m->states[0].entity == EntityId::inlet("pdu1"));
+    CHECK(m->states[0].state == State::off);
+    CHECK(m->states[0].detail == "pduUPSInputVoltageLost phase 2");
+  }
   SECTION("a condition trap asks for a poll") {
     CHECK(p->handles("1.3.6.1.4.1.318.0.750"));
     CHECK_FALSE(p->handles("1.3.6.1.4.1.318.0.7501"));
@@ -142,4 +153,35 @@ TEST_CASE("the registry of built-in plugins", "[plugin][registry]") {
   CHECK(r.find("if-mib") != nullptr);
   CHECK(r.find("cisco-foo") == nullptr);
   CHECK_THROWS_AS(r.add(&plugins::apc_pdu::make), ConfigError);
+}
+
+TEST_CASE("apc-pdu: a phase lost on a three-phase PDU is that phase only", "[plugin][apc-pdu]") {
+  const auto p = plugins::apc_pdu::make();
+  Device pdu = kPdu;
+  pdu.outlet_phases = {{"1", 1}, {"2", 2}, {"3", 3}};
+  const DeviceView view{pdu, kNoNames};
+  Trap t;
+  t.trap_oid = "1.3.6.1.4.1.318.0.218";  // pduUPSInputVoltageLost
+  t.varbinds.push_back(Varbind{"1.3.6.1.4.1.318.2.3.1.0", VarType::integer, "2", 2});
+  auto m = p->on_trap(t, view);
+  REQUIRE(m.has_value());
+  REQUIRE(m->states.size() == 1);
+  CHECK(m->states[0].entity == EntityId::phase("pdu1", 2));
+  CHECK(m->states[0].entity == EntityId{EntityKind::inlet, "pdu1", "L2"});
+  CHECK(m->states[0].state == State::off);
+  CHECK(m->summary == "input power lost on phase 2");
+  t.trap_oid = "1.3.6.1.4.1.318.0.219";  // pduUPSInputVoltageRestored
+  m = p->on_trap(t, view);
+  REQUIRE(m.has_value());
+  CHECK(m->states.at(0).entity == EntityId::phase("pdu1", 2));
+  CHECK(m->states.at(0).state == State::on);
+  SECTION("no phase number, or one out of 1..3: the whole inlet") {
+    for (std::int64_t n : {0, 4}) {
+      t.varbinds.back() =
+          Varbind{"1.3.6.1.4.1.318.2.3.1.0", VarType::integer, std::to_string(n), n};
+      CHECK(p->on_trap(t, view)->states.at(0).entity == EntityId::inlet("pdu1"));
+    }
+    t.varbinds.clear();
+    CHECK(p->on_trap(t, view)->states.at(0).entity == EntityId::inlet("pdu1"));
+  }
 }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,6 +69,15 @@ struct Device {
   std::string description;
   SnmpAccess snmp;
   std::optional<NetconfAccess> netconf;
+  /// A PDU's outlets whose input phase (1..3) the inventory gives, by outlet name; empty when
+  /// it gives none, and then a lost phase is the whole inlet lost.
+  std::map<std::string, std::uint8_t, std::less<>> outlet_phases{};
+
+  /// The phase that feeds `outlet`, when the inventory gives it.
+  [[nodiscard]] std::optional<std::uint8_t> phase_of(std::string_view outlet) const {
+    const auto it = outlet_phases.find(outlet);
+    return it == outlet_phases.end() ? std::nullopt : std::optional<std::uint8_t>(it->second);
+  }
 };
 
 /// The names of the plugins a device names, in its order ("if-mib ups-mib" → if-mib, ups-mib).

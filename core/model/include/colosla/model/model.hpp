@@ -22,7 +22,8 @@ namespace colosla::core {
 enum class EntityKind : std::uint8_t {
   port,    ///< A switch interface (a customer port or an uplink): device + interface name.
   outlet,  ///< A PDU outlet: device + outlet.
-  inlet,   ///< A PDU's input power: device only. When it is off, every outlet of the PDU is.
+  inlet,   ///< A PDU's input power: device only (the whole inlet; when it is off, every outlet
+           ///< of the PDU is), or device + phase ("L1".."L3": one phase of a three-phase inlet).
   ups,     ///< A UPS output: device only.
   probe,   ///< A probed service on a customer address: target address + service.
 };
@@ -45,6 +46,10 @@ struct EntityId {
     return {EntityKind::outlet, std::move(device), std::move(outlet)};
   }
   static EntityId inlet(std::string device) { return {EntityKind::inlet, std::move(device), {}}; }
+  /// One phase (1..3) of a PDU's inlet: item "L1".."L3".
+  static EntityId phase(std::string device, unsigned phase) {
+    return {EntityKind::inlet, std::move(device), "L" + std::to_string(phase)};
+  }
   static EntityId ups(std::string device) { return {EntityKind::ups, std::move(device), {}}; }
   static EntityId probe(std::string target, std::string service) {
     return {EntityKind::probe, std::move(target), std::move(service)};

@@ -249,7 +249,7 @@ class Store : public Transactor,
               public ReceiverState {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 11;
+  static constexpr int kSchemaVersion = 12;
 
   enum class Mode {
     create,     ///< Read and write; create the store (a file: mode 0600) when there is none.
