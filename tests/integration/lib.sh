@@ -131,6 +131,16 @@ stop_pidfile() {
 
 stop_snmpsim() { stop_pidfile "$1/run/snmpsimd.pid"; }
 
+# start_trapd TRAPD CONFIG LOG ENDPOINT: colosla-trapd in the foreground at log-level debug,
+# logging to LOG and killed at exit (its pid in $pid); returns once it says it listens on
+# ENDPOINT (udp:127.0.0.1:PORT), re-read until a deadline.
+start_trapd() {
+  "$1" --config "$2" --foreground --log-level debug >"$3" 2>&1 &
+  pid=$!
+  cleanup_hooks+=("kill -KILL $pid 2>/dev/null")
+  wait_for 20 grep -q "listening on $4" "$3" || { cat "$3" >&2; fail "colosla-trapd did not start"; }
+}
+
 # descendants PID: its children, theirs, ...
 descendants() {
   local c

@@ -45,11 +45,8 @@ poll-retries = 0
 CONF
 
 log=$work/trapd.log
-"$trapd" --config "$work/colosla-trapd.conf" --foreground --log-level debug >"$log" 2>&1 &
-pid=$!
-cleanup_hooks+=("kill -KILL $pid 2>/dev/null")
+start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
 show_log() { cat "$log" >&2; }
-wait_for 20 grep -q "listening on udp:127.0.0.1:$port" "$log" || { show_log; fail "colosla-trapd did not start"; }
 expect_has "$(cat "$log")" "16 trap rules loaded from $work/rules/apc-powernet-ups.json (PowerNet-MIB 4.0.5), $work/rules/cyberpower-ups.json (CPS-MIB 2.13)" "the log"
 
 q() { sqlite3 "$db" "$1"; }

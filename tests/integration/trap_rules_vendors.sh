@@ -57,11 +57,8 @@ poll-retries = 0
 CONF
 
 log=$work/trapd.log
-"$trapd" --config "$work/colosla-trapd.conf" --foreground --log-level debug >"$log" 2>&1 &
-pid=$!
-cleanup_hooks+=("kill -KILL $pid 2>/dev/null")
+start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
 show_log() { cat "$log" >&2; }
-wait_for 20 grep -q "listening on udp:127.0.0.1:$port" "$log" || { show_log; fail "colosla-trapd did not start"; }
 for f in "eaton-xups.json (XUPS-MIB 201909270000Z)" "mge-ups.json (MG-SNMP-UPS-MIB V1.7 AE (2012-08-21))" \
   "liebert-gp.json (LIEBERT-GP-NOTIFICATIONS-MIB 200807020000Z)" "eaton-epdu.json (EATON-EPDU-MIB 202303311500Z)"; do
   expect_has "$(grep 'trap rules loaded from' "$log")" "$src/rules/$f" "the log"

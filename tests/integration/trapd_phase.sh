@@ -43,10 +43,7 @@ duplicate-window = 60
 CONF
 
 log=$work/trapd.log
-"$trapd" --config "$work/colosla-trapd.conf" --foreground --log-level debug >"$log" 2>&1 &
-pid=$!
-cleanup_hooks+=("kill -KILL $pid 2>/dev/null")
-wait_for 20 grep -q "listening on udp:127.0.0.1:$port" "$log" || { cat "$log" >&2; fail "colosla-trapd did not start"; }
+start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
 
 q() { sqlite3 "$db" "$1"; }
 count_is() { [ "$(q "$1")" = "$2" ]; }

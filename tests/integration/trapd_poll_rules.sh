@@ -39,11 +39,8 @@ poll-retries = 0
 CONF
 
 log=$work/trapd.log
-"$trapd" --config "$work/colosla-trapd.conf" --foreground --log-level debug >"$log" 2>&1 &
-pid=$!
-cleanup_hooks+=("kill -KILL $pid 2>/dev/null")
+start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
 show_log() { cat "$log" >&2; }
-wait_for 20 grep -q "listening on udp:127.0.0.1:$port" "$log" || { show_log; fail "colosla-trapd did not start"; }
 
 q() { sqlite3 "$db" "$1"; }
 has() { [ -n "$(q "$1")" ]; }

@@ -50,10 +50,7 @@ out=$("$trapd" --check-config --config "$work/bad.conf" 2>&1) && fail "--check-c
 expect_has "$out" "$work/bad.conf:$line: trap-relay: \"192.0.2.1/24\" is not an address or a network" "--check-config"
 
 log=$work/trapd.log
-"$trapd" --config "$work/colosla-trapd.conf" --foreground --log-level debug >"$log" 2>&1 &
-pid=$!
-cleanup_hooks+=("kill -KILL $pid 2>/dev/null")
-wait_for 20 grep -q "listening on udp:127.0.0.1:$port" "$log" || { cat "$log" >&2; fail "colosla-trapd did not start"; }
+start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
 
 q() { sqlite3 "$db" "$1"; }
 has() { [ -n "$(q "$1")" ]; }
