@@ -7,7 +7,8 @@
 #  - PDU2-MIB 202209210000Z (rules/raritan-px2.json, Raritan PX2/PX3): outletSensorStateChange of
 #    an outlet's onOff sensor (typeOfSensor 14), the outlet from measurementsOutletSensorState's
 #    index (pduId.outletId.sensorType), off(8)/on(7); an rmsCurrent threshold crossing, a linked
-#    PDU's outlet (pduNumber 2) and userAuthenticationFailure are evidence only;
+#    PDU's outlet (pduNumber 2), powerControl (a switching operation, its state not final yet) and
+#    userAuthenticationFailure are evidence only;
 #  - PDU-MIB 201602220000Z (rules/raritan-px.json, Dominion PX): powerControl, the outlet from
 #    outletOperationalState's index, off(0)/on(1); cycling(2) is evidence only;
 #  - Sentry3-MIB 201601251630Z (rules/servertech-sentry3.json): outletChangeEvent and
@@ -23,7 +24,7 @@
 # Then the poll rules, against snmpsimd serving recordings of the four (tests/data/snmpsim:
 # raritan-px2, raritan-px, sentry3, sentry4): `colosla poll` walks each one's outlet states (and
 # the ServerTech feeds' or phases' states), chosen by sysObjectID.0; a changed value changes the
-# stored state.
+# stored state; a PX2 without outlet switching (metered) has no rows, which the poll says.
 # usage: rules_pdu_raritan_servertech.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
@@ -143,6 +144,15 @@ v2 $ra $r.0.5 $r.3.2.2.1.13.1 s "PX2 rack 12" $r.0.0.1.1.2.1 s admin $r.3.2.2.1.
   $r.3.2.2.1.50.1 i 1 $r.3.2.2.1.51.1 x 7F00001F $r.0.0.18.0 u 161 $sys.4.0 s noc@example.net \
   $sys.5.0 s px2-rack12 $sys.6.0 s "Hall 2 rack 12" $r.3.2.1.1.4.1 s PKE0954321
 evidence px2 $r.0.5 1 "userAuthenticationFailure"
+# powerControl { pduName, userName, pxIPAddress, pxInetAddressType, pxInetIPAddress,
+# agentInetPortNumber, outletLabel, measurementsOutletSensorState, switchingOperation, sysContact,
+# sysName, sysLocation, pduSerialNumber, pduNumber }: a power cycle of outlet 2, its onOff sensor
+# off for now (the MIB: the final state comes in outletSensorStateChange): evidence only.
+v2 $ra $r.0.23 $r.3.2.2.1.13.1 s "PX2 rack 12" $r.0.0.1.1.2.1 s admin $r.3.2.2.1.8.1 a $ra \
+  $r.3.2.2.1.50.1 i 1 $r.3.2.2.1.51.1 x 7F00001F $r.0.0.18.0 u 161 $r.3.5.3.1.2.1.2 s 2 \
+  $r.5.4.3.1.3.1.2.14 i 8 $r.4.1.2.1.2.1.2 i 2 $sys.4.0 s noc@example.net $sys.5.0 s px2-rack12 \
+  $sys.6.0 s "Hall 2 rack 12" $r.3.2.1.1.4.1 s PKE0954321 $r.0.0.3.0 i 1
+evidence px2 $r.0.23 1 "powerControl"
 expect_eq "$(states px2)" "outlet:5=off outlet:5=on" "px2 after the traps without a state"
 
 # --- PDU-MIB (Raritan Dominion PX) ----------------------------------------------------------------
@@ -286,10 +296,14 @@ polled() {
     AND source = 'poll' AND seq = (SELECT max(seq) FROM observation_view WHERE device = o.device
     AND kind = o.kind AND item = o.item AND source = 'poll') ORDER BY kind, item" | paste -sd' '
 }
-# changed FILE OID OLD NEW: the recording's value of OID changed (snmpsimd rereads a changed file)
+# newer FILE: gives the recording a modification time later than any before (snmpsimd rereads a
+# file whose time changed), without waiting for the clock
+stamp=$(date +%s)
+newer() { stamp=$((stamp + 2)); touch -d "@$stamp" "$work/sim/data/$1.snmprec"; }
+# changed FILE OID OLD NEW: the recording's value of OID changed
 changed() {
-  sleep 1.1  # a new mtime
   sed -i "s/^$2|2|$3\$/$2|2|$4/" "$work/sim/data/$1.snmprec"
+  newer "$1"
   wait_for 30 bash -c "snmpget -v2c -c $1 -On -Oqv 127.0.0.1:$sim $2 | grep -qx -- $4" \
     || fail "snmpsimd did not pick up the changed recording"
 }
@@ -304,6 +318,16 @@ changed raritan-px2 $r.4.1.2.1.3.1.7 8 7
 poll px2
 expect_rc 0
 expect_has "$(polled px2)" "outlet:7=on" "px2 after outlet 7 was switched on"
+# A metered PX2 (no outlet switching): the rule matches, the agent has no rows; nothing stored.
+sed -i "/^$r\.4\.1\.2\.1\.3\./d" "$work/sim/data/raritan-px2.snmprec"
+newer raritan-px2
+wait_for 30 bash -c "! snmpget -v2c -c raritan-px2 -On -Oqv 127.0.0.1:$sim $r.4.1.2.1.3.1.1 | grep -qx 7" \
+  || fail "snmpsimd did not pick up the changed recording"
+before=$(sqlite3 "$pdb" "SELECT count(*) FROM observation_view WHERE device = 'px2'")
+poll px2
+expect_rc 3
+expect_has "$out" "px2: the answer could not be read: the agent has no rows of outletSwitchingState ($r.4.1.2.1.3.1)"
+expect_eq "$(sqlite3 "$pdb" "SELECT count(*) FROM observation_view WHERE device = 'px2'")" "$before" "px2's observations"
 
 # Dominion PX: outletOperationalState, outlet 2 off.
 poll px1
@@ -318,7 +342,10 @@ expect_eq "$(polled st3)" "inlet:L1=on inlet:L2=on inlet:L3=on outlet:AA1=on out
 changed sentry3 $s.2.2.1.5.1.3 1 4  # feed AC: offError
 changed sentry3 $s.2.3.1.5.1.1.1 1 3  # outlet AA1: onWait, nothing sure
 poll st3
+expect_rc 0
 expect_has "$(polled st3)" "inlet:L1=on inlet:L2=on inlet:L3=off outlet:AA1=unknown" "st3 after feed AC was lost"
+expect_has "$(sqlite3 "$pdb" "SELECT evidence FROM observation_view WHERE device = 'st3' AND kind = 'outlet'
+  AND item = 'AA1' ORDER BY seq DESC LIMIT 1")" "outletStatus.1.1.1 = 3 (poll rule sentry3-outlet-status)" "st3's evidence"
 
 # Sentry4: st4OutletState named by st4OutletID (AA4 off) and cord AA's phases.
 poll st4
