@@ -24,7 +24,8 @@
 # Then the poll rules, against snmpsimd serving recordings of the four (tests/data/snmpsim:
 # raritan-px2, raritan-px, sentry3, sentry4): `colosla poll` walks each one's outlet states (and
 # the ServerTech feeds' or phases' states), chosen by sysObjectID.0; a changed value changes the
-# stored state; a PX2 without outlet switching (metered) has no rows, which the poll says.
+# stored state; a PX2 without outlet switching (metered) has no rows, which the poll says. And
+# `colosla rules test` reads a Sentry3 feed trap as the phase the inventory gives.
 # usage: rules_pdu_raritan_servertech.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
@@ -356,6 +357,14 @@ changed sentry4 $f.1.5.3.1.1.1.1.1 1 2
 poll st4
 expect_has "$(polled st4)" "inlet:L1=off inlet:L2=on inlet:L3=on outlet:AA1=on outlet:AA2=on outlet:AA3=on outlet:AA4=on" \
   "st4 after phase AA1 was lost and outlet AA4 switched on"
+
+# colosla rules test: Sentry3 feed AB lost on st3, whose inventory puts outlets on phases.
+run "$colosla" --db "$pdb" rules test --device st3 --rules "$src/rules" -- -v2c -c public '' $s.100.0.2 \
+  $s.1.3.0 s "Rack 12" $s.2.2.1.2.1.2 s AB $s.2.2.1.3.1.2 s "Feed AB" $s.2.2.1.5.1.2 i 4 \
+  $s.99.1.0 s "Off Error" $s.99.2.0 i 1
+expect_rc 0
+expect_has "$out" "read by: rule sentry3-infeed-status-ab (infeedStatusEvent) in $src/rules/servertech-sentry3.json:"
+expect_has "$out" "observation: inlet st3 L2 off"
 
 # colosla rules list names the files' poll rules.
 run "$colosla" rules list "$src/rules/servertech-sentry3.json"
