@@ -292,4 +292,18 @@ expect_eq "$(polled xups ups)" "=battery" "xups on battery"
 poll epdu
 expect_rc 3
 expect_has "$out" "epdu: the answer could not be read: no poll rule in force matches its sysObjectID"
+
+# colosla rules test: phase 3 lost on rpdu2-3ph, whose inventory puts outlets on phases; outletOff
+# for every outlet, which makes no observation and asks for a poll.
+rt() { run "$colosla" --db "$pdb" rules test --device rpdu2-3ph --rules "$src/rules/apc-powernet-pdu.json" -- "$@"; }
+rt -v1 -c public '' $apc 127.0.0.1 6 218 '' $apc.2.3.11.0 s ZA1234567890 $apc.2.3.10.0 s rpdu2-3ph \
+  $apc.2.3.1.0 i 3 $apc.2.3.3.0 s "UPS Input Voltage phase-3 Lost."
+expect_rc 0
+expect_has "$out" "read by: rule apc-input-voltage-lost (pduUPSInputVoltageLost) in $src/rules/apc-powernet-pdu.json:"
+expect_has "$out" "observation: inlet rpdu2-3ph L3 off"
+rt -v2c -c public '' $apc.0.42 $apc.2.3.1.0 i 0 $apc.2.3.3.0 s "$text"
+expect_rc 0
+expect_has "$out" "read by: rule apc-all-outlets-off-mtrapargs (outletOff)"
+expect_lacks "$out" "observation:"
+expect_has "$out" "poll to confirm: yes"
 echo "ok: rules-pdu-apc-cyberpower"
