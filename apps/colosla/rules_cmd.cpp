@@ -27,15 +27,23 @@ int print_problems(const std::vector<core::Diagnostic>& diags) {
   return unreadable ? kFailed : kRejected;
 }
 
+// "map: 1=on 2=off, otherwise off"
+std::string map_of(const core::StateMap& m) {
+  std::string s = "map:";
+  for (const auto& [value, state] : m.values) {
+    s += " " + value + "=" + std::string(core::to_string(state));
+  }
+  if (m.otherwise) {
+    s += ", otherwise " + std::string(core::to_string(*m.otherwise));
+  }
+  return s;
+}
+
 std::string state_of(const core::TrapRule& r) {
   if (r.state) {
     return std::string(core::to_string(*r.state));
   }
-  std::string s = "map of " + r.map_varbind + ":";
-  for (const auto& [value, state] : r.map) {
-    s += " " + value + "=" + std::string(core::to_string(state));
-  }
-  return s;
+  return "map of " + r.map_varbind + ": " + map_of(r.map).substr(5);
 }
 
 }  // namespace
@@ -97,19 +105,13 @@ int rules_list(Context& ctx) {
       for (const auto& c : r.conditions) {
         std::cout << " [" << c.oid << " = " << c.equals << "]";
       }
-      std::cout << " => " << core::to_string(r.entity);
-      if (!r.entity_varbind.empty()) {
-        std::cout << " by " << r.entity_varbind;
-      }
+      std::cout << " => " << core::describe(r.entity);
       std::cout << " " << state_of(r) << (r.poll ? ", poll to confirm" : "") << "\n";
     }
     for (const auto& p : f.polls) {
-      std::cout << "  poll " << p.name << ": " << p.object << " " << p.oid << " on sysObjectID "
-                << p.sys_object_id << " => " << core::to_string(p.entity) << " map:";
-      for (const auto& [value, state] : p.map) {
-        std::cout << " " << value << "=" << core::to_string(state);
-      }
-      std::cout << "\n";
+      std::cout << "  poll " << p.name << ": " << p.object << " " << p.oid
+                << (p.column ? " (column)" : "") << " on sysObjectID " << p.sys_object_id << " => "
+                << core::describe(p.entity) << " " << map_of(p.map) << "\n";
     }
   }
   return kOk;

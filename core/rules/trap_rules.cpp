@@ -1,34 +1,17 @@
-#include "colosla/rules/trap_rules.hpp"
-
+// Trap and poll rules in force: which rule reads a trap, which poll rules read a device, and
+// what they mean. Reading the files is rule_loader.cpp.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <nlohmann/json.hpp>
 
 #include "colosla/base/oid.hpp"
 #include "colosla/base/text.hpp"
+#include "colosla/rules/trap_rules.hpp"
 
 namespace colosla::core {
 
 namespace {
 
-constexpr const char* kModule = "colosla-trap-rules";
-constexpr const char* kTop = "trap-rules";
-
-EntityKind kind_of(RuleEntity e) {
-  switch (e) {
-    case RuleEntity::port:
-      return EntityKind::port;
-    case RuleEntity::outlet:
-      return EntityKind::outlet;
-    case RuleEntity::ups:
-      break;
-  }
-  return EntityKind::ups;
-}
-
-// A varbind's value as a non-negative integer (an ifIndex, an outlet number).
+// A varbind's value as a non-negative integer (an ifIndex, an outlet or a phase number).
 std::optional<std::int64_t> index_value(const Varbind& v) {
   switch (v.type) {
     case VarType::integer:
@@ -45,6 +28,55 @@ std::optional<std::int64_t> index_value(const Varbind& v) {
   }
 }
 
+// The `position`th sub-identifier of `oid` after `prefix` (1 the first), when there is one.
+std::optional<std::int64_t> suffix_of(std::string_view oid, std::string_view prefix,
+                                      unsigned position) {
+  if (oid.size() <= prefix.size() + 1 || !oid.starts_with(prefix) || oid[prefix.size()] != '.') {
+    return std::nullopt;
+  }
+  std::string_view rest = oid.substr(prefix.size() + 1);
+  for (unsigned i = 1;; ++i) {
+    const auto dot = rest.find('.');
+    const std::string_view part = rest.substr(0, dot);
+    if (i == position) {
+      if (part.empty() || part.size() > 10 ||
+          !std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return std::nullopt;
+      }
+      return std::stoll(std::string(part));
+    }
+    if (dot == std::string_view::npos) {
+      return std::nullopt;
+    }
+    rest = rest.substr(dot + 1);
+  }
+}
+
+// A name from the network that may name an entity: printable, not empty, at most 64 bytes
+// (an inventory name's limit).
+bool usable_name(std::string_view s) {
+  return !s.empty() && s.size() <= 64 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
+std::string phase_summary(const Device& d, std::int64_t phase) {
+  return d.outlet_phases.empty() ? " phase " + std::to_string(phase) +
+                                       " (the inventory puts no outlet on a phase: the whole inlet)"
+                                 : " phase " + std::to_string(phase);
+}
+
+// A phase of this PDU: one item of its inlet when the inventory says which outlets each phase
+// feeds, else the whole inlet (as the APC plugin reads an input-voltage trap).
+EntityId phase_entity(const Device& d, std::int64_t phase) {
+  return d.outlet_phases.empty() ? EntityId::inlet(d.name)
+                                 : EntityId::phase(d.name, static_cast<unsigned>(phase));
+}
+
+bool is_row_missing(const Varbind& v) {
+  return v.type == VarType::no_such_object || v.type == VarType::no_such_instance ||
+         v.type == VarType::end_of_mib_view;
+}
+
 }  // namespace
 
 std::string_view to_string(RuleEntity e) {
@@ -55,8 +87,43 @@ std::string_view to_string(RuleEntity e) {
       return "port";
     case RuleEntity::outlet:
       return "outlet";
+    case RuleEntity::inlet:
+      return "inlet";
+    case RuleEntity::phase:
+      return "phase";
   }
   return "?";
+}
+
+std::string describe(const EntityRef& e) {
+  std::string s(to_string(e.kind));
+  const std::string what = e.kind == RuleEntity::port ? "ifIndex" : "number";
+  const std::string pos =
+      e.position == 1 ? "" : " (sub-identifier " + std::to_string(e.position) + ")";
+  switch (e.from) {
+    case IndexFrom::none:
+      break;
+    case IndexFrom::value:
+      s += " by the " + what + " in " + e.oid;
+      break;
+    case IndexFrom::suffix:
+      s += e.oid.empty() ? " by the row's index" + pos
+                         : " by the " + what + " suffix of " + e.oid + pos;
+      break;
+    case IndexFrom::name:
+      s += " by the name in " + e.oid;
+      break;
+    case IndexFrom::constant:
+      s += " " + std::to_string(e.number);
+      break;
+  }
+  return s;
+}
+
+std::optional<State> StateMap::find(std::string_view text) const {
+  const auto it =
+      std::find_if(values.begin(), values.end(), [&](const auto& e) { return e.first == text; });
+  return it != values.end() ? std::optional<State>(it->second) : otherwise;
 }
 
 void TrapRules::add(TrapRuleFile file) {
@@ -118,8 +185,9 @@ std::vector<const PollRule*> TrapRules::polls_for(std::string_view sys_object_id
           sys_object_id == p.sys_object_id || (sys_object_id.size() > p.sys_object_id.size() &&
                                                sys_object_id.starts_with(p.sys_object_id) &&
                                                sys_object_id[p.sys_object_id.size()] == '.');
-      const bool taken = std::any_of(out.begin(), out.end(),
-                                     [&](const PollRule* o) { return o->entity == p.entity; });
+      const bool taken = std::any_of(out.begin(), out.end(), [&](const PollRule* o) {
+        return o->entity.kind == p.entity.kind;
+      });
       if (below && !taken) {
         out.push_back(&p);
       }
@@ -136,36 +204,183 @@ std::size_t TrapRules::poll_count() const {
   return n;
 }
 
+PollRequest request_of(const std::vector<const PollRule*>& rules) {
+  PollRequest request;
+  for (const PollRule* p : rules) {
+    auto& list = p->column ? request.walk : request.get;
+    list.push_back(p->oid);
+    if (p->column && p->entity.from == IndexFrom::name) {
+      request.walk.push_back(p->entity.oid);
+    }
+  }
+  return request;
+}
+
+namespace {
+
+// One scalar's entity: a UPS, an inlet, or a phase the rule gives.
+EntityId scalar_entity(const PollRule& rule, const Device& d) {
+  switch (rule.entity.kind) {
+    case RuleEntity::inlet:
+      return EntityId::inlet(d.name);
+    case RuleEntity::phase:
+      return phase_entity(d, rule.entity.number);
+    default:
+      return EntityId::ups(d.name);
+  }
+}
+
+// One row's entity: by a sub-identifier of its index, or by the name in another column.
+Result<EntityId> row_entity(const PollRule& rule, std::string_view index, const PollAnswer& answer,
+                            const DeviceView& view) {
+  const Device& d = view.device;
+  if (rule.entity.from == IndexFrom::name) {
+    const std::string name_oid = rule.entity.oid + "." + std::string(index);
+    const auto v = std::find_if(answer.varbinds.begin(), answer.varbinds.end(),
+                                [&](const Varbind& b) { return b.oid == name_oid; });
+    if (v == answer.varbinds.end() || !usable_name(v->text)) {
+      return make_error(Errc::invalid_input,
+                        rule.object + "." + std::string(index) + ": no usable name in " + name_oid +
+                            (v == answer.varbinds.end() ? "" : " (" + escaped(v->text) + ")"));
+    }
+    return EntityId::outlet(d.name, v->text);
+  }
+  const auto n = suffix_of(rule.oid + "." + std::string(index), rule.oid, rule.entity.position);
+  if (!n) {
+    return make_error(Errc::invalid_input, rule.object + "." + std::string(index) +
+                                               ": the index has no sub-identifier " +
+                                               std::to_string(rule.entity.position));
+  }
+  switch (rule.entity.kind) {
+    case RuleEntity::phase:
+      if (*n < 1 || *n > 3) {
+        return make_error(Errc::invalid_input, rule.object + "." + std::string(index) + ": phase " +
+                                                   std::to_string(*n) + " is not 1, 2 or 3");
+      }
+      return phase_entity(d, *n);
+    case RuleEntity::port: {
+      const auto name = view.if_names.find(*n);
+      if (name == view.if_names.end()) {
+        return make_error(Errc::not_found, "ifIndex " + std::to_string(*n) + " has no name");
+      }
+      return EntityId::port(d.name, name->second);
+    }
+    default:
+      return EntityId::outlet(d.name, std::to_string(*n));
+  }
+}
+
+std::string not_in_map(const PollRule& rule, const Varbind& v) {
+  return rule.object + " = " + escaped(v.text) + (v.oid != rule.oid ? " (" + v.oid + ")" : "") +
+         " is not in poll rule " + rule.name + "'s state map";
+}
+
+}  // namespace
+
 Result<PollMeaning> read_polls(const std::vector<const PollRule*>& rules, const PollAnswer& answer,
                                const DeviceView& device) {
   PollMeaning m;
   for (const PollRule* rule : rules) {
-    const auto v = std::find_if(answer.varbinds.begin(), answer.varbinds.end(),
-                                [&](const Varbind& b) { return b.oid == rule->oid; });
-    if (v == answer.varbinds.end() || v->type == VarType::no_such_object ||
-        v->type == VarType::no_such_instance || v->type == VarType::end_of_mib_view) {
+    if (!rule->column) {
+      const auto v = std::find_if(answer.varbinds.begin(), answer.varbinds.end(),
+                                  [&](const Varbind& b) { return b.oid == rule->oid; });
+      if (v == answer.varbinds.end() || is_row_missing(*v)) {
+        return make_error(Errc::invalid_input,
+                          "the agent has no " + rule->object + " (" + rule->oid + ")");
+      }
+      const auto state = rule->map.find(v->text);
+      if (!state) {
+        return make_error(Errc::invalid_input, not_in_map(*rule, *v));
+      }
+      m.states.push_back(
+          StateReport{scalar_entity(*rule, device.device), *state, std::nullopt,
+                      rule->object + " = " + escaped(v->text) + " (poll rule " + rule->name + ")"});
+      continue;
+    }
+    std::size_t rows = 0;
+    for (const Varbind& v : answer.varbinds) {
+      if (v.oid.size() <= rule->oid.size() + 1 || !v.oid.starts_with(rule->oid) ||
+          v.oid[rule->oid.size()] != '.' || is_row_missing(v)) {
+        continue;
+      }
+      ++rows;
+      const std::string_view index = std::string_view(v.oid).substr(rule->oid.size() + 1);
+      auto entity = row_entity(*rule, index, answer, device);
+      if (!entity) {
+        if (entity.error().code == Errc::not_found) {
+          continue;  // a port the device's walk has not named: not one the inventory maps
+        }
+        return entity.error();
+      }
+      const auto state = rule->map.find(v.text);
+      if (!state) {
+        return make_error(Errc::invalid_input, not_in_map(*rule, v));
+      }
+      m.states.push_back(StateReport{std::move(*entity), *state, std::nullopt,
+                                     rule->object + "." + std::string(index) + " = " +
+                                         escaped(v.text) + " (poll rule " + rule->name + ")"});
+    }
+    if (rows == 0) {
       return make_error(Errc::invalid_input,
-                        "the agent has no " + rule->object + " (" + rule->oid + ")");
+                        "the agent has no rows of " + rule->object + " (" + rule->oid + ")");
     }
-    const auto entry = std::find_if(rule->map.begin(), rule->map.end(),
-                                    [&](const auto& e) { return e.first == v->text; });
-    if (entry == rule->map.end()) {
-      return make_error(Errc::invalid_input, rule->object + " = " + escaped(v->text) +
-                                                 " is not in poll rule " + rule->name +
-                                                 "'s state map");
-    }
-    // Only a UPS today (the YANG module's entity choice).
-    m.states.push_back(
-        StateReport{EntityId::ups(device.device.name), entry->second, std::nullopt,
-                    rule->object + " = " + escaped(v->text) + " (poll rule " + rule->name + ")"});
   }
   return m;
 }
 
+namespace {
+
+// The number a trap gives for the rule's port, outlet or phase: a varbind's value, or its OID's
+// suffix.
+Result<std::int64_t> number_in(const TrapRule& rule, const Trap& trap, const char* what) {
+  const EntityRef& e = rule.entity;
+  const Varbind* v = find_varbind(trap.varbinds, e.oid);
+  if (v == nullptr) {
+    return make_error(Errc::invalid_input,
+                      rule.object + " without its " + what + " varbind " + e.oid);
+  }
+  if (e.from == IndexFrom::suffix) {
+    const auto n = suffix_of(v->oid, e.oid, e.position);
+    if (!n) {
+      return make_error(Errc::invalid_input, rule.object + ": the varbind " + v->oid + " has no " +
+                                                 what + " after " + e.oid);
+    }
+    return *n;
+  }
+  const auto n = index_value(*v);
+  if (!n) {
+    return make_error(Errc::invalid_input, rule.object + ": the " + what + " " + v->oid + " is " +
+                                               std::string(to_string(v->type)) + " " +
+                                               escaped(v->text) + ", not a non-negative integer");
+  }
+  return *n;
+}
+
+// The name a trap gives in the rule's name varbind.
+Result<std::string> name_in(const TrapRule& rule, const Trap& trap, const char* what) {
+  const Varbind* v = find_varbind(trap.varbinds, rule.entity.oid);
+  if (v == nullptr) {
+    return make_error(Errc::invalid_input,
+                      rule.object + " without its " + what + " varbind " + rule.entity.oid);
+  }
+  if (v->type != VarType::octet_string || !usable_name(v->text)) {
+    return make_error(Errc::invalid_input, rule.object + ": the " + what + " " + v->oid + " is " +
+                                               std::string(to_string(v->type)) + " " +
+                                               escaped(v->text) + ", not a name");
+  }
+  return v->text;
+}
+
+bool names_a_port(const std::map<std::int64_t, std::string>& names, const std::string& name) {
+  return std::any_of(names.begin(), names.end(), [&](const auto& e) { return e.second == name; });
+}
+
+}  // namespace
+
 Result<TrapMeaning> apply(const TrapRule& rule, const Trap& trap, const DeviceView& device) {
   TrapMeaning m;
   m.poll = rule.poll;
-  const std::string& dev = device.device.name;
+  const Device& d = device.device;
   std::string detail = rule.object;
 
   // The state, first: a value the map does not list makes no observation.
@@ -178,52 +393,96 @@ Result<TrapMeaning> apply(const TrapRule& rule, const Trap& trap, const DeviceVi
       return make_error(Errc::invalid_input,
                         rule.object + " without its state varbind " + rule.map_varbind);
     }
-    const auto entry = std::find_if(rule.map.begin(), rule.map.end(),
-                                    [&](const auto& e) { return e.first == v->text; });
-    if (entry == rule.map.end()) {
+    const auto found = rule.map.find(v->text);
+    if (!found) {
       m.summary = rule.object + ": " + v->oid + " = " + escaped(v->text) + " is not in rule " +
                   rule.name + "'s state map";
       return m;
     }
-    state = entry->second;
+    state = *found;
     detail += " " + v->oid + " = " + escaped(v->text);
   }
 
   EntityId entity;
-  switch (rule.entity) {
+  switch (rule.entity.kind) {
     case RuleEntity::ups:
-      entity = EntityId::ups(dev);
+      entity = EntityId::ups(d.name);
       m.summary = rule.object;
       break;
-    case RuleEntity::outlet:
-    case RuleEntity::port: {
-      const Varbind* v = find_varbind(trap.varbinds, rule.entity_varbind);
-      const char* what = rule.entity == RuleEntity::port ? "ifIndex" : "outlet number";
-      if (v == nullptr) {
+    case RuleEntity::inlet:
+      entity = EntityId::inlet(d.name);
+      m.summary = rule.object + " inlet";
+      break;
+    case RuleEntity::phase: {
+      std::int64_t phase = rule.entity.number;
+      if (rule.entity.from != IndexFrom::constant) {
+        auto n_r = number_in(rule, trap, "phase");
+        if (!n_r) {
+          return n_r.error();
+        }
+        const auto& n = *n_r;
+        phase = n;
+      }
+      if (phase < 1 || phase > 3) {
         return make_error(Errc::invalid_input,
-                          rule.object + " without its " + what + " varbind " + rule.entity_varbind);
+                          rule.object + ": phase " + std::to_string(phase) + " is not 1, 2 or 3");
       }
-      const auto index = index_value(*v);
-      if (!index) {
-        return make_error(Errc::invalid_input, rule.object + ": the " + what + " " + v->oid +
-                                                   " is " + std::string(to_string(v->type)) + " " +
-                                                   escaped(v->text) +
-                                                   ", not a non-negative integer");
-      }
-      if (rule.entity == RuleEntity::outlet) {
-        entity = EntityId::outlet(dev, std::to_string(*index));
-        m.summary = rule.object + " outlet " + std::to_string(*index);
+      entity = phase_entity(d, phase);
+      m.summary = rule.object + phase_summary(d, phase);
+      break;
+    }
+    case RuleEntity::outlet: {
+      if (rule.entity.from == IndexFrom::name) {
+        auto name_r = name_in(rule, trap, "outlet name");
+        if (!name_r) {
+          return name_r.error();
+        }
+        const auto& name = *name_r;
+        entity = EntityId::outlet(d.name, name);
+        m.summary = rule.object + " outlet " + name;
         break;
       }
-      const auto name = device.if_names.find(*index);
+      auto n_r = number_in(rule, trap, "outlet number");
+      if (!n_r) {
+        return n_r.error();
+      }
+      const auto& n = *n_r;
+      entity = EntityId::outlet(d.name, std::to_string(n));
+      m.summary = rule.object + " outlet " + std::to_string(n);
+      break;
+    }
+    case RuleEntity::port: {
+      if (rule.entity.from == IndexFrom::name) {
+        auto name_r = name_in(rule, trap, "port name");
+        if (!name_r) {
+          return name_r.error();
+        }
+        const auto& name = *name_r;
+        if (!names_a_port(device.if_names, name)) {
+          m.refresh = true;
+          m.poll = true;
+          m.summary = rule.object + " " + name +
+                      " (not a name the device's walk gave: walking the device again)";
+          return m;
+        }
+        entity = EntityId::port(d.name, name);
+        m.summary = rule.object + " " + name;
+        break;
+      }
+      auto index_r = number_in(rule, trap, "ifIndex");
+      if (!index_r) {
+        return index_r.error();
+      }
+      const auto& index = *index_r;
+      const auto name = device.if_names.find(index);
       if (name == device.if_names.end()) {
         m.refresh = true;
         m.poll = true;
-        m.summary = rule.object + " ifIndex " + std::to_string(*index) +
+        m.summary = rule.object + " ifIndex " + std::to_string(index) +
                     " (no name known for it yet: walking the device)";
         return m;
       }
-      entity = EntityId::port(dev, name->second);
+      entity = EntityId::port(d.name, name->second);
       m.summary = rule.object + " " + name->second;
       break;
     }
@@ -240,156 +499,6 @@ std::vector<std::string> rule_paths_or_default(std::vector<std::string> given) {
     given.push_back(default_rules_dir());
   }
   return given;
-}
-
-TrapRuleLoader::TrapRuleLoader() : validator_(kModule, kTop) {}
-
-Result<TrapRuleFile, std::vector<Diagnostic>> TrapRuleLoader::load_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::error_code ec;
-  if (!in || std::filesystem::is_directory(path, ec)) {
-    auto why = validator_.validate_file(path);  // says why it cannot be read
-    return Unexpected{why ? std::vector<Diagnostic>{{path, 0, "", "cannot be read", true}}
-                          : std::move(why.error())};
-  }
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  return load(path, text);
-}
-
-Result<TrapRuleFile, std::vector<Diagnostic>> TrapRuleLoader::load(const std::string& name,
-                                                                   const std::string& text) {
-  auto doc = validator_.validate(name, text);
-  if (!doc) {
-    return Unexpected{std::move(doc.error())};
-  }
-  // libyang has checked every type, pattern, key and mandatory node: the canonical document
-  // has the form the module says.
-  const auto j = nlohmann::json::parse(*doc);
-  const auto& top = j.at(std::string(kModule) + ":" + kTop);
-  TrapRuleFile file;
-  file.path = name;
-  file.mib = top.at("mib").at("name").get<std::string>();
-  file.revision = top.at("mib").at("revision").get<std::string>();
-  std::vector<Diagnostic> diags;
-  const std::string base = std::string("/") + kModule + ":" + kTop + "/rule[name='";
-  for (const auto& r : top.value("rule", nlohmann::json::array())) {
-    TrapRule rule;
-    rule.name = r.at("name").get<std::string>();
-    rule.object = r.at("object").get<std::string>();
-    rule.description = r.value("description", "");
-    rule.trap_oid = r.at("match").at("trap-oid").get<std::string>();
-    for (const auto& c : r.at("match").value("varbind", nlohmann::json::array())) {
-      rule.conditions.push_back(
-          {c.at("oid").get<std::string>(), c.at("equals").get<std::string>()});
-    }
-    const auto& e = r.at("entity");
-    if (e.contains("port")) {
-      rule.entity = RuleEntity::port;
-      rule.entity_varbind = e.at("port").at("if-index-varbind").get<std::string>();
-    } else if (e.contains("outlet")) {
-      rule.entity = RuleEntity::outlet;
-      rule.entity_varbind = e.at("outlet").at("number-varbind").get<std::string>();
-    }
-    rule.poll = r.value("poll-to-confirm", false);
-    const std::string at = base + rule.name + "']";
-    rule.line = json_line_of(text, at);
-    const auto fits = [&](const std::string& word,
-                          const std::string& path) -> std::optional<State> {
-      auto s = word == "unknown" ? Result<State>(State::unknown)
-                                 : parse_state(kind_of(rule.entity), word);
-      if (!s) {
-        diags.push_back(Diagnostic{name, json_line_of(text, path), path,
-                                   "\"" + word + "\" is not a state of a " +
-                                       std::string(to_string(rule.entity)) + ": " + s.error().msg});
-        return std::nullopt;
-      }
-      return *s;
-    };
-    if (r.contains("state")) {
-      rule.state = fits(r.at("state").get<std::string>(), at + "/state");
-    } else {
-      const auto& sm = r.at("state-map");
-      rule.map_varbind = sm.at("varbind").get<std::string>();
-      for (const auto& v : sm.at("value")) {
-        const std::string equals = v.at("equals").get<std::string>();
-        if (auto s = fits(v.at("state").get<std::string>(),
-                          at + "/state-map/value[equals='" + equals + "']/state")) {
-          rule.map.emplace_back(equals, *s);
-        }
-      }
-    }
-    file.rules.push_back(std::move(rule));
-  }
-  const std::string poll_base = std::string("/") + kModule + ":" + kTop + "/poll[name='";
-  for (const auto& p : top.value("poll", nlohmann::json::array())) {
-    PollRule rule;
-    rule.name = p.at("name").get<std::string>();
-    rule.object = p.at("object").get<std::string>();
-    rule.description = p.value("description", "");
-    rule.sys_object_id = p.at("sys-object-id").get<std::string>();
-    rule.oid = p.at("oid").get<std::string>();
-    rule.entity = RuleEntity::ups;  // the module's only poll entity yet
-    const auto map = p.value("state-map", nlohmann::json::object());
-    for (const auto& v : map.value("value", nlohmann::json::array())) {
-      const std::string equals = v.at("equals").get<std::string>();
-      const std::string word = v.at("state").get<std::string>();
-      auto s = word == "unknown" ? Result<State>(State::unknown)
-                                 : parse_state(kind_of(rule.entity), word);
-      if (!s) {
-        const std::string path =
-            poll_base + rule.name + "']/state-map/value[equals='" + equals + "']/state";
-        diags.push_back(Diagnostic{name, json_line_of(text, path), path,
-                                   "\"" + word + "\" is not a state of a " +
-                                       std::string(to_string(rule.entity)) + ": " + s.error().msg});
-        continue;
-      }
-      rule.map.emplace_back(equals, *s);
-    }
-    file.polls.push_back(std::move(rule));
-  }
-  if (!diags.empty()) {
-    return Unexpected{std::move(diags)};
-  }
-  return file;
-}
-
-Result<TrapRules, std::vector<Diagnostic>> TrapRuleLoader::load_all(
-    const std::vector<std::string>& paths) {
-  std::vector<std::string> files;
-  for (const auto& p : paths) {
-    std::error_code ec;
-    if (!std::filesystem::is_directory(p, ec)) {
-      files.push_back(p);
-      continue;
-    }
-    std::vector<std::string> in_dir;
-    for (const auto& entry : std::filesystem::directory_iterator(p, ec)) {
-      const auto ext = entry.path().extension();
-      if (entry.is_regular_file(ec) && (ext == ".json" || ext == ".xml")) {
-        in_dir.push_back(entry.path().string());
-      }
-    }
-    if (ec) {
-      return Unexpected{
-          std::vector<Diagnostic>{{p, 0, "", "cannot be read: " + ec.message(), true}}};
-    }
-    std::sort(in_dir.begin(), in_dir.end());
-    files.insert(files.end(), in_dir.begin(), in_dir.end());
-  }
-  TrapRules rules;
-  std::vector<Diagnostic> diags;
-  for (const auto& f : files) {
-    auto loaded = load_file(f);
-    if (!loaded) {
-      diags.insert(diags.end(), loaded.error().begin(), loaded.error().end());
-    } else {
-      rules.add(std::move(*loaded));
-    }
-  }
-  if (!diags.empty()) {
-    return Unexpected{std::move(diags)};
-  }
-  return rules;
 }
 
 }  // namespace colosla::core

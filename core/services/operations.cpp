@@ -289,8 +289,8 @@ std::map<std::int64_t, std::string> port_names_of(const Store& store, const std:
   return {};
 }
 
-// A device the poll rules read: which device it is (sysObjectID.0), then the scalars of the
-// rules that match it, read by their state maps.
+// A device the poll rules read: which device it is (sysObjectID.0), then the scalars and the
+// columns of the rules that match it, read by their state maps.
 Result<DeviceAnswer> ask_poll_rules(const TrapRules& rules, const Fetch& fetch,
                                     const DeviceView& view) {
   auto id = fetch(view.device, PollRequest{{kSysObjectId}, {}});
@@ -313,11 +313,7 @@ Result<DeviceAnswer> ask_poll_rules(const TrapRules& rules, const Fetch& fetch,
                    "no poll rule in force matches its sysObjectID " + escaped(v->text)),
         id->at};
   }
-  PollRequest request;
-  for (const PollRule* p : polls) {
-    request.get.push_back(p->oid);
-  }
-  auto answer = fetch(view.device, request);
+  auto answer = fetch(view.device, request_of(polls));
   if (!answer) {
     return answer.error();
   }

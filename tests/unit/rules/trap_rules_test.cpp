@@ -109,11 +109,11 @@ TEST_CASE("a rule file is read into rules", "[rules]") {
   CHECK(f->rules[0].state == State::battery);
   CHECK_FALSE(f->rules[0].poll);
   CHECK(f->rules[1].poll);
-  CHECK(f->rules[3].entity == RuleEntity::outlet);
+  CHECK(f->rules[3].entity.kind == RuleEntity::outlet);
   CHECK(f->rules[3].conditions.size() == 1);
-  CHECK(f->rules[4].entity == RuleEntity::port);
+  CHECK(f->rules[4].entity.kind == RuleEntity::port);
   CHECK_FALSE(f->rules[4].state.has_value());
-  CHECK(f->rules[4].map.size() == 2);
+  CHECK(f->rules[4].map.values.size() == 2);
   // The line of each rule's name (colosla rules test prints it).
   CHECK(f->rules[0].line == 6);
   CHECK(f->rules[1].line == 13);

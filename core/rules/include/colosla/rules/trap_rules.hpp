@@ -21,14 +21,44 @@
 /// a varbind. The trap processor asks the rules for a trap none of the device's plugins declares.
 namespace colosla::core {
 
-/// Which entity of the device a rule's trap is about.
-enum class RuleEntity : std::uint8_t { ups, port, outlet };
+/// Which entity of the device a rule's trap (or a poll rule's value) is about.
+enum class RuleEntity : std::uint8_t { ups, port, outlet, inlet, phase };
 std::string_view to_string(RuleEntity e);
+
+/// Where a rule finds which port, outlet or phase it is about.
+enum class IndexFrom : std::uint8_t {
+  none,      ///< a UPS, an inlet: the device's own
+  value,     ///< a varbind's value is the number (an ifIndex, an outlet or a phase)
+  suffix,    ///< a sub-identifier of a varbind's OID after a prefix (ifOperStatus.7); a poll
+             ///< column: of the row's index
+  name,      ///< a varbind's value is the name (ifName, ServerTech's outletID); a poll column:
+             ///< another column of the row
+  constant,  ///< a phase the rule gives
+};
+
+/// A rule's entity and where its number or name comes from.
+struct EntityRef {
+  RuleEntity kind = RuleEntity::ups;
+  IndexFrom from = IndexFrom::none;
+  std::string oid;        ///< value, name: the varbind (a poll's name column); suffix: the prefix
+  unsigned position = 1;  ///< suffix: which sub-identifier after the prefix, 1 the first
+  unsigned number = 0;    ///< constant: the phase
+};
+/// "port by the ifIndex suffix of 1.3.6.1.2.1.2.2.1.8", for `colosla rules list`.
+std::string describe(const EntityRef& e);
 
 /// A varbind a trap must carry, with this value (its text: digits, an OID, a string).
 struct VarbindCondition {
   std::string oid;  ///< the varbind, or a prefix of it
   std::string equals;
+};
+
+/// Value → state, in the file's order, and the state of a value not listed (if any).
+struct StateMap {
+  std::vector<std::pair<std::string, State>> values;
+  std::optional<State> otherwise;
+  /// The state for this value's text, or none.
+  [[nodiscard]] std::optional<State> find(std::string_view text) const;
 };
 
 struct TrapRule {
@@ -37,32 +67,31 @@ struct TrapRule {
   std::string description;
   std::string trap_oid;  ///< as the file gives it
   std::vector<VarbindCondition> conditions;
-  RuleEntity entity = RuleEntity::ups;
-  std::string entity_varbind;  ///< port: the ifIndex varbind; outlet: the outlet number's
+  EntityRef entity;
   std::optional<State> state;  ///< a constant state, or else the map below
   std::string map_varbind;
-  std::vector<std::pair<std::string, State>> map;  ///< value → state, in the file's order
-  bool poll = false;                               ///< poll the device to confirm
-  int line = 0;  ///< the line of its name in its file (JSON); 0 when not known (XML)
+  StateMap map;
+  bool poll = false;  ///< poll the device to confirm
+  int line = 0;       ///< the line of its name in its file (JSON); 0 when not known (XML)
 };
 
 /// sysObjectID.0 (SNMPv2-MIB), which names the devices a poll rule applies to.
 inline constexpr const char* kSysObjectId = "1.3.6.1.2.1.1.2.0";
 
-/// A scalar to GET on the devices whose sysObjectID.0 is at or below `sys_object_id`, and what
-/// its values mean (the `poll` list of a rule file). It reads a device whose inventory names the
-/// plugin "rules".
+/// What to read on the devices whose sysObjectID.0 is at or below `sys_object_id`, and what its
+/// values mean (the `poll` list of a rule file): a scalar to GET (one entity), or a table column
+/// to walk (one entity a row). It reads a device whose inventory names the plugin "rules".
 struct PollRule {
   std::string name;
   std::string object;  ///< the MIB object read: "upsBasicOutputStatus"
   std::string description;
   std::string sys_object_id;  ///< the devices: sysObjectID.0 this OID or below it
-  std::string oid;            ///< the scalar to GET, with its .0
-  RuleEntity entity = RuleEntity::ups;
-  std::vector<std::pair<std::string, State>> map;  ///< value → state, in the file's order
-};
-
-/// One rule file.
+  std::string oid;            ///< the scalar to GET, with its .0; or the column to walk
+  bool column = false;        ///< `oid` is a column: every row one entity
+  EntityRef entity;  ///< a column's: suffix (the row's index) or name (entity.oid, a column)
+  StateMap map;
+  int line = 0;
+};  /// One rule file.
 struct TrapRuleFile {
   std::string path;
   std::string mib;       ///< the MIB module it was written from: "PowerNet-MIB"
@@ -85,7 +114,7 @@ class TrapRules {
   /// The file a rule of find() is in, or nullptr.
   [[nodiscard]] const TrapRuleFile* file_of(const TrapRule* rule) const;
   /// The poll rules for a device with this sysObjectID.0: those whose prefix it is at or below,
-  /// the first file's first, and one for each entity (the first).
+  /// the first file's first, and one for each kind of entity (the first).
   [[nodiscard]] std::vector<const PollRule*> polls_for(std::string_view sys_object_id) const;
   [[nodiscard]] std::size_t poll_count() const;
 
@@ -95,15 +124,20 @@ class TrapRules {
 };
 
 /// What a rule says a trap means for the device that sent it. No state (and a summary saying
-/// why) when the state map has no entry for the varbind's value, or a port's ifIndex has no
-/// name yet (then `refresh`: walk the device). Errors: invalid_input for a trap the rule cannot
-/// read (its entity or state varbind missing, an outlet or ifIndex varbind that is not a
-/// non-negative integer).
+/// why) when the state map has no entry for the varbind's value, or a port's ifIndex or name is
+/// not known from the device's walk (then `refresh`: walk the device). A phase of a PDU whose
+/// outlets the inventory puts on no phase is its whole inlet. Errors: invalid_input for a trap
+/// the rule cannot read (its entity or state varbind missing, a number that is not a
+/// non-negative integer, a phase not 1..3, an OID without the suffix, a name not printable).
 Result<TrapMeaning> apply(const TrapRule& rule, const Trap& trap, const DeviceView& device);
 
-/// What the poll rules' scalars say: one state each, by its rule's state map. Errors:
-/// invalid_input when the answer lacks a scalar (no such object or instance), or holds a value
-/// the rule's map does not list (its text escaped).
+/// The GETs and walks the poll rules need.
+PollRequest request_of(const std::vector<const PollRule*>& rules);
+
+/// What the poll rules' answers say: one state for each scalar, one for each row of a column,
+/// by its rule's state map. Errors: invalid_input when the answer lacks a scalar or has no row
+/// of a column, or holds a value the rule's map does not list (its text escaped), or a row
+/// whose index or name cannot name an entity.
 Result<PollMeaning> read_polls(const std::vector<const PollRule*>& rules, const PollAnswer& answer,
                                const DeviceView& device);
 
