@@ -22,33 +22,6 @@ namespace colosla::cli {
 
 namespace {
 
-struct PollOptions {
-  std::chrono::milliseconds timeout{2000};
-  int retries = 1;
-};
-
-void add_poll_options(po::options_description& d) {
-  d.add_options()("timeout", po::value<int>()->default_value(2000),
-                  "milliseconds to wait for each answer")(
-      "retries", po::value<int>()->default_value(1), "how many times to ask again");
-}
-
-PollOptions poll_options(const po::variables_map& vm) {
-  PollOptions o;
-  o.timeout = std::chrono::milliseconds{vm["timeout"].as<int>()};
-  o.retries = vm["retries"].as<int>();
-  if (o.timeout.count() <= 0 || o.retries < 0) {
-    throw UsageError("--timeout must be positive and --retries not negative");
-  }
-  return o;
-}
-
-core::Fetch snmp(const PollOptions& o, const Clock& clock) {
-  return [o, &clock](const core::Device& d, const core::PollRequest& req) {
-    return core::snmp_fetch(core::SnmpTarget{d.address, d.snmp, o.timeout, o.retries}, req, clock);
-  };
-}
-
 std::string changes_text(const core::PollReport& r) {
   std::string s;
   for (const auto& o : r.recorded) {
@@ -126,7 +99,7 @@ int poll(Context& ctx) {
     }
     auto r = dev.netconf
                  ? poll_netconf(*store, dev, nc, *ctx.clock)
-                 : core::poll_device(*store, builtin_registry(), dev, snmp(o, *ctx.clock),
+                 : core::poll_device(*store, builtin_registry(), dev, snmp_fetch_of(o, *ctx.clock),
                                      *ctx.clock, rules.poll_count() != 0 ? &rules : nullptr);
     if (!r) {
       report(r.error());
@@ -181,7 +154,8 @@ int discover(Context& ctx) {
     return report(make_error(Errc::invalid_input, name + " is not a switch"));
   }
   core::init_net_snmp("");
-  auto r = core::poll_device(*store, builtin_registry(), *dev, snmp(o, *ctx.clock), *ctx.clock);
+  auto r =
+      core::poll_device(*store, builtin_registry(), *dev, snmp_fetch_of(o, *ctx.clock), *ctx.clock);
   if (!r) {
     return report(r.error());
   }

@@ -141,6 +141,15 @@ start_trapd() {
   wait_for 20 grep -q "listening on $4" "$3" || { cat "$3" >&2; fail "colosla-trapd did not start"; }
 }
 
+# store_rows DB: every table of the store and its rows, one "TABLE COUNT" a line (the same
+# before and after a command that must store nothing).
+store_rows() {
+  local t
+  for t in $(sqlite3 "$1" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"); do
+    echo "$t $(sqlite3 "$1" "SELECT count(*) FROM \"$t\"")"
+  done
+}
+
 # descendants PID: its children, theirs, ...
 descendants() {
   local c
