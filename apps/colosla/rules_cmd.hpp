@@ -18,8 +18,10 @@ std::string poll_rule_text(const core::PollRule& p);
 std::string where_of(const core::TrapRules& rules, const core::PollRule& p);
 
 /// The rules of --rules (files or directories; default: the package's directory, when it
-/// exists). Prints their problems and gives nullopt (and *code) when a file is not valid.
-std::optional<core::TrapRules> rules_of_options(const po::variables_map& vm, int* code);
+/// exists). When a file is not valid: prints its problems, then "colosla: " + `refused`, and
+/// gives nullopt and *code (kFailed when a file could not be read, else kRejected).
+std::optional<core::TrapRules> rules_of_options(const po::variables_map& vm, int* code,
+                                                std::string_view refused);
 
 /// `rules test --poll` (the device of --device, polled once by the poll rules) and `rules test
 /// --sys-object-id OID` (the poll rules that apply to it); nothing stored.

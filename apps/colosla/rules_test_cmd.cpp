@@ -209,7 +209,8 @@ std::string reader_of(const core::Registry& registry, const core::Device& device
 
 }  // namespace
 
-std::optional<core::TrapRules> rules_of_options(const po::variables_map& vm, int* code) {
+std::optional<core::TrapRules> rules_of_options(const po::variables_map& vm, int* code,
+                                                std::string_view refused) {
   const auto rule_paths = core::rule_paths_or_default(
       vm.count("rules") != 0 ? vm["rules"].as<std::vector<std::string>>()
                              : std::vector<std::string>{});
@@ -224,7 +225,7 @@ std::optional<core::TrapRules> rules_of_options(const po::variables_map& vm, int
       std::cerr << problem.to_string() << "\n";
       unreadable = unreadable || problem.unreadable;
     }
-    std::cerr << "colosla: the rules are not valid\n";
+    std::cerr << "colosla: " << refused << "\n";
     *code = unreadable ? kFailed : kRejected;
     return std::nullopt;
   }
@@ -271,7 +272,7 @@ int rules_test(Context& ctx) {
   }
   const std::string name = poll ? std::string() : required(*vm, "device");
   int code = kFailed;
-  auto loaded = rules_of_options(*vm, &code);
+  auto loaded = rules_of_options(*vm, &code, "the rules are not valid");
   if (!loaded) {
     return code;
   }

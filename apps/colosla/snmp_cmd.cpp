@@ -17,6 +17,7 @@
 #include "colosla/services/operations.hpp"
 #include "colosla/snmp/snmp_client.hpp"
 #include "commands.hpp"
+#include "rules_cmd.hpp"
 
 namespace colosla::cli {
 
@@ -29,27 +30,6 @@ std::string changes_text(const core::PollReport& r) {
          std::string(to_string(o.state)) + " since " + format_time_utc(o.time);
   }
   return s;
-}
-
-// The poll rules for `colosla poll`, read only when a device it polls names the plugin "rules":
-// the --rules files and directories, else the package's rules directory when it exists.
-// Nothing loaded (an empty set) when there is neither; an error for a rule file with a problem.
-Result<core::TrapRules> poll_rules(const po::variables_map& vm) {
-  const auto paths = core::rule_paths_or_default(vm.count("rules") != 0
-                                                     ? vm["rules"].as<std::vector<std::string>>()
-                                                     : std::vector<std::string>{});
-  if (paths.empty()) {
-    return core::TrapRules{};
-  }
-  core::TrapRuleLoader loader;
-  auto rules = loader.load_all(paths);
-  if (!rules) {
-    for (const auto& d : rules.error()) {
-      std::cerr << d.to_string() << "\n";
-    }
-    return make_error(Errc::invalid_input, "the rule files are not valid; no device polled");
-  }
-  return std::move(*rules);
 }
 
 }  // namespace
@@ -83,11 +63,13 @@ int poll(Context& ctx) {
     return (only.empty() || dev.name == only) &&
            std::find(names.begin(), names.end(), "rules") != names.end();
   });
+  // The poll rules, read only when a device it polls names the plugin "rules".
   core::TrapRules rules;
   if (by_rules) {
-    auto loaded = poll_rules(*vm);
+    int code = kFailed;
+    auto loaded = rules_of_options(*vm, &code, "the rule files are not valid; no device polled");
     if (!loaded) {
-      return report(loaded.error());
+      return code;
     }
     rules = std::move(*loaded);
   }
