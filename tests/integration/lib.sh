@@ -52,6 +52,14 @@ run_in() {
   err=$(cat "$work/.err")
 }
 
+# require_tools TOOL...: each is on the PATH, else the test fails saying so.
+require_tools() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
+  done
+}
+
 expect_rc() { [ "$rc" -eq "$1" ] || fail "expected exit $1, got $rc"; }
 # expect_has TEXT NEEDLE [WHAT]
 expect_has() { grep -qF -- "$2" <<<"$1" || fail "expected ${3:-output} to contain: $2"; }

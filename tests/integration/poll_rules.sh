@@ -7,9 +7,7 @@
 # usage: poll_rules.sh COLOSLA SOURCE_DIR
 colosla=$1 src=$2
 . "$src/tests/integration/lib.sh"
-for tool in snmpsimd snmpget sqlite3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
-done
+require_tools snmpsimd snmpget sqlite3
 
 sim=$(free_udp_port)
 rec=$src/tests/data/snmpsim

@@ -8,46 +8,19 @@
 # usage: trapd_poll_rules.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
-for tool in snmptrap snmpsimd sqlite3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
-done
-colosla=$build/apps/colosla/colosla
-trapd=$build/apps/colosla-trapd/colosla-trapd
+. "$src/tests/integration/trapd_lib.sh"
+require_tools snmptrap snmpsimd sqlite3
 
-port=$(free_udp_port)
 sim=$(free_udp_port)
-db=$work/colosla.db
 mkdir "$work/rules"
 cp "$src/rules/"*.json "$work/rules/"
 sed 's/^1.3.6.1.4.1.318.1.1.1.4.1.1.0|2|2$/1.3.6.1.4.1.318.1.1.1.4.1.1.0|2|3/' \
   "$src/tests/data/snmpsim/apc-ups.snmprec" >"$work/apc-ups.snmprec"
 start_snmpsim "$work/sim" "$sim" "$work/apc-ups.snmprec"
 
-cat >"$work/inventory.json" <<JSON
-{"colosla-inventory:inventory":{
- "device":[
-  {"name":"ups2","role":"ups","address":"127.0.0.1","plugin":"rules",
-   "snmp":{"version":"v2c","community":"apc-ups","port":$sim}}]}}
-JSON
-cat >"$work/colosla-trapd.conf" <<CONF
-listen = udp:127.0.0.1:$port
-db = $db
-inventory = $work/inventory.json
-state-dir = $work/state
-rules = $work/rules
-poll-interval = 3600
-poll-timeout = 1000
-poll-retries = 0
-CONF
-
-log=$work/trapd.log
-start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
-show_log() { cat "$log" >&2; }
-
-q() { sqlite3 "$db" "$1"; }
-has() { [ -n "$(q "$1")" ]; }
-stat_of() { "$colosla" --db "$db" stats --format json | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
-at_least() { [ "$(stat_of "$1")" -ge "$2" ]; }
+write_inventory "$(v2c_device ups2 ups 127.0.0.1 rules "$sim" apc-ups)"
+trapd_config "rules = $work/rules" "poll-interval = 3600" "poll-timeout = 1000" "poll-retries = 0"
+start_test_trapd
 
 # powerRestored: the trap says normal and asks for a poll, which reads battery by the poll rule.
 # The daemon's schedule may have polled ups2 before the trap came: the poll that confirms is one
@@ -101,6 +74,5 @@ expect_eq "$(ls "$work/state/rules-in-force/2")" "$(cd "$work/rules" && LC_ALL=C
 seen=$(q "SELECT max(seq) FROM observation_view")
 trap_then_poll "$seen"
 
-kill -TERM "$pid"
-wait_for 20 bash -c "! kill -0 $pid 2>/dev/null" || fail "colosla-trapd did not stop"
+stop_test_trapd 20
 echo "ok: trapd-poll-rules"
