@@ -111,6 +111,15 @@ CONF
 start_snmpsim() {
   local dir=$1 port=$2
   shift 2
+  start_snmpsim_at "$dir" "127.0.0.1:$port" "$@"
+}
+
+# start_snmpsim_at DIR "ADDRESS:PORT..." DATA...: the same on each of these endpoints (devices
+# at several loopback addresses, each polled at its own), every one serving every file.
+start_snmpsim_at() {
+  local dir=$1 endpoints=() e
+  read -ra endpoints <<<"$2"
+  shift 2
   mkdir -p "$dir/data" "$dir/cache" "$dir/run"
   chmod a+x "$work"  # mktemp made it 0700; nobody must reach the data
   cp "$@" "$dir/data/"
@@ -120,12 +129,14 @@ start_snmpsim() {
     --process-user=nobody --process-group=nogroup \
     --logging-method=file:"$dir/run/snmpsimd.log" \
     --data-dir="$dir/data" --cache-dir="$dir/cache" \
-    --agent-udpv4-endpoint="127.0.0.1:$port" >/dev/null 2>&1
+    "${endpoints[@]/#/--agent-udpv4-endpoint=}" >/dev/null 2>&1
   cleanup_hooks+=("stop_snmpsim '$dir'")
   local first
   first=$(basename "$1" .snmprec)
-  wait_for 20 snmpget -v2c -c "$first" -t 0.3 -r 0 -On "127.0.0.1:$port" 1.3.6.1.2.1.1.5.0 \
-    || { cat "$dir/run/snmpsimd.log" >&2; fail "snmpsimd did not start"; }
+  for e in "${endpoints[@]}"; do
+    wait_for 20 snmpget -v2c -c "$first" -t 0.3 -r 0 -On "$e" 1.3.6.1.2.1.1.5.0 \
+      || { cat "$dir/run/snmpsimd.log" >&2; fail "snmpsimd did not start on $e"; }
+  done
 }
 
 # stop_pidfile FILE: stops the process whose pid FILE holds, and waits until it is gone (it may

@@ -50,6 +50,8 @@ for f in /usr/share/colosla/yang/colosla-inventory.yang /usr/share/colosla/yang/
   /usr/share/colosla/rules/cyberpower-ups.json \
   /usr/share/colosla/rules/eaton-xups.json /usr/share/colosla/rules/mge-ups.json \
   /usr/share/colosla/rules/liebert-gp.json /usr/share/colosla/rules/eaton-epdu.json \
+  /usr/share/colosla/rules/raritan-px2.json /usr/share/colosla/rules/raritan-px.json \
+  /usr/share/colosla/rules/servertech-sentry3.json /usr/share/colosla/rules/servertech-sentry4.json \
   /usr/share/colosla/examples/inventory.json /usr/share/colosla/examples/colosla-trapd.conf \
   /usr/share/man/man1/colosla.1.gz /usr/share/man/man8/colosla-trapd.8.gz \
   /usr/share/man/man1/check_colosla.1.gz /lib/systemd/system/colosla-trapd.service \

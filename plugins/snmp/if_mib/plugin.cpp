@@ -18,11 +18,6 @@ using core::VarType;
 // warmStart are the core's (core::restart_meaning): this record asks it to walk again.
 constexpr const char* kLinkDown = "1.3.6.1.6.3.1.1.5.3";
 constexpr const char* kLinkUp = "1.3.6.1.6.3.1.1.5.4";
-// CISCO-IF-EXTENSION-MIB (ciscoIfExtensionMIB 1.3.6.1.4.1.9.9.276, notifications under .0),
-// NX-OS's link traps: the IETF varbinds (ifIndex, ifAdminStatus, ifOperStatus) plus ifName and
-// ifType, read as linkDown/linkUp.
-constexpr const char* kCieLinkDown = "1.3.6.1.4.1.9.9.276.0.1";  // cieLinkDown
-constexpr const char* kCieLinkUp = "1.3.6.1.4.1.9.9.276.0.2";    // cieLinkUp
 // IF-MIB columns (append .ifIndex).
 constexpr const char* kIfIndex = "1.3.6.1.2.1.2.2.1.1";        // ifIndex
 constexpr const char* kIfDescr = "1.3.6.1.2.1.2.2.1.2";        // ifDescr
@@ -62,11 +57,10 @@ class IfMib final : public core::DevicePlugin {
   IfMib() {
     info_.name = "if-mib";
     info_.stability = core::Stability::stable;
-    info_.summary =
-        "switch ports by ifName: ifOperStatus polls, linkUp/linkDown and cieLinkUp/Down traps";
+    info_.summary = "switch ports by ifName: ifOperStatus polls, linkUp/linkDown traps";
     info_.kind = core::PluginKind::snmp;
-    info_.mibs = {"IF-MIB", "SNMPv2-MIB", "CISCO-IF-EXTENSION-MIB"};
-    info_.trap_oids = {kLinkDown, kLinkUp, kCieLinkDown, kCieLinkUp};
+    info_.mibs = {"IF-MIB", "SNMPv2-MIB"};
+    info_.trap_oids = {kLinkDown, kLinkUp};
     info_.polls = core::PollRequest{{kSysUpTime},
                                     {kIfName, kIfDescr, kIfOperStatus, kIfLastChange, kIfAlias}};
     info_.on_restart = core::OnRestart::walk;  // ifIndex may have been renumbered
@@ -77,10 +71,8 @@ class IfMib final : public core::DevicePlugin {
   [[nodiscard]] Result<core::TrapMeaning> on_trap(const core::Trap& t,
                                                   const core::DeviceView& d) const override {
     core::TrapMeaning m;
-    const bool cisco = t.trap_oid == kCieLinkDown || t.trap_oid == kCieLinkUp;
-    const bool down = t.trap_oid == kLinkDown || t.trap_oid == kCieLinkDown;
-    const char* what =
-        cisco ? (down ? "cieLinkDown" : "cieLinkUp") : (down ? "linkDown" : "linkUp");
+    const bool down = t.trap_oid == kLinkDown;
+    const char* what = down ? "linkDown" : "linkUp";
     // The port: ifIndex.n (whose value is n), else the instance of any column of the row.
     std::optional<std::int64_t> index;
     if (const Varbind* v = core::find_varbind(t.varbinds, kIfIndex)) {
