@@ -1,7 +1,9 @@
 // colosla rules test --poll | --sys-object-id: which poll rules read a device, and what they
 // would make of its answer, nothing stored. The device is polled as colosla poll polls a device
 // whose plugin is "rules" (core::ask_poll_rules), over a store opened read-only.
+#include <algorithm>
 #include <iostream>
+#include <map>
 
 #include "colosla/base/text.hpp"
 #include "colosla/services/operations.hpp"
