@@ -158,7 +158,7 @@ void Daemon::start() {
       throw ConfigError("the inventory " + s_.inventory + " is not valid");
     }
     if (!load_rules()) {
-      throw ConfigError("the trap rules are not valid");
+      throw ConfigError("the trap rules were not loaded");
     }
     // Without the key that opens the devices' communities and pass phrases, every trap would
     // be refused (a store without sealed secrets needs none).
