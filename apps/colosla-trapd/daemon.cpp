@@ -158,7 +158,7 @@ void Daemon::start() {
       throw ConfigError("the inventory " + s_.inventory + " is not valid");
     }
     if (!load_rules()) {
-      throw ConfigError("the trap rules are not valid");
+      throw ConfigError("the trap rules were not loaded");
     }
     // Without the key that opens the devices' communities and pass phrases, every trap would
     // be refused (a store without sealed secrets needs none).
@@ -270,27 +270,12 @@ std::string Daemon::endpoints() const {
   return all;
 }
 
-// Loads the trap rules the settings name. All or nothing: a file with a problem keeps the rules
-// in force (none at start, where the caller stops), and the log says why.
+// Loads the trap rules the settings name (RulesInForce: all or nothing, the log says why), and
+// drops the copies of earlier rules no poll reads.
 bool Daemon::load_rules() {
-  auto loaded = core::TrapRuleLoader().load_all(s_.rule_paths());
-  if (!loaded) {
-    for (const auto& d : loaded.error()) {
-      log(LogLevel::error, "trapd", d.to_string());
-    }
-    log(LogLevel::error, "trapd",
-        "trap rules not loaded; the " + std::to_string(rules_.size()) + " rules in force are kept");
-    return false;
-  }
-  rules_ = std::move(*loaded);
-  std::string files;
-  for (const auto& f : rules_.files()) {
-    files += (files.empty() ? "" : ", ") + f.path + " (" + f.mib + " " + f.revision + ")";
-  }
-  log(LogLevel::info, "trapd",
-      std::to_string(rules_.size()) + " trap rules loaded" +
-          (files.empty() ? std::string() : " from " + files));
-  return true;
+  const bool loaded = rules_.load(s_.rule_paths());
+  rules_.prune([this](const std::string& copy) { return polls_.reads(copy); });
+  return loaded;
 }
 
 // (Re)reads the devices, ifIndex names and known states from the store.
@@ -314,7 +299,7 @@ void Daemon::reload() {
   o.duplicate_window = s_.duplicate_window;
   o.rate_per_second = s_.rate_per_device;
   o.rate_burst = s_.rate_burst;
-  o.rules = &rules_;
+  o.rules = &rules_.rules();
   proc_ = std::make_unique<core::TrapProcessor>(inventory_, registry_, clock_, o);
   proc_->counters() = kept;
   core::load_port_names(*proc_, *store_);
@@ -505,6 +490,7 @@ void Daemon::reap() {
   }
   if (any) {
     core::load_port_names(*proc_, *store_);
+    rules_.prune([this](const std::string& copy) { return polls_.reads(copy); });
   }
 }
 

@@ -21,6 +21,7 @@
 #include "colosla/store/store.hpp"
 #include "polls.hpp"
 #include "privileges.hpp"
+#include "rules_in_force.hpp"
 #include "settings.hpp"
 #include "supervisor.hpp"
 #include "writer.hpp"
@@ -71,7 +72,7 @@ class Daemon {
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<core::TrapReceiver> rx_;
   core::Inventory inventory_;
-  core::TrapRules rules_;  // the trap rules in force (settings' rule_paths)
+  RulesInForce rules_{s_.state_dir + "/rules-in-force"};  // settings' rule_paths, as last loaded
   std::unique_ptr<core::TrapProcessor> proc_;
   bool running_ = true;
 
@@ -85,7 +86,7 @@ class Daemon {
 
   std::int64_t seen_seq_ = 0;
   Supervisor children_{s_};
-  Polls polls_{s_, children_};
+  Polls polls_{s_, children_, rules_};
 };
 
 }  // namespace colosla::trapd

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include "colosla/base/log.hpp"
@@ -51,17 +52,17 @@ std::size_t Polls::start_due(const std::vector<core::Device>& devices) {
     } else {
       args.insert(args.end(), {"--timeout", std::to_string(s_.poll_timeout.count()), "--retries",
                                std::to_string(s_.poll_retries)});
-      // The poll rules are the trap rules' files (a device whose plugin is "rules").
-      for (const auto& r : s_.rules) {
-        args.insert(args.end(), {"--rules", r});
-      }
+      // The poll rules are those of the trap rules in force (a device whose plugin is
+      // "rules"): their copy, which a rule file broken since does not touch.
+      const auto rules = rules_.poll_args();
+      args.insert(args.end(), rules.begin(), rules.end());
     }
     const pid_t pid = spawner_.spawn(args, "poll " + d.name);
     if (pid <= 0) {
       continue;
     }
     ++started;
-    polling_[pid] = Poll{d.name, Steady::now()};
+    polling_[pid] = Poll{d.name, Steady::now(), rules_.copy()};
   }
   return started;
 }
@@ -112,6 +113,11 @@ void Polls::wait_or_kill(std::chrono::seconds limit) {
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
   }
+}
+
+bool Polls::reads(const std::string& rules_copy) const {
+  return std::any_of(polling_.begin(), polling_.end(),
+                     [&](const auto& p) { return p.second.rules_copy == rules_copy; });
 }
 
 }  // namespace colosla::trapd

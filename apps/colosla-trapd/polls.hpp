@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "colosla/model/inventory.hpp"
+#include "rules_in_force.hpp"
 #include "settings.hpp"
 #include "supervisor.hpp"
 
@@ -21,7 +22,9 @@ class Polls {
  public:
   using Steady = std::chrono::steady_clock;
 
-  Polls(const Settings& s, const Supervisor& spawner) : s_(s), spawner_(spawner) {}
+  /// `rules`: the polls of SNMP devices read the copy of the rules in force it names.
+  Polls(const Settings& s, const Supervisor& spawner, const RulesInForce& rules)
+      : s_(s), spawner_(spawner), rules_(rules) {}
 
   /// A new schedule for these devices, spread over the interval (at start and on SIGHUP).
   void plan(const std::vector<core::Device>& devices);
@@ -39,15 +42,19 @@ class Polls {
   void terminate();
   /// Waits up to `limit` for the polls to end, then kills what is left and waits for it.
   void wait_or_kill(std::chrono::seconds limit);
+  /// Whether a poll running was given this copy of the rules (RulesInForce::copy).
+  [[nodiscard]] bool reads(const std::string& rules_copy) const;
 
  private:
   struct Poll {
     std::string device;
     Steady::time_point started;
+    std::string rules_copy;
   };
 
   const Settings& s_;
   const Supervisor& spawner_;
+  const RulesInForce& rules_;
   std::map<std::string, Steady::time_point> next_poll_;
   std::set<std::string> asked_;
   std::map<pid_t, Poll> polling_;

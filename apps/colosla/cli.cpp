@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "colosla/services/operations.hpp"
+#include "colosla/snmp/snmp_client.hpp"
 
 namespace colosla::cli {
 
@@ -202,6 +203,28 @@ std::optional<OneDevice> one_device(const Context& ctx, const std::string& name)
     return std::nullopt;
   }
   return d;
+}
+
+void add_poll_options(po::options_description& d) {
+  d.add_options()("timeout", po::value<int>()->default_value(2000),
+                  "milliseconds to wait for each answer")(
+      "retries", po::value<int>()->default_value(1), "how many times to ask again");
+}
+
+PollOptions poll_options(const po::variables_map& vm) {
+  PollOptions o;
+  o.timeout = std::chrono::milliseconds{vm["timeout"].as<int>()};
+  o.retries = vm["retries"].as<int>();
+  if (o.timeout.count() <= 0 || o.retries < 0) {
+    throw UsageError("--timeout must be positive and --retries not negative");
+  }
+  return o;
+}
+
+core::Fetch snmp_fetch_of(const PollOptions& o, const Clock& clock) {
+  return [o, &clock](const core::Device& d, const core::PollRequest& req) {
+    return core::snmp_fetch(core::SnmpTarget{d.address, d.snmp, o.timeout, o.retries}, req, clock);
+  };
 }
 
 }  // namespace colosla::cli

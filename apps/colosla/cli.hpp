@@ -2,6 +2,7 @@
 // Shared pieces of the colosla command line: exit codes, option parsing, the store, times.
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -115,6 +116,18 @@ struct OneDevice : WithInventory {
 /// Opens the store and finds the device, its secrets revealed (it is to be reached); reports and
 /// gives nullopt when either is missing.
 std::optional<OneDevice> one_device(const Context& ctx, const std::string& name);
+
+/// SNMP settings of the commands that poll devices (poll, rules test --poll).
+struct PollOptions {
+  std::chrono::milliseconds timeout{2000};
+  int retries = 1;
+};
+/// --timeout MS and --retries N.
+void add_poll_options(po::options_description& d);
+/// Their values. Throws UsageError.
+PollOptions poll_options(const po::variables_map& vm);
+/// SNMP GETs and walks with these settings, as colosla poll asks a device.
+core::Fetch snmp_fetch_of(const PollOptions& o, const Clock& clock);
 
 /// NETCONF settings of the commands that reach NETCONF devices (--yang-dir, a timeout).
 void add_netconf_options(po::options_description& d, const char* timeout_option);

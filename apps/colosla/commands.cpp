@@ -119,10 +119,14 @@ constexpr std::array kCommands{
     Command{kDevices, "rules", "list", "[FILE...]",
             "the trap rules of these files (default: the package's rules directory)", &rules_list},
     Command{kDevices, "rules", "test",
-            "--device D [--rules FILE|DIR]... (--text | -- SNMPTRAP-ARGS...)",
+            "--device D [--rules FILE|DIR]... (--text | -- SNMPTRAP-ARGS... | --poll)\n"
+            "| --sys-object-id OID [--rules FILE|DIR]...",
             "what the plugins or rules make of a trap from D, given as\n"
             "snmptrap's arguments (sent to itself on loopback) or as snmptrapd's\n"
-            "traphandle text on stdin; nothing stored (exit 1: nothing reads it)",
+            "traphandle text on stdin; with --poll, the poll rules that read D\n"
+            "(polled once: its sysObjectID.0, then their objects) and what they\n"
+            "observe; with --sys-object-id, the poll rules for that OID; nothing\n"
+            "stored (exit 1: nothing reads it)",
             &rules_test},
 };
 

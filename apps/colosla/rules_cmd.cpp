@@ -2,9 +2,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "cli.hpp"
-#include "colosla/rules/trap_rules.hpp"
 #include "commands.hpp"
+#include "rules_cmd.hpp"
 
 namespace colosla::cli {
 
@@ -47,6 +46,21 @@ std::string state_of(const core::TrapRule& r) {
 }
 
 }  // namespace
+
+std::string poll_rule_text(const core::PollRule& p) {
+  return p.object + " " + p.oid + (p.column ? " (column)" : "") + " on sysObjectID " +
+         p.sys_object_id + " => " + core::describe(p.entity) + " " + map_of(p.map);
+}
+
+std::string where_of(const core::TrapRules& rules, const core::PollRule& p) {
+  for (const auto& f : rules.files()) {
+    if (!f.polls.empty() && &p >= f.polls.data() && &p < f.polls.data() + f.polls.size()) {
+      return f.path + (p.line > 0 ? ":" + std::to_string(p.line) : "") + " (" + f.mib + " " +
+             f.revision + ")";
+    }
+  }
+  return "?";
+}
 
 int rules_validate(Context& ctx) {
   po::options_description d("rules validate");
@@ -109,9 +123,7 @@ int rules_list(Context& ctx) {
       std::cout << " " << state_of(r) << (r.poll ? ", poll to confirm" : "") << "\n";
     }
     for (const auto& p : f.polls) {
-      std::cout << "  poll " << p.name << ": " << p.object << " " << p.oid
-                << (p.column ? " (column)" : "") << " on sysObjectID " << p.sys_object_id << " => "
-                << core::describe(p.entity) << " " << map_of(p.map) << "\n";
+      std::cout << "  poll " << p.name << ": " << poll_rule_text(p) << "\n";
     }
   }
   return kOk;

@@ -24,6 +24,7 @@
 #include "colosla/rules/trap_rules.hpp"
 #include "colosla/snmp/trap_receiver.hpp"
 #include "commands.hpp"
+#include "rules_cmd.hpp"
 
 namespace colosla::cli {
 
@@ -208,6 +209,29 @@ std::string reader_of(const core::Registry& registry, const core::Device& device
 
 }  // namespace
 
+std::optional<core::TrapRules> rules_of_options(const po::variables_map& vm, int* code,
+                                                std::string_view refused) {
+  const auto rule_paths = core::rule_paths_or_default(
+      vm.count("rules") != 0 ? vm["rules"].as<std::vector<std::string>>()
+                             : std::vector<std::string>{});
+  if (rule_paths.empty()) {
+    return core::TrapRules{};
+  }
+  core::TrapRuleLoader loader;
+  auto loaded = loader.load_all(rule_paths);
+  if (!loaded) {
+    bool unreadable = false;
+    for (const auto& problem : loaded.error()) {
+      std::cerr << problem.to_string() << "\n";
+      unreadable = unreadable || problem.unreadable;
+    }
+    std::cerr << "colosla: " << refused << "\n";
+    *code = unreadable ? kFailed : kRejected;
+    return std::nullopt;
+  }
+  return std::move(*loaded);
+}
+
 int rules_test(Context& ctx) {
   const auto dashes = std::find(ctx.args.begin(), ctx.args.end(), "--");
   std::vector<std::string> trap_args;
@@ -218,43 +242,43 @@ int rules_test(Context& ctx) {
   }
   po::options_description d("rules test");
   d.add_options()("device", po::value<std::string>(),
-                  "the inventory device (in the store) the trap comes from")(
+                  "the inventory device (in the store) the trap comes from, or that --poll polls")(
       "rules", po::value<std::vector<std::string>>(),
       "trap rule file or directory; repeatable (default: the package's rules directory, when it "
       "exists)")("text", po::bool_switch(),
                  "read the trap on stdin, as snmptrapd gives it to a traphandle "
-                 "(colosla trap-handler), instead of snmptrap's arguments after --");
+                 "(colosla trap-handler), instead of snmptrap's arguments after --")(
+      "poll", po::bool_switch(),
+      "no trap: poll the device once by the poll rules that match its sysObjectID.0 (as "
+      "colosla poll polls a device whose plugin is \"rules\")")(
+      "sys-object-id", po::value<std::string>(),
+      "no trap, no device: the poll rules that apply to a device with this sysObjectID.0");
+  add_poll_options(d);
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
   }
-  const std::string name = required(*vm, "device");
   const bool text = (*vm)["text"].as<bool>();
-  if (text == given) {
+  const bool poll = (*vm)["poll"].as<bool>() || vm->count("sys-object-id") != 0;
+  if (poll && (text || given)) {
+    throw UsageError("--poll and --sys-object-id take no trap (--text, -- SNMPTRAP-ARGS)");
+  }
+  if (!poll && text == given) {
     throw UsageError(text ? "--text reads the trap on stdin: no snmptrap arguments with it"
-                          : "give the trap: -- SNMPTRAP-ARGS..., or --text");
+                          : "give the trap: -- SNMPTRAP-ARGS..., or --text; or --poll");
   }
   if (given && trap_args.empty()) {
     throw UsageError("after --: " + std::string(kTrapArgs));
   }
-
-  const auto rule_paths = core::rule_paths_or_default(
-      vm->count("rules") != 0 ? (*vm)["rules"].as<std::vector<std::string>>()
-                              : std::vector<std::string>{});
-  core::TrapRules rules;
-  if (!rule_paths.empty()) {
-    core::TrapRuleLoader loader;
-    auto loaded = loader.load_all(rule_paths);
-    if (!loaded) {
-      bool unreadable = false;
-      for (const auto& problem : loaded.error()) {
-        std::cerr << problem.to_string() << "\n";
-        unreadable = unreadable || problem.unreadable;
-      }
-      std::cerr << "colosla: the rules are not valid\n";
-      return unreadable ? kFailed : kRejected;
-    }
-    rules = std::move(*loaded);
+  const std::string name = poll ? std::string() : required(*vm, "device");
+  int code = kFailed;
+  auto loaded = rules_of_options(*vm, &code, "the rules are not valid");
+  if (!loaded) {
+    return code;
+  }
+  const core::TrapRules rules = std::move(*loaded);
+  if (poll) {
+    return rules_test_poll(ctx, *vm, rules);
   }
 
   auto with = open_with_inventory(ctx, core::Store::Mode::read_only);
@@ -275,7 +299,6 @@ int rules_test(Context& ctx) {
     }
     trap = std::move(*parsed);
   } else {
-    int code = kFailed;
     trap = trap_from_snmptrap(ctx, trap_args, &code);
     if (!trap) {
       return code;

@@ -17,37 +17,11 @@
 #include "colosla/services/operations.hpp"
 #include "colosla/snmp/snmp_client.hpp"
 #include "commands.hpp"
+#include "rules_cmd.hpp"
 
 namespace colosla::cli {
 
 namespace {
-
-struct PollOptions {
-  std::chrono::milliseconds timeout{2000};
-  int retries = 1;
-};
-
-void add_poll_options(po::options_description& d) {
-  d.add_options()("timeout", po::value<int>()->default_value(2000),
-                  "milliseconds to wait for each answer")(
-      "retries", po::value<int>()->default_value(1), "how many times to ask again");
-}
-
-PollOptions poll_options(const po::variables_map& vm) {
-  PollOptions o;
-  o.timeout = std::chrono::milliseconds{vm["timeout"].as<int>()};
-  o.retries = vm["retries"].as<int>();
-  if (o.timeout.count() <= 0 || o.retries < 0) {
-    throw UsageError("--timeout must be positive and --retries not negative");
-  }
-  return o;
-}
-
-core::Fetch snmp(const PollOptions& o, const Clock& clock) {
-  return [o, &clock](const core::Device& d, const core::PollRequest& req) {
-    return core::snmp_fetch(core::SnmpTarget{d.address, d.snmp, o.timeout, o.retries}, req, clock);
-  };
-}
 
 std::string changes_text(const core::PollReport& r) {
   std::string s;
@@ -56,27 +30,6 @@ std::string changes_text(const core::PollReport& r) {
          std::string(to_string(o.state)) + " since " + format_time_utc(o.time);
   }
   return s;
-}
-
-// The poll rules for `colosla poll`, read only when a device it polls names the plugin "rules":
-// the --rules files and directories, else the package's rules directory when it exists.
-// Nothing loaded (an empty set) when there is neither; an error for a rule file with a problem.
-Result<core::TrapRules> poll_rules(const po::variables_map& vm) {
-  const auto paths = core::rule_paths_or_default(vm.count("rules") != 0
-                                                     ? vm["rules"].as<std::vector<std::string>>()
-                                                     : std::vector<std::string>{});
-  if (paths.empty()) {
-    return core::TrapRules{};
-  }
-  core::TrapRuleLoader loader;
-  auto rules = loader.load_all(paths);
-  if (!rules) {
-    for (const auto& d : rules.error()) {
-      std::cerr << d.to_string() << "\n";
-    }
-    return make_error(Errc::invalid_input, "the rule files are not valid; no device polled");
-  }
-  return std::move(*rules);
 }
 
 }  // namespace
@@ -110,11 +63,13 @@ int poll(Context& ctx) {
     return (only.empty() || dev.name == only) &&
            std::find(names.begin(), names.end(), "rules") != names.end();
   });
+  // The poll rules, read only when a device it polls names the plugin "rules".
   core::TrapRules rules;
   if (by_rules) {
-    auto loaded = poll_rules(*vm);
+    int code = kFailed;
+    auto loaded = rules_of_options(*vm, &code, "the rule files are not valid; no device polled");
     if (!loaded) {
-      return report(loaded.error());
+      return code;
     }
     rules = std::move(*loaded);
   }
@@ -126,7 +81,7 @@ int poll(Context& ctx) {
     }
     auto r = dev.netconf
                  ? poll_netconf(*store, dev, nc, *ctx.clock)
-                 : core::poll_device(*store, builtin_registry(), dev, snmp(o, *ctx.clock),
+                 : core::poll_device(*store, builtin_registry(), dev, snmp_fetch_of(o, *ctx.clock),
                                      *ctx.clock, rules.poll_count() != 0 ? &rules : nullptr);
     if (!r) {
       report(r.error());
@@ -181,7 +136,8 @@ int discover(Context& ctx) {
     return report(make_error(Errc::invalid_input, name + " is not a switch"));
   }
   core::init_net_snmp("");
-  auto r = core::poll_device(*store, builtin_registry(), *dev, snmp(o, *ctx.clock), *ctx.clock);
+  auto r =
+      core::poll_device(*store, builtin_registry(), *dev, snmp_fetch_of(o, *ctx.clock), *ctx.clock);
   if (!r) {
     return report(r.error());
   }

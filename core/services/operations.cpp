@@ -289,6 +289,8 @@ std::map<std::int64_t, std::string> port_names_of(const Store& store, const std:
   return {};
 }
 
+}  // namespace
+
 // A device the poll rules read: which device it is (sysObjectID.0), then the scalars and the
 // columns of the rules that match it, read by their state maps.
 Result<DeviceAnswer> ask_poll_rules(const TrapRules& rules, const Fetch& fetch,
@@ -319,8 +321,6 @@ Result<DeviceAnswer> ask_poll_rules(const TrapRules& rules, const Fetch& fetch,
   }
   return DeviceAnswer{read_polls(polls, *answer, view), answer->at};
 }
-
-}  // namespace
 
 Result<PollReport> poll_device(Store& store, const Registry& registry, const Device& device,
                                const Ask& ask, const PollOrigin& origin, const Clock& clock) {

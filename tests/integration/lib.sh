@@ -52,6 +52,14 @@ run_in() {
   err=$(cat "$work/.err")
 }
 
+# require_tools TOOL...: each is on the PATH, else the test fails saying so.
+require_tools() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
+  done
+}
+
 expect_rc() { [ "$rc" -eq "$1" ] || fail "expected exit $1, got $rc"; }
 # expect_has TEXT NEEDLE [WHAT]
 expect_has() { grep -qF -- "$2" <<<"$1" || fail "expected ${3:-output} to contain: $2"; }
@@ -150,6 +158,15 @@ start_trapd() {
   pid=$!
   cleanup_hooks+=("kill -KILL $pid 2>/dev/null")
   wait_for 20 grep -q "listening on $4" "$3" || { cat "$3" >&2; fail "colosla-trapd did not start"; }
+}
+
+# store_rows DB: every table of the store and its rows, one "TABLE COUNT" a line (the same
+# before and after a command that must store nothing).
+store_rows() {
+  local t
+  for t in $(sqlite3 "$1" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"); do
+    echo "$t $(sqlite3 "$1" "SELECT count(*) FROM \"$t\"")"
+  done
 }
 
 # descendants PID: its children, theirs, ...

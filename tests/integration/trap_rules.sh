@@ -11,50 +11,21 @@
 # usage: trap_rules.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
-for tool in snmptrap sqlite3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
-done
-colosla=$build/apps/colosla/colosla
-trapd=$build/apps/colosla-trapd/colosla-trapd
+. "$src/tests/integration/trapd_lib.sh"
+require_tools snmptrap sqlite3
 
-port=$(free_udp_port)
 silent=$(free_udp_port)  # nothing answers the polls the rules ask for
-db=$work/colosla.db
 mkdir "$work/rules"
 cp "$src/rules/apc-powernet-ups.json" "$src/rules/cyberpower-ups.json" "$work/rules/"  # the counts below are theirs
 
-cat >"$work/inventory.json" <<JSON
-{"colosla-inventory:inventory":{
- "device":[
-  {"name":"ups1","role":"ups","address":"127.0.0.1","plugin":"ups-mib",
-   "snmp":{"version":"v2c","community":"public","port":$silent}},
-  {"name":"cps1","role":"ups","address":"127.0.0.2","plugin":"ups-mib",
-   "snmp":{"version":"v2c","community":"public","port":$silent}},
-  {"name":"ups-b12","role":"ups","address":"127.0.0.3","plugin":"ups-mib",
-   "snmp":{"version":"v2c","community":"public","port":$silent}}]}}
-JSON
-cat >"$work/colosla-trapd.conf" <<CONF
-listen = udp:127.0.0.1:$port
-db = $db
-inventory = $work/inventory.json
-state-dir = $work/state
-rules = $work/rules
-poll-interval = 3600
-poll-timeout = 200
-poll-retries = 0
-CONF
-
-log=$work/trapd.log
-start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
-show_log() { cat "$log" >&2; }
+write_inventory "$(v2c_device ups1 ups 127.0.0.1 ups-mib "$silent")" \
+  "$(v2c_device cps1 ups 127.0.0.2 ups-mib "$silent")" "$(v2c_device ups-b12 ups 127.0.0.3 ups-mib "$silent")"
+trapd_config "rules = $work/rules" "poll-interval = 3600" "poll-timeout = 200" "poll-retries = 0"
+start_test_trapd
 expect_has "$(cat "$log")" "16 trap rules loaded from $work/rules/apc-powernet-ups.json (PowerNet-MIB 4.0.5), $work/rules/cyberpower-ups.json (CPS-MIB 2.13)" "the log"
 
-q() { sqlite3 "$db" "$1"; }
-has() { [ -n "$(q "$1")" ]; }
 last_trap_state() { q "SELECT state FROM observation_view WHERE kind = 'ups' AND device = 'ups1' AND source = 'trap' ORDER BY seq DESC LIMIT 1"; }
 trap_count() { q "SELECT count(*) FROM observation_view WHERE device = 'ups1' AND source = 'trap'"; }
-stat_of() { "$colosla" --db "$db" stats --format json | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
-at_least() { [ "$(stat_of "$1")" -ge "$2" ]; }
 
 # A trap-argument string as APC's cards send one (the MIB's VARIABLES { mtrapargsString }).
 text=1.3.6.1.4.1.318.2.3.3.0
@@ -216,13 +187,7 @@ expect_eq "$(grep -c "^rules = " "$work/two-rules.conf")" 2 "rules keys"
 run "$trapd" --check-config --config "$work/two-rules.conf"
 expect_rc 0
 
-kill -TERM "$pid"
-wait_for 30 bash -c "! kill -0 $pid 2>/dev/null" || { show_log; fail "colosla-trapd did not stop on SIGTERM"; }
-set +e
-wait "$pid"
-code=$?
-set -e
-expect_eq "$code" 0 "exit status after SIGTERM"
+stop_test_trapd 30
 
 # --- colosla trap-handler (snmptrapd's traphandle) reads the same rules --------------------------
 run_in "$work/traphandle.txt" "$colosla" --db "$db" trap-handler --rules "$src/rules"

@@ -22,57 +22,24 @@
 # usage: trap_rules_vendors.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
-for tool in snmptrap sqlite3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
-done
-colosla=$build/apps/colosla/colosla
-trapd=$build/apps/colosla-trapd/colosla-trapd
+. "$src/tests/integration/trapd_lib.sh"
+require_tools snmptrap sqlite3
 
-port=$(free_udp_port)
 silent=$(free_udp_port)  # nothing answers the polls the rules ask for
-db=$work/colosla.db
-
 # Each UPS sends from its own loopback address (its v1 agent-addr too).
-cat >"$work/inventory.json" <<JSON
-{"colosla-inventory:inventory":{
- "device":[
-  {"name":"xups1","role":"ups","address":"127.0.0.21","plugin":"ups-mib",
-   "snmp":{"version":"v2c","community":"public","port":$silent}},
-  {"name":"mge1","role":"ups","address":"127.0.0.22","plugin":"ups-mib",
-   "snmp":{"version":"v2c","community":"public","port":$silent}},
-  {"name":"lgp1","role":"ups","address":"127.0.0.23","plugin":"ups-mib",
-   "snmp":{"version":"v2c","community":"public","port":$silent}},
-  {"name":"epdu1","role":"pdu","address":"127.0.0.24","plugin":"if-mib",
-   "snmp":{"version":"v2c","community":"public","port":$silent}}]}}
-JSON
-cat >"$work/colosla-trapd.conf" <<CONF
-listen = udp:127.0.0.1:$port
-db = $db
-inventory = $work/inventory.json
-state-dir = $work/state
-rules = $src/rules
-poll-interval = 3600
-poll-timeout = 200
-poll-retries = 0
-CONF
-
-log=$work/trapd.log
-start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
-show_log() { cat "$log" >&2; }
+write_inventory "$(v2c_device xups1 ups 127.0.0.21 ups-mib "$silent")" \
+  "$(v2c_device mge1 ups 127.0.0.22 ups-mib "$silent")" "$(v2c_device lgp1 ups 127.0.0.23 ups-mib "$silent")" \
+  "$(v2c_device epdu1 pdu 127.0.0.24 if-mib "$silent")"
+trapd_config "rules = $src/rules" "poll-interval = 3600" "poll-timeout = 200" "poll-retries = 0"
+start_test_trapd
 for f in "eaton-xups.json (XUPS-MIB 201909270000Z)" "mge-ups.json (MG-SNMP-UPS-MIB V1.7 AE (2012-08-21))" \
   "liebert-gp.json (LIEBERT-GP-NOTIFICATIONS-MIB 200807020000Z)" "eaton-epdu.json (EATON-EPDU-MIB 202303311500Z)"; do
   expect_has "$(grep 'trap rules loaded from' "$log")" "$src/rules/$f" "the log"
 done
 
-q() { sqlite3 "$db" "$1"; }
-count_is() { [ "$(q "$1")" = "$2" ]; }
 # states DEVICE: the UPS states its traps made, oldest first, on one line
 states() { q "SELECT state FROM observation_view WHERE kind = 'ups' AND device = '$1' AND source = 'trap' ORDER BY seq" | paste -sd' '; }
 observations() { q "SELECT count(*) FROM observation_view WHERE device = '$1' AND source = 'trap'"; }
-stat_of() { "$colosla" --db "$db" stats --format json | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
-at_least() { [ "$(stat_of "$1")" -ge "$2" ]; }
-# send ADDRESS SNMPTRAP-ARGS...: one trap from that loopback address
-send() { local from=$1; shift; snmptrap -c public --clientaddr="$from" "$@"; }
 # expect_states DEVICE "STATES" WHAT: wait for that many observations, then compare
 expect_states() {
   local n
@@ -200,11 +167,5 @@ expect_eq "$(outlet_states)" "5=off 5=on" "epdu1's outlets after the traps witho
 
 expect_eq "$(stat_of trapd.rejected.malformed)" 0 "malformed traps"
 
-kill -TERM "$pid"
-wait_for 30 bash -c "! kill -0 $pid 2>/dev/null" || { show_log; fail "colosla-trapd did not stop on SIGTERM"; }
-set +e
-wait "$pid"
-code=$?
-set -e
-expect_eq "$code" 0 "exit status after SIGTERM"
+stop_test_trapd 30
 echo "ok: trap rules of the vendors"

@@ -9,13 +9,9 @@
 # usage: trapd_phase.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
-for tool in snmptrap sqlite3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
-done
-trapd=$build/apps/colosla-trapd/colosla-trapd
+. "$src/tests/integration/trapd_lib.sh"
+require_tools snmptrap sqlite3
 check=$build/apps/check_colosla/check_colosla
-port=$(free_udp_port)
-db=$work/colosla.db
 
 contract() {  # contract ID DEVICE OUTLET
   echo "{\"id\":\"$1\",\"customer\":\"X\",\"service\":\"colocation\",\"signed\":\"2026-10-30\",
@@ -33,33 +29,18 @@ cat >"$work/inventory.json" <<JSON
  "contract":[$(contract C-P1 pdu3 1),$(contract C-P2 pdu3 2),$(contract C-P3 pdu3 3),
              $(contract C-Q1 pdu4 1)]}}
 JSON
-cat >"$work/colosla-trapd.conf" <<CONF
-listen = udp:127.0.0.1:$port
-db = $db
-inventory = $work/inventory.json
-state-dir = $work/state
-poll-interval = 0
-duplicate-window = 60
-CONF
+trapd_config "poll-interval = 0" "duplicate-window = 60"
+start_test_trapd
 
-log=$work/trapd.log
-start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
-
-q() { sqlite3 "$db" "$1"; }
-count_is() { [ "$(q "$1")" = "$2" ]; }
-show_log() { cat "$log" >&2; }
-trap_states() {  # trap_states KIND DEVICE ITEM: its states from traps, oldest first, one line
-  q "SELECT state FROM observation_view WHERE kind = '$1' AND device = '$2' AND item = '$3'
-     AND source = 'trap' ORDER BY seq" | paste -sd' '
-}
 stored() {  # stored N WHAT: wait until N observations from traps are stored
   wait_for 20 count_is "SELECT count(*) FROM observation_view WHERE source = 'trap'" "$1" \
     || { show_log; fail "$2 was not stored"; }
 }
 apc=1.3.6.1.4.1.318
-send() { local from=$1; shift; snmptrap -c public --clientaddr="$from" -v1 "127.0.0.1:$port" $apc "$from" 6 "$@"; }
+# apc_v1 ADDRESS SPECIFIC UPTIME VARBINDS...: an APC enterprise-specific v1 trap from that address
+apc_v1() { local from=$1; shift; send "$from" -v1 "127.0.0.1:$port" $apc "$from" 6 "$@"; }
 # outletOn (41) as the devices send it: the outlet in mtrapargsInteger.0
-on() { send "$1" 41 '' $apc.2.3.1.0 i "$2" $apc.2.3.3.0 s "An outlet has turned on."; }
+on() { apc_v1 "$1" 41 '' $apc.2.3.1.0 i "$2" $apc.2.3.3.0 s "An outlet has turned on."; }
 # pduUPSInputVoltageLost (218) / …Restored (219): mtrapargsString03 (serial), mtrapargsString02
 # (device name), mtrapargsInteger (phase number), mtrapargsString
 power_now() {  # power_now CONTRACT: check_colosla -v's power lines, computed now from the store
@@ -67,7 +48,7 @@ power_now() {  # power_now CONTRACT: check_colosla -v's power lines, computed no
 }
 without_power() { power_now "$1" | grep -q "power: without power now, since "; }
 phase() {  # phase ADDRESS SPECIFIC PHASE NAME
-  send "$1" "$2" '' $apc.2.3.11.0 s ZA1234567890 $apc.2.3.10.0 s "$4" $apc.2.3.1.0 i "$3" \
+  apc_v1 "$1" "$2" '' $apc.2.3.11.0 s ZA1234567890 $apc.2.3.10.0 s "$4" $apc.2.3.1.0 i "$3" \
     $apc.2.3.3.0 s "UPS Input Voltage phase-$3 event."
 }
 
@@ -96,6 +77,5 @@ stored 7 "pdu4's phase 2 lost"
 expect_eq "$(trap_states inlet pdu4 '')" "off" "pdu4's whole inlet"
 wait_for 10 without_power C-Q1 || fail "C-Q1 (pdu4 outlet 1) is not without power: $(power_now C-Q1)"
 
-kill -TERM "$pid"
-wait_for 30 bash -c "! kill -0 $pid 2>/dev/null" || { show_log; fail "colosla-trapd did not stop on SIGTERM"; }
+stop_test_trapd 30
 echo "ok: trapd-phase"

@@ -8,39 +8,15 @@
 # usage: trapd_relay.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
-for tool in snmptrap snmpinform sqlite3 python3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
-done
-colosla=$build/apps/colosla/colosla
-trapd=$build/apps/colosla-trapd/colosla-trapd
-port=$(free_udp_port)
-db=$work/colosla.db
+. "$src/tests/integration/trapd_lib.sh"
+require_tools snmptrap snmpinform sqlite3 python3
 
-cat >"$work/inventory.json" <<'JSON'
-{"colosla-inventory:inventory":{
- "device":[
-  {"name":"rack1-sw","role":"switch","address":"192.0.2.21","plugin":"if-mib",
-   "snmp":{"version":"v2c","community":"public"}},
-  {"name":"rack2-sw","role":"switch","address":"192.0.2.22","plugin":"if-mib",
-   "snmp":{"version":"v2c","community":"public"}},
-  {"name":"edge1","role":"switch","address":"127.0.0.2","plugin":"if-mib",
-   "snmp":{"version":"v2c","community":"public"}}]}}
-JSON
-
+write_inventory "$(v2c_device rack1-sw switch 192.0.2.21 if-mib)" \
+  "$(v2c_device rack2-sw switch 192.0.2.22 if-mib)" "$(v2c_device edge1 switch 127.0.0.2 if-mib)"
 # Nothing runs beside the receiver (no polls of 192.0.2.x, no evaluation, no probes).
-cat >"$work/colosla-trapd.conf" <<CONF
-listen = udp:127.0.0.1:$port
-db = $db
-inventory = $work/inventory.json
-state-dir = $work/state
-poll-interval = 0
-evaluate-interval = 0
-probe = false
-netconf-listen = false
-# snmptrapd forwarding on this host: trusted to say which device sent a trap
-trap-relay = 127.0.0.1
-trap-relay = 198.51.100.0/24
-CONF
+trapd_config "poll-interval = 0" "evaluate-interval = 0" "probe = false" "netconf-listen = false" \
+  "# snmptrapd forwarding on this host: trusted to say which device sent a trap" \
+  "trap-relay = 127.0.0.1" "trap-relay = 198.51.100.0/24"
 
 # --- --check-config: a bad trap-relay is named with its file and line -----------------------
 cp "$work/colosla-trapd.conf" "$work/bad.conf"
@@ -49,15 +25,8 @@ line=$(wc -l <"$work/bad.conf")
 out=$("$trapd" --check-config --config "$work/bad.conf" 2>&1) && fail "--check-config accepted trap-relay = 192.0.2.1/24"
 expect_has "$out" "$work/bad.conf:$line: trap-relay: \"192.0.2.1/24\" is not an address or a network" "--check-config"
 
-log=$work/trapd.log
-start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
-
-q() { sqlite3 "$db" "$1"; }
-has() { [ -n "$(q "$1")" ]; }
+start_test_trapd
 obs() { q "SELECT device, item, state, source FROM observation_view WHERE $1 ORDER BY seq"; }
-stat_of() { "$colosla" --db "$db" stats --format json | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
-stat_is() { [ "$(stat_of "$1")" = "$2" ]; }
-show_log() { cat "$log" >&2; }
 
 linkdown() {  # linkdown FROM IFINDEX NAME SNMPTRAPADDRESS: a v2c linkDown relayed for a device
   snmptrap -v2c -c public --clientaddr="$1" "127.0.0.1:$port" '' 1.3.6.1.6.3.1.1.5.3 \
@@ -99,6 +68,5 @@ wait_for 20 stat_is trapd.rejected.unknown-source 1 || { show_log; fail "the tra
 expect_eq "$(q "SELECT count(*) FROM observation_view WHERE item = 'ge-0/0/6'")" "0" "observations of ge-0/0/6"
 expect_eq "$(stat_of trapd.relay.trusted)" "3" "trapd.relay.trusted"
 
-kill -TERM "$pid"
-wait_for 20 sh -c "! kill -0 $pid 2>/dev/null" || fail "colosla-trapd did not stop on SIGTERM"
+stop_test_trapd 20
 echo "trapd_relay: ok"

@@ -9,47 +9,14 @@
 # usage: trapd_vendors.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
-for tool in snmptrap sqlite3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
-done
-colosla=$build/apps/colosla/colosla
-trapd=$build/apps/colosla-trapd/colosla-trapd
-port=$(free_udp_port)
-db=$work/colosla.db
+. "$src/tests/integration/trapd_lib.sh"
+require_tools snmptrap sqlite3
 
 # Each device sends from its own loopback address; none answers a poll (no polling here).
-cat >"$work/inventory.json" <<JSON
-{"colosla-inventory:inventory":{
- "device":[
-  {"name":"ups1","role":"ups","address":"127.0.0.4","plugin":"ups-mib",
-   "snmp":{"version":"v2c","community":"public"}},
-  {"name":"pdu1","role":"pdu","address":"127.0.0.5","plugin":"apc-pdu",
-   "snmp":{"version":"v2c","community":"public"}}]}}
-JSON
-cat >"$work/colosla-trapd.conf" <<CONF
-listen = udp:127.0.0.1:$port
-db = $db
-inventory = $work/inventory.json
-state-dir = $work/state
-poll-interval = 0
-duplicate-window = 60
-CONF
+write_inventory "$(v2c_device ups1 ups 127.0.0.4 ups-mib)" "$(v2c_device pdu1 pdu 127.0.0.5 apc-pdu)"
+trapd_config "poll-interval = 0" "duplicate-window = 60"
+start_test_trapd
 
-log=$work/trapd.log
-start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
-
-q() { sqlite3 "$db" "$1"; }
-has() { [ -n "$(q "$1")" ]; }
-count_is() { [ "$(q "$1")" = "$2" ]; }
-trap_states() {  # trap_states KIND DEVICE ITEM: its states from traps, oldest first, one line
-  q "SELECT state FROM observation_view WHERE kind = '$1' AND device = '$2' AND item = '$3'
-     AND source = 'trap' ORDER BY seq" | paste -sd' '
-}
-stat_of() { "$colosla" --db "$db" stats --format json | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
-stat_is() { [ "$(stat_of "$1")" = "$2" ]; }
-show_log() { cat "$log" >&2; }
-# send ADDRESS SNMPTRAP-ARGS...: one trap from that loopback address
-send() { local from=$1; shift; snmptrap -c public --clientaddr="$from" "$@"; }
 # stored KIND DEVICE ITEM N WHAT: wait until the entity has N observations from traps
 stored() {
   wait_for 20 count_is "SELECT count(*) FROM observation_view WHERE kind = '$1' AND device = '$2'
@@ -123,11 +90,5 @@ expect_eq "$(stat_of trapd.observations-stored)" 8 "observations stored"
 expect_eq "$(stat_of trapd.evidence-stored)" 1 "evidence stored"
 expect_eq "$(stat_of trapd.accepted)" 10 "accepted"
 
-kill -TERM "$pid"
-wait_for 30 bash -c "! kill -0 $pid 2>/dev/null" || { show_log; fail "colosla-trapd did not stop on SIGTERM"; }
-set +e
-wait "$pid"
-code=$?
-set -e
-expect_eq "$code" 0 "exit status after SIGTERM"
+stop_test_trapd 30
 echo "ok: trapd-vendors"

@@ -114,6 +114,14 @@ Result<PollReport> poll_device(Store& store, const Registry& registry, const Dev
                                const Fetch& fetch, const Clock& clock,
                                const TrapRules* rules = nullptr);
 
+/// How the poll rules read a device, nothing stored (poll_device's for a device whose plugin is
+/// "rules", and `colosla rules test --poll`): a GET of its sysObjectID.0, then the GETs and
+/// walks of the rules that match it (TrapRules::polls_for), read by their state maps. Errors:
+/// the device's silence (fetch's); an answer that could not be read (no sysObjectID.0, no
+/// rule matching it, a value no map lists) is a DeviceAnswer whose meaning is the error.
+Result<DeviceAnswer> ask_poll_rules(const TrapRules& rules, const Fetch& fetch,
+                                    const DeviceView& view);
+
 struct NotificationReport {
   std::string summary;                ///< the plugin's words for it ("link-down eth1")
   std::vector<Observation> recorded;  ///< the changes stored
