@@ -154,6 +154,10 @@ const TrapRule* TrapRules::find(const Trap& trap) const {
   if (it == index_.end()) {
     return nullptr;
   }
+  // The first rule whose match holds and whose entity and state varbinds the trap carries (a
+  // vendor sends one trap in two forms: APC's outlet number in the MIB's index column or in
+  // mtrapargsInteger.0); else the first whose match holds, which finds the trap malformed.
+  const TrapRule* first = nullptr;
   for (const auto& [f, r] : it->second) {
     const TrapRule& rule = files_[f].rules[r];
     const bool holds =
@@ -161,11 +165,22 @@ const TrapRule* TrapRules::find(const Trap& trap) const {
           const Varbind* v = find_varbind(trap.varbinds, c.oid);
           return v != nullptr && v->text == c.equals;
         });
-    if (holds) {
+    if (!holds) {
+      continue;
+    }
+    const IndexFrom from = rule.entity.from;
+    const bool indexed =
+        from == IndexFrom::value || from == IndexFrom::suffix || from == IndexFrom::name;
+    const bool named = !indexed || find_varbind(trap.varbinds, rule.entity.oid) != nullptr;
+    const bool stated = rule.state || find_varbind(trap.varbinds, rule.map_varbind) != nullptr;
+    if (named && stated) {
       return &rule;
     }
+    if (first == nullptr) {
+      first = &rule;
+    }
   }
-  return nullptr;
+  return first;
 }
 
 const TrapRuleFile* TrapRules::file_of(const TrapRule* rule) const {
@@ -275,18 +290,50 @@ std::string not_in_map(const PollRule& rule, const Varbind& v) {
          " is not in poll rule " + rule.name + "'s state map";
 }
 
+// The rows of one phase column that all became the whole inlet (a PDU whose inventory puts no
+// outlet on a phase): one inlet state, off when a phase is off (as a phase trap of such a PDU
+// is), else on when a phase is on, else unknown; its detail names every row.
+void merge_phases(PollMeaning& m, std::size_t first) {
+  if (m.states.size() - first < 2 ||
+      !std::all_of(m.states.begin() + static_cast<std::ptrdiff_t>(first), m.states.end(),
+                   [&](const StateReport& r) {
+                     return r.entity == m.states[first].entity &&
+                            r.entity.kind == EntityKind::inlet && r.entity.item.empty();
+                   })) {
+    return;
+  }
+  const auto any = [&](State s) {
+    return std::any_of(m.states.begin() + static_cast<std::ptrdiff_t>(first), m.states.end(),
+                       [&](const StateReport& r) { return r.state == s; });
+  };
+  StateReport inlet = m.states[first];
+  inlet.state = any(State::off) ? State::off : any(State::on) ? State::on : State::unknown;
+  for (std::size_t i = first + 1; i < m.states.size(); ++i) {
+    inlet.detail += "; " + m.states[i].detail;
+  }
+  m.states.resize(first);
+  m.states.push_back(std::move(inlet));
+}
+
 }  // namespace
 
 Result<PollMeaning> read_polls(const std::vector<const PollRule*>& rules, const PollAnswer& answer,
                                const DeviceView& device) {
   PollMeaning m;
+  // A rule whose object the agent does not have (a scalar it lacks, a column without rows) is
+  // not this kind of device: a rack PDU under the vendor's UPS rule, a metered PDU under the
+  // switched outlets' column. The poll fails only when no rule read anything.
+  std::optional<Error> absent;
   for (const PollRule* rule : rules) {
     if (!rule->column) {
       const auto v = std::find_if(answer.varbinds.begin(), answer.varbinds.end(),
                                   [&](const Varbind& b) { return b.oid == rule->oid; });
       if (v == answer.varbinds.end() || is_row_missing(*v)) {
-        return make_error(Errc::invalid_input,
-                          "the agent has no " + rule->object + " (" + rule->oid + ")");
+        if (!absent) {
+          absent = make_error(Errc::invalid_input,
+                              "the agent has no " + rule->object + " (" + rule->oid + ")");
+        }
+        continue;
       }
       const auto state = rule->map.find(v->text);
       if (!state) {
@@ -298,6 +345,7 @@ Result<PollMeaning> read_polls(const std::vector<const PollRule*>& rules, const 
       continue;
     }
     std::size_t rows = 0;
+    const std::size_t first_row = m.states.size();
     for (const Varbind& v : answer.varbinds) {
       if (v.oid.size() <= rule->oid.size() + 1 || !v.oid.starts_with(rule->oid) ||
           v.oid[rule->oid.size()] != '.' || is_row_missing(v)) {
@@ -320,10 +368,14 @@ Result<PollMeaning> read_polls(const std::vector<const PollRule*>& rules, const 
                                      rule->object + "." + std::string(index) + " = " +
                                          escaped(v.text) + " (poll rule " + rule->name + ")"});
     }
-    if (rows == 0) {
-      return make_error(Errc::invalid_input,
-                        "the agent has no rows of " + rule->object + " (" + rule->oid + ")");
+    merge_phases(m, first_row);
+    if (rows == 0 && !absent) {
+      absent = make_error(Errc::invalid_input,
+                          "the agent has no rows of " + rule->object + " (" + rule->oid + ")");
     }
+  }
+  if (m.states.empty() && absent) {
+    return *absent;
   }
   return m;
 }

@@ -89,10 +89,16 @@ c poll --device not-apc --rules "$src/rules" --timeout 1000 --retries 0
 expect_rc 3
 expect_has "$out" "not-apc: the answer could not be read: no poll rule in force matches its sysObjectID"
 expect_eq "$(state not-apc)" "" "nothing for a device no rule reads"
-# An APC product without upsBasicOutputStatus (a rack PDU): the rule matches, the agent says no.
-c poll --device apc-pdu --rules "$src/rules" --timeout 1000 --retries 0
+# An APC product without upsBasicOutputStatus (a rack PDU): the UPS rule matches, the agent says
+# no; alone, the answer cannot be read; beside the rack PDU file's outlet column, it is not a UPS.
+c poll --device apc-pdu --rules "$src/rules/apc-powernet-ups.json" --timeout 1000 --retries 0
 expect_rc 3
 expect_has "$out" "apc-pdu: the answer could not be read: the agent has no upsBasicOutputStatus (1.3.6.1.4.1.318.1.1.1.4.1.1.0)"
+c poll --device apc-pdu --rules "$src/rules" --timeout 1000 --retries 0
+expect_rc 0
+expect_has "$out" "apc-pdu: 4 states; 4 changes recorded: outlet apc-pdu 1 on since"
+expect_eq "$(sqlite3 "$db" "SELECT count(*) FROM observation_view WHERE device = 'apc-pdu' AND kind = 'ups'")" 0 \
+  "UPS observations of a rack PDU"
 # An agent without sysObjectID.0.
 c poll --device no-id --rules "$src/rules" --timeout 1000 --retries 0
 expect_rc 3

@@ -2,23 +2,21 @@
 # The shipped rack PDU rule files, end to end (issue 17), for devices whose inventory plugin is
 # "rules":
 #  - PowerNet-MIB 4.5.8 (rules/apc-powernet-pdu.json), traps replayed with Net-SNMP's snmptrap at
-#    colosla-trapd: rPDUOutletOff/On in the MIB's form (rPDUOutletControlIndex; v1, v2c),
-#    outletOff/On as the devices send them (mtrapargsInteger.0; v1, v2c); outletOn for outlet 0
-#    (every outlet) in the MIB's form (sPDUOutletControlIndex.0) and outletOff for outlet 0 with
-#    mtrapargsInteger.0 make no observation and poll the PDU: snmpsimd serving an AP8953's rPDU2
-#    tables, read by the poll rules; pduUPSInputVoltageLost/Restored for phase 2 of a three-phase
-#    PDU whose inventory gives its outlets' phases: inlet L2 off then on, and check_colosla says
-#    only the contract on an L2 outlet is without power; the same trap at a PDU without phases is
-#    its whole inlet; rPDUDeviceConfigChange and an authenticationFailure are evidence only;
+#    colosla-trapd, each outlet trap in both forms: rPDUOutletOff/On with rPDUOutletControlIndex
+#    (v1, v2c) and with mtrapargsInteger.0 (v1), outletOff/On with mtrapargsInteger.0 (v1, v2c)
+#    and with sPDUOutletControlIndex (v1); outletOn for outlet 0 (every outlet) in the MIB's form
+#    (sPDUOutletControlIndex.0) and outletOff for outlet 0 with mtrapargsInteger.0 make no
+#    observation and poll the PDU: snmpsimd serving an AP8953's rPDU2 tables, read by the poll
+#    rules; pduUPSInputVoltageLost/Restored for phase 2 of a three-phase PDU whose inventory gives
+#    its outlets' phases: inlet L2 off then on, and check_colosla says only the contract on an L2
+#    outlet is without power; the same trap at a PDU without phases is its whole inlet;
+#    rPDUDeviceConfigChange and an authenticationFailure are evidence only;
 #  - CPS-MIB 2.13 (rules/cyberpower-pdu.json): ePDUOutletOff (v1) and ePDUOutletOn (v2c);
 #    ePDUDeviceConfigChange and failAuthViaHTTP are evidence only;
 #  - poll rules with colosla poll against snmpsimd: APC rPDU (AP79xx) and rPDU2 outlet states,
 #    rPDU2 phase voltages (a phase without voltage off; -1, cannot measure, unknown), CyberPower
 #    ePDUOutletStatusOutletState, Eaton xupsOutputSource (XUPS-MIB 201909270000Z,
 #    rules/eaton-xups.json), and an Eaton ePDU that no Eaton UPS poll rule reads.
-# The PDU files are given alone: the APC and CyberPower UPS files' poll rules match every product
-# of their vendor (sysObjectID below 1.3.6.1.4.1.318, 1.3.6.1.4.1.3808), and beside them a PDU's
-# poll stops at the UPS object it does not have.
 # usage: rules_pdu.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
@@ -65,8 +63,7 @@ listen = udp:127.0.0.1:$port
 db = $db
 inventory = $work/inventory.json
 state-dir = $work/state
-rules = $src/rules/apc-powernet-pdu.json
-rules = $src/rules/cyberpower-pdu.json
+rules = $src/rules
 poll-interval = 0
 poll-timeout = 1000
 poll-retries = 0
@@ -75,7 +72,8 @@ CONF
 log=$work/trapd.log
 start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
 show_log() { cat "$log" >&2; }
-for f in "apc-powernet-pdu.json (PowerNet-MIB 4.5.8)" "cyberpower-pdu.json (CPS-MIB 2.13)"; do
+for f in "apc-powernet-pdu.json (PowerNet-MIB 4.5.8)" "cyberpower-pdu.json (CPS-MIB 2.13)" \
+  "apc-powernet-ups.json (PowerNet-MIB 4.0.5)" "cyberpower-ups.json (CPS-MIB 2.13)"; do
   expect_has "$(grep 'trap rules loaded from' "$log")" "$src/rules/$f" "the log"
 done
 
@@ -126,17 +124,24 @@ expect_trap_states apdu1 "outlet:4=off" "rPDUOutletOff (v1, rPDUOutletControlInd
 expect_has "$(grep 'rPDUOutletOff outlet 4 (rule apc-rpdu-outlet-off)' "$log")" "apdu1: v1 trap from $a1:" "the log"
 v2c $a1 268 "${vbs[@]}" $apc.2.3.3.0 s "Outlet 4 turned on."
 expect_trap_states apdu1 "outlet:4=off outlet:4=on" "rPDUOutletOn (v2c, rPDUOutletControlIndex)"
+# rPDUOutletOff as some firmware sends it: no rPDUOutletControlIndex, the outlet in mtrapargsInteger.0
+v1 $a1 269 "${ident[@]}" $apc.2.3.1.0 i 7 $apc.2.3.3.0 s "Outlet 7 turned off."
+expect_trap_states apdu1 "outlet:4=off outlet:4=on outlet:7=off" "rPDUOutletOff (v1, mtrapargsInteger.0)"
+expect_has "$(grep 'rPDUOutletOff outlet 7 (rule apc-rpdu-outlet-off-mtrapargs)' "$log")" "apdu1: v1 trap from $a1:" "the log"
 # outletOff/On as MasterSwitch units and rack PDUs send them: the outlet in mtrapargsInteger.0,
 # the text in mtrapargsString.0
 text="An outlet has turned off. If the outlet number is 0, then all outlets have turned off."
 v1 $a1 42 $apc.2.3.1.0 i 7 $apc.2.3.3.0 s "$text"
-expect_trap_states apdu1 "outlet:4=off outlet:4=on outlet:7=off" "outletOff (v1, mtrapargsInteger.0)"
+before="outlet:4=off outlet:4=on outlet:7=off outlet:7=off"
+expect_trap_states apdu1 "$before" "outletOff (v1, mtrapargsInteger.0)"
 v2c $a1 42 $apc.2.3.1.0 i 2 $apc.2.3.3.0 s "$text"
-expect_trap_states apdu1 "outlet:4=off outlet:4=on outlet:7=off outlet:2=off" "outletOff (v2c, mtrapargsInteger.0)"
+expect_trap_states apdu1 "$before outlet:2=off" "outletOff (v2c, mtrapargsInteger.0)"
 v2c $a1 41 $apc.2.3.1.0 i 2 $apc.2.3.3.0 s "An outlet has turned on. If the outlet number is 0, then all outlets have turned on."
-expect_trap_states apdu1 "outlet:4=off outlet:4=on outlet:7=off outlet:2=off outlet:2=on" \
-  "outletOn (v2c, mtrapargsInteger.0)"
+expect_trap_states apdu1 "$before outlet:2=off outlet:2=on" "outletOn (v2c, mtrapargsInteger.0)"
 expect_has "$(grep 'outletOn outlet 2 (rule apc-outlet-on)' "$log")" "apdu1: v2c trap from $a1:" "the log"
+# outletOn in the MIB's form: sPDUOutletControlIndex
+v1 $a1 41 $apc.1.1.4.4.2.1.1.7 i 7
+expect_trap_states apdu1 "$before outlet:2=off outlet:2=on outlet:7=on" "outletOn (v1, sPDUOutletControlIndex)"
 
 # --- PowerNet-MIB: one phase of a three-phase PDU ----------------------------------------------
 # pduUPSInputVoltageLost (218) / …Restored (219): mtrapargsString03 (serial), mtrapargsString02
@@ -146,7 +151,7 @@ phase() {  # phase SEND ADDRESS SPECIFIC PHASE NAME
     $apc.2.3.3.0 s "UPS Input Voltage phase-$4 event."
 }
 phase v1 $a1 218 2 apdu1
-before="outlet:4=off outlet:4=on outlet:7=off outlet:2=off outlet:2=on"
+before="$before outlet:2=off outlet:2=on outlet:7=on"
 expect_trap_states apdu1 "$before inlet:L2=off" "pduUPSInputVoltageLost phase 2 (v1)"
 wait_for 10 without_power C-A2 || fail "C-A2 (outlet 2, on L2) is not without power: $(power_now C-A2)"
 for c in C-A1 C-A3; do
@@ -164,16 +169,16 @@ wait_for 10 without_power C-B1 || fail "C-B1 (apdu2 outlet 1) is not without pow
 # --- PowerNet-MIB: traps that are no state ------------------------------------------------------
 # rPDUDeviceConfigChange (270): { rPDUIdentSerialNumber, rPDUIdentName, mtrapargsString }
 v1 $a1 270 "${ident[@]}" $apc.2.3.3.0 s "Device configuration change made."
-evidence_only apdu1 $apc.0.270 1 7 "rPDUDeviceConfigChange (v1)"
+evidence_only apdu1 $apc.0.270 1 9 "rPDUDeviceConfigChange (v1)"
 # authenticationFailure (SNMPv1 generic trap 4), as the card sends it for a wrong community
 snmptrap -v1 -c public --clientaddr=$a1 "127.0.0.1:$port" $apc $a1 4 0 ''
-evidence_only apdu1 1.3.6.1.6.3.1.1.5.5 1 7 "authenticationFailure (v1)"
+evidence_only apdu1 1.3.6.1.6.3.1.1.5.5 1 9 "authenticationFailure (v1)"
 
 # --- PowerNet-MIB: every outlet (outlet 0), confirmed by the poll rules ------------------------
 # outletOn in the MIB's form, sPDUOutletControlIndex.0 = 0: every outlet on; no observation, a poll
 polls=$(stat_of trapd.polls-requested)
 v2c $a1 41 $apc.1.1.4.4.2.1.1.0 i 0
-evidence_only apdu1 $apc.0.41 1 7 "outletOn for every outlet (v2c, sPDUOutletControlIndex)"
+evidence_only apdu1 $apc.0.41 1 9 "outletOn for every outlet (v2c, sPDUOutletControlIndex)"
 wait_for 20 at_least trapd.polls-requested $((polls + 1)) || { show_log; fail "outletOn for every outlet asked for no poll"; }
 # outletOff with mtrapargsInteger.0 = 0 at the simulated AP8953: its poll reads its rPDU2 tables
 polls=$(stat_of trapd.polls-requested)
@@ -238,10 +243,7 @@ polled() {  # polled DEVICE KIND: ITEM=STATE of its last poll, by item
      AND source = 'poll' AND seq = (SELECT max(seq) FROM observation_view WHERE device = o.device
      AND kind = o.kind AND item = o.item AND source = 'poll') ORDER BY item" | paste -sd' '
 }
-poll() {
-  c poll --device "$1" --rules "$src/rules/apc-powernet-pdu.json" --rules "$src/rules/cyberpower-pdu.json" \
-    --rules "$src/rules/eaton-xups.json" --timeout 1000 --retries 0
-}
+poll() { c poll --device "$1" --rules "$src/rules" --timeout 1000 --retries 0; }
 c inventory load "$work/poll-inventory.json"
 expect_rc 0
 

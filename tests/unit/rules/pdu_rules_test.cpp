@@ -64,8 +64,9 @@ TEST_CASE("apc-powernet-pdu.json reads the APC outlet traps as the apc-pdu plugi
   const auto plugin = plugins::apc_pdu::make();
   const Device pdu{"pdu1", Role::pdu, "192.0.2.20", "rules", "", {}, {}};
   const DeviceView view{pdu, kNoNames};
-  for (const char* name : {"apc-outlet-off.trap", "apc-outlet-off-mtrapargs.trap",
-                           "apc-all-outlets-on.trap", "apc-all-outlets-off-mtrapargs.trap"}) {
+  for (const char* name :
+       {"apc-outlet-off.trap", "apc-rpdu-outlet-on-mtrapargs.trap", "apc-outlet-off-mtrapargs.trap",
+        "apc-all-outlets-on.trap", "apc-all-outlets-off-mtrapargs.trap"}) {
     DYNAMIC_SECTION(name) {
       const Trap t = read_trap(name);
       const auto cpp = plugin->on_trap(t, view);
@@ -76,11 +77,13 @@ TEST_CASE("apc-powernet-pdu.json reads the APC outlet traps as the apc-pdu plugi
       CHECK(rule->poll == cpp->poll);
     }
   }
-  SECTION("both forms: rPDUOutletOff by its index, outletOff by mtrapargsInteger.0") {
+  SECTION("both forms: by the MIB's index, or by mtrapargsInteger.0") {
     CHECK(seen(*by_rules(rules, read_trap("apc-outlet-off.trap"), view)) ==
           std::vector<std::pair<EntityId, State>>{{EntityId::outlet("pdu1", "4"), State::off}});
     CHECK(seen(*by_rules(rules, read_trap("apc-outlet-off-mtrapargs.trap"), view)) ==
           std::vector<std::pair<EntityId, State>>{{EntityId::outlet("pdu1", "2"), State::off}});
+    CHECK(seen(*by_rules(rules, read_trap("apc-rpdu-outlet-on-mtrapargs.trap"), view)) ==
+          std::vector<std::pair<EntityId, State>>{{EntityId::outlet("pdu1", "7"), State::on}});
   }
   SECTION("outlet 0 is every outlet: no observation, a poll") {
     const auto m = by_rules(rules, read_trap("apc-all-outlets-off-mtrapargs.trap"), view);

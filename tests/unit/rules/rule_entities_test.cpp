@@ -259,11 +259,36 @@ TEST_CASE("a poll rule on a column: one entity a row", "[rules][poll]") {
   CHECK(request_of(f.rules.polls_for("1.3.6.1.4.1.99999.9.1")).walk ==
         std::vector<std::string>{"1.3.6.1.4.1.99999.2.1", "1.3.6.1.4.1.99999.2.2"});
 
-  SECTION("no row is an answer that cannot be read") {
-    const auto none =
+  SECTION("a column without rows is not this kind of device; no row at all cannot be read") {
+    // A metered PDU: no switched outlets, its phases read.
+    const auto metered =
         f.poll("1.3.6.1.4.1.99999.9.1", {varbind("1.3.6.1.4.1.99999.2.2.1", "INTEGER", "230")});
+    REQUIRE(metered.has_value());
+    CHECK(metered->states ==
+          std::vector<StateReport>{{EntityId::phase("pdu1", 1), State::on, {}, ""}});
+    const auto none = f.poll("1.3.6.1.4.1.99999.9.1", {});
     REQUIRE_FALSE(none.has_value());
     CHECK(none.error().msg == "the agent has no rows of outletState (1.3.6.1.4.1.99999.2.1)");
+  }
+  SECTION("a PDU whose inventory gives no phases: one inlet state, off when a phase is off") {
+    f.dev.outlet_phases.clear();
+    const auto three = [&](const char* l2) {
+      return f.poll("1.3.6.1.4.1.99999.9.1",
+                    {varbind("1.3.6.1.4.1.99999.2.1.1.1", "INTEGER", "1"),
+                     varbind("1.3.6.1.4.1.99999.2.2.1", "INTEGER", "231"),
+                     varbind("1.3.6.1.4.1.99999.2.2.2", "INTEGER", l2),
+                     varbind("1.3.6.1.4.1.99999.2.2.3", "INTEGER", "229")});
+    };
+    const auto lost = three("0");
+    REQUIRE(lost.has_value());
+    REQUIRE(lost->states.size() == 2);
+    CHECK(lost->states[1].entity == EntityId::inlet("pdu1"));
+    CHECK(lost->states[1].state == State::off);
+    CHECK(lost->states[1].detail ==
+          "phaseVoltage.1 = 231 (poll rule phases); phaseVoltage.2 = 0 (poll rule phases); "
+          "phaseVoltage.3 = 229 (poll rule phases)");
+    CHECK(three("230")->states[1].state == State::on);
+    CHECK(three("-1")->states[1].state == State::on);
   }
 }
 
@@ -319,4 +344,31 @@ TEST_CASE("a poll rule's entity must fit how it reads", "[rules][poll]") {
   // A phase that is not 1..3: libyang's range.
   CHECK(problem(R"("oid": "1.3.6.1.4.1.99.1.0")", R"({"phase": {"number": 4}})")
             .find("poll[name='p']/entity/phase/number") != std::string::npos);
+}
+
+TEST_CASE("one trap in two forms: the first rule whose varbinds the trap carries", "[rules]") {
+  TrapRuleLoader loader;
+  auto f = loader.load("forms.json", R"({"colosla-trap-rules:trap-rules": {
+    "mib": {"name": "TEST-MIB", "revision": "2026-12-08"},
+    "rule": [
+      {"name": "by-index", "object": "outletOff", "match": {"trap-oid": "1.3.6.1.4.1.99999.0.9"},
+       "entity": {"outlet": {"number-varbind": "1.3.6.1.4.1.99999.1.5"}}, "state": "off"},
+      {"name": "by-argument", "object": "outletOff", "match": {"trap-oid": "1.3.6.1.4.1.99999.0.9"},
+       "entity": {"outlet": {"number-varbind": "1.3.6.1.4.1.99999.1.6.0"}}, "state": "off"}]}})");
+  REQUIRE(f.has_value());
+  TrapRules rules;
+  rules.add(std::move(*f));
+  const Device dev{"pdu1", Role::pdu, "192.0.2.30", "rules", "", {}, {}};
+  const std::map<std::int64_t, std::string> names;
+  const auto index = varbind("1.3.6.1.4.1.99999.1.5.4", "INTEGER", "4");
+  const auto argument = varbind("1.3.6.1.4.1.99999.1.6.0", "INTEGER", "3");
+  CHECK(rules.find(trap("1.3.6.1.4.1.99999.0.9", {index, argument}))->name == "by-index");
+  const Trap by_argument = trap("1.3.6.1.4.1.99999.0.9", {argument});
+  REQUIRE(rules.find(by_argument)->name == "by-argument");
+  CHECK(only(apply(*rules.find(by_argument), by_argument, DeviceView{dev, names})).entity ==
+        EntityId::outlet("pdu1", "3"));
+  // Neither: the first rule whose match holds, which finds the trap malformed.
+  const Trap neither = trap("1.3.6.1.4.1.99999.0.9");
+  REQUIRE(rules.find(neither)->name == "by-index");
+  CHECK_FALSE(apply(*rules.find(neither), neither, DeviceView{dev, names}).has_value());
 }
