@@ -45,7 +45,8 @@ std::uint64_t now_ns() {
   std::fprintf(stderr,
                "colosla-trap-sender: %s\nusage: colosla-trap-sender --dest 127.0.0.1:PORT --count "
                "N --seconds S "
-               "[--rate R] [--devices D] [--ports P] [--first K] [--community C] [--batch B]\n",
+               "[--rate R] [--devices D] [--ports P] [--vendor V] [--outlets O] [--first K] "
+               "[--community C] [--batch B]\n",
                why);
   std::exit(2);
 }
@@ -195,7 +196,7 @@ int main(int argc, char** argv) {
     usage("--devices 1..250, --ports 1..100000, --batch 1..1024");
   }
   if (vendor < 0 || outlets < 1 || outlets > 1000 || (vendor + outlets - 1) / outlets > 250) {
-    usage("--vendor 0..250·O, --outlets (O) 1..1000");
+    usage("--vendor 0..250 x O, --outlets (O) 1..1000");
   }
   const auto colon = dest.rfind(':');
   sockaddr_in to{};
