@@ -37,6 +37,16 @@ std::size_t printable_sequence(std::string_view in, std::size_t i) {
 void append(std::string& out, std::string_view in, bool backslash) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (std::size_t i = 0; i < in.size();) {
+    // The usual case first: a run of printable ASCII other than the backslash, copied at once.
+    std::size_t run = i;
+    while (run < in.size() && in[run] >= 0x20 && in[run] < 0x7f && in[run] != '\\') {
+      ++run;
+    }
+    if (run > i) {
+      out.append(in, i, run - i);
+      i = run;
+      continue;
+    }
     const char c = in[i];
     if (c == '\\' && backslash) {
       out += "\\\\";
