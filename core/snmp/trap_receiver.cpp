@@ -405,9 +405,9 @@ struct TrapReceiver::Impl {
     }
     // No session_list: the library then sends nothing itself and leaves the reason in the
     // return code and s_snmp_errno.
-    const int rc = read_v3_header(data, len).parameters_fit
-                       ? snmp_parse(nullptr, &session, pdu, data, len)
-                       : SNMPERR_ASN_PARSE_ERR;
+    const V3Header v3 = read_v3_header(data, len);
+    const int rc =
+        v3.parameters_fit ? snmp_parse(nullptr, &session, pdu, data, len) : SNMPERR_ASN_PARSE_ERR;
     if (rc != 0) {
       refuse(pdu, rc, data, len, fd, peer, plen, c);
       snmp_free_pdu(pdu);
@@ -439,6 +439,9 @@ struct TrapReceiver::Impl {
     trap.received = clock->now();
     address_text(peer, &trap.source_port, trap.source_address);
     fill(trap, pdu);
+    if (pdu->command == SNMP_MSG_TRAP2 && pdu->version == SNMP_VERSION_3) {
+      trap.engine_boots = v3.boots;  // a trap's authoritative engine is its sender
+    }
     if (pdu->command == SNMP_MSG_INFORM) {
       std::string key = inform_key(pdu, peer, plen);
       if (answered.count(key) != 0) {  // a late retransmission of an inform already answered
@@ -481,8 +484,15 @@ struct TrapReceiver::Impl {
     trap.agent_address.clear();
     trap.trap_oid.clear();
     trap.uptime = 0;
+    trap.context_engine_id.clear();
+    trap.engine_boots = -1;
     if (pdu->version == SNMP_VERSION_3) {
       trap.user.assign(pdu->securityName != nullptr ? pdu->securityName : "", pdu->securityNameLen);
+      static constexpr char kHex[] = "0123456789abcdef";
+      for (std::size_t i = 0; i < pdu->contextEngineIDLen; ++i) {
+        trap.context_engine_id += kHex[pdu->contextEngineID[i] >> 4];
+        trap.context_engine_id += kHex[pdu->contextEngineID[i] & 0xf];
+      }
     } else if (pdu->community != nullptr) {
       trap.community.assign(reinterpret_cast<const char*>(pdu->community), pdu->community_len);
     }

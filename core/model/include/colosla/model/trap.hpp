@@ -50,6 +50,13 @@ struct Trap {
   std::string agent_address;      ///< v1 agent-addr
   std::vector<Varbind> varbinds;  ///< without sysUpTime.0 and snmpTrapOID.0
   Timestamp received;
+  /// v3: the scopedPDU's contextEngineID in lower-case hex (the originator's snmpEngineID, the
+  /// same at every destination); empty for v1/v2c.
+  std::string context_engine_id;
+  /// A v3 trap's msgAuthoritativeEngineBoots (the sender's: RFC 3414 §1.5.1; it counts the
+  /// sender's restarts); -1 when unknown, for v1/v2c, and for an inform, whose authoritative
+  /// engine is the receiver.
+  std::int64_t engine_boots = -1;
 };
 
 /// What became of a v1/v2c trap's community: the evidence and the log say whether it matched,
