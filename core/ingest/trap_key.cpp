@@ -1,0 +1,141 @@
+// The trap identity key. SHA-256 is libsodium's (already the store's dependency, for the
+// secrets): this and store/secrets.cpp are the only files that include sodium.h.
+#include "colosla/ingest/trap_key.hpp"
+
+#include <sodium.h>
+
+#include <array>
+#include <vector>
+
+namespace colosla::core {
+
+namespace {
+
+// Varbinds that are not what the device said but what the path added (RFC 3584 §3.1: a proxy
+// or relay appends them, a v1-to-v2 translation too), and the two the receiver takes apart.
+constexpr std::array<std::string_view, 5> kNotTheDevices = {
+    "1.3.6.1.6.3.18.1.3.0",   // snmpTrapAddress.0
+    "1.3.6.1.6.3.18.1.4.0",   // snmpTrapCommunity.0
+    "1.3.6.1.6.3.1.1.4.3.0",  // snmpTrapEnterprise.0
+    "1.3.6.1.2.1.1.3.0",      // sysUpTime.0
+    "1.3.6.1.6.3.1.1.4.1.0",  // snmpTrapOID.0
+};
+
+bool left_out(std::string_view oid) {
+  for (const auto o : kNotTheDevices) {
+    if (oid == o) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Integer-like types are compared by number, the others by text (Varbind says which holds the
+// value).
+bool numeric(VarType t) {
+  switch (t) {
+    case VarType::integer:
+    case VarType::counter32:
+    case VarType::gauge32:
+    case VarType::timeticks:
+    case VarType::counter64:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The bytes hashed: every field with its length before it, so that no two different traps
+// make the same stream ("ab"+"c" against "a"+"bc").
+class Encoder {
+ public:
+  void tag(char c) { bytes_.push_back(static_cast<unsigned char>(c)); }
+  void field(std::string_view s) {
+    number(static_cast<std::int64_t>(s.size()));
+    bytes_.insert(bytes_.end(), s.begin(), s.end());
+  }
+  void number(std::int64_t n) {
+    auto u = static_cast<std::uint64_t>(n);
+    for (int i = 0; i < 8; ++i) {
+      bytes_.push_back(static_cast<unsigned char>(u >> 56));
+      u <<= 8;
+    }
+  }
+  [[nodiscard]] std::string digest() const {
+    std::array<unsigned char, crypto_hash_sha256_BYTES> h{};
+    crypto_hash_sha256(h.data(), bytes_.data(), bytes_.size());
+    std::array<char, 2 * crypto_hash_sha256_BYTES + 1> hex{};
+    sodium_bin2hex(hex.data(), hex.size(), h.data(), h.size());
+    return {hex.data(), 2 * crypto_hash_sha256_BYTES};
+  }
+
+ private:
+  std::vector<unsigned char> bytes_;
+};
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  const std::int64_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+}  // namespace
+
+TrapKey trap_key(const Trap& trap, std::string_view device) {
+  // libsodium wants sodium_init before use; it is idempotent and thread-safe, and SHA-256 needs
+  // no entropy, so a failure (none is documented for it) cannot make a key wrong.
+  static const int init = sodium_init();
+  static_cast<void>(init);
+
+  Encoder e;
+  e.field("colosla-trap-key-1");  // bumped if what is hashed changes
+  if (!device.empty()) {
+    e.tag('d');
+    e.field(device);
+  } else {
+    e.tag('a');
+    e.field(trap.version == 1 && !trap.agent_address.empty() ? trap.agent_address
+                                                             : trap.source_address);
+  }
+  e.field(trap.trap_oid);
+  e.number(trap.uptime);
+  std::int64_t n = 0;
+  for (const auto& v : trap.varbinds) {
+    n += left_out(v.oid) ? 0 : 1;
+  }
+  e.number(n);
+  for (const auto& v : trap.varbinds) {
+    if (left_out(v.oid)) {
+      continue;
+    }
+    e.number(static_cast<std::int64_t>(v.type));
+    e.field(v.oid);
+    if (numeric(v.type)) {
+      e.number(v.number);
+    } else {
+      e.field(v.text);
+    }
+  }
+  if (trap.version == 3) {
+    e.tag('3');
+    e.field(trap.context_engine_id);
+    e.number(trap.inform ? -1 : trap.engine_boots);
+  }
+
+  // The device's boot time in hundredths of a second, as this receiver sees it.
+  constexpr std::int64_t kWidth = kTrapKeyBucket.count() * 100;
+  const std::int64_t boot =
+      std::int64_t{trap.received.time_since_epoch().count()} * 100 - std::int64_t{trap.uptime};
+  const std::int64_t bucket = floor_div(boot, kWidth);
+  const std::int64_t near = boot - bucket * kWidth < kWidth / 2 ? bucket - 1 : bucket + 1;
+
+  TrapKey k;
+  k.bucket = bucket;
+  Encoder with = e;
+  with.number(bucket);
+  k.key = with.digest();
+  e.number(near);
+  k.neighbour = e.digest();
+  return k;
+}
+
+}  // namespace colosla::core
