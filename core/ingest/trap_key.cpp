@@ -121,12 +121,16 @@ TrapKey trap_key(const Trap& trap, std::string_view device) {
     e.number(trap.inform ? -1 : trap.engine_boots);
   }
 
-  // The device's boot time in hundredths of a second, as this receiver sees it.
-  constexpr std::int64_t kWidth = kTrapKeyBucket.count() * 100;
+  // The device's boot time in hundredths of a second, as this receiver sees it. Without a
+  // sysUpTime the device gave no time of its own: the narrow bucket keeps two traps with the same
+  // content apart once 2 s lie between them, well inside what one receiver already folds into
+  // one (duplicate-window), so that the key merges nothing that one receiver would keep twice.
+  const std::int64_t width =
+      (trap.uptime != 0 ? kTrapKeyBucket : kTrapKeyBucketWithoutUptime).count() * 100;
   const std::int64_t boot =
       std::int64_t{trap.received.time_since_epoch().count()} * 100 - std::int64_t{trap.uptime};
-  const std::int64_t bucket = floor_div(boot, kWidth);
-  const std::int64_t near = boot - bucket * kWidth < kWidth / 2 ? bucket - 1 : bucket + 1;
+  const std::int64_t bucket = floor_div(boot, width);
+  const std::int64_t near = boot - bucket * width < width / 2 ? bucket - 1 : bucket + 1;
 
   TrapKey k;
   k.bucket = bucket;

@@ -248,3 +248,25 @@ TEST_CASE("trap key: a trap no device claimed stands for its sender's address",
   v1.agent_address = "192.0.2.12";
   CHECK(trap_key(v1, "").key != trap_key(a, "").key);  // the agent-addr, not the sender
 }
+
+TEST_CASE("trap key: without sysUpTime, the receive time in 2 s buckets", "[trapd][trap-key]") {
+  // No device time: two copies a second apart are one notification, the same content 2 s or
+  // more later another (one receiver's duplicate-window already folds the same trap within 5 s
+  // into one, so the key merges nothing a single receiver would keep twice).
+  const Timestamp t0 = at("2026-11-23T12:00:00Z");
+  for (const int start : {0, 1, 2, 3}) {
+    const Trap a = linkdown(t0 + seconds{start}, 0);
+    for (const int d : {0, 1}) {
+      Trap b = a;
+      b.received += seconds{d};
+      INFO(start << " s, " << d << " s later");
+      CHECK(same_notification(a, b));
+    }
+    for (const int d : {2, 3, 7, 9, 60}) {
+      Trap b = a;
+      b.received += seconds{d};
+      INFO(start << " s, " << d << " s later");
+      CHECK_FALSE(same_notification(a, b));
+    }
+  }
+}

@@ -19,6 +19,10 @@ namespace colosla::core {
 /// Timestamp's whole seconds), not a fresh edge for every trap as a bucket of the receive time
 /// would be. See TrapKey for the tolerance it gives.
 inline constexpr std::chrono::seconds kTrapKeyBucket{10};
+/// The width for a trap without sysUpTime.0 (Trap::uptime 0): its "boot time" is then its receive
+/// time, and two traps with the same content are two notifications once 2 s lie between them
+/// (copies from two receivers are then merged only within 1 s: W/2 below).
+inline constexpr std::chrono::seconds kTrapKeyBucketWithoutUptime{2};
 
 /// Two digests of one notification, each 64 lower-case hex digits (SHA-256).
 ///
@@ -32,7 +36,7 @@ inline constexpr std::chrono::seconds kTrapKeyBucket{10};
 /// A store keeps one of two copies when their keys are equal, or when each one's `neighbour` is
 /// the other's `key` (it keeps both digests of a stored trap; the second test is then one
 /// look-up of the new copy's `neighbour`). Two copies whose boot times differ by d
-/// (W = kTrapKeyBucket):
+/// (W = kTrapKeyBucket, or kTrapKeyBucketWithoutUptime):
 /// - d < W/2: always kept once (the same bucket, or adjacent buckets with both boot times within
 ///   W/2 of the edge between them). Comparing `key` alone would keep both in a fraction of about
 ///   d/W of the cases: a duplicate.
@@ -56,7 +60,7 @@ inline constexpr std::chrono::seconds kTrapKeyBucket{10};
 struct TrapKey {
   std::string key;
   std::string neighbour;
-  std::int64_t bucket = 0;  ///< floor(boot / kTrapKeyBucket), boot in Unix seconds
+  std::int64_t bucket = 0;  ///< floor(boot / W), boot in Unix seconds
 };
 
 /// The key of `trap`, matched to the inventory device named `device`. An empty `device` (a trap
