@@ -254,33 +254,53 @@ Result<History> PgStore::history(Timestamp until) const {
       by_id.emplace(entities->integer(i, 0),
                     &out[EntityId{*kind, entities->str(i, 2), entities->str(i, 3)}]);
     }
+    // Through a cursor, a chunk at a time: a year of a big site's observations would otherwise
+    // be in memory twice (libpq's result and the history).
     Params p;
     p.add(until);
-    auto changes = impl_->exec(
-        "SELECT entity, time, seq, state FROM observation WHERE time <= $1 "
-        "ORDER BY entity, time, seq",
-        p);
-    if (!changes) {
-      return changes.error();
-    }
-    std::int64_t current_id = -1;
-    std::vector<StateChange>* current = nullptr;
-    for (int i = 0; i < changes->size(); ++i) {
-      const std::int64_t id = changes->integer(i, 0);
-      if (id != current_id) {
-        const auto it = by_id.find(id);
-        if (it == by_id.end()) {
-          return make_error(Errc::store, "an observation names an entity the store does not have",
-                            "observation " + std::to_string(changes->integer(i, 2)));
+    COLOSLA_TRY(
+        impl_->exec("DECLARE colosla_history NO SCROLL CURSOR FOR SELECT entity, time, seq, state "
+                    "FROM observation WHERE time <= $1 ORDER BY entity, time, seq",
+                    p));
+    const auto read_chunks = [&]() -> Result<void> {
+      std::int64_t current_id = -1;
+      std::vector<StateChange>* current = nullptr;
+      for (;;) {
+        auto changes = impl_->exec("FETCH 50000 FROM colosla_history");
+        if (!changes) {
+          return changes.error();
         }
-        current_id = id;
-        current = it->second;
+        if (changes->empty()) {
+          return {};
+        }
+        for (int i = 0; i < changes->size(); ++i) {
+          const std::int64_t id = changes->integer(i, 0);
+          if (id != current_id) {
+            const auto it = by_id.find(id);
+            if (it == by_id.end()) {
+              return make_error(Errc::store,
+                                "an observation names an entity the store does not have",
+                                "observation " + std::to_string(changes->integer(i, 2)));
+            }
+            current_id = id;
+            current = it->second;
+          }
+          auto state = parse_state_word(changes->text(i, 3));
+          if (!state) {
+            return unreadable("state", changes->integer(i, 2));
+          }
+          current->push_back(StateChange{changes->time(i, 1), *state, changes->integer(i, 2)});
+        }
       }
-      auto state = parse_state_word(changes->text(i, 3));
-      if (!state) {
-        return unreadable("state", changes->integer(i, 2));
-      }
-      current->push_back(StateChange{changes->time(i, 1), *state, changes->integer(i, 2)});
+    };
+    auto chunks = read_chunks();
+    // Closed also after an error, for a caller's transaction that goes on.
+    auto closed = impl_->exec("CLOSE colosla_history");
+    if (!chunks) {
+      return chunks;
+    }
+    if (!closed) {
+      return closed.error();
     }
     return {};
   });
