@@ -1,6 +1,8 @@
 // The store's contracts (store.hpp), checked against every backend through the interfaces only:
 // no sqlite3.h, no SQL. A new backend is one line in backends(); the SQLite-only behaviour
-// (schema upgrades, file modes, WAL) is checked in sqlite_test.cpp.
+// (schema upgrades, file modes, WAL) is checked in sqlite_test.cpp. PostgreSQL is among the
+// backends when COLOSLA_TEST_POSTGRESQL holds the admin URI of a server of the tests' own (ctest's
+// store.conformance-postgresql starts one): each case gets a fresh database in it.
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
@@ -10,6 +12,7 @@
 #include "colosla/model/inventory.hpp"
 #include "colosla/store/store.hpp"
 #include "support.hpp"
+#include "support_postgresql.hpp"
 
 using namespace colosla;
 using namespace colosla::core;
@@ -27,9 +30,16 @@ struct Backend {
 };
 
 const std::vector<Backend>& backends() {
-  static const std::vector<Backend> all{
-      {"sqlite", false, [](const TempDir& dir) { return dir.file("conformance.db"); }},
-  };
+  static const std::vector<Backend> all = [] {
+    std::vector<Backend> v{
+        {"sqlite", false, [](const TempDir& dir) { return dir.file("conformance.db"); }},
+    };
+    if (!colosla::test::postgresql_admin_uri().empty()) {
+      v.push_back({"postgresql", true,
+                   [](const TempDir&) { return colosla::test::postgresql_fresh_database(); }});
+    }
+    return v;
+  }();
   return all;
 }
 
@@ -821,9 +831,45 @@ TEST_CASE("store: the receiver's port index, evidence and counters", "[store][co
 
 // -- Store::open -----------------------------------------------------------------------------
 
-TEST_CASE("store: a PostgreSQL store is refused until the backend is built", "[store]") {
-  auto s = Store::open("postgresql://colosla@db.example/colosla", Store::Mode::existing);
+TEST_CASE("store: a PostgreSQL store that cannot be reached is refused without its password",
+          "[store]") {
+  // No server listens on this socket: refused at once, the location named without the password.
+  auto s = Store::open("postgresql://colosla:s3cret-pw@/colosla?host=/nonexistent-colosla&port=1",
+                       Store::Mode::existing);
   REQUIRE_FALSE(s.has_value());
   CHECK(s.error().code == Errc::store);
-  CHECK(s.error().msg.find("not built with PostgreSQL yet") != std::string::npos);
+  CHECK(s.error().msg.find("cannot connect to PostgreSQL") != std::string::npos);
+  CHECK(s.error().to_string().find("s3cret-pw") == std::string::npos);
+  CHECK(s.error().to_string().find("/nonexistent-colosla") != std::string::npos);
+}
+
+TEST_CASE("store: a PostgreSQL database without a store is not opened as one", "[store]") {
+  if (colosla::test::postgresql_admin_uri().empty()) {
+    SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
+    return;
+  }
+  const std::string location = colosla::test::postgresql_fresh_database();
+  for (const auto mode : {Store::Mode::existing, Store::Mode::read_only}) {
+    auto s = Store::open(location, mode);
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().code == Errc::not_found);
+  }
+  TempDir dir;
+  auto created = Store::open(location, Store::Mode::create, dir.file("store.key"));
+  INFO((created ? std::string() : created.error().to_string()));
+  REQUIRE(created.has_value());
+  CHECK((*created)->schema_version() == Store::kSchemaVersion);
+  CHECK((*created)->path() == location);
+  auto again = Store::open(location, Store::Mode::read_only);
+  REQUIRE(again.has_value());
+  CHECK((*again)->schema_version() == Store::kSchemaVersion);
+
+  // A database that holds tables of something else is refused, not added to.
+  const std::string other = colosla::test::postgresql_fresh_database();
+  colosla::test::postgresql_admin_exec(
+      "CREATE TABLE hosts(id int)",
+      other.substr(other.find("colosla_t_"), other.find('?') - other.find("colosla_t_")));
+  auto foreign = Store::open(other, Store::Mode::create, dir.file("store.key"));
+  REQUIRE_FALSE(foreign.has_value());
+  CHECK(foreign.error().msg.find("not a colosla store") != std::string::npos);
 }
