@@ -41,6 +41,8 @@ class Rows {
   [[nodiscard]] std::string str(int row, int col) const { return std::string(text(row, col)); }
   /// A bigint/integer column (0 when NULL).
   [[nodiscard]] std::int64_t integer(int row, int col) const;
+  /// A boolean column ("t" or "f" in text format; false when NULL).
+  [[nodiscard]] bool boolean(int row, int col) const { return text(row, col) == "t"; }
   [[nodiscard]] std::optional<std::string> optional_str(int row, int col) const {
     return null(row, col) ? std::nullopt : std::optional<std::string>(str(row, col));
   }

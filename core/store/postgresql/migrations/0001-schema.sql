@@ -17,6 +17,7 @@ CREATE TABLE inventory_version(
 );
 CREATE TABLE device(
   name        text PRIMARY KEY,
+  position    integer NOT NULL,  -- its place in the inventory (SQLite: its rowid)
   role        text NOT NULL CHECK (role IN ('switch', 'pdu', 'ups')),
   address     text NOT NULL,
   plugin      text NOT NULL,
@@ -78,6 +79,7 @@ CREATE TABLE contract(
 );
 CREATE TABLE contract_port(
   contract  text NOT NULL REFERENCES contract(id) ON DELETE CASCADE,
+  position  integer NOT NULL,  -- its place in the contract (SQLite: its rowid)
   device    text NOT NULL,
   interface text NOT NULL,
   PRIMARY KEY (contract, device, interface)
