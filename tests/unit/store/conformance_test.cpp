@@ -3,6 +3,7 @@
 // (schema upgrades, file modes, WAL) is checked in sqlite_test.cpp. PostgreSQL is among the
 // backends when COLOSLA_TEST_POSTGRESQL holds the admin URI of a server of the tests' own (ctest's
 // store.conformance-postgresql starts one): each case gets a fresh database in it.
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
@@ -511,6 +512,85 @@ TEST_CASE("store: inside read(), the watermark is that of its snapshot", "[store
   const LatestStates next = reader->latest_states(inside.through).value();
   CHECK(by_item(next.changes) ==
         std::map<std::string, std::string>{{"p2", "down@2026-11-03T02:10:00Z"}});
+}
+
+TEST_CASE("store: readers following the logs under concurrent writers miss nothing",
+          "[store][conformance]") {
+  FOR_EACH_BACKEND(subject);
+  if (!subject.backend.concurrent_writers) {
+    SUCCEED("one writer at a time");
+    return;
+  }
+  // Each writer stores observations of entities of its own (one observation each) and events of
+  // keys of its own, in short transactions, while a reader follows both logs by their
+  // watermarks: every one is read once, none skipped.
+  constexpr int kWriters = 3;
+  constexpr int kBatches = 30;
+  constexpr int kPerBatch = 4;
+  auto reader = subject.connect();
+  std::vector<std::unique_ptr<Store>> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.push_back(subject.connect(Store::Mode::existing));
+  }
+  std::atomic<int> running{kWriters};
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      Store& store = *writers[static_cast<std::size_t>(w)];
+      const EventBody body = [](std::size_t, std::int64_t id, const std::optional<EntityId>&) {
+        return "event " + std::to_string(id);
+      };
+      for (int b = 0; b < kBatches && !failed; ++b) {
+        std::vector<Observation> obs;
+        std::vector<NewEvent> events;
+        for (int i = 0; i < kPerBatch; ++i) {
+          const std::string name = std::to_string(w) + "-" + std::to_string(b * kPerBatch + i);
+          obs.push_back(port_obs("w" + name, "2026-11-03T02:00:00Z", State::down));
+          events.push_back(event("k" + name));
+        }
+        auto r = store.write([&]() -> Result<void> {
+          COLOSLA_TRY(store.add_observations(obs));
+          COLOSLA_TRY(store.record_events(events, at("2026-11-03T02:00:00Z"), body));
+          return {};
+        });
+        if (!r) {
+          failed = true;
+        }
+      }
+      --running;
+    });
+  }
+  std::multiset<std::string> items;
+  std::set<std::int64_t> event_ids;
+  std::size_t events_read = 0;
+  std::int64_t through = 0;
+  std::int64_t last_event = 0;
+  const auto follow = [&] {
+    const LatestStates l = reader->latest_states(through).value();
+    for (const auto& [e, c] : l.changes) {
+      items.insert(e.item);
+    }
+    through = l.through;
+    const auto events = reader->events_after(last_event).value();
+    for (const auto& [id, text] : events) {
+      event_ids.insert(id);
+      ++events_read;
+      last_event = id;
+    }
+  };
+  while (running > 0) {
+    follow();
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  follow();
+  REQUIRE_FALSE(failed);
+  CHECK(items.size() == std::size_t{kWriters * kBatches * kPerBatch});
+  CHECK(std::set<std::string>(items.begin(), items.end()).size() == items.size());
+  CHECK(events_read == std::size_t{kWriters * kBatches * kPerBatch});
+  CHECK(event_ids.size() == events_read);
 }
 
 // -- RecordStore -----------------------------------------------------------------------------
