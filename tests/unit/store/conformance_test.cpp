@@ -532,6 +532,20 @@ TEST_CASE("store: readers following the logs under concurrent writers miss nothi
   for (int w = 0; w < kWriters; ++w) {
     writers.push_back(subject.connect(Store::Mode::existing));
   }
+  // The batches made first: Catch's assertions (in at()) are for the test's own thread.
+  std::vector<std::vector<std::pair<std::vector<Observation>, std::vector<NewEvent>>>> batches(
+      kWriters);
+  for (int w = 0; w < kWriters; ++w) {
+    for (int b = 0; b < kBatches; ++b) {
+      auto& [obs, events] = batches[static_cast<std::size_t>(w)].emplace_back();
+      for (int i = 0; i < kPerBatch; ++i) {
+        const std::string name = std::to_string(w) + "-" + std::to_string(b * kPerBatch + i);
+        obs.push_back(port_obs("w" + name, "2026-11-03T02:00:00Z", State::down));
+        events.push_back(event("k" + name));
+      }
+    }
+  }
+  const Timestamp recorded = at("2026-11-03T02:00:00Z");
   std::atomic<int> running{kWriters};
   std::atomic<bool> failed{false};
   std::vector<std::thread> threads;
@@ -541,21 +555,15 @@ TEST_CASE("store: readers following the logs under concurrent writers miss nothi
       const EventBody body = [](std::size_t, std::int64_t id, const std::optional<EntityId>&) {
         return "event " + std::to_string(id);
       };
-      for (int b = 0; b < kBatches && !failed; ++b) {
-        std::vector<Observation> obs;
-        std::vector<NewEvent> events;
-        for (int i = 0; i < kPerBatch; ++i) {
-          const std::string name = std::to_string(w) + "-" + std::to_string(b * kPerBatch + i);
-          obs.push_back(port_obs("w" + name, "2026-11-03T02:00:00Z", State::down));
-          events.push_back(event("k" + name));
-        }
+      for (const auto& [obs, events] : batches[static_cast<std::size_t>(w)]) {
         auto r = store.write([&]() -> Result<void> {
           COLOSLA_TRY(store.add_observations(obs));
-          COLOSLA_TRY(store.record_events(events, at("2026-11-03T02:00:00Z"), body));
+          COLOSLA_TRY(store.record_events(events, recorded, body));
           return {};
         });
         if (!r) {
           failed = true;
+          break;
         }
       }
       --running;
@@ -756,10 +764,11 @@ TEST_CASE("store: events recorded by several writers are neither skipped nor dou
                 REQUIRE(writer->record_events({event("k")}, at("2026-11-03T02:01:00Z"), body)
                             .value()
                             .size() == 1);
-                racer = std::thread([&] {
-                  theirs = other->record_events({event("k"), event("l")},
-                                                at("2026-11-03T02:01:00Z"), body);
-                });
+                // (Made here: Catch's assertions, in at(), are for the test's own thread.)
+                const std::vector<NewEvent> both{event("k"), event("l")};
+                const Timestamp when = at("2026-11-03T02:01:00Z");
+                racer = std::thread(
+                    [&, both, when] { theirs = other->record_events(both, when, body); });
                 return {};
               })
               .has_value());
