@@ -95,6 +95,17 @@ Result<void> PgStore::read(const std::function<Result<void>()>& fn) const {
   if (c.in_transaction()) {
     return fn();  // already inside a transaction: it is the snapshot
   }
+  // The watermarks of the logs, read before the snapshot is taken: every id at or below them is
+  // in it (watermark.hpp). The methods that follow a log read them inside this read().
+  auto marks = watermarks(c);
+  if (!marks) {
+    return make_error(Errc::store, marks.error().msg, impl_->shown);
+  }
+  struct Forget {
+    std::optional<Watermarks>& marks;
+    ~Forget() { marks.reset(); }
+  } forget{impl_->snapshot_marks};
+  impl_->snapshot_marks = *marks;
   if (auto r = c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !r) {
     return make_error(Errc::store, r.error().msg, impl_->shown);
   }

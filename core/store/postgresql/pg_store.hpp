@@ -14,6 +14,7 @@
 #include "colosla/store/postgresql.hpp"
 #include "colosla/store/store.hpp"
 #include "postgresql/pq.hpp"
+#include "postgresql/watermark.hpp"
 
 namespace colosla::core::pg {
 
@@ -118,6 +119,10 @@ class PgStore final : public Store {
     Result<void> migrate(bool create);
     // Reads the schema version (0: no colosla schema in the database).
     Result<int> stored_version();
+    // The observation and event watermarks a reader uses now (watermark.hpp): those read() read
+    // just before it began its snapshot, else read now (watermark.cpp).
+    Result<Watermarks> marks();
+    std::optional<Watermarks> snapshot_marks;  // set by read() for its transaction
   };
 
   explicit PgStore(std::unique_ptr<Impl> impl);

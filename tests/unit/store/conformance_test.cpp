@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include "colosla/base/calendar.hpp"
 #include "colosla/model/inventory.hpp"
@@ -483,6 +484,35 @@ TEST_CASE("store: latest_states follows the log by its watermark", "[store][conf
   }
 }
 
+TEST_CASE("store: inside read(), the watermark is that of its snapshot", "[store][conformance]") {
+  // A reader that follows the log inside a read() (the evaluator does) is told a watermark its
+  // snapshot holds every observation below: one committed by another writer after the snapshot
+  // was taken is read next time, not passed.
+  FOR_EACH_BACKEND(subject);
+  auto writer = subject.connect();
+  auto reader = subject.connect(Store::Mode::existing);
+  REQUIRE(
+      writer->add_observations({port_obs("p1", "2026-11-03T02:00:00Z", State::down)}).has_value());
+  LatestStates inside;
+  REQUIRE(reader
+              ->read([&]() -> Result<void> {
+                const LatestStates first = reader->latest_states(0).value();  // the snapshot
+                CHECK(by_item(first.changes) ==
+                      std::map<std::string, std::string>{{"p1", "down@2026-11-03T02:00:00Z"}});
+                REQUIRE(
+                    writer->add_observations({port_obs("p2", "2026-11-03T02:10:00Z", State::down)})
+                        .has_value());
+                inside = reader->latest_states(first.through).value();
+                CHECK(inside.changes.empty());
+                CHECK(reader->last_observation_seq().value() == inside.through);
+                return {};
+              })
+              .has_value());
+  const LatestStates next = reader->latest_states(inside.through).value();
+  CHECK(by_item(next.changes) ==
+        std::map<std::string, std::string>{{"p2", "down@2026-11-03T02:10:00Z"}});
+}
+
 // -- RecordStore -----------------------------------------------------------------------------
 
 TEST_CASE("store: records and mapping changes are kept as entered", "[store][conformance]") {
@@ -603,6 +633,61 @@ TEST_CASE("store: each event is recorded once by its key", "[store][conformance]
   const auto later = store->events_after(first[0].second).value();
   REQUIRE(later.size() == 2);
   CHECK(later[0].first == first[1].second);
+}
+
+TEST_CASE("store: events recorded by several writers are neither skipped nor doubled",
+          "[store][conformance]") {
+  FOR_EACH_BACKEND(subject);
+  if (!subject_backend.concurrent_writers) {
+    SUCCEED("one writer at a time");
+    return;
+  }
+  auto writer = subject.connect();
+  auto other = subject.connect(Store::Mode::existing);
+  auto reader = subject.connect(Store::Mode::existing);
+  const EventBody body = [](std::size_t, std::int64_t id, const std::optional<EntityId>&) {
+    return "event " + std::to_string(id);
+  };
+  // Committed out of order: the later id first. A reader does not pass the open one.
+  std::vector<std::pair<std::int64_t, std::string>> seen;
+  REQUIRE(writer
+              ->write([&]() -> Result<void> {
+                REQUIRE(writer->record_events({event("a")}, at("2026-11-03T02:00:00Z"), body)
+                            .value()
+                            .size() == 1);
+                REQUIRE(other->record_events({event("b")}, at("2026-11-03T02:00:00Z"), body)
+                            .value()
+                            .size() == 1);
+                seen = reader->events_after(0).value();
+                CHECK(seen.empty());
+                return {};
+              })
+              .has_value());
+  const auto all = reader->events_after(seen.empty() ? 0 : seen.back().first).value();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].first < all[1].first);
+
+  // The same key by two writers at once: the second waits for the first and records nothing.
+  Result<std::vector<std::pair<std::size_t, std::int64_t>>> theirs =
+      std::vector<std::pair<std::size_t, std::int64_t>>{};
+  std::thread racer;
+  REQUIRE(writer
+              ->write([&]() -> Result<void> {
+                REQUIRE(writer->record_events({event("k")}, at("2026-11-03T02:01:00Z"), body)
+                            .value()
+                            .size() == 1);
+                racer = std::thread([&] {
+                  theirs = other->record_events({event("k"), event("l")},
+                                                at("2026-11-03T02:01:00Z"), body);
+                });
+                return {};
+              })
+              .has_value());
+  racer.join();
+  REQUIRE(theirs.has_value());
+  REQUIRE(theirs->size() == 1);
+  CHECK(theirs->at(0).first == 1);  // "l" only
+  CHECK(reader->events_after(all.back().first).value().size() == 2);
 }
 
 TEST_CASE("store: each named sink has its own cursor", "[store][conformance]") {
