@@ -31,16 +31,19 @@ Result<std::vector<std::pair<std::size_t, std::int64_t>>> PgStore::record_events
       times.push_back(static_cast<std::int64_t>(e.time.time_since_epoch().count()));
     }
     COLOSLA_TRY(claim_ids(*impl_->conn, IdLog::events));
-    // Ids in the order of `events`; a key seen before (or twice in the batch) is skipped, the
-    // first of a batch kept.
+    // Ids taken in the order of `events` (the subquery, scanned in order), rows inserted in the
+    // order of their keys: two writers recording overlapping keys wait for each other in one
+    // order, never in a cycle (a deadlock). A key seen before (or twice in the batch) is skipped,
+    // the first of a batch kept.
     Params p;
     p.add(text_array(keys)).add(text_array(kinds)).add(text_array(contracts));
     p.add(int_array(times)).add(recorded);
     auto added = impl_->exec(
-        "INSERT INTO sla_event(key, kind, contract, time, recorded, body) "
-        "SELECT u.key, u.kind, u.contract, u.time, $5, '' FROM unnest($1::text[], $2::text[], "
-        "$3::text[], $4::bigint[]) WITH ORDINALITY AS u(key, kind, contract, time, n) "
-        "ORDER BY u.n ON CONFLICT (key) DO NOTHING RETURNING id, key",
+        "INSERT INTO sla_event(id, key, kind, contract, time, recorded, body) "
+        "SELECT x.id, x.key, x.kind, x.contract, x.time, $5, '' FROM "
+        "(SELECT nextval('sla_event_id_seq') AS id, u.* FROM unnest($1::text[], $2::text[], "
+        "$3::text[], $4::bigint[]) WITH ORDINALITY AS u(key, kind, contract, time, n) OFFSET 0) x "
+        "ORDER BY x.key, x.n ON CONFLICT (key) DO NOTHING RETURNING id, key",
         p);
     if (!added) {
       return added.error();
