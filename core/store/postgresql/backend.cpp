@@ -40,7 +40,8 @@ std::function<Result<const SecretKey*>()> PgStore::Impl::key_reader(Secrets secr
 PgStore::PgStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PgStore::~PgStore() = default;
 
-const std::string& PgStore::path() const { return impl_->location; }
+// Without its password: callers put it in messages.
+const std::string& PgStore::path() const { return impl_->shown; }
 
 int PgStore::schema_version() const { return impl_->version; }
 

@@ -90,7 +90,7 @@ class PgStore final : public Store {
   struct Impl {
     std::unique_ptr<Connection> conn;
     std::string location;  // as given to open (may hold a password: never in a message)
-    std::string shown;     // the location without its password, for messages
+    std::string shown;     // the location without its password: path(), messages
     std::string key_path;  // empty: none given (an error when a secret is sealed or revealed)
     std::optional<SecretKey> key;  // read when first needed
     int version = 0;

@@ -841,6 +841,14 @@ TEST_CASE("store: a PostgreSQL store that cannot be reached is refused without i
   CHECK(s.error().msg.find("cannot connect to PostgreSQL") != std::string::npos);
   CHECK(s.error().to_string().find("s3cret-pw") == std::string::npos);
   CHECK(s.error().to_string().find("/nonexistent-colosla") != std::string::npos);
+  // Nor a password given as a parameter of the URI, or in a key=value string.
+  for (const char* location :
+       {"postgresql:///colosla?host=/nonexistent-colosla&port=1&password=s3cret-pw",
+        "service=colosla-test-none password=s3cret-pw"}) {
+    auto e = Store::open(location, Store::Mode::existing);
+    REQUIRE_FALSE(e.has_value());
+    CHECK(e.error().to_string().find("s3cret-pw") == std::string::npos);
+  }
 }
 
 TEST_CASE("store: a PostgreSQL database without a store is not opened as one", "[store]") {
