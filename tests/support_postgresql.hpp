@@ -33,6 +33,16 @@ inline std::string postgresql_uri_of(const std::string& uri, const std::string& 
   return uri.substr(0, authority_end) + "/" + dbname + rest;
 }
 
+/// The database a URI names ("postgresql://u@/DBNAME?host=…" -> "DBNAME").
+inline std::string postgresql_dbname(const std::string& uri) {
+  const auto scheme = uri.find("://");
+  REQUIRE(scheme != std::string::npos);
+  const auto slash = uri.find('/', scheme + 3);
+  REQUIRE(slash != std::string::npos);
+  const auto query = uri.find('?', slash);
+  return uri.substr(slash + 1, query == std::string::npos ? std::string::npos : query - slash - 1);
+}
+
 /// Runs one statement as the admin; FAILs with PostgreSQL's message when it fails.
 inline void postgresql_admin_exec(const std::string& sql, const std::string& dbname = {}) {
   const std::string admin = postgresql_admin_uri();

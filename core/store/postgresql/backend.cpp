@@ -7,10 +7,41 @@ namespace colosla::core::pg {
 
 PgStore::Impl::~Impl() = default;
 
-Result<Rows> PgStore::Impl::exec(std::string_view sql) { return conn->exec(sql); }
+Result<Rows> PgStore::Impl::exec(std::string_view sql) {
+  if (auto r = revive(); !r) {
+    return r.error();
+  }
+  return conn->exec(sql);
+}
 
 Result<Rows> PgStore::Impl::exec(std::string_view sql, const Params& params) {
+  if (auto r = revive(); !r) {
+    return r.error();
+  }
   return conn->exec(sql, params);
+}
+
+Result<void> PgStore::Impl::revive() {
+  if (!conn->broken() || conn->in_transaction() || savepoints > 0) {
+    return {};  // alive, or lost inside a transaction: that one fails whole first
+  }
+  // The server went away (a restart, a failover) since the last statement, which failed: connect
+  // again, once per call, so that a store outlives the server's restart. A statement is never
+  // sent twice: the one that failed may have been committed.
+  PQreset(conn->raw());
+  if (conn->broken()) {
+    return make_error(Errc::store,
+                      "the connection to PostgreSQL was lost and cannot be made again: " +
+                          std::string(PQerrorMessage(conn->raw())),
+                      shown);
+  }
+  entity_ids.clear();
+  if (read_only) {
+    if (auto r = conn->exec("SET default_transaction_read_only = on"); !r) {
+      return make_error(Errc::store, r.error().msg, shown);
+    }
+  }
+  return {};
 }
 
 Result<const SecretKey*> PgStore::Impl::secret_key(bool create) {
@@ -40,7 +71,8 @@ std::function<Result<const SecretKey*>()> PgStore::Impl::key_reader(Secrets secr
 PgStore::PgStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PgStore::~PgStore() = default;
 
-const std::string& PgStore::path() const { return impl_->location; }
+// Without its password: callers put it in messages.
+const std::string& PgStore::path() const { return impl_->shown; }
 
 int PgStore::schema_version() const { return impl_->version; }
 
@@ -62,6 +94,7 @@ Result<std::unique_ptr<Store>> PgStore::open(const std::string& location, Mode m
                       "cannot connect to PostgreSQL: " + c.error().msg, impl->shown);
   }
   impl->conn = std::move(*c);
+  impl->read_only = mode == Mode::read_only;
   if (mode == Mode::read_only) {
     if (auto r = impl->exec("SET default_transaction_read_only = on"); !r) {
       return make_error(Errc::store, r.error().msg, impl->shown);
@@ -95,6 +128,9 @@ Result<void> PgStore::read(const std::function<Result<void>()>& fn) const {
   if (c.in_transaction()) {
     return fn();  // already inside a transaction: it is the snapshot
   }
+  if (auto r = impl_->revive(); !r) {
+    return r;
+  }
   // The watermarks of the logs, read before the snapshot is taken: every id at or below them is
   // in it (watermark.hpp). The methods that follow a log read them inside this read().
   auto marks = watermarks(c);
@@ -126,6 +162,9 @@ Result<void> PgStore::read(const std::function<Result<void>()>& fn) const {
 Result<void> PgStore::write(const std::function<Result<void>()>& fn) {
   Connection& c = *impl_->conn;
   const bool outer = !c.in_transaction();
+  if (auto r = outer ? impl_->revive() : Result<void>{}; !r) {
+    return r;
+  }
   const std::string sp = "colosla_sp" + std::to_string(impl_->savepoints);
   if (auto r = c.exec(outer ? "BEGIN" : "SAVEPOINT " + sp); !r) {
     return make_error(Errc::store, r.error().msg, impl_->shown);

@@ -90,11 +90,12 @@ class PgStore final : public Store {
   struct Impl {
     std::unique_ptr<Connection> conn;
     std::string location;  // as given to open (may hold a password: never in a message)
-    std::string shown;     // the location without its password, for messages
+    std::string shown;     // the location without its password: path(), messages
     std::string key_path;  // empty: none given (an error when a secret is sealed or revealed)
     std::optional<SecretKey> key;  // read when first needed
     int version = 0;
-    int savepoints = 0;  // write()s open on the connection (the outermost one is a BEGIN)
+    bool read_only = false;  // opened Mode::read_only: every session read-only
+    int savepoints = 0;      // write()s open on the connection (the outermost one is a BEGIN)
     // Entity ids already known to exist in the store (ids are never reused or deleted); forgotten
     // when a write() is rolled back, since it may have created them.
     EntityMap<std::int64_t> entity_ids;
@@ -104,7 +105,10 @@ class PgStore final : public Store {
     Impl& operator=(const Impl&) = delete;
     ~Impl();
 
-    // One statement (or a script without parameters); errors name the store's location.
+    // Connects again when the server went away since the last statement (outside a transaction
+    // only); PgStore's methods call it through exec, read and write.
+    Result<void> revive();
+    // One statement (or a script without parameters), after revive().
     Result<Rows> exec(std::string_view sql);
     Result<Rows> exec(std::string_view sql, const Params& params);
     // The key that seals the secrets; with `create`, made when there is none (a writer).

@@ -1,5 +1,6 @@
 #include "postgresql/pq.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace colosla::core::pg {
@@ -80,6 +81,37 @@ std::string int_array(const std::vector<std::int64_t>& values) {
 }
 
 std::string without_password(const std::string& conninfo) {
+  // A URI keeps its form: the password of its user info and any password= parameter dropped.
+  for (const char* scheme : {"postgresql://", "postgres://"}) {
+    if (conninfo.rfind(scheme, 0) != 0) {
+      continue;
+    }
+    std::string uri = conninfo;
+    const std::size_t start = std::string_view(scheme).size();
+    const std::size_t end = std::min(uri.find_first_of("/?", start), uri.size());
+    const std::size_t at = uri.rfind('@', end);
+    if (at != std::string::npos && at >= start) {
+      const std::size_t colon = uri.find(':', start);
+      if (colon < at) {
+        uri.erase(colon, at - colon);
+      }
+    }
+    const std::size_t query = uri.find('?');
+    if (query == std::string::npos) {
+      return uri;
+    }
+    std::string kept;
+    std::size_t i = query + 1;
+    while (i <= uri.size()) {
+      const std::size_t amp = std::min(uri.find('&', i), uri.size());
+      const std::string param = uri.substr(i, amp - i);
+      if (!param.empty() && param.rfind("password=", 0) != 0) {
+        kept += (kept.empty() ? "?" : "&") + param;
+      }
+      i = amp + 1;
+    }
+    return uri.substr(0, query) + kept;
+  }
   PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), nullptr);
   if (opts == nullptr) {
     return "(a PostgreSQL location that libpq cannot parse)";

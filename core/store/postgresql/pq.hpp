@@ -124,7 +124,9 @@ class Connection {
   std::string sqlstate_;
 };
 
-/// A location with any password removed, for messages ("postgresql://colosla@db/colosla").
+/// A location with any password removed, for messages: a URI keeps its form
+/// ("postgresql://colosla:pw@db/colosla?password=pw" -> "postgresql://colosla@db/colosla"), a
+/// key=value string is written again without its password.
 std::string without_password(const std::string& conninfo);
 
 }  // namespace colosla::core::pg

@@ -930,6 +930,14 @@ TEST_CASE("store: a PostgreSQL store that cannot be reached is refused without i
   CHECK(s.error().msg.find("cannot connect to PostgreSQL") != std::string::npos);
   CHECK(s.error().to_string().find("s3cret-pw") == std::string::npos);
   CHECK(s.error().to_string().find("/nonexistent-colosla") != std::string::npos);
+  // Nor a password given as a parameter of the URI, or in a key=value string.
+  for (const char* location :
+       {"postgresql:///colosla?host=/nonexistent-colosla&port=1&password=s3cret-pw",
+        "service=colosla-test-none password=s3cret-pw"}) {
+    auto e = Store::open(location, Store::Mode::existing);
+    REQUIRE_FALSE(e.has_value());
+    CHECK(e.error().to_string().find("s3cret-pw") == std::string::npos);
+  }
 }
 
 TEST_CASE("store: a PostgreSQL database without a store is not opened as one", "[store]") {
@@ -961,4 +969,30 @@ TEST_CASE("store: a PostgreSQL database without a store is not opened as one", "
   auto foreign = Store::open(other, Store::Mode::create, dir.file("store.key"));
   REQUIRE_FALSE(foreign.has_value());
   CHECK(foreign.error().msg.find("not a colosla store") != std::string::npos);
+}
+
+TEST_CASE("store: a PostgreSQL store connects again after the server dropped its connection",
+          "[store]") {
+  if (colosla::test::postgresql_admin_uri().empty()) {
+    SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
+    return;
+  }
+  const std::string location = colosla::test::postgresql_fresh_database();
+  TempDir dir;
+  auto s = Store::open(location, Store::Mode::create, dir.file("store.key"));
+  REQUIRE(s.has_value());
+  Store& store = **s;
+  REQUIRE(store.add_counters({{"traps", 1}}, at("2026-11-03T02:00:00Z")).has_value());
+  // As a restart or a failover would: every session of the database ended by the server.
+  colosla::test::postgresql_admin_exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+      colosla::test::postgresql_dbname(location) + "' AND pid <> pg_backend_pid()");
+  // The call that meets the dropped connection fails (its statement's fate is unknown to it); the
+  // next connects again.
+  CHECK_FALSE(store.counters().has_value());
+  REQUIRE(store.add_counters({{"traps", 1}}, at("2026-11-03T02:00:01Z")).has_value());
+  auto counters = store.counters();
+  REQUIRE(counters.has_value());
+  REQUIRE(counters->size() == 1);
+  CHECK(counters->front().value == 2);
 }

@@ -25,7 +25,7 @@ bool is_postgresql_location(const std::string& location);
 /// an error when a secret is sealed or revealed). Errors: not_found when the database holds no
 /// colosla store and mode is not create; store when the server cannot be reached or refuses,
 /// the database holds tables that are not colosla's, or the store was written by a newer
-/// colosla. Messages name the location without its password.
+/// colosla. Messages, and the store's path(), name the location without its password.
 Result<std::unique_ptr<Store>> open_postgresql(const std::string& location, Store::Mode mode,
                                                const std::string& key_path = {});
 
