@@ -70,6 +70,9 @@ Result<Watermarks> PgStore::Impl::marks() {
   }
   // Outside read(): a later statement of this connection has a later snapshot (autocommit, or
   // a write() in READ COMMITTED).
+  if (auto r = revive(); !r) {  // the server dropped the connection since the last call
+    return r.error();
+  }
   return watermarks(*conn);
 }
 

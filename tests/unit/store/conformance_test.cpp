@@ -1025,6 +1025,12 @@ TEST_CASE("store: a PostgreSQL store connects again after the server dropped its
   // next connects again.
   CHECK_FALSE(store.counters().has_value());
   REQUIRE(store.add_counters({{"traps", 1}}, at("2026-11-03T02:00:01Z")).has_value());
+  // The same for a method that reads only the logs' watermarks.
+  colosla::test::postgresql_admin_exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+      colosla::test::postgresql_dbname(location) + "' AND pid <> pg_backend_pid()");
+  CHECK_FALSE(store.last_observation_seq().has_value());
+  CHECK(store.last_observation_seq().has_value());
   auto counters = store.counters();
   REQUIRE(counters.has_value());
   REQUIRE(counters->size() == 1);
