@@ -960,6 +960,10 @@ TEST_CASE("store: a PostgreSQL database without a store is not opened as one", "
   auto again = Store::open(location, Store::Mode::read_only);
   REQUIRE(again.has_value());
   CHECK((*again)->schema_version() == Store::kSchemaVersion);
+  // Opened to read only: it reads, and writes nothing.
+  CHECK((*again)->counters().has_value());
+  CHECK_FALSE((*again)->add_counters({{"traps", 1}}, at("2026-11-03T02:00:00Z")).has_value());
+  CHECK((*created)->counters().value().empty());
 
   // A database that holds tables of something else is refused, not added to.
   const std::string other = colosla::test::postgresql_fresh_database();
