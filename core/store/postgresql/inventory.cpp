@@ -1,6 +1,7 @@
 // The PostgreSQL backend: the inventory (InventoryStore).
 #include <map>
 #include <optional>
+#include <set>
 
 #include "colosla/base/calendar.hpp"
 #include "inventory_rows.hpp"
@@ -11,28 +12,79 @@ namespace colosla::core::pg {
 
 namespace {
 
-// A PostgreSQL array literal of text values or NULLs ({"a",NULL}).
-std::string nullable_array(const std::vector<std::optional<std::string>>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) {
-      out += ',';
+// The rows of one table, inserted in one statement: each column sent as one array literal and
+// unnest()ed, so that an inventory of 10,000 contracts is a few round trips, not one a row.
+class Batch {
+ public:
+  using Value = std::optional<std::string>;  // NULL: nullopt
+  /// columns: (name, PostgreSQL type) in the table's order of the values given to add().
+  Batch(std::string table, std::vector<std::pair<std::string, std::string>> columns)
+      : table_(std::move(table)), columns_(std::move(columns)), values_(columns_.size()) {}
+
+  void add(std::vector<Value> row) {
+    for (std::size_t i = 0; i < columns_.size(); ++i) {
+      values_[i].push_back(std::move(row[i]));
     }
-    if (!values[i]) {
-      out += "NULL";
-      continue;
-    }
-    out += text_array({*values[i]}).substr(1);
-    out.pop_back();
   }
-  return out + "}";
-}
+
+  Result<void> insert(PgStore::Impl& db) const {
+    if (values_.front().empty()) {
+      return {};
+    }
+    std::string names;
+    std::string arrays;
+    Params p;
+    for (std::size_t i = 0; i < columns_.size(); ++i) {
+      names += (i > 0 ? ", " : "") + columns_[i].first;
+      arrays += (i > 0 ? ", $" : "$") + std::to_string(i + 1) + "::" + columns_[i].second + "[]";
+      p.add(array(values_[i]));
+    }
+    auto r = db.exec(
+        "INSERT INTO " + table_ + "(" + names + ") SELECT * FROM unnest(" + arrays + ")", p);
+    if (!r) {
+      return r.error();
+    }
+    return {};
+  }
+
+ private:
+  // An array literal of the values ({"a",NULL}), every element quoted: PostgreSQL reads a quoted
+  // element as any type the array is cast to.
+  static std::string array(const std::vector<Value>& values) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) {
+        out += ',';
+      }
+      if (!values[i]) {
+        out += "NULL";
+        continue;
+      }
+      out += '"';
+      for (const char c : *values[i]) {
+        if (c == '"' || c == '\\') {
+          out += '\\';
+        }
+        out += c;
+      }
+      out += '"';
+    }
+    return out + "}";
+  }
+
+  std::string table_;
+  std::vector<std::pair<std::string, std::string>> columns_;
+  std::vector<std::vector<Value>> values_;
+};
+
+std::string num(std::int64_t v) { return std::to_string(v); }
+std::string num(Timestamp t) { return std::to_string(t.time_since_epoch().count()); }
+std::string flag(bool v) { return v ? "true" : "false"; }
 
 }  // namespace
 
 Result<std::int64_t> PgStore::save_inventory(const ValidatedInventory& v, const std::string& by,
                                              Timestamp at) {
-  std::int64_t version = 0;
   auto key = impl_->secret_key(true);
   if (!key) {
     return key.error();
@@ -42,6 +94,122 @@ Result<std::int64_t> PgStore::save_inventory(const ValidatedInventory& v, const 
   if (!document) {
     return document.error();
   }
+  const Inventory& inv = v.inventory;
+  Batch devices("device", {{"name", "text"},
+                           {"position", "integer"},
+                           {"role", "text"},
+                           {"address", "text"},
+                           {"plugin", "text"},
+                           {"description", "text"},
+                           {"snmp_version", "text"},
+                           {"snmp_community", "text"},
+                           {"snmp_port", "integer"},
+                           {"snmp_user", "text"},
+                           {"snmp_auth_protocol", "text"},
+                           {"snmp_auth_password", "text"},
+                           {"snmp_priv_protocol", "text"},
+                           {"snmp_priv_password", "text"},
+                           {"netconf", "boolean"},
+                           {"netconf_transport", "text"},
+                           {"netconf_port", "integer"},
+                           {"netconf_username", "text"},
+                           {"netconf_password", "text"},
+                           {"netconf_private_key", "text"},
+                           {"netconf_certificate", "text"},
+                           {"netconf_ca_file", "text"},
+                           {"netconf_known_hosts", "text"},
+                           {"netconf_socket", "text"},
+                           {"outlet_phases", "text"}});
+  std::int64_t position = 0;
+  for (Device d : inv.devices) {
+    for (auto& [value, context] : secrets_of(d)) {
+      *value = sk.seal(*value, context);
+    }
+    const NetconfAccess nc = d.netconf.value_or(NetconfAccess{});
+    devices.add({d.name,
+                 num(position++),
+                 std::string(to_string(d.role)),
+                 d.address,
+                 d.plugin,
+                 d.description,
+                 d.snmp.version,
+                 d.snmp.community,
+                 num(d.snmp.port),
+                 d.snmp.user,
+                 d.snmp.auth_protocol,
+                 d.snmp.auth_password,
+                 d.snmp.priv_protocol,
+                 d.snmp.priv_password,
+                 flag(d.netconf.has_value()),
+                 nc.transport,
+                 num(nc.port),
+                 nc.username,
+                 nc.password,
+                 nc.private_key,
+                 nc.certificate,
+                 nc.ca_file,
+                 nc.known_hosts,
+                 nc.socket,
+                 outlet_phases_text(d)});
+  }
+  Batch uplinks("uplink", {{"device", "text"}, {"interface", "text"}});
+  std::set<std::pair<std::string, std::string>> seen_uplinks;  // the primary key, once
+  for (const auto& u : inv.uplinks) {
+    if (seen_uplinks.emplace(u.device, u.interface).second) {
+      uplinks.add({u.device, u.interface});
+    }
+  }
+  Batch days("calendar_day", {{"day", "text"}, {"kind", "text"}});
+  std::set<std::pair<std::string, std::string>> seen_days;
+  for (const auto& [list, kind] : {std::pair{&inv.calendar.holidays, "holiday"},
+                                   std::pair{&inv.calendar.working_days, "working-day"}}) {
+    for (const auto& d : *list) {
+      if (seen_days.emplace(format_date(d), kind).second) {
+        days.add({format_date(d), std::string(kind)});
+      }
+    }
+  }
+  // The contracts, and their children in the contracts' order (the version is set below, when
+  // the inventory_version row has given it).
+  Batch contracts("contract", {{"id", "text"},
+                               {"customer", "text"},
+                               {"service", "text"},
+                               {"signed", "text"},
+                               {"start", "bigint"},
+                               {"\"end\"", "bigint"},
+                               {"end_given", "boolean"},
+                               {"time_zone", "text"},
+                               {"monthly_fee", "bigint"},
+                               {"installation_fee", "bigint"},
+                               {"currency", "text"},
+                               {"installation_auto_complete", "boolean"},
+                               {"port_mode", "text"},
+                               {"max_outage_minutes", "bigint"},
+                               {"availability_target_milli", "bigint"},
+                               {"require_customer_report", "boolean"},
+                               {"report_window_days", "bigint"},
+                               {"probe_interval_seconds", "bigint"},
+                               {"notify_within_minutes", "bigint"},
+                               {"installation_business_days", "bigint"},
+                               {"inventory_version", "bigint"}});
+  Batch ports(
+      "contract_port",
+      {{"contract", "text"}, {"position", "integer"}, {"device", "text"}, {"interface", "text"}});
+  Batch power(
+      "contract_power",
+      {{"contract", "text"}, {"position", "integer"}, {"device", "text"}, {"outlet", "text"}});
+  Batch probes("probe_target", {{"contract", "text"},
+                                {"position", "integer"},
+                                {"address", "text"},
+                                {"services", "text"},
+                                {"www_path", "text"}});
+  Batch contacts("contact", {{"contract", "text"},
+                             {"position", "integer"},
+                             {"name", "text"},
+                             {"authorized", "boolean"},
+                             {"channel", "text"},
+                             {"address", "text"}});
+  std::int64_t version = 0;
   Impl& db = *impl_;
   auto r = write([&]() -> Result<void> {
     if (auto e = db.exec("DELETE FROM contract; DELETE FROM device; DELETE FROM uplink; "
@@ -49,195 +217,64 @@ Result<std::int64_t> PgStore::save_inventory(const ValidatedInventory& v, const 
         !e) {
       return e.error();
     }
-    {
-      auto row = db.exec(
-          "INSERT INTO inventory_version(loaded_at, loaded_by, files, document, digest) "
-          "VALUES ($1, $2, $3, $4, $5) RETURNING version",
-          Params()
-              .add(at)
-              .add(by)
-              .add(join_lines(v.files))
-              .add(*document)
-              .add(sk.digest(v.document)));
-      if (!row) {
-        return row.error();
-      }
-      version = row->integer(0, 0);
+    auto row = db.exec(
+        "INSERT INTO inventory_version(loaded_at, loaded_by, files, document, digest) "
+        "VALUES ($1, $2, $3, $4, $5) RETURNING version",
+        Params()
+            .add(at)
+            .add(by)
+            .add(join_lines(v.files))
+            .add(*document)
+            .add(sk.digest(v.document)));
+    if (!row) {
+      return row.error();
     }
-    const Inventory& inv = v.inventory;
-    int position = 0;
-    for (Device d : inv.devices) {
-      for (auto& [value, context] : secrets_of(d)) {
-        *value = sk.seal(*value, context);
-      }
-      const NetconfAccess nc = d.netconf.value_or(NetconfAccess{});
-      Params p;
-      p.add(d.name).add(position++).add(to_string(d.role)).add(d.address).add(d.plugin);
-      p.add(d.description).add(d.snmp.version).add(d.snmp.community);
-      p.add(static_cast<int>(d.snmp.port)).add(d.snmp.user).add(d.snmp.auth_protocol);
-      p.add(d.snmp.auth_password).add(d.snmp.priv_protocol).add(d.snmp.priv_password);
-      p.add(d.netconf.has_value()).add(nc.transport).add(static_cast<int>(nc.port));
-      p.add(nc.username).add(nc.password).add(nc.private_key).add(nc.certificate);
-      p.add(nc.ca_file).add(nc.known_hosts).add(nc.socket).add(outlet_phases_text(d));
-      if (auto e = db.exec(
-              "INSERT INTO device(name, position, role, address, plugin, description, "
-              "snmp_version, snmp_community, snmp_port, snmp_user, snmp_auth_protocol, "
-              "snmp_auth_password, snmp_priv_protocol, snmp_priv_password, netconf, "
-              "netconf_transport, netconf_port, netconf_username, netconf_password, "
-              "netconf_private_key, netconf_certificate, netconf_ca_file, netconf_known_hosts, "
-              "netconf_socket, outlet_phases) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-              "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
-              p);
-          !e) {
-        return e.error();
-      }
-    }
-    {
-      std::vector<std::string> devices;
-      std::vector<std::string> interfaces;
-      for (const auto& u : inv.uplinks) {
-        devices.push_back(u.device);
-        interfaces.push_back(u.interface);
-      }
-      if (auto e = db.exec("INSERT INTO uplink SELECT * FROM unnest($1::text[], $2::text[]) "
-                           "ON CONFLICT DO NOTHING",
-                           Params().add(text_array(devices)).add(text_array(interfaces)));
-          !e) {
-        return e.error();
-      }
-    }
-    {
-      std::vector<std::string> days;
-      std::vector<std::string> kinds;
-      for (const auto& d : inv.calendar.holidays) {
-        days.push_back(format_date(d));
-        kinds.emplace_back("holiday");
-      }
-      for (const auto& d : inv.calendar.working_days) {
-        days.push_back(format_date(d));
-        kinds.emplace_back("working-day");
-      }
-      if (auto e = db.exec("INSERT INTO calendar_day SELECT * FROM unnest($1::text[], $2::text[]) "
-                           "ON CONFLICT DO NOTHING",
-                           Params().add(text_array(days)).add(text_array(kinds)));
-          !e) {
-        return e.error();
-      }
-    }
-    // The contracts one by one, their children a statement a table.
-    std::vector<std::string> port_contract, port_device, port_interface;
-    std::vector<std::int64_t> port_position;
-    std::vector<std::string> power_contract, power_device;
-    std::vector<std::optional<std::string>> power_outlet;
-    std::vector<std::int64_t> power_position;
-    std::vector<std::string> probe_contract, probe_address, probe_services, probe_path;
-    std::vector<std::int64_t> probe_position;
-    std::vector<std::string> contact_contract, contact_name, contact_authorized, contact_channel,
-        contact_address;
-    std::vector<std::int64_t> contact_position;
+    version = row->integer(0, 0);
     for (const auto& c : inv.contracts) {
-      Params p;
-      p.add(c.id).add(c.customer).add(to_string(c.service)).add(format_date(c.signed_on));
-      p.add(c.start).add(c.end).add(c.end_given).add(c.time_zone).add(c.monthly_fee);
-      p.add(c.installation_fee).add(c.currency).add(c.installation_auto_complete);
-      p.add(to_string(c.port_mode));
-      p.add(static_cast<std::int64_t>(c.sla.max_outage_minutes));
-      p.add(static_cast<std::int64_t>(c.sla.availability_target_milli));
-      p.add(c.sla.require_customer_report);
-      p.add(static_cast<std::int64_t>(c.sla.report_window_days));
-      p.add(static_cast<std::int64_t>(c.sla.probe_interval_seconds));
-      p.add(static_cast<std::int64_t>(c.sla.notify_within_minutes));
-      p.add(static_cast<std::int64_t>(c.sla.installation_business_days));
-      p.add(version);
-      if (auto e = db.exec(
-              "INSERT INTO contract(id, customer, service, signed, start, \"end\", end_given, "
-              "time_zone, monthly_fee, installation_fee, currency, installation_auto_complete, "
-              "port_mode, max_outage_minutes, availability_target_milli, "
-              "require_customer_report, report_window_days, probe_interval_seconds, "
-              "notify_within_minutes, installation_business_days, inventory_version) VALUES "
-              "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
-              "$19, $20, $21)",
-              p);
-          !e) {
-        return e.error();
-      }
+      contracts.add({c.id,
+                     c.customer,
+                     std::string(to_string(c.service)),
+                     format_date(c.signed_on),
+                     num(c.start),
+                     num(c.end),
+                     flag(c.end_given),
+                     c.time_zone,
+                     num(c.monthly_fee),
+                     num(c.installation_fee),
+                     c.currency,
+                     flag(c.installation_auto_complete),
+                     std::string(to_string(c.port_mode)),
+                     num(c.sla.max_outage_minutes),
+                     num(c.sla.availability_target_milli),
+                     flag(c.sla.require_customer_report),
+                     num(c.sla.report_window_days),
+                     num(c.sla.probe_interval_seconds),
+                     num(c.sla.notify_within_minutes),
+                     num(c.sla.installation_business_days),
+                     num(version)});
       std::int64_t pos = 0;
       for (const auto& port : c.ports) {
-        port_contract.push_back(c.id);
-        port_position.push_back(pos++);
-        port_device.push_back(port.device);
-        port_interface.push_back(port.interface);
+        ports.add({c.id, num(pos++), port.device, port.interface});
       }
       pos = 0;
       for (const auto& src : c.power_sources) {
-        power_contract.push_back(c.id);
-        power_position.push_back(pos++);
-        power_device.push_back(src.device);
-        power_outlet.push_back(src.outlet);
+        power.add({c.id, num(pos++), src.device, src.outlet});
       }
       pos = 0;
       for (const auto& t : c.probe_targets) {
-        probe_contract.push_back(c.id);
-        probe_position.push_back(pos++);
-        probe_address.push_back(t.address);
-        probe_services.push_back(probe_services_text(t));
-        probe_path.push_back(t.www_path);
+        probes.add({c.id, num(pos++), t.address, probe_services_text(t), t.www_path});
       }
       pos = 0;
       for (const auto& k : c.contacts) {
-        contact_contract.push_back(c.id);
-        contact_position.push_back(pos++);
-        contact_name.push_back(k.name);
-        contact_authorized.emplace_back(k.authorized ? "true" : "false");
-        contact_channel.emplace_back(to_string(k.channel));
-        contact_address.push_back(k.address);
+        contacts.add({c.id, num(pos++), k.name, flag(k.authorized),
+                      std::string(to_string(k.channel)), k.address});
       }
     }
-    if (auto e = db.exec("INSERT INTO contract_port(contract, position, device, interface) "
-                         "SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[])",
-                         Params()
-                             .add(text_array(port_contract))
-                             .add(int_array(port_position))
-                             .add(text_array(port_device))
-                             .add(text_array(port_interface)));
-        !e) {
-      return e.error();
-    }
-    if (auto e = db.exec("INSERT INTO contract_power(contract, position, device, outlet) "
-                         "SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[])",
-                         Params()
-                             .add(text_array(power_contract))
-                             .add(int_array(power_position))
-                             .add(text_array(power_device))
-                             .add(nullable_array(power_outlet)));
-        !e) {
-      return e.error();
-    }
-    if (auto e = db.exec(
-            "INSERT INTO probe_target(contract, position, address, services, www_path) "
-            "SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[])",
-            Params()
-                .add(text_array(probe_contract))
-                .add(int_array(probe_position))
-                .add(text_array(probe_address))
-                .add(text_array(probe_services))
-                .add(text_array(probe_path)));
-        !e) {
-      return e.error();
-    }
-    if (auto e =
-            db.exec("INSERT INTO contact(contract, position, name, authorized, channel, address) "
-                    "SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::boolean[], "
-                    "$5::text[], $6::text[])",
-                    Params()
-                        .add(text_array(contact_contract))
-                        .add(int_array(contact_position))
-                        .add(text_array(contact_name))
-                        .add(text_array(contact_authorized))
-                        .add(text_array(contact_channel))
-                        .add(text_array(contact_address)));
-        !e) {
-      return e.error();
+    for (const Batch* b :
+         {&devices, &uplinks, &days, &contracts, &ports, &power, &probes, &contacts}) {
+      if (auto e = b->insert(db); !e) {
+        return e;
+      }
     }
     return {};
   });
