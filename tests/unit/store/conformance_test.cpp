@@ -975,6 +975,26 @@ TEST_CASE("store: a PostgreSQL database without a store is not opened as one", "
   CHECK(foreign.error().msg.find("not a colosla store") != std::string::npos);
 }
 
+TEST_CASE("store: a PostgreSQL store written by a newer colosla is refused", "[store]") {
+  if (colosla::test::postgresql_admin_uri().empty()) {
+    SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
+    return;
+  }
+  const std::string location = colosla::test::postgresql_fresh_database();
+  TempDir dir;
+  REQUIRE(Store::open(location, Store::Mode::create, dir.file("store.key")).has_value());
+  colosla::test::postgresql_admin_exec(
+      "UPDATE colosla_schema SET version = " + std::to_string(Store::kSchemaVersion + 1),
+      colosla::test::postgresql_dbname(location));
+  for (const auto mode : {Store::Mode::create, Store::Mode::existing, Store::Mode::read_only}) {
+    auto s = Store::open(location, mode, dir.file("store.key"));
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().code == Errc::store);
+    CHECK(s.error().msg.find("schema version " + std::to_string(Store::kSchemaVersion + 1)) !=
+          std::string::npos);
+  }
+}
+
 TEST_CASE("store: processes creating one PostgreSQL store at once create it once", "[store]") {
   if (colosla::test::postgresql_admin_uri().empty()) {
     SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
