@@ -49,7 +49,8 @@ Result<const SecretKey*> PgStore::Impl::secret_key(bool create) {
     if (key_path.empty()) {
       return make_error(Errc::not_found,
                         "a PostgreSQL store has no key file beside it: name the file of the key "
-                        "that seals the inventory's secrets",
+                        "that seals the inventory's secrets (--secrets-key FILE, "
+                        "$COLOSLA_SECRETS_KEY, or secrets-key in colosla-trapd.conf)",
                         shown);
     }
     auto k = create ? SecretKey::read_or_create(key_path) : SecretKey::read(key_path);

@@ -940,6 +940,13 @@ TEST_CASE("store: a PostgreSQL store that cannot be reached is refused without i
   }
 }
 
+TEST_CASE("store: a PostgreSQL store has no key file by default", "[store]") {
+  CHECK(default_key_path("/var/lib/colosla/colosla.db") == "/var/lib/colosla/colosla.db.key");
+  CHECK(default_key_path("postgresql://colosla@db.example/colosla").empty());
+  CHECK(default_key_path("postgres://colosla@db.example/colosla").empty());
+  CHECK(default_key_path("service=colosla").empty());
+}
+
 TEST_CASE("store: a PostgreSQL database without a store is not opened as one", "[store]") {
   if (colosla::test::postgresql_admin_uri().empty()) {
     SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
