@@ -50,6 +50,11 @@ start)
     echo "postgresql.sh: $pgbin/initdb is missing (scripts/deps installs postgresql-15)" >&2
     exit 1
   fi
+  # The socket's path must fit a sockaddr_un (107 bytes): a build directory too deep says so.
+  if [ $((${#dir} + 18)) -gt 107 ]; then
+    echo "postgresql.sh: $dir is too long a path for PostgreSQL's Unix socket" >&2
+    exit 1
+  fi
   stop  # a server a crashed run left behind
   rm -rf "$dir"
   mkdir -p "$dir"
