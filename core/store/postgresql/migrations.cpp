@@ -17,7 +17,14 @@ constexpr const char* kLockSql = "SELECT pg_advisory_xact_lock(27988534211341409
 }  // namespace
 
 Result<int> PgStore::Impl::stored_version() {
-  auto t = exec("SELECT to_regclass('colosla_schema') IS NOT NULL");
+  // Read from pg_class with the statement's snapshot, not by name through the backend's catalog
+  // cache (to_regclass): a cache that missed the table before the advisory lock was granted may
+  // still miss it after another process committed it (caches catch up only when a relation is
+  // locked or a transaction begins).
+  auto t = exec(
+      "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+      "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+      "AND c.relname = 'colosla_schema')");
   if (!t) {
     return make_error(Errc::store, t.error().msg, shown);
   }

@@ -1000,6 +1000,40 @@ TEST_CASE("store: a PostgreSQL database without a store is not opened as one", "
   CHECK(foreign.error().msg.find("not a colosla store") != std::string::npos);
 }
 
+TEST_CASE("store: processes creating one PostgreSQL store at once create it once", "[store]") {
+  if (colosla::test::postgresql_admin_uri().empty()) {
+    SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
+    return;
+  }
+  const std::string location = colosla::test::postgresql_fresh_database();
+  TempDir dir;
+  // Each thread opens its own connection, as another process would; the advisory lock lets one
+  // create the schema and the others find it made. Results checked on this thread (Catch's
+  // assertions are not thread-safe).
+  constexpr int kOpeners = 4;
+  std::vector<std::string> errors(kOpeners);
+  std::vector<int> versions(kOpeners, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kOpeners; ++i) {
+    threads.emplace_back([&, i] {
+      auto s = Store::open(location, Store::Mode::create, dir.file("store.key"));
+      if (s) {
+        versions[static_cast<std::size_t>(i)] = (*s)->schema_version();
+      } else {
+        errors[static_cast<std::size_t>(i)] = s.error().to_string();
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  for (int i = 0; i < kOpeners; ++i) {
+    INFO("opener " << i);
+    CHECK(errors[static_cast<std::size_t>(i)] == "");
+    CHECK(versions[static_cast<std::size_t>(i)] == Store::kSchemaVersion);
+  }
+}
+
 TEST_CASE("store: a PostgreSQL store connects again after the server dropped its connection",
           "[store]") {
   if (colosla::test::postgresql_admin_uri().empty()) {
