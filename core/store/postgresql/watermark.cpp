@@ -69,8 +69,9 @@ Result<Watermarks> PgStore::Impl::marks() {
     return *snapshot_marks;  // read() read them before its snapshot
   }
   // Outside read(): a later statement of this connection has a later snapshot (autocommit, or
-  // a write() in READ COMMITTED).
-  if (auto r = revive(); !r) {  // the server dropped the connection since the last call
+  // a write() in READ COMMITTED). Connected again first when the server dropped the connection,
+  // as every statement is (revive).
+  if (auto r = revive(); !r) {
     return r.error();
   }
   return watermarks(*conn);

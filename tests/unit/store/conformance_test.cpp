@@ -601,6 +601,35 @@ TEST_CASE("store: readers following the logs under concurrent writers miss nothi
   CHECK(event_ids.size() == events_read);
 }
 
+TEST_CASE("store: a PostgreSQL store follows its logs again after the server dropped it",
+          "[store]") {
+  if (colosla::test::postgresql_admin_uri().empty()) {
+    SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
+    return;
+  }
+  const std::string location = colosla::test::postgresql_fresh_database();
+  TempDir dir;
+  auto s = Store::open(location, Store::Mode::create, dir.file("store.key"));
+  REQUIRE(s.has_value());
+  Store& store = **s;
+  REQUIRE(
+      store.add_observations({port_obs("p1", "2026-11-03T02:00:00Z", State::down)}).has_value());
+  const auto drop = [&] {
+    colosla::test::postgresql_admin_exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+        colosla::test::postgresql_dbname(location) + "' AND pid <> pg_backend_pid()");
+  };
+  // The call that meets the dropped connection fails; the next connects again.
+  drop();
+  CHECK_FALSE(store.latest_states(0).has_value());
+  const auto latest = store.latest_states(0);
+  REQUIRE(latest.has_value());
+  CHECK(latest->changes.size() == 1);
+  drop();
+  CHECK_FALSE(store.events_after(0).has_value());
+  CHECK(store.events_after(0).has_value());
+}
+
 // -- RecordStore -----------------------------------------------------------------------------
 
 TEST_CASE("store: records and mapping changes are kept as entered", "[store][conformance]") {
