@@ -10,6 +10,8 @@
 #include <cstring>
 #include <vector>
 
+#include "colosla/store/postgresql.hpp"
+
 namespace colosla::core {
 
 namespace {
@@ -28,7 +30,10 @@ Error io_error(const std::string& path, const std::string& what) {
 
 }  // namespace
 
-std::string default_key_path(const std::string& store) { return store + ".key"; }
+std::string default_key_path(const std::string& store) {
+  // A PostgreSQL location is no path: nothing beside it to put the key in.
+  return is_postgresql_location(store) ? std::string() : store + ".key";
+}
 
 bool is_sealed(std::string_view value) { return value.substr(0, kPrefix.size()) == kPrefix; }
 

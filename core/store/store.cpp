@@ -1,18 +1,24 @@
 // Store::open: which backend a location names.
 #include "colosla/store/store.hpp"
 
+#include "colosla/store/postgresql.hpp"
 #include "colosla/store/sqlite.hpp"
 
 namespace colosla::core {
 
+bool is_postgresql_location(const std::string& location) {
+  for (const char* prefix : {"postgresql://", "postgres://", "service="}) {
+    if (location.rfind(prefix, 0) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 Result<std::unique_ptr<Store>> Store::open(const std::string& location, Mode mode,
                                            const std::string& key_path) {
-  for (const char* scheme : {"postgresql://", "postgres://"}) {
-    if (location.rfind(scheme, 0) == 0) {
-      return make_error(Errc::store,
-                        "this colosla is not built with PostgreSQL yet; give a store file",
-                        location);
-    }
+  if (is_postgresql_location(location)) {
+    return open_postgresql(location, mode, key_path);
   }
   return open_sqlite(location, mode, key_path);
 }

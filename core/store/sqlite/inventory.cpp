@@ -9,7 +9,8 @@
 
 #include "colosla/base/calendar.hpp"
 #include "colosla/base/log.hpp"
-#include "sqlite/sealing.hpp"
+#include "inventory_rows.hpp"
+#include "sealing.hpp"
 #include "sqlite/sql.hpp"
 #include "sqlite/sqlite_store.hpp"
 
@@ -67,16 +68,7 @@ Result<std::int64_t> SqliteStore::save_inventory(const ValidatedInventory& v, co
       dev.bind(14, d.netconf.has_value()).bind(15, nc.transport);
       dev.bind(16, static_cast<std::int64_t>(nc.port)).bind(17, nc.username).bind(18, nc.password);
       dev.bind(19, nc.private_key).bind(20, nc.certificate).bind(21, nc.ca_file);
-      dev.bind(22, nc.known_hosts).bind(23, nc.socket);
-      if (d.outlet_phases.empty()) {
-        dev.bind(24, std::string());
-      } else {
-        nlohmann::json phases = nlohmann::json::object();
-        for (const auto& [outlet, phase] : d.outlet_phases) {
-          phases[outlet] = phase;
-        }
-        dev.bind(24, phases.dump());
-      }
+      dev.bind(22, nc.known_hosts).bind(23, nc.socket).bind(24, outlet_phases_text(d));
       if (auto e = dev.exec(); !e) {
         return e;
       }
@@ -139,14 +131,10 @@ Result<std::int64_t> SqliteStore::save_inventory(const ValidatedInventory& v, co
       }
       pos = 0;
       for (const auto& t : c.probe_targets) {
-        std::string services;
-        for (auto s : t.services) {
-          services += (services.empty() ? "" : " ") + std::string(to_string(s));
-        }
         if (auto e = probe.bind(1, c.id)
                          .bind(2, pos++)
                          .bind(3, t.address)
-                         .bind(4, services)
+                         .bind(4, probe_services_text(t))
                          .bind(5, t.www_path)
                          .exec();
             !e) {
@@ -198,31 +186,11 @@ Result<std::optional<InventoryRecord>> SqliteStore::inventory_record(Secrets sec
     }
     key = *k;
   }
-  nlohmann::ordered_json doc;
-  try {
-    doc = nlohmann::ordered_json::parse(record.document);
-  } catch (const nlohmann::json::exception& e) {
-    return make_error(
-        Errc::store,
-        std::string("the store holds an inventory document that is not JSON: ") + e.what());
+  auto document = reveal_document(record.document, key);
+  if (!document) {
+    return document.error();
   }
-  auto opened =
-      each_secret_leaf(doc, [&](std::string& v, const std::string& context) -> Result<void> {
-        if (key == nullptr) {
-          v = "(secret)";
-          return {};
-        }
-        auto clear = key->open(v, context);
-        if (!clear) {
-          return clear.error();
-        }
-        v = std::move(*clear);
-        return {};
-      });
-  if (!opened) {
-    return opened.error();
-  }
-  record.document = doc.dump();
+  record.document = std::move(*document);
   return std::optional<InventoryRecord>{std::move(record)};
 }
 
@@ -250,10 +218,6 @@ Result<std::optional<std::int64_t>> SqliteStore::version_holding(
 }
 
 namespace {
-
-// Gives the key that opens the secrets (read once, when the first sealed one is met), or is empty
-// when the secrets are withheld.
-using KeyReader = std::function<Result<const SecretKey*>()>;
 
 // Every device, or (with `contract`) those of the contract's ports and power sources and those
 // with uplinks; their secrets opened with the key, or left empty without one.
@@ -293,33 +257,11 @@ Result<std::vector<Device>> read_devices(sqlite3* db, const KeyReader& key,
                                 s.str(20), s.str(21),
                                 s.str(22)};
     }
-    if (const std::string phases = s.str(23); !phases.empty()) {
-      try {
-        const auto parsed = nlohmann::json::parse(phases).get<std::map<std::string, int>>();
-        for (const auto& [outlet, phase] : parsed) {
-          d.outlet_phases[outlet] = static_cast<std::uint8_t>(phase);
-        }
-      } catch (const nlohmann::json::exception&) {
-        return make_error(Errc::store, "the store holds unreadable outlet phases of a device");
-      }
+    if (auto r = read_outlet_phases(d, s.str(23)); !r) {
+      return r.error();
     }
-    for (auto& [value, context] : secrets_of(d)) {
-      if (!key) {
-        value->clear();
-        continue;
-      }
-      if (!is_sealed(*value)) {
-        continue;  // empty, or a store that was never upgraded by a writer
-      }
-      auto k = key();
-      if (!k) {
-        return k.error();
-      }
-      auto clear = (*k)->open(*value, context);
-      if (!clear) {
-        return clear.error();
-      }
-      *value = std::move(*clear);
+    if (auto r = open_device_secrets(d, key); !r) {
+      return r.error();
     }
     out.push_back(std::move(d));
   }
@@ -475,13 +417,11 @@ Result<std::optional<Inventory>> SqliteStore::load_inventory_of(const std::strin
         "position",
         [&](Contract& c, Row s) -> Result<void> {
           ProbeTarget t{s.str(1), {}, s.str(3)};
-          for (const auto& w : split(s.str(2), ' ')) {
-            auto svc = parse_probe_service(w);
-            if (!svc) {
-              return bad("probe service of " + c.id);
-            }
-            t.services.push_back(*svc);
+          auto services = read_probe_services(s.str(2));
+          if (!services) {
+            return bad("probe service of " + c.id);
           }
+          t.services = std::move(*services);
           c.probe_targets.push_back(std::move(t));
           return {};
         });

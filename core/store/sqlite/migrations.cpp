@@ -6,7 +6,7 @@
 #include <tuple>
 
 #include "colosla/base/log.hpp"
-#include "sqlite/sealing.hpp"
+#include "sealing.hpp"
 #include "sqlite/sql.hpp"
 #include "sqlite/sqlite_store.hpp"
 

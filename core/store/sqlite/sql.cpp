@@ -38,26 +38,6 @@ Result<std::int64_t> scalar(sqlite3* db, const char* sql) {
   return s.i64(0);
 }
 
-std::string join_lines(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) {
-    s += (s.empty() ? "" : "\n") + x;
-  }
-  return s;
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  std::istringstream in(s);
-  while (std::getline(in, cur, sep)) {
-    if (!cur.empty()) {
-      out.push_back(cur);
-    }
-  }
-  return out;
-}
-
 // The store's path as a URI path (RFC 3986: '%', '?' and '#' escaped).
 std::string uri_path(const std::string& path) {
   std::string out;

@@ -105,9 +105,6 @@ Result<void> exec_script(sqlite3* db, const char* sql);
 void rollback(sqlite3* db, const std::string& sql);
 /// The first column of the first row of a query.
 Result<std::int64_t> scalar(sqlite3* db, const char* sql);
-/// Lines joined by "\n", and split again (empty parts dropped).
-std::string join_lines(const std::vector<std::string>& v);
-std::vector<std::string> split(const std::string& s, char sep);
 /// The store's path as a URI path (RFC 3986: '%', '?' and '#' escaped).
 std::string uri_path(const std::string& path);
 

@@ -1,14 +1,19 @@
 // The store's contracts (store.hpp), checked against every backend through the interfaces only:
 // no sqlite3.h, no SQL. A new backend is one line in backends(); the SQLite-only behaviour
-// (schema upgrades, file modes, WAL) is checked in sqlite_test.cpp.
+// (schema upgrades, file modes, WAL) is checked in sqlite_test.cpp. PostgreSQL is among the
+// backends when COLOSLA_TEST_POSTGRESQL holds the admin URI of a server of the tests' own (ctest's
+// store.conformance-postgresql starts one): each case gets a fresh database in it.
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include "colosla/base/calendar.hpp"
 #include "colosla/model/inventory.hpp"
 #include "colosla/store/store.hpp"
 #include "support.hpp"
+#include "support_postgresql.hpp"
 
 using namespace colosla;
 using namespace colosla::core;
@@ -26,9 +31,16 @@ struct Backend {
 };
 
 const std::vector<Backend>& backends() {
-  static const std::vector<Backend> all{
-      {"sqlite", false, [](const TempDir& dir) { return dir.file("conformance.db"); }},
-  };
+  static const std::vector<Backend> all = [] {
+    std::vector<Backend> v{
+        {"sqlite", false, [](const TempDir& dir) { return dir.file("conformance.db"); }},
+    };
+    if (!colosla::test::postgresql_admin_uri().empty()) {
+      v.push_back({"postgresql", true,
+                   [](const TempDir&) { return colosla::test::postgresql_fresh_database(); }});
+    }
+    return v;
+  }();
   return all;
 }
 
@@ -473,6 +485,151 @@ TEST_CASE("store: latest_states follows the log by its watermark", "[store][conf
   }
 }
 
+TEST_CASE("store: inside read(), the watermark is that of its snapshot", "[store][conformance]") {
+  // A reader that follows the log inside a read() (the evaluator does) is told a watermark its
+  // snapshot holds every observation below: one committed by another writer after the snapshot
+  // was taken is read next time, not passed.
+  FOR_EACH_BACKEND(subject);
+  auto writer = subject.connect();
+  auto reader = subject.connect(Store::Mode::existing);
+  REQUIRE(
+      writer->add_observations({port_obs("p1", "2026-11-03T02:00:00Z", State::down)}).has_value());
+  LatestStates inside;
+  REQUIRE(reader
+              ->read([&]() -> Result<void> {
+                const LatestStates first = reader->latest_states(0).value();  // the snapshot
+                CHECK(by_item(first.changes) ==
+                      std::map<std::string, std::string>{{"p1", "down@2026-11-03T02:00:00Z"}});
+                REQUIRE(
+                    writer->add_observations({port_obs("p2", "2026-11-03T02:10:00Z", State::down)})
+                        .has_value());
+                inside = reader->latest_states(first.through).value();
+                CHECK(inside.changes.empty());
+                CHECK(reader->last_observation_seq().value() == inside.through);
+                return {};
+              })
+              .has_value());
+  const LatestStates next = reader->latest_states(inside.through).value();
+  CHECK(by_item(next.changes) ==
+        std::map<std::string, std::string>{{"p2", "down@2026-11-03T02:10:00Z"}});
+}
+
+TEST_CASE("store: readers following the logs under concurrent writers miss nothing",
+          "[store][conformance]") {
+  FOR_EACH_BACKEND(subject);
+  if (!subject.backend.concurrent_writers) {
+    SUCCEED("one writer at a time");
+    return;
+  }
+  // Each writer stores observations of entities of its own (one observation each) and events of
+  // keys of its own, in short transactions, while a reader follows both logs by their
+  // watermarks: every one is read once, none skipped.
+  constexpr int kWriters = 3;
+  constexpr int kBatches = 30;
+  constexpr int kPerBatch = 4;
+  auto reader = subject.connect();
+  std::vector<std::unique_ptr<Store>> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.push_back(subject.connect(Store::Mode::existing));
+  }
+  // The batches made first: Catch's assertions (in at()) are for the test's own thread.
+  std::vector<std::vector<std::pair<std::vector<Observation>, std::vector<NewEvent>>>> batches(
+      kWriters);
+  for (int w = 0; w < kWriters; ++w) {
+    for (int b = 0; b < kBatches; ++b) {
+      auto& [obs, events] = batches[static_cast<std::size_t>(w)].emplace_back();
+      for (int i = 0; i < kPerBatch; ++i) {
+        const std::string name = std::to_string(w) + "-" + std::to_string(b * kPerBatch + i);
+        obs.push_back(port_obs("w" + name, "2026-11-03T02:00:00Z", State::down));
+        events.push_back(event("k" + name));
+      }
+    }
+  }
+  const Timestamp recorded = at("2026-11-03T02:00:00Z");
+  std::atomic<int> running{kWriters};
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      Store& store = *writers[static_cast<std::size_t>(w)];
+      const EventBody body = [](std::size_t, std::int64_t id, const std::optional<EntityId>&) {
+        return "event " + std::to_string(id);
+      };
+      for (const auto& [obs, events] : batches[static_cast<std::size_t>(w)]) {
+        auto r = store.write([&]() -> Result<void> {
+          COLOSLA_TRY(store.add_observations(obs));
+          COLOSLA_TRY(store.record_events(events, recorded, body));
+          return {};
+        });
+        if (!r) {
+          failed = true;
+          break;
+        }
+      }
+      --running;
+    });
+  }
+  std::multiset<std::string> items;
+  std::set<std::int64_t> event_ids;
+  std::size_t events_read = 0;
+  std::int64_t through = 0;
+  std::int64_t last_event = 0;
+  const auto follow = [&] {
+    const LatestStates l = reader->latest_states(through).value();
+    for (const auto& [e, c] : l.changes) {
+      items.insert(e.item);
+    }
+    through = l.through;
+    const auto events = reader->events_after(last_event).value();
+    for (const auto& [id, text] : events) {
+      event_ids.insert(id);
+      ++events_read;
+      last_event = id;
+    }
+  };
+  while (running > 0) {
+    follow();
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  follow();
+  REQUIRE_FALSE(failed);
+  CHECK(items.size() == std::size_t{kWriters * kBatches * kPerBatch});
+  CHECK(std::set<std::string>(items.begin(), items.end()).size() == items.size());
+  CHECK(events_read == std::size_t{kWriters * kBatches * kPerBatch});
+  CHECK(event_ids.size() == events_read);
+}
+
+TEST_CASE("store: a PostgreSQL store follows its logs again after the server dropped it",
+          "[store]") {
+  if (colosla::test::postgresql_admin_uri().empty()) {
+    SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
+    return;
+  }
+  const std::string location = colosla::test::postgresql_fresh_database();
+  TempDir dir;
+  auto s = Store::open(location, Store::Mode::create, dir.file("store.key"));
+  REQUIRE(s.has_value());
+  Store& store = **s;
+  REQUIRE(
+      store.add_observations({port_obs("p1", "2026-11-03T02:00:00Z", State::down)}).has_value());
+  const auto drop = [&] {
+    colosla::test::postgresql_admin_exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+        colosla::test::postgresql_dbname(location) + "' AND pid <> pg_backend_pid()");
+  };
+  // The call that meets the dropped connection fails; the next connects again.
+  drop();
+  CHECK_FALSE(store.latest_states(0).has_value());
+  const auto latest = store.latest_states(0);
+  REQUIRE(latest.has_value());
+  CHECK(latest->changes.size() == 1);
+  drop();
+  CHECK_FALSE(store.events_after(0).has_value());
+  CHECK(store.events_after(0).has_value());
+}
+
 // -- RecordStore -----------------------------------------------------------------------------
 
 TEST_CASE("store: records and mapping changes are kept as entered", "[store][conformance]") {
@@ -593,6 +750,62 @@ TEST_CASE("store: each event is recorded once by its key", "[store][conformance]
   const auto later = store->events_after(first[0].second).value();
   REQUIRE(later.size() == 2);
   CHECK(later[0].first == first[1].second);
+}
+
+TEST_CASE("store: events recorded by several writers are neither skipped nor doubled",
+          "[store][conformance]") {
+  FOR_EACH_BACKEND(subject);
+  if (!subject_backend.concurrent_writers) {
+    SUCCEED("one writer at a time");
+    return;
+  }
+  auto writer = subject.connect();
+  auto other = subject.connect(Store::Mode::existing);
+  auto reader = subject.connect(Store::Mode::existing);
+  const EventBody body = [](std::size_t, std::int64_t id, const std::optional<EntityId>&) {
+    return "event " + std::to_string(id);
+  };
+  // Committed out of order: the later id first. A reader does not pass the open one.
+  std::vector<std::pair<std::int64_t, std::string>> seen;
+  REQUIRE(writer
+              ->write([&]() -> Result<void> {
+                REQUIRE(writer->record_events({event("a")}, at("2026-11-03T02:00:00Z"), body)
+                            .value()
+                            .size() == 1);
+                REQUIRE(other->record_events({event("b")}, at("2026-11-03T02:00:00Z"), body)
+                            .value()
+                            .size() == 1);
+                seen = reader->events_after(0).value();
+                CHECK(seen.empty());
+                return {};
+              })
+              .has_value());
+  const auto all = reader->events_after(seen.empty() ? 0 : seen.back().first).value();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].first < all[1].first);
+
+  // The same key by two writers at once: the second waits for the first and records nothing.
+  Result<std::vector<std::pair<std::size_t, std::int64_t>>> theirs =
+      std::vector<std::pair<std::size_t, std::int64_t>>{};
+  std::thread racer;
+  REQUIRE(writer
+              ->write([&]() -> Result<void> {
+                REQUIRE(writer->record_events({event("k")}, at("2026-11-03T02:01:00Z"), body)
+                            .value()
+                            .size() == 1);
+                // (Made here: Catch's assertions, in at(), are for the test's own thread.)
+                const std::vector<NewEvent> both{event("k"), event("l")};
+                const Timestamp when = at("2026-11-03T02:01:00Z");
+                racer = std::thread(
+                    [&, both, when] { theirs = other->record_events(both, when, body); });
+                return {};
+              })
+              .has_value());
+  racer.join();
+  REQUIRE(theirs.has_value());
+  REQUIRE(theirs->size() == 1);
+  CHECK(theirs->at(0).first == 1);  // "l" only
+  CHECK(reader->events_after(all.back().first).value().size() == 2);
 }
 
 TEST_CASE("store: each named sink has its own cursor", "[store][conformance]") {
@@ -736,9 +949,150 @@ TEST_CASE("store: the receiver's port index, evidence and counters", "[store][co
 
 // -- Store::open -----------------------------------------------------------------------------
 
-TEST_CASE("store: a PostgreSQL store is refused until the backend is built", "[store]") {
-  auto s = Store::open("postgresql://colosla@db.example/colosla", Store::Mode::existing);
+TEST_CASE("store: a PostgreSQL store that cannot be reached is refused without its password",
+          "[store]") {
+  // No server listens on this socket: refused at once, the location named without the password.
+  auto s = Store::open("postgresql://colosla:s3cret-pw@/colosla?host=/nonexistent-colosla&port=1",
+                       Store::Mode::existing);
   REQUIRE_FALSE(s.has_value());
   CHECK(s.error().code == Errc::store);
-  CHECK(s.error().msg.find("not built with PostgreSQL yet") != std::string::npos);
+  CHECK(s.error().msg.find("cannot connect to PostgreSQL") != std::string::npos);
+  CHECK(s.error().to_string().find("s3cret-pw") == std::string::npos);
+  CHECK(s.error().to_string().find("/nonexistent-colosla") != std::string::npos);
+  // Nor a password given as a parameter of the URI, or in a key=value string.
+  for (const char* location :
+       {"postgresql:///colosla?host=/nonexistent-colosla&port=1&password=s3cret-pw",
+        "service=colosla-test-none password=s3cret-pw"}) {
+    auto e = Store::open(location, Store::Mode::existing);
+    REQUIRE_FALSE(e.has_value());
+    CHECK(e.error().to_string().find("s3cret-pw") == std::string::npos);
+  }
+}
+
+TEST_CASE("store: a PostgreSQL store has no key file by default", "[store]") {
+  CHECK(default_key_path("/var/lib/colosla/colosla.db") == "/var/lib/colosla/colosla.db.key");
+  CHECK(default_key_path("postgresql://colosla@db.example/colosla").empty());
+  CHECK(default_key_path("postgres://colosla@db.example/colosla").empty());
+  CHECK(default_key_path("service=colosla").empty());
+}
+
+TEST_CASE("store: a PostgreSQL database without a store is not opened as one", "[store]") {
+  if (colosla::test::postgresql_admin_uri().empty()) {
+    SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
+    return;
+  }
+  const std::string location = colosla::test::postgresql_fresh_database();
+  for (const auto mode : {Store::Mode::existing, Store::Mode::read_only}) {
+    auto s = Store::open(location, mode);
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().code == Errc::not_found);
+  }
+  TempDir dir;
+  auto created = Store::open(location, Store::Mode::create, dir.file("store.key"));
+  INFO((created ? std::string() : created.error().to_string()));
+  REQUIRE(created.has_value());
+  CHECK((*created)->schema_version() == Store::kSchemaVersion);
+  CHECK((*created)->path() == location);
+  auto again = Store::open(location, Store::Mode::read_only);
+  REQUIRE(again.has_value());
+  CHECK((*again)->schema_version() == Store::kSchemaVersion);
+  // Opened to read only: it reads, and writes nothing.
+  CHECK((*again)->counters().has_value());
+  CHECK_FALSE((*again)->add_counters({{"traps", 1}}, at("2026-11-03T02:00:00Z")).has_value());
+  CHECK((*created)->counters().value().empty());
+
+  // A database that holds tables of something else is refused, not added to.
+  const std::string other = colosla::test::postgresql_fresh_database();
+  colosla::test::postgresql_admin_exec(
+      "CREATE TABLE hosts(id int)",
+      other.substr(other.find("colosla_t_"), other.find('?') - other.find("colosla_t_")));
+  auto foreign = Store::open(other, Store::Mode::create, dir.file("store.key"));
+  REQUIRE_FALSE(foreign.has_value());
+  CHECK(foreign.error().msg.find("not a colosla store") != std::string::npos);
+}
+
+TEST_CASE("store: a PostgreSQL store written by a newer colosla is refused", "[store]") {
+  if (colosla::test::postgresql_admin_uri().empty()) {
+    SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
+    return;
+  }
+  const std::string location = colosla::test::postgresql_fresh_database();
+  TempDir dir;
+  REQUIRE(Store::open(location, Store::Mode::create, dir.file("store.key")).has_value());
+  colosla::test::postgresql_admin_exec(
+      "UPDATE colosla_schema SET version = " + std::to_string(Store::kSchemaVersion + 1),
+      colosla::test::postgresql_dbname(location));
+  for (const auto mode : {Store::Mode::create, Store::Mode::existing, Store::Mode::read_only}) {
+    auto s = Store::open(location, mode, dir.file("store.key"));
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().code == Errc::store);
+    CHECK(s.error().msg.find("schema version " + std::to_string(Store::kSchemaVersion + 1)) !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("store: processes creating one PostgreSQL store at once create it once", "[store]") {
+  if (colosla::test::postgresql_admin_uri().empty()) {
+    SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
+    return;
+  }
+  const std::string location = colosla::test::postgresql_fresh_database();
+  TempDir dir;
+  // Each thread opens its own connection, as another process would; the advisory lock lets one
+  // create the schema and the others find it made. Results checked on this thread (Catch's
+  // assertions are not thread-safe).
+  constexpr int kOpeners = 4;
+  std::vector<std::string> errors(kOpeners);
+  std::vector<int> versions(kOpeners, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kOpeners; ++i) {
+    threads.emplace_back([&, i] {
+      auto s = Store::open(location, Store::Mode::create, dir.file("store.key"));
+      if (s) {
+        versions[static_cast<std::size_t>(i)] = (*s)->schema_version();
+      } else {
+        errors[static_cast<std::size_t>(i)] = s.error().to_string();
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  for (int i = 0; i < kOpeners; ++i) {
+    INFO("opener " << i);
+    CHECK(errors[static_cast<std::size_t>(i)] == "");
+    CHECK(versions[static_cast<std::size_t>(i)] == Store::kSchemaVersion);
+  }
+}
+
+TEST_CASE("store: a PostgreSQL store connects again after the server dropped its connection",
+          "[store]") {
+  if (colosla::test::postgresql_admin_uri().empty()) {
+    SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
+    return;
+  }
+  const std::string location = colosla::test::postgresql_fresh_database();
+  TempDir dir;
+  auto s = Store::open(location, Store::Mode::create, dir.file("store.key"));
+  REQUIRE(s.has_value());
+  Store& store = **s;
+  REQUIRE(store.add_counters({{"traps", 1}}, at("2026-11-03T02:00:00Z")).has_value());
+  // As a restart or a failover would: every session of the database ended by the server.
+  colosla::test::postgresql_admin_exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+      colosla::test::postgresql_dbname(location) + "' AND pid <> pg_backend_pid()");
+  // The call that meets the dropped connection fails (its statement's fate is unknown to it); the
+  // next connects again.
+  CHECK_FALSE(store.counters().has_value());
+  REQUIRE(store.add_counters({{"traps", 1}}, at("2026-11-03T02:00:01Z")).has_value());
+  // The same for a method that reads only the logs' watermarks.
+  colosla::test::postgresql_admin_exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+      colosla::test::postgresql_dbname(location) + "' AND pid <> pg_backend_pid()");
+  CHECK_FALSE(store.last_observation_seq().has_value());
+  CHECK(store.last_observation_seq().has_value());
+  auto counters = store.counters();
+  REQUIRE(counters.has_value());
+  REQUIRE(counters->size() == 1);
+  CHECK(counters->front().value == 2);
 }

@@ -12,7 +12,9 @@
 /// who may read the store (a monitoring user) learns none of them.
 namespace colosla::core {
 
-/// Where the key of a store lives when none is given: the store's path with ".key" added.
+/// Where the key of a store lives when none is given: the store's path with ".key" added; none
+/// (empty) for a PostgreSQL store, whose key file must be named (an error says so when a
+/// secret is sealed or revealed without one).
 std::string default_key_path(const std::string& store);
 
 /// Whether a stored value is sealed ("colosla-sealed:1:…"); a store written by an older colosla

@@ -258,12 +258,13 @@ class Store : public Transactor,
   };
 
   /// Opens (and, if allowed, creates and upgrades) the store at `location`: a file path (SQLite,
-  /// with the default SqliteOptions: sqlite.hpp) or a "postgresql://" URI. `key_path` is the
-  /// file of the key that seals the inventory's secrets (secrets.hpp; empty:
-  /// default_key_path(location)), read only when a secret is written or revealed (or an upgrade
-  /// seals an older store's). Errors: not_found when the store is missing and mode is not
-  /// create; store when the backend fails, the store was written by a newer colosla (schema
-  /// version above kSchemaVersion), or the backend is not built in (PostgreSQL, today).
+  /// with the default SqliteOptions: sqlite.hpp) or a PostgreSQL database ("postgresql://" or
+  /// "postgres://" URI, "service=NAME": postgresql.hpp). `key_path` is the
+  /// file of the key that seals the inventory's secrets (secrets.hpp; empty: for a file,
+  /// default_key_path(location); for PostgreSQL, none: an error when one is needed), read only when
+  /// a secret is written or revealed (or an upgrade seals an older store's). Errors: not_found when
+  /// the store is missing and mode is not create; store when the backend fails or the store was
+  /// written by a newer colosla (schema version above kSchemaVersion).
   static Result<std::unique_ptr<Store>> open(const std::string& location, Mode mode,
                                              const std::string& key_path = {});
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// The inventory's secrets as the SQLite backend keeps them: sealed with the store's key
+// The inventory's secrets as every backend keeps them: sealed with the store's key
 // (secrets.hpp), in the device rows and in each inventory document.
 #include <string>
 #include <utility>
@@ -12,7 +12,7 @@
 #include "colosla/model/inventory.hpp"
 #include "colosla/store/secrets.hpp"
 
-namespace colosla::core::sqlite {
+namespace colosla::core {
 
 /// The secrets of a device: where each is, and the context it is sealed under (the same as its
 /// leaf in the document: see each_secret_leaf).
@@ -54,4 +54,4 @@ Result<void> each_secret_leaf(nlohmann::ordered_json& doc, Fn fn) {
 /// The document with each secret leaf sealed (those sealed already stay as they are).
 Result<std::string> seal_document(const std::string& document, const SecretKey& key);
 
-}  // namespace colosla::core::sqlite
+}  // namespace colosla::core

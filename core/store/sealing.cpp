@@ -1,7 +1,7 @@
-// The inventory's secrets as the SQLite backend seals them (sealing.hpp).
-#include "sqlite/sealing.hpp"
+// The inventory's secrets as every backend seals them (sealing.hpp).
+#include "sealing.hpp"
 
-namespace colosla::core::sqlite {
+namespace colosla::core {
 
 // The secrets of a device: where each is, and the context it is sealed under (the same as its
 // leaf in the document: see each_secret_leaf).
@@ -34,4 +34,4 @@ Result<std::string> seal_document(const std::string& document, const SecretKey& 
   return doc.dump();
 }
 
-}  // namespace colosla::core::sqlite
+}  // namespace colosla::core

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "colosla/store/store.hpp"
+
+/// The PostgreSQL backend: one database, reached by a libpq URI ("postgresql://host/db",
+/// "postgres://…") or a service ("service=colosla"); the password comes from libpq's ~/.pgpass or
+/// service file (or the URI an operator wrote in a config file), never from a command line. Its
+/// schema is versioned in the table colosla_schema, with the same numbers as the SQLite
+/// backend's (Store::kSchemaVersion), and created or upgraded in one transaction under an
+/// advisory lock. Store::open uses it for every such location. This header does not include
+/// libpq-fe.h.
+namespace colosla::core {
+
+/// Whether `location` names a PostgreSQL database (a "postgresql://" or "postgres://" URI, or a
+/// "service=" connection string) rather than a SQLite file.
+bool is_postgresql_location(const std::string& location);
+
+/// Opens (and, if allowed, creates and upgrades) the store in the PostgreSQL database at
+/// `location`; otherwise as Store::open. The database itself must exist (an operator creates it);
+/// Mode::create creates colosla's schema in it when there is none. `key_path` is the file of the
+/// key that seals the inventory's secrets; a PostgreSQL store has no default beside it (empty:
+/// an error when a secret is sealed or revealed). Errors: not_found when the database holds no
+/// colosla store and mode is not create; store when the server cannot be reached or refuses,
+/// the database holds tables that are not colosla's, or the store was written by a newer
+/// colosla. Messages, and the store's path(), name the location without its password.
+Result<std::unique_ptr<Store>> open_postgresql(const std::string& location, Store::Mode mode,
+                                               const std::string& key_path = {});
+
+}  // namespace colosla::core

@@ -1,0 +1,128 @@
+// The PostgreSQL backend: port index, evidence, counters (ReceiverState).
+#include <map>
+
+#include "postgresql/pg_store.hpp"
+
+namespace colosla::core::pg {
+
+Result<void> PgStore::save_port_index(const std::string& device, const std::vector<PortName>& ports,
+                                      Timestamp walked) {
+  // One row an ifIndex; a later one of the same ifIndex replaces an earlier (INSERT OR REPLACE).
+  std::map<std::int64_t, const PortName*> by_index;
+  for (const auto& p : ports) {
+    by_index[p.if_index] = &p;
+  }
+  std::vector<std::int64_t> indexes;
+  std::vector<std::string> names;
+  std::vector<std::string> aliases;
+  for (const auto& [index, p] : by_index) {
+    indexes.push_back(index);
+    names.push_back(p->name);
+    aliases.push_back(p->alias);
+  }
+  return write([&]() -> Result<void> {
+    if (auto r = impl_->exec("DELETE FROM port_index WHERE device = $1", Params().add(device));
+        !r) {
+      return r.error();
+    }
+    auto r = impl_->exec(
+        "INSERT INTO port_index(device, if_index, if_name, if_alias, walked) "
+        "SELECT $1, i, n, a, $5 FROM unnest($2::bigint[], $3::text[], $4::text[]) AS u(i, n, a)",
+        Params()
+            .add(device)
+            .add(int_array(indexes))
+            .add(text_array(names))
+            .add(text_array(aliases))
+            .add(walked));
+    if (!r) {
+      return r.error();
+    }
+    return {};
+  });
+}
+
+Result<std::map<std::string, std::map<std::int64_t, std::string>>> PgStore::port_index() const {
+  auto rows = impl_->exec("SELECT device, if_index, if_name FROM port_index");
+  if (!rows) {
+    return rows.error();
+  }
+  std::map<std::string, std::map<std::int64_t, std::string>> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    out[rows->str(i, 0)][rows->integer(i, 1)] = rows->str(i, 2);
+  }
+  return out;
+}
+
+Result<std::size_t> PgStore::add_evidence(const std::vector<TrapEvidence>& items) {
+  if (items.empty()) {
+    return std::size_t{0};
+  }
+  std::vector<std::int64_t> received;
+  std::vector<std::string> device, origin, trap_oid, reason, text;
+  for (const auto& e : items) {
+    received.push_back(e.received.time_since_epoch().count());
+    device.push_back(e.device);
+    origin.push_back(e.origin);
+    trap_oid.push_back(e.trap_oid);
+    reason.push_back(e.reason);
+    text.push_back(e.text);
+  }
+  // One statement: all or nothing by itself, ids in the order given.
+  auto r = impl_->exec(
+      "INSERT INTO evidence(received, device, origin, trap_oid, reason, text) "
+      "SELECT r, d, o, t, w, x FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], "
+      "$5::text[], $6::text[]) WITH ORDINALITY AS u(r, d, o, t, w, x, n) ORDER BY n",
+      Params()
+          .add(int_array(received))
+          .add(text_array(device))
+          .add(text_array(origin))
+          .add(text_array(trap_oid))
+          .add(text_array(reason))
+          .add(text_array(text)));
+  if (!r) {
+    return r.error();
+  }
+  return static_cast<std::size_t>(r->affected());
+}
+
+Result<void> PgStore::add_counters(const std::map<std::string, std::int64_t>& deltas,
+                                   Timestamp at) {
+  std::vector<std::string> names;
+  std::vector<std::int64_t> values;
+  for (const auto& [name, delta] : deltas) {
+    if (delta != 0) {
+      names.push_back(name);
+      values.push_back(delta);
+    }
+  }
+  if (names.empty()) {
+    return {};
+  }
+  // One statement (the names are distinct: a map's keys), atomic by itself; concurrent writers
+  // add to the same row one after the other.
+  auto r = impl_->exec(
+      "INSERT INTO counter(name, value, updated) "
+      "SELECT n, v, $3 FROM unnest($1::text[], $2::bigint[]) AS u(n, v) "
+      "ON CONFLICT (name) DO UPDATE SET value = counter.value + excluded.value, "
+      "updated = excluded.updated",
+      Params().add(text_array(names)).add(int_array(values)).add(at));
+  if (!r) {
+    return r.error();
+  }
+  return {};
+}
+
+Result<std::vector<CounterValue>> PgStore::counters() const {
+  auto rows = impl_->exec("SELECT name, value, updated FROM counter ORDER BY name COLLATE \"C\"");
+  if (!rows) {
+    return rows.error();
+  }
+  std::vector<CounterValue> out;
+  out.reserve(static_cast<std::size_t>(rows->size()));
+  for (int i = 0; i < rows->size(); ++i) {
+    out.push_back(CounterValue{rows->str(i, 0), rows->integer(i, 1), rows->time(i, 2)});
+  }
+  return out;
+}
+
+}  // namespace colosla::core::pg

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The example month on both backends: the same inventory, observations and records entered with
+# colosla into a SQLite file and into a PostgreSQL database (the tests' own, ctest's fixture
+# "postgresql"); the inventory, the report in every format, the evaluation's events and figures
+# are the same from both.
+# usage: postgresql_report.sh COLOSLA SOURCE_DIR (COLOSLA_TEST_POSTGRESQL: the admin URI)
+colosla=$1 src=$2
+. "$src/tests/integration/lib.sh"
+require_tools psql python3
+admin=${COLOSLA_TEST_POSTGRESQL:?the admin URI of the tests\' PostgreSQL (tests/support/postgresql.sh run)}
+
+name=colosla_report_$$
+run psql -X -q -v ON_ERROR_STOP=1 -d "$admin" -c "CREATE DATABASE $name"
+expect_rc 0
+cleanup_hooks+=("psql -X -q -d '$admin' -c 'DROP DATABASE IF EXISTS $name WITH (FORCE)' >/dev/null 2>&1")
+pg=$(sed -E "s#^(postgres(ql)?://[^/]*)/[^?]*#\\1/$name#" <<<"$admin")
+expect_has "$pg" "/$name"
+
+cat >"$work/obs.jsonl" <<'J'
+{"time":"2026-11-01T00:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"up"}
+{"time":"2026-11-03T02:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"}
+{"time":"2026-11-03T03:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"up"}
+{"time":"2026-11-01T00:00:00+08:00","device":"pdu1","outlet":"4","state":"on"}
+{"time":"2026-11-01T00:00:00+08:00","device":"ups1","state":"normal"}
+{"time":"2026-11-10T02:00:00+08:00","device":"pdu1","outlet":"4","state":"off"}
+{"time":"2026-11-10T02:00:00+08:00","device":"ups1","state":"battery"}
+{"time":"2026-11-10T02:30:00+08:00","device":"pdu1","outlet":"4","state":"on"}
+{"time":"2026-11-10T02:30:00+08:00","device":"ups1","state":"normal"}
+{"time":"2026-11-05T10:05:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
+{"time":"2026-11-05T10:10:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
+{"time":"2026-11-05T10:40:00+08:00","target":"203.0.113.5","service":"icmp","result":"pass"}
+{"time":"2026-11-06T10:05:00+08:00","target":"203.0.113.5","service":"www","result":"fail"}
+{"time":"2026-11-06T10:10:00+08:00","target":"203.0.113.5","service":"www","result":"fail"}
+J
+
+# Everything entered the same way into one store; what it shows kept in $work/<backend>.*.
+enter() {
+  local backend=$1 db=$2
+  c() { run "$colosla" --db "$db" --secrets-key "$work/$backend.key" "$@"; }
+  c inventory load "$src/examples/inventory.json"
+  expect_rc 0
+  c observe "$work/obs.jsonl"
+  expect_rc 0
+  c customer-report add --contract C-001 --at 2026-11-03T09:00:00+08:00 --guarantee network --by alice
+  expect_rc 0
+  c exclude add --contract C-001 --from 2026-11-03T02:40:00+08:00 --to 2026-11-03T04:00:00+08:00 \
+    --reason approved-maintenance --approved-by "Wang Wei" --by bob --note "CHG-7"
+  expect_rc 0
+  c notify record --contract C-001 --at 2026-11-05T10:20:00+08:00 --channel mobile --contact "Li Lei" --by noc
+  expect_rc 0
+  c customer-report add --contract C-001 --at 2026-11-03T09:10:00+08:00 --guarantee network --supersedes 1
+  expect_rc 0
+  c install complete --contract C-001 --at 2026-11-04T18:00:00+08:00
+  expect_rc 0
+  c contact-invalid add --contract C-001 --from 2026-11-06T00:00:00+08:00
+  expect_rc 0
+  c map add --contract C-001 --device sw1 --interface ge-0/0/2 --from 2026-11-15T00:00:00+08:00
+  expect_rc 0
+  c inventory show
+  expect_rc 0
+  printf '%s\n' "$out" | sed -E 's/loaded [0-9T:-]+Z/loaded (time)/' >"$work/$backend.inventory"
+  c inventory show --format json --show-secrets
+  expect_rc 0
+  printf '%s\n' "$out" >"$work/$backend.secrets.json"
+  for format in text json csv html; do
+    c report --month 2026-11 --as-of 2026-12-10T00:00:00+08:00 --format "$format"
+    expect_rc 0
+    printf '%s\n' "$out" >"$work/$backend.report.$format"
+  done
+  mkdir -p "$work/$backend.status"
+  c evaluate --as-of 2026-11-20T00:00:00Z --status-dir "$work/$backend.status" \
+    --event-log "$work/$backend.events.jsonl"
+  expect_rc 0
+  printf '%s\n' "$out" >"$work/$backend.evaluate"
+  # The figures without the wall-clock time they were computed at.
+  python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["status"], sort_keys=True))' \
+    "$work/$backend.status/C-001.json" >"$work/$backend.figures"
+  c exclude list --format json
+  expect_rc 0
+  printf '%s\n' "$out" | sed -E 's/"entered-at": ?"[^"]*"/"entered-at":"(time)"/g' >"$work/$backend.exclusions"
+}
+enter sqlite "$work/store.db"
+enter postgresql "$pg"
+
+for what in inventory secrets.json report.text report.json report.csv report.html evaluate \
+  events.jsonl figures exclusions; do
+  diff -u "$work/sqlite.$what" "$work/postgresql.$what" >"$work/diff" ||
+    fail "$what differs between SQLite and PostgreSQL: $(cat "$work/diff")"
+done
+expect_has "$(cat "$work/postgresql.evaluate")" "port-down C-001"
+expect_has "$(cat "$work/postgresql.report.text")" "C-001"
+
+# Entered again, each event is recorded once: nothing new from either.
+for db in "$work/store.db" "$pg"; do
+  run "$colosla" --db "$db" --secrets-key "$work/x.key" evaluate --as-of 2026-11-20T00:00:00Z \
+    --status-dir "$work/sqlite.status"
+  expect_rc 0
+  expect_has "$out" "0 new events"
+done
+echo "postgresql_report: the example month is the same from SQLite and PostgreSQL"
