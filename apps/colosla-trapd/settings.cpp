@@ -14,6 +14,7 @@
 #include "colosla/base/text.hpp"
 #include "colosla/judge/programs.hpp"
 #include "colosla/snmp/trap_receiver.hpp"
+#include "colosla/store/postgresql.hpp"
 
 namespace colosla::trapd {
 
@@ -49,9 +50,10 @@ po::options_description describe(Settings& s, Raw& r) {
   o.add_options()
       ("listen", po::value(&s.listen)->composing(),
        "where to receive, udp:ADDR:PORT, udp:PORT, udp6:[ADDR]:PORT; repeatable (default udp:162)")
-      ("db", po::value(&s.db)->default_value(s.db), "the store")
+      ("db", po::value(&s.db)->default_value(s.db), "the store: a SQLite file or a postgresql:// URI")
       ("secrets-key", po::value(&s.secrets_key),
-       "the key that opens the secrets in the store (default: the store's path with .key added)")
+       "the key that opens the secrets in the store (default for SQLite: the store's path with .key "
+       "added; a PostgreSQL store needs it named)")
       ("inventory", po::value(&s.inventory), "inventory file to load at start and on SIGHUP (default: the store's)")
       ("rules", po::value(&s.rules)->composing(),
        "trap rule file or directory of them, loaded at start and on SIGHUP; repeatable "
@@ -289,6 +291,14 @@ void finish_located(Settings& s, const Raw& r) {
     finish(s, r);
   } catch (const KeyError& e) {
     throw ConfigError(s.where(e.key, e.nth) + e.message);
+  }
+  // colosla-trapd answers an inform only once the trap is on its own disk: its store is a local
+  // SQLite file (docs/scale-out.md: a shared PostgreSQL store is fed by shipping from it).
+  if (core::is_postgresql_location(s.db)) {
+    throw ConfigError(s.where("db") +
+                      "colosla-trapd keeps its store in a local SQLite file, its durable buffer "
+                      "(it answers an inform once the trap is committed there); a PostgreSQL "
+                      "store is for colosla's other commands (docs/scale-out.md)");
   }
   // The sinks' names: a ConfigError now rather than at evaluation. A trap sink's error is the
   // first of them that makes it (the first with the problem, or the second of two names).

@@ -59,10 +59,11 @@ void request_stop() { g_stop = 1; }
 po::options_description common_options() {
   po::options_description d("Common options");
   d.add_options()("db", po::value<std::string>(),
-                  "the store (default: $COLOSLA_DB, else ./colosla.db)")(
+                  "the store: a SQLite file or a postgresql:// URI (default: $COLOSLA_DB, else "
+                  "./colosla.db)")(
       "secrets-key", po::value<std::string>(),
-      "the key that seals the inventory's secrets (default: $COLOSLA_SECRETS_KEY, else the store's "
-      "path + .key)")("help,h", "show this help");
+      "the key that seals the inventory's secrets (default: $COLOSLA_SECRETS_KEY, else, for "
+      "SQLite, the store's path + .key)")("help,h", "show this help");
   return d;
 }
 

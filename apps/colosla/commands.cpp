@@ -135,9 +135,11 @@ constexpr std::string_view kHead =
 
 constexpr std::string_view kTail =
     R"(
-The store is --db PATH, else $COLOSLA_DB, else ./colosla.db. The key that seals the inventory's
-secrets in it is --secrets-key FILE, else $COLOSLA_SECRETS_KEY, else the store's path with .key
-added (made by the first inventory load; only colosla's user may read it). Times are RFC 3339 with an
+The store is --db PATH, else $COLOSLA_DB, else ./colosla.db: a SQLite file, or a PostgreSQL
+database (postgresql://USER@HOST/DB or service=NAME; the password from ~/.pgpass or the service
+file, never here). The key that seals the inventory's secrets in it is --secrets-key FILE, else
+$COLOSLA_SECRETS_KEY, else (SQLite) the store's path with .key added (made by the first inventory
+load; only colosla's user may read it). Times are RFC 3339 with an
 offset (2026-11-03T02:00:00+08:00) or "now". Exit: 0 done (also a record accepted with a warning
 on stderr that it can no longer count), 1 input rejected (nothing changed), 2 bad command line, 3
 the store or a file could not be used. colosla COMMAND --help lists a command's options.

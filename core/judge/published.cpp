@@ -72,6 +72,11 @@ std::string join(const std::string& dir, const std::string& name) {
 }  // namespace
 
 std::string default_status_dir(const std::string& db) {
+  for (const char* scheme : {"postgresql://", "postgres://", "service="}) {
+    if (db.starts_with(scheme)) {
+      return "/var/lib/colosla/status";
+    }
+  }
   const auto slash = db.rfind('/');
   if (slash == std::string::npos) {
     return "status";

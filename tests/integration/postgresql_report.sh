@@ -97,4 +97,19 @@ for db in "$work/store.db" "$pg"; do
   expect_rc 0
   expect_has "$out" "0 new events"
 done
+# check_colosla's live path (colosla check computes the figures from the store): the same state,
+# summary and perfdata from both, whatever its exit code (a Nagios state).
+run "$colosla" --db "$work/store.db" --secrets-key "$work/sqlite.key" check --contract C-001 \
+  --as-of 2026-11-25T00:00:00+08:00
+sqlite_check="$rc $out"
+expect_has "$out" "C-001" "colosla check"
+run "$colosla" --db "$pg" --secrets-key "$work/postgresql.key" check --contract C-001 \
+  --as-of 2026-11-25T00:00:00+08:00
+expect_eq "$rc $out" "$sqlite_check" "colosla check from PostgreSQL"
+
+# A password in the location is never printed back, whatever fails.
+run "$colosla" --db "postgresql://colosla:s3cret-pw@/nosuchdb?host=$work/no-socket" report --month 2026-11
+[ "$rc" -ne 0 ] || fail "a store that cannot be reached opened"
+expect_has "$err" "nosuchdb" "the error"
+expect_lacks "$err$out" "s3cret-pw" "the error"
 echo "postgresql_report: the example month is the same from SQLite and PostgreSQL"

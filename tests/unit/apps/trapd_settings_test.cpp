@@ -94,6 +94,10 @@ TEST_CASE("every error in the configuration file names its line and key", "[trap
   CHECK_THROWS_WITH(from_text(head + "  no-such-key = 1   # a comment\n"),
                     "test.conf:5: no-such-key: unknown key (colosla-trapd --help lists them)");
   CHECK_THROWS_WITH(from_text(head + "poll-timeout\n"), "test.conf:5: not a \"key = value\" line");
+  // Its store is its durable buffer, a local file: a PostgreSQL location is refused at its line.
+  CHECK_THROWS_WITH(
+      from_text("listen = udp:127.0.0.1:1162\ndb = postgresql://colosla@db.example/colosla\n"),
+      Catch::StartsWith("test.conf:2: db: colosla-trapd keeps its store in a local SQLite file"));
   CHECK_THROWS_WITH(from_text(head + "commit-batch = many\n"),
                     Catch::StartsWith("test.conf:5: commit-batch: ") && Catch::Contains("many"));
   CHECK_THROWS_WITH(from_text(head + "probe = perhaps\n"),

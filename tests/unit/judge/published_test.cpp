@@ -54,6 +54,9 @@ TEST_CASE("published figures: the file of a contract", "[published]") {
   CHECK(status_file_name("客户") == "%E5%AE%A2%E6%88%B7.json");
   CHECK(default_status_dir("/var/lib/colosla/colosla.db") == "/var/lib/colosla/status");
   CHECK(default_status_dir("colosla.db") == "status");
+  // A PostgreSQL store has no directory: the package's, on each node that publishes.
+  CHECK(default_status_dir("postgresql://colosla@db.example/colosla") == "/var/lib/colosla/status");
+  CHECK(default_status_dir("service=colosla") == "/var/lib/colosla/status");
 }
 
 TEST_CASE("published figures: written, read back, replaced whole, stale ones removed",

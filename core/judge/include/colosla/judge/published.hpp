@@ -26,7 +26,9 @@
 /// two small files and parses a few hundred bytes. No SQLite, no time zone database.
 namespace colosla::core {
 
-/// `<directory of db>/status` ("status" for a store named without a directory).
+/// `<directory of db>/status` ("status" for a store named without a directory); for a
+/// PostgreSQL store (a postgresql:// or postgres:// URI, a libpq "service=" string), which has
+/// no directory, the package's /var/lib/colosla/status: each node publishes its own figures.
 std::string default_status_dir(const std::string& db);
 
 /// A contract's file in the directory: the id with every byte but A–Z a–z 0–9 '-' '_', and '.'
