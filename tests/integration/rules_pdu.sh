@@ -20,17 +20,12 @@
 # usage: rules_pdu.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
-for tool in snmptrap snmpget snmpsimd sqlite3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
-done
-colosla=$build/apps/colosla/colosla
-trapd=$build/apps/colosla-trapd/colosla-trapd
+require_tools snmptrap snmpget snmpsimd sqlite3
+. "$src/tests/integration/trapd_lib.sh"
 check=$build/apps/check_colosla/check_colosla
 
-port=$(free_udp_port)
 silent=$(free_udp_port)  # nothing answers the polls of the PDUs that only send traps
 sim=$(free_udp_port)
-db=$work/colosla.db
 rec=$src/tests/data/snmpsim
 start_snmpsim "$work/sim" "$sim" "$rec/apc-rpdu2-3ph.snmprec" "$rec/pdu.snmprec" "$rec/pdu2.snmprec" \
   "$rec/cyberpower-pdu.snmprec" "$rec/eaton-xups.snmprec" "$rec/eaton-epdu.snmprec"
@@ -58,36 +53,20 @@ cat >"$work/inventory.json" <<JSON
  "contract":[$(contract C-A1 apdu1 1),$(contract C-A2 apdu1 2),$(contract C-A3 apdu1 3),
              $(contract C-B1 apdu2 1)]}}
 JSON
-cat >"$work/colosla-trapd.conf" <<CONF
-listen = udp:127.0.0.1:$port
-db = $db
-inventory = $work/inventory.json
-state-dir = $work/state
-rules = $src/rules
-poll-interval = 0
-poll-timeout = 1000
-poll-retries = 0
-CONF
+trapd_config "rules = $src/rules" "poll-interval = 0" "poll-timeout = 1000" "poll-retries = 0"
 
-log=$work/trapd.log
-start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
-show_log() { cat "$log" >&2; }
+start_test_trapd
 for f in "apc-powernet-pdu.json (PowerNet-MIB 4.5.8)" "cyberpower-pdu.json (CPS-MIB 2.13)" \
   "apc-powernet-ups.json (PowerNet-MIB 4.0.5)" "cyberpower-ups.json (CPS-MIB 2.13)"; do
   expect_has "$(grep 'trap rules loaded from' "$log")" "$src/rules/$f" "the log"
 done
 
-q() { sqlite3 "$db" "$1"; }
-count_is() { [ "$(q "$1")" = "$2" ]; }
-has() { [ -n "$(q "$1")" ]; }
 # trap_states DEVICE: ITEM=STATE of every observation its traps made, oldest first, one line
 trap_states() {
   q "SELECT kind || ':' || item || '=' || state FROM observation_view WHERE device = '$1'
      AND source = 'trap' ORDER BY seq" | paste -sd' '
 }
 observations() { q "SELECT count(*) FROM observation_view WHERE device = '$1' AND source = 'trap'"; }
-stat_of() { "$colosla" --db "$db" stats --format json | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
-at_least() { [ "$(stat_of "$1")" -ge "$2" ]; }
 # expect_trap_states DEVICE "STATES" WHAT: wait for that many observations, then compare
 expect_trap_states() {
   local n
@@ -216,13 +195,7 @@ snmptrap -v1 -c public --clientaddr=$c1 "127.0.0.1:$port" $cps $c1 6 61 '' $cps.
 evidence_only cpdu1 $cps.0.61 1 2 "failAuthViaHTTP (v1)"
 
 expect_eq "$(stat_of trapd.rejected.malformed)" 0 "malformed traps"
-kill -TERM "$pid"
-wait_for 30 bash -c "! kill -0 $pid 2>/dev/null" || { show_log; fail "colosla-trapd did not stop on SIGTERM"; }
-set +e
-wait "$pid"
-code=$?
-set -e
-expect_eq "$code" 0 "exit status after SIGTERM"
+stop_test_trapd 30
 
 # --- Poll rules, one device at a time with colosla poll ----------------------------------------
 pdb=$work/poll.db

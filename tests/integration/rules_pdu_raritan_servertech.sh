@@ -29,15 +29,10 @@
 # usage: rules_pdu_raritan_servertech.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
-for tool in snmptrap snmpget snmpsimd sqlite3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
-done
-colosla=$build/apps/colosla/colosla
-trapd=$build/apps/colosla-trapd/colosla-trapd
+require_tools snmptrap snmpget snmpsimd sqlite3
+. "$src/tests/integration/trapd_lib.sh"
 
-port=$(free_udp_port)
 silent=$(free_udp_port)  # nothing answers a poll of the trap part's devices
-db=$work/colosla.db
 
 outlets() {  # outlets PREFIX... : inventory outlets PREFIX1 PREFIX2 on the phase of their feed
   local sep='' f o n=0
@@ -63,35 +58,21 @@ cat >"$work/inventory.json" <<JSON
    "snmp":{"version":"v2c","community":"public","port":$silent},
    "outlet":[{"name":"AA1","phase":1},{"name":"AA2","phase":2},{"name":"AA3","phase":3}]}]}}
 JSON
-cat >"$work/colosla-trapd.conf" <<CONF
-listen = udp:127.0.0.1:$port
-db = $db
-inventory = $work/inventory.json
-state-dir = $work/state
-rules = $src/rules
-poll-interval = 3600
-poll-timeout = 200
-poll-retries = 0
-CONF
+trapd_config "rules = $src/rules" "poll-interval = 3600" "poll-timeout = 200" "poll-retries = 0"
 
-log=$work/trapd.log
-start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
-show_log() { cat "$log" >&2; }
+start_test_trapd
 loaded=$(grep 'trap rules loaded from' "$log")
 for f in "raritan-px2.json (PDU2-MIB 202209210000Z)" "raritan-px.json (PDU-MIB 201602220000Z)" \
   "servertech-sentry3.json (Sentry3-MIB 201601251630Z)" "servertech-sentry4.json (Sentry4-MIB 202303101100Z)"; do
   expect_has "$loaded" "$src/rules/$f" "the log"
 done
 
-q() { sqlite3 "$db" "$1"; }
-count_is() { [ "$(q "$1")" = "$2" ]; }
 # states DEVICE: what its traps made, oldest first, on one line: KIND:ITEM=STATE ...
 states() {
   q "SELECT kind || ':' || item || '=' || state FROM observation_view WHERE device = '$1'
      AND source = 'trap' ORDER BY seq" | paste -sd' '
 }
 observations() { q "SELECT count(*) FROM observation_view WHERE device = '$1' AND source = 'trap'"; }
-stat_of() { "$colosla" --db "$db" stats --format json | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
 # expect_states DEVICE "STATES" WHAT: wait for that many observations from traps, then compare
 expect_states() {
   wait_for 20 count_is "SELECT count(*) FROM observation_view WHERE device = '$1' AND source = 'trap'" \
@@ -269,8 +250,7 @@ evidence st4 $f.100.0.1 1 "st4UnitStatusEvent"
 expect_eq "$(observations st4)" 5 "st4's observations after the traps without a state"
 
 expect_eq "$(stat_of trapd.rejected.malformed)" 0 "malformed traps"
-kill -TERM "$pid"
-wait_for 30 bash -c "! kill -0 $pid 2>/dev/null" || { show_log; fail "colosla-trapd did not stop on SIGTERM"; }
+stop_test_trapd 30
 
 # --- Poll rules against snmpsimd --------------------------------------------------------------------
 sim=$(free_udp_port)

@@ -29,15 +29,10 @@
 # usage: trap_rules_switches.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
-for tool in snmptrap snmpsimd sqlite3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/deps installs it)"
-done
-colosla=$build/apps/colosla/colosla
-trapd=$build/apps/colosla-trapd/colosla-trapd
+require_tools snmptrap snmpsimd sqlite3
+. "$src/tests/integration/trapd_lib.sh"
 
-port=$(free_udp_port)
 sim=$(free_udp_port)
-db=$work/colosla.db
 data=$src/tests/data/snmpsim
 # Each switch is at its own loopback address, where snmpsimd answers its polls (the community
 # picks its recording) and whence it sends its traps (its v1 agent-addr too).
@@ -57,21 +52,9 @@ cat >"$work/inventory.json" <<JSON
  $(device ar1 127.0.0.44 arista-eos),
  $(device hw1 127.0.0.45 huawei-vrp)]}}
 JSON
-cat >"$work/colosla-trapd.conf" <<CONF
-listen = udp:127.0.0.1:$port
-db = $db
-inventory = $work/inventory.json
-state-dir = $work/state
-rules = $src/rules
-poll-interval = 3600
-poll-timeout = 1000
-poll-retries = 0
-duplicate-window = 60
-CONF
+trapd_config "rules = $src/rules" "poll-interval = 3600" "poll-timeout = 1000" "poll-retries = 0" "duplicate-window = 60"
 
-log=$work/trapd.log
-start_trapd "$trapd" "$work/colosla-trapd.conf" "$log" "udp:127.0.0.1:$port"
-show_log() { cat "$log" >&2; }
+start_test_trapd
 for f in "cisco-if-extension.json (CISCO-IF-EXTENSION-MIB 202102120000Z)" \
   "juniper-l2cp-features.json (JUNIPER-L2CP-FEATURES-MIB 201609230000Z)" \
   "huawei-base-trap.json (HUAWEI-BASE-TRAP-MIB 202208042000Z)" \
@@ -80,10 +63,6 @@ for f in "cisco-if-extension.json (CISCO-IF-EXTENSION-MIB 202102120000Z)" \
   expect_has "$(grep 'trap rules loaded from' "$log")" "$src/rules/$f" "the log"
 done
 
-q() { sqlite3 "$db" "$1"; }
-has() { [ -n "$(q "$1")" ]; }
-count_is() { [ "$(q "$1")" = "$2" ]; }
-stat_of() { "$colosla" --db "$db" stats --format json | python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"; }
 # send ADDRESS COMMUNITY SNMPTRAP-ARGS...: one trap from that loopback address
 send() { local from=$1 community=$2; shift 2; snmptrap -c "$community" --clientaddr="$from" "$@"; }
 # ports DEVICE: its ports' states from traps, oldest first, on one line (ITEM=STATE ...)
@@ -271,11 +250,5 @@ evidence_only hw1 $cfg.2.1 1 6 "hwCfgManEventlog"
 
 expect_eq "$(stat_of trapd.rejected.malformed)" 0 "malformed traps"
 
-kill -TERM "$pid"
-wait_for 30 bash -c "! kill -0 $pid 2>/dev/null" || { show_log; fail "colosla-trapd did not stop on SIGTERM"; }
-set +e
-wait "$pid"
-code=$?
-set -e
-expect_eq "$code" 0 "exit status after SIGTERM"
+stop_test_trapd 30
 echo "ok: trap rules of the switch vendors"
