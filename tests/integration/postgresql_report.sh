@@ -16,22 +16,6 @@ cleanup_hooks+=("psql -X -q -d '$admin' -c 'DROP DATABASE IF EXISTS $name WITH (
 pg=$(sed -E "s#^(postgres(ql)?://[^/]*)/[^?]*#\\1/$name#" <<<"$admin")
 expect_has "$pg" "/$name"
 
-cat >"$work/obs.jsonl" <<'J'
-{"time":"2026-11-01T00:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"up"}
-{"time":"2026-11-03T02:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"down"}
-{"time":"2026-11-03T03:00:00+08:00","device":"sw1","interface":"ge-0/0/1","state":"up"}
-{"time":"2026-11-01T00:00:00+08:00","device":"pdu1","outlet":"4","state":"on"}
-{"time":"2026-11-01T00:00:00+08:00","device":"ups1","state":"normal"}
-{"time":"2026-11-10T02:00:00+08:00","device":"pdu1","outlet":"4","state":"off"}
-{"time":"2026-11-10T02:00:00+08:00","device":"ups1","state":"battery"}
-{"time":"2026-11-10T02:30:00+08:00","device":"pdu1","outlet":"4","state":"on"}
-{"time":"2026-11-10T02:30:00+08:00","device":"ups1","state":"normal"}
-{"time":"2026-11-05T10:05:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
-{"time":"2026-11-05T10:10:00+08:00","target":"203.0.113.5","service":"icmp","result":"fail"}
-{"time":"2026-11-05T10:40:00+08:00","target":"203.0.113.5","service":"icmp","result":"pass"}
-{"time":"2026-11-06T10:05:00+08:00","target":"203.0.113.5","service":"www","result":"fail"}
-{"time":"2026-11-06T10:10:00+08:00","target":"203.0.113.5","service":"www","result":"fail"}
-J
 
 # Everything entered the same way into one store; what it shows kept in $work/<backend>.*.
 enter() {
@@ -39,7 +23,7 @@ enter() {
   c() { run "$colosla" --db "$db" --secrets-key "$work/$backend.key" "$@"; }
   c inventory load "$src/examples/inventory.json"
   expect_rc 0
-  c observe "$work/obs.jsonl"
+  c observe "$src/tests/data/example-month-observations.jsonl"
   expect_rc 0
   c customer-report add --contract C-001 --at 2026-11-03T09:00:00+08:00 --guarantee network --by alice
   expect_rc 0
