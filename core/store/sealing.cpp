@@ -34,4 +34,32 @@ Result<std::string> seal_document(const std::string& document, const SecretKey& 
   return doc.dump();
 }
 
+Result<const SecretKey*> StoreKey::get(bool create) {
+  if (!key_) {
+    if (path_.empty()) {
+      return make_error(Errc::not_found, missing_, where_);
+    }
+    auto k = create ? SecretKey::read_or_create(path_) : SecretKey::read(path_);
+    if (!k) {
+      return k.error();
+    }
+    key_ = std::move(*k);
+  }
+  return &*key_;
+}
+
+Result<const SecretKey*> StoreKey::get(Secrets secrets) {
+  if (secrets == Secrets::withhold) {
+    return static_cast<const SecretKey*>(nullptr);
+  }
+  return get(false);
+}
+
+std::function<Result<const SecretKey*>()> StoreKey::reader(Secrets secrets) {
+  if (secrets == Secrets::withhold) {
+    return {};
+  }
+  return [this] { return get(false); };
+}
+
 }  // namespace colosla::core

@@ -2,6 +2,8 @@
 
 // The inventory's secrets as every backend keeps them: sealed with the store's key
 // (secrets.hpp), in the device rows and in each inventory document.
+#include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,5 +55,27 @@ Result<void> each_secret_leaf(nlohmann::ordered_json& doc, Fn fn) {
 }
 /// The document with each secret leaf sealed (those sealed already stay as they are).
 Result<std::string> seal_document(const std::string& document, const SecretKey& key);
+
+/// The key that seals a store's secrets, as every backend keeps it: read from its file the first
+/// time a secret is sealed or revealed (made then, for a writer, when there is none).
+class StoreKey {
+ public:
+  StoreKey() = default;
+  /// `path` the key's file; when it is empty, `missing` is the not_found error a use gives.
+  StoreKey(std::string path, std::string missing, std::string where)
+      : path_(std::move(path)), missing_(std::move(missing)), where_(std::move(where)) {}
+  /// The key; with `create`, made when there is none (a writer).
+  Result<const SecretKey*> get(bool create);
+  /// The key for `secrets`: nullptr when they are withheld (no file is read).
+  Result<const SecretKey*> get(Secrets secrets);
+  /// What reads the key for the device readers: nothing when the secrets are withheld.
+  std::function<Result<const SecretKey*>()> reader(Secrets secrets);
+
+ private:
+  std::string path_;
+  std::string missing_;
+  std::string where_;
+  std::optional<SecretKey> key_;  // read when first needed
+};
 
 }  // namespace colosla::core

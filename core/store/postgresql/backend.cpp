@@ -44,31 +44,6 @@ Result<void> PgStore::Impl::revive() {
   return {};
 }
 
-Result<const SecretKey*> PgStore::Impl::secret_key(bool create) {
-  if (!key) {
-    if (key_path.empty()) {
-      return make_error(Errc::not_found,
-                        "a PostgreSQL store has no key file beside it: name the file of the key "
-                        "that seals the inventory's secrets (--secrets-key FILE, "
-                        "$COLOSLA_SECRETS_KEY, or secrets-key in colosla-trapd.conf)",
-                        shown);
-    }
-    auto k = create ? SecretKey::read_or_create(key_path) : SecretKey::read(key_path);
-    if (!k) {
-      return k.error();
-    }
-    key = std::move(*k);
-  }
-  return &*key;
-}
-
-std::function<Result<const SecretKey*>()> PgStore::Impl::key_reader(Secrets secrets) {
-  if (secrets == Secrets::withhold) {
-    return {};
-  }
-  return [this] { return secret_key(false); };
-}
-
 PgStore::PgStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PgStore::~PgStore() = default;
 
@@ -93,7 +68,11 @@ Result<std::unique_ptr<Store>> PgStore::open(const std::string& location, Mode m
   auto impl = std::make_unique<Impl>();
   impl->location = location;
   impl->shown = without_password(location);
-  impl->key_path = key_path;
+  impl->key = StoreKey(key_path,
+                       "a PostgreSQL store has no key file beside it: name the file of the key "
+                       "that seals the inventory's secrets (--secrets-key FILE, "
+                       "$COLOSLA_SECRETS_KEY, or secrets-key in colosla-trapd.conf)",
+                       impl->shown);
   auto c = Connection::connect(location);
   if (!c) {
     // libpq's message says why (no such database, refused, authentication failed); the location

@@ -85,7 +85,7 @@ std::string flag(bool v) { return v ? "true" : "false"; }
 
 Result<std::int64_t> PgStore::save_inventory(const ValidatedInventory& v, const std::string& by,
                                              Timestamp at) {
-  auto key = impl_->secret_key(true);
+  auto key = impl_->key.get(true);
   if (!key) {
     return key.error();
   }
@@ -296,15 +296,11 @@ Result<std::optional<InventoryRecord>> PgStore::inventory_record(Secrets secrets
   }
   InventoryRecord record{rows->integer(0, 0), rows->time(0, 1), rows->str(0, 2),
                          split(rows->str(0, 3), '\n'), rows->str(0, 4)};
-  const SecretKey* key = nullptr;
-  if (secrets == Secrets::reveal) {
-    auto k = impl_->secret_key(false);
-    if (!k) {
-      return k.error();
-    }
-    key = *k;
+  auto key = impl_->key.get(secrets);
+  if (!key) {
+    return key.error();
   }
-  auto document = reveal_document(record.document, key);
+  auto document = reveal_document(record.document, *key);
   if (!document) {
     return document.error();
   }
@@ -321,7 +317,7 @@ Result<std::optional<std::int64_t>> PgStore::version_holding(const std::string& 
   if (rows->empty()) {
     return std::optional<std::int64_t>{};
   }
-  auto key = impl_->secret_key(true);
+  auto key = impl_->key.get(true);
   if (!key) {
     return key.error();
   }
@@ -392,7 +388,7 @@ Result<std::vector<Device>> read_devices(PgStore::Impl& db, const KeyReader& key
 }  // namespace
 
 Result<std::vector<Device>> PgStore::devices(Secrets secrets) const {
-  return read_devices(*impl_, impl_->key_reader(secrets));
+  return read_devices(*impl_, impl_->key.reader(secrets));
 }
 
 Result<std::optional<Inventory>> PgStore::load_inventory(Secrets secrets) const {
@@ -424,7 +420,7 @@ Result<std::optional<Inventory>> PgStore::load_inventory_of(const std::string* c
       return {};
     }
     Inventory inv;
-    auto devices = read_devices(db, db.key_reader(secrets), contract);
+    auto devices = read_devices(db, db.key.reader(secrets), contract);
     if (!devices) {
       return devices.error();
     }

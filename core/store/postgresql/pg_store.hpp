@@ -15,6 +15,7 @@
 #include "colosla/store/store.hpp"
 #include "postgresql/pq.hpp"
 #include "postgresql/watermark.hpp"
+#include "sealing.hpp"
 
 namespace colosla::core::pg {
 
@@ -91,8 +92,7 @@ class PgStore final : public Store {
     std::unique_ptr<Connection> conn;
     std::string location;  // as given to open (may hold a password: never in a message)
     std::string shown;     // the location without its password: path(), messages
-    std::string key_path;  // empty: none given (an error when a secret is sealed or revealed)
-    std::optional<SecretKey> key;  // read when first needed
+    StoreKey key;          // none given: an error when a secret is sealed or revealed
     int version = 0;
     bool read_only = false;  // opened Mode::read_only: every session read-only
     int savepoints = 0;      // write()s open on the connection (the outermost one is a BEGIN)
@@ -111,10 +111,6 @@ class PgStore final : public Store {
     // One statement (or a script without parameters), after revive().
     Result<Rows> exec(std::string_view sql);
     Result<Rows> exec(std::string_view sql, const Params& params);
-    // The key that seals the secrets; with `create`, made when there is none (a writer).
-    Result<const SecretKey*> secret_key(bool create);
-    // What reads the key for the device readers: nothing when the secrets are withheld.
-    std::function<Result<const SecretKey*>()> key_reader(Secrets secrets);
     // Records that an evaluation stored its figures at `at` (inside the caller's write).
     Result<void> mark_evaluated(Timestamp at);
     // Creates or brings the schema up to Store::kSchemaVersion, in one transaction under an

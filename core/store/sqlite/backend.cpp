@@ -13,24 +13,6 @@
 
 namespace colosla::core::sqlite {
 
-Result<const SecretKey*> SqliteStore::Impl::secret_key(bool create) {
-  if (!key) {
-    auto k = create ? SecretKey::read_or_create(key_path) : SecretKey::read(key_path);
-    if (!k) {
-      return k.error();
-    }
-    key = std::move(*k);
-  }
-  return &*key;
-}
-
-std::function<Result<const SecretKey*>()> SqliteStore::Impl::key_reader(Secrets secrets) {
-  if (secrets == Secrets::withhold) {
-    return {};
-  }
-  return [this] { return secret_key(false); };
-}
-
 Stmt& SqliteStore::Impl::prepared(const char* sql) {
   auto& s = cached[sql];
   if (!s) {
@@ -158,7 +140,7 @@ Result<std::unique_ptr<Store>> SqliteStore::open(const std::string& path, Mode m
 
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  impl->key_path = key_path.empty() ? default_key_path(path) : key_path;
+  impl->key = StoreKey(key_path.empty() ? default_key_path(path) : key_path, {}, {});
   // NOMUTEX: a Store is used by one thread at a time, so SQLite need not lock its connection
   // on every call.
   const int flags = (mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |

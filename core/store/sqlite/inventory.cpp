@@ -22,7 +22,7 @@ Result<std::int64_t> SqliteStore::save_inventory(const ValidatedInventory& v, co
                                                  Timestamp at) {
   sqlite3* db = impl_->db;
   std::int64_t version = 0;
-  auto key = impl_->secret_key(true);
+  auto key = impl_->key.get(true);
   if (!key) {
     return key.error();
   }
@@ -178,15 +178,11 @@ Result<std::optional<InventoryRecord>> SqliteStore::inventory_record(Secrets sec
     return s.step_error();
   }
   InventoryRecord record{s.i64(0), s.time(1), s.str(2), split(s.str(3), '\n'), s.str(4)};
-  const SecretKey* key = nullptr;
-  if (secrets == Secrets::reveal) {
-    auto k = impl_->secret_key(false);
-    if (!k) {
-      return k.error();
-    }
-    key = *k;
+  auto key = impl_->key.get(secrets);
+  if (!key) {
+    return key.error();
   }
-  auto document = reveal_document(record.document, key);
+  auto document = reveal_document(record.document, *key);
   if (!document) {
     return document.error();
   }
@@ -207,7 +203,7 @@ Result<std::optional<std::int64_t>> SqliteStore::version_holding(
   if (rc != SQLITE_ROW) {
     return s.step_error();
   }
-  auto key = impl_->secret_key(true);
+  auto key = impl_->key.get(true);
   if (!key) {
     return key.error();
   }
@@ -271,7 +267,7 @@ Result<std::vector<Device>> read_devices(sqlite3* db, const KeyReader& key,
 }  // namespace
 
 Result<std::vector<Device>> SqliteStore::devices(Secrets secrets) const {
-  return read_devices(impl_->db, impl_->key_reader(secrets));
+  return read_devices(impl_->db, impl_->key.reader(secrets));
 }
 
 Result<std::optional<Inventory>> SqliteStore::load_inventory(Secrets secrets) const {
@@ -301,7 +297,7 @@ Result<std::optional<Inventory>> SqliteStore::load_inventory_of(const std::strin
     return make_error(Errc::store, "the store holds an unreadable " + what);
   };
   {
-    auto devices = read_devices(db, impl_->key_reader(secrets), contract);
+    auto devices = read_devices(db, impl_->key.reader(secrets), contract);
     if (!devices) {
       return devices.error();
     }

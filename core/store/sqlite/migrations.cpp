@@ -22,7 +22,7 @@ Result<void> SqliteStore::Impl::seal_clear_secrets() {
   if (*versions == 0) {
     return {};  // nothing to seal: no key made needlessly
   }
-  auto k = secret_key(true);
+  auto k = key.get(true);
   if (!k) {
     return make_error(Errc::store,
                       "sealing the inventory's secrets needs the key: " + k.error().to_string());

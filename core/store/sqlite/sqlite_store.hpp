@@ -15,6 +15,7 @@
 
 #include "colosla/store/sqlite.hpp"
 #include "colosla/store/store.hpp"
+#include "sealing.hpp"
 #include "sqlite/sql.hpp"
 
 namespace colosla::core::sqlite {
@@ -92,8 +93,7 @@ class SqliteStore final : public Store {
   struct Impl {
     sqlite3* db = nullptr;
     std::string path;
-    std::string key_path;
-    std::optional<SecretKey> key;       // read when first needed
+    StoreKey key;
     std::optional<FileMark> immutable;  // opened as an immutable file: the file as it was then
     int version = 0;
     int savepoints = 0;
@@ -112,10 +112,6 @@ class SqliteStore final : public Store {
     Impl& operator=(const Impl&) = delete;
     ~Impl();
 
-    // The key that seals the secrets; with `create`, made when there is none (a writer).
-    Result<const SecretKey*> secret_key(bool create);
-    // What reads the key for read_devices: nothing when the secrets are withheld.
-    std::function<Result<const SecretKey*>()> key_reader(Secrets secrets);
     // The prepared statement for sql (a string literal), reset and ready for new bindings.
     Stmt& prepared(const char* sql);
     // Records that an evaluation stored its figures at `at` (inside the caller's write).
