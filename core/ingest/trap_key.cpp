@@ -5,6 +5,8 @@
 #include <sodium.h>
 
 #include <array>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace colosla::core {
@@ -49,6 +51,7 @@ bool numeric(VarType t) {
 // make the same stream ("ab"+"c" against "a"+"bc").
 class Encoder {
  public:
+  Encoder() { bytes_.reserve(256); }
   void tag(char c) { bytes_.push_back(static_cast<unsigned char>(c)); }
   void field(std::string_view s) {
     number(static_cast<std::int64_t>(s.size()));
@@ -61,12 +64,28 @@ class Encoder {
       u <<= 8;
     }
   }
-  [[nodiscard]] std::string digest() const {
-    std::array<unsigned char, crypto_hash_sha256_BYTES> h{};
-    crypto_hash_sha256(h.data(), bytes_.data(), bytes_.size());
-    std::array<char, 2 * crypto_hash_sha256_BYTES + 1> hex{};
-    sodium_bin2hex(hex.data(), hex.size(), h.data(), h.size());
-    return {hex.data(), 2 * crypto_hash_sha256_BYTES};
+  /// The digests of the bytes so far followed by number(a), and by number(b): the bytes so far
+  /// are hashed once, and the state copied for the two endings.
+  [[nodiscard]] std::pair<std::string, std::string> digests(std::int64_t a, std::int64_t b) const {
+    crypto_hash_sha256_state common;
+    crypto_hash_sha256_init(&common);
+    crypto_hash_sha256_update(&common, bytes_.data(), bytes_.size());
+    const auto ending = [&](std::int64_t n) {
+      crypto_hash_sha256_state st = common;
+      std::array<unsigned char, 8> tail{};
+      auto u = static_cast<std::uint64_t>(n);
+      for (auto& c : tail) {
+        c = static_cast<unsigned char>(u >> 56);
+        u <<= 8;
+      }
+      crypto_hash_sha256_update(&st, tail.data(), tail.size());
+      std::array<unsigned char, crypto_hash_sha256_BYTES> h{};
+      crypto_hash_sha256_final(&st, h.data());
+      std::array<char, 2 * crypto_hash_sha256_BYTES + 1> hex{};
+      sodium_bin2hex(hex.data(), hex.size(), h.data(), h.size());
+      return std::string(hex.data(), 2 * crypto_hash_sha256_BYTES);
+    };
+    return {ending(a), ending(b)};
   }
 
  private:
@@ -134,11 +153,7 @@ TrapKey trap_key(const Trap& trap, std::string_view device) {
 
   TrapKey k;
   k.bucket = bucket;
-  Encoder with = e;
-  with.number(bucket);
-  k.key = with.digest();
-  e.number(near);
-  k.neighbour = e.digest();
+  std::tie(k.key, k.neighbour) = e.digests(bucket, near);
   return k;
 }
 
