@@ -4,7 +4,8 @@
 # trap to both, as a device's two trap destinations); both ship to one PostgreSQL database, which
 # then holds every trap once. Shipping again stores nothing. With PostgreSQL stopped while traps
 # keep arriving, the shippers retry, the local stores keep everything, and once it is back the
-# backlog is shipped: nothing lost, nothing twice. A PostgreSQL of this test's own (started with
+# backlog is shipped: nothing lost, nothing twice. Receiver b killed (kill -9) while traps arrive
+# and restarted: PostgreSQL still holds each trap once. A PostgreSQL of this test's own (started with
 # tests/support/postgresql.sh into $work/pg), so that stopping it disturbs no other test.
 # usage: ship.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
@@ -152,5 +153,32 @@ each_once 16
 expect_eq "$(( $(counter a ship.shipped) + $(counter b ship.shipped) ))" 17 "shipped by both (16 traps, 1 import)"
 # Nothing deleted locally (this first shipper forgets nothing).
 expect_eq "$(local_traps a) $(local_traps b)" "16 16" "the local stores"
+
+# --- receiver b killed (kill -9) mid-stream and restarted: still each trap once ------------------
+kill -KILL "${rpid[b]}"
+wait "${rpid[b]}" 2>/dev/null || true
+for i in 1 2 3 4; do trap_both "$i" 2 $((5000 + i)); done  # b is down: a alone has these
+start_trapd "$trapd" "$work/b.conf" "$work/b2.log" "udp:127.0.0.1:${rport[b]}"
+rpid[b]=$pid
+# New ports, so that each trap is a change of state at both receivers.
+for i in 5 6 7 8; do trap_both "$i" 2 $((6000 + i)); done
+after_restart() { [ "$(local_traps a)" = 24 ] && [ "$(local_traps b)" = 20 ]; }
+wait_for 30 after_restart || fail "after b's restart: a stored $(local_traps a) traps (not 24), b $(local_traps b) (not 20)"
+ship b
+expect_rc 0
+expect_has "$out" "shipped 4 observations (0 already there), backlog 0"
+ship a
+expect_rc 0
+expect_has "$out" "shipped 4 observations (4 already there), backlog 0"
+expect_eq "$(pg_traps)" 24 "trap observations in PostgreSQL after b's restart"
+expect_eq "$(pq "SELECT count(*) FROM (SELECT 1 FROM observation WHERE source = 'trap'
+  GROUP BY entity, trap_key HAVING count(*) > 1) d")" 0 "keys stored twice after b's restart"
+expect_eq "$(sqlite3 "$work/a.db" "SELECT trap_key FROM observation WHERE source = 'trap'
+  ORDER BY trap_key" | md5sum)" "$(pq "SELECT trap_key FROM observation WHERE source = 'trap'
+  ORDER BY trap_key" | md5sum)" "receiver a's traps against PostgreSQL's"
+# Every trap b stored is in PostgreSQL (once, by the check above).
+sqlite3 "$work/b.db" "SELECT trap_key FROM observation WHERE source = 'trap'" | sort >"$work/b.keys"
+pq "SELECT trap_key FROM observation WHERE source = 'trap'" | sort >"$work/pg.keys"
+expect_eq "$(comm -23 "$work/b.keys" "$work/pg.keys" | wc -l)" 0 "b's traps missing in PostgreSQL"
 stop_receivers
 echo "ship: 16 traps from two receivers, each once in PostgreSQL, the backlog shipped after a stop"
