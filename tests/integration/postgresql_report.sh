@@ -107,9 +107,14 @@ run "$colosla" --db "$pg" --secrets-key "$work/postgresql.key" check --contract 
   --as-of 2026-11-25T00:00:00+08:00
 expect_eq "$rc $out" "$sqlite_check" "colosla check from PostgreSQL"
 
-# A password in the location is never printed back, whatever fails.
+# A password in the location (a command line, $COLOSLA_DB) is refused, never printed back: it
+# belongs in ~/.pgpass or a service file. A store that cannot be reached is named in the error.
 run "$colosla" --db "postgresql://colosla:s3cret-pw@/nosuchdb?host=$work/no-socket" report --month 2026-11
-[ "$rc" -ne 0 ] || fail "a store that cannot be reached opened"
+expect_rc 3
+expect_has "$err" "must not hold a password" "the error"
 expect_has "$err" "nosuchdb" "the error"
 expect_lacks "$err$out" "s3cret-pw" "the error"
+run "$colosla" --db "postgresql://colosla@/nosuchdb?host=$work/no-socket" report --month 2026-11
+expect_rc 3
+expect_has "$err" "cannot connect to PostgreSQL" "the error"
 echo "postgresql_report: the example month is the same from SQLite and PostgreSQL"

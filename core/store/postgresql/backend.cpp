@@ -82,6 +82,14 @@ Result<std::int64_t> PgStore::maintain() { return std::int64_t{0}; }
 
 Result<std::unique_ptr<Store>> PgStore::open(const std::string& location, Mode mode,
                                              const std::string& key_path) {
+  // A password never comes with the location (a command line, $COLOSLA_DB): libpq reads it
+  // from ~/.pgpass or the service file.
+  if (has_password(location)) {
+    return make_error(Errc::invalid_input,
+                      "a PostgreSQL location must not hold a password: colosla takes it from "
+                      "~/.pgpass or a service file (pg_service.conf), as libpq does",
+                      without_password(location));
+  }
   auto impl = std::make_unique<Impl>();
   impl->location = location;
   impl->shown = without_password(location);

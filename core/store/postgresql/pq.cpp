@@ -127,6 +127,21 @@ std::string without_password(const std::string& conninfo) {
   return out;
 }
 
+bool has_password(const std::string& conninfo) {
+  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), nullptr);
+  if (opts == nullptr) {
+    return false;  // libpq cannot parse it: connect() says so
+  }
+  bool found = false;
+  for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
+    if (std::string_view(o->keyword) == "password" && o->val != nullptr && o->val[0] != '\0') {
+      found = true;
+    }
+  }
+  PQconninfoFree(opts);
+  return found;
+}
+
 Result<std::unique_ptr<Connection>> Connection::connect(const std::string& conninfo) {
   // The parameters colosla sets for every session, after the caller's (a URI or key=value).
   static constexpr const char* kKeys[] = {"dbname", "application_name", "client_encoding",

@@ -128,5 +128,7 @@ class Connection {
 /// ("postgresql://colosla:pw@db/colosla?password=pw" -> "postgresql://colosla@db/colosla"), a
 /// key=value string is written again without its password.
 std::string without_password(const std::string& conninfo);
+/// True when the location (a URI or key=value string) holds a password.
+bool has_password(const std::string& conninfo);
 
 }  // namespace colosla::core::pg
