@@ -44,6 +44,10 @@ constexpr std::array kCommands{
 
     Command{kObservations, "", "observe", "[FILE|-] [--skip-bad]",
             "import observation JSON lines (one transaction)", &observe},
+    Command{kObservations, "", "ship", "--to POSTGRES_URI [--every SECONDS] [--batch N]",
+            "copy the store's observations to a PostgreSQL store, each\n"
+            "stored there once however many receivers ship it",
+            &ship},
 
     Command{kRecords, "exclude", "add",
             "(--contract ID|--all) --from T --to T --reason R [--guarantee network|power|both]\n"

@@ -54,6 +54,7 @@ int map_add(Context& ctx);
 int map_remove(Context& ctx);
 int map_list(Context& ctx);
 int observe(Context& ctx);
+int ship(Context& ctx);
 /// The record families (exclude, customer-report, notify, install, contact-invalid): the family
 /// is the command's group.
 int record_add(Context& ctx);

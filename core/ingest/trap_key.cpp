@@ -2,9 +2,13 @@
 // secrets): this and store/secrets.cpp are the only files that include sodium.h.
 #include "colosla/ingest/trap_key.hpp"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <array>
+#include <memory>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace colosla::core {
@@ -49,6 +53,7 @@ bool numeric(VarType t) {
 // make the same stream ("ab"+"c" against "a"+"bc").
 class Encoder {
  public:
+  Encoder() { bytes_.reserve(256); }
   void tag(char c) { bytes_.push_back(static_cast<unsigned char>(c)); }
   void field(std::string_view s) {
     number(static_cast<std::int64_t>(s.size()));
@@ -61,15 +66,70 @@ class Encoder {
       u <<= 8;
     }
   }
-  [[nodiscard]] std::string digest() const {
-    std::array<unsigned char, crypto_hash_sha256_BYTES> h{};
-    crypto_hash_sha256(h.data(), bytes_.data(), bytes_.size());
-    std::array<char, 2 * crypto_hash_sha256_BYTES + 1> hex{};
-    sodium_bin2hex(hex.data(), hex.size(), h.data(), h.size());
-    return {hex.data(), 2 * crypto_hash_sha256_BYTES};
+  /// The digests of the bytes so far followed by number(a), and by number(b): the bytes so far
+  /// are hashed once, and the state copied for the two endings. OpenSSL's SHA-256 (with the
+  /// CPU's SHA extensions where it has them; colosla-trapd computes this for every trap it
+  /// stores), else libsodium's: the same digests either way.
+  [[nodiscard]] std::pair<std::string, std::string> digests(std::int64_t a, std::int64_t b) const {
+    struct Free {
+      void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+    };
+    // Fetched once (an implicit fetch at every init costs more than the hash); one pair of
+    // contexts a thread, reused.
+    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    thread_local const std::unique_ptr<EVP_MD_CTX, Free> common{EVP_MD_CTX_new()};
+    thread_local const std::unique_ptr<EVP_MD_CTX, Free> other{EVP_MD_CTX_new()};
+    Digest ha{};
+    Digest hb{};
+    unsigned int la = 0;
+    unsigned int lb = 0;
+    const Tail ta = tail(a);
+    const Tail tb = tail(b);
+    const bool done = md != nullptr && common && other &&
+                      EVP_DigestInit_ex(common.get(), md, nullptr) == 1 &&
+                      EVP_DigestUpdate(common.get(), bytes_.data(), bytes_.size()) == 1 &&
+                      EVP_MD_CTX_copy_ex(other.get(), common.get()) == 1 &&
+                      EVP_DigestUpdate(common.get(), ta.data(), ta.size()) == 1 &&
+                      EVP_DigestFinal_ex(common.get(), ha.data(), &la) == 1 &&
+                      EVP_DigestUpdate(other.get(), tb.data(), tb.size()) == 1 &&
+                      EVP_DigestFinal_ex(other.get(), hb.data(), &lb) == 1 && la == 32 && lb == 32;
+    if (!done) {  // never seen; libsodium needs no context (sodium_init: idempotent, no entropy)
+      static const int init = sodium_init();
+      static_cast<void>(init);
+      crypto_hash_sha256_state st;
+      crypto_hash_sha256_init(&st);
+      crypto_hash_sha256_update(&st, bytes_.data(), bytes_.size());
+      crypto_hash_sha256_state st2 = st;
+      crypto_hash_sha256_update(&st, ta.data(), ta.size());
+      crypto_hash_sha256_final(&st, ha.data());
+      crypto_hash_sha256_update(&st2, tb.data(), tb.size());
+      crypto_hash_sha256_final(&st2, hb.data());
+    }
+    return {hex(ha), hex(hb)};
   }
 
  private:
+  using Digest = std::array<unsigned char, EVP_MAX_MD_SIZE>;
+  using Tail = std::array<unsigned char, 8>;
+  static Tail tail(std::int64_t n) {
+    Tail t{};
+    auto u = static_cast<std::uint64_t>(n);
+    for (auto& byte : t) {
+      byte = static_cast<unsigned char>(u >> 56);
+      u <<= 8;
+    }
+    return t;
+  }
+  static std::string hex(const Digest& h) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(64, '0');
+    for (std::size_t i = 0; i < 32; ++i) {
+      out[2 * i] = kHex[h[i] >> 4U];
+      out[2 * i + 1] = kHex[h[i] & 15U];
+    }
+    return out;
+  }
+
   std::vector<unsigned char> bytes_;
 };
 
@@ -81,11 +141,6 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 }  // namespace
 
 TrapKey trap_key(const Trap& trap, std::string_view device) {
-  // libsodium wants sodium_init before use; it is idempotent and thread-safe, and SHA-256 needs
-  // no entropy, so a failure (none is documented for it) cannot make a key wrong.
-  static const int init = sodium_init();
-  static_cast<void>(init);
-
   Encoder e;
   e.field("colosla-trap-key-1");  // bumped if what is hashed changes
   if (!device.empty()) {
@@ -134,11 +189,7 @@ TrapKey trap_key(const Trap& trap, std::string_view device) {
 
   TrapKey k;
   k.bucket = bucket;
-  Encoder with = e;
-  with.number(bucket);
-  k.key = with.digest();
-  e.number(near);
-  k.neighbour = e.digest();
+  std::tie(k.key, k.neighbour) = e.digests(bucket, near);
   return k;
 }
 

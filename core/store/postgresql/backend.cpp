@@ -200,4 +200,14 @@ Result<std::unique_ptr<Store>> open_postgresql(const std::string& location, Stor
   return pg::PgStore::open(location, mode, key_path);
 }
 
+Result<Shipment> ship_observations(Store& pg, const std::vector<Observation>& obs,
+                                   const std::string& from) {
+  auto* store = dynamic_cast<pg::PgStore*>(&pg);
+  if (store == nullptr) {
+    return make_error(Errc::invalid_input,
+                      "colosla ships only to a PostgreSQL store, not to " + pg.path());
+  }
+  return store->ship(obs, from);
+}
+
 }  // namespace colosla::core

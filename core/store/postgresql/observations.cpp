@@ -86,7 +86,7 @@ Result<std::vector<std::int64_t>> entity_ids(PgStore::Impl& impl,
 
 constexpr const char* kObservationColumns =
     "SELECT o.seq, o.time, e.kind, e.device, e.item, o.state, o.source, o.received, o.origin, "
-    "o.evidence FROM observation o JOIN entity e ON e.id = o.entity ";
+    "o.evidence, o.trap_key, o.trap_neighbour FROM observation o JOIN entity e ON e.id = o.entity ";
 
 Result<std::vector<Observation>> read_observations(const Rows& rows) {
   std::vector<Observation> out;
@@ -107,6 +107,8 @@ Result<std::vector<Observation>> read_observations(const Rows& rows) {
     o.received = rows.time(r, 7);
     o.origin = rows.str(r, 8);
     o.evidence = rows.str(r, 9);
+    o.trap_key = rows.str(r, 10);
+    o.trap_neighbour = rows.str(r, 11);
     out.push_back(std::move(o));
   }
   return out;
@@ -166,7 +168,11 @@ Result<std::size_t> PgStore::add_observations(const std::vector<Observation>& ob
     std::vector<std::string> sources;
     std::vector<std::string> origins;
     std::vector<std::string> evidence;
+    std::vector<std::string> keys;
+    std::vector<std::string> neighbours;
     for (const auto& o : obs) {
+      keys.push_back(o.trap_key);
+      neighbours.push_back(o.trap_neighbour);
       times.push_back(seconds(o.time));
       received.push_back(seconds(o.received));
       states.emplace_back(to_string(o.state));
@@ -177,14 +183,16 @@ Result<std::size_t> PgStore::add_observations(const std::vector<Observation>& ob
     Params p;
     p.add(int_array(times)).add(int_array(*ids)).add(text_array(states));
     p.add(text_array(sources)).add(int_array(received)).add(text_array(origins));
-    p.add(text_array(evidence));
+    p.add(text_array(evidence)).add(text_array(keys)).add(text_array(neighbours));
     // The claim before the first seq is taken (watermark.hpp), then the whole batch in one
     // statement; the seqs follow the order of `obs`.
     COLOSLA_TRY(claim_ids(*impl_->conn, IdLog::observations));
     auto added = impl_->exec(
-        "INSERT INTO observation(time, entity, state, source, received, origin, evidence) "
-        "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], "
-        "$6::text[], $7::text[])",
+        "INSERT INTO observation(time, entity, state, source, received, origin, evidence, "
+        "trap_key, trap_neighbour) SELECT t, en, st, so, re, ori, ev, NULLIF(k, ''), "
+        "NULLIF(nb, '') FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], "
+        "$5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[]) "
+        "AS u(t, en, st, so, re, ori, ev, k, nb)",
         p);
     if (!added) {
       return added.error();
@@ -199,6 +207,78 @@ Result<std::size_t> PgStore::add_observations(const std::vector<Observation>& ob
     return r.error();
   }
   return obs.size();
+}
+
+// -- shipped copies (colosla ship) -----------------------------------------------------------
+
+Result<Shipment> PgStore::ship(const std::vector<Observation>& obs, const std::string& from) {
+  Shipment out;
+  if (obs.empty()) {
+    return out;
+  }
+  auto r = write([&]() -> Result<void> {
+    // One shipment at a time across the cluster ("ship" in ASCII; outside the watermark's
+    // ranges): the neighbour test below reads what another shipper committed, never what it
+    // is about to commit.
+    if (auto l = impl_->exec("SELECT pg_advisory_xact_lock(1936222576)"); !l) {
+      return l.error();
+    }
+    auto ids = entity_ids(*impl_, obs);
+    if (!ids) {
+      return ids.error();
+    }
+    std::vector<std::int64_t> times;
+    std::vector<std::int64_t> received;
+    std::vector<std::int64_t> seqs;
+    std::vector<std::string> states;
+    std::vector<std::string> sources;
+    std::vector<std::string> origins;
+    std::vector<std::string> evidence;
+    std::vector<std::string> keys;
+    std::vector<std::string> neighbours;
+    for (const auto& o : obs) {
+      times.push_back(seconds(o.time));
+      received.push_back(seconds(o.received));
+      seqs.push_back(o.seq);
+      states.emplace_back(to_string(o.state));
+      sources.emplace_back(to_string(o.source));
+      origins.push_back(o.origin);
+      evidence.push_back(o.evidence);
+      keys.push_back(o.trap_key);
+      neighbours.push_back(o.trap_neighbour);
+    }
+    Params p;
+    p.add(int_array(times)).add(int_array(*ids)).add(text_array(states));
+    p.add(text_array(sources)).add(int_array(received)).add(text_array(origins));
+    p.add(text_array(evidence)).add(text_array(keys)).add(text_array(neighbours));
+    p.add(int_array(seqs)).add(from);
+    COLOSLA_TRY(claim_ids(*impl_->conn, IdLog::observations));
+    // In the local order (seq), each unless stored already; ON CONFLICT for two copies within
+    // the batch (the unique indexes observation_trap and observation_shipped).
+    auto added = impl_->exec(
+        "INSERT INTO observation(time, entity, state, source, received, origin, evidence, "
+        "trap_key, trap_neighbour, shipped_from, shipped_seq) "
+        "SELECT t, en, st, so, re, ori, ev, NULLIF(k, ''), NULLIF(nb, ''), $11, sq "
+        "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], "
+        "$6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[]) "
+        "AS u(t, en, st, so, re, ori, ev, k, nb, sq) "
+        "WHERE NOT EXISTS (SELECT 1 FROM observation x "
+        "WHERE x.shipped_from = $11 AND x.shipped_seq = u.sq) "
+        "AND (u.k = '' OR NOT EXISTS (SELECT 1 FROM observation x WHERE x.entity = u.en "
+        "AND (x.trap_key = u.k OR (x.trap_key = u.nb AND x.trap_neighbour = u.k)))) "
+        "ORDER BY sq ON CONFLICT DO NOTHING",
+        p);
+    if (!added) {
+      return added.error();
+    }
+    out.stored = static_cast<std::size_t>(added->affected());
+    out.duplicates = obs.size() - out.stored;
+    return {};
+  });
+  if (!r) {
+    return r.error();
+  }
+  return out;
 }
 
 Result<std::vector<Observation>> PgStore::observations(const EntityId& e) const {
@@ -220,6 +300,23 @@ Result<std::vector<Observation>> PgStore::observations_between(Timestamp from, T
   auto rows = impl_->exec(std::string(kObservationColumns) +
                               "WHERE o.time >= $1 AND o.time < $2 ORDER BY o.time, o.seq",
                           p);
+  if (!rows) {
+    return rows.error();
+  }
+  return read_observations(*rows);
+}
+
+Result<std::vector<Observation>> PgStore::observations_after(std::int64_t after,
+                                                             std::size_t limit) const {
+  auto marks = impl_->marks();  // the watermark first, then the rows in a later statement
+  if (!marks) {
+    return marks.error();
+  }
+  Params p;
+  p.add(after).add(marks->observation).add(static_cast<std::int64_t>(limit));
+  auto rows = impl_->exec(
+      std::string(kObservationColumns) + "WHERE o.seq > $1 AND o.seq <= $2 ORDER BY o.seq LIMIT $3",
+      p);
   if (!rows) {
     return rows.error();
   }

@@ -46,6 +46,8 @@ class PgStore final : public Store {
   Result<std::vector<Observation>> observations_between(Timestamp from,
                                                         Timestamp to) const override;
   Result<std::int64_t> observation_count() const override;
+  Result<std::vector<Observation>> observations_after(std::int64_t after,
+                                                      std::size_t limit) const override;
   Result<History> history(Timestamp until) const override;
   Result<History> history_of(const std::vector<EntityId>& entities, Timestamp from,
                              Timestamp until) const override;
@@ -126,6 +128,9 @@ class PgStore final : public Store {
   };
 
   explicit PgStore(std::unique_ptr<Impl> impl);
+
+  /// See ship_observations (postgresql.hpp).
+  Result<Shipment> ship(const std::vector<Observation>& obs, const std::string& from);
 
  private:
   Result<std::optional<Inventory>> load_inventory_of(const std::string* contract,

@@ -18,8 +18,8 @@ Result<std::size_t> SqliteStore::add_observations(const std::vector<Observation>
   std::size_t n = 0;
   auto r = write([&]() -> Result<void> {
     Stmt& s = impl_->prepared(
-        "INSERT INTO observation(time, entity, state, source, received, origin, evidence) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO observation(time, entity, state, source, received, origin, evidence, "
+        "trap_key, trap_neighbour) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!s.ok()) {
       return s.error();
     }
@@ -33,6 +33,11 @@ Result<std::size_t> SqliteStore::add_observations(const std::vector<Observation>
           .bind_static(3, to_string(o.state))
           .bind_static(4, to_string(o.source));
       s.bind(5, o.received).bind_static(6, o.origin).bind_static(7, o.evidence);
+      if (o.trap_key.empty()) {
+        s.bind_null(8).bind_null(9);
+      } else {
+        s.bind_static(8, o.trap_key).bind_static(9, o.trap_neighbour);
+      }
       if (auto e = s.exec(); !e) {
         return e;
       }
@@ -75,6 +80,8 @@ Result<std::vector<Observation>> read_observations(Stmt& s) {
     o.received = s.time(7);
     o.origin = s.str(8);
     o.evidence = s.str(9);
+    o.trap_key = s.str(10);
+    o.trap_neighbour = s.str(11);
     out.push_back(std::move(o));
   }
   if (rc != SQLITE_DONE) {
@@ -85,7 +92,7 @@ Result<std::vector<Observation>> read_observations(Stmt& s) {
 
 constexpr const char* kObservationColumns =
     "SELECT o.seq, o.time, e.kind, e.device, e.item, o.state, o.source, o.received, o.origin, "
-    "o.evidence FROM observation o JOIN entity e ON e.id = o.entity ";
+    "o.evidence, o.trap_key, o.trap_neighbour FROM observation o JOIN entity e ON e.id = o.entity ";
 
 }  // namespace
 
@@ -119,6 +126,18 @@ Result<std::vector<Observation>> SqliteStore::observations_between(Timestamp fro
 
 Result<std::int64_t> SqliteStore::observation_count() const {
   return scalar(impl_->db, "SELECT count(*) FROM observation");
+}
+
+Result<std::vector<Observation>> SqliteStore::observations_after(std::int64_t after,
+                                                                 std::size_t limit) const {
+  // One writer at a time: every seq below the highest is committed (the watermark is the last).
+  Stmt s(impl_->db,
+         (std::string(kObservationColumns) + "WHERE o.seq > ? ORDER BY o.seq LIMIT ?").c_str());
+  if (!s.ok()) {
+    return s.error();
+  }
+  s.bind(1, after).bind(2, static_cast<std::int64_t>(limit));
+  return read_observations(s);
 }
 
 namespace {

@@ -48,6 +48,8 @@ class SqliteStore final : public Store {
   Result<std::vector<Observation>> observations_between(Timestamp from,
                                                         Timestamp to) const override;
   Result<std::int64_t> observation_count() const override;
+  Result<std::vector<Observation>> observations_after(std::int64_t after,
+                                                      std::size_t limit) const override;
   Result<History> history(Timestamp until) const override;
   Result<History> history_of(const std::vector<EntityId>& entities, Timestamp from,
                              Timestamp until) const override;

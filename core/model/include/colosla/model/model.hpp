@@ -151,6 +151,11 @@ struct Observation {
   std::string origin;
   std::string evidence;
   std::int64_t seq = 0;  ///< Arrival order in the store; breaks ties between equal times.
+  /// A trap's identity (colosla/ingest/trap_key.hpp: TrapKey::key and ::neighbour), computed by
+  /// the receiver; empty for every other source. A shared store keeps one copy of a trap shipped
+  /// by two receivers by them.
+  std::string trap_key;
+  std::string trap_neighbour;
 };
 
 /// One state change of an entity as the SLA engine reads it: no evidence, just what it needs.

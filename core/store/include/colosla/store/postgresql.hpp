@@ -29,4 +29,22 @@ bool is_postgresql_location(const std::string& location);
 Result<std::unique_ptr<Store>> open_postgresql(const std::string& location, Store::Mode mode,
                                                const std::string& key_path = {});
 
+/// What one shipment did (ship_observations).
+struct Shipment {
+  std::size_t stored = 0;      ///< copies stored
+  std::size_t duplicates = 0;  ///< copies the store held already (not stored again)
+};
+
+/// Stores copies of another store's observations in the PostgreSQL store `pg` (colosla ship),
+/// all in one transaction, each unless the store holds it already: a trap observation (its
+/// trap_key set) when a row of the same entity has its trap_key, or has its trap_neighbour as key
+/// and its trap_key as neighbour (colosla/ingest/trap_key.hpp); any observation when a row came
+/// from the same `from` with the same seq (a batch shipped again after a crash between the commit
+/// here and the shipper's own watermark). `from` names the store the copies come from, stable
+/// over its life; each observation's `seq` is its seq there. Shipments are serialized by an
+/// advisory lock (one at a time across the cluster), so that two receivers' copies of one trap
+/// are never both stored. Errors: invalid when `pg` is not a PostgreSQL store; store otherwise.
+Result<Shipment> ship_observations(Store& pg, const std::vector<Observation>& obs,
+                                   const std::string& from);
+
 }  // namespace colosla::core

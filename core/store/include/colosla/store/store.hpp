@@ -119,6 +119,10 @@ class ObservationLog {
   virtual Result<std::vector<Observation>> observations_between(Timestamp from,
                                                                 Timestamp to) const = 0;
   virtual Result<std::int64_t> observation_count() const = 0;
+  /// The observations with a seq above `after` and at or below the watermark, in seq order, at
+  /// most `limit` of them (the shipper's read, colosla ship).
+  virtual Result<std::vector<Observation>> observations_after(std::int64_t after,
+                                                              std::size_t limit) const = 0;
   /// Every entity's state changes up to and including `until`, each entity's ordered by time,
   /// then seq, without the evidence: what the SLA engine reads. Every entity the store knows is
   /// in it (one first observed after `until` with no change).
@@ -249,7 +253,7 @@ class Store : public Transactor,
               public ReceiverState {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 12;
+  static constexpr int kSchemaVersion = 13;
 
   enum class Mode {
     create,     ///< Read and write; create the store (a file: mode 0600) when there is none.

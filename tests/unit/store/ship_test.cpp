@@ -1,0 +1,117 @@
+// What the shipper relies on (colosla ship, docs/scale-out.md): observations read after a seq
+// with their trap keys, on both backends; and ship_observations on PostgreSQL storing a trap
+// once by the rule of trap_key.hpp, any other observation once by where it came from and its seq
+// there. The PostgreSQL cases run when COLOSLA_TEST_POSTGRESQL holds the admin URI of the tests'
+// server (ctest's store.conformance-postgresql).
+#include "colosla/store/postgresql.hpp"
+#include "colosla/store/store.hpp"
+#include "support.hpp"
+#include "support_postgresql.hpp"
+
+using namespace colosla;
+using namespace colosla::core;
+using colosla::test::at;
+using colosla::test::TempDir;
+
+namespace {
+
+Observation trap_obs(const std::string& port, const std::string& key, const std::string& nb,
+                     std::int64_t seq = 0) {
+  Observation o;
+  o.time = at("2026-11-03T02:00:00Z");
+  o.entity = EntityId::port("sw1", port);
+  o.state = State::down;
+  o.source = Source::trap;
+  o.received = o.time;
+  o.origin = "udp:192.0.2.10:49152";
+  o.evidence = "linkDown " + key;
+  o.trap_key = key;
+  o.trap_neighbour = nb;
+  o.seq = seq;
+  return o;
+}
+
+std::unique_ptr<Store> open(const std::string& location, const TempDir& dir) {
+  auto s = Store::open(location, Store::Mode::create, dir.file("store.key"));
+  INFO((s ? std::string() : s.error().to_string()));
+  REQUIRE(s.has_value());
+  return std::move(*s);
+}
+
+void check_observations_after(Store& s) {
+  Observation poll = trap_obs("p2", "", "");
+  poll.source = Source::poll;
+  REQUIRE(s.add_observations({trap_obs("p1", "k1", "n1"), poll, trap_obs("p3", "k3", "n3")})
+              .has_value());
+  const auto all = s.observations_after(0, 10).value();
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].trap_key == "k1");
+  CHECK(all[0].trap_neighbour == "n1");
+  CHECK(all[1].trap_key.empty());
+  CHECK(all[1].trap_neighbour.empty());
+  CHECK(all[0].seq < all[1].seq);
+  CHECK(all[1].seq < all[2].seq);
+  const auto rest = s.observations_after(all[0].seq, 1).value();
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].seq == all[1].seq);
+  CHECK(s.observations_after(all[2].seq, 10).value().empty());
+}
+
+}  // namespace
+
+TEST_CASE("store: observations after a seq, with their trap keys (SQLite)", "[store]") {
+  TempDir dir;
+  auto s = open(dir.file("s.db"), dir);
+  check_observations_after(*s);
+  // Only a PostgreSQL store takes shipments.
+  const auto r = ship_observations(*s, {trap_obs("p1", "k1", "n1", 1)}, "store-a");
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == Errc::invalid_input);
+}
+
+TEST_CASE("store: observations after a seq, with their trap keys (PostgreSQL)", "[store]") {
+  if (colosla::test::postgresql_admin_uri().empty()) {
+    SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
+    return;
+  }
+  TempDir dir;
+  auto s = open(colosla::test::postgresql_fresh_database(), dir);
+  check_observations_after(*s);
+}
+
+TEST_CASE("store: a shipped trap is stored once by its key or its neighbour", "[store]") {
+  if (colosla::test::postgresql_admin_uri().empty()) {
+    SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
+    return;
+  }
+  TempDir dir;
+  auto s = open(colosla::test::postgresql_fresh_database(), dir);
+  const auto ship = [&](const std::vector<Observation>& obs, const std::string& from) {
+    auto r = ship_observations(*s, obs, from);
+    INFO((r ? std::string() : r.error().to_string()));
+    REQUIRE(r.has_value());
+    return std::make_pair(r->stored, r->duplicates);
+  };
+  using P = std::pair<std::size_t, std::size_t>;
+  // Receiver a ships trap K (neighbour N); receiver b's copy in the adjacent bucket has key N
+  // and neighbour K: one trap. A copy whose neighbour is not K is another notification, and so
+  // is K on another port (one trap, several entities).
+  CHECK(ship({trap_obs("p1", "K", "N", 1)}, "store-a") == P{1, 0});
+  CHECK(ship({trap_obs("p1", "N", "K", 1)}, "store-b") == P{0, 1});
+  CHECK(ship({trap_obs("p1", "K", "X", 2)}, "store-b") == P{0, 1});  // the same key
+  CHECK(ship({trap_obs("p1", "N", "Y", 3)}, "store-b") == P{1, 0});  // N's neighbour is not K
+  CHECK(ship({trap_obs("p2", "K", "N", 4)}, "store-b") == P{1, 0});  // another entity
+  // Two copies within one batch: one stored.
+  CHECK(ship({trap_obs("p3", "M", "L", 5), trap_obs("p3", "M", "L", 6)}, "store-b") == P{1, 1});
+  // Without a key: known by where it came from and its seq there.
+  Observation poll = trap_obs("p4", "", "", 7);
+  poll.source = Source::poll;
+  CHECK(ship({poll}, "store-a") == P{1, 0});
+  CHECK(ship({poll}, "store-a") == P{0, 1});  // shipped again (a crash before the watermark)
+  CHECK(ship({poll}, "store-b") == P{1, 0});  // another receiver's poll of its own
+  CHECK(s->observation_count().value() == 6);
+  const auto all = s->observations_after(0, 100).value();
+  REQUIRE(all.size() == 6);
+  CHECK(all[0].trap_key == "K");
+  CHECK(all[5].trap_key.empty());
+}
