@@ -50,9 +50,9 @@ std::unique_ptr<Store> open(const std::string& location, const TempDir& dir) {
 void check_observations_after(Store& s) {
   Observation poll = trap_obs("p2", std::nullopt);
   poll.source = Source::poll;
-  REQUIRE(s.add_observations({trap_obs("p1", id(0xa1, 5, 4)), poll,
-                              trap_obs("p3", id(0x03, -7, -6))})
-              .has_value());
+  REQUIRE(
+      s.add_observations({trap_obs("p1", id(0xa1, 5, 4)), poll, trap_obs("p3", id(0x03, -7, -6))})
+          .has_value());
   const auto all = s.observations_after(0, 10).value();
   REQUIRE(all.size() == 3);
   CHECK(all[0].trap == id(0xa1, 5, 4));
