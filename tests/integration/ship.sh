@@ -180,4 +180,14 @@ sl_keys b >"$work/b.keys"
 pg_keys >"$work/pg.keys"
 expect_eq "$(comm -23 "$work/b.keys" "$work/pg.keys" | wc -l)" 0 "b's traps missing in PostgreSQL"
 stop_receivers
+
+# --- forgetting: with --keep-days 0 what PostgreSQL holds leaves the local store, its history stays
+changes=$(sqlite3 "$work/a.db" "SELECT count(*) FROM state_change")
+total=$(sqlite3 "$work/a.db" "SELECT count(*) FROM observation")
+ship a --keep-days 0
+expect_rc 0
+expect_eq "$(sqlite3 "$work/a.db" "SELECT count(*) FROM observation")" 1 "observations left in a (its last)"
+expect_eq "$(counter a ship.forgotten)" "$((total - 1))" "ship.forgotten"
+expect_eq "$(sqlite3 "$work/a.db" "SELECT count(*) FROM state_change")" "$changes" "a's state changes"
+expect_eq "$(pg_traps)" 24 "trap observations in PostgreSQL after a forgot them"
 echo "ship: 16 traps from two receivers, each once in PostgreSQL, the backlog shipped after a stop"

@@ -133,6 +133,30 @@ Result<std::int64_t> SqliteStore::observation_count() const {
   return scalar(impl_->db, "SELECT count(*) FROM observation");
 }
 
+Result<std::int64_t> SqliteStore::forget_shipped(std::int64_t through, Timestamp before,
+                                                 std::int64_t limit) {
+  std::int64_t n = 0;
+  auto r = write([&]() -> Result<void> {
+    // Below the history's merge mark (state_change holds their changes) and below the highest
+    // seq (SQLite gives a new row max(seq) + 1: the last one must stay).
+    Stmt& s = impl_->prepared(
+        "DELETE FROM observation WHERE seq IN (SELECT seq FROM observation "
+        "WHERE seq <= ?1 AND seq <= (SELECT seq FROM state_change_merged) "
+        "AND seq < (SELECT max(seq) FROM observation) AND received < ?2 ORDER BY seq LIMIT ?3)");
+    if (!s.ok()) {
+      return s.error();
+    }
+    s.bind(1, through).bind(2, before).bind(3, limit);
+    COLOSLA_TRY(s.exec());
+    n = sqlite3_changes64(impl_->db);
+    return {};
+  });
+  if (!r) {
+    return r.error();
+  }
+  return n;
+}
+
 Result<std::vector<Observation>> SqliteStore::observations_after(std::int64_t after,
                                                                  std::size_t limit) const {
   // One writer at a time: every seq below the highest is committed (the watermark is the last).

@@ -4,6 +4,7 @@
 // there. The PostgreSQL cases run when COLOSLA_TEST_POSTGRESQL holds the admin URI of the tests'
 // server (ctest's store.conformance-postgresql).
 #include "colosla/store/postgresql.hpp"
+#include "colosla/store/sqlite.hpp"
 #include "colosla/store/store.hpp"
 #include "support.hpp"
 #include "support_postgresql.hpp"
@@ -126,4 +127,48 @@ TEST_CASE("store: a shipped trap is stored once by its key or its neighbour", "[
   REQUIRE(all.size() == 7);
   CHECK(all[0].trap == id(1, 5, 6));
   CHECK_FALSE(all[6].trap.has_value());
+}
+
+TEST_CASE("store: a receiver forgets what it shipped, its history and seqs unchanged", "[store]") {
+  TempDir dir;
+  auto s = open(dir.file("s.db"), dir);
+  // Port p1 down, up, down; p2 down: four observations, received an hour apart.
+  std::vector<Observation> obs;
+  for (int i = 0; i < 4; ++i) {
+    Observation o = trap_obs(i == 3 ? "p2" : "p1", id(static_cast<std::uint8_t>(i), i, i + 1));
+    o.time = at("2026-11-03T02:00:00Z") + std::chrono::hours{i};
+    o.received = o.time;
+    o.state = i == 1 ? State::up : State::down;
+    obs.push_back(o);
+  }
+  REQUIRE(s->add_observations(obs).has_value());
+  const auto seqs = s->observations_after(0, 10).value();
+  REQUIRE(seqs.size() == 4);
+  const Timestamp until = at("2026-11-04T00:00:00Z");
+  const History before = s->history(until).value();
+  const auto latest = s->latest_states(0).value().changes;
+
+  // Nothing PostgreSQL has not committed, nothing received at or after the limit.
+  CHECK(forget_shipped(*s, 0, until, 100).value() == 0);
+  CHECK(forget_shipped(*s, seqs[1].seq, at("2026-11-03T02:00:00Z"), 100).value() == 0);
+  // The first two, one at a time.
+  CHECK(forget_shipped(*s, seqs[1].seq, until, 1).value() == 1);
+  CHECK(forget_shipped(*s, seqs[1].seq, until, 1).value() == 1);
+  CHECK(forget_shipped(*s, seqs[1].seq, until, 1).value() == 0);
+  CHECK(s->observation_count().value() == 2);
+  // Everything shipped: all but the last (the next seq follows it).
+  CHECK(forget_shipped(*s, seqs[3].seq, until, 100).value() == 1);
+  const auto left = s->observations_after(0, 10).value();
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].seq == seqs[3].seq);
+  // The history and the latest states read the same; a new observation gets a new seq.
+  CHECK(s->history(until).value() == before);
+  CHECK(s->latest_states(0).value().changes == latest);
+  REQUIRE(s->add_observations({trap_obs("p3", std::nullopt)}).has_value());
+  CHECK(s->observations_after(seqs[3].seq, 10).value().at(0).seq > seqs[3].seq);
+  // Only a receiver's SQLite store forgets.
+  if (!colosla::test::postgresql_admin_uri().empty()) {
+    auto pg = open(colosla::test::postgresql_fresh_database(), dir);
+    CHECK(forget_shipped(*pg, 1, until, 1).error().code == Errc::invalid_input);
+  }
 }

@@ -174,6 +174,7 @@ struct StateChange {
   Timestamp time;
   State state = State::unknown;
   std::int64_t seq = 0;  ///< the observation in the store, for tracing a number to its cause
+  friend bool operator==(const StateChange&, const StateChange&) = default;
 };
 
 /// Every entity's state changes, each list in (time, seq) order.
