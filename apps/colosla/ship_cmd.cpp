@@ -1,5 +1,6 @@
-// colosla ship: the local store's observations copied to a PostgreSQL store, each stored there
-// once however many receivers ship it (docs/scale-out.md, "The shipper").
+// colosla ship: the local store's observations and traps kept as evidence copied to a PostgreSQL
+// store, each stored there once however many receivers ship it (docs/scale-out.md, "The
+// shipper"). The evidence has its own watermark and counters (ship.evidence-*).
 //
 // The local store (a receiver's SQLite file) keeps its own counters: ship.watermark, the seq of
 // the last observation PostgreSQL committed; ship.origin, a random number that names this store
@@ -89,45 +90,87 @@ Result<std::int64_t> update_backlog(core::Store& local, Timestamp now) {
 }
 
 struct Round {
-  core::Shipment done;
+  core::Shipment done;      // observations
+  core::Shipment evidence;  // traps kept as evidence only
   std::int64_t backlog = 0;
 };
 
-// Ships batch after batch until nothing is left above the watermark (or a stop is asked).
-Result<Round> ship_all(core::Store& local, core::Store& pg, const std::string& from,
-                       std::size_t batch, const Clock& clock) {
-  Round round;
+// What is shipped, each with its own watermark and counters in the local store.
+struct Lane {
+  core::Shipped what;
+  const char* watermark;
+  const char* shipped;
+  const char* duplicates;
+  const char* forgotten;
+};
+constexpr Lane kObservations{core::Shipped::observations, kWatermark, kShipped, kDuplicates,
+                             kForgotten};
+constexpr Lane kEvidence{core::Shipped::evidence, "ship.evidence-watermark",
+                         "ship.evidence-shipped", "ship.evidence-duplicates",
+                         "ship.evidence-forgotten"};
+
+// One batch of the lane above `mark` shipped: (the last seq or id in it, what PostgreSQL did);
+// nullopt when nothing is left.
+Result<std::optional<std::pair<std::int64_t, core::Shipment>>> ship_batch(
+    const Lane& lane, core::Store& local, core::Store& pg, const std::string& from,
+    std::int64_t mark, std::size_t batch) {
+  using Out = std::optional<std::pair<std::int64_t, core::Shipment>>;
+  if (lane.what == core::Shipped::observations) {
+    auto obs = local.observations_after(mark, batch);
+    if (!obs || obs->empty()) {
+      return obs ? Result<Out>(std::nullopt) : Result<Out>(obs.error());
+    }
+    auto shipped = core::ship_observations(pg, *obs, from);
+    return shipped ? Result<Out>(std::pair{obs->back().seq, *shipped})
+                   : Result<Out>(shipped.error());
+  }
+  auto items = core::evidence_after(local, mark, batch);
+  if (!items || items->empty()) {
+    return items ? Result<Out>(std::nullopt) : Result<Out>(items.error());
+  }
+  auto shipped = core::ship_evidence(pg, *items, from);
+  return shipped ? Result<Out>(std::pair{items->back().id, *shipped})
+                 : Result<Out>(shipped.error());
+}
+
+// Ships the lane batch after batch until nothing is left above its watermark (or a stop is
+// asked); adds what it did to `done`.
+Result<void> ship_lane(const Lane& lane, core::Store& local, core::Store& pg,
+                       const std::string& from, std::size_t batch, const Clock& clock,
+                       core::Shipment& done) {
   while (!stop_requested()) {
     auto c = counters_of(local);
     if (!c) {
       return c.error();
     }
-    const std::int64_t mark = (*c)[kWatermark];
-    auto obs = local.observations_after(mark, batch);
-    if (!obs) {
-      return obs.error();
-    }
-    if (obs->empty()) {
-      break;
-    }
-    auto shipped = core::ship_observations(pg, *obs, from);
-    if (!shipped) {
-      return shipped.error();
+    const std::int64_t mark = (*c)[lane.watermark];
+    auto shipped = ship_batch(lane, local, pg, from, mark, batch);
+    if (!shipped || !*shipped) {
+      return shipped ? Result<void>() : Result<void>(shipped.error());
     }
     // PostgreSQL has committed: only now the watermark moves.
-    const std::int64_t last = obs->back().seq;
+    const auto& [last, did] = **shipped;
     auto r = local.write([&]() -> Result<void> {
-      return local.add_counters({{kWatermark, last - mark},
-                                 {kShipped, static_cast<std::int64_t>(shipped->stored)},
-                                 {kDuplicates, static_cast<std::int64_t>(shipped->duplicates)}},
+      return local.add_counters({{lane.watermark, last - mark},
+                                 {lane.shipped, static_cast<std::int64_t>(did.stored)},
+                                 {lane.duplicates, static_cast<std::int64_t>(did.duplicates)}},
                                 clock.now());
     });
     if (!r) {
       return r.error();
     }
-    round.done.stored += shipped->stored;
-    round.done.duplicates += shipped->duplicates;
+    done.stored += did.stored;
+    done.duplicates += did.duplicates;
   }
+  return {};
+}
+
+// The observations, then the evidence; the backlog counted after.
+Result<Round> ship_all(core::Store& local, core::Store& pg, const std::string& from,
+                       std::size_t batch, const Clock& clock) {
+  Round round;
+  COLOSLA_TRY(ship_lane(kObservations, local, pg, from, batch, clock, round.done));
+  COLOSLA_TRY(ship_lane(kEvidence, local, pg, from, batch, clock, round.evidence));
   auto backlog = update_backlog(local, clock.now());
   if (!backlog) {
     return backlog.error();
@@ -136,19 +179,19 @@ Result<Round> ship_all(core::Store& local, core::Store& pg, const std::string& f
   return round;
 }
 
-// Forgets the shipped observations received before `before`, in short transactions; counts them
-// in ship.forgotten. A failure is reported and left for the next round (nothing is lost by it).
-void forget(core::Store& local, Timestamp before, const Clock& clock) {
+// Forgets the lane's shipped rows received before `before`, in short transactions; counts them.
+// A failure is reported and left for the next round (nothing is lost by it).
+void forget(const Lane& lane, core::Store& local, Timestamp before, const Clock& clock) {
   constexpr std::int64_t kAtOnce = 2000;
   auto c = counters_of(local);
   if (!c) {
     report(c.error());
     return;
   }
-  const std::int64_t through = (*c)[kWatermark];
+  const std::int64_t through = (*c)[lane.watermark];
   std::int64_t total = 0;
   for (;;) {
-    auto n = core::forget_shipped(local, through, before, kAtOnce);
+    auto n = core::forget_shipped(local, lane.what, through, before, kAtOnce);
     if (!n) {
       report(n.error());
       break;
@@ -159,7 +202,7 @@ void forget(core::Store& local, Timestamp before, const Clock& clock) {
     }
   }
   if (total > 0) {
-    (void)local.write([&] { return local.add_counters({{kForgotten, total}}, clock.now()); });
+    (void)local.write([&] { return local.add_counters({{lane.forgotten, total}}, clock.now()); });
   }
 }
 
@@ -243,10 +286,16 @@ int ship(Context& ctx) {
       continue;
     }
     backoff = std::chrono::milliseconds{500};
-    forget(*local, clock.now() - std::chrono::days{keep_days}, clock);
+    for (const Lane* lane : {&kObservations, &kEvidence}) {
+      forget(*lane, *local, clock.now() - std::chrono::days{keep_days}, clock);
+    }
     if (every == 0 || round->done.stored + round->done.duplicates > 0) {
       std::cout << "shipped " << round->done.stored << " observations (" << round->done.duplicates
                 << " already there), backlog " << round->backlog << std::endl;
+    }
+    if (round->evidence.stored + round->evidence.duplicates > 0) {
+      std::cout << "shipped " << round->evidence.stored << " traps kept as evidence ("
+                << round->evidence.duplicates << " already there)" << std::endl;
     }
     if (every == 0) {
       return kOk;

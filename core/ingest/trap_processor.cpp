@@ -289,9 +289,14 @@ Processed TrapProcessor::process(const Trap& t) {
   };
   const auto keep_evidence = [&](Disposition disp, std::string reason) {
     out.disposition = disp;
-    out.evidence =
-        TrapEvidence{t.received,           d->name,           origin(),
-                     as_declared.trap_oid, std::move(reason), to_text(as_declared, out.community)};
+    out.evidence = TrapEvidence{t.received,
+                                d->name,
+                                origin(),
+                                as_declared.trap_oid,
+                                std::move(reason),
+                                to_text(as_declared, out.community),
+                                trap_identity(t, d->name),
+                                0};
   };
 
   if (restart) {

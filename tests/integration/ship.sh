@@ -100,6 +100,23 @@ each_once 8
 expect_eq "$(pq "SELECT count(*) FROM observation_view WHERE item = 'ge-0/0/3' AND state = 'down'")" 1 "ge-0/0/3 down"
 expect_eq "$(counter a ship.shipped) $(counter b ship.shipped) $(counter b ship.duplicates)" "8 0 8" "counters"
 
+# --- a trap kept as evidence only (no plugin reads it), to both: shipped once --------------------
+for r in a b; do
+  MIBS= snmptrap -v 2c -c public "127.0.0.1:${rport[$r]}" 7777 1.3.6.1.4.1.99999.0.1 \
+    1.3.6.1.4.1.99999.1.1.0 s "config changed by 'ops'"
+done
+local_evidence() { sqlite3 "$work/$1.db" "SELECT count(*) FROM evidence WHERE length(trap_digest) = 32"; }
+wait_for 30 bash -c "[ \"\$(sqlite3 '$work/a.db' 'SELECT count(*) FROM evidence')\" = 1 ] && [ \"\$(sqlite3 '$work/b.db' 'SELECT count(*) FROM evidence')\" = 1 ]" ||
+  fail "the receivers did not keep the trap as evidence"
+expect_eq "$(local_evidence a) $(local_evidence b)" "1 1" "evidence with its trap identity"
+ship a
+expect_rc 0
+expect_has "$out" "shipped 1 traps kept as evidence (0 already there)"
+ship b
+expect_rc 0
+expect_has "$out" "shipped 0 traps kept as evidence (1 already there)"
+expect_eq "$(pq "SELECT count(*) FROM evidence WHERE trap_oid = '1.3.6.1.4.1.99999.0.1'")" 1 "the evidence in PostgreSQL"
+
 # --- shipped again: nothing new ------------------------------------------------------------------
 for r in a b; do
   ship "$r" --batch 3

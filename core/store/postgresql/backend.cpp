@@ -200,14 +200,30 @@ Result<std::unique_ptr<Store>> open_postgresql(const std::string& location, Stor
   return pg::PgStore::open(location, mode, key_path);
 }
 
-Result<Shipment> ship_observations(Store& pg, const std::vector<Observation>& obs,
-                                   const std::string& from) {
+namespace {
+
+// The PostgreSQL store a shipment goes to.
+Result<pg::PgStore*> shipment_target(Store& pg) {
   auto* store = dynamic_cast<pg::PgStore*>(&pg);
   if (store == nullptr) {
     return make_error(Errc::invalid_input,
                       "colosla ships only to a PostgreSQL store, not to " + pg.path());
   }
-  return store->ship(obs, from);
+  return store;
+}
+
+}  // namespace
+
+Result<Shipment> ship_observations(Store& pg, const std::vector<Observation>& obs,
+                                   const std::string& from) {
+  auto store = shipment_target(pg);
+  return store ? (*store)->ship(obs, from) : Result<Shipment>(store.error());
+}
+
+Result<Shipment> ship_evidence(Store& pg, const std::vector<TrapEvidence>& items,
+                               const std::string& from) {
+  auto store = shipment_target(pg);
+  return store ? (*store)->ship_evidence(items, from) : Result<Shipment>(store.error());
 }
 
 }  // namespace colosla::core

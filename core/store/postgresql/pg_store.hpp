@@ -131,6 +131,7 @@ class PgStore final : public Store {
 
   /// See ship_observations (postgresql.hpp).
   Result<Shipment> ship(const std::vector<Observation>& obs, const std::string& from);
+  Result<Shipment> ship_evidence(const std::vector<TrapEvidence>& items, const std::string& from);
 
  private:
   Result<std::optional<Inventory>> load_inventory_of(const std::string* contract,

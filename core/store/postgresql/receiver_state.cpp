@@ -2,6 +2,7 @@
 #include <map>
 
 #include "postgresql/pg_store.hpp"
+#include "postgresql/trap_columns.hpp"
 
 namespace colosla::core::pg {
 
@@ -59,7 +60,9 @@ Result<std::size_t> PgStore::add_evidence(const std::vector<TrapEvidence>& items
   }
   std::vector<std::int64_t> received;
   std::vector<std::string> device, origin, trap_oid, reason, text;
+  TrapColumns traps;
   for (const auto& e : items) {
+    traps.add(e.trap);
     received.push_back(e.received.time_since_epoch().count());
     device.push_back(e.device);
     origin.push_back(e.origin);
@@ -67,22 +70,84 @@ Result<std::size_t> PgStore::add_evidence(const std::vector<TrapEvidence>& items
     reason.push_back(e.reason);
     text.push_back(e.text);
   }
+  Params p;
+  p.add(int_array(received)).add(text_array(device)).add(text_array(origin));
+  p.add(text_array(trap_oid)).add(text_array(reason)).add(text_array(text));
+  traps.bind(p);
   // One statement: all or nothing by itself, ids in the order given.
   auto r = impl_->exec(
-      "INSERT INTO evidence(received, device, origin, trap_oid, reason, text) "
-      "SELECT r, d, o, t, w, x FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], "
-      "$5::text[], $6::text[]) WITH ORDINALITY AS u(r, d, o, t, w, x, n) ORDER BY n",
-      Params()
-          .add(int_array(received))
-          .add(text_array(device))
-          .add(text_array(origin))
-          .add(text_array(trap_oid))
-          .add(text_array(reason))
-          .add(text_array(text)));
+      "INSERT INTO evidence(received, device, origin, trap_oid, reason, text, trap_digest, "
+      "trap_bucket, trap_near) SELECT r, d, o, t, w, x, decode(NULLIF(dg, ''), 'hex'), "
+      "CASE WHEN dg <> '' THEN b END, CASE WHEN dg <> '' THEN nr END "
+      "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+      "$7::text[], $8::bigint[], $9::bigint[]) WITH ORDINALITY AS u(r, d, o, t, w, x, dg, b, nr, "
+      "n) "
+      "ORDER BY n",
+      p);
   if (!r) {
     return r.error();
   }
   return static_cast<std::size_t>(r->affected());
+}
+
+Result<Shipment> PgStore::ship_evidence(const std::vector<TrapEvidence>& items,
+                                        const std::string& from) {
+  Shipment out;
+  if (items.empty()) {
+    return out;
+  }
+  auto r = write([&]() -> Result<void> {
+    // The shipments' lock (observations.cpp): the neighbour test reads what another shipper
+    // committed.
+    if (auto l = impl_->exec("SELECT pg_advisory_xact_lock(1936222576)"); !l) {
+      return l.error();
+    }
+    std::vector<std::int64_t> received, ids;
+    std::vector<std::string> device, origin, trap_oid, reason, text;
+    TrapColumns traps;
+    for (const auto& e : items) {
+      received.push_back(e.received.time_since_epoch().count());
+      ids.push_back(e.id);
+      device.push_back(e.device);
+      origin.push_back(e.origin);
+      trap_oid.push_back(e.trap_oid);
+      reason.push_back(e.reason);
+      text.push_back(e.text);
+      traps.add(e.trap);
+    }
+    Params p;
+    p.add(int_array(received)).add(text_array(device)).add(text_array(origin));
+    p.add(text_array(trap_oid)).add(text_array(reason)).add(text_array(text));
+    traps.bind(p);
+    p.add(int_array(ids)).add(from);
+    // As ship() for observations, by device instead of entity.
+    auto added = impl_->exec(
+        "INSERT INTO evidence(received, device, origin, trap_oid, reason, text, trap_digest, "
+        "trap_bucket, trap_near, shipped_from, shipped_id) "
+        "SELECT r, d, o, t, w, x, dg, CASE WHEN dg IS NOT NULL THEN b END, "
+        "CASE WHEN dg IS NOT NULL THEN nr END, $11, i "
+        "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+        "$7::text[], $8::bigint[], $9::bigint[], $10::bigint[]) AS u(r, d, o, t, w, x, dh, b, nr, "
+        "i), "
+        "LATERAL (SELECT decode(NULLIF(dh, ''), 'hex') AS dg) g, "
+        "LATERAL (SELECT sha256(dg || int8send(b)) AS k, sha256(dg || int8send(nr)) AS nb) h "
+        "WHERE NOT EXISTS (SELECT 1 FROM evidence x WHERE x.shipped_from = $11 AND x.shipped_id = "
+        "u.i) "
+        "AND (dg IS NULL OR NOT EXISTS (SELECT 1 FROM evidence x WHERE x.device = u.d "
+        "AND (x.trap_key = h.k OR (x.trap_key = h.nb AND x.trap_neighbour = h.k)))) "
+        "ORDER BY i ON CONFLICT DO NOTHING",
+        p);
+    if (!added) {
+      return added.error();
+    }
+    out.stored = static_cast<std::size_t>(added->affected());
+    out.duplicates = items.size() - out.stored;
+    return {};
+  });
+  if (!r) {
+    return r.error();
+  }
+  return out;
 }
 
 Result<void> PgStore::add_counters(const std::map<std::string, std::int64_t>& deltas,

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <type_traits>
+
 #include "colosla/base/log.hpp"
 #include "colosla/store/sqlite.hpp"
 #include "sqlite/sql.hpp"
@@ -289,15 +291,35 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::string& path, Store::Mode 
   return sqlite::SqliteStore::open(path, mode, key_path, options);
 }
 
-Result<std::int64_t> forget_shipped(Store& local, std::int64_t shipped_through,
+namespace {
+
+// The receiver's SQLite store colosla ship reads and forgets from (S: Store or const Store).
+template <typename S>
+auto receiver_store(S& local) {
+  using Sqlite =
+      std::conditional_t<std::is_const_v<S>, const sqlite::SqliteStore, sqlite::SqliteStore>;
+  auto* store = dynamic_cast<Sqlite*>(&local);
+  return store != nullptr
+             ? Result<Sqlite*>(store)
+             : Result<Sqlite*>(
+                   make_error(Errc::invalid_input,
+                              "colosla ship reads a receiver's SQLite store, not " + local.path()));
+}
+
+}  // namespace
+
+Result<std::vector<TrapEvidence>> evidence_after(const Store& local, std::int64_t after,
+                                                 std::size_t limit) {
+  auto store = receiver_store(local);
+  return store ? (*store)->evidence_after(after, limit)
+               : Result<std::vector<TrapEvidence>>(store.error());
+}
+
+Result<std::int64_t> forget_shipped(Store& local, Shipped what, std::int64_t shipped_through,
                                     Timestamp received_before, std::int64_t limit) {
-  auto* store = dynamic_cast<sqlite::SqliteStore*>(&local);
-  if (store == nullptr) {
-    return make_error(
-        Errc::invalid_input,
-        "only a receiver's SQLite store forgets what it shipped, not " + local.path());
-  }
-  return store->forget_shipped(shipped_through, received_before, limit);
+  auto store = receiver_store(local);
+  return store ? (*store)->forget_shipped(what, shipped_through, received_before, limit)
+               : Result<std::int64_t>(store.error());
 }
 
 }  // namespace colosla::core

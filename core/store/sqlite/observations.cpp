@@ -133,16 +133,20 @@ Result<std::int64_t> SqliteStore::observation_count() const {
   return scalar(impl_->db, "SELECT count(*) FROM observation");
 }
 
-Result<std::int64_t> SqliteStore::forget_shipped(std::int64_t through, Timestamp before,
-                                                 std::int64_t limit) {
+Result<std::int64_t> SqliteStore::forget_shipped(Shipped what, std::int64_t through,
+                                                 Timestamp before, std::int64_t limit) {
   std::int64_t n = 0;
   auto r = write([&]() -> Result<void> {
-    // Below the history's merge mark (state_change holds their changes) and below the highest
-    // seq (SQLite gives a new row max(seq) + 1: the last one must stay).
+    // Observations below the history's merge mark (state_change holds their changes); both
+    // below the highest seq or id (SQLite gives a new row the highest + 1: the last must stay).
     Stmt& s = impl_->prepared(
-        "DELETE FROM observation WHERE seq IN (SELECT seq FROM observation "
-        "WHERE seq <= ?1 AND seq <= (SELECT seq FROM state_change_merged) "
-        "AND seq < (SELECT max(seq) FROM observation) AND received < ?2 ORDER BY seq LIMIT ?3)");
+        what == Shipped::observations
+            ? "DELETE FROM observation WHERE seq IN (SELECT seq FROM observation "
+              "WHERE seq <= ?1 AND seq <= (SELECT seq FROM state_change_merged) "
+              "AND seq < (SELECT max(seq) FROM observation) AND received < ?2 ORDER BY seq "
+              "LIMIT ?3)"
+            : "DELETE FROM evidence WHERE id IN (SELECT id FROM evidence WHERE id <= ?1 "
+              "AND id < (SELECT max(id) FROM evidence) AND received < ?2 ORDER BY id LIMIT ?3)");
     if (!s.ok()) {
       return s.error();
     }

@@ -57,20 +57,20 @@ Result<std::size_t> SqliteStore::add_evidence(const std::vector<TrapEvidence>& i
   std::size_t n = 0;
   auto r = write([&]() -> Result<void> {
     Stmt& s = impl_->prepared(
-        "INSERT INTO evidence(received, device, origin, trap_oid, reason, text) "
-        "VALUES (?, ?, ?, ?, ?, ?)");
+        "INSERT INTO evidence(received, device, origin, trap_oid, reason, text, trap_digest, "
+        "trap_bucket, trap_near) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!s.ok()) {
       return s.error();
     }
     for (const auto& e : items) {
-      if (auto x = s.bind(1, e.received)
-                       .bind(2, e.device)
-                       .bind(3, e.origin)
-                       .bind(4, e.trap_oid)
-                       .bind(5, e.reason)
-                       .bind(6, e.text)
-                       .exec();
-          !x) {
+      s.bind(1, e.received).bind(2, e.device).bind(3, e.origin).bind(4, e.trap_oid);
+      s.bind(5, e.reason).bind(6, e.text);
+      if (e.trap) {
+        s.bind_blob_static(7, e.trap->digest).bind(8, e.trap->bucket).bind(9, e.trap->near);
+      } else {
+        s.bind_null(7).bind_null(8).bind_null(9);
+      }
+      if (auto x = s.exec(); !x) {
         return x;
       }
       ++n;
@@ -81,6 +81,34 @@ Result<std::size_t> SqliteStore::add_evidence(const std::vector<TrapEvidence>& i
     return r.error();
   }
   return n;
+}
+
+Result<std::vector<TrapEvidence>> SqliteStore::evidence_after(std::int64_t after,
+                                                              std::size_t limit) const {
+  Stmt s(impl_->db,
+         "SELECT id, received, device, origin, trap_oid, reason, text, trap_digest, trap_bucket, "
+         "trap_near FROM evidence WHERE id > ? ORDER BY id LIMIT ?");
+  if (!s.ok()) {
+    return s.error();
+  }
+  s.bind(1, after).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<TrapEvidence> out;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    TrapEvidence e{s.time(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), std::nullopt, 0};
+    e.id = s.i64(0);
+    if (const auto d = s.blob(7); d.size() == TrapIdentity{}.digest.size()) {
+      e.trap.emplace();
+      std::copy(d.begin(), d.end(), e.trap->digest.begin());
+      e.trap->bucket = s.i64(8);
+      e.trap->near = s.i64(9);
+    }
+    out.push_back(std::move(e));
+  }
+  if (rc != SQLITE_DONE) {
+    return s.step_error();
+  }
+  return out;
 }
 
 Result<void> SqliteStore::add_counters(const std::map<std::string, std::int64_t>& deltas,

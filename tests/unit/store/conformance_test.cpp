@@ -925,9 +925,9 @@ TEST_CASE("store: the receiver's port index, evidence and counters", "[store][co
   CHECK(index == std::map<std::string, std::map<std::int64_t, std::string>>{
                      {"sw1", {{3, "ge-0/0/3"}}}, {"sw2", {{7, "eth7"}}}});
 
-  const TrapEvidence e{at("2026-11-03T02:00:00Z"), "sw1",
-                       "udp:192.0.2.10:49152",     "1.3.6.1.4.1.9999.1",
-                       "no plugin understands it", "the trap"};
+  const TrapEvidence e{
+      at("2026-11-03T02:00:00Z"), "sw1",      "udp:192.0.2.10:49152", "1.3.6.1.4.1.9999.1",
+      "no plugin understands it", "the trap", std::nullopt,           0};
   CHECK(store->add_evidence({e, e}).value() == 2);
   CHECK(store->add_evidence({}).value() == 0);
 

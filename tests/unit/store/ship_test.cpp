@@ -149,15 +149,16 @@ TEST_CASE("store: a receiver forgets what it shipped, its history and seqs uncha
   const auto latest = s->latest_states(0).value().changes;
 
   // Nothing PostgreSQL has not committed, nothing received at or after the limit.
-  CHECK(forget_shipped(*s, 0, until, 100).value() == 0);
-  CHECK(forget_shipped(*s, seqs[1].seq, at("2026-11-03T02:00:00Z"), 100).value() == 0);
+  CHECK(forget_shipped(*s, Shipped::observations, 0, until, 100).value() == 0);
+  CHECK(forget_shipped(*s, Shipped::observations, seqs[1].seq, at("2026-11-03T02:00:00Z"), 100)
+            .value() == 0);
   // The first two, one at a time.
-  CHECK(forget_shipped(*s, seqs[1].seq, until, 1).value() == 1);
-  CHECK(forget_shipped(*s, seqs[1].seq, until, 1).value() == 1);
-  CHECK(forget_shipped(*s, seqs[1].seq, until, 1).value() == 0);
+  CHECK(forget_shipped(*s, Shipped::observations, seqs[1].seq, until, 1).value() == 1);
+  CHECK(forget_shipped(*s, Shipped::observations, seqs[1].seq, until, 1).value() == 1);
+  CHECK(forget_shipped(*s, Shipped::observations, seqs[1].seq, until, 1).value() == 0);
   CHECK(s->observation_count().value() == 2);
   // Everything shipped: all but the last (the next seq follows it).
-  CHECK(forget_shipped(*s, seqs[3].seq, until, 100).value() == 1);
+  CHECK(forget_shipped(*s, Shipped::observations, seqs[3].seq, until, 100).value() == 1);
   const auto left = s->observations_after(0, 10).value();
   REQUIRE(left.size() == 1);
   CHECK(left[0].seq == seqs[3].seq);
@@ -169,6 +170,62 @@ TEST_CASE("store: a receiver forgets what it shipped, its history and seqs uncha
   // Only a receiver's SQLite store forgets.
   if (!colosla::test::postgresql_admin_uri().empty()) {
     auto pg = open(colosla::test::postgresql_fresh_database(), dir);
-    CHECK(forget_shipped(*pg, 1, until, 1).error().code == Errc::invalid_input);
+    CHECK(forget_shipped(*pg, Shipped::observations, 1, until, 1).error().code ==
+          Errc::invalid_input);
   }
+}
+
+TEST_CASE("store: traps kept as evidence are read after an id and shipped once", "[store]") {
+  TempDir dir;
+  auto local = open(dir.file("s.db"), dir);
+  const auto evidence = [](const std::string& device, std::optional<TrapIdentity> trap) {
+    return TrapEvidence{at("2026-11-03T02:00:00Z"),
+                        device,
+                        "udp:192.0.2.10:49152",
+                        "1.3.6.1.4.1.9.9.43.2.0.1",
+                        "no state in it",
+                        "ciscoConfigManEvent",
+                        trap,
+                        0};
+  };
+  REQUIRE(local
+              ->add_evidence({evidence("sw1", id(7, 5, 6)), evidence("sw1", std::nullopt),
+                              evidence("sw2", id(7, 5, 6))})
+              .value() == 3);
+  const auto all = evidence_after(*local, 0, 10).value();
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].trap == id(7, 5, 6));
+  CHECK_FALSE(all[1].trap.has_value());
+  CHECK(all[0].id < all[1].id);
+  CHECK(all[2].device == "sw2");
+  CHECK(evidence_after(*local, all[0].id, 1).value().at(0).id == all[1].id);
+  CHECK(evidence_after(*local, all[2].id, 10).value().empty());
+  // Forgotten once shipped, the last one kept.
+  CHECK(forget_shipped(*local, Shipped::evidence, all[1].id, at("2026-11-04T00:00:00Z"), 10)
+            .value() == 2);
+  CHECK(evidence_after(*local, 0, 10).value().size() == 1);
+
+  if (colosla::test::postgresql_admin_uri().empty()) {
+    SUCCEED("no PostgreSQL for the tests (ctest's store.conformance-postgresql starts one)");
+    return;
+  }
+  auto pg = open(colosla::test::postgresql_fresh_database(), dir);
+  CHECK_FALSE(evidence_after(*pg, 0, 1).has_value());  // a receiver's store only
+  using P = std::pair<std::size_t, std::size_t>;
+  const auto ship = [&](std::vector<TrapEvidence> items, const std::string& from) {
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      items[i].id = static_cast<std::int64_t>(i + 1);
+    }
+    auto r = ship_evidence(*pg, items, from);
+    INFO((r ? std::string() : r.error().to_string()));
+    REQUIRE(r.has_value());
+    return P{r->stored, r->duplicates};
+  };
+  // Receiver a's three; receiver b's copies of the same traps (one across a bucket edge): the
+  // keyed ones refused by their key, the keyless one stored (a duplicate, never a loss).
+  CHECK(ship(all, "store-a") == P{3, 0});
+  CHECK(ship({evidence("sw1", id(7, 6, 5)), evidence("sw1", std::nullopt),
+              evidence("sw2", id(7, 5, 4))},
+             "store-b") == P{1, 2});
+  CHECK(ship(all, "store-a") == P{0, 3});  // shipped again: known by origin and id
 }

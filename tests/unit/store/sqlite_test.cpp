@@ -285,6 +285,8 @@ TEST_CASE("a store of schema 3 gets its history table when upgraded", "[store]")
        "ALTER TABLE observation DROP COLUMN trap_digest; "
        "ALTER TABLE observation DROP COLUMN trap_bucket; "
        "ALTER TABLE observation DROP COLUMN trap_near; "
+       "ALTER TABLE evidence DROP COLUMN trap_digest; ALTER TABLE evidence DROP COLUMN "
+       "trap_bucket; ALTER TABLE evidence DROP COLUMN trap_near; "
        "ALTER TABLE device DROP COLUMN netconf_socket; DROP INDEX record_by_contract; DROP TABLE "
        "contract_status; DROP TABLE sla_event; DROP TABLE sink_cursor; "
        "ALTER TABLE inventory_version DROP COLUMN digest; DROP TABLE evaluation; "
@@ -437,7 +439,9 @@ TEST_CASE("an older store's clear secrets are sealed by the upgrade", "[store][s
           "WHERE name = 'core1'; ALTER TABLE inventory_version DROP COLUMN digest; DROP TABLE "
           "evaluation; ALTER TABLE device DROP COLUMN outlet_phases; ALTER TABLE observation "
           "DROP COLUMN trap_digest; ALTER TABLE observation DROP COLUMN trap_bucket; ALTER TABLE "
-          "observation DROP COLUMN trap_near; PRAGMA "
+          "observation DROP COLUMN trap_near; ALTER TABLE evidence DROP COLUMN trap_digest; "
+          "ALTER TABLE evidence DROP COLUMN trap_bucket; ALTER TABLE evidence DROP COLUMN "
+          "trap_near; PRAGMA "
           "user_version = 9",
           nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);

@@ -19,3 +19,17 @@ ALTER TABLE observation ADD COLUMN shipped_seq bigint;
 CREATE UNIQUE INDEX observation_trap ON observation(trap_key, entity) WHERE trap_key IS NOT NULL;
 CREATE UNIQUE INDEX observation_shipped ON observation(shipped_from, shipped_seq)
   WHERE shipped_from IS NOT NULL;
+-- The same for a trap kept as evidence only (by device: evidence has no entity), shipped with
+-- its id in the receiver's store.
+ALTER TABLE evidence ADD COLUMN trap_digest bytea;
+ALTER TABLE evidence ADD COLUMN trap_bucket bigint;
+ALTER TABLE evidence ADD COLUMN trap_near bigint;
+ALTER TABLE evidence ADD COLUMN trap_key bytea
+  GENERATED ALWAYS AS (sha256(trap_digest || int8send(trap_bucket))) STORED;
+ALTER TABLE evidence ADD COLUMN trap_neighbour bytea
+  GENERATED ALWAYS AS (sha256(trap_digest || int8send(trap_near))) STORED;
+ALTER TABLE evidence ADD COLUMN shipped_from text;
+ALTER TABLE evidence ADD COLUMN shipped_id bigint;
+CREATE UNIQUE INDEX evidence_trap ON evidence(trap_key, device) WHERE trap_key IS NOT NULL;
+CREATE UNIQUE INDEX evidence_shipped ON evidence(shipped_from, shipped_id)
+  WHERE shipped_from IS NOT NULL;

@@ -6,3 +6,7 @@
 ALTER TABLE observation ADD COLUMN trap_digest BLOB;
 ALTER TABLE observation ADD COLUMN trap_bucket INTEGER;
 ALTER TABLE observation ADD COLUMN trap_near INTEGER;
+-- The same for a trap kept as evidence only.
+ALTER TABLE evidence ADD COLUMN trap_digest BLOB;
+ALTER TABLE evidence ADD COLUMN trap_bucket INTEGER;
+ALTER TABLE evidence ADD COLUMN trap_near INTEGER;

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "colosla/base/clock.hpp"
+#include "colosla/model/model.hpp"
 
 /// What a receiver keeps beside observations: the ifIndex names a walk found, traps kept as
 /// evidence only, and its counters.
@@ -25,6 +27,10 @@ struct TrapEvidence {
   std::string trap_oid;
   std::string reason;  ///< "no plugin understands it", "ifIndex 7 not walked yet", …
   std::string text;    ///< the whole trap (to_text)
+  /// The trap's identity (model.hpp), so that a shared store keeps one copy of a trap shipped by
+  /// two receivers (colosla ship); none when it could not be computed.
+  std::optional<TrapIdentity> trap;
+  std::int64_t id = 0;  ///< its id in the store, when read back (evidence_after, sqlite.hpp)
 };
 
 struct CounterValue {

@@ -43,5 +43,10 @@ struct Shipment {
 /// are never both stored. Errors: invalid when `pg` is not a PostgreSQL store; store otherwise.
 Result<Shipment> ship_observations(Store& pg, const std::vector<Observation>& obs,
                                    const std::string& from);
+/// Stores copies of another store's traps kept as evidence only (TrapEvidence, its `id` its id
+/// there) in the PostgreSQL store `pg`, as ship_observations does: each once by its trap's key
+/// (by device) or by where it came from and its id there. Errors as ship_observations.
+Result<Shipment> ship_evidence(Store& pg, const std::vector<TrapEvidence>& items,
+                               const std::string& from);
 
 }  // namespace colosla::core

@@ -39,14 +39,24 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::string& path, Store::Mode 
                                            const std::string& key_path = {},
                                            const SqliteOptions& options = {});
 
-/// Forgets observations a receiver's SQLite store has shipped (colosla ship): deletes, at most
-/// `limit` of them in one transaction, the observations with a seq at or below `shipped_through`
-/// (what PostgreSQL committed) and received before `received_before`, that the store's history
-/// holds already (their state changes stay, so its latest states and history read the same) and
-/// that are not its last observation (whose seq the next one follows). Returns how many it
-/// deleted: call again while it returns `limit`. Short transactions, so that colosla-trapd's
-/// commits wait little. Errors: invalid_input when `local` is not an SQLite store.
-Result<std::int64_t> forget_shipped(Store& local, std::int64_t shipped_through,
+/// What a receiver ships (colosla ship): its observations (by seq) and its traps kept as
+/// evidence only (by id).
+enum class Shipped { observations, evidence };
+
+/// The traps kept as evidence only with an id above `after`, in id order, at most `limit`, each
+/// with its id and trap identity (what colosla ship reads). Errors: invalid_input when `local` is
+/// not an SQLite store.
+Result<std::vector<TrapEvidence>> evidence_after(const Store& local, std::int64_t after,
+                                                 std::size_t limit);
+
+/// Forgets what a receiver's SQLite store has shipped (colosla ship): deletes, at most `limit`
+/// rows in one transaction, the observations (or evidence) with a seq (id) at or below
+/// `shipped_through` (what PostgreSQL committed) and received before `received_before`, but not
+/// the last one (whose seq the next follows); observations only once the store's history holds
+/// them (their state changes stay, so its latest states and history read the same). Returns how
+/// many it deleted: call again while it returns `limit`. Short transactions, so that
+/// colosla-trapd's commits wait little. Errors: invalid_input when `local` is not an SQLite store.
+Result<std::int64_t> forget_shipped(Store& local, Shipped what, std::int64_t shipped_through,
                                     Timestamp received_before, std::int64_t limit);
 
 }  // namespace colosla::core
