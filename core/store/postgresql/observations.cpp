@@ -157,6 +157,11 @@ Result<std::size_t> PgStore::add_observations(const std::vector<Observation>& ob
   if (obs.empty()) {
     return std::size_t{0};
   }
+  // Probe results keyed by round (probe_leases.cpp).
+  if (std::any_of(obs.begin(), obs.end(),
+                  [](const Observation& o) { return o.round.has_value(); })) {
+    return add_round_observations(obs);
+  }
   auto r = write([&]() -> Result<void> {
     auto ids = entity_ids(*impl_, obs);
     if (!ids) {

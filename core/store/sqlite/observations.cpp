@@ -15,6 +15,11 @@ namespace colosla::core::sqlite {
 // -- observations ----------------------------------------------------------------------------
 
 Result<std::size_t> SqliteStore::add_observations(const std::vector<Observation>& obs) {
+  // Probe results keyed by round (probe_leases.cpp).
+  if (std::any_of(obs.begin(), obs.end(),
+                  [](const Observation& o) { return o.round.has_value(); })) {
+    return add_round_observations(obs);
+  }
   std::size_t n = 0;
   auto r = write([&]() -> Result<void> {
     Stmt& s = impl_->prepared(

@@ -156,6 +156,11 @@ struct Observation {
   /// by two receivers by them.
   std::string trap_key;
   std::string trap_neighbour;
+  /// A probe result's round: its due time divided by its interval, rounded down
+  /// (colosla/probe/prober.hpp: probe_round). A store keeps one observation of an entity per
+  /// round, so that probers sharing the targets never store one round twice; nullopt for every
+  /// other observation.
+  std::optional<std::int64_t> round;
 };
 
 /// One state change of an entity as the SLA engine reads it: no evidence, just what it needs.
