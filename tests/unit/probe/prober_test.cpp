@@ -391,9 +391,11 @@ TEST_CASE("two probers on one store probe each target once a round; one refusal 
   ProbeLoop b(*store_b, jobs, o, clock, world("b"), "b");
   const Timestamp end = at("2026-11-05T11:00:00+08:00");
   for (int s = 0; clock.now() < end; ++s) {
-    // Who wakes first at a due second changes.
-    ProbeLoop& first = s % 2 == 0 ? a : b;
-    ProbeLoop& second = s % 2 == 0 ? b : a;
+    // Who wakes first at a due second changes from one due time to the next (the 3 jobs of
+    // 300 s are due 100 s apart).
+    const bool a_first = (s / 100) % 2 == 0;
+    ProbeLoop& first = a_first ? a : b;
+    ProbeLoop& second = a_first ? b : a;
     REQUIRE(first.step().has_value());
     REQUIRE(second.step().has_value());
     clock.advance(std::chrono::seconds{1});

@@ -14,7 +14,6 @@
 
 using namespace colosla;
 using namespace colosla::core;
-using colosla::test::at;
 using colosla::test::TempDir;
 
 namespace {
@@ -48,7 +47,7 @@ struct Subject {
   INFO("backend " << subject##_backend);                                       \
   const Subject subject(subject##_backend)
 
-const Timestamp kNow = at("2026-11-03T02:00:00Z");
+const Timestamp kNow{std::chrono::seconds{1793671200}};  // 2026-11-03T02:00:00Z
 constexpr std::chrono::seconds kTtl{30};
 
 // The turn of round `round` (one-minute rounds) of a target.
