@@ -175,6 +175,10 @@ EmergencyTracker::Change EmergencyTracker::feed(const std::string& address, Prob
   return Change::none;
 }
 
+void EmergencyTracker::resume(const std::string& address, ProbeService s, int failures) {
+  states_[{address, s}] = State{failures, failures >= 2};
+}
+
 bool EmergencyTracker::open(const std::string& address, ProbeService s) const {
   const auto it = states_.find({address, s});
   return it != states_.end() && it->second.open;
@@ -421,9 +425,45 @@ Result<void> ProbeLoop::claim_due(Timestamp now) {
   return {};
 }
 
+void ProbeLoop::catch_up(const std::vector<ProbeOutcome>& outcomes) {
+  fed_.resize(prober_.jobs().size());
+  std::vector<EntityId> stale;
+  for (const auto& o : outcomes) {
+    const ProbeJob& j = prober_.jobs()[o.job];
+    const auto previous = fed_[o.job];
+    // Its first since this prober started, or after rounds another prober probed.
+    if (o.result.made && (!previous || *previous != probe_round(o.due, j.interval) - 1)) {
+      stale.push_back(EntityId::probe(j.address, std::string(to_string(j.service))));
+    }
+  }
+  if (stale.empty()) {
+    return;
+  }
+  // One read for them all: each one's results from its last pass on.
+  const Timestamp now = clock_.now();
+  auto h = store_.history_of(stale, now, now);
+  if (!h) {
+    log(LogLevel::warning, "prober",
+        "cannot read the probe results of other probers: " + h.error().to_string());
+    return;
+  }
+  for (const auto& e : stale) {
+    int failures = 0;
+    for (const auto& c : (*h)[e]) {
+      failures = c.state == State::fail ? failures + 1 : 0;
+    }
+    const auto service = parse_probe_service(e.item);
+    if (service) {
+      tracker_.resume(e.device, *service, failures);
+    }
+  }
+}
+
 bool ProbeLoop::absorb() {
   bool changed = false;
-  for (auto& o : prober_.collect()) {
+  const auto outcomes = prober_.collect();
+  catch_up(outcomes);
+  for (const auto& o : outcomes) {
     const ProbeJob& j = prober_.jobs()[o.job];
     const std::string what = std::string(to_string(j.service)) + " " + j.address;
     const ProbeTurn turn = probe_turn(j, o.due);
@@ -436,6 +476,7 @@ bool ProbeLoop::absorb() {
       continue;
     }
     ++round_.probes;
+    fed_[o.job] = turn.round;
     round_.latest = std::max(round_.latest, o.late);
     if (!o.result.pass) {
       ++round_.failed;

@@ -430,3 +430,58 @@ TEST_CASE("two probers on one store probe each target once a round; one refusal 
   REQUIRE(report.has_value());
   CHECK(report->contracts[0].emergencies.empty());
 }
+
+TEST_CASE("two failures in a row by two probers declare, and a pass by either clears, at once",
+          "[prober][sla]") {
+  TempDir dir;
+  const auto open = [&] {
+    auto s = Store::open(dir.file("s.db"), Store::Mode::create);
+    REQUIRE(s.has_value());
+    return std::move(*s);
+  };
+  auto store_a = open();
+  auto store_b = open();
+  InventoryValidator v;
+  auto inv =
+      v.validate({{"inventory.json",
+                   replaced(read_example(), R"({"address":"203.0.113.5","service":["icmp","www"]})",
+                            R"({"address":"127.0.0.3","service":["icmp"]})")}});
+  REQUIRE(inv.has_value());
+  REQUIRE(commit_inventory(*store_a, *inv, "test", at("2026-11-01T00:00:00Z")).has_value());
+  // Due at 10:00, 10:05, ... (+08:00); down for the probes of 10:05 (b's) and 10:10 (a's).
+  const auto world = [&](const ProbeJob&, const ProbeOptions&, const Clock& clock) {
+    ProbeResult r;
+    r.at = clock.now();
+    r.pass = !(at("2026-11-05T10:05:00+08:00") <= r.at && r.at < at("2026-11-05T10:15:00+08:00"));
+    r.detail = r.pass ? "echo reply in 0.1 ms" : "no echo reply within 5000 ms";
+    return r;
+  };
+  FakeClock clock(at("2026-11-05T10:00:00+08:00"));
+  Prober::Options o;
+  o.workers = 0;
+  const auto jobs = probe_jobs(inv->inventory, clock.now());
+  ProbeLoop a(*store_a, jobs, o, clock, world, "a");
+  ProbeLoop b(*store_b, jobs, o, clock, world, "b");
+  std::set<std::string> looked;  // the seconds either said to evaluate now
+  for (int s = 0; clock.now() < at("2026-11-05T10:20:00+08:00"); ++s) {
+    const bool a_first = (s / 300) % 2 == 0;  // b wakes first at 10:05 and 10:15
+    for (ProbeLoop* loop : {a_first ? &a : &b, a_first ? &b : &a}) {
+      auto look = loop->step();
+      REQUIRE(look.has_value());
+      if (*look) {
+        looked.insert(format_time_utc(clock.now()));
+      }
+    }
+    clock.advance(std::chrono::seconds{1});
+  }
+  // a's failure at 10:10 was the second in a row (b's at 10:05 the first); b's pass at 10:15
+  // ended it.
+  CHECK(looked.count("2026-11-05T02:10:00Z") == 1);
+  CHECK(looked.count("2026-11-05T02:15:00Z") == 1);
+  auto report = month_report(*store_a, std::chrono::year{2026} / std::chrono::November, clock.now(),
+                             std::string("C-001"));
+  REQUIRE(report.has_value());
+  REQUIRE(report->contracts[0].emergencies.size() == 1);
+  CHECK(report->contracts[0].emergencies[0].declared == at("2026-11-05T10:10:00+08:00"));
+  CHECK(report->contracts[0].emergencies[0].cleared == at("2026-11-05T10:15:00+08:00"));
+}

@@ -83,6 +83,9 @@ class EmergencyTracker {
   enum class Change : std::uint8_t { none, declared, cleared };
   /// What the store last knew of a service (after a restart): one failure, or none.
   void seed(const std::string& address, ProbeService s, bool last_failed);
+  /// What the store holds of a service that other probers probed meanwhile: its last results
+  /// were `failures` failures in a row (an emergency open from two on).
+  void resume(const std::string& address, ProbeService s, int failures);
   Change feed(const std::string& address, ProbeService s, bool pass);
   [[nodiscard]] bool open(const std::string& address, ProbeService s) const;
 
@@ -179,7 +182,8 @@ struct ProbeRoundFigures {
 /// claims each due turn (target, round) before probing it, as many as it has free workers,
 /// leaves those another prober holds, asks again for one whose holder's lease expires before
 /// the round ends, and stores each result with its round, releasing the turn in the same
-/// transaction. Each prober's emergency tracker sees only the results it made itself.
+/// transaction. Its emergency tracker counts its own results and, for a target whose previous
+/// round another prober probed, the run of failures the store holds.
 class ProbeLoop {
  public:
   /// `holder`: this prober's name in the leases (empty: default_prober_name()).
@@ -207,6 +211,9 @@ class ProbeLoop {
   bool absorb();
   /// Claims the turns due (and those to ask for again) and starts the probes of those claimed.
   Result<void> claim_due(Timestamp now);
+  /// Brings the tracker up to the store for the jobs of `outcomes` whose previous round this
+  /// prober did not probe (another prober did): their run of failures as stored.
+  void catch_up(const std::vector<ProbeOutcome>& outcomes);
 
   /// A due turn not claimed yet: asked for again at `ask` until its round ends.
   struct Waiting {
@@ -227,7 +234,8 @@ class ProbeLoop {
   std::vector<Waiting> waiting_;
   std::vector<ProbeTurn> probed_;    // released with pending_, held to their rounds' ends
   std::vector<ProbeTurn> unprobed_;  // released with pending_, free at once (not made)
-  std::vector<Timestamp> wakes_;     // notifications due, deadlines
+  std::vector<std::optional<std::int64_t>> fed_;  // by job: the last round the tracker was fed
+  std::vector<Timestamp> wakes_;                  // notifications due, deadlines
   std::chrono::seconds round_length_{300};
   ProbeRoundFigures round_;
   std::vector<ProbeRoundFigures> finished_rounds_;
