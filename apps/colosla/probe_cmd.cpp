@@ -8,11 +8,13 @@
 
 #include <iomanip>
 #include <iostream>
+#include <optional>
 
 #include "cli.hpp"
 #include "colosla/base/log.hpp"
 #include "colosla/probe/probe.hpp"
 #include "colosla/probe/prober.hpp"
+#include "colosla/store/postgresql.hpp"
 #include "commands.hpp"
 
 namespace colosla::cli {
@@ -142,7 +144,13 @@ int prober(Context& ctx) {
       "its own)")("rounds", po::value<int>()->default_value(0),
                   "stop after this many rounds (0: run until SIGTERM)")(
       "lock-wait", po::value<int>()->default_value(30),
-      "seconds to wait for another prober of the store to finish (there is only ever one)");
+      "seconds to wait for another prober of a SQLite store to finish (one at a time unless "
+      "--share)")("name", po::value<std::string>(),
+                  "this prober's name in the probe leases (default: host name:pid)")(
+      "share",
+      "share a SQLite store's targets with its other probers (each target probed by one of them "
+      "each round) instead of waiting for the store's one prober; probers of a PostgreSQL store "
+      "always share");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
@@ -156,12 +164,22 @@ int prober(Context& ctx) {
   }
   o.workers = static_cast<std::size_t>(workers);
   const pid_t wake_pid = vm->count("wake-pid") != 0 ? (*vm)["wake-pid"].as<int>() : 0;
+  const std::string name = vm->count("name") != 0 ? (*vm)["name"].as<std::string>() : "";
+  if (vm->count("name") != 0 && (name.empty() || name.size() > 200)) {
+    throw UsageError("--name must be 1 to 200 characters");
+  }
   stop_on_sigterm();
-  auto lock = core::ProberLock::take(
-      ctx.db, std::chrono::seconds{std::max(0, (*vm)["lock-wait"].as<int>())});
-  if (!lock) {
-    report(lock.error());
-    return kFailed;
+  // Probers share the targets by leases in the store (ProbeLoop); a SQLite store keeps to one
+  // prober unless told to share, as colosla-trapd's child prober expects.
+  std::optional<core::ProberLock> lock;
+  if (!core::is_postgresql_location(ctx.db) && vm->count("share") == 0) {
+    auto taken = core::ProberLock::take(
+        ctx.db, std::chrono::seconds{std::max(0, (*vm)["lock-wait"].as<int>())});
+    if (!taken) {
+      report(taken.error());
+      return kFailed;
+    }
+    lock.emplace(std::move(*taken));
   }
   auto opened = open_with_inventory(ctx);
   if (!opened) {
@@ -184,13 +202,13 @@ int prober(Context& ctx) {
         "probing " + std::to_string(jobs.size()) + " services of " +
             std::to_string(inv.contracts.size()) +
             (inv.contracts.size() == 1 ? " contract" : " contracts"));
-    core::ProbeLoop loop(store, std::move(jobs), o, clock);
+    core::ProbeLoop loop(store, std::move(jobs), o, clock, {}, name);
     Timestamp next_look = clock.now() + std::chrono::seconds{60};
     bool rebuild = false;
     while (!stop_requested() && !rebuild) {
       auto look = loop.step();
       if (!look) {
-        log(LogLevel::error, "prober", "cannot store probe results: " + look.error().to_string());
+        log(LogLevel::error, "prober", look.error().to_string());
       } else if (*look && wake_pid > 0 && getppid() == wake_pid) {
         // Only the daemon that started it: once that has gone, its pid may be another process's.
         kill(wake_pid, SIGUSR1);
@@ -202,7 +220,9 @@ int prober(Context& ctx) {
                 std::to_string(r.most_in_flight) + " in flight" +
                 (r.not_made > 0
                      ? ", " + std::to_string(r.not_made) + " not made (see the error above)"
-                     : ""));
+                     : "") +
+                (r.elsewhere > 0 ? ", " + std::to_string(r.elsewhere) + " left to other probers"
+                                 : ""));
         if (rounds > 0 && ++rounds_done >= rounds) {
           request_stop();
         }
@@ -217,7 +237,7 @@ int prober(Context& ctx) {
       }
     }
     if (auto f = loop.finish(); !f) {
-      log(LogLevel::error, "prober", "cannot store probe results: " + f.error().to_string());
+      log(LogLevel::error, "prober", f.error().to_string());
     }
   }
   return kOk;

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <limits>
 
 #include "colosla/base/log.hpp"
 #include "colosla/store/store.hpp"
@@ -20,6 +21,28 @@ using HeapItem = std::pair<Timestamp, std::size_t>;
 constexpr auto kLater = std::greater<HeapItem>{};  // std::*_heap keep the largest first
 
 }  // namespace
+
+std::int64_t probe_round(Timestamp due, std::chrono::seconds interval) {
+  const std::int64_t t = due.time_since_epoch().count();
+  const std::int64_t i = interval.count();
+  return t >= 0 ? t / i : -((-t + i - 1) / i);  // rounded down, before 1970 too
+}
+
+ProbeTurn probe_turn(const ProbeJob& job, Timestamp due) {
+  ProbeTurn t;
+  t.target = job.address + " " + std::string(to_string(job.service));
+  t.round = probe_round(due, job.interval);
+  t.ends = Timestamp{job.interval * (t.round + 1)};
+  return t;
+}
+
+std::string default_prober_name() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) {
+    host[0] = '\0';
+  }
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
 
 std::vector<ProbeJob> probe_jobs(const Inventory& inv, Timestamp now,
                                  std::vector<std::string>* skipped) {
@@ -152,6 +175,10 @@ EmergencyTracker::Change EmergencyTracker::feed(const std::string& address, Prob
   return Change::none;
 }
 
+void EmergencyTracker::resume(const std::string& address, ProbeService s, int failures) {
+  states_[{address, s}] = State{failures, failures >= 2};
+}
+
 bool EmergencyTracker::open(const std::string& address, ProbeService s) const {
   const auto it = states_.find({address, s});
   return it != states_.end() && it->second.open;
@@ -186,8 +213,7 @@ void Prober::stop() {
   threads_.clear();
 }
 
-void Prober::start_due() {
-  auto due = schedule_.take_due(clock_.now());
+void Prober::start(const std::vector<ProbeSchedule::Due>& due) {
   if (due.empty()) {
     return;
   }
@@ -219,6 +245,15 @@ std::vector<ProbeOutcome> Prober::collect() {
   std::vector<ProbeOutcome> out;
   out.swap(done_);
   return out;
+}
+
+std::size_t Prober::free_workers() const {
+  if (options_.workers == 0) {
+    return std::numeric_limits<std::size_t>::max();
+  }
+  std::lock_guard lock(mutex_);
+  const std::size_t busy = queue_.size() + running_;
+  return busy >= threads_.size() ? 0 : threads_.size() - busy;
 }
 
 std::size_t Prober::in_flight() const {
@@ -267,11 +302,16 @@ Observation Prober::observation(const ProbeJob& job, const ProbeResult& r) {
 }
 
 ProbeLoop::ProbeLoop(Store& store, std::vector<ProbeJob> jobs, Prober::Options options,
-                     const Clock& clock, ProbeFunction fn)
+                     const Clock& clock, ProbeFunction fn, std::string holder)
     : store_(store),
       clock_(clock),
       prober_(std::move(jobs), options, clock, std::move(fn)),
-      last_flush_(clock.now()) {
+      last_flush_(clock.now()),
+      holder_(holder.empty() ? default_prober_name() : std::move(holder)) {
+  // A claim outlives the longest probe (every attempt timing out) by half a minute: it expires
+  // only when its prober has stopped or stalled.
+  const auto longest = options.probe.timeout * (options.probe.retries + 1);
+  lease_ = std::chrono::ceil<std::chrono::seconds>(longest) + std::chrono::seconds{30};
   // After a restart a service whose last probe failed needs one more failure, not two.
   if (auto latest = store_.latest_states(0)) {
     std::map<std::pair<std::string, std::string>, bool> failed;
@@ -300,7 +340,9 @@ Result<bool> ProbeLoop::step() {
     round_ = ProbeRoundFigures{};
     round_.began = now;
   }
-  prober_.start_due();
+  // A claim that fails (the store is away) is asked for again at the next pass; the results
+  // made meanwhile are still stored.
+  auto claimed = claim_due(now);
   bool look = false;
   round_.most_in_flight = std::max(round_.most_in_flight, prober_.in_flight());
   const bool changed = absorb();
@@ -308,6 +350,7 @@ Result<bool> ProbeLoop::step() {
     COLOSLA_TRY(flush());
     look = changed;
   }
+  COLOSLA_TRY(claimed);
   const auto passed =
       std::partition(wakes_.begin(), wakes_.end(), [&](Timestamp t) { return t > now; });
   if (passed != wakes_.end()) {
@@ -323,12 +366,109 @@ Result<void> ProbeLoop::finish() {
   return flush();
 }
 
+Result<void> ProbeLoop::claim_due(Timestamp now) {
+  for (const auto& d : prober_.take_due()) {
+    waiting_.push_back(Waiting{d, probe_turn(prober_.jobs()[d.job], d.due), now, false});
+  }
+  // A turn asked for again until its round ended is another prober's (or nobody's: its lease
+  // expired late); the next round's turn is on the schedule. (A turn just due is asked for
+  // once, even if this prober was so late that its round ended.)
+  waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(),
+                                [&](const Waiting& w) { return w.again && w.turn.ends <= now; }),
+                 waiting_.end());
+  std::vector<std::size_t> asked;
+  std::vector<ProbeTurn> turns;
+  for (std::size_t i = 0; i < waiting_.size(); ++i) {
+    if (waiting_[i].ask <= now) {
+      asked.push_back(i);
+      turns.push_back(waiting_[i].turn);
+    }
+  }
+  const std::size_t limit = prober_.free_workers();
+  if (turns.empty() || limit == 0) {
+    return {};
+  }
+  auto claims = store_.claim_probes(holder_, turns, now, lease_, limit);
+  if (!claims) {
+    for (const auto i : asked) {
+      waiting_[i].ask = now + std::chrono::seconds{1};
+    }
+    return make_error(claims.error().code, "cannot claim the probes due: " + claims.error().msg,
+                      claims.error().where);
+  }
+  std::vector<ProbeSchedule::Due> start;
+  std::vector<bool> done(waiting_.size(), false);
+  for (std::size_t k = 0; k < asked.size(); ++k) {
+    Waiting& w = waiting_[asked[k]];
+    const ProbeClaim& c = (*claims)[k];
+    if (c.claimed) {
+      start.push_back(w.due);
+      done[asked[k]] = true;
+    } else if (c.until >= w.turn.ends && c.until > now) {
+      ++round_.elsewhere;  // probed, or held to its end, by another prober
+      done[asked[k]] = true;
+    } else {
+      // Held by a prober whose lease may run out before the round ends (it stopped or stalled),
+      // or not looked at: ask again then.
+      w.ask = std::max(c.until, now + std::chrono::seconds{1});
+      w.again = true;
+    }
+  }
+  std::vector<Waiting> still;
+  for (std::size_t i = 0; i < waiting_.size(); ++i) {
+    if (!done[i]) {
+      still.push_back(std::move(waiting_[i]));
+    }
+  }
+  waiting_ = std::move(still);
+  prober_.start(start);
+  return {};
+}
+
+void ProbeLoop::catch_up(const std::vector<ProbeOutcome>& outcomes) {
+  fed_.resize(prober_.jobs().size());
+  std::vector<EntityId> stale;
+  for (const auto& o : outcomes) {
+    const ProbeJob& j = prober_.jobs()[o.job];
+    const auto previous = fed_[o.job];
+    // Its first since this prober started, or after rounds another prober probed.
+    if (o.result.made && (!previous || *previous != probe_round(o.due, j.interval) - 1)) {
+      stale.push_back(EntityId::probe(j.address, std::string(to_string(j.service))));
+    }
+  }
+  if (stale.empty()) {
+    return;
+  }
+  // One read for them all: each one's results from its last pass on.
+  const Timestamp now = clock_.now();
+  auto h = store_.history_of(stale, now, now);
+  if (!h) {
+    log(LogLevel::warning, "prober",
+        "cannot read the probe results of other probers: " + h.error().to_string());
+    return;
+  }
+  for (const auto& e : stale) {
+    int failures = 0;
+    for (const auto& c : (*h)[e]) {
+      failures = c.state == State::fail ? failures + 1 : 0;
+    }
+    const auto service = parse_probe_service(e.item);
+    if (service) {
+      tracker_.resume(e.device, *service, failures);
+    }
+  }
+}
+
 bool ProbeLoop::absorb() {
   bool changed = false;
-  for (auto& o : prober_.collect()) {
+  const auto outcomes = prober_.collect();
+  catch_up(outcomes);
+  for (const auto& o : outcomes) {
     const ProbeJob& j = prober_.jobs()[o.job];
     const std::string what = std::string(to_string(j.service)) + " " + j.address;
+    const ProbeTurn turn = probe_turn(j, o.due);
     if (!o.result.made) {
+      unprobed_.push_back(turn);
       // Our fault, not the target's: nothing stored, nothing counted towards an emergency.
       if (round_.not_made++ == 0) {
         log(LogLevel::error, "prober", "cannot probe " + what + ": " + o.result.detail);
@@ -336,6 +476,7 @@ bool ProbeLoop::absorb() {
       continue;
     }
     ++round_.probes;
+    fed_[o.job] = turn.round;
     round_.latest = std::max(round_.latest, o.late);
     if (!o.result.pass) {
       ++round_.failed;
@@ -363,25 +504,40 @@ bool ProbeLoop::absorb() {
         break;
     }
     pending_.push_back(Prober::observation(j, o.result));
+    pending_.back().round = turn.round;
+    probed_.push_back(turn);
   }
   return changed;
 }
 
 Result<void> ProbeLoop::flush() {
-  last_flush_ = clock_.now();
-  if (pending_.empty()) {
+  const Timestamp now = clock_.now();
+  last_flush_ = now;
+  if (pending_.empty() && unprobed_.empty()) {
     return {};
   }
-  if (auto n = store_.add_observations(pending_); !n) {
+  // The results and the release of their turns in one transaction: a turn is held to its
+  // round's end exactly when its result is stored.
+  auto stored = store_.write([&]() -> Result<void> {
+    COLOSLA_TRY(store_.add_observations(pending_));
+    COLOSLA_TRY(store_.release_probes(holder_, probed_, true, now));
+    return store_.release_probes(holder_, unprobed_, false, now);
+  });
+  if (!stored) {
     if (pending_.size() > 1'000'000) {
       log(LogLevel::error, "prober",
           "dropping " + std::to_string(pending_.size()) +
               " probe results: the store keeps failing");
       pending_.clear();
+      probed_.clear();
+      unprobed_.clear();
     }
-    return n.error();
+    return make_error(stored.error().code, "cannot store probe results: " + stored.error().msg,
+                      stored.error().where);
   }
   pending_.clear();
+  probed_.clear();
+  unprobed_.clear();
   return {};
 }
 
@@ -389,6 +545,9 @@ Timestamp ProbeLoop::next_wake() const {
   Timestamp t = last_flush_ + std::chrono::seconds{1};
   if (const auto due = prober_.next_due()) {
     t = std::min(t, *due);
+  }
+  for (const auto& w : waiting_) {
+    t = std::min(t, w.ask);
   }
   for (const auto w : wakes_) {
     t = std::min(t, w);

@@ -199,12 +199,17 @@ expect_eq "$(comm -23 "$work/b.keys" "$work/pg.keys" | wc -l)" 0 "b's traps miss
 stop_receivers
 
 # --- forgetting: with --keep-days 0 what PostgreSQL holds leaves the local store, its history stays
+# What stays: the last observation, and those colosla-trapd had not merged into the history yet
+# (it merges once a second; they go in a later round).
 changes=$(sqlite3 "$work/a.db" "SELECT count(*) FROM state_change")
 total=$(sqlite3 "$work/a.db" "SELECT count(*) FROM observation")
+stays=$(sqlite3 "$work/a.db" "SELECT count(*) FROM observation WHERE seq > (SELECT seq FROM state_change_merged)
+  OR seq = (SELECT max(seq) FROM observation)")
+[ "$stays" -lt "$((total / 2))" ] || fail "$stays of $total observations not in the history yet"
 ship a --keep-days 0
 expect_rc 0
-expect_eq "$(sqlite3 "$work/a.db" "SELECT count(*) FROM observation")" 1 "observations left in a (its last)"
-expect_eq "$(counter a ship.forgotten)" "$((total - 1))" "ship.forgotten"
+expect_eq "$(sqlite3 "$work/a.db" "SELECT count(*) FROM observation")" "$stays" "observations left in a"
+expect_eq "$(counter a ship.forgotten)" "$((total - stays))" "ship.forgotten"
 expect_eq "$(sqlite3 "$work/a.db" "SELECT count(*) FROM state_change")" "$changes" "a's state changes"
 expect_eq "$(pg_traps)" 24 "trap observations in PostgreSQL after a forgot them"
 echo "ship: 16 traps from two receivers, each once in PostgreSQL, the backlog shipped after a stop"

@@ -87,7 +87,7 @@ Result<std::vector<std::int64_t>> entity_ids(PgStore::Impl& impl,
 
 constexpr const char* kObservationColumns =
     "SELECT o.seq, o.time, e.kind, e.device, e.item, o.state, o.source, o.received, o.origin, "
-    "o.evidence, o.trap_digest, o.trap_bucket, o.trap_near FROM observation o "
+    "o.evidence, o.trap_digest, o.trap_bucket, o.trap_near, o.probe_round FROM observation o "
     "JOIN entity e ON e.id = o.entity ";
 
 Result<std::vector<Observation>> read_observations(const Rows& rows) {
@@ -113,6 +113,9 @@ Result<std::vector<Observation>> read_observations(const Rows& rows) {
       id.bucket = rows.integer(r, 11);
       id.near = rows.integer(r, 12);
       o.trap = id;
+    }
+    if (!rows.null(r, 13)) {
+      o.round = rows.integer(r, 13);
     }
     out.push_back(std::move(o));
   }
@@ -161,6 +164,11 @@ State good_state(EntityKind k) {
 Result<std::size_t> PgStore::add_observations(const std::vector<Observation>& obs) {
   if (obs.empty()) {
     return std::size_t{0};
+  }
+  // Probe results keyed by round (probe_leases.cpp).
+  if (std::any_of(obs.begin(), obs.end(),
+                  [](const Observation& o) { return o.round.has_value(); })) {
+    return add_round_observations(obs);
   }
   auto r = write([&]() -> Result<void> {
     auto ids = entity_ids(*impl_, obs);
@@ -235,6 +243,7 @@ Result<Shipment> PgStore::ship(const std::vector<Observation>& obs, const std::s
     std::vector<std::int64_t> times;
     std::vector<std::int64_t> received;
     std::vector<std::int64_t> seqs;
+    std::vector<std::string> rounds;
     std::vector<std::string> states;
     std::vector<std::string> sources;
     std::vector<std::string> origins;
@@ -244,6 +253,7 @@ Result<Shipment> PgStore::ship(const std::vector<Observation>& obs, const std::s
       times.push_back(seconds(o.time));
       received.push_back(seconds(o.received));
       seqs.push_back(o.seq);
+      rounds.push_back(o.round ? std::to_string(*o.round) : std::string());
       states.emplace_back(to_string(o.state));
       sources.emplace_back(to_string(o.source));
       origins.push_back(o.origin);
@@ -255,24 +265,26 @@ Result<Shipment> PgStore::ship(const std::vector<Observation>& obs, const std::s
     p.add(text_array(sources)).add(int_array(received)).add(text_array(origins));
     p.add(text_array(evidence));
     traps.bind(p);
-    p.add(int_array(seqs)).add(from);
+    p.add(int_array(seqs)).add(from).add(text_array(rounds));
     COLOSLA_TRY(claim_ids(*impl_->conn, IdLog::observations));
-    // In the local order (seq), each unless stored already; ON CONFLICT for two copies within
-    // the batch (the unique indexes observation_trap and observation_shipped).
+    // In the local order (seq), each unless stored already. The unique indexes refuse a copy
+    // with a stored key (observation_trap: the key and the entity), one shipped before
+    // (observation_shipped: a batch shipped again) and a probe round stored before
+    // (observation_round), also within the batch: ON CONFLICT DO NOTHING. The one test an index
+    // cannot make is the neighbour's: a row whose key is this copy's neighbour and whose
+    // neighbour is this copy's key (one index probe a copy).
     auto added = impl_->exec(
         "INSERT INTO observation(time, entity, state, source, received, origin, evidence, "
-        "trap_digest, trap_bucket, trap_near, shipped_from, shipped_seq) "
+        "trap_digest, trap_bucket, trap_near, shipped_from, shipped_seq, probe_round) "
         "SELECT t, en, st, so, re, ori, ev, dg, CASE WHEN dg IS NOT NULL THEN b END, "
-        "CASE WHEN dg IS NOT NULL THEN nr END, $12, sq "
+        "CASE WHEN dg IS NOT NULL THEN nr END, $12, sq, NULLIF(rd, '')::bigint "
         "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], "
-        "$6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[]) "
-        "AS u(t, en, st, so, re, ori, ev, d, b, nr, sq), "
-        "LATERAL (SELECT decode(NULLIF(d, ''), 'hex') AS dg) g, "
-        "LATERAL (SELECT sha256(dg || int8send(b)) AS k, sha256(dg || int8send(nr)) AS nb) h "
-        "WHERE NOT EXISTS (SELECT 1 FROM observation x "
-        "WHERE x.shipped_from = $12 AND x.shipped_seq = u.sq) "
-        "AND (dg IS NULL OR NOT EXISTS (SELECT 1 FROM observation x WHERE x.entity = u.en "
-        "AND (x.trap_key = h.k OR (x.trap_key = h.nb AND x.trap_neighbour = h.k)))) "
+        "$6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[], "
+        "$13::text[]) AS u(t, en, st, so, re, ori, ev, d, b, nr, sq, rd), "
+        "LATERAL (SELECT decode(NULLIF(d, ''), 'hex') AS dg) g "
+        "WHERE dg IS NULL OR NOT EXISTS (SELECT 1 FROM observation x "
+        "WHERE x.trap_key = sha256(dg || int8send(nr)) AND x.entity = u.en "
+        "AND x.trap_neighbour = sha256(dg || int8send(b))) "
         "ORDER BY sq ON CONFLICT DO NOTHING",
         p);
     if (!added) {

@@ -89,6 +89,14 @@ class PgStore final : public Store {
                             Timestamp at) override;
   Result<std::vector<CounterValue>> counters() const override;
 
+  // Probe leases and round-keyed probe results (probe_leases.cpp).
+  Result<std::vector<ProbeClaim>> claim_probes(const std::string& holder,
+                                               const std::vector<ProbeTurn>& turns, Timestamp now,
+                                               std::chrono::seconds ttl,
+                                               std::size_t limit) override;
+  Result<void> release_probes(const std::string& holder, const std::vector<ProbeTurn>& turns,
+                              bool probed, Timestamp now) override;
+
   /// The connection and what it caches.
   struct Impl {
     std::unique_ptr<Connection> conn;
@@ -134,6 +142,9 @@ class PgStore final : public Store {
   Result<Shipment> ship_evidence(const std::vector<TrapEvidence>& items, const std::string& from);
 
  private:
+  // add_observations of a batch with rounds (probe results): the others as usual, then those
+  // with a round, each unless its entity has a result of that round (probe_leases.cpp).
+  Result<std::size_t> add_round_observations(const std::vector<Observation>& obs);
   Result<std::optional<Inventory>> load_inventory_of(const std::string* contract,
                                                      Secrets secrets) const;
   Result<std::vector<Record>> records_where(const std::string* contract) const;

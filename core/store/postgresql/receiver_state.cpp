@@ -120,7 +120,7 @@ Result<Shipment> PgStore::ship_evidence(const std::vector<TrapEvidence>& items,
     p.add(text_array(trap_oid)).add(text_array(reason)).add(text_array(text));
     traps.bind(p);
     p.add(int_array(ids)).add(from);
-    // As ship() for observations, by device instead of entity.
+    // As ship() for observations (observations.cpp), by device instead of entity.
     auto added = impl_->exec(
         "INSERT INTO evidence(received, device, origin, trap_oid, reason, text, trap_digest, "
         "trap_bucket, trap_near, shipped_from, shipped_id) "
@@ -129,12 +129,10 @@ Result<Shipment> PgStore::ship_evidence(const std::vector<TrapEvidence>& items,
         "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
         "$7::text[], $8::bigint[], $9::bigint[], $10::bigint[]) AS u(r, d, o, t, w, x, dh, b, nr, "
         "i), "
-        "LATERAL (SELECT decode(NULLIF(dh, ''), 'hex') AS dg) g, "
-        "LATERAL (SELECT sha256(dg || int8send(b)) AS k, sha256(dg || int8send(nr)) AS nb) h "
-        "WHERE NOT EXISTS (SELECT 1 FROM evidence x WHERE x.shipped_from = $11 AND x.shipped_id = "
-        "u.i) "
-        "AND (dg IS NULL OR NOT EXISTS (SELECT 1 FROM evidence x WHERE x.device = u.d "
-        "AND (x.trap_key = h.k OR (x.trap_key = h.nb AND x.trap_neighbour = h.k)))) "
+        "LATERAL (SELECT decode(NULLIF(dh, ''), 'hex') AS dg) g "
+        "WHERE dg IS NULL OR NOT EXISTS (SELECT 1 FROM evidence x "
+        "WHERE x.trap_key = sha256(dg || int8send(nr)) AND x.device = u.d "
+        "AND x.trap_neighbour = sha256(dg || int8send(b))) "
         "ORDER BY i ON CONFLICT DO NOTHING",
         p);
     if (!added) {

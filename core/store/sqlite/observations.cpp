@@ -15,6 +15,11 @@ namespace colosla::core::sqlite {
 // -- observations ----------------------------------------------------------------------------
 
 Result<std::size_t> SqliteStore::add_observations(const std::vector<Observation>& obs) {
+  // Probe results keyed by round (probe_leases.cpp).
+  if (std::any_of(obs.begin(), obs.end(),
+                  [](const Observation& o) { return o.round.has_value(); })) {
+    return add_round_observations(obs);
+  }
   std::size_t n = 0;
   auto r = write([&]() -> Result<void> {
     Stmt& s = impl_->prepared(
@@ -86,6 +91,9 @@ Result<std::vector<Observation>> read_observations(Stmt& s) {
       o.trap->bucket = s.i64(11);
       o.trap->near = s.i64(12);
     }
+    if (!s.is_null(13)) {
+      o.round = s.i64(13);
+    }
     out.push_back(std::move(o));
   }
   if (rc != SQLITE_DONE) {
@@ -96,7 +104,7 @@ Result<std::vector<Observation>> read_observations(Stmt& s) {
 
 constexpr const char* kObservationColumns =
     "SELECT o.seq, o.time, e.kind, e.device, e.item, o.state, o.source, o.received, o.origin, "
-    "o.evidence, o.trap_digest, o.trap_bucket, o.trap_near FROM observation o "
+    "o.evidence, o.trap_digest, o.trap_bucket, o.trap_near, o.probe_round FROM observation o "
     "JOIN entity e ON e.id = o.entity ";
 
 }  // namespace

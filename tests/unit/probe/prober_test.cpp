@@ -2,8 +2,10 @@
 // checked against the SLA engine's report and the SLA events it gives.
 #include "colosla/probe/prober.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 
 #include "colosla/services/operations.hpp"
@@ -342,4 +344,144 @@ TEST_CASE("a probe this machine cannot make is neither stored nor counted", "[pr
   REQUIRE(rounds.size() == 4);
   CHECK(rounds[0].probes == 0);
   CHECK(rounds[0].not_made == 1);
+}
+
+TEST_CASE("two probers on one store probe each target once a round; one refusal declares nothing",
+          "[prober][sla]") {
+  TempDir dir;
+  const auto open = [&] {
+    auto s = Store::open(dir.file("s.db"), Store::Mode::create);
+    REQUIRE(s.has_value());
+    return std::move(*s);
+  };
+  auto store_a = open();
+  auto store_b = open();
+  InventoryValidator v;
+  auto inv =
+      v.validate({{"inventory.json",
+                   replaced(read_example(), R"({"address":"203.0.113.5","service":["icmp","www"]})",
+                            R"({"address":"127.0.0.2","service":["icmp"]},)"
+                            R"({"address":"127.0.0.3","service":["icmp","www"]})")}});
+  REQUIRE(inv.has_value());
+  REQUIRE(commit_inventory(*store_a, *inv, "test", at("2026-11-01T00:00:00Z")).has_value());
+
+  // 127.0.0.3 refuses once (its one due time in 10:07-10:12, the rounds being 5 minutes);
+  // every probe counted by who made it and by (target, round).
+  std::map<std::string, int> by_prober;
+  std::map<std::pair<std::string, std::int64_t>, int> by_round;
+  const auto world = [&](const std::string& name) {
+    return [&, name](const ProbeJob& j, const ProbeOptions&, const Clock& clock) {
+      ProbeResult r;
+      r.at = clock.now();
+      const bool refused = j.address == "127.0.0.3" && at("2026-11-05T10:07:00+08:00") <= r.at &&
+                           r.at < at("2026-11-05T10:12:00+08:00");
+      r.pass = !refused;
+      r.detail = refused ? "connection refused" : "ok";
+      ++by_prober[name];
+      ++by_round[{probe_turn(j, r.at).target, probe_round(r.at, j.interval)}];
+      return r;
+    };
+  };
+  FakeClock clock(at("2026-11-05T10:00:00+08:00"));
+  Prober::Options o;
+  o.workers = 0;
+  const auto jobs = probe_jobs(inv->inventory, clock.now());
+  REQUIRE(jobs.size() == 3);
+  ProbeLoop a(*store_a, jobs, o, clock, world("a"), "a");
+  ProbeLoop b(*store_b, jobs, o, clock, world("b"), "b");
+  const Timestamp end = at("2026-11-05T11:00:00+08:00");
+  for (int s = 0; clock.now() < end; ++s) {
+    // Who wakes first at a due second changes from one due time to the next (the 3 jobs of
+    // 300 s are due 100 s apart).
+    const bool a_first = (s / 100) % 2 == 0;
+    ProbeLoop& first = a_first ? a : b;
+    ProbeLoop& second = a_first ? b : a;
+    REQUIRE(first.step().has_value());
+    REQUIRE(second.step().has_value());
+    clock.advance(std::chrono::seconds{1});
+  }
+  REQUIRE(a.finish().has_value());
+  REQUIRE(b.finish().has_value());
+
+  // An hour of 5-minute rounds: 12 turns of each of the 3 targets, each probed once, by either.
+  CHECK(by_round.size() == 36);
+  for (const auto& [turn, n] : by_round) {
+    INFO(turn.first << " round " << turn.second);
+    CHECK(n == 1);
+  }
+  CHECK(by_prober["a"] > 0);
+  CHECK(by_prober["b"] > 0);
+  CHECK(by_prober["a"] + by_prober["b"] == 36);
+  std::size_t elsewhere = 0;
+  for (auto* loop : {&a, &b}) {
+    for (const auto& r : loop->rounds()) {
+      elsewhere += r.elsewhere;
+    }
+  }
+  CHECK(elsewhere > 0);
+  // Every result stored once, with its round; the one refusal is one failure.
+  const auto www = store_a->observations(EntityId::probe("127.0.0.3", "www")).value();
+  CHECK(www.size() == 12);
+  CHECK(std::count_if(www.begin(), www.end(),
+                      [](const Observation& x) { return x.state == State::fail; }) == 1);
+  CHECK(store_a->observation_count().value() == 36);
+  auto report = month_report(*store_a, std::chrono::year{2026} / std::chrono::November, end,
+                             std::string("C-001"));
+  REQUIRE(report.has_value());
+  CHECK(report->contracts[0].emergencies.empty());
+}
+
+TEST_CASE("two failures in a row by two probers declare, and a pass by either clears, at once",
+          "[prober][sla]") {
+  TempDir dir;
+  const auto open = [&] {
+    auto s = Store::open(dir.file("s.db"), Store::Mode::create);
+    REQUIRE(s.has_value());
+    return std::move(*s);
+  };
+  auto store_a = open();
+  auto store_b = open();
+  InventoryValidator v;
+  auto inv =
+      v.validate({{"inventory.json",
+                   replaced(read_example(), R"({"address":"203.0.113.5","service":["icmp","www"]})",
+                            R"({"address":"127.0.0.3","service":["icmp"]})")}});
+  REQUIRE(inv.has_value());
+  REQUIRE(commit_inventory(*store_a, *inv, "test", at("2026-11-01T00:00:00Z")).has_value());
+  // Due at 10:00, 10:05, ... (+08:00); down for the probes of 10:05 (b's) and 10:10 (a's).
+  const auto world = [&](const ProbeJob&, const ProbeOptions&, const Clock& clock) {
+    ProbeResult r;
+    r.at = clock.now();
+    r.pass = !(at("2026-11-05T10:05:00+08:00") <= r.at && r.at < at("2026-11-05T10:15:00+08:00"));
+    r.detail = r.pass ? "echo reply in 0.1 ms" : "no echo reply within 5000 ms";
+    return r;
+  };
+  FakeClock clock(at("2026-11-05T10:00:00+08:00"));
+  Prober::Options o;
+  o.workers = 0;
+  const auto jobs = probe_jobs(inv->inventory, clock.now());
+  ProbeLoop a(*store_a, jobs, o, clock, world, "a");
+  ProbeLoop b(*store_b, jobs, o, clock, world, "b");
+  std::set<std::string> looked;  // the seconds either said to evaluate now
+  for (int s = 0; clock.now() < at("2026-11-05T10:20:00+08:00"); ++s) {
+    const bool a_first = (s / 300) % 2 == 0;  // b wakes first at 10:05 and 10:15
+    for (ProbeLoop* loop : {a_first ? &a : &b, a_first ? &b : &a}) {
+      auto look = loop->step();
+      REQUIRE(look.has_value());
+      if (*look) {
+        looked.insert(format_time_utc(clock.now()));
+      }
+    }
+    clock.advance(std::chrono::seconds{1});
+  }
+  // a's failure at 10:10 was the second in a row (b's at 10:05 the first); b's pass at 10:15
+  // ended it.
+  CHECK(looked.count("2026-11-05T02:10:00Z") == 1);
+  CHECK(looked.count("2026-11-05T02:15:00Z") == 1);
+  auto report = month_report(*store_a, std::chrono::year{2026} / std::chrono::November, clock.now(),
+                             std::string("C-001"));
+  REQUIRE(report.has_value());
+  REQUIRE(report->contracts[0].emergencies.size() == 1);
+  CHECK(report->contracts[0].emergencies[0].declared == at("2026-11-05T10:10:00+08:00"));
+  CHECK(report->contracts[0].emergencies[0].cleared == at("2026-11-05T10:15:00+08:00"));
 }

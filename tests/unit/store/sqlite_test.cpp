@@ -281,6 +281,8 @@ TEST_CASE("a store of schema 3 gets its history table when upgraded", "[store]")
   }
   // Back to what schema 3 had: the history as an index on observation.
   exec(path,
+       "DROP INDEX observation_round; ALTER TABLE observation DROP COLUMN probe_round; "
+       "DROP TABLE probe_lease; "
        "ALTER TABLE device DROP COLUMN outlet_phases; "
        "ALTER TABLE observation DROP COLUMN trap_digest; "
        "ALTER TABLE observation DROP COLUMN trap_bucket; "
@@ -436,7 +438,9 @@ TEST_CASE("an older store's clear secrets are sealed by the upgrade", "[store][s
           "UPDATE device SET snmp_auth_password = 'SECRET-authpass', snmp_priv_password = "
           "'SECRET-privpass', snmp_community = 'public' WHERE name = 'pdu1'; "
           "UPDATE device SET netconf_password = 'SECRET-netconfpass', snmp_community = 'public' "
-          "WHERE name = 'core1'; ALTER TABLE inventory_version DROP COLUMN digest; DROP TABLE "
+          "WHERE name = 'core1'; DROP INDEX observation_round; ALTER TABLE observation DROP "
+          "COLUMN probe_round; DROP TABLE probe_lease; "
+          "ALTER TABLE inventory_version DROP COLUMN digest; DROP TABLE "
           "evaluation; ALTER TABLE device DROP COLUMN outlet_phases; ALTER TABLE observation "
           "DROP COLUMN trap_digest; ALTER TABLE observation DROP COLUMN trap_bucket; ALTER TABLE "
           "observation DROP COLUMN trap_near; ALTER TABLE evidence DROP COLUMN trap_digest; "

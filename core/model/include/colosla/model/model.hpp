@@ -167,6 +167,11 @@ struct Observation {
   /// A trap's identity, computed by the receiver; none for every other source. A shared store
   /// keeps one copy of a trap shipped by two receivers by it.
   std::optional<TrapIdentity> trap;
+  /// A probe result's round: its due time divided by its interval, rounded down
+  /// (colosla/probe/prober.hpp: probe_round). A store keeps one observation of an entity per
+  /// round, so that probers sharing the targets never store one round twice; nullopt for every
+  /// other observation.
+  std::optional<std::int64_t> round;
 };
 
 /// One state change of an entity as the SLA engine reads it: no evidence, just what it needs.

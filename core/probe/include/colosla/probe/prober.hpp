@@ -18,6 +18,7 @@
 #include "colosla/model/inventory.hpp"
 #include "colosla/model/model.hpp"
 #include "colosla/probe/probe.hpp"
+#include "colosla/store/store.hpp"
 
 /// Article 4 live: every contract's probe targets probed on a schedule spread over each
 /// contract's probe interval, the results kept as probe observations, and the emergencies they
@@ -34,6 +35,18 @@ struct ProbeJob {
   std::vector<std::string> contracts;
   std::chrono::minutes notify_within{15};  ///< the shortest of its contracts'
 };
+
+/// A probe's round: the time it was due divided by its interval, rounded down. The schedule
+/// gives a job one due time a round (ProbeSchedule), so every prober that shares a target
+/// gives a result the same round, and the store keeps one result of a round
+/// (Observation::round).
+std::int64_t probe_round(Timestamp due, std::chrono::seconds interval);
+/// A job's turn in the round of `due`, as the probers share them (store.hpp: ProbeTurn): the
+/// target "ADDRESS SERVICE", the round, and when it ends.
+ProbeTurn probe_turn(const ProbeJob& job, Timestamp due);
+/// A prober's name in the leases unless one is given: the host's name and the process id
+/// ("noc1:4242").
+std::string default_prober_name();
 
 /// The jobs of every contract in force at `now` (start ≤ now < end), in address order. Targets
 /// on documentation addresses are left out (and named in `skipped`, when given).
@@ -70,6 +83,9 @@ class EmergencyTracker {
   enum class Change : std::uint8_t { none, declared, cleared };
   /// What the store last knew of a service (after a restart): one failure, or none.
   void seed(const std::string& address, ProbeService s, bool last_failed);
+  /// What the store holds of a service that other probers probed meanwhile: its last results
+  /// were `failures` failures in a row (an emergency open from two on).
+  void resume(const std::string& address, ProbeService s, int failures);
   Change feed(const std::string& address, ProbeService s, bool pass);
   [[nodiscard]] bool open(const std::string& address, ProbeService s) const;
 
@@ -108,7 +124,14 @@ class Prober {
 
   /// Starts (or, without workers, runs) every probe due by now. When the pool is busy, a due
   /// probe waits for a free worker; its lateness shows that.
-  void start_due();
+  void start_due() { start(take_due()); }
+  /// The probes due by now, each moved on to its next round (to start, or leave to another
+  /// prober).
+  std::vector<ProbeSchedule::Due> take_due() { return schedule_.take_due(clock_.now()); }
+  /// Starts (or, without workers, runs) these probes.
+  void start(const std::vector<ProbeSchedule::Due>& due);
+  /// Workers without a probe (the largest size_t without workers: every probe runs at once).
+  [[nodiscard]] std::size_t free_workers() const;
   /// The probes finished since the last call.
   std::vector<ProbeOutcome> collect();
   /// When the next probe is due.
@@ -141,8 +164,6 @@ class Prober {
   std::vector<std::thread> threads_;
 };
 
-class Store;
-
 /// The figures of one round (the shortest probe interval): how many probes ran, how many
 /// failed, the latest start, the most in flight at once. The daemon logs them; bench/probe
 /// reads them.
@@ -150,16 +171,24 @@ struct ProbeRoundFigures {
   Timestamp began;
   std::size_t probes = 0;
   std::size_t failed = 0;
-  std::size_t not_made = 0;  ///< probes this machine could not make (the first is logged)
+  std::size_t not_made = 0;   ///< probes this machine could not make (the first is logged)
+  std::size_t elsewhere = 0;  ///< turns due here that another prober held (ProbeLeases)
   std::chrono::milliseconds latest{0};
   std::size_t most_in_flight = 0;
 };
 
 /// The prober as the daemon runs it: probes, stores their results, and follows the emergencies.
+/// It shares the targets with the other probers of the store (store.hpp: ProbeLeases): it
+/// claims each due turn (target, round) before probing it, as many as it has free workers,
+/// leaves those another prober holds, asks again for one whose holder's lease expires before
+/// the round ends, and stores each result with its round, releasing the turn in the same
+/// transaction. Its emergency tracker counts its own results and, for a target whose previous
+/// round another prober probed, the run of failures the store holds.
 class ProbeLoop {
  public:
+  /// `holder`: this prober's name in the leases (empty: default_prober_name()).
   ProbeLoop(Store& store, std::vector<ProbeJob> jobs, Prober::Options options, const Clock& clock,
-            ProbeFunction fn = {});
+            ProbeFunction fn = {}, std::string holder = {});
 
   /// One pass: starts the probes due, takes the finished ones, and stores them: at once when an
   /// emergency began or ended, else at most once a second. True when the SLA events should be
@@ -180,6 +209,19 @@ class ProbeLoop {
   /// Takes the finished probes into pending_ and the tracker; true when an emergency began or
   /// ended.
   bool absorb();
+  /// Claims the turns due (and those to ask for again) and starts the probes of those claimed.
+  Result<void> claim_due(Timestamp now);
+  /// Brings the tracker up to the store for the jobs of `outcomes` whose previous round this
+  /// prober did not probe (another prober did): their run of failures as stored.
+  void catch_up(const std::vector<ProbeOutcome>& outcomes);
+
+  /// A due turn not claimed yet: asked for again at `ask` until its round ends.
+  struct Waiting {
+    ProbeSchedule::Due due;
+    ProbeTurn turn;
+    Timestamp ask;
+    bool again = false;  // asked for before
+  };
 
   Store& store_;
   const Clock& clock_;
@@ -187,15 +229,22 @@ class ProbeLoop {
   EmergencyTracker tracker_;
   std::vector<Observation> pending_;
   Timestamp last_flush_;
-  std::vector<Timestamp> wakes_;  // notifications due, deadlines
+  std::string holder_;
+  std::chrono::seconds lease_{30};  // a claim's length: longer than a probe can take
+  std::vector<Waiting> waiting_;
+  std::vector<ProbeTurn> probed_;    // released with pending_, held to their rounds' ends
+  std::vector<ProbeTurn> unprobed_;  // released with pending_, free at once (not made)
+  std::vector<std::optional<std::int64_t>> fed_;  // by job: the last round the tracker was fed
+  std::vector<Timestamp> wakes_;                  // notifications due, deadlines
   std::chrono::seconds round_length_{300};
   ProbeRoundFigures round_;
   std::vector<ProbeRoundFigures> finished_rounds_;
 };
 
-/// The one prober of a store: an exclusive lock (flock) on the file `<store>.prober-lock` beside
-/// it, held while this object lives. Two probers would probe every target twice, store two
-/// failures in the same second and declare emergencies that did not happen.
+/// The one prober of a SQLite store: an exclusive lock (flock) on the file
+/// `<store>.prober-lock` beside it, held while this object lives (colosla prober takes it unless
+/// told to share: probers that share a store split its targets by ProbeLeases, and a round is
+/// stored once by its key, so that two cannot store two failures of one round).
 class ProberLock {
  public:
   /// Takes the lock, waiting up to `wait` for a prober that is finishing (storing the probes it

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -111,7 +112,9 @@ class InventoryStore {
 class ObservationLog {
  public:
   virtual ~ObservationLog() = default;
-  /// Stores observations (one transaction unless inside write()). Returns how many.
+  /// Stores observations (one transaction unless inside write()). An observation with a round
+  /// (a probe result) is not stored when its entity has one of that round already; those with
+  /// a round are stored after the others of the batch. Returns how many were stored.
   virtual Result<std::size_t> add_observations(const std::vector<Observation>& obs) = 0;
   /// Every observation of entity e, ordered by time, then seq.
   virtual Result<std::vector<Observation>> observations(const EntityId& e) const = 0;
@@ -242,6 +245,47 @@ class ReceiverState {
   virtual Result<std::vector<CounterValue>> counters() const = 0;
 };
 
+/// One probe target's turn in one round, as the probers share them (ProbeLeases).
+struct ProbeTurn {
+  std::string target;      ///< "ADDRESS SERVICE" (colosla/probe/prober.hpp: probe_target)
+  std::int64_t round = 0;  ///< the round's number (prober.hpp: probe_round)
+  Timestamp ends;          ///< when the round ends
+};
+
+/// What claim_probes says of one turn.
+struct ProbeClaim {
+  bool claimed = false;  ///< claimed for the caller by this call: probe it, then release it
+  /// Claimed: when the lease expires. Not claimed: when to ask again: the present holder's
+  /// lease expiry (at or after the turn's end when its result is stored: never), or `now` when
+  /// the turn could not be looked at (another prober was claiming it, or `limit` was reached).
+  Timestamp until;
+};
+
+/// Leases on probe targets, so that several probers share them (docs/scale-out.md, "Probers"):
+/// a turn (target, round) is held by one prober at a time, for the length of its lease; once its
+/// result is stored it is held to the round's end; one whose lease expired before may be claimed
+/// by another (the round key of Observation::round then keeps one result).
+class ProbeLeases {
+ public:
+  virtual ~ProbeLeases() = default;
+  /// Claims for `holder` up to `limit` of `turns` (taken in their order) that nobody holds at
+  /// `now` (never claimed, released, or their lease expired), each until now + ttl; all in one
+  /// transaction (the caller's, inside write()). A turn another prober is claiming at the same
+  /// moment is skipped, not waited for (PostgreSQL: FOR UPDATE SKIP LOCKED). Forgets leases
+  /// that expired a day before `now`. Returns one ProbeClaim per turn, in order.
+  virtual Result<std::vector<ProbeClaim>> claim_probes(const std::string& holder,
+                                                       const std::vector<ProbeTurn>& turns,
+                                                       Timestamp now, std::chrono::seconds ttl,
+                                                       std::size_t limit) = 0;
+  /// Gives back turns `holder` claimed: when `probed` (their results are stored: release them
+  /// in the write() that stores them), each is held until its round ends, so nobody probes it
+  /// again in that round; otherwise each may be claimed at once. A turn the holder no longer
+  /// holds (its lease expired and another claimed it) is left as it is.
+  virtual Result<void> release_probes(const std::string& holder,
+                                      const std::vector<ProbeTurn>& turns, bool probed,
+                                      Timestamp now) = 0;
+};
+
 /// A store: every interface above, on one connection to one backend. A Store is used by one
 /// thread at a time; each thread or process opens its own.
 class Store : public Transactor,
@@ -250,10 +294,11 @@ class Store : public Transactor,
               public RecordStore,
               public EventLog,
               public StatusCache,
-              public ReceiverState {
+              public ReceiverState,
+              public ProbeLeases {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 13;
+  static constexpr int kSchemaVersion = 14;
 
   enum class Mode {
     create,     ///< Read and write; create the store (a file: mode 0600) when there is none.

@@ -1,0 +1,16 @@
+-- 13 -> 14: probers sharing the targets (docs/scale-out.md, "Probers"). A probe result carries
+-- its round (Observation::round: its due time divided by its interval); a store keeps one result
+-- of an entity per round, so that two probers that both probed a round store it once (NULL for
+-- every other source). probe_lease holds who probes which target in which round, until when
+-- (ProbeLeases in store.hpp): a turn whose result is stored is held to the round's end.
+ALTER TABLE observation ADD COLUMN probe_round INTEGER;
+CREATE UNIQUE INDEX observation_round ON observation(entity, probe_round)
+  WHERE probe_round IS NOT NULL;
+CREATE TABLE probe_lease(
+  target  TEXT NOT NULL,     -- "ADDRESS SERVICE"
+  round   INTEGER NOT NULL,
+  holder  TEXT NOT NULL,     -- the prober's name (colosla prober --name)
+  expires INTEGER NOT NULL,  -- free to claim from then on
+  PRIMARY KEY (target, round)
+);
+CREATE INDEX probe_lease_expires ON probe_lease(expires);
