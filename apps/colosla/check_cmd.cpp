@@ -20,6 +20,7 @@
 #include "colosla/sinks/sink.hpp"
 #include "colosla/sinks/sink_options.hpp"
 #include "commands.hpp"
+#include "wait_round.hpp"
 
 namespace colosla::cli {
 
@@ -84,8 +85,9 @@ int evaluate(Context& ctx) {
   d.add_options()("as-of", po::value<std::string>()->default_value("now"),
                   "evaluate as of this time (RFC 3339 or now)")(
       "every", po::value<int>()->default_value(0),
-      "stay and evaluate again every this many seconds (and at once on SIGUSR1), judging again "
-      "only the contracts that can have changed; 0: once")(
+      "stay and evaluate again every this many seconds (and at once on SIGUSR1; on PostgreSQL "
+      "also a second after new observations or records are committed), judging again only the "
+      "contracts that can have changed; 0: once")(
       "budget-warning", po::value<int>()->default_value(50),
       "percent of a month's outage budget used that makes a budget-warning event")(
       "status-dir", po::value<std::string>(),
@@ -165,9 +167,8 @@ int evaluate(Context& ctx) {
           "the evaluation failed; again in " + std::to_string(every) + " s");
     }
     std::cout.flush();
-    const timespec wait{every, 0};
-    siginfo_t info{};
-    const int sig = sigtimedwait(&wake, &info, &wait);
+    // On PostgreSQL also soon after other connections commit observations (wait_round.hpp).
+    const int sig = wait_round(*store, wake, every);
     if (sig == SIGTERM || sig == SIGINT) {
       return kOk;
     }

@@ -1,5 +1,7 @@
-// Store::open: which backend a location names.
+// Store::open: which backend a location names; the default wait_for_change.
 #include "colosla/store/store.hpp"
+
+#include <thread>
 
 #include "colosla/store/postgresql.hpp"
 #include "colosla/store/sqlite.hpp"
@@ -12,6 +14,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& location, Mode mod
     return open_postgresql(location, mode, key_path);
   }
   return open_sqlite(location, mode, key_path);
+}
+
+Result<bool> Store::wait_for_change(std::chrono::milliseconds timeout) {
+  std::this_thread::sleep_for(timeout);
+  return false;
 }
 
 }  // namespace colosla::core

@@ -5,6 +5,23 @@
 
 namespace colosla::core::pg {
 
+namespace {
+
+// The wake-ups (docs/scale-out.md): a transaction that claimed observation or event ids
+// (watermark.hpp: the claim's setting is local to it, and to a savepoint rolled back) notifies
+// its log's channel in its COMMIT's round trip, with the log's last id as the payload: at or
+// above every id it took, so a listener whose own mark is at or above it has read the batch.
+// PostgreSQL delivers a notification only if its transaction commits, and once to each session
+// LISTENing when it does; identical ones of one transaction are sent once.
+constexpr const char* kNotifyAndCommit =
+    "SELECT pg_notify('colosla_observations', (SELECT last_value FROM observation_seq_seq)::text) "
+    "WHERE current_setting('colosla.observation_claim', true) = 'held'; "
+    "SELECT pg_notify('colosla_events', (SELECT last_value FROM sla_event_id_seq)::text) "
+    "WHERE current_setting('colosla.event_claim', true) = 'held'; "
+    "COMMIT";
+
+}  // namespace
+
 PgStore::Impl::~Impl() = default;
 
 Result<Rows> PgStore::Impl::exec(std::string_view sql) {
@@ -36,6 +53,10 @@ Result<void> PgStore::Impl::revive() {
                       shown);
   }
   entity_ids.clear();
+  if (listening) {  // the LISTENs went with the old session
+    listening = false;
+    relisten = true;
+  }
   if (read_only) {
     if (auto r = conn->exec("SET default_transaction_read_only = on"); !r) {
       return make_error(Errc::store, r.error().msg, shown);
@@ -180,7 +201,7 @@ Result<void> PgStore::write(const std::function<Result<void>()>& fn) {
       return make_error(Errc::store, "a statement of the transaction failed; it was rolled back",
                         impl_->shown);
     }
-    auto r = c.exec(outer ? "COMMIT" : "RELEASE SAVEPOINT " + sp);
+    auto r = c.exec(outer ? kNotifyAndCommit : "RELEASE SAVEPOINT " + sp);
     if (!r) {
       undo();
       return make_error(Errc::store, r.error().msg, impl_->shown);

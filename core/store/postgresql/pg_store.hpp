@@ -3,7 +3,7 @@
 // The PostgreSQL backend's class: every store interface on one libpq connection. Private to
 // core/store: the programs reach it through Store::open or open_postgresql (postgresql.hpp).
 // Its methods live in one file per concern (backend, migrations, inventory, observations,
-// records, events, status, receiver_state), as the SQLite backend's do.
+// records, events, status, receiver_state, listen), as the SQLite backend's do.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -80,6 +80,8 @@ class PgStore final : public Store {
   Result<std::optional<std::pair<Timestamp, std::string>>> contract_status(
       const std::string& contract) const override;
   Result<InputMarks> input_marks() const override;
+  /// LISTENs (on the first call) and waits for a NOTIFY of a committed batch (listen.cpp).
+  Result<bool> wait_for_change(std::chrono::milliseconds timeout) override;
 
   Result<void> save_port_index(const std::string& device, const std::vector<PortName>& ports,
                                Timestamp walked) override;
@@ -133,6 +135,10 @@ class PgStore final : public Store {
     // just before it began its snapshot, else read now (watermark.cpp).
     Result<Watermarks> marks();
     std::optional<Watermarks> snapshot_marks;  // set by read() for its transaction
+    // wait_for_change (listen.cpp): LISTENing on this connection; the connection was made again
+    // since it listened (its LISTENs are gone, and notifications sent meanwhile with them).
+    bool listening = false;
+    bool relisten = false;
   };
 
   explicit PgStore(std::unique_ptr<Impl> impl);

@@ -83,10 +83,12 @@ Result<std::int64_t> PgStore::add_record(const Record& r) {
   r.reason ? p.add(to_string(*r.reason)) : p.null();
   r.channel ? p.add(to_string(*r.channel)) : p.null();
   p.add(r.contact).add(r.approved_by).add(r.entered_by).add(r.entered_at).add(r.note);
+  // With its wake-up (docs/scale-out.md): sent if the insert commits.
   auto row = impl_->exec(
-      "INSERT INTO record(kind, retraction, supersedes, contract, at, until, guarantee, reason, "
-      "channel, contact, approved_by, entered_by, entered_at, note) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+      "WITH r AS (INSERT INTO record(kind, retraction, supersedes, contract, at, until, "
+      "guarantee, reason, channel, contact, approved_by, entered_by, entered_at, note) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id) "
+      "SELECT id, pg_notify('colosla_records', 'record:' || id) FROM r",
       p);
   if (!row) {
     return row.error();
@@ -123,8 +125,9 @@ Result<std::vector<MappingChange>> PgStore::mapping_changes() const {
 
 Result<std::int64_t> PgStore::add_mapping_change(const MappingChange& c) {
   auto row = impl_->exec(
-      "INSERT INTO mapping_change(contract, device, interface, action, at, entered_by, "
-      "entered_at, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+      "WITH m AS (INSERT INTO mapping_change(contract, device, interface, action, at, "
+      "entered_by, entered_at, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id) "
+      "SELECT id, pg_notify('colosla_records', 'mapping:' || id) FROM m",
       Params()
           .add(c.contract)
           .add(c.port.device)

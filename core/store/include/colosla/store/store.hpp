@@ -335,6 +335,17 @@ class Store : public Transactor,
 
   /// Every input mark of the SLA engine, read in one snapshot (InputMarks).
   virtual Result<InputMarks> input_marks() const = 0;
+
+  /// Waits up to `timeout` for a hint that another connection committed what an evaluation
+  /// reads: observations, records or mapping changes (on PostgreSQL, a NOTIFY sent in the
+  /// writer's transaction, so only once it committed; docs/scale-out.md, "Wake-ups"). Returns
+  /// true when a hint came (or had come since the last call), or at once when the connection had
+  /// to be made again, since what was committed meanwhile is unknown; false when the time passed.
+  /// Only a hint: the caller re-reads from its own marks (InputMarks), and still on a timer,
+  /// since a hint is lost with a connection and none is sent before the first call listens. Not
+  /// inside read() or write(). This default, for a backend that hears of no other writer
+  /// (SQLite: its writers are on this machine), waits the time and returns false.
+  virtual Result<bool> wait_for_change(std::chrono::milliseconds timeout);
 };
 
 }  // namespace colosla::core
