@@ -41,7 +41,7 @@ Result<void> PgStore::Impl::revive() {
       return make_error(Errc::store, r.error().msg, shown);
     }
   }
-  return {};
+  return limit_idle_transactions();  // a leader's session, as fence_writes set it
 }
 
 PgStore::PgStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -165,7 +165,12 @@ Result<void> PgStore::write(const std::function<Result<void>()>& fn) {
   };
   Result<void> result;
   try {
-    result = fn();
+    // A leader's transaction writes only while its lease holds (fence_writes): the lease row is
+    // locked FOR SHARE first, so that a successor's takeover waits for this transaction to end.
+    result = outer ? impl_->check_fence() : Result<void>{};
+    if (result) {
+      result = fn();
+    }
   } catch (...) {
     --impl_->savepoints;
     undo();

@@ -289,7 +289,7 @@ TEST_CASE("a store of schema 3 gets its history table when upgraded", "[store]")
        "ALTER TABLE inventory_version DROP COLUMN digest; DROP TABLE evaluation; "
        "DROP TABLE state_change; DROP TABLE state_change_merged; "
        "CREATE INDEX observation_history ON observation(entity, time, seq, state); "
-       "PRAGMA user_version = 3");
+       "DROP TABLE lease; PRAGMA user_version = 3");
   auto store = open(path, Store::Mode::existing);
   CHECK(store->schema_version() == Store::kSchemaVersion);
   CHECK(query(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'observation_history'") ==
@@ -435,8 +435,9 @@ TEST_CASE("an older store's clear secrets are sealed by the upgrade", "[store][s
           "UPDATE device SET netconf_password = 'SECRET-netconfpass', snmp_community = 'public' "
           "WHERE name = 'core1'; ALTER TABLE inventory_version DROP COLUMN digest; DROP TABLE "
           "evaluation; ALTER TABLE device DROP COLUMN outlet_phases; ALTER TABLE observation "
-          "DROP COLUMN trap_key; ALTER TABLE observation DROP COLUMN trap_neighbour; PRAGMA "
-          "user_version = 9",
+          "DROP COLUMN trap_key; ALTER TABLE observation DROP COLUMN trap_neighbour; DROP TABLE "
+          "lease; ALTER TABLE sla_event DROP COLUMN epoch; ALTER TABLE sink_cursor DROP COLUMN "
+          "epoch; PRAGMA user_version = 9",
           nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   REQUIRE(bytes_of(path).find("SECRET-") != std::string::npos);
