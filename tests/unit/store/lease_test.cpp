@@ -252,3 +252,38 @@ TEST_CASE("a successor's takeover waits for the leader's fenced write in flight"
   CHECK(watcher->events_after(0).value().size() == 1);
   CHECK_FALSE(a->set_sink_cursor("event-log", 1).has_value());
 }
+
+TEST_CASE("PostgreSQL ends a fenced session left idle in a transaction", "[store][lease]") {
+  FOR_EACH_BACKEND(subject);
+  if (!subject.backend.database_clock) {
+    return;  // SQLite: one machine; a stopped process holds the write lock (docs/scale-out.md)
+  }
+  FakeClock clock(at("2026-12-01T00:00:00Z"));
+  auto a = subject.connect();
+  auto b = subject.connect();
+  const seconds ttl{1};
+  const Lease held = a->acquire_lease("evaluate", "a", ttl, clock.now()).value();
+  REQUIRE(a->fence_writes(LeaseFence{"evaluate", "a", held.epoch, ttl, &clock}).has_value());
+  std::atomic<std::int64_t> taken{0};
+  std::thread successor([&] {
+    expire(subject, *b, clock, "evaluate");
+    // a's transaction holds the row until the server ends a's idle session (1 s).
+    auto l = b->acquire_lease("evaluate", "b", seconds{60}, clock.now());
+    taken = l ? l->epoch : -1;
+  });
+  // a stops inside its transaction (as a SIGSTOP would): it sends nothing until b took over.
+  auto w = a->write([&]() -> Result<void> {
+    const auto deadline = std::chrono::steady_clock::now() + seconds{30};
+    while (taken == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    }
+    return {};
+  });
+  successor.join();
+  CHECK(taken == 2);
+  CHECK_FALSE(w.has_value());  // its session was ended: nothing of it committed
+  // Connected again, it is still fenced: refused.
+  auto again = a->set_sink_cursor("event-log", 1);
+  REQUIRE_FALSE(again.has_value());
+  CHECK_THAT(again.error().msg, Catch::Contains("lease lost"));
+}
