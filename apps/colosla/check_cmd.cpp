@@ -76,7 +76,7 @@ namespace {
 int evaluate_once(Context& ctx, core::Store& store, core::Evaluator& evaluator,
                   const std::vector<std::unique_ptr<core::EventSink>>& sinks, Timestamp as_of,
                   int share, const std::string& status_dir, core::Leadership* leader = nullptr);
-int evaluate_as_leader(Context& ctx, core::Store& store, core::Evaluator& evaluator,
+int evaluate_as_leader(Context& ctx, core::Store& store,
                        const std::vector<std::unique_ptr<core::EventSink>>& sinks, int every,
                        int share, const std::string& status_dir, int lease_seconds,
                        const sigset_t& wake);
@@ -180,8 +180,7 @@ int evaluate(Context& ctx) {
   sigaddset(&wake, SIGINT);
   sigprocmask(SIG_BLOCK, &wake, nullptr);
   if (lead) {
-    return evaluate_as_leader(ctx, *store, evaluator, sinks, every, share, status_dir,
-                              lease_seconds, wake);
+    return evaluate_as_leader(ctx, *store, sinks, every, share, status_dir, lease_seconds, wake);
   }
   for (;;) {
     if (evaluate_once(ctx, *store, evaluator, sinks, ctx.clock->now(), share, status_dir) != kOk) {
@@ -203,25 +202,29 @@ namespace {
 // --every --lead: evaluates only while this process holds the lease "evaluate", asking for it
 // every third of its length (and before each round and each delivery); evaluates at once on
 // taking it, then every `every` seconds and on SIGUSR1. SIGTERM or SIGINT releases it.
-int evaluate_as_leader(Context& ctx, core::Store& store, core::Evaluator& evaluator,
+int evaluate_as_leader(Context& ctx, core::Store& store,
                        const std::vector<std::unique_ptr<core::EventSink>>& sinks, int every,
                        int share, const std::string& status_dir, int lease_seconds,
                        const sigset_t& wake) {
   using Steady = core::Leadership::Steady;
   core::Leadership leader(store, *ctx.clock, "evaluate", std::chrono::seconds{lease_seconds});
+  auto evaluator = std::make_unique<core::Evaluator>();
   auto next_round = Steady::now();
   for (;;) {
     auto now = Steady::now();
     if (now >= leader.next_renewal() || now >= next_round) {
       leader.renew();
       if (leader.take_new_term()) {
-        next_round = now;  // a new leader evaluates at once
+        // A new leader evaluates at once, and everything: another leader may have stored
+        // figures meanwhile, which this process's memory (and status directory) does not have.
+        next_round = now;
+        evaluator = std::make_unique<core::Evaluator>();
       }
     }
     if (now >= next_round) {
       next_round = now + std::chrono::seconds{every};
       if (leader.leading()) {
-        if (evaluate_once(ctx, store, evaluator, sinks, ctx.clock->now(), share, status_dir,
+        if (evaluate_once(ctx, store, *evaluator, sinks, ctx.clock->now(), share, status_dir,
                           &leader) != kOk) {
           log(LogLevel::warning, "evaluate",
               "the evaluation failed; again in " + std::to_string(every) + " s");

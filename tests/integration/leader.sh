@@ -127,4 +127,18 @@ for line in sys.stdin:
 
 scenario postgresql "$pg"
 scenario sqlite "$work/store.db"
+
+# colosla-trapd with lead = yes: its evaluator takes the lease (epoch 3: epoch 2 was released).
+trapd=$build/apps/colosla-trapd/colosla-trapd
+printf '%s\n' "lead = yes" "lease-seconds = 6" >"$work/trapd.conf"
+"$trapd" --foreground --config "$work/trapd.conf" --listen "udp:127.0.0.1:$(free_udp_port)" \
+  --db "$work/store.db" --secrets-key "$work/sqlite/store.key" --state-dir "$work/state" \
+  --poll-interval 0 --probe false --evaluate-interval 1 --event-log "$work/trapd.jsonl" \
+  >"$work/trapd.log" 2>&1 &
+trapd_pid=$!
+cleanup_hooks+=("kill -KILL $trapd_pid 2>/dev/null")
+trapd_leads() { grep -q "is the leader now, epoch 3," "$work/trapd.log"; }
+wait_for 30 trapd_leads || { cat "$work/trapd.log" >&2; fail "colosla-trapd's evaluator did not take the lease"; }
+kill -TERM "$trapd_pid"
+wait "$trapd_pid" || fail "colosla-trapd did not stop cleanly: $(cat "$work/trapd.log")"
 echo "leader: ok"

@@ -179,7 +179,8 @@ class EventLog {
   /// restarts and writers), all or nothing. For each new one, `body` is called with its index in
   /// `events`, the id the store gave it and the entity of its cause observation (when it has one
   /// and it is still stored), and returns the text kept as the event (the sinks deliver it as it
-  /// is). Returns (index, id) of the new ones, in order. The store does not read the body.
+  /// is). Returns (index, id) of the new ones, in order. The store does not read the body. A
+  /// store fenced by a lease (Leases::fence_writes) stamps each with the lease's epoch.
   virtual Result<std::vector<std::pair<std::size_t, std::int64_t>>> record_events(
       const std::vector<NewEvent>& events, Timestamp recorded, const EventBody& body) = 0;
   /// The recorded events after an id (id, body), in id order, up to the watermark: none of
@@ -193,6 +194,7 @@ class EventLog {
   virtual Result<std::int64_t> sink_cursor(const std::string& sink) const = 0;
   /// Sets the sink's cursor once it has delivered the events up to last_id (an id undelivered()
   /// gave, so at or below the watermark). Sinks are independent: one's cursor moves no other.
+  /// A store fenced by a lease records the epoch that moved it (delivered-by).
   virtual Result<void> set_sink_cursor(const std::string& sink, std::int64_t last_id) = 0;
 };
 
