@@ -41,7 +41,8 @@ Result<void> PgStore::Impl::revive() {
       return make_error(Errc::store, r.error().msg, shown);
     }
   }
-  return limit_idle_transactions();  // a leader's session, as fence_writes set it
+  // A leader's session, as fence_writes set it (a new session has the server's setting).
+  return fence ? limit_idle_transactions() : Result<void>{};
 }
 
 PgStore::PgStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -109,9 +109,11 @@ Result<void> PgStore::Impl::limit_idle_transactions() {
   // A leader's write transaction holds the lease row's lock, which a successor's takeover waits
   // for; a leader stopped inside one (SIGSTOP, a hung sink) is cut off by the server after the
   // lease's length, its transaction rolled back. (conn->exec: called from revive().)
+  // Without a fence, the server's (or the role's) own setting again.
   const std::string sql =
-      "SET idle_in_transaction_session_timeout = " +
-      std::to_string(fence ? std::max<std::int64_t>(1, fence->ttl.count()) * 1000 : 0);
+      fence ? "SET idle_in_transaction_session_timeout = " +
+                  std::to_string(std::max<std::int64_t>(1, fence->ttl.count()) * 1000)
+            : std::string("RESET idle_in_transaction_session_timeout");
   if (auto r = conn->exec(sql); !r) {
     return make_error(Errc::store, r.error().msg, shown);
   }
