@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "colosla/base/store_location.hpp"
 #include "colosla/judge/judge.hpp"
 #include "colosla/judge/programs.hpp"
 #include "colosla/judge/published.hpp"
@@ -105,13 +106,17 @@ int main(int argc, char** argv) {
     }
   }
   // Computed now, from the store, by colosla check in this process: only for a user who may read
-  // the store (colosla's own; a monitoring user may not, it holds the secrets).
-  const int fd = ::open(db.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return unknown(why + "; cannot read the store " + db +
-                   " to compute them: " + std::strerror(errno));
+  // the store (colosla's own; a monitoring user may not, it holds the secrets). A PostgreSQL
+  // store's server decides that (its roles, pg_hba.conf; colosla check answers UNKNOWN with the
+  // server's refusal).
+  if (!core::is_postgresql_location(db)) {
+    const int fd = ::open(db.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return unknown(why + "; cannot read the store " + db +
+                     " to compute them: " + std::strerror(errno));
+    }
+    ::close(fd);
   }
-  ::close(fd);
   const std::string program = program_path("colosla", "colosla");
   std::vector<std::string> hand{program, "--db", db, "check"};
   hand.insert(hand.end(), args.begin(), args.end());

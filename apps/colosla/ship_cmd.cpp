@@ -6,8 +6,8 @@
 // to PostgreSQL (the identity of a shipped row besides its seq there); ship.shipped,
 // ship.duplicates and ship.backlog. A batch is committed in PostgreSQL first and the watermark
 // advanced after, so that a crash between the two ships the batch again, which PostgreSQL then
-// stores no second time. Nothing is deleted from the local store (this first shipper forgets
-// nothing; the local file grows as before).
+// stores no second time. Only what PostgreSQL committed, and received more than --keep-days
+// ago, is forgotten locally (forget_shipped, sqlite.hpp: its state changes stay).
 #include <time.h>
 
 #include <algorithm>
@@ -17,6 +17,7 @@
 
 #include "cli.hpp"
 #include "colosla/store/postgresql.hpp"
+#include "colosla/store/sqlite.hpp"
 
 namespace colosla::cli {
 
@@ -27,6 +28,7 @@ constexpr const char* kOrigin = "ship.origin";
 constexpr const char* kShipped = "ship.shipped";
 constexpr const char* kDuplicates = "ship.duplicates";
 constexpr const char* kBacklog = "ship.backlog";
+constexpr const char* kForgotten = "ship.forgotten";
 
 Result<std::map<std::string, std::int64_t>> counters_of(const core::Store& local) {
   auto all = local.counters();
@@ -134,6 +136,33 @@ Result<Round> ship_all(core::Store& local, core::Store& pg, const std::string& f
   return round;
 }
 
+// Forgets the shipped observations received before `before`, in short transactions; counts them
+// in ship.forgotten. A failure is reported and left for the next round (nothing is lost by it).
+void forget(core::Store& local, Timestamp before, const Clock& clock) {
+  constexpr std::int64_t kAtOnce = 2000;
+  auto c = counters_of(local);
+  if (!c) {
+    report(c.error());
+    return;
+  }
+  const std::int64_t through = (*c)[kWatermark];
+  std::int64_t total = 0;
+  for (;;) {
+    auto n = core::forget_shipped(local, through, before, kAtOnce);
+    if (!n) {
+      report(n.error());
+      break;
+    }
+    total += *n;
+    if (*n < kAtOnce || stop_requested()) {
+      break;
+    }
+  }
+  if (total > 0) {
+    (void)local.write([&] { return local.add_counters({{kForgotten, total}}, clock.now()); });
+  }
+}
+
 // Sleeps, woken early by SIGTERM or SIGINT (stop_on_sigterm).
 void pause_for(std::chrono::milliseconds d) {
   timespec left{static_cast<time_t>(d.count() / 1000),
@@ -152,7 +181,10 @@ int ship(Context& ctx) {
       "every", po::value<int>()->default_value(0),
       "ship again every SECONDS until SIGTERM, retrying with backoff while PostgreSQL is "
       "unreachable (0: ship the backlog once and exit)")(
-      "batch", po::value<int>()->default_value(5000), "observations a transaction in PostgreSQL");
+      "batch", po::value<int>()->default_value(5000), "observations a transaction in PostgreSQL")(
+      "keep-days", po::value<int>()->default_value(7),
+      "forget shipped observations received more than this many days ago in the local store "
+      "(their state changes stay; PostgreSQL has them); 0: as soon as PostgreSQL committed them");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
@@ -160,8 +192,10 @@ int ship(Context& ctx) {
   const std::string to = required(*vm, "to");
   const int every = (*vm)["every"].as<int>();
   const int batch = (*vm)["batch"].as<int>();
-  if (every < 0 || every > 86400 || batch < 1 || batch > 100000) {
-    throw UsageError("--every must be 0 to 86400 and --batch 1 to 100000");
+  const int keep_days = (*vm)["keep-days"].as<int>();
+  if (every < 0 || every > 86400 || batch < 1 || batch > 100000 || keep_days < 0 ||
+      keep_days > 3660) {
+    throw UsageError("--every must be 0 to 86400, --batch 1 to 100000 and --keep-days 0 to 3660");
   }
   if (!core::is_postgresql_location(to)) {
     throw UsageError("--to must name a PostgreSQL store (postgresql://… or service=NAME)");
@@ -209,6 +243,7 @@ int ship(Context& ctx) {
       continue;
     }
     backoff = std::chrono::milliseconds{500};
+    forget(*local, clock.now() - std::chrono::days{keep_days}, clock);
     if (every == 0 || round->done.stored + round->done.duplicates > 0) {
       std::cout << "shipped " << round->done.stored << " observations (" << round->done.duplicates
                 << " already there), backlog " << round->backlog << std::endl;

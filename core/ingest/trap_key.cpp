@@ -1,14 +1,12 @@
-// The trap identity key. SHA-256 is libsodium's (already the store's dependency, for the
-// secrets): this and store/secrets.cpp are the only files that include sodium.h.
+// The trap identity. SHA-256 is OpenSSL's libcrypto (with the CPU's SHA extensions where it has
+// them: colosla-trapd hashes every trap it stores): this is the only file that includes it.
 #include "colosla/ingest/trap_key.hpp"
 
 #include <openssl/evp.h>
-#include <sodium.h>
 
 #include <array>
 #include <memory>
-#include <tuple>
-#include <utility>
+#include <span>
 #include <vector>
 
 namespace colosla::core {
@@ -66,72 +64,62 @@ class Encoder {
       u <<= 8;
     }
   }
-  /// The digests of the bytes so far followed by number(a), and by number(b): the bytes so far
-  /// are hashed once, and the state copied for the two endings. OpenSSL's SHA-256 (with the
-  /// CPU's SHA extensions where it has them; colosla-trapd computes this for every trap it
-  /// stores), else libsodium's: the same digests either way.
-  [[nodiscard]] std::pair<std::string, std::string> digests(std::int64_t a, std::int64_t b) const {
-    struct Free {
-      void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-    };
-    // Fetched once (an implicit fetch at every init costs more than the hash); one pair of
-    // contexts a thread, reused.
-    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    thread_local const std::unique_ptr<EVP_MD_CTX, Free> common{EVP_MD_CTX_new()};
-    thread_local const std::unique_ptr<EVP_MD_CTX, Free> other{EVP_MD_CTX_new()};
-    Digest ha{};
-    Digest hb{};
-    unsigned int la = 0;
-    unsigned int lb = 0;
-    const Tail ta = tail(a);
-    const Tail tb = tail(b);
-    const bool done = md != nullptr && common && other &&
-                      EVP_DigestInit_ex(common.get(), md, nullptr) == 1 &&
-                      EVP_DigestUpdate(common.get(), bytes_.data(), bytes_.size()) == 1 &&
-                      EVP_MD_CTX_copy_ex(other.get(), common.get()) == 1 &&
-                      EVP_DigestUpdate(common.get(), ta.data(), ta.size()) == 1 &&
-                      EVP_DigestFinal_ex(common.get(), ha.data(), &la) == 1 &&
-                      EVP_DigestUpdate(other.get(), tb.data(), tb.size()) == 1 &&
-                      EVP_DigestFinal_ex(other.get(), hb.data(), &lb) == 1 && la == 32 && lb == 32;
-    if (!done) {  // never seen; libsodium needs no context (sodium_init: idempotent, no entropy)
-      static const int init = sodium_init();
-      static_cast<void>(init);
-      crypto_hash_sha256_state st;
-      crypto_hash_sha256_init(&st);
-      crypto_hash_sha256_update(&st, bytes_.data(), bytes_.size());
-      crypto_hash_sha256_state st2 = st;
-      crypto_hash_sha256_update(&st, ta.data(), ta.size());
-      crypto_hash_sha256_final(&st, ha.data());
-      crypto_hash_sha256_update(&st2, tb.data(), tb.size());
-      crypto_hash_sha256_final(&st2, hb.data());
-    }
-    return {hex(ha), hex(hb)};
-  }
+  [[nodiscard]] std::span<const unsigned char> bytes() const { return bytes_; }
 
  private:
-  using Digest = std::array<unsigned char, EVP_MAX_MD_SIZE>;
-  using Tail = std::array<unsigned char, 8>;
-  static Tail tail(std::int64_t n) {
-    Tail t{};
-    auto u = static_cast<std::uint64_t>(n);
-    for (auto& byte : t) {
-      byte = static_cast<unsigned char>(u >> 56);
-      u <<= 8;
-    }
-    return t;
-  }
-  static std::string hex(const Digest& h) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out(64, '0');
-    for (std::size_t i = 0; i < 32; ++i) {
-      out[2 * i] = kHex[h[i] >> 4U];
-      out[2 * i + 1] = kHex[h[i] & 15U];
-    }
-    return out;
-  }
-
   std::vector<unsigned char> bytes_;
 };
+
+// SHA-256 of the parts one after the other into `out`; false if OpenSSL failed (never seen: the
+// identity is then left out, and the trap is stored without it, a possible duplicate in a shared
+// store, never a loss).
+bool sha256(std::initializer_list<std::span<const unsigned char>> parts,
+            std::array<std::uint8_t, 32>& out) {
+  struct Free {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  // Fetched once (an implicit fetch at every init costs more than the hash); one context a
+  // thread, reused.
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, Free> ctx{EVP_MD_CTX_new()};
+  if (md == nullptr || !ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1) {
+    return false;
+  }
+  for (const auto part : parts) {
+    if (EVP_DigestUpdate(ctx.get(), part.data(), part.size()) != 1) {
+      return false;
+    }
+  }
+  std::array<unsigned char, EVP_MAX_MD_SIZE> h{};
+  unsigned int n = 0;
+  if (EVP_DigestFinal_ex(ctx.get(), h.data(), &n) != 1 || n != out.size()) {
+    return false;
+  }
+  std::copy_n(h.begin(), out.size(), out.begin());
+  return true;
+}
+
+// hex(SHA-256(digest, the bucket as 8 bytes big-endian)): what PostgreSQL's
+// sha256(trap_digest || int8send(bucket)) gives (migrations/0002-trap-key.sql).
+std::string bucket_digest(const TrapIdentity& id, std::int64_t bucket) {
+  std::array<unsigned char, 8> be{};
+  auto u = static_cast<std::uint64_t>(bucket);
+  for (auto& byte : be) {
+    byte = static_cast<unsigned char>(u >> 56);
+    u <<= 8;
+  }
+  std::array<std::uint8_t, 32> h{};
+  if (!sha256({id.digest, be}, h)) {
+    return {};
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(64, '0');
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    out[2 * i] = kHex[h[i] >> 4U];
+    out[2 * i + 1] = kHex[h[i] & 15U];
+  }
+  return out;
+}
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   const std::int64_t q = a / b;
@@ -140,7 +128,7 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 
 }  // namespace
 
-TrapKey trap_key(const Trap& trap, std::string_view device) {
+std::optional<TrapIdentity> trap_identity(const Trap& trap, std::string_view device) {
   Encoder e;
   e.field("colosla-trap-key-1");  // bumped if what is hashed changes
   if (!device.empty()) {
@@ -187,10 +175,26 @@ TrapKey trap_key(const Trap& trap, std::string_view device) {
   const std::int64_t bucket = floor_div(boot, width);
   const std::int64_t near = boot - bucket * width < width / 2 ? bucket - 1 : bucket + 1;
 
+  TrapIdentity id;
+  id.bucket = bucket;
+  id.near = near;
+  if (!sha256({e.bytes()}, id.digest)) {
+    return std::nullopt;
+  }
+  return id;
+}
+
+TrapKey trap_key(const TrapIdentity& id) {
   TrapKey k;
-  k.bucket = bucket;
-  std::tie(k.key, k.neighbour) = e.digests(bucket, near);
+  k.bucket = id.bucket;
+  k.key = bucket_digest(id, id.bucket);
+  k.neighbour = bucket_digest(id, id.near);
   return k;
+}
+
+TrapKey trap_key(const Trap& trap, std::string_view device) {
+  const auto id = trap_identity(trap, device);
+  return id ? trap_key(*id) : TrapKey{};
 }
 
 }  // namespace colosla::core

@@ -431,8 +431,8 @@ Processed TrapProcessor::process(const Trap& t) {
   std::string from = origin();
   const std::size_t n = meaning.states.size();
   // The trap's identity, so that a shared store keeps one copy of it shipped by two receivers
-  // (one SHA-256 pair a trap stored as an observation; trap_key.hpp).
-  TrapKey identity = trap_key(t, d->name);
+  // (one SHA-256 a trap stored as an observation; trap_key.hpp).
+  const std::optional<TrapIdentity> identity = trap_identity(t, d->name);
   out.observations.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     StateReport& s = meaning.states[i];
@@ -445,8 +445,7 @@ Processed TrapProcessor::process(const Trap& t) {
     // The last one takes the strings themselves (to_text left room for the detail).
     o.origin = i + 1 == n ? std::move(from) : from;
     o.evidence = i + 1 == n ? std::move(text) : text;
-    o.trap_key = i + 1 == n ? std::move(identity.key) : identity.key;
-    o.trap_neighbour = i + 1 == n ? std::move(identity.neighbour) : identity.neighbour;
+    o.trap = identity;
     if (!s.detail.empty()) {
       o.evidence += " => ";
       append_escaped(o.evidence, s.detail);

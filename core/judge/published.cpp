@@ -11,6 +11,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "colosla/base/store_location.hpp"
+
 namespace colosla::core {
 
 namespace {
@@ -72,10 +74,8 @@ std::string join(const std::string& dir, const std::string& name) {
 }  // namespace
 
 std::string default_status_dir(const std::string& db) {
-  for (const char* scheme : {"postgresql://", "postgres://", "service="}) {
-    if (db.starts_with(scheme)) {
-      return "/var/lib/colosla/status";
-    }
+  if (is_postgresql_location(db)) {
+    return "/var/lib/colosla/status";
   }
   const auto slash = db.rfind('/');
   if (slash == std::string::npos) {

@@ -6,15 +6,6 @@
 
 namespace colosla::core {
 
-bool is_postgresql_location(const std::string& location) {
-  for (const char* prefix : {"postgresql://", "postgres://", "service="}) {
-    if (location.rfind(prefix, 0) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
-
 Result<std::unique_ptr<Store>> Store::open(const std::string& location, Mode mode,
                                            const std::string& key_path) {
   if (is_postgresql_location(location)) {

@@ -9,6 +9,7 @@ colosla=$1 src=$2
 require_tools psql python3
 admin=${COLOSLA_TEST_POSTGRESQL:?the admin URI of the tests\' PostgreSQL (tests/support/postgresql.sh run)}
 
+declare -A published
 name=colosla_report_$$
 run psql -X -q -v ON_ERROR_STOP=1 -d "$admin" -c "CREATE DATABASE $name"
 expect_rc 0
@@ -90,6 +91,20 @@ expect_has "$out" "C-001" "colosla check"
 run "$colosla" --db "$pg" --secrets-key "$work/postgresql.key" check --contract C-001 \
   --as-of 2026-11-25T00:00:00+08:00
 expect_eq "$rc $out" "$sqlite_check" "colosla check from PostgreSQL"
+# check_colosla hands over to colosla check on PostgreSQL too (no file to try first: the server
+# decides who may read), and reads the published figures of either without opening the store.
+check=$(dirname "$colosla")/../check_colosla/check_colosla
+run "$check" --db "$pg" --status-dir "$work/postgresql.status" --contract C-001 \
+  --as-of 2026-11-25T00:00:00+08:00
+expect_eq "$rc $out" "$sqlite_check" "check_colosla's live path on PostgreSQL"
+for backend in sqlite postgresql; do
+  db=$work/store.db
+  [ "$backend" = postgresql ] && db=$pg
+  run "$check" --db "$db" --status-dir "$work/$backend.status" --contract C-001 --max-age 86400
+  expect_has "$out" "figures of colosla evaluate" "check_colosla's usual path ($backend)"
+  published[$backend]="$rc ${out%%figures of colosla evaluate*}"
+done
+expect_eq "${published[postgresql]}" "${published[sqlite]}" "check_colosla's published figures"
 
 # A password in the location (a command line, $COLOSLA_DB) is refused, never printed back: it
 # belongs in ~/.pgpass or a service file. A store that cannot be reached is named in the error.

@@ -65,11 +65,14 @@ pg_traps() { pq "SELECT count(*) FROM observation_view WHERE source = 'trap'"; }
 pg_traps_are() { [ "$(pg_traps)" = "$1" ]; }
 counter() { sqlite3 "$work/$1.db" "SELECT coalesce((SELECT value FROM counter WHERE name = '$2'), 0)"; }
 ship() { run "$colosla" --db "$work/$1.db" ship --to "$pg" "${@:2}"; }
+# A trap's identity as one word, the same in both stores: its digest in hex and its bucket.
+sl_keys() { sqlite3 "$work/$1.db" "SELECT hex(trap_digest) || ':' || trap_bucket FROM observation WHERE source = 'trap'" | sort; }
+pg_keys() { pq "SELECT upper(encode(trap_digest, 'hex')) || ':' || trap_bucket FROM observation WHERE source = 'trap'" | sort; }
 # Every trap in PostgreSQL exactly once: no two rows of one entity and one key, and the number of
 # distinct (port, state, sysUpTime) the receivers stored equals the rows in PostgreSQL.
 each_once() {
   local want
-  want=$(sqlite3 "$work/a.db" "SELECT count(DISTINCT trap_key) FROM observation WHERE source = 'trap'")
+  want=$(sl_keys a | uniq | wc -l)
   expect_eq "$(pg_traps)" "$1" "trap observations in PostgreSQL"
   expect_eq "$want" "$1" "distinct trap keys in receiver a"
   expect_eq "$(pq "SELECT count(*) FROM (SELECT 1 FROM observation WHERE source = 'trap'
@@ -78,9 +81,7 @@ each_once() {
     "distinct keys in PostgreSQL"
   # The keys of both receivers are the ones PostgreSQL holds.
   for r in a b; do
-    expect_eq "$(sqlite3 "$work/$r.db" "SELECT trap_key FROM observation WHERE source = 'trap'
-      ORDER BY trap_key" | md5sum)" "$(pq "SELECT trap_key FROM observation WHERE source = 'trap'
-      ORDER BY trap_key" | md5sum)" "receiver $r's traps against PostgreSQL's"
+    expect_eq "$(sl_keys "$r" | md5sum)" "$(pg_keys | md5sum)" "receiver $r's traps against PostgreSQL's"
   done
 }
 
@@ -88,7 +89,7 @@ each_once() {
 for i in 1 2 3 4; do trap_both "$i" 2 $((1000 + i)); done
 for i in 1 2 3 4; do trap_both "$i" 1 $((2000 + i)); done
 wait_for 30 local_traps_are 8 || { cat "$work/a.log" "$work/b.log" >&2; fail "the receivers did not store 8 traps each"; }
-expect_eq "$(sqlite3 "$work/a.db" "SELECT count(*) FROM observation WHERE source = 'trap' AND length(trap_key) = 64 AND length(trap_neighbour) = 64")" 8 "keys computed by the receiver"
+expect_eq "$(sqlite3 "$work/a.db" "SELECT count(*) FROM observation WHERE source = 'trap' AND length(trap_digest) = 32 AND abs(trap_near - trap_bucket) = 1")" 8 "identities computed by the receiver"
 ship a
 expect_rc 0
 expect_has "$out" "shipped 8 observations (0 already there), backlog 0"
@@ -173,12 +174,20 @@ expect_has "$out" "shipped 4 observations (4 already there), backlog 0"
 expect_eq "$(pg_traps)" 24 "trap observations in PostgreSQL after b's restart"
 expect_eq "$(pq "SELECT count(*) FROM (SELECT 1 FROM observation WHERE source = 'trap'
   GROUP BY entity, trap_key HAVING count(*) > 1) d")" 0 "keys stored twice after b's restart"
-expect_eq "$(sqlite3 "$work/a.db" "SELECT trap_key FROM observation WHERE source = 'trap'
-  ORDER BY trap_key" | md5sum)" "$(pq "SELECT trap_key FROM observation WHERE source = 'trap'
-  ORDER BY trap_key" | md5sum)" "receiver a's traps against PostgreSQL's"
+expect_eq "$(sl_keys a | md5sum)" "$(pg_keys | md5sum)" "receiver a's traps against PostgreSQL's"
 # Every trap b stored is in PostgreSQL (once, by the check above).
-sqlite3 "$work/b.db" "SELECT trap_key FROM observation WHERE source = 'trap'" | sort >"$work/b.keys"
-pq "SELECT trap_key FROM observation WHERE source = 'trap'" | sort >"$work/pg.keys"
+sl_keys b >"$work/b.keys"
+pg_keys >"$work/pg.keys"
 expect_eq "$(comm -23 "$work/b.keys" "$work/pg.keys" | wc -l)" 0 "b's traps missing in PostgreSQL"
 stop_receivers
+
+# --- forgetting: with --keep-days 0 what PostgreSQL holds leaves the local store, its history stays
+changes=$(sqlite3 "$work/a.db" "SELECT count(*) FROM state_change")
+total=$(sqlite3 "$work/a.db" "SELECT count(*) FROM observation")
+ship a --keep-days 0
+expect_rc 0
+expect_eq "$(sqlite3 "$work/a.db" "SELECT count(*) FROM observation")" 1 "observations left in a (its last)"
+expect_eq "$(counter a ship.forgotten)" "$((total - 1))" "ship.forgotten"
+expect_eq "$(sqlite3 "$work/a.db" "SELECT count(*) FROM state_change")" "$changes" "a's state changes"
+expect_eq "$(pg_traps)" 24 "trap observations in PostgreSQL after a forgot them"
 echo "ship: 16 traps from two receivers, each once in PostgreSQL, the backlog shipped after a stop"

@@ -86,7 +86,8 @@ Result<std::vector<std::int64_t>> entity_ids(PgStore::Impl& impl,
 
 constexpr const char* kObservationColumns =
     "SELECT o.seq, o.time, e.kind, e.device, e.item, o.state, o.source, o.received, o.origin, "
-    "o.evidence, o.trap_key, o.trap_neighbour FROM observation o JOIN entity e ON e.id = o.entity ";
+    "o.evidence, o.trap_digest, o.trap_bucket, o.trap_near FROM observation o "
+    "JOIN entity e ON e.id = o.entity ";
 
 Result<std::vector<Observation>> read_observations(const Rows& rows) {
   std::vector<Observation> out;
@@ -107,8 +108,11 @@ Result<std::vector<Observation>> read_observations(const Rows& rows) {
     o.received = rows.time(r, 7);
     o.origin = rows.str(r, 8);
     o.evidence = rows.str(r, 9);
-    o.trap_key = rows.str(r, 10);
-    o.trap_neighbour = rows.str(r, 11);
+    if (TrapIdentity id; rows.bytes(r, 10, id.digest)) {
+      id.bucket = rows.integer(r, 11);
+      id.near = rows.integer(r, 12);
+      o.trap = id;
+    }
     out.push_back(std::move(o));
   }
   return out;
@@ -153,6 +157,29 @@ State good_state(EntityKind k) {
 
 // -- observations ----------------------------------------------------------------------------
 
+namespace {
+
+// The trap identities of a batch as three array parameters: the digests in hex ('' for an
+// observation without one), the buckets and the near buckets.
+class TrapColumns {
+ public:
+  void add(const std::optional<TrapIdentity>& id) {
+    digests_.push_back(id ? hex(id->digest) : std::string());
+    buckets_.push_back(id ? id->bucket : 0);
+    near_.push_back(id ? id->near : 0);
+  }
+  void bind(Params& p) const {
+    p.add(text_array(digests_)).add(int_array(buckets_)).add(int_array(near_));
+  }
+
+ private:
+  std::vector<std::string> digests_;
+  std::vector<std::int64_t> buckets_;
+  std::vector<std::int64_t> near_;
+};
+
+}  // namespace
+
 Result<std::size_t> PgStore::add_observations(const std::vector<Observation>& obs) {
   if (obs.empty()) {
     return std::size_t{0};
@@ -168,11 +195,9 @@ Result<std::size_t> PgStore::add_observations(const std::vector<Observation>& ob
     std::vector<std::string> sources;
     std::vector<std::string> origins;
     std::vector<std::string> evidence;
-    std::vector<std::string> keys;
-    std::vector<std::string> neighbours;
+    TrapColumns traps;
     for (const auto& o : obs) {
-      keys.push_back(o.trap_key);
-      neighbours.push_back(o.trap_neighbour);
+      traps.add(o.trap);
       times.push_back(seconds(o.time));
       received.push_back(seconds(o.received));
       states.emplace_back(to_string(o.state));
@@ -183,16 +208,18 @@ Result<std::size_t> PgStore::add_observations(const std::vector<Observation>& ob
     Params p;
     p.add(int_array(times)).add(int_array(*ids)).add(text_array(states));
     p.add(text_array(sources)).add(int_array(received)).add(text_array(origins));
-    p.add(text_array(evidence)).add(text_array(keys)).add(text_array(neighbours));
+    p.add(text_array(evidence));
+    traps.bind(p);
     // The claim before the first seq is taken (watermark.hpp), then the whole batch in one
     // statement; the seqs follow the order of `obs`.
     COLOSLA_TRY(claim_ids(*impl_->conn, IdLog::observations));
     auto added = impl_->exec(
         "INSERT INTO observation(time, entity, state, source, received, origin, evidence, "
-        "trap_key, trap_neighbour) SELECT t, en, st, so, re, ori, ev, NULLIF(k, ''), "
-        "NULLIF(nb, '') FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], "
-        "$5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[]) "
-        "AS u(t, en, st, so, re, ori, ev, k, nb)",
+        "trap_digest, trap_bucket, trap_near) SELECT t, en, st, so, re, ori, ev, "
+        "decode(NULLIF(d, ''), 'hex'), CASE WHEN d <> '' THEN b END, CASE WHEN d <> '' THEN nr END "
+        "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], "
+        "$6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[]) "
+        "AS u(t, en, st, so, re, ori, ev, d, b, nr)",
         p);
     if (!added) {
       return added.error();
@@ -234,8 +261,7 @@ Result<Shipment> PgStore::ship(const std::vector<Observation>& obs, const std::s
     std::vector<std::string> sources;
     std::vector<std::string> origins;
     std::vector<std::string> evidence;
-    std::vector<std::string> keys;
-    std::vector<std::string> neighbours;
+    TrapColumns traps;
     for (const auto& o : obs) {
       times.push_back(seconds(o.time));
       received.push_back(seconds(o.received));
@@ -244,28 +270,31 @@ Result<Shipment> PgStore::ship(const std::vector<Observation>& obs, const std::s
       sources.emplace_back(to_string(o.source));
       origins.push_back(o.origin);
       evidence.push_back(o.evidence);
-      keys.push_back(o.trap_key);
-      neighbours.push_back(o.trap_neighbour);
+      traps.add(o.trap);
     }
     Params p;
     p.add(int_array(times)).add(int_array(*ids)).add(text_array(states));
     p.add(text_array(sources)).add(int_array(received)).add(text_array(origins));
-    p.add(text_array(evidence)).add(text_array(keys)).add(text_array(neighbours));
+    p.add(text_array(evidence));
+    traps.bind(p);
     p.add(int_array(seqs)).add(from);
     COLOSLA_TRY(claim_ids(*impl_->conn, IdLog::observations));
     // In the local order (seq), each unless stored already; ON CONFLICT for two copies within
     // the batch (the unique indexes observation_trap and observation_shipped).
     auto added = impl_->exec(
         "INSERT INTO observation(time, entity, state, source, received, origin, evidence, "
-        "trap_key, trap_neighbour, shipped_from, shipped_seq) "
-        "SELECT t, en, st, so, re, ori, ev, NULLIF(k, ''), NULLIF(nb, ''), $11, sq "
+        "trap_digest, trap_bucket, trap_near, shipped_from, shipped_seq) "
+        "SELECT t, en, st, so, re, ori, ev, dg, CASE WHEN dg IS NOT NULL THEN b END, "
+        "CASE WHEN dg IS NOT NULL THEN nr END, $12, sq "
         "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], "
-        "$6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[]) "
-        "AS u(t, en, st, so, re, ori, ev, k, nb, sq) "
+        "$6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[]) "
+        "AS u(t, en, st, so, re, ori, ev, d, b, nr, sq), "
+        "LATERAL (SELECT decode(NULLIF(d, ''), 'hex') AS dg) g, "
+        "LATERAL (SELECT sha256(dg || int8send(b)) AS k, sha256(dg || int8send(nr)) AS nb) h "
         "WHERE NOT EXISTS (SELECT 1 FROM observation x "
-        "WHERE x.shipped_from = $11 AND x.shipped_seq = u.sq) "
-        "AND (u.k = '' OR NOT EXISTS (SELECT 1 FROM observation x WHERE x.entity = u.en "
-        "AND (x.trap_key = u.k OR (x.trap_key = u.nb AND x.trap_neighbour = u.k)))) "
+        "WHERE x.shipped_from = $12 AND x.shipped_seq = u.sq) "
+        "AND (dg IS NULL OR NOT EXISTS (SELECT 1 FROM observation x WHERE x.entity = u.en "
+        "AND (x.trap_key = h.k OR (x.trap_key = h.nb AND x.trap_neighbour = h.k)))) "
         "ORDER BY sq ON CONFLICT DO NOTHING",
         p);
     if (!added) {

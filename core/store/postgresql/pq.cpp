@@ -68,6 +68,33 @@ std::string text_array(const std::vector<std::string>& values) {
   return out;
 }
 
+std::string hex(std::span<const std::uint8_t> bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(2 * bytes.size(), '0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    out[2 * i] = kHex[bytes[i] >> 4U];
+    out[2 * i + 1] = kHex[bytes[i] & 15U];
+  }
+  return out;
+}
+
+bool Rows::bytes(int row, int col, std::span<std::uint8_t> out) const {
+  // bytea in text format, as bytea_output = hex (the default since PostgreSQL 9.0) gives it.
+  const std::string_view t = text(row, col);
+  if (null(row, col) || t.size() != 2 + 2 * out.size() || t.substr(0, 2) != "\\x") {
+    return false;
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    unsigned v = 0;
+    const char* first = t.data() + 2 + 2 * i;
+    if (std::from_chars(first, first + 2, v, 16).ptr != first + 2) {
+      return false;
+    }
+    out[i] = static_cast<std::uint8_t>(v);
+  }
+  return true;
+}
+
 std::string int_array(const std::vector<std::int64_t>& values) {
   std::string out = "{";
   for (std::size_t i = 0; i < values.size(); ++i) {
@@ -146,7 +173,7 @@ Result<std::unique_ptr<Connection>> Connection::connect(const std::string& conni
   // The parameters colosla sets for every session, after the caller's (a URI or key=value).
   static constexpr const char* kKeys[] = {"dbname", "application_name", "client_encoding",
                                           "options", nullptr};
-  const std::string options = "-c TimeZone=UTC -c statement_timeout=0";
+  const std::string options = "-c TimeZone=UTC -c statement_timeout=0 -c bytea_output=hex";
   const char* values[] = {conninfo.c_str(), "colosla", "UTF8", options.c_str(), nullptr};
   PGconn* c = PQconnectdbParams(kKeys, values, /*expand_dbname=*/1);
   if (c == nullptr) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,8 @@ class Rows {
   [[nodiscard]] std::int64_t integer(int row, int col) const;
   /// A boolean column ("t" or "f" in text format; false when NULL).
   [[nodiscard]] bool boolean(int row, int col) const { return text(row, col) == "t"; }
+  /// A bytea column into `out`: false when it is NULL or not out.size() bytes long.
+  [[nodiscard]] bool bytes(int row, int col, std::span<std::uint8_t> out) const;
   [[nodiscard]] std::optional<std::string> optional_str(int row, int col) const {
     return null(row, col) ? std::nullopt : std::optional<std::string>(str(row, col));
   }
@@ -89,6 +92,8 @@ class Params {
 
 /// A PostgreSQL array literal of text values ({"a","b"}), for `= ANY($1::text[])` and unnest.
 std::string text_array(const std::vector<std::string>& values);
+/// Bytes as lower-case hex digits (for decode($1, 'hex'), or an array of them).
+std::string hex(std::span<const std::uint8_t> bytes);
 /// A PostgreSQL array literal of integers ({1,2,3}).
 std::string int_array(const std::vector<std::int64_t>& values);
 

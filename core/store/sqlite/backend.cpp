@@ -294,4 +294,15 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::string& path, Store::Mode 
   return sqlite::SqliteStore::open(path, mode, key_path, options);
 }
 
+Result<std::int64_t> forget_shipped(Store& local, std::int64_t shipped_through,
+                                    Timestamp received_before, std::int64_t limit) {
+  auto* store = dynamic_cast<sqlite::SqliteStore*>(&local);
+  if (store == nullptr) {
+    return make_error(
+        Errc::invalid_input,
+        "only a receiver's SQLite store forgets what it shipped, not " + local.path());
+  }
+  return store->forget_shipped(shipped_through, received_before, limit);
+}
+
 }  // namespace colosla::core

@@ -19,7 +19,7 @@ Result<std::size_t> SqliteStore::add_observations(const std::vector<Observation>
   auto r = write([&]() -> Result<void> {
     Stmt& s = impl_->prepared(
         "INSERT INTO observation(time, entity, state, source, received, origin, evidence, "
-        "trap_key, trap_neighbour) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "trap_digest, trap_bucket, trap_near) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!s.ok()) {
       return s.error();
     }
@@ -33,10 +33,10 @@ Result<std::size_t> SqliteStore::add_observations(const std::vector<Observation>
           .bind_static(3, to_string(o.state))
           .bind_static(4, to_string(o.source));
       s.bind(5, o.received).bind_static(6, o.origin).bind_static(7, o.evidence);
-      if (o.trap_key.empty()) {
-        s.bind_null(8).bind_null(9);
+      if (o.trap) {
+        s.bind_blob_static(8, o.trap->digest).bind(9, o.trap->bucket).bind(10, o.trap->near);
       } else {
-        s.bind_static(8, o.trap_key).bind_static(9, o.trap_neighbour);
+        s.bind_null(8).bind_null(9).bind_null(10);
       }
       if (auto e = s.exec(); !e) {
         return e;
@@ -80,8 +80,12 @@ Result<std::vector<Observation>> read_observations(Stmt& s) {
     o.received = s.time(7);
     o.origin = s.str(8);
     o.evidence = s.str(9);
-    o.trap_key = s.str(10);
-    o.trap_neighbour = s.str(11);
+    if (const auto d = s.blob(10); d.size() == TrapIdentity{}.digest.size()) {
+      o.trap.emplace();
+      std::copy(d.begin(), d.end(), o.trap->digest.begin());
+      o.trap->bucket = s.i64(11);
+      o.trap->near = s.i64(12);
+    }
     out.push_back(std::move(o));
   }
   if (rc != SQLITE_DONE) {
@@ -92,7 +96,8 @@ Result<std::vector<Observation>> read_observations(Stmt& s) {
 
 constexpr const char* kObservationColumns =
     "SELECT o.seq, o.time, e.kind, e.device, e.item, o.state, o.source, o.received, o.origin, "
-    "o.evidence, o.trap_key, o.trap_neighbour FROM observation o JOIN entity e ON e.id = o.entity ";
+    "o.evidence, o.trap_digest, o.trap_bucket, o.trap_near FROM observation o "
+    "JOIN entity e ON e.id = o.entity ";
 
 }  // namespace
 
@@ -126,6 +131,30 @@ Result<std::vector<Observation>> SqliteStore::observations_between(Timestamp fro
 
 Result<std::int64_t> SqliteStore::observation_count() const {
   return scalar(impl_->db, "SELECT count(*) FROM observation");
+}
+
+Result<std::int64_t> SqliteStore::forget_shipped(std::int64_t through, Timestamp before,
+                                                 std::int64_t limit) {
+  std::int64_t n = 0;
+  auto r = write([&]() -> Result<void> {
+    // Below the history's merge mark (state_change holds their changes) and below the highest
+    // seq (SQLite gives a new row max(seq) + 1: the last one must stay).
+    Stmt& s = impl_->prepared(
+        "DELETE FROM observation WHERE seq IN (SELECT seq FROM observation "
+        "WHERE seq <= ?1 AND seq <= (SELECT seq FROM state_change_merged) "
+        "AND seq < (SELECT max(seq) FROM observation) AND received < ?2 ORDER BY seq LIMIT ?3)");
+    if (!s.ok()) {
+      return s.error();
+    }
+    s.bind(1, through).bind(2, before).bind(3, limit);
+    COLOSLA_TRY(s.exec());
+    n = sqlite3_changes64(impl_->db);
+    return {};
+  });
+  if (!r) {
+    return r.error();
+  }
+  return n;
 }
 
 Result<std::vector<Observation>> SqliteStore::observations_after(std::int64_t after,

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,11 @@ class Stmt {
     sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
     return *this;
   }
+  /// Binds bytes as a BLOB that stays unchanged until the statement has been stepped (no copy).
+  Stmt& bind_blob_static(int i, std::span<const std::uint8_t> v) {
+    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+  }
   Stmt& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v ? 1 : 0)); }
   Stmt& bind(int i, Timestamp t) {
     return bind(i, static_cast<std::int64_t>(t.time_since_epoch().count()));
@@ -87,6 +93,11 @@ class Stmt {
   [[nodiscard]] Timestamp time(int c) const { return Timestamp{std::chrono::seconds{i64(c)}}; }
   [[nodiscard]] bool is_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
   [[nodiscard]] sqlite3_stmt* raw() const { return s_; }
+  /// A column's bytes (a BLOB, or text).
+  [[nodiscard]] std::span<const std::uint8_t> blob(int c) const {
+    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s_, c));
+    return {p, p ? static_cast<std::size_t>(sqlite3_column_bytes(s_, c)) : 0};
+  }
   [[nodiscard]] std::string str(int c) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c)))

@@ -48,6 +48,8 @@ class SqliteStore final : public Store {
   Result<std::vector<Observation>> observations_between(Timestamp from,
                                                         Timestamp to) const override;
   Result<std::int64_t> observation_count() const override;
+  /// forget_shipped (sqlite.hpp).
+  Result<std::int64_t> forget_shipped(std::int64_t through, Timestamp before, std::int64_t limit);
   Result<std::vector<Observation>> observations_after(std::int64_t after,
                                                       std::size_t limit) const override;
   Result<History> history(Timestamp until) const override;

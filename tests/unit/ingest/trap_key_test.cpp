@@ -67,6 +67,26 @@ TEST_CASE("trap key: a fixed-length SHA-256 digest in hex", "[trapd][trap-key]")
   CHECK(trap_key(linkdown(at("2026-11-23T12:00:00Z")), "sw1").key == k.key);  // deterministic
 }
 
+TEST_CASE("trap key: SHA-256 of the identity's digest and bucket, as PostgreSQL makes it",
+          "[trapd][trap-key]") {
+  // What PostgreSQL's generated columns compute from a shipped identity
+  // (sha256(trap_digest || int8send(bucket))), here from Python's hashlib:
+  // sha256(bytes([1]) * 32 + struct.pack('>q', 5)) and the same with -6.
+  TrapIdentity id;
+  id.digest.fill(1);
+  id.bucket = 5;
+  id.near = -6;
+  const TrapKey k = trap_key(id);
+  CHECK(k.key == "9f3480c4301191d0f57d7164c8634b6b9d035ffa1f9fd048814e47cd21163ed6");
+  CHECK(k.neighbour == "80918cf0bae8859bd673ddfbf78ce4493a8de3614e19396ed25a5254196660ab");
+  CHECK(k.bucket == 5);
+  // A trap's identity: its key is that of its digest and bucket.
+  const auto t = trap_identity(linkdown(at("2026-11-23T12:00:00Z")), "sw1");
+  REQUIRE(t.has_value());
+  CHECK(trap_key(*t).key == trap_key(linkdown(at("2026-11-23T12:00:00Z")), "sw1").key);
+  CHECK((t->near == t->bucket - 1 || t->near == t->bucket + 1));
+}
+
 TEST_CASE("trap key: the same trap via two receivers is one notification", "[trapd][trap-key]") {
   SECTION("inside one bucket: the same key") {
     // The boot time 2.33 s into its bucket; the second receiver a second later.

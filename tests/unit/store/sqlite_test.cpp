@@ -282,8 +282,9 @@ TEST_CASE("a store of schema 3 gets its history table when upgraded", "[store]")
   // Back to what schema 3 had: the history as an index on observation.
   exec(path,
        "ALTER TABLE device DROP COLUMN outlet_phases; "
-       "ALTER TABLE observation DROP COLUMN trap_key; "
-       "ALTER TABLE observation DROP COLUMN trap_neighbour; "
+       "ALTER TABLE observation DROP COLUMN trap_digest; "
+       "ALTER TABLE observation DROP COLUMN trap_bucket; "
+       "ALTER TABLE observation DROP COLUMN trap_near; "
        "ALTER TABLE device DROP COLUMN netconf_socket; DROP INDEX record_by_contract; DROP TABLE "
        "contract_status; DROP TABLE sla_event; DROP TABLE sink_cursor; "
        "ALTER TABLE inventory_version DROP COLUMN digest; DROP TABLE evaluation; "
@@ -435,9 +436,9 @@ TEST_CASE("an older store's clear secrets are sealed by the upgrade", "[store][s
           "UPDATE device SET netconf_password = 'SECRET-netconfpass', snmp_community = 'public' "
           "WHERE name = 'core1'; ALTER TABLE inventory_version DROP COLUMN digest; DROP TABLE "
           "evaluation; ALTER TABLE device DROP COLUMN outlet_phases; ALTER TABLE observation "
-          "DROP COLUMN trap_key; ALTER TABLE observation DROP COLUMN trap_neighbour; DROP TABLE "
-          "lease; ALTER TABLE sla_event DROP COLUMN epoch; ALTER TABLE sink_cursor DROP COLUMN "
-          "epoch; PRAGMA user_version = 9",
+          "DROP COLUMN trap_digest; ALTER TABLE observation DROP COLUMN trap_bucket; ALTER TABLE "
+          "observation DROP COLUMN trap_near; DROP TABLE lease; ALTER TABLE sla_event DROP COLUMN "
+          "epoch; ALTER TABLE sink_cursor DROP COLUMN epoch; PRAGMA user_version = 9",
           nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   REQUIRE(bytes_of(path).find("SECRET-") != std::string::npos);

@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "colosla/model/model.hpp"
 #include "colosla/model/trap.hpp"
 
 /// The identity of a notification, from what the device said rather than from the packet that
@@ -26,12 +28,15 @@ inline constexpr std::chrono::seconds kTrapKeyBucketWithoutUptime{2};
 
 /// Two digests of one notification, each 64 lower-case hex digits (SHA-256).
 ///
-/// `key` hashes the device, the trap OID, sysUpTime.0 (or a v1 trap's time-stamp), the varbinds
-/// (type, OID, value, in the order sent) and, for SNMPv3, the contextEngineID and a trap's
-/// msgAuthoritativeEngineBoots, with the bucket `floor(boot / kTrapKeyBucket)` of the device's
-/// boot time `boot = received - sysUpTime`. `neighbour` is the same hash with the adjacent bucket
-/// nearer to `boot` (the previous one when `boot` lies in the first half of its bucket, else the
-/// next one).
+/// The trap's identity (TrapIdentity, model.hpp) is the SHA-256 `digest` of the device, the trap
+/// OID, sysUpTime.0 (or a v1 trap's time-stamp), the varbinds (type, OID, value, in the order
+/// sent) and, for SNMPv3, the contextEngineID and a trap's msgAuthoritativeEngineBoots; with the
+/// bucket `floor(boot / kTrapKeyBucket)` of the device's boot time `boot = received - sysUpTime`
+/// and the adjacent bucket `near` nearer to `boot` (the previous one when `boot` lies in the
+/// first half of its bucket, else the next one). `key` = SHA-256(digest, bucket) and `neighbour`
+/// = SHA-256(digest, near), each bucket as 8 bytes big-endian: what PostgreSQL computes as
+/// sha256(trap_digest || int8send(bucket)). A receiver stores the identity (one SHA-256 a
+/// trap); the keys are computed where copies meet.
 ///
 /// A store keeps one of two copies when their keys are equal, or when each one's `neighbour` is
 /// the other's `key` (it keeps both digests of a stored trap; the second test is then one
@@ -63,9 +68,14 @@ struct TrapKey {
   std::int64_t bucket = 0;  ///< floor(boot / W), boot in Unix seconds
 };
 
-/// The key of `trap`, matched to the inventory device named `device`. An empty `device` (a trap
-/// no device claimed) stands for the v1 agent-addr, or else the source address: copies of such a
-/// trap through a relay then differ (a duplicate, never a loss). Never fails.
+/// The identity of `trap`, matched to the inventory device named `device`. An empty `device` (a
+/// trap no device claimed) stands for the v1 agent-addr, or else the source address: copies of
+/// such a trap through a relay then differ (a duplicate, never a loss). nullopt only if OpenSSL's
+/// SHA-256 failed (never seen): the trap is then stored without one, a possible duplicate.
+std::optional<TrapIdentity> trap_identity(const Trap& trap, std::string_view device);
+/// The key and neighbour of an identity.
+TrapKey trap_key(const TrapIdentity& id);
+/// trap_key(trap_identity(trap, device)) (empty strings in the case above).
 TrapKey trap_key(const Trap& trap, std::string_view device);
 
 }  // namespace colosla::core

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <functional>
@@ -139,6 +140,18 @@ enum class Source : std::uint8_t { import, trap, poll, netconf, probe };
 std::string_view to_string(Source s);
 Result<Source> parse_source(std::string_view word);
 
+/// What a receiver keeps of a trap's identity (colosla/ingest/trap_key.hpp, trap_identity): the
+/// SHA-256 digest of what the device said, and two buckets of the device's boot time, its own and
+/// the adjacent one nearer to it. The trap's key is SHA-256(digest, bucket) and its neighbour
+/// SHA-256(digest, near) (trap_key.hpp, TrapKey), computed where copies are compared (a shared
+/// store), not on the receive path.
+struct TrapIdentity {
+  std::array<std::uint8_t, 32> digest{};
+  std::int64_t bucket = 0;
+  std::int64_t near = 0;
+  friend bool operator==(const TrapIdentity&, const TrapIdentity&) = default;
+};
+
 /// A timestamped state of one entity. `evidence` keeps the raw material (a trap's varbinds as
 /// text, a polled value, an imported line) so that a disputed minute can be traced to its
 /// cause; `origin` says where that material came from (udp:192.0.2.10:161, file.jsonl:12).
@@ -151,11 +164,9 @@ struct Observation {
   std::string origin;
   std::string evidence;
   std::int64_t seq = 0;  ///< Arrival order in the store; breaks ties between equal times.
-  /// A trap's identity (colosla/ingest/trap_key.hpp: TrapKey::key and ::neighbour), computed by
-  /// the receiver; empty for every other source. A shared store keeps one copy of a trap shipped
-  /// by two receivers by them.
-  std::string trap_key;
-  std::string trap_neighbour;
+  /// A trap's identity, computed by the receiver; none for every other source. A shared store
+  /// keeps one copy of a trap shipped by two receivers by it.
+  std::optional<TrapIdentity> trap;
 };
 
 /// One state change of an entity as the SLA engine reads it: no evidence, just what it needs.
@@ -163,6 +174,7 @@ struct StateChange {
   Timestamp time;
   State state = State::unknown;
   std::int64_t seq = 0;  ///< the observation in the store, for tracing a number to its cause
+  friend bool operator==(const StateChange&, const StateChange&) = default;
 };
 
 /// Every entity's state changes, each list in (time, seq) order.

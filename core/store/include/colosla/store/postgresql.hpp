@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "colosla/base/store_location.hpp"  // is_postgresql_location
 #include "colosla/store/store.hpp"
 
 /// The PostgreSQL backend: one database, reached by a libpq URI ("postgresql://host/db",
@@ -13,10 +14,6 @@
 /// advisory lock. Store::open uses it for every such location. This header does not include
 /// libpq-fe.h.
 namespace colosla::core {
-
-/// Whether `location` names a PostgreSQL database (a "postgresql://" or "postgres://" URI, or a
-/// "service=" connection string) rather than a SQLite file.
-bool is_postgresql_location(const std::string& location);
 
 /// Opens (and, if allowed, creates and upgrades) the store in the PostgreSQL database at
 /// `location`; otherwise as Store::open. The database itself must exist (an operator creates it);

@@ -39,4 +39,14 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::string& path, Store::Mode 
                                            const std::string& key_path = {},
                                            const SqliteOptions& options = {});
 
+/// Forgets observations a receiver's SQLite store has shipped (colosla ship): deletes, at most
+/// `limit` of them in one transaction, the observations with a seq at or below `shipped_through`
+/// (what PostgreSQL committed) and received before `received_before`, that the store's history
+/// holds already (their state changes stay, so its latest states and history read the same) and
+/// that are not its last observation (whose seq the next one follows). Returns how many it
+/// deleted: call again while it returns `limit`. Short transactions, so that colosla-trapd's
+/// commits wait little. Errors: invalid_input when `local` is not an SQLite store.
+Result<std::int64_t> forget_shipped(Store& local, std::int64_t shipped_through,
+                                    Timestamp received_before, std::int64_t limit);
+
 }  // namespace colosla::core
