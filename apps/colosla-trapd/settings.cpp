@@ -105,6 +105,11 @@ po::options_description describe(Settings& s, Raw& r) {
        "where the evaluator publishes each contract's figures for check_colosla and the Zabbix agent (default: status beside the store)")
       ("budget-warning", po::value(&s.budget_warning)->default_value(s.budget_warning),
        "percent of a month's outage budget used that makes a budget-warning event")
+      ("lead", po::value(&s.lead)->default_value(s.lead),
+       "yes: the evaluator takes the store's lease \"evaluate\" (colosla evaluate --lead): of all the "
+       "evaluators on this store only its holder evaluates and delivers the events (docs/scale-out.md)")
+      ("lease-seconds", po::value(&s.lease_seconds)->default_value(s.lease_seconds),
+       "with lead = yes: the lease's length, renewed every third of it (3 to 300)")
       ("netconf-listen", po::value(&s.netconf_listen)->default_value(s.netconf_listen),
        "follow each NETCONF device's notifications (colosla netconf-listen); false: polls only")
       ("probe", po::value(&s.probe)->default_value(s.probe),
@@ -145,6 +150,9 @@ void finish(Settings& s, const Raw& r) {
   require(s.budget_warning >= 1 && s.budget_warning <= 100, "budget-warning",
           "must be a percent from 1 to 100");
   require(r.commit_interval > 0, "commit-interval", "must be positive");
+  require(s.lease_seconds >= 3 && s.lease_seconds <= 300, "lease-seconds", "must be 3 to 300");
+  require(!s.lead || r.evaluate_interval > 0, "lead",
+          "needs an evaluator: evaluate-interval must not be 0");
   require(r.poll_timeout > 0, "poll-timeout", "must be positive");
   require(r.netconf_timeout > 0, "netconf-timeout", "must be positive");
   require(r.poll_interval >= 0, "poll-interval", "must not be negative");

@@ -64,6 +64,10 @@ struct Settings {
   /// the store).
   std::string status_dir;
   int budget_warning = 50;
+  /// `lead`: the evaluator runs with --lead, one across every colosla evaluate on its store
+  /// (docs/scale-out.md, "One leader"); `lease-seconds`: its lease's length.
+  bool lead = false;
+  int lease_seconds = 15;
   /// Where colosla evaluate delivers the SLA events (its trap sinks are secrets too).
   core::SinkOptions sinks;
 

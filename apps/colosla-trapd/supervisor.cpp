@@ -83,6 +83,10 @@ void Supervisor::schedule_evaluation() {
   if (!s_.status_dir.empty()) {
     args.insert(args.end(), {"--status-dir", s_.status_dir});
   }
+  if (s_.lead) {
+    // One evaluator across every one on this store: only the lease's holder evaluates.
+    args.insert(args.end(), {"--lead", "--lease-seconds", std::to_string(s_.lease_seconds)});
+  }
   // The trap sinks hold communities and pass phrases: on the child's stdin, not in its argv.
   auto [sink_args, secrets] = core::sink_command_line(s_.sinks);
   args.insert(args.end(), sink_args.begin(), sink_args.end());

@@ -16,6 +16,7 @@
 #include "colosla/judge/published.hpp"
 #include "colosla/services/check.hpp"
 #include "colosla/services/evaluate.hpp"
+#include "colosla/services/leader.hpp"
 #include "colosla/services/operations.hpp"
 #include "colosla/sinks/sink.hpp"
 #include "colosla/sinks/sink_options.hpp"
@@ -75,7 +76,11 @@ namespace {
 
 int evaluate_once(Context& ctx, core::Store& store, core::Evaluator& evaluator,
                   const std::vector<std::unique_ptr<core::EventSink>>& sinks, Timestamp as_of,
-                  int share, const std::string& status_dir);
+                  int share, const std::string& status_dir, core::Leadership* leader = nullptr);
+int evaluate_as_leader(Context& ctx, core::Store& store,
+                       const std::vector<std::unique_ptr<core::EventSink>>& sinks, int every,
+                       int share, const std::string& status_dir, int lease_seconds,
+                       const sigset_t& wake);
 
 }  // namespace
 
@@ -93,6 +98,13 @@ int evaluate(Context& ctx) {
       "status-dir", po::value<std::string>(),
       "publish each contract's figures for check_colosla and the Zabbix agent here, readable by "
       "the directory's group (default: status beside the store)")(
+      "lead", po::value<bool>()->default_value(false)->implicit_value(true),
+      "with --every: one evaluator across the cluster: only the holder of the store's lease "
+      "\"evaluate\" evaluates and delivers, and its writes are fenced by the lease's epoch; the "
+      "others wait and take over within the lease's length of the leader's end "
+      "(docs/scale-out.md); also lead = yes in --config FILE")(
+      "lease-seconds", po::value<int>()->default_value(15),
+      "with --lead: the lease's length, renewed every third of it (3 to 300)")(
       "config", po::value<std::string>(),
       "read these options (trap-sink among them) as key = value lines from FILE, or - for stdin; "
       "other "
@@ -136,6 +148,9 @@ int evaluate(Context& ctx) {
   if (share < 1 || share > 100) {
     throw UsageError("--budget-warning must be a percent from 1 to 100");
   }
+  if ((*vm)["lead"].as<bool>() && (*vm)["every"].as<int>() == 0) {
+    throw UsageError("--lead takes --every: a leader stays");
+  }
   const auto sinks = core::make_sinks(sink_options);
   auto store = open_store(ctx, core::Store::Mode::existing);
   if (!store) {
@@ -152,6 +167,11 @@ int evaluate(Context& ctx) {
   if ((*vm)["as-of"].as<std::string>() != "now") {
     throw UsageError("--every evaluates as of now: give no --as-of");
   }
+  const bool lead = (*vm)["lead"].as<bool>();
+  const int lease_seconds = (*vm)["lease-seconds"].as<int>();
+  if (lease_seconds < 3 || lease_seconds > 300) {
+    throw UsageError("--lease-seconds must be from 3 to 300");
+  }
   // Again every `every` seconds, and at once on SIGUSR1 (colosla-trapd forwards the prober's
   // "an emergency began"); SIGTERM or SIGINT ends it between two evaluations. The evaluator
   // remembers what it judged: after the first run, only what can have changed is judged again.
@@ -161,6 +181,9 @@ int evaluate(Context& ctx) {
   sigaddset(&wake, SIGTERM);
   sigaddset(&wake, SIGINT);
   sigprocmask(SIG_BLOCK, &wake, nullptr);
+  if (lead) {
+    return evaluate_as_leader(ctx, *store, sinks, every, share, status_dir, lease_seconds, wake);
+  }
   for (;;) {
     if (evaluate_once(ctx, *store, evaluator, sinks, ctx.clock->now(), share, status_dir) != kOk) {
       log(LogLevel::warning, "evaluate",
@@ -177,10 +200,65 @@ int evaluate(Context& ctx) {
 
 namespace {
 
-// One evaluation as of as_of, its events delivered to the sinks.
+// --every --lead: evaluates only while this process holds the lease "evaluate", asking for it
+// every third of its length (and before each round and each delivery); evaluates at once on
+// taking it, then every `every` seconds and on SIGUSR1. SIGTERM or SIGINT releases it.
+int evaluate_as_leader(Context& ctx, core::Store& store,
+                       const std::vector<std::unique_ptr<core::EventSink>>& sinks, int every,
+                       int share, const std::string& status_dir, int lease_seconds,
+                       const sigset_t& wake) {
+  using Steady = core::Leadership::Steady;
+  core::Leadership leader(store, *ctx.clock, "evaluate", std::chrono::seconds{lease_seconds});
+  auto evaluator = std::make_unique<core::Evaluator>();
+  auto next_round = Steady::now();
+  for (;;) {
+    auto now = Steady::now();
+    if (now >= leader.next_renewal() || now >= next_round) {
+      leader.renew();
+      if (leader.take_new_term()) {
+        // A new leader evaluates at once, and everything: another leader may have stored
+        // figures meanwhile, which this process's memory (and status directory) does not have.
+        next_round = now;
+        evaluator = std::make_unique<core::Evaluator>();
+      }
+    }
+    if (now >= next_round) {
+      next_round = now + std::chrono::seconds{every};
+      if (leader.leading()) {
+        if (evaluate_once(ctx, store, *evaluator, sinks, ctx.clock->now(), share, status_dir,
+                          &leader) != kOk) {
+          log(LogLevel::warning, "evaluate",
+              "the evaluation failed; again in " + std::to_string(every) + " s");
+        }
+        std::cout.flush();
+        continue;  // the round may have taken a while: renew first
+      }
+    }
+    now = Steady::now();
+    const auto until = std::min(next_round, leader.next_renewal());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - now);
+    if (left.count() <= 0) {
+      continue;
+    }
+    const timespec wait{static_cast<time_t>(left.count() / 1000),
+                        static_cast<long>(left.count() % 1000) * 1000000L};
+    siginfo_t info{};
+    const int sig = sigtimedwait(&wake, &info, &wait);
+    if (sig == SIGTERM || sig == SIGINT) {
+      leader.release();
+      return kOk;
+    }
+    if (sig == SIGUSR1) {
+      next_round = Steady::now();
+    }
+  }
+}
+
+// One evaluation as of as_of, its events delivered to the sinks. With a leader: only while it
+// leads, and the delivery in one fenced transaction.
 int evaluate_once(Context& ctx, core::Store& store, core::Evaluator& evaluator,
                   const std::vector<std::unique_ptr<core::EventSink>>& sinks, Timestamp as_of,
-                  int share, const std::string& status_dir) {
+                  int share, const std::string& status_dir, core::Leadership* leader) {
   // Each new event listed after the summary (the first 1,000: a first evaluation of a store with
   // a year in it may record many more).
   constexpr std::size_t kListed = 1000;
@@ -200,6 +278,9 @@ int evaluate_once(Context& ctx, core::Store& store, core::Evaluator& evaluator,
                        (e.reason.empty() ? "" : ": " + e.reason));
     }
   };
+  if (leader != nullptr && !leader->leading()) {
+    return kOk;
+  }
   auto done = evaluator.run(store, options, ctx.clock->now());
   if (!done) {
     return report(done.error());
@@ -236,7 +317,24 @@ int evaluate_once(Context& ctx, core::Store& store, core::Evaluator& evaluator,
     }
     return it->second ? &*it->second : nullptr;
   };
-  auto rounds = core::deliver_pending(store, sinks, context, first_new);
+  Result<std::vector<core::SinkRound>> rounds = std::vector<core::SinkRound>{};
+  if (leader == nullptr) {
+    rounds = core::deliver_pending(store, sinks, context, first_new);
+  } else if (!leader->renew()) {
+    return kOk;  // not the leader any more: its successor delivers (logged by renew)
+  } else {
+    // One transaction, fenced: the lease row is locked (PostgreSQL: FOR SHARE) while the sinks
+    // take the events and the cursors move with the epoch, so a successor cannot take over
+    // between the two; a paused old leader's round fails whole when it resumes. (A leader killed
+    // between a sink's taking and the commit: its successor delivers those again.)
+    auto r = store.write([&]() -> Result<void> {
+      rounds = core::deliver_pending(store, sinks, context, first_new);
+      return rounds ? Result<void>{} : Result<void>(rounds.error());
+    });
+    if (!r && rounds) {
+      rounds = r.error();
+    }
+  }
   if (!rounds) {
     return report(rounds.error());
   }

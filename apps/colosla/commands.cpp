@@ -81,7 +81,7 @@ constexpr std::array kCommands{
             "--month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html]",
             "the month's SLA report of every contract (or one)", &report_month},
     Command{kReports, "", "evaluate",
-            "[--as-of T] [--event-log FILE] [--budget-warning PCT] [--status-dir DIR]",
+            "[--as-of T] [--every N [--lead]] [--event-log FILE] [--status-dir DIR]",
             "every contract's figures this month (published for check_colosla),\n"
             "and the SLA events they show, each recorded once",
             &evaluate},

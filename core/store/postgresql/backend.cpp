@@ -62,7 +62,8 @@ Result<void> PgStore::Impl::revive() {
       return make_error(Errc::store, r.error().msg, shown);
     }
   }
-  return {};
+  // A leader's session, as fence_writes set it (a new session has the server's setting).
+  return fence ? limit_idle_transactions() : Result<void>{};
 }
 
 PgStore::PgStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -186,7 +187,12 @@ Result<void> PgStore::write(const std::function<Result<void>()>& fn) {
   };
   Result<void> result;
   try {
-    result = fn();
+    // A leader's transaction writes only while its lease holds (fence_writes): the lease row is
+    // locked FOR SHARE first, so that a successor's takeover waits for this transaction to end.
+    result = outer ? impl_->check_fence() : Result<void>{};
+    if (result) {
+      result = fn();
+    }
   } catch (...) {
     --impl_->savepoints;
     undo();

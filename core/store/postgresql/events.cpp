@@ -38,9 +38,14 @@ Result<std::vector<std::pair<std::size_t, std::int64_t>>> PgStore::record_events
     Params p;
     p.add(text_array(keys)).add(text_array(kinds)).add(text_array(contracts));
     p.add(int_array(times)).add(recorded);
+    if (const auto epoch = impl_->epoch()) {
+      p.add(*epoch);  // the leader that records them (fence_writes)
+    } else {
+      p.null();
+    }
     auto added = impl_->exec(
-        "INSERT INTO sla_event(id, key, kind, contract, time, recorded, body) "
-        "SELECT x.id, x.key, x.kind, x.contract, x.time, $5, '' FROM "
+        "INSERT INTO sla_event(id, key, kind, contract, time, recorded, body, epoch) "
+        "SELECT x.id, x.key, x.kind, x.contract, x.time, $5, '', $6::bigint FROM "
         "(SELECT nextval('sla_event_id_seq') AS id, u.* FROM unnest($1::text[], $2::text[], "
         "$3::text[], $4::bigint[]) WITH ORDINALITY AS u(key, kind, contract, time, n) OFFSET 0) x "
         "ORDER BY x.key, x.n ON CONFLICT (key) DO NOTHING RETURNING id, key",
@@ -157,16 +162,25 @@ Result<std::vector<std::pair<std::int64_t, std::string>>> PgStore::undelivered(
 }
 
 Result<void> PgStore::set_sink_cursor(const std::string& sink, std::int64_t last_id) {
-  Params p;
-  p.add(sink).add(last_id);
-  auto r = impl_->exec(
-      "INSERT INTO sink_cursor(sink, last_id) VALUES ($1, $2) "
-      "ON CONFLICT (sink) DO UPDATE SET last_id = excluded.last_id",
-      p);
-  if (!r) {
-    return r.error();
-  }
-  return {};
+  // Through write(): a leader's cursor moves only while its lease holds (fence_writes), and
+  // records the epoch that delivered (the outbox's delivered-by epoch).
+  return write([&]() -> Result<void> {
+    Params p;
+    p.add(sink).add(last_id);
+    if (const auto epoch = impl_->epoch()) {
+      p.add(*epoch);
+    } else {
+      p.null();
+    }
+    auto r = impl_->exec(
+        "INSERT INTO sink_cursor(sink, last_id, epoch) VALUES ($1, $2, $3::bigint) "
+        "ON CONFLICT (sink) DO UPDATE SET last_id = excluded.last_id, epoch = excluded.epoch",
+        p);
+    if (!r) {
+      return r.error();
+    }
+    return {};
+  });
 }
 
 }  // namespace colosla::core::pg

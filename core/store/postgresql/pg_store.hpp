@@ -98,6 +98,12 @@ class PgStore final : public Store {
                                                std::size_t limit) override;
   Result<void> release_probes(const std::string& holder, const std::vector<ProbeTurn>& turns,
                               bool probed, Timestamp now) override;
+  Result<Lease> acquire_lease(const std::string& name, const std::string& holder,
+                              std::chrono::seconds ttl, Timestamp now) override;
+  Result<bool> release_lease(const std::string& name, const std::string& holder, std::int64_t epoch,
+                             Timestamp now) override;
+  Result<std::optional<Lease>> lease(const std::string& name, Timestamp now) const override;
+  Result<void> fence_writes(std::optional<LeaseFence> fence) override;
 
   /// The connection and what it caches.
   struct Impl {
@@ -111,6 +117,18 @@ class PgStore final : public Store {
     // Entity ids already known to exist in the store (ids are never reused or deleted); forgotten
     // when a write() is rolled back, since it may have created them.
     EntityMap<std::int64_t> entity_ids;
+
+    // Set by fence_writes: what every outermost write() checks first (lease.cpp).
+    std::optional<LeaseFence> fence;
+    // The check, inside the transaction write() just began: conflict when the lease is lost.
+    Result<void> check_fence();
+    // A fenced session's idle_in_transaction_session_timeout (the lease's length), set again
+    // after a reconnection (lease.cpp).
+    Result<void> limit_idle_transactions();
+    // The epoch that write() stamps on events and sink cursors (nullopt: no fence).
+    [[nodiscard]] std::optional<std::int64_t> epoch() const {
+      return fence ? std::optional<std::int64_t>(fence->epoch) : std::nullopt;
+    }
 
     Impl() = default;
     Impl(const Impl&) = delete;

@@ -263,7 +263,12 @@ Result<void> SqliteStore::write(const std::function<Result<void>()>& fn) {
   };
   Result<void> result;
   try {
-    result = fn();
+    // A leader's transaction writes only while its lease holds (fence_writes); the lease is
+    // checked under the write lock, which a successor's takeover waits for.
+    result = outer ? impl_->check_fence() : Result<void>{};
+    if (result) {
+      result = fn();
+    }
   } catch (...) {
     --impl_->savepoints;
     undo();

@@ -95,9 +95,8 @@ Result<std::vector<std::pair<std::size_t, std::int64_t>>> SqliteStore::record_ev
   std::vector<std::pair<std::size_t, std::int64_t>> fresh;
   auto r = write([&]() -> Result<void> {
     Stmt& add = impl_->prepared(
-        "INSERT INTO sla_event(key, kind, contract, time, recorded, body) VALUES (?, ?, ?, ?, ?, "
-        "'') "
-        "ON CONFLICT(key) DO NOTHING RETURNING id");
+        "INSERT INTO sla_event(key, kind, contract, time, recorded, body, epoch) "
+        "VALUES (?, ?, ?, ?, ?, '', ?) ON CONFLICT(key) DO NOTHING RETURNING id");
     Stmt& body = impl_->prepared("UPDATE sla_event SET body = ? WHERE id = ?");
     // The entity of the observation behind an event (an outage's port or power source).
     Stmt& cause = impl_->prepared(
@@ -109,6 +108,11 @@ Result<std::vector<std::pair<std::size_t, std::int64_t>>> SqliteStore::record_ev
     for (std::size_t i = 0; i < events.size(); ++i) {
       const NewEvent& e = events[i];
       add.bind(1, e.key).bind(2, e.kind).bind(3, e.contract).bind(4, e.time).bind(5, recorded);
+      if (const auto epoch = impl_->epoch()) {
+        add.bind(6, *epoch);  // the leader that recorded it (fence_writes)
+      } else {
+        add.bind_null(6);
+      }
       const int rc = add.step();
       const std::int64_t id = rc == SQLITE_ROW ? add.i64(0) : 0;
       if (rc == SQLITE_ROW) {
@@ -183,12 +187,18 @@ Result<std::vector<std::pair<std::int64_t, std::string>>> SqliteStore::undeliver
 Result<void> SqliteStore::set_sink_cursor(const std::string& sink, std::int64_t last_id) {
   return write([&]() -> Result<void> {
     Stmt& s = impl_->prepared(
-        "INSERT INTO sink_cursor(sink, last_id) VALUES (?, ?) ON CONFLICT(sink) DO UPDATE SET "
-        "last_id = excluded.last_id");
+        "INSERT INTO sink_cursor(sink, last_id, epoch) VALUES (?, ?, ?) ON CONFLICT(sink) DO "
+        "UPDATE SET last_id = excluded.last_id, epoch = excluded.epoch");
     if (!s.ok()) {
       return s.error();
     }
-    return s.bind(1, sink).bind(2, last_id).exec();
+    s.bind(1, sink).bind(2, last_id);
+    if (const auto epoch = impl_->epoch()) {
+      s.bind(3, *epoch);  // delivered by this leader (fence_writes)
+    } else {
+      s.bind_null(3);
+    }
+    return s.exec();
   });
 }
 

@@ -102,6 +102,12 @@ class SqliteStore final : public Store {
                                                std::size_t limit) override;
   Result<void> release_probes(const std::string& holder, const std::vector<ProbeTurn>& turns,
                               bool probed, Timestamp now) override;
+  Result<Lease> acquire_lease(const std::string& name, const std::string& holder,
+                              std::chrono::seconds ttl, Timestamp now) override;
+  Result<bool> release_lease(const std::string& name, const std::string& holder, std::int64_t epoch,
+                             Timestamp now) override;
+  Result<std::optional<Lease>> lease(const std::string& name, Timestamp now) const override;
+  Result<void> fence_writes(std::optional<LeaseFence> fence) override;
 
   /// The connection and what it caches.
   struct Impl {
@@ -120,6 +126,15 @@ class SqliteStore final : public Store {
     // Whether this connection may have stored observations it has not merged (maintain() then
     // merges; otherwise it does not take the write lock for nothing).
     bool merge_pending = false;
+
+    // Set by fence_writes: what every outermost write() checks first (lease.cpp).
+    std::optional<LeaseFence> fence;
+    // The check, inside the transaction write() just began: conflict when the lease is lost.
+    Result<void> check_fence();
+    // The epoch that write() stamps on events and sink cursors (nullopt: no fence).
+    [[nodiscard]] std::optional<std::int64_t> epoch() const {
+      return fence ? std::optional<std::int64_t>(fence->epoch) : std::nullopt;
+    }
 
     Impl() = default;
     Impl(const Impl&) = delete;

@@ -44,6 +44,7 @@ TEST_CASE("the example configuration is what colosla-trapd reads", "[trapd][sett
   CHECK(s.problem_log_rate == 10);
   CHECK(s.trap_log_rate == 20);
   CHECK(s.evaluate_interval == std::chrono::seconds{60});
+  CHECK_FALSE(s.lead);
   CHECK(s.status_dir.empty());  // commented out: status beside the store
   CHECK(s.users.empty());       // commented out in the example
   std::istringstream with("status-dir = /srv/colosla/status\n");
@@ -170,4 +171,20 @@ TEST_CASE("trap-relay takes addresses and networks, each error named by its line
                     Catch::StartsWith("test.conf:3: trap-relay: "));
   CHECK_THROWS_WITH(from_text(head + "trap-relay = 127.0.0.1\ntrap-relay = 10.0.0.0/\n"),
                     Catch::StartsWith("test.conf:4: trap-relay: "));
+}
+
+TEST_CASE("lead = yes makes the evaluator lead; no (the default) keeps it alone",
+          "[trapd][settings]") {
+  const Settings plain = from_text("");
+  CHECK_FALSE(plain.lead);
+  CHECK(plain.lease_seconds == 15);
+  const Settings lead = from_text("lead = yes\nlease-seconds = 9\n");
+  CHECK(lead.lead);
+  CHECK(lead.lease_seconds == 9);
+  CHECK_FALSE(from_text("lead = no\n").lead);
+  CHECK_THROWS_WITH(from_text("lead = yes\nlease-seconds = 2\n"),
+                    "test.conf:2: lease-seconds: must be 3 to 300");
+  CHECK_THROWS_WITH(from_text("evaluate-interval = 0\nlead = yes\n"),
+                    "test.conf:2: lead: needs an evaluator: evaluate-interval must not be 0");
+  CHECK_THROWS_AS(from_text("lead = perhaps\n"), ConfigError);
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "colosla/base/clock.hpp"
 #include "colosla/model/evidence.hpp"
 #include "colosla/model/inventory.hpp"
 #include "colosla/model/mapping.hpp"
@@ -180,7 +181,8 @@ class EventLog {
   /// restarts and writers), all or nothing. For each new one, `body` is called with its index in
   /// `events`, the id the store gave it and the entity of its cause observation (when it has one
   /// and it is still stored), and returns the text kept as the event (the sinks deliver it as it
-  /// is). Returns (index, id) of the new ones, in order. The store does not read the body.
+  /// is). Returns (index, id) of the new ones, in order. The store does not read the body. A
+  /// store fenced by a lease (Leases::fence_writes) stamps each with the lease's epoch.
   virtual Result<std::vector<std::pair<std::size_t, std::int64_t>>> record_events(
       const std::vector<NewEvent>& events, Timestamp recorded, const EventBody& body) = 0;
   /// The recorded events after an id (id, body), in id order, up to the watermark: none of
@@ -194,6 +196,7 @@ class EventLog {
   virtual Result<std::int64_t> sink_cursor(const std::string& sink) const = 0;
   /// Sets the sink's cursor once it has delivered the events up to last_id (an id undelivered()
   /// gave, so at or below the watermark). Sinks are independent: one's cursor moves no other.
+  /// A store fenced by a lease records the epoch that moved it (delivered-by).
   virtual Result<void> set_sink_cursor(const std::string& sink, std::int64_t last_id) = 0;
 };
 
@@ -286,6 +289,70 @@ class ProbeLeases {
                                       Timestamp now) = 0;
 };
 
+/// A named lease (one a cluster-wide singleton: "evaluate"; later "month-close"), as the store
+/// has it.
+struct Lease {
+  std::string name;
+  std::string holder;      ///< who took it last (empty: nobody ever did)
+  std::int64_t epoch = 0;  ///< 1 for the first holder, one more at every takeover
+  Timestamp expires;       ///< by the store's clock (PostgreSQL: the database's), to the second
+  /// The time it had left when the store answered, by the store's clock (0 or less: expired or
+  /// released): a holder counts it from the moment it asked, so that its clock need not agree
+  /// with the store's.
+  std::chrono::milliseconds remaining{0};
+  /// Whether someone holds it (not expired, not released).
+  [[nodiscard]] bool held() const { return remaining.count() > 0; }
+};
+
+/// What a store checks in each write transaction once it writes as a leader (fence_writes).
+struct LeaseFence {
+  std::string name;
+  std::string holder;
+  std::int64_t epoch = 0;
+  /// The lease's length. PostgreSQL: the leader's session may stay idle inside a transaction
+  /// (holding the lease row's lock, which a successor's takeover waits for) this long at most;
+  /// the server then ends the session, so a stopped leader cannot delay a takeover for ever.
+  std::chrono::seconds ttl{15};
+  /// SQLite: the clock its expiry is judged by (nullptr: the system's). PostgreSQL uses its own.
+  const Clock* clock = nullptr;
+};
+
+/// Leases for the singletons of a cluster (docs/scale-out.md, "One leader") and the fencing of
+/// a leader's writes. Times: SQLite (one machine) takes `now` from the caller; PostgreSQL ignores
+/// it and uses the database's clock (clock_timestamp()), so that the nodes' clocks need not agree.
+class Leases {
+ public:
+  virtual ~Leases() = default;
+  /// Takes the lease `name` for `holder` for `ttl` when nobody holds it (never taken, expired or
+  /// released: epoch + 1, 1 for the first), or renews it when `holder` holds it (same epoch,
+  /// expiry moved to now + ttl). A holder whose own lease expired takes it again with epoch + 1:
+  /// a new term. One statement, outside write(); never fenced. Returns the lease as it is after:
+  /// held by `holder` (then the caller leads with that epoch) or by someone else (who, until
+  /// when). Errors: store.
+  virtual Result<Lease> acquire_lease(const std::string& name, const std::string& holder,
+                                      std::chrono::seconds ttl, Timestamp now) = 0;
+  /// Ends `holder`'s lease `name` of that epoch at once, so that another may take it without
+  /// waiting for its expiry (epoch + 1). Returns false when it held no such lease any more.
+  virtual Result<bool> release_lease(const std::string& name, const std::string& holder,
+                                     std::int64_t epoch, Timestamp now) = 0;
+  /// The lease `name` as it is (nullopt: never taken).
+  virtual Result<std::optional<Lease>> lease(const std::string& name, Timestamp now) const = 0;
+  /// From now on, every write() transaction of this store (its outermost; and so every method
+  /// that writes through write(): events, sink cursors, figures, counters inside it) first
+  /// checks, in the same transaction, that the lease `fence.name` is still held by `fence.holder`
+  /// with `fence.epoch` and has not expired (PostgreSQL: locking its row FOR SHARE, so that a
+  /// successor's takeover waits for the transaction to end). If not, the transaction writes
+  /// nothing and fails with conflict: "lease lost: leader NAME epoch E is now held by H epoch
+  /// E2 ..." (or "... has expired", "... was released"). Events recorded and sink cursors moved
+  /// under a fence carry its epoch. nullopt: no fence.
+  virtual Result<void> fence_writes(std::optional<LeaseFence> fence) = 0;
+};
+
+/// A holder name for a lease, unique to this process: the host's name, the process id and a
+/// random number ("db1:4242:9f3a"), so that a restarted process, even one with a dead process's
+/// pid, is another holder.
+std::string lease_holder_name();
+
 /// A store: every interface above, on one connection to one backend. A Store is used by one
 /// thread at a time; each thread or process opens its own.
 class Store : public Transactor,
@@ -295,10 +362,11 @@ class Store : public Transactor,
               public EventLog,
               public StatusCache,
               public ReceiverState,
-              public ProbeLeases {
+              public ProbeLeases,
+              public Leases {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 14;
+  static constexpr int kSchemaVersion = 15;
 
   enum class Mode {
     create,     ///< Read and write; create the store (a file: mode 0600) when there is none.
