@@ -191,7 +191,7 @@ int evaluate(Context& ctx) {
     }
     std::cout.flush();
     // On PostgreSQL also soon after other connections commit observations (wait_round.hpp).
-    const int sig = wait_round(*store, wake, every);
+    const int sig = wait_round(*store, wake, std::chrono::seconds{every});
     if (sig == SIGTERM || sig == SIGINT) {
       return kOk;
     }
@@ -240,15 +240,14 @@ int evaluate_as_leader(Context& ctx, core::Store& store,
     if (left.count() <= 0) {
       continue;
     }
-    const timespec wait{static_cast<time_t>(left.count() / 1000),
-                        static_cast<long>(left.count() % 1000) * 1000000L};
-    siginfo_t info{};
-    const int sig = sigtimedwait(&wake, &info, &wait);
+    // On PostgreSQL also soon after other connections commit observations (wait_round.hpp).
+    bool hinted = false;
+    const int sig = wait_round(store, wake, left, &hinted);
     if (sig == SIGTERM || sig == SIGINT) {
       leader.release();
       return kOk;
     }
-    if (sig == SIGUSR1) {
+    if (sig == SIGUSR1 || (hinted && leader.leading())) {
       next_round = Steady::now();
     }
   }

@@ -6,12 +6,19 @@
 
 namespace colosla::cli {
 
-int wait_round(core::Store& store, const sigset_t& wake, int every) {
+int wait_round(core::Store& store, const sigset_t& wake, std::chrono::milliseconds at_most,
+               bool* hinted_out) {
   using Clock = std::chrono::steady_clock;
   using std::chrono::milliseconds;
   constexpr milliseconds kSlice{250};
-  auto due = Clock::now() + std::chrono::seconds{every};
+  auto due = Clock::now() + at_most;
   bool hinted = false;
+  const auto done = [&](int sig) {
+    if (hinted_out != nullptr) {
+      *hinted_out = hinted;
+    }
+    return sig;
+  };
   bool failed = false;
   for (;;) {
     const auto left = std::chrono::ceil<milliseconds>(due - Clock::now());
@@ -19,10 +26,10 @@ int wait_round(core::Store& store, const sigset_t& wake, int every) {
     siginfo_t info{};
     const timespec none{0, 0};
     if (const int sig = sigtimedwait(&wake, &info, &none); sig > 0) {
-      return sig;
+      return done(sig);
     }
     if (slice.count() == 0) {
-      return 0;
+      return done(0);
     }
     auto change = store.wait_for_change(slice);
     if (!change) {
@@ -38,7 +45,7 @@ int wait_round(core::Store& store, const sigset_t& wake, int every) {
       const timespec pause{static_cast<time_t>(rest.count() / 1000),
                            static_cast<long>(rest.count() % 1000) * 1'000'000L};
       if (const int sig = sigtimedwait(&wake, &info, &pause); sig > 0) {
-        return sig;
+        return done(sig);
       }
     } else if (*change && !hinted) {
       hinted = true;

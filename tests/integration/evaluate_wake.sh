@@ -72,3 +72,23 @@ kill -TERM "$evaluator"
 wait_for 20 bash -c "! kill -0 $evaluator 2>/dev/null" || fail "evaluate did not end on SIGTERM"
 wait "$evaluator" || fail "evaluate exited with $?"
 expect_eq "$(events)" 1 "port-down events"
+
+# The leader (--lead) wakes the same way: a round soon after an import, not after its 300 s.
+: >"$work/evaluate.out"
+"$colosla" --db "$pg" --secrets-key "$work/store.key" evaluate --every 300 --lead \
+  --lease-seconds 60 --status-dir "$work/status" >"$work/evaluate.out" 2>"$work/evaluate.err" &
+evaluator=$!
+cleanup_hooks+=("kill -TERM $evaluator 2>/dev/null; wait $evaluator 2>/dev/null")
+wait_for 60 rounds_over 0 ||
+  fail "no first evaluation as leader: $(cat "$work/evaluate.out" "$work/evaluate.err")"
+wait_for 10 listening || fail "the leader does not listen"
+echo "{\"time\":\"$(stamp $((now - 1)))\",\"device\":\"sw1\",\"interface\":\"ge-0/0/2\",\"state\":\"down\"}" >"$work/down2.jsonl"
+c observe "$work/down2.jsonl"
+expect_rc 0
+wait_for 30 rounds_over 1 ||
+  fail "the leader did not evaluate after the import: $(cat "$work/evaluate.out" "$work/evaluate.err")"
+kill -TERM "$evaluator"
+wait_for 20 bash -c "! kill -0 $evaluator 2>/dev/null" || fail "evaluate --lead did not end on SIGTERM"
+wait "$evaluator" || fail "evaluate --lead exited with $?"
+expect_eq "$(pq "SELECT count(*) FROM lease WHERE name = 'evaluate' AND expires > clock_timestamp()")" 0 \
+  "the lease released on SIGTERM"
