@@ -2,11 +2,12 @@
 # colosla ship (issue 18, docs/scale-out.md): two colosla-trapd receivers, each with its own
 # SQLite store and port, the same inventory, are sent the same v2c linkDown/linkUp traps (each
 # trap to both, as a device's two trap destinations); both ship to one PostgreSQL database, which
-# then holds every trap once. Shipping again stores nothing. With PostgreSQL stopped while traps
-# keep arriving, the shippers retry, the local stores keep everything, and once it is back the
-# backlog is shipped: nothing lost, nothing twice. Receiver b killed (kill -9) while traps arrive
+# then holds every trap once, and a trap kept as evidence once. Shipping again stores nothing.
+# With PostgreSQL stopped for 30 s while traps keep arriving, the shippers retry, the local stores
+# keep everything, and once it is back the backlog is shipped: nothing lost, nothing twice. Receiver b killed (kill -9) while traps arrive
 # and restarted: PostgreSQL still holds each trap once. A PostgreSQL of this test's own (started with
-# tests/support/postgresql.sh into $work/pg), so that stopping it disturbs no other test.
+# tests/support/postgresql.sh into $work/pg), so that stopping it disturbs no other test. Last,
+# --keep-days 0 forgets what PostgreSQL holds from a receiver's store, its history kept.
 # usage: ship.sh BUILD_DIR SOURCE_DIR
 build=$1 src=$2
 . "$src/tests/integration/lib.sh"
@@ -147,16 +148,21 @@ for r in a b; do
   cleanup_hooks+=("kill -KILL ${spid[$r]} 2>/dev/null")
 done
 as_pg "$pgbin/pg_ctl" -D "$srv/data" -m fast -w -t 30 stop >/dev/null
+down_at=$SECONDS
 for i in 1 2 3 4; do trap_both "$i" 2 $((3000 + i)); done
 wait_for 30 grep -q "retrying" "$work/ship-a.log" || { cat "$work/ship-a.log" >&2; fail "shipper a did not retry"; }
 for i in 1 2 3 4; do trap_both "$i" 1 $((4000 + i)); done
 wait_for 30 local_traps_are 16 || fail "the receivers did not keep receiving"
 backlog_of() { [ "$(counter a ship.backlog)" = "$1" ] && [ "$(counter b ship.backlog)" = "$1" ]; }
 wait_for 30 backlog_of 8 || fail "backlog: a $(counter a ship.backlog), b $(counter b ship.backlog), not 8"
+# The outage lasts 30 s (the issue's case), the shippers retrying meanwhile with their backoff.
+down_30s() { (( SECONDS - down_at >= 30 )) && [ "$(grep -c retrying "$work/ship-a.log")" -ge 4 ]; }
+wait_for 90 down_30s || fail "shipper a retried $(grep -c retrying "$work/ship-a.log") times in $((SECONDS - down_at)) s"
+expect_eq "$(pg_up && echo up || echo down)" down "PostgreSQL during the outage"
 as_pg "$pgbin/pg_ctl" -D "$srv/data" -l "$srv/pg.log" -w -t 60 \
   -o "-k $srv -p 15433 -c listen_addresses='' -c fsync=off" start >/dev/null
 wait_for 30 pg_up || fail "PostgreSQL did not start again"
-wait_for 60 pg_traps_are 16 || { cat "$work/ship-a.log" "$work/ship-b.log" >&2; fail "PostgreSQL holds $(pg_traps) traps, not 16"; }
+wait_for 90 pg_traps_are 16 || { cat "$work/ship-a.log" "$work/ship-b.log" >&2; fail "PostgreSQL holds $(pg_traps) traps, not 16"; }
 wait_for 30 backlog_of 0 || fail "backlog: a $(counter a ship.backlog), b $(counter b ship.backlog), not 0"
 for r in a b; do
   kill -TERM "${spid[$r]}"
