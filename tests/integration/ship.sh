@@ -206,7 +206,11 @@ stop_receivers
 
 # --- forgetting: with --keep-days 0 what PostgreSQL holds leaves the local store, its history stays
 # What stays: the last observation, and those colosla-trapd had not merged into the history yet
-# (it merges once a second; they go in a later round).
+# (it merges once a second; they go in a later round). "Received more than 0 days ago" is
+# received before the shipper's now, to the second: the clock passes the last one's second first.
+last_received=$(sqlite3 "$work/a.db" "SELECT max(received) FROM observation")
+past_last() { (( $(date -u +%s) > last_received )); }
+wait_for 10 past_last || fail "the clock did not pass $last_received"
 changes=$(sqlite3 "$work/a.db" "SELECT count(*) FROM state_change")
 total=$(sqlite3 "$work/a.db" "SELECT count(*) FROM observation")
 stays=$(sqlite3 "$work/a.db" "SELECT count(*) FROM observation WHERE seq > (SELECT seq FROM state_change_merged)
