@@ -8,17 +8,13 @@
 #include <limits>
 #include <unordered_map>
 
+#include "postgresql/batch_columns.hpp"
 #include "postgresql/pg_store.hpp"
-#include "postgresql/trap_columns.hpp"
 #include "postgresql/watermark.hpp"
 
 namespace colosla::core::pg {
 
 namespace {
-
-std::int64_t seconds(Timestamp t) {
-  return static_cast<std::int64_t>(t.time_since_epoch().count());
-}
 
 Error unreadable(std::string_view what, std::int64_t seq) {
   return make_error(Errc::store, "the store holds an unreadable " + std::string(what),
@@ -175,27 +171,8 @@ Result<std::size_t> PgStore::add_observations(const std::vector<Observation>& ob
     if (!ids) {
       return ids.error();
     }
-    std::vector<std::int64_t> times;
-    std::vector<std::int64_t> received;
-    std::vector<std::string> states;
-    std::vector<std::string> sources;
-    std::vector<std::string> origins;
-    std::vector<std::string> evidence;
-    TrapColumns traps;
-    for (const auto& o : obs) {
-      traps.add(o.trap);
-      times.push_back(seconds(o.time));
-      received.push_back(seconds(o.received));
-      states.emplace_back(to_string(o.state));
-      sources.emplace_back(to_string(o.source));
-      origins.push_back(o.origin);
-      evidence.push_back(o.evidence);
-    }
     Params p;
-    p.add(int_array(times)).add(int_array(*ids)).add(text_array(states));
-    p.add(text_array(sources)).add(int_array(received)).add(text_array(origins));
-    p.add(text_array(evidence));
-    traps.bind(p);
+    ObservationColumns(obs).bind(p, *ids);
     // The claim before the first seq is taken (watermark.hpp), then the whole batch in one
     // statement; the seqs follow the order of `obs`.
     COLOSLA_TRY(claim_ids(*impl_->conn, IdLog::observations));
@@ -230,41 +207,22 @@ Result<Shipment> PgStore::ship(const std::vector<Observation>& obs, const std::s
     return out;
   }
   auto r = write([&]() -> Result<void> {
-    // One shipment at a time across the cluster ("ship" in ASCII; outside the watermark's
-    // ranges): the neighbour test below reads what another shipper committed, never what it
-    // is about to commit.
-    if (auto l = impl_->exec("SELECT pg_advisory_xact_lock(1936222576)"); !l) {
+    // One shipment at a time across the cluster (kShipmentLock).
+    if (auto l = impl_->exec(kShipmentLock); !l) {
       return l.error();
     }
     auto ids = entity_ids(*impl_, obs);
     if (!ids) {
       return ids.error();
     }
-    std::vector<std::int64_t> times;
-    std::vector<std::int64_t> received;
     std::vector<std::int64_t> seqs;
     std::vector<std::string> rounds;
-    std::vector<std::string> states;
-    std::vector<std::string> sources;
-    std::vector<std::string> origins;
-    std::vector<std::string> evidence;
-    TrapColumns traps;
     for (const auto& o : obs) {
-      times.push_back(seconds(o.time));
-      received.push_back(seconds(o.received));
       seqs.push_back(o.seq);
       rounds.push_back(o.round ? std::to_string(*o.round) : std::string());
-      states.emplace_back(to_string(o.state));
-      sources.emplace_back(to_string(o.source));
-      origins.push_back(o.origin);
-      evidence.push_back(o.evidence);
-      traps.add(o.trap);
     }
     Params p;
-    p.add(int_array(times)).add(int_array(*ids)).add(text_array(states));
-    p.add(text_array(sources)).add(int_array(received)).add(text_array(origins));
-    p.add(text_array(evidence));
-    traps.bind(p);
+    ObservationColumns(obs).bind(p, *ids);
     p.add(int_array(seqs)).add(from).add(text_array(rounds));
     COLOSLA_TRY(claim_ids(*impl_->conn, IdLog::observations));
     // In the local order (seq), each unless stored already. The unique indexes refuse a copy

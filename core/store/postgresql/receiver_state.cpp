@@ -1,8 +1,8 @@
 // The PostgreSQL backend: port index, evidence, counters (ReceiverState).
 #include <map>
 
+#include "postgresql/batch_columns.hpp"
 #include "postgresql/pg_store.hpp"
-#include "postgresql/trap_columns.hpp"
 
 namespace colosla::core::pg {
 
@@ -58,22 +58,8 @@ Result<std::size_t> PgStore::add_evidence(const std::vector<TrapEvidence>& items
   if (items.empty()) {
     return std::size_t{0};
   }
-  std::vector<std::int64_t> received;
-  std::vector<std::string> device, origin, trap_oid, reason, text;
-  TrapColumns traps;
-  for (const auto& e : items) {
-    traps.add(e.trap);
-    received.push_back(e.received.time_since_epoch().count());
-    device.push_back(e.device);
-    origin.push_back(e.origin);
-    trap_oid.push_back(e.trap_oid);
-    reason.push_back(e.reason);
-    text.push_back(e.text);
-  }
   Params p;
-  p.add(int_array(received)).add(text_array(device)).add(text_array(origin));
-  p.add(text_array(trap_oid)).add(text_array(reason)).add(text_array(text));
-  traps.bind(p);
+  EvidenceColumns(items).bind(p);
   // One statement: all or nothing by itself, ids in the order given.
   auto r = impl_->exec(
       "INSERT INTO evidence(received, device, origin, trap_oid, reason, text, trap_digest, "
@@ -97,28 +83,16 @@ Result<Shipment> PgStore::ship_evidence(const std::vector<TrapEvidence>& items,
     return out;
   }
   auto r = write([&]() -> Result<void> {
-    // The shipments' lock (observations.cpp): the neighbour test reads what another shipper
-    // committed.
-    if (auto l = impl_->exec("SELECT pg_advisory_xact_lock(1936222576)"); !l) {
+    // One shipment at a time across the cluster (kShipmentLock).
+    if (auto l = impl_->exec(kShipmentLock); !l) {
       return l.error();
     }
-    std::vector<std::int64_t> received, ids;
-    std::vector<std::string> device, origin, trap_oid, reason, text;
-    TrapColumns traps;
+    std::vector<std::int64_t> ids;
     for (const auto& e : items) {
-      received.push_back(e.received.time_since_epoch().count());
       ids.push_back(e.id);
-      device.push_back(e.device);
-      origin.push_back(e.origin);
-      trap_oid.push_back(e.trap_oid);
-      reason.push_back(e.reason);
-      text.push_back(e.text);
-      traps.add(e.trap);
     }
     Params p;
-    p.add(int_array(received)).add(text_array(device)).add(text_array(origin));
-    p.add(text_array(trap_oid)).add(text_array(reason)).add(text_array(text));
-    traps.bind(p);
+    EvidenceColumns(items).bind(p);
     p.add(int_array(ids)).add(from);
     // As ship() for observations (observations.cpp), by device instead of entity.
     auto added = impl_->exec(
