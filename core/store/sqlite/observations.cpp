@@ -38,11 +38,7 @@ Result<std::size_t> SqliteStore::add_observations(const std::vector<Observation>
           .bind_static(3, to_string(o.state))
           .bind_static(4, to_string(o.source));
       s.bind(5, o.received).bind_static(6, o.origin).bind_static(7, o.evidence);
-      if (o.trap) {
-        s.bind_blob_static(8, o.trap->digest).bind(9, o.trap->bucket).bind(10, o.trap->near);
-      } else {
-        s.bind_null(8).bind_null(9).bind_null(10);
-      }
+      s.bind_trap(8, o.trap);
       if (auto e = s.exec(); !e) {
         return e;
       }
@@ -85,12 +81,7 @@ Result<std::vector<Observation>> read_observations(Stmt& s) {
     o.received = s.time(7);
     o.origin = s.str(8);
     o.evidence = s.str(9);
-    if (const auto d = s.blob(10); d.size() == TrapIdentity{}.digest.size()) {
-      o.trap.emplace();
-      std::copy(d.begin(), d.end(), o.trap->digest.begin());
-      o.trap->bucket = s.i64(11);
-      o.trap->near = s.i64(12);
-    }
+    o.trap = s.trap(10);
     if (!s.is_null(13)) {
       o.round = s.i64(13);
     }

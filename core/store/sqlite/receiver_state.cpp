@@ -64,12 +64,7 @@ Result<std::size_t> SqliteStore::add_evidence(const std::vector<TrapEvidence>& i
     }
     for (const auto& e : items) {
       s.bind(1, e.received).bind(2, e.device).bind(3, e.origin).bind(4, e.trap_oid);
-      s.bind(5, e.reason).bind(6, e.text);
-      if (e.trap) {
-        s.bind_blob_static(7, e.trap->digest).bind(8, e.trap->bucket).bind(9, e.trap->near);
-      } else {
-        s.bind_null(7).bind_null(8).bind_null(9);
-      }
+      s.bind(5, e.reason).bind(6, e.text).bind_trap(7, e.trap);
       if (auto x = s.exec(); !x) {
         return x;
       }
@@ -97,12 +92,7 @@ Result<std::vector<TrapEvidence>> SqliteStore::evidence_after(std::int64_t after
   while ((rc = s.step()) == SQLITE_ROW) {
     TrapEvidence e{s.time(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), std::nullopt, 0};
     e.id = s.i64(0);
-    if (const auto d = s.blob(7); d.size() == TrapIdentity{}.digest.size()) {
-      e.trap.emplace();
-      std::copy(d.begin(), d.end(), e.trap->digest.begin());
-      e.trap->bucket = s.i64(8);
-      e.trap->near = s.i64(9);
-    }
+    e.trap = s.trap(7);
     out.push_back(std::move(e));
   }
   if (rc != SQLITE_DONE) {

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -60,6 +61,16 @@ class Stmt {
     sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
     return *this;
   }
+  /// Binds a trap's identity to three parameters from `first` (columns trap_digest,
+  /// trap_bucket, trap_near; NULL when there is none). The digest is not copied.
+  Stmt& bind_trap(int first, const std::optional<TrapIdentity>& id) {
+    if (!id) {
+      return bind_null(first).bind_null(first + 1).bind_null(first + 2);
+    }
+    return bind_blob_static(first, id->digest)
+        .bind(first + 1, id->bucket)
+        .bind(first + 2, id->near);
+  }
   Stmt& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v ? 1 : 0)); }
   Stmt& bind(int i, Timestamp t) {
     return bind(i, static_cast<std::int64_t>(t.time_since_epoch().count()));
@@ -97,6 +108,18 @@ class Stmt {
   [[nodiscard]] std::span<const std::uint8_t> blob(int c) const {
     const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s_, c));
     return {p, p ? static_cast<std::size_t>(sqlite3_column_bytes(s_, c)) : 0};
+  }
+  /// A trap's identity from three columns from `first`, as bind_trap stored it (nullopt: none).
+  [[nodiscard]] std::optional<TrapIdentity> trap(int first) const {
+    const auto d = blob(first);
+    if (d.size() != TrapIdentity{}.digest.size()) {
+      return std::nullopt;
+    }
+    TrapIdentity id;
+    std::copy(d.begin(), d.end(), id.digest.begin());
+    id.bucket = i64(first + 1);
+    id.near = i64(first + 2);
+    return id;
   }
   [[nodiscard]] std::string str(int c) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
