@@ -9,64 +9,19 @@
 #include <stdexcept>
 #include <thread>
 
+#include "backends.hpp"
 #include "colosla/base/calendar.hpp"
 #include "colosla/model/inventory.hpp"
 #include "colosla/store/store.hpp"
 #include "support.hpp"
-#include "support_postgresql.hpp"
 
 using namespace colosla;
 using namespace colosla::core;
 using colosla::test::at;
+using colosla::test::Subject;
 using colosla::test::TempDir;
 
 namespace {
-
-struct Backend {
-  const char* name;
-  /// Several writers commit at once (SQLite: one at a time, the others wait).
-  bool concurrent_writers;
-  /// Where a fresh, empty store of this backend is, given a directory of the test's own.
-  std::string (*location)(const TempDir& dir);
-};
-
-const std::vector<Backend>& backends() {
-  static const std::vector<Backend> all = [] {
-    std::vector<Backend> v{
-        {"sqlite", false, [](const TempDir& dir) { return dir.file("conformance.db"); }},
-    };
-    if (!colosla::test::postgresql_admin_uri().empty()) {
-      v.push_back({"postgresql", true,
-                   [](const TempDir&) { return colosla::test::postgresql_fresh_database(); }});
-    }
-    return v;
-  }();
-  return all;
-}
-
-/// A fresh store of one backend; connect() opens a connection to it (each call another one, as
-/// another process would).
-class Subject {
- public:
-  explicit Subject(const Backend& b) : backend(b), location(b.location(dir)) {}
-  std::unique_ptr<Store> connect(Store::Mode mode = Store::Mode::create) const {
-    auto s = Store::open(location, mode, dir.file("store.key"));
-    INFO((s ? std::string() : s.error().to_string()));
-    REQUIRE(s.has_value());
-    return std::move(*s);
-  }
-
-  const Backend& backend;
-  TempDir dir;
-  std::string location;
-};
-
-// Runs the test case once per backend (Catch2 generator), with `subject` a fresh store of it.
-#define FOR_EACH_BACKEND(subject)                                     \
-  const Backend& subject##_backend =                                  \
-      backends()[GENERATE(range(std::size_t{0}, backends().size()))]; \
-  INFO("backend " << subject##_backend.name);                         \
-  const Subject subject(subject##_backend)
 
 Observation port_obs(const std::string& port, const std::string& time, State st,
                      const std::string& evidence = "linkUpDown") {

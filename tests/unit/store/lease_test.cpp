@@ -6,55 +6,17 @@
 #include <atomic>
 #include <thread>
 
+#include "backends.hpp"
 #include "colosla/store/store.hpp"
 #include "support.hpp"
-#include "support_postgresql.hpp"
 
 using namespace colosla;
 using namespace colosla::core;
 using colosla::test::at;
+using colosla::test::Subject;
 using colosla::test::TempDir;
 
 namespace {
-
-struct Backend {
-  const char* name;
-  bool database_clock;  // expiry by the database's clock: wait for it, do not set it
-  std::string (*location)(const TempDir& dir);
-};
-
-const std::vector<Backend>& backends() {
-  static const std::vector<Backend> all = [] {
-    std::vector<Backend> v{
-        {"sqlite", false, [](const TempDir& dir) { return dir.file("lease.db"); }},
-    };
-    if (!colosla::test::postgresql_admin_uri().empty()) {
-      v.push_back({"postgresql", true,
-                   [](const TempDir&) { return colosla::test::postgresql_fresh_database(); }});
-    }
-    return v;
-  }();
-  return all;
-}
-
-struct Subject {
-  explicit Subject(const Backend& b) : backend(b), location(b.location(dir)) {}
-  std::unique_ptr<Store> connect() const {
-    auto s = Store::open(location, Store::Mode::create, dir.file("store.key"));
-    INFO((s ? std::string() : s.error().to_string()));
-    REQUIRE(s.has_value());
-    return std::move(*s);
-  }
-  const Backend& backend;
-  TempDir dir;
-  std::string location;
-};
-
-#define FOR_EACH_BACKEND(subject)                                     \
-  const Backend& subject##_backend =                                  \
-      backends()[GENERATE(range(std::size_t{0}, backends().size()))]; \
-  INFO("backend " << subject##_backend.name);                         \
-  const Subject subject(subject##_backend)
 
 using std::chrono::seconds;
 

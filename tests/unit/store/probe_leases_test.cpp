@@ -8,44 +8,16 @@
 #include <set>
 #include <thread>
 
+#include "backends.hpp"
 #include "colosla/store/store.hpp"
 #include "support.hpp"
-#include "support_postgresql.hpp"
 
 using namespace colosla;
 using namespace colosla::core;
+using colosla::test::Subject;
 using colosla::test::TempDir;
 
 namespace {
-
-/// A fresh store of each backend: SQLite, and PostgreSQL when the tests have one.
-std::vector<std::string> backend_names() {
-  std::vector<std::string> v{"sqlite"};
-  if (!colosla::test::postgresql_admin_uri().empty()) {
-    v.emplace_back("postgresql");
-  }
-  return v;
-}
-
-struct Subject {
-  explicit Subject(const std::string& backend)
-      : location(backend == "sqlite" ? dir.file("leases.db")
-                                     : colosla::test::postgresql_fresh_database()) {}
-  // Another connection each call, as another prober's.
-  std::unique_ptr<Store> connect() const {
-    auto s = Store::open(location, Store::Mode::create, dir.file("store.key"));
-    INFO((s ? std::string() : s.error().to_string()));
-    REQUIRE(s.has_value());
-    return std::move(*s);
-  }
-  TempDir dir;
-  std::string location;
-};
-
-#define FOR_EACH_BACKEND(subject)                                              \
-  const std::string subject##_backend = GENERATE(from_range(backend_names())); \
-  INFO("backend " << subject##_backend);                                       \
-  const Subject subject(subject##_backend)
 
 const Timestamp kNow{std::chrono::seconds{1793671200}};  // 2026-11-03T02:00:00Z
 constexpr std::chrono::seconds kTtl{30};
