@@ -142,11 +142,14 @@ bool send_pdu(netsnmp_session* sess, netsnmp_pdu* pdu, int fd, const sockaddr_st
 //   reading of them by a length computed from the message's first bytes instead of their
 //   addresses (practically unbounded), so parameters that claim to run past the end of the
 //   datagram are read past it, and the scopedPDU after them too (fixed upstream after 5.9.3,
-//   net-snmp bf93687);
+//   net-snmp bf93687); and its fields read one after the other past a msgGlobalData that
+//   claims to end sooner, so that the parameters it then reads are not the ones checked here
+//   unless msgGlobalData ends where its four fields end;
 // - msgAuthoritativeEngineBoots and msgAuthoritativeEngineTime: both 0 is RFC 3414 §4's time
 //   synchronisation, as a sender that knows our engine ID but not our clock sends them.
 struct V3Header {
-  bool parameters_fit = true;  ///< false only when they are seen to run past the datagram
+  bool parameters_fit = true;  ///< false when they are seen to run past the datagram, or
+                               ///< msgGlobalData's length disagrees with its fields
   long boots = -1;
   long time = -1;
   [[nodiscard]] bool synchronising() const { return boots == 0 && time == 0; }
@@ -164,8 +167,24 @@ V3Header read_v3_header(u_char* data, std::size_t len) {
     return h;  // not v3, or Net-SNMP's own checks refuse it
   }
   std::size_t global = left;
-  u_char* q = asn_parse_header(p, &global, &type);  // msgGlobalData, skipped whole
+  u_char* q = asn_parse_header(p, &global, &type);  // msgGlobalData
   if (q == nullptr) {
+    return h;
+  }
+  // Its four fields, read as Net-SNMP reads them (one after the other, not bounded by the
+  // sequence's own length): a sequence whose length does not end where they end would put the
+  // parameters at one place here and at another in the parser, so it is refused.
+  std::size_t fields = left - static_cast<std::size_t>(q - p);
+  u_char* f = q;
+  long number = 0;
+  u_char flags[1];
+  std::size_t flags_len = sizeof flags;
+  f = asn_parse_int(f, &fields, &type, &number, sizeof number);                           // msgID
+  f = f != nullptr ? asn_parse_int(f, &fields, &type, &number, sizeof number) : nullptr;  // size
+  f = f != nullptr ? asn_parse_string(f, &fields, &type, flags, &flags_len) : nullptr;
+  f = f != nullptr ? asn_parse_int(f, &fields, &type, &number, sizeof number) : nullptr;  // model
+  if (f == nullptr || f != q + global) {
+    h.parameters_fit = false;
     return h;
   }
   left -= static_cast<std::size_t>(q - p) + global;
