@@ -1,28 +1,106 @@
 #include "colosla/base/money.hpp"
 
+#include <unicode/ucurr.h>
+#include <unicode/uenum.h>
+
 #include <array>
 #include <limits>
+#include <set>
+#include <string>
 
 namespace colosla::core {
 
+namespace {
+
+// Where the table comes from: ICU's currency data (CLDR's supplemental currencyData, kept with
+// ICU and updated with Debian's libicu), so that a new or changed currency needs no change here.
+// CLDR's `digits` are what its locales display, and for a few currencies that is not ISO 4217's
+// minor unit (CLDR shows whole dinars, rials and kip): the SPEC rounds to ISO 4217's (§7a), so
+// for these the ISO 4217 list (SIX, amendment 176) is followed. Checked against ICU in the unit
+// test: an ICU that comes to agree with ISO makes the test say so.
+struct Departure {
+  std::string_view code;
+  int iso;  // ISO 4217's minor unit
+};
+constexpr std::array<Departure, 13> kCldrDeparts{{{"AFN", 2},
+                                                  {"ALL", 2},
+                                                  {"IQD", 3},
+                                                  {"IRR", 2},
+                                                  {"KPW", 2},
+                                                  {"LAK", 2},
+                                                  {"LBP", 2},
+                                                  {"MGA", 2},
+                                                  {"MMK", 2},
+                                                  {"RSD", 2},
+                                                  {"SOS", 2},
+                                                  {"SYP", 2},
+                                                  {"YER", 2}}};
+
+// ISO 4217 codes with no minor unit ("N.A."): precious metals, bond-market units, the SDR and the
+// testing and "no currency" codes. Not money a fee is paid in.
+constexpr std::array<std::string_view, 13> kNoMinorUnit{
+    "XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"};
+
+// The ISO 4217 codes ICU knows as in use today (common, and uncommon such as funds codes), once.
+const std::set<std::string, std::less<>>& current_codes() {
+  static const std::set<std::string, std::less<>> codes = [] {
+    std::set<std::string, std::less<>> out;
+    UErrorCode status = U_ZERO_ERROR;
+    UEnumeration* all = ucurr_openISOCurrencies(UCURR_ALL, &status);
+    const char* code = nullptr;
+    std::int32_t len = 0;
+    while (U_SUCCESS(status) && (code = uenum_next(all, &len, &status)) != nullptr) {
+      out.emplace(code, static_cast<std::size_t>(len));
+    }
+    uenum_close(all);
+    for (const std::uint32_t deprecated : {UCURR_COMMON, UCURR_UNCOMMON}) {
+      status = U_ZERO_ERROR;
+      UEnumeration* old = ucurr_openISOCurrencies(deprecated | UCURR_DEPRECATED, &status);
+      while (U_SUCCESS(status) && (code = uenum_next(old, &len, &status)) != nullptr) {
+        out.erase(std::string(code, static_cast<std::size_t>(len)));
+      }
+      uenum_close(old);
+    }
+    return out;
+  }();
+  return codes;
+}
+
+}  // namespace
+
+Result<int> currency_minor_unit(std::string_view currency) {
+  const std::string shown = "\"" + std::string(currency) + "\"";
+  if (currency.size() != 3 || !current_codes().contains(currency)) {
+    return make_error(Errc::invalid_input,
+                      shown + " is not an ISO 4217 currency in use (such as CNY, USD, EUR)");
+  }
+  for (const auto c : kNoMinorUnit) {
+    if (c == currency) {
+      return make_error(Errc::invalid_input,
+                        shown + " has no minor unit in ISO 4217: not a currency a fee is paid in");
+    }
+  }
+  for (const auto& d : kCldrDeparts) {
+    if (d.code == currency) {
+      return d.iso;
+    }
+  }
+  return icu_fraction_digits(currency);
+}
+
+int icu_fraction_digits(std::string_view currency) {
+  std::array<UChar, 4> code{};
+  for (std::size_t i = 0; i < 3 && i < currency.size(); ++i) {
+    code[i] = static_cast<UChar>(static_cast<unsigned char>(currency[i]));
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  const std::int32_t digits = ucurr_getDefaultFractionDigits(code.data(), &status);
+  return U_SUCCESS(status) ? digits : 2;
+}
+
 int currency_exponent(std::string_view currency) {
-  // ISO 4217 currencies whose minor unit is not 1/100 (the list 4217 publishes).
-  static constexpr std::array<std::string_view, 16> kZero{"BIF", "CLP", "DJF", "GNF", "ISK", "JPY",
-                                                          "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
-                                                          "VND", "VUV", "XAF", "XOF"};
-  static constexpr std::array<std::string_view, 7> kThree{"BHD", "IQD", "JOD", "KWD",
-                                                          "LYD", "OMR", "TND"};
-  for (auto c : kZero) {
-    if (c == currency) {
-      return 0;
-    }
-  }
-  for (auto c : kThree) {
-    if (c == currency) {
-      return 3;
-    }
-  }
-  return 2;
+  const auto unit = currency_minor_unit(currency);
+  return unit ? *unit : 2;
 }
 
 namespace {
@@ -82,7 +160,11 @@ Result<std::int64_t> parse_scaled(std::string_view text, int exp, const std::str
 }  // namespace
 
 Result<std::int64_t> parse_money(std::string_view text, std::string_view currency) {
-  const int exp = currency_exponent(currency);
+  const auto unit = currency_minor_unit(currency);
+  if (!unit) {
+    return unit.error();
+  }
+  const int exp = *unit;
   return parse_scaled(
       text, exp,
       "more decimals than " + std::string(currency) + " has (" + std::to_string(exp) + ")");

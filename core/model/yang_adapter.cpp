@@ -244,7 +244,13 @@ class Converter {
       c.end = add_years_local(c.start, 1, *zone);
       ends_.emplace_back(n, format_time(c.end, *zone));
     }
+    if (auto unit = currency_minor_unit(c.currency); !unit) {
+      fail(child(n, "currency"), unit.error().msg);
+    }
     for (const char* leaf : {"monthly-fee", "installation-fee"}) {
+      if (!currency_minor_unit(c.currency)) {
+        break;  // said once, on the currency
+      }
       auto m = parse_money(text(n, leaf), c.currency);
       if (!m) {
         fail(child(n, leaf), m.error().msg);

@@ -3,6 +3,7 @@
 // availability = round-half-up((period − counted) × 100000 / period) thousandths of a percent.
 #include "colosla/sla/sla.hpp"
 
+#include "colosla/base/money.hpp"
 #include "sla_world.hpp"
 
 using namespace colosla;
@@ -698,6 +699,16 @@ TEST_CASE("deduction days: one per calendar day, rounded once, capped",
     missed("2026-11-06", "10");
     missed("2026-11-07", "10");
     CHECK(w.of("2026-11", kLate).credit.deduction == 9'998);
+  }
+  SECTION("in a currency without decimals (XPF), rounded to whole francs") {
+    // 1000 XPF, one missed day in November: 1000 ÷ 30 = 33.33… → 33 (ISO 4217: XPF has none).
+    auto& c = w.contract();
+    c.currency = "XPF";
+    c.monthly_fee = parse_money("1000", "XPF").value();
+    missed("2026-11-05", "10");
+    const auto r = w.of("2026-11", kLate);
+    CHECK(r.credit.deduction == 33);
+    CHECK(format_money(r.credit.deduction, r.currency) == "33");
   }
   SECTION("every day of February: the deduction reaches the fee, never more") {
     auto& c = w.contract();
