@@ -113,9 +113,9 @@ constexpr std::array kCommands{
             "--contract ID --month YYYY-MM [--format text|json|html|pdf]\n"
             "[--language zh|en|both]",
             "one statement (a month not closed: a draft as of now)", &statement_show},
-    Command{kStatements, "statement", "verify", "",
+    Command{kStatements, "statement", "verify", "[--last DIGEST]",
             "recompute the chain of digests (exit 1 naming the first\n"
-            "statement that does not hold)",
+            "statement that does not hold, or when DIGEST is gone)",
             &statement_verify},
     Command{kStatements, "statement", "export", "--month YYYY-MM [--contract ID] [--format csv]",
             "the month's statements for billing, one CSV line each", &statement_export},

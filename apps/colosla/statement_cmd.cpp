@@ -1,5 +1,6 @@
 // colosla statement close|list|show|verify|export: closed monthly statements (SPEC §7b,
 // docs/statements.md). The work is core/services' (statements.hpp); this file parses and prints.
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -156,6 +157,9 @@ int statement_show(Context& ctx) {
 
 int statement_verify(Context& ctx) {
   po::options_description d("statement verify");
+  d.add_options()("last", po::value<std::string>(),
+                  "a digest verify printed before (kept elsewhere): the chain must still hold "
+                  "that statement (finds statements removed from its end)");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
@@ -174,6 +178,20 @@ int statement_verify(Context& ctx) {
               << ", place " << s.seq << "): " << check->why << "; " << check->count
               << " statements before it hold\n";
     return kRejected;
+  }
+  if (vm->count("last") != 0) {
+    const std::string last = (*vm)["last"].as<std::string>();
+    auto all = store->statements(std::nullopt);
+    if (!all) {
+      return report(all.error());
+    }
+    const bool held = std::any_of(all->begin(), all->end(),
+                                  [&](const core::Statement& s) { return s.digest == last; });
+    if (!held) {
+      std::cout << "BROKEN: no statement has the digest " << last << " any more: statements were "
+                << "removed from the end of the chain (" << check->count << " statements hold)\n";
+      return kRejected;
+    }
   }
   std::cout << "OK: " << check->count << " statements, the chain holds; last digest "
             << (check->last_digest.empty() ? "(none)" : check->last_digest) << "\n";

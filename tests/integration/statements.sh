@@ -167,7 +167,22 @@ run "$colosla" --db "$work/deleted.db" statement verify
 expect_rc 1
 expect_has "$out" "BROKEN: statement ST-2026-12-000002 (C-001 2026-12, place 2): its place in the chain is 2 where 1 was expected"
 
-# The original still holds.
+# The last statements deleted: the shorter chain holds, but not the digest kept before.
 c statement verify
+dec_digest=$(sed -n 's/.*last digest \([0-9a-f]\{64\}\)$/\1/p' <<<"$out")
+[ -n "$dec_digest" ] || fail "verify prints the last digest"
+cp "$db" "$work/truncated.db"
+sqlite3 "$work/truncated.db" "DROP TRIGGER statement_never_deleted; DELETE FROM statement WHERE seq = 2"
+run "$colosla" --db "$work/truncated.db" statement verify
+expect_rc 0
+expect_eq "$out" "OK: 1 statements, the chain holds; last digest $nov_digest"
+run "$colosla" --db "$work/truncated.db" statement verify --last "$dec_digest"
+expect_rc 1
+expect_has "$out" "BROKEN: no statement has the digest $dec_digest any more"
+
+# The original still holds.
+c statement verify --last "$dec_digest"
+expect_rc 0
+c statement verify --last "$nov_digest"
 expect_rc 0
 echo "statements: ok"
