@@ -216,11 +216,25 @@ Result<json> adjustments_for(const Store& store, const Snapshot& snap, const std
     if (*current == before) {
       continue;
     }
+    // The records entered since that can bear on that month: dated in it or within the report
+    // window after its end (a customer report comes after its outage), and every correction or
+    // withdrawal. When none is, every record entered since.
+    const Window w = month_window(*ym, z);
+    const Contract* c = snap.inventory->find_contract(contract);
+    const std::chrono::days after{c != nullptr ? c->sla.report_window_days + 1 : 6};
     std::string cause;
+    std::string any;
     for (const Record& r : snap.records) {
-      if (r.id > cause_after && (r.contract == contract || r.contract.empty())) {
-        cause += (cause.empty() ? "" : "; ") + record_words(r, z);
+      if (r.id <= cause_after || (r.contract != contract && !r.contract.empty())) {
+        continue;
       }
+      const bool bears = r.retraction || r.supersedes != 0 ||
+                         (r.at < w.end + after && r.until.value_or(r.at) >= w.begin);
+      std::string& into = bears ? cause : any;
+      into += (into.empty() ? "" : "; ") + record_words(r, z);
+    }
+    if (cause.empty()) {
+      cause = any;
     }
     if (cause.empty()) {
       cause = "no record entered since " + s.number +

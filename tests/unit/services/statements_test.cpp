@@ -186,6 +186,10 @@ TEST_CASE("closing a month: the as-of rule, once, adjustments carried once", "[s
   report.entered_by = "ops";
   report.entered_at = clock.now();
   REQUIRE(add_record(*f.store, report));
+  // A record of December, entered then too, is not November's cause.
+  Record later = report;
+  later.at = at("2026-12-20T01:00:00Z");
+  REQUIRE(add_record(*f.store, later));
   const std::string frozen = statement_document(s, "both").value();
 
   clock.set(at("2027-01-01T01:00:00Z"));
