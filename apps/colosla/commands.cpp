@@ -18,6 +18,8 @@ constexpr std::string_view kRecords =
     "Records (never edited: --supersedes N corrects record N, remove N withdraws it; each add,\n"
     "record and complete takes [--by NAME] (default: your login name) and [--note TEXT]):";
 constexpr std::string_view kReports = "Reports:";
+constexpr std::string_view kStatements =
+    "Statements (closed months, never changed; later corrections are adjustments):";
 constexpr std::string_view kDevices = "Devices (SNMP and NETCONF):";
 
 constexpr std::string_view kRecordList = "[--contract ID] [--format text|json]";
@@ -99,6 +101,24 @@ constexpr std::array kCommands{
             "check_colosla computing the figures now (its options, output\n"
             "and exit codes are check_colosla's: colosla check --help)",
             &check},
+
+    Command{kStatements, "statement", "close",
+            "--month YYYY-MM [--contract ID] [--as-of T] [--by NAME]",
+            "freeze each contract's month: its report, a number, a digest\n"
+            "chained to the previous statement's (exit 1: closed already)",
+            &statement_close},
+    Command{kStatements, "statement", "list", "[--contract ID] [--format text|json|csv]",
+            "the closed statements, in close order", &statement_list},
+    Command{kStatements, "statement", "show",
+            "--contract ID --month YYYY-MM [--format text|json|html|pdf]\n"
+            "[--language zh|en|both]",
+            "one statement (a month not closed: a draft as of now)", &statement_show},
+    Command{kStatements, "statement", "verify", "[--last DIGEST]",
+            "recompute the chain of digests (exit 1 naming the first\n"
+            "statement that does not hold, or when DIGEST is gone)",
+            &statement_verify},
+    Command{kStatements, "statement", "export", "--month YYYY-MM [--contract ID] [--format csv]",
+            "the month's statements for billing, one CSV line each", &statement_export},
 
     Command{kDevices, "", "poll", "[--device D] [--timeout MS] [--retries N]",
             "ask devices now; record what changed", &poll},

@@ -74,7 +74,8 @@ read_only_commands() {  # read_only_commands WHEN: each read-only command as the
   local cmd
   for cmd in "report --month 2026-11 --format json" "stats" "events" "inventory show" \
     "inventory show --format json" "map list" "exclude list" "notify list" "nagios-config" "zabbix discovery" \
-    "check --contract C-001 --as-of 2026-11-05T10:16:00+08:00"; do
+    "check --contract C-001 --as-of 2026-11-05T10:16:00+08:00" "statement list" "statement verify" \
+    "statement show --contract C-001 --month 2026-11 --format json"; do
     # shellcheck disable=SC2086
     run reader $cmd
     case $cmd in

@@ -105,6 +105,14 @@ class PgStore final : public Store {
   Result<std::optional<Lease>> lease(const std::string& name, Timestamp now) const override;
   Result<void> fence_writes(std::optional<LeaseFence> fence) override;
 
+  // Closed statements (statements.cpp).
+  Result<void> append_statement(const Statement& s) override;
+  Result<std::vector<Statement>> statements(
+      const std::optional<std::string>& contract) const override;
+  Result<std::optional<Statement>> statement(const std::string& contract,
+                                             const std::string& month) const override;
+  Result<std::optional<Statement>> last_statement() const override;
+
   /// The connection and what it caches.
   struct Impl {
     std::unique_ptr<Connection> conn;

@@ -348,6 +348,47 @@ class Leases {
   virtual Result<void> fence_writes(std::optional<LeaseFence> fence) = 0;
 };
 
+/// A closed month of one contract as the store keeps it (StatementStore): what the caller froze,
+/// as text. The store reads none of the JSON and computes no digest: core/services/statements.hpp
+/// makes them (docs/statements.md).
+struct Statement {
+  std::int64_t seq = 0;  ///< its place in the store's one chain, in close order: 1, 2, ...
+  std::string number;    ///< "ST-2026-11-000001": never changes
+  std::string contract;
+  std::string month;  ///< "2026-11"
+  std::string
+      document;  ///< the frozen statement (the report's contract object, adjustments, total)
+  std::string closed_by;
+  Timestamp closed_at;
+  Timestamp as_of;
+  std::string inputs;           ///< the digests of the inputs, JSON text
+  std::string previous_digest;  ///< the digest of the statement before it (hex; "" for the first)
+  std::string digest;           ///< hex SHA-256 over the canonical JSON of the above
+};
+
+/// Closed statements: appended only, one chain per store. Nothing updates or deletes one through
+/// colosla (there is no method for it; SQLite refuses both by triggers), and a change made behind
+/// colosla's back breaks the chain of digests, which `colosla statement verify` recomputes.
+class StatementStore {
+ public:
+  virtual ~StatementStore() = default;
+  /// Appends `s` at the end of the chain: its seq must be the last statement's + 1 (1 for the
+  /// first) and its previous_digest the last statement's digest ("" for the first). Errors:
+  /// conflict when the contract's month has a statement already ("... is closed already:
+  /// statement NUMBER"), also when two closers race (the unique index on contract and month),
+  /// or when the chain moved since the caller read its end (another statement was appended);
+  /// store. Nothing is written on error.
+  virtual Result<void> append_statement(const Statement& s) = 0;
+  /// Every statement in chain order (seq), or only one contract's.
+  virtual Result<std::vector<Statement>> statements(
+      const std::optional<std::string>& contract) const = 0;
+  /// The statement of one contract's month (nullopt: the month is not closed).
+  virtual Result<std::optional<Statement>> statement(const std::string& contract,
+                                                     const std::string& month) const = 0;
+  /// The last statement of the chain (nullopt: none yet).
+  virtual Result<std::optional<Statement>> last_statement() const = 0;
+};
+
 /// A holder name for a lease, unique to this process: the host's name, the process id and a
 /// random number ("db1:4242:9f3a"), so that a restarted process, even one with a dead process's
 /// pid, is another holder.
@@ -363,10 +404,11 @@ class Store : public Transactor,
               public StatusCache,
               public ReceiverState,
               public ProbeLeases,
-              public Leases {
+              public Leases,
+              public StatementStore {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 15;
+  static constexpr int kSchemaVersion = 16;
 
   enum class Mode {
     create,     ///< Read and write; create the store (a file: mode 0600) when there is none.
