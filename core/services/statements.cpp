@@ -452,6 +452,14 @@ Result<std::vector<Statement>> close_month(Store& store, const CloseRequest& req
                                            const Clock& clock) {
   const Timestamp now = clock.now();
   const std::string month = format_month(request.month);
+  if (request.as_of > now) {
+    // What is frozen must have happened: an outage still open would be counted up to a time
+    // that has not come, and records yet to be entered would be missing without a trace.
+    return make_error(Errc::invalid_input, "--as-of " + format_time_utc(request.as_of) +
+                                               " is after the time of closing (" +
+                                               format_time_utc(now) +
+                                               "): a statement holds only what has happened");
+  }
   // One closer at a time across the cluster (a singleton, as evaluate's leader is); the unique
   // index on (contract, month) and the chain's checks hold without it too.
   const std::string holder = lease_holder_name();

@@ -5,7 +5,7 @@
 # usage: postgresql_statements.sh COLOSLA SOURCE_DIR (COLOSLA_TEST_POSTGRESQL: the admin URI)
 colosla=$1 src=$2
 . "$src/tests/integration/lib.sh"
-require_tools psql python3
+require_tools psql python3 faketime
 admin=${COLOSLA_TEST_POSTGRESQL:?the admin URI of the tests\' PostgreSQL (tests/support/postgresql.sh run)}
 
 name=colosla_statements_$$
@@ -30,7 +30,9 @@ c statement show --contract C-001 --month 2026-11 --format json
 nov_json=$out
 c customer-report add --contract C-001 --at 2026-11-03T09:00:00+08:00 --guarantee network --by ops
 expect_rc 0
-c statement close --month 2026-12 --as-of 2027-01-01T00:00:00+08:00 --by bob
+# After December has ended (libfaketime sets the clock; the server's stays).
+run faketime -f "@2027-01-02 00:00:00" "$colosla" --db "$pg" --secrets-key "$work/store.key" \
+  statement close --month 2026-12 --as-of 2027-01-01T00:00:00+08:00 --by bob
 expect_rc 0
 c statement show --contract C-001 --month 2026-11 --format json
 expect_eq "$out" "$nov_json" "the closed statement, byte for byte"

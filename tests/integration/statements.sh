@@ -6,7 +6,7 @@
 # usage: statements.sh COLOSLA SOURCE_DIR
 colosla=$1 src=$2
 . "$src/tests/integration/lib.sh"
-require_tools sqlite3 python3
+require_tools sqlite3 python3 faketime
 
 db=$work/store.db
 c() { run "$colosla" --db "$db" "$@"; }
@@ -80,7 +80,13 @@ c statement show --contract C-001 --month 2026-12 --format json
 expect_rc 0
 expect_has "$out" '"statement":null'
 expect_has "$out" '"amount":"2800.00"'
+# December has not ended on this machine's clock: refused, then closed on a clock set after it
+# (libfaketime: the only fake here is the time).
 c statement close --month 2026-12 --as-of 2027-01-01T00:00:00+08:00 --by bob
+expect_rc 1
+expect_has "$err" "--as-of 2026-12-31T16:00:00Z is after the time of closing ("
+run faketime -f "@2027-01-02 00:00:00" "$colosla" --db "$db" statement close --month 2026-12 \
+  --as-of 2027-01-01T00:00:00+08:00 --by bob
 expect_rc 0
 expect_has "$out" "closed C-001 2026-12: statement ST-2026-12-000002"
 c statement show --contract C-001 --month 2026-12 --format json

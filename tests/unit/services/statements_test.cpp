@@ -192,6 +192,15 @@ TEST_CASE("closing a month: the as-of rule, once, adjustments carried once", "[s
   REQUIRE(add_record(*f.store, later));
   const std::string frozen = statement_document(s, "both").value();
 
+  // Before December has ended on the clock, an as-of after it is refused: nothing is frozen
+  // that has not happened.
+  auto ahead = close_month(*f.store, close_of("2026-12", "2027-01-01T00:00:00Z"), clock);
+  REQUIRE_FALSE(ahead);
+  CHECK(ahead.error().msg ==
+        "--as-of 2027-01-01T00:00:00Z is after the time of closing (2026-12-02T01:00:00Z): a "
+        "statement holds only what has happened");
+  CHECK(f.store->statements({}).value().size() == 1);
+
   clock.set(at("2027-01-01T01:00:00Z"));
   auto dec = close_month(*f.store, close_of("2026-12", "2027-01-01T00:00:00Z"), clock);
   REQUIRE(dec);
