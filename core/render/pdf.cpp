@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "colosla/base/child_process.hpp"
+#include "colosla/base/text.hpp"
 #include "colosla/render/statement.hpp"
 
 namespace colosla::core {
@@ -144,6 +145,8 @@ Result<std::string> statement_pdf(const std::string& html, std::chrono::seconds 
     if (diagnostics.size() > 2000) {
       diagnostics.erase(0, diagnostics.size() - 2000);
     }
+    // It may quote the page, which holds text from devices and people: escaped for the log.
+    diagnostics = escaped(diagnostics);
     return Error{Errc::io,
                  (WIFEXITED(status) && WEXITSTATUS(status) == 127
                       ? std::string("cannot be run (is the weasyprint package installed?)")
