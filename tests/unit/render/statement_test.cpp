@@ -192,3 +192,23 @@ TEST_CASE("statement: a document missing keys renders, without an exception",
   CHECK_NOTHROW(statement_html(json{{"report", {{"network", 5}, {"period", "x"}}}}));
   CHECK_NOTHROW(statement_html(json::array()));
 }
+
+TEST_CASE("statement: the rent waived, and the installation refund", "[render][statement]") {
+  World w;
+  w.port("2026-11-01T00:00:00+08:00", State::up);
+  w.power_on("2026-11-01T00:00:00+08:00");
+  w.port("2026-11-10T00:00:00+08:00", State::down);  // 50 min, reported: counted ≥ 44 min
+  w.port("2026-11-10T00:50:00+08:00", State::up);
+  w.report("2026-11-10T01:00:00+08:00");
+  const auto r = w.of("2026-11", kLate);  // never installed: the refund is due in November
+  REQUIRE(r.credit.rent_waived);
+  const std::string html = statement_html(
+      draft_document(std::chrono::year{2026} / std::chrono::November, at(kLate), r, "en"));
+  CHECK_THAT(html, Catch::Contains("Month&apos;s rent waived: network connectivity not met "
+                                   "(Article 1.3)</span><div>50 min ≥ 44 min</div></td>"
+                                   "<td class=\"num\">3000.00 CNY</td>"));
+  CHECK_THAT(html, Catch::Contains("(shown only: the month&apos;s rent is already waived)"));
+  CHECK_THAT(html, Catch::Contains("Installation fee refund (Article 3, settled on its own)"));
+  CHECK_THAT(html, Catch::Contains("<td class=\"num\">500.00 CNY</td>"));
+  CHECK(count(html, "class=\"fig bad\"") >= 2);  // counted and availability marked
+}
