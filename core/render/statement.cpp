@@ -169,8 +169,8 @@ nlohmann::json draft_document(std::chrono::year_month month, Timestamp as_of,
   doc["report"] = json::parse(contract_json(month, c));
   doc["adjustments"] = json::array();
   doc["language"] = std::string(language);
-  doc["as-of"] =
-      format_time(as_of, Zone::locate(c.time_zone) ? *Zone::locate(c.time_zone) : Zone::utc());
+  const auto zone = Zone::locate(c.time_zone);
+  doc["as-of"] = format_time(as_of, zone ? *zone : Zone::utc());
   return doc;
 }
 

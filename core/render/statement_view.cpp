@@ -100,7 +100,8 @@ nlohmann::json guarantee_view(const Languages& l, const json& report, const char
   const auto begin = time_of(str(period, "start"));
   const auto end = time_of(str(period, "end"));
   json spans = json::array(), marks = json::array(), ticks = json::array(), legend = json::array();
-  v["future"] = false;
+  // Without a period (a month listed only for its installation refund) nothing was evaluated.
+  v["future"] = json{{"x", "0.00"}, {"w", "1000.00"}};
   v["svg-height"] = 74;
   if (begin && end && *begin < *end) {
     const Scale sc{*begin, *end};
@@ -136,9 +137,8 @@ nlohmann::json guarantee_view(const Languages& l, const json& report, const char
            {"state", state},
            {"title", local(str(s, "from")) + " – " + local(str(s, "to")) + " " + state}});
     }
-    if (last < *end) {
-      v["future"] = {{"x", fixed(sc.x(last))}, {"w", fixed(1000.0 - sc.x(last))}};
-    }
+    v["future"] = last < *end ? json{{"x", fixed(sc.x(last))}, {"w", fixed(1000.0 - sc.x(last))}}
+                              : json(false);
     int n = 0;
     for (const auto& o : list(g, "outages")) {
       ++n;

@@ -212,3 +212,16 @@ TEST_CASE("statement: the rent waived, and the installation refund", "[render][s
   CHECK_THAT(html, Catch::Contains("<td class=\"num\">500.00 CNY</td>"));
   CHECK(count(html, "class=\"fig bad\"") >= 2);  // counted and availability marked
 }
+
+TEST_CASE("statement: a month listed only for its installation refund", "[render][statement]") {
+  World w;
+  w.contract().start = at("2026-12-01T00:00:00+08:00");  // signed 10-30, refund month November
+  const auto r = w.of("2026-11", kLate);
+  REQUIRE(r.period.empty());
+  const std::string html = statement_html(
+      draft_document(std::chrono::year{2026} / std::chrono::November, at(kLate), r, "both"));
+  // The timelines say nothing was evaluated, rather than "available".
+  CHECK_THAT(html, Catch::Contains("<rect x=\"0.00\" y=\"14\" width=\"1000.00\" height=\"34\" "
+                                   "fill=\"url(#s0-network-future)\"/>"));
+  CHECK_THAT(html, Catch::Contains("Installation fee refund (Article 3, settled on its own)"));
+}
