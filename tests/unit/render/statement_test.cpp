@@ -60,7 +60,7 @@ TEST_CASE("statement: the figures, the timeline and the credit, in both language
           "[render][statement]") {
   const std::string html = statement_html(example());
   CHECK_THAT(html, Catch::StartsWith("<!DOCTYPE html>"));
-  CHECK_THAT(html, Catch::Contains("@page { size: A4;"));
+  CHECK_THAT(html, Catch::Contains("size: A4; margin: 16mm 14mm 18mm 14mm;"));
   CHECK_THAT(html, Catch::Contains("网络联通性（第一条）"));
   CHECK_THAT(html, Catch::Contains("Network connectivity (Article 1)"));
   CHECK_THAT(html, Catch::Contains("每月不聯通時間少于44分鐘"));
