@@ -225,3 +225,15 @@ TEST_CASE("statement: a month listed only for its installation refund", "[render
                                    "fill=\"url(#s0-network-future)\"/>"));
   CHECK_THAT(html, Catch::Contains("Installation fee refund (Article 3, settled on its own)"));
 }
+
+namespace colosla::core::statement {
+std::string_view statement_template();  // generated from templates/statement.html.mustache
+}  // namespace colosla::core::statement
+
+TEST_CASE("statement: the template writes no value unescaped", "[render][statement]") {
+  const std::string_view t = statement::statement_template();
+  REQUIRE(t.size() > 1000);
+  CHECK(t.find("{{{") == std::string_view::npos);
+  CHECK(t.find("{{&") == std::string_view::npos);
+  CHECK(t.find("{{=") == std::string_view::npos);  // no change of delimiters that could hide one
+}
