@@ -11,9 +11,12 @@ namespace colosla::cli {
 
 namespace {
 
-// The language of a contract's statement: the inventory's `language` leaf once it has one
-// (SPEC §8, added with Articles 5–9); until then both, as the SPEC's default says.
-std::string statement_language(const core::ContractReport&) { return "both"; }
+// What a contract's draft statement takes beyond the engine's report: its language, the
+// inventory's `language` leaf once it has one (SPEC §8, added with Articles 5–9), until then
+// "both" as the SPEC's default says; and the month's Articles 5–9 ("process") once recorded.
+void complete_statement(const core::ContractReport&, nlohmann::json& document) {
+  document["language"] = "both";
+}
 
 }  // namespace
 
@@ -52,7 +55,7 @@ int report_month(Context& ctx) {
   std::string render_error;
   auto writer =
       format == "html" || format == "pdf"
-          ? core::make_statement_writer(format, std::cout, statement_language, &render_error)
+          ? core::make_statement_writer(format, std::cout, complete_statement, &render_error)
           : core::make_report_writer(format, std::cout);
   bool begun = false;
   auto r = core::month_report(*store, *month, as_of, contract, [&](const core::ContractReport& c) {

@@ -118,15 +118,17 @@ std::string render_page(const std::vector<json>& documents) {
 // `colosla report --format html|pdf`: every contract's draft statement on one page.
 class StatementWriter final : public ReportWriter {
  public:
-  StatementWriter(bool pdf, std::ostream& out,
-                  std::function<std::string(const ContractReport&)> language, std::string* error)
-      : pdf_(pdf), out_(out), language_(std::move(language)), error_(error) {}
+  StatementWriter(bool pdf, std::ostream& out, CompleteDocument complete, std::string* error)
+      : pdf_(pdf), out_(out), complete_(std::move(complete)), error_(error) {}
   void begin(std::chrono::year_month month, Timestamp as_of) override {
     month_ = month;
     as_of_ = as_of;
   }
   void contract(const ContractReport& c) override {
-    docs_.push_back(draft_document(month_, as_of_, c, language_ ? language_(c) : "both"));
+    docs_.push_back(draft_document(month_, as_of_, c, "both"));
+    if (complete_) {
+      complete_(c, docs_.back());
+    }
   }
   void end() override {
     const std::string html = statements_html(docs_);
@@ -147,7 +149,7 @@ class StatementWriter final : public ReportWriter {
  private:
   bool pdf_;
   std::ostream& out_;
-  std::function<std::string(const ContractReport&)> language_;
+  CompleteDocument complete_;
   std::string* error_;
   std::chrono::year_month month_;
   Timestamp as_of_;
@@ -174,11 +176,10 @@ nlohmann::json draft_document(std::chrono::year_month month, Timestamp as_of,
   return doc;
 }
 
-std::unique_ptr<ReportWriter> make_statement_writer(
-    std::string_view format, std::ostream& out,
-    std::function<std::string(const ContractReport&)> language, std::string* error) {
+std::unique_ptr<ReportWriter> make_statement_writer(std::string_view format, std::ostream& out,
+                                                    CompleteDocument complete, std::string* error) {
   if (format == "html" || format == "pdf") {
-    return std::make_unique<StatementWriter>(format == "pdf", out, std::move(language), error);
+    return std::make_unique<StatementWriter>(format == "pdf", out, std::move(complete), error);
   }
   return nullptr;
 }

@@ -38,12 +38,17 @@ Result<std::string> statement_pdf(const std::string& html,
 nlohmann::json draft_document(std::chrono::year_month month, Timestamp as_of,
                               const ContractReport& c, std::string_view language);
 
-/// A ReportWriter for `colosla report`: "html" (every contract's draft statement on one page) or
-/// "pdf" (the same page as a PDF, by statement_pdf). `language` gives each contract's statement
-/// language. nullptr for another format. A pdf writer that fails writes nothing and reports the
-/// error on `error`.
-std::unique_ptr<ReportWriter> make_statement_writer(
-    std::string_view format, std::ostream& out,
-    std::function<std::string(const ContractReport&)> language, std::string* error = nullptr);
+/// What the caller adds to each contract's draft document before it is rendered: its "language"
+/// (the inventory's), and what the engine's report does not hold (the report's "process", SPEC
+/// §7). May be empty.
+using CompleteDocument = std::function<void(const ContractReport&, nlohmann::json& document)>;
+
+/// A ReportWriter for `colosla report`: "html" (every contract's draft statement on one page,
+/// language "both" unless `complete` says otherwise) or "pdf" (the same page as a PDF, by
+/// statement_pdf). nullptr for another format. A pdf writer that fails writes nothing and
+/// reports the error on `error`.
+std::unique_ptr<ReportWriter> make_statement_writer(std::string_view format, std::ostream& out,
+                                                    CompleteDocument complete,
+                                                    std::string* error = nullptr);
 
 }  // namespace colosla::core
