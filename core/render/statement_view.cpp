@@ -1,13 +1,13 @@
 // The statement's view: what the template shows, built from the statement document. Every value
 // is read defensively (a key missing or of another type is left out, never an exception), and
 // times, durations and money are formatted here so that the template only lays them out.
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <regex>
 #include <string>
 
 #include "colosla/base/calendar.hpp"
-#include "colosla/base/money.hpp"
 #include "labels.hpp"
 #include "read.hpp"
 #include "view.hpp"
