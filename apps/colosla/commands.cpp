@@ -80,7 +80,7 @@ constexpr std::array kCommands{
     Command{kRecords, "contact-invalid", "remove", kRecordRemove, kRemoveSummary, &record_remove},
 
     Command{kReports, "", "report",
-            "--month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html]",
+            "--month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html|pdf]",
             "the month's SLA report of every contract (or one)", &report_month},
     Command{kReports, "", "evaluate",
             "[--as-of T] [--every N [--lead]] [--event-log FILE] [--status-dir DIR]",

@@ -1,12 +1,24 @@
-// colosla report --month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html]
+// colosla report --month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html|pdf]
 #include <iostream>
 
 #include "cli.hpp"
+#include "colosla/render/statement.hpp"
 #include "colosla/services/operations.hpp"
 #include "colosla/sla/report_format.hpp"
 #include "commands.hpp"
 
 namespace colosla::cli {
+
+namespace {
+
+// What a contract's draft statement takes beyond the engine's report: its language, the
+// inventory's `language` leaf once it has one (SPEC §8, added with Articles 5–9), until then
+// "both" as the SPEC's default says; and the month's Articles 5–9 ("process") once recorded.
+void complete_statement(const core::ContractReport&, nlohmann::json& document) {
+  document["language"] = "both";
+}
+
+}  // namespace
 
 int report_month(Context& ctx) {
   po::options_description d("report");
@@ -15,7 +27,8 @@ int report_month(Context& ctx) {
       "contract", po::value<std::string>(), "only this contract")(
       "as-of", po::value<std::string>()->default_value("now"),
       "evaluate as of this time (RFC 3339 or now): nothing after it counts")(
-      "format", po::value<std::string>()->default_value("text"), "text, json, csv or html");
+      "format", po::value<std::string>()->default_value("text"),
+      "text, json, csv, html or pdf (html and pdf: each contract's draft statement)");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
@@ -27,7 +40,7 @@ int report_month(Context& ctx) {
   if (!month) {
     throw UsageError("--month: " + month.error().msg);
   }
-  const std::string format = format_option(*vm, {"text", "json", "csv", "html"});
+  const std::string format = format_option(*vm, {"text", "json", "csv", "html", "pdf"});
   const Timestamp as_of = parse_time_option("as-of", (*vm)["as-of"].as<std::string>(), *ctx.clock);
   std::optional<std::string> contract;
   if (vm->count("contract") != 0) {
@@ -39,7 +52,11 @@ int report_month(Context& ctx) {
   }
   // Written as computed, contract by contract; nothing reaches stdout when the report fails
   // before its first contract (an unknown contract, an unreadable store).
-  auto writer = core::make_report_writer(format, std::cout);
+  std::string render_error;
+  auto writer =
+      format == "html" || format == "pdf"
+          ? core::make_statement_writer(format, std::cout, complete_statement, &render_error)
+          : core::make_report_writer(format, std::cout);
   bool begun = false;
   auto r = core::month_report(*store, *month, as_of, contract, [&](const core::ContractReport& c) {
     if (!begun) {
@@ -56,6 +73,9 @@ int report_month(Context& ctx) {
   }
   writer->end();
   std::cout.flush();
+  if (!render_error.empty()) {
+    return report(make_error(Errc::io, render_error));
+  }
   return kOk;
 }
 

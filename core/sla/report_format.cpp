@@ -182,6 +182,16 @@ void guarantee_json(Json& j, const GuaranteeReport& g, Guarantee kind, const Zon
     j.close_object();
   }
   j.close_array();
+  // The month as consecutive spans of one state (the seconds of each add up to the figures).
+  j.key("timeline").open_array();
+  for (const auto& t : g.timeline) {
+    j.open_object();
+    j.key("from").str(format_time(t.span.begin, z));
+    j.key("to").str(format_time(t.span.end, z));
+    j.key("state").str(to_string(t.state));
+    j.close_object();
+  }
+  j.close_array();
   j.close_object();
 }
 
@@ -190,8 +200,12 @@ class JsonWriter final : public ReportWriter {
  public:
   explicit JsonWriter(std::ostream& out) : out_(out), j_(buf_) {}
 
+  // For a contract's object alone (contract_json): the month its credit lines are of.
+  void set_month(std::chrono::year_month month) { month_ = month; }
+
   void begin(std::chrono::year_month month, Timestamp as_of) override {
     j_.open_object();
+    month_ = month;
     j_.key("month").str(format_month(month));
     j_.key("as-of").str(format_time_utc(as_of));
     j_.key("contracts").open_array();
@@ -259,6 +273,11 @@ class JsonWriter final : public ReportWriter {
     j_.key("total").str(format_money(c.credit.total, c.currency));
     j_.key("currency").str(c.currency);
     j_.close_object();
+    // What the credit's lines are worked out from (the customer's statement shows them).
+    j_.key("month").str(format_month(month_));
+    j_.key("monthly-fee").str(format_money(c.monthly_fee, c.currency));
+    j_.key("days-in-month")
+        .num(static_cast<std::int64_t>(static_cast<unsigned>((month_ / std::chrono::last).day())));
     j_.close_object();
     flush();
   }
@@ -279,6 +298,7 @@ class JsonWriter final : public ReportWriter {
   std::ostream& out_;
   std::string buf_;
   Json j_;
+  std::chrono::year_month month_;
 };
 
 // -- text ------------------------------------------------------------------------------------
@@ -381,7 +401,7 @@ void contract_text(std::ostream& out, const ContractReport& c) {
       << (i.late ? ", LATE" : "") << "\n";
 }
 
-// Totals for the last line of the text and the top of the HTML page.
+// Totals for the last line of the text.
 struct Totals {
   std::size_t contracts = 0, network_breached = 0, power_breached = 0, deduction_days = 0;
   std::size_t unmonitored = 0;  // contracts with unmonitored seconds in either guarantee
@@ -483,85 +503,6 @@ class CsvWriter final : public ReportWriter {
   std::string month_;
 };
 
-// -- HTML ------------------------------------------------------------------------------------
-
-std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      default:
-        o += c;
-    }
-  }
-  return o;
-}
-
-// The summary table comes first on the page, so the sections wait in memory until the end
-// (HTML is for reading a few contracts, not for ten thousand).
-class HtmlWriter final : public ReportWriter {
- public:
-  explicit HtmlWriter(std::ostream& out) : out_(out) {}
-  void begin(std::chrono::year_month month, Timestamp as_of) override {
-    month_ = format_month(month);
-    as_of_ = as_of;
-  }
-  void contract(const ContractReport& c) override {
-    rows_ << "<tr><td><a href=\"#" << esc(c.id) << "\">" << esc(c.id) << "</a></td><td>"
-          << esc(c.customer) << "</td><td" << (c.network.breached ? " class=\"bad\"" : "") << ">"
-          << minutes(c.network.counted_seconds) << "</td><td"
-          << (c.power.breached ? " class=\"bad\"" : "") << ">"
-          << percent(c.power.availability_milli) << " %</td><td>" << c.deduction_days.size()
-          << "</td><td>" << format_money(c.credit.total, c.currency) << " " << esc(c.currency)
-          << (c.credit.rent_waived ? " (rent waived)" : "") << "</td><td"
-          << (c.network.unmonitored_seconds > 0 || c.power.unmonitored_seconds > 0
-                  ? " class=\"warn\""
-                  : "")
-          << ">network " << minutes(c.network.unmonitored_seconds) << " ("
-          << percent(c.network.unmonitored_milli) << " %), power "
-          << minutes(c.power.unmonitored_seconds) << " (" << percent(c.power.unmonitored_milli)
-          << " %)</td></tr>\n";
-    std::ostringstream text;
-    contract_text(text, c);
-    sections_ << "<h2 id=\"" << esc(c.id) << "\">" << esc(c.id) << " " << esc(c.customer)
-              << "</h2>\n<pre>" << esc(text.str()) << "</pre>\n";
-    totals_.add(c);
-  }
-  void end() override {
-    out_ << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>SLA report "
-         << month_
-         << "</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:"
-            "collapse;margin:.5em 0}td,th{border:1px solid #999;padding:.2em .6em;text-align:left}"
-            ".bad{color:#b00;font-weight:bold}.warn{color:#a60;font-weight:bold}</style></"
-            "head><body>\n"
-         << "<h1>SLA report " << month_ << "</h1>\n<p>As of " << format_time_utc(as_of_) << ": "
-         << esc(totals_.text()) << ".</p>\n"
-         << "<table><tr><th>contract</th><th>customer</th><th>network counted</th><th>power "
-            "availability</th><th>missed notification days</th><th>credit</th><th>unmonitored "
-            "(counted as available)</th></tr>\n"
-         << rows_.str() << "</table>\n"
-         << sections_.str() << "</body></html>\n";
-  }
-
- private:
-  std::ostream& out_;
-  std::string month_;
-  Timestamp as_of_;
-  std::ostringstream rows_, sections_;
-  Totals totals_;
-};
-
 std::string render(const MonthReport& r, std::string_view format) {
   std::ostringstream out;
   auto w = make_report_writer(format, out);
@@ -597,15 +538,23 @@ std::unique_ptr<ReportWriter> make_report_writer(std::string_view format, std::o
   if (format == "csv") {
     return std::make_unique<CsvWriter>(out);
   }
-  if (format == "html") {
-    return std::make_unique<HtmlWriter>(out);
-  }
   return nullptr;
+}
+
+std::string contract_json(std::chrono::year_month month, const ContractReport& c) {
+  std::ostringstream out;
+  JsonWriter w(out);
+  w.set_month(month);
+  w.contract(c);
+  std::string s = out.str();
+  if (!s.empty() && s.front() == '\n') {
+    s.erase(0, 1);
+  }
+  return s;
 }
 
 std::string report_json(const MonthReport& r) { return render(r, "json"); }
 std::string report_text(const MonthReport& r) { return render(r, "text"); }
 std::string report_csv(const MonthReport& r) { return render(r, "csv"); }
-std::string report_html(const MonthReport& r) { return render(r, "html"); }
 
 }  // namespace colosla::core

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "colosla/sla/sla.hpp"
+#include "timeline.hpp"
 
 namespace colosla::core::sweeping {
 
@@ -223,8 +224,9 @@ struct Interval {
 
 // What a sweep of one guarantee yields.
 struct Swept {
-  std::vector<Interval> outages;  // every one that touches [period.begin, eval_end)
-  std::int64_t unmonitored = 0;   // seconds in [period.begin, eval_end)
+  std::vector<Interval> outages;            // every one that touches [period.begin, eval_end)
+  std::int64_t unmonitored = 0;             // seconds in [period.begin, eval_end)
+  std::vector<Window> unmonitored_windows;  // those seconds, in time order (for the timeline)
 };
 
 // Sums the outages of one guarantee into the report: exclusions, the report rule, breach.
@@ -234,6 +236,7 @@ GuaranteeReport judge(Swept&& swept, const Window& counted_window, std::int64_t 
   GuaranteeReport g;
   g.unmonitored_seconds = swept.unmonitored;
   const seconds window{static_cast<std::int64_t>(c.sla.report_window_days) * kDay};
+  std::vector<OutagePart> parts;
   for (auto& o : swept.outages) {
     const Window part = intersect(Window{o.start, o.end}, counted_window);
     if (part.empty()) {
@@ -257,10 +260,13 @@ GuaranteeReport judge(Swept&& swept, const Window& counted_window, std::int64_t 
     }
     if (!c.sla.require_customer_report || r.reported) {
       r.counted_seconds = rest;
+      parts.push_back(OutagePart{part, TimeState::counted});
     } else if (as_of <= last) {
       r.pending_seconds = rest;
+      parts.push_back(OutagePart{part, TimeState::pending});
     } else {
       r.unreported_seconds = rest;
+      parts.push_back(OutagePart{part, TimeState::unreported});
     }
     g.outage_seconds += r.seconds;
     g.excluded_seconds += r.excluded_seconds;
@@ -271,6 +277,7 @@ GuaranteeReport judge(Swept&& swept, const Window& counted_window, std::int64_t 
   }
   g.availability_milli = availability_milli(g.counted_seconds, period_seconds);
   g.unmonitored_milli = share_milli(g.unmonitored_seconds, period_seconds);
+  g.timeline = build_timeline(counted_window, parts, exclusions, swept.unmonitored_windows);
   return g;
 }
 
@@ -295,7 +302,16 @@ class OutageCollector {
     } else {
       close();
       if (unmonitored) {
-        out_.unmonitored += intersect(w, counted_).length().count();
+        const Window part = intersect(w, counted_);
+        if (!part.empty()) {
+          out_.unmonitored += part.length().count();
+          auto& ws = out_.unmonitored_windows;
+          if (!ws.empty() && ws.back().end == part.begin) {
+            ws.back().end = part.end;
+          } else {
+            ws.push_back(part);
+          }
+        }
       }
       if (w.begin >= counted_.end) {
         return false;  // past the counted window and not in an outage

@@ -149,7 +149,10 @@ expect_eq "$(sed -n 2p <<<"$out" | tr -d '\r')" \
   "2026-11,C-001,Example Ltd,CNY,3000.00,2592000,2400,99.907,false,0,100.000,false,0,0.00,false,0.00,false,0.00,0,0.000,0,0.000" "CSV row"
 c report --month 2026-11 --as-of 2026-12-10T00:00:00+08:00 --format html
 expect_rc 0
-expect_has "$out" "<h2 id=\"C-001\">C-001 Example Ltd</h2>"
+# The customer's draft statement (its layout: tests/integration/statement_render.sh).
+expect_has "$out" "<dd>C-001</dd>"
+expect_has "$out" "<dd>Example Ltd</dd>"
+expect_has "$out" '<td>2026-11-03 02:00</td><td>2026-11-03 03:00</td><td class="num">40 min</td>'
 
 # The notification withdrawn: the icmp emergency is missed, one day's fee deducted.
 c notify remove 3
@@ -233,6 +236,6 @@ expect_eq "$(sed -n 2p <<<"$out" | tr -d '\r')" \
   "2026-11,C-001,Example Ltd,CNY,3000.00,2592000,0,100.000,false,0,100.000,false,0,0.00,false,0.00,true,500.00,540720,20.861,0,0.000" "CSV row with a gap (never installed: refund)"
 c report --month 2026-11 --as-of 2026-12-10T00:00:00+08:00 --format html
 expect_rc 0
-expect_has "$out" '<td class="warn">network 9012 min (20.861 %), power 0 min (0.000 %)</td>'
-expect_has "$out" "NOTE: 9012 min (20.861 % of the month) unmonitored"
+expect_has "$out" '<span class="en" lang="en">Unmonitored</span></div><div class="v">9012 min</div>' "the network's unmonitored figure"
+expect_has "$out" "9012 min (20.861 % of the month) unmonitored: the state was not known"
 echo "ok: report"

@@ -129,17 +129,6 @@ TEST_CASE("the CSV report appends unmonitored columns after the old ones", "[rep
         std::vector<std::string>{"540720", "20.861", "0", "0.000"});
 }
 
-TEST_CASE("the HTML report shows unmonitored time in its table and the note", "[report][sla]") {
-  const std::string html = report_html(with_a_gap());
-  CHECK_THAT(html, Catch::Contains("<th>unmonitored (counted as available)</th>"));
-  CHECK_THAT(html, Catch::Contains("<td class=\"warn\">network 9012 min (20.861 %), power 0 min "
-                                   "(0.000 %)</td>"));
-  CHECK_THAT(html, Catch::Contains("NOTE: 9012 min (20.861 % of the month) unmonitored"));
-  CHECK_THAT(html, Catch::Contains("1 contract has unmonitored time, counted as available"));
-  const std::string seen = report_html(fully_seen());
-  CHECK_THAT(seen, Catch::Contains("<td>network 0 min (0.000 %), power 0 min (0.000 %)</td>"));
-}
-
 TEST_CASE("unmonitored_note is empty without unmonitored time", "[report][sla]") {
   GuaranteeReport g;
   CHECK(unmonitored_note(Guarantee::power, g).empty());
@@ -149,4 +138,21 @@ TEST_CASE("unmonitored_note is empty without unmonitored time", "[report][sla]")
         "1 min 30 s (0.003 % of the month) unmonitored: a power source's state was unknown. The "
         "SLA counts that time as available (unknown is never an outage: docs/sla-rules.md §1), "
         "so the availability covers monitored time only: an outage then would not show.");
+}
+
+TEST_CASE("the JSON report gives each guarantee's timeline and the credit's inputs",
+          "[report][sla][timeline]") {
+  const auto j = nlohmann::json::parse(report_json(with_a_gap()));
+  const auto& c = j["contracts"][0];
+  CHECK(c["month"] == "2026-11");
+  CHECK(c["monthly-fee"] == "3000.00");
+  CHECK(c["days-in-month"] == 30);
+  CHECK(c["network"]["timeline"] == nlohmann::json::parse(R"([
+          {"from":"2026-11-01T00:00:00+08:00","to":"2026-11-07T06:12:00+08:00","state":"unmonitored"},
+          {"from":"2026-11-07T06:12:00+08:00","to":"2026-12-01T00:00:00+08:00","state":"available"}])"));
+  CHECK(c["power"]["timeline"].size() == 1);
+  // The contract's object alone, as the statement takes it, is the same object.
+  const auto one = nlohmann::json::parse(
+      contract_json(std::chrono::year{2026} / std::chrono::November, with_a_gap().contracts[0]));
+  CHECK(one == c);
 }

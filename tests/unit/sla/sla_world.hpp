@@ -5,6 +5,7 @@
 // Han Meimei (not). Tests change what they need and add observations and records.
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -156,7 +157,44 @@ class World {
     auto r =
         core::compute_month_report(core::SlaInput{inv, *ranges, history, in_force}, *m, at(as_of));
     REQUIRE(r.has_value());
+    // Every worked case: each guarantee's timeline adds up to its figures.
+    for (const auto& c : r->contracts) {
+      check_timeline(c, c.network, r->as_of);
+      check_timeline(c, c.power, r->as_of);
+    }
     return *r;
+  }
+
+  /// The timeline covers [period begin, min(period end, as-of)) with consecutive spans, adjacent
+  /// spans differ in state, and the seconds of each state are the report's figures.
+  static void check_timeline(const core::ContractReport& c, const core::GuaranteeReport& g,
+                             Timestamp as_of) {
+    using core::TimeState;
+    const Timestamp end = std::max(c.period.begin, std::min(c.period.end, as_of));
+    if (c.period.empty() || end == c.period.begin) {
+      CHECK(g.timeline.empty());
+      return;
+    }
+    REQUIRE_FALSE(g.timeline.empty());
+    CHECK(g.timeline.front().span.begin == c.period.begin);
+    CHECK(g.timeline.back().span.end == end);
+    std::map<TimeState, std::int64_t> sum;
+    for (std::size_t i = 0; i < g.timeline.size(); ++i) {
+      const auto& t = g.timeline[i];
+      CHECK_FALSE(t.span.empty());
+      if (i > 0) {
+        CHECK(t.span.begin == g.timeline[i - 1].span.end);
+        CHECK(t.state != g.timeline[i - 1].state);
+      }
+      sum[t.state] += t.span.length().count();
+    }
+    CHECK(sum[TimeState::counted] == g.counted_seconds);
+    CHECK(sum[TimeState::excluded] == g.excluded_seconds);
+    CHECK(sum[TimeState::pending] == g.pending_seconds);
+    CHECK(sum[TimeState::unreported] == g.unreported_seconds);
+    CHECK(sum[TimeState::unmonitored] == g.unmonitored_seconds);
+    CHECK(sum[TimeState::available] ==
+          (end - c.period.begin).count() - g.outage_seconds - g.unmonitored_seconds);
   }
 
   /// The report of one contract; fails the test when it is not listed.

@@ -32,6 +32,25 @@ struct OutageReport {
   std::int64_t cause_observation = 0;  ///< the observation that began it (0: a mapping change)
 };
 
+/// What a second of a guarantee's month was, as the report counts it: the states of its timeline.
+/// An outage's second is excluded, or else counted, pending or unreported as its outage is (the
+/// report rule); any other second is unmonitored (a state unknown) or available.
+enum class TimeState : std::uint8_t {
+  available,
+  counted,
+  excluded,
+  unreported,
+  pending,
+  unmonitored
+};
+std::string_view to_string(TimeState s);
+
+/// One interval of a guarantee's timeline.
+struct TimelineSpan {
+  Window span;
+  TimeState state = TimeState::available;
+};
+
 struct GuaranteeReport {
   std::int64_t outage_seconds = 0;
   std::int64_t excluded_seconds = 0;
@@ -51,6 +70,10 @@ struct GuaranteeReport {
   /// power: the availability target in thousandths of a percent.
   std::int64_t limit = 0;
   std::vector<OutageReport> outages;
+  /// The counted part of the period, [period begin, min(period end, as-of)), as consecutive spans
+  /// in time order, each with its state, adjacent spans of one state merged: the seconds of each
+  /// state add up to the figures above (available: the rest). Empty when that part is.
+  std::vector<TimelineSpan> timeline;
 };
 
 enum class EmergencyStatus : std::uint8_t { met, missed, exempt, open };
