@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "colosla/render/statement.hpp"
 #include "colosla/services/statements.hpp"
 #include "commands.hpp"
 
@@ -131,10 +132,6 @@ int statement_show(Context& ctx) {
   if (language != "zh" && language != "en" && language != "both") {
     throw UsageError("--language: zh, en or both, not \"" + language + "\"");
   }
-  if (format == "html" || format == "pdf") {
-    std::cerr << "colosla: statement show --format " << format << ": not built yet\n";
-    return kUsage;
-  }
   auto store = open_store(ctx, core::Store::Mode::read_only);
   if (!store) {
     return kFailed;
@@ -146,6 +143,19 @@ int statement_show(Context& ctx) {
   if (format == "json") {
     std::cout << *doc << "\n";
     return kOk;
+  }
+  if (format == "html" || format == "pdf") {
+    const std::string html = core::statement_html(nlohmann::json::parse(*doc));
+    if (format == "html") {
+      std::cout << html;
+      return kOk;
+    }
+    auto pdf = core::statement_pdf(html);
+    if (!pdf) {
+      return report(pdf.error());
+    }
+    std::cout.write(pdf->data(), static_cast<std::streamsize>(pdf->size()));
+    return std::cout.flush() ? kOk : kFailed;
   }
   auto text = core::statement_text(*doc);
   if (!text) {

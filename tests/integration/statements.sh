@@ -6,7 +6,7 @@
 # usage: statements.sh COLOSLA SOURCE_DIR
 colosla=$1 src=$2
 . "$src/tests/integration/lib.sh"
-require_tools sqlite3 python3 faketime
+require_tools sqlite3 python3 faketime pdfinfo pdftotext weasyprint
 
 db=$work/store.db
 c() { run "$colosla" --db "$db" "$@"; }
@@ -59,9 +59,22 @@ expect_has "$out" " by alice, as of 2026-11-30T17:00:00Z"
 expect_has "$out" "digest $nov_digest"
 expect_has "$out" "credit: 200.00 CNY (deduction 200.00)"
 expect_has "$out" "total: 200.00 CNY"
+# The customer's statement, from the frozen document: its number, the credit, both languages.
 c statement show --contract C-001 --month 2026-11 --format html
-expect_rc 2
-expect_has "$err" "not built yet"
+expect_rc 0
+expect_has "$out" "ST-2026-11-000001" "the HTML statement (number)"
+expect_has "$out" "200.00" "the HTML statement (credit)"
+expect_has "$out" "网络" "the HTML statement (Chinese)"
+expect_has "$out" "Network" "the HTML statement (English)"
+c statement show --contract C-001 --month 2026-11 --format html --language en
+expect_lacks "$out" "网络" "the English-only statement"
+# Its PDF (WeasyPrint), A4, with the number and the credit in its text.
+"$colosla" --db "$db" statement show --contract C-001 --month 2026-11 --format pdf >"$work/nov.pdf" ||
+  fail "statement show --format pdf failed"
+expect_has "$(pdfinfo "$work/nov.pdf")" "(A4)" "pdfinfo"
+nov_text=$(pdftotext -layout "$work/nov.pdf" -)
+expect_has "$nov_text" "ST-2026-11-000001" "the PDF's text (number)"
+expect_has "$nov_text" "200.00 CNY" "the PDF's text (credit)"
 c statement verify
 expect_rc 0
 expect_eq "$out" "OK: 1 statements, the chain holds; last digest $nov_digest"
