@@ -105,6 +105,12 @@ class Json {
     out_ += "null";
     return *this;
   }
+  // A value already written as JSON.
+  Json& raw(std::string_view json) {
+    comma();
+    out_ += json;
+    return *this;
+  }
   Json& time(const std::optional<Timestamp>& t, const Zone& z) {
     return t ? str(format_time(*t, z)) : null();
   }
@@ -259,6 +265,7 @@ class JsonWriter final : public ReportWriter {
     j_.key("total").str(format_money(c.credit.total, c.currency));
     j_.key("currency").str(c.currency);
     j_.close_object();
+    j_.key("process").raw(process_json(c.process, z));
     j_.close_object();
     flush();
   }
@@ -379,6 +386,7 @@ void contract_text(std::ostream& out, const ContractReport& c) {
               ? "completed " + format_local_minute(*i.completed, z) + " (" + i.completed_by + ")"
               : std::string("not completed"))
       << (i.late ? ", LATE" : "") << "\n";
+  out << process_text(c.process, z);
 }
 
 // Totals for the last line of the text and the top of the HTML page.

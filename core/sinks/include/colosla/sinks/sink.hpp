@@ -120,6 +120,9 @@ struct EventHeader {
   [[nodiscard]] bool checked() const {
     return guarantee == "network" || guarantee == "power" || guarantee == "emergency";
   }
+  /// Whether Nagios' services show it: those of checked(), and the process guarantees'
+  /// (Articles 5-9; `colosla nagios-config` defines a "process" service per contract).
+  [[nodiscard]] bool nagios_checked() const { return checked() || guarantee == "process"; }
 };
 /// nullopt for a body that is not an event's JSON.
 std::optional<EventHeader> event_header(const std::string& body);

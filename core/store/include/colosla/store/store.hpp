@@ -366,7 +366,7 @@ class Store : public Transactor,
               public Leases {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 15;
+  static constexpr int kSchemaVersion = 16;
 
   enum class Mode {
     create,     ///< Read and write; create the store (a file: mode 0600) when there is none.
