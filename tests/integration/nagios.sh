@@ -89,7 +89,7 @@ debian_cfg "$work/debian-use.cfg"
 # ... or with contact groups of one's own: none defined.
 run "$colosla" --db "$db" nagios-config --contact-groups admins
 expect_rc 0
-expect_eq "$(grep -c '^  contact_groups  *admins$' <<<"$out")" 4 "host and services notifying admins"
+expect_eq "$(grep -c '^  contact_groups  *admins$' <<<"$out")" 5 "host and services notifying admins"
 expect_lacks "$out" "define contact" "output with --contact-groups"
 run "$colosla" --db "$db" nagios-config --contacts ci --noc-email x@example.net
 expect_rc 2
