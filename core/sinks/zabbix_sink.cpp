@@ -178,7 +178,7 @@ Result<std::string> zabbix_item_value(const ContractStatus& s, const std::string
                       "no item " + field + " for guarantee " + guarantee +
                           " (network and power: counted-minutes, budget-minutes, left-minutes, "
                           "pending-minutes, availability, breached, status; emergency: open, "
-                          "due, missed, status)");
+                          "due, missed, status; process: open, met, missed, status)");
   };
   auto g = parse_checked_guarantee(guarantee);
   if (!g) {
@@ -188,6 +188,18 @@ Result<std::string> zabbix_item_value(const ContractStatus& s, const std::string
     CheckOptions o;
     o.guarantees = {*g};
     return std::to_string(static_cast<int>(judge(s, o).status));
+  }
+  if (*g == CheckedGuarantee::process) {  // Articles 5-9: the month's clocks
+    if (field == "open") {
+      return std::to_string(s.process.open);
+    }
+    if (field == "met") {
+      return std::to_string(s.process.met);
+    }
+    if (field == "missed") {
+      return std::to_string(s.process.missed);
+    }
+    return bad();
   }
   if (*g == CheckedGuarantee::emergency) {
     std::int64_t open = 0, due = 0, missed = 0;
