@@ -147,4 +147,12 @@ while IFS= read -r l; do
   [ "$rc" -eq 0 ] || fail "event $i is not a valid notification: $err ($l)"
 done < <(grep '"guarantee":"process"' "$log")
 expect_lacks "$(cat "$log")" "$password"
+
+# -- check_colosla, from the figures evaluate published for the monitoring users -------------
+check=$(dirname "$colosla")/../check_colosla/check_colosla
+run "$check" --db "$db" --contract C-001 --guarantee process
+expect_rc 2
+expect_eq "$(first_line "$out")" "COLOSLA CRITICAL: C-001 process guarantee missed: written-confirmation of record #1, due 2026-11-06T10:00:00+08:00 and 3 more | 'process_open'=0;;;0 'process_met'=2;;;0 'process_missed'=4;;;0"
+[ -d "$work/status" ] || fail "evaluate published no figures in $work/status"
+! grep -rqF '$6$' "$work/status" || fail "the published figures hold the MRTG password hash"
 echo "process: ok"
