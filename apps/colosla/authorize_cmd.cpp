@@ -54,20 +54,6 @@ po::variables_map with_entered_by(const po::variables_map& vm) {
   return v;
 }
 
-// The record N names, or an error.
-Result<Record> record_of(const core::Store& store, std::int64_t id) {
-  auto all = store.records();
-  if (!all) {
-    return all.error();
-  }
-  for (const auto& r : *all) {
-    if (r.id == id) {
-      return r;
-    }
-  }
-  return make_error(Errc::not_found, "there is no " + core::record_name(id));
-}
-
 }  // namespace
 
 int authorize_add(Context& ctx) {

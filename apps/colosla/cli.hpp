@@ -154,6 +154,8 @@ Result<core::Record> enter_record(const Context& ctx, core::Store& store, core::
 std::string describe(const core::Record& r, const Zone& z);
 nlohmann::ordered_json record_json(const core::Record& r, const std::vector<core::Record>& all,
                                    const Zone& z);
+/// The store's record N (process_cmd.cpp). Errors: not_found, or the store's.
+Result<core::Record> record_of(const core::Store& store, std::int64_t id);
 /// The same for the process guarantees' records (process_cmd.cpp).
 std::string describe_process(const core::Record& r, const Zone& z);
 void add_process_json(nlohmann::ordered_json& j, const core::Record& r, const Zone& z);

@@ -15,19 +15,6 @@ namespace {
 using core::Record;
 using core::RecordKind;
 
-Result<Record> record_of(const core::Store& store, std::int64_t id) {
-  auto all = store.records();
-  if (!all) {
-    return all.error();
-  }
-  for (const auto& r : *all) {
-    if (r.id == id) {
-      return r;
-    }
-  }
-  return make_error(Errc::not_found, "there is no " + core::record_name(id));
-}
-
 std::string opt(const po::variables_map& vm, const char* name) {
   return vm.count(name) != 0 ? vm[name].as<std::string>() : std::string();
 }
@@ -105,6 +92,19 @@ bool in_group(RecordKind k, std::string_view group) {
 std::string at_text(const Record& r, const Zone& z) { return format_local_minute(r.at, z); }
 
 }  // namespace
+
+Result<Record> record_of(const core::Store& store, std::int64_t id) {
+  auto all = store.records();
+  if (!all) {
+    return all.error();
+  }
+  for (const auto& r : *all) {
+    if (r.id == id) {
+      return r;
+    }
+  }
+  return make_error(Errc::not_found, "there is no " + core::record_name(id));
+}
 
 std::string describe_process(const Record& r, const Zone& z) {
   const std::string n = core::record_name(r.refers_to);
