@@ -155,4 +155,21 @@ expect_rc 2
 expect_eq "$(first_line "$out")" "COLOSLA CRITICAL: C-001 process guarantee missed: written-confirmation of record #1, due 2026-11-06T10:00:00+08:00 and 3 more | 'process_open'=0;;;0 'process_met'=2;;;0 'process_missed'=4;;;0"
 [ -d "$work/status" ] || fail "evaluate published no figures in $work/status"
 ! grep -rqF '$6$' "$work/status" || fail "the published figures hold the MRTG password hash"
+
+# -- at a terminal: a prompt on it, and the password typed is not echoed ---------------------
+if command -v script >/dev/null; then
+  mkfifo "$work/tty-in"
+  script -qec "'$colosla' --db '$db' authorize add --contract C-001 --contact 'Li Lei' --by phone --mrtg-user example-mrtg --at 2026-11-15T10:00:00+08:00" \
+    /dev/null <"$work/tty-in" >"$work/tty-out" 2>&1 &
+  tty_pid=$!
+  cleanup_hooks+=("kill $tty_pid 2>/dev/null")
+  exec 7>"$work/tty-in"
+  prompted() { grep -q 'MRTG password of example-mrtg: ' "$work/tty-out"; }
+  wait_for 20 prompted || fail "no prompt at the terminal: $(cat "$work/tty-out")"
+  printf '%s\n' "$password" >&7
+  exec 7>&-
+  wait "$tty_pid" || fail "authorize add at a terminal failed: $(cat "$work/tty-out")"
+  expect_has "$(cat "$work/tty-out")" "authorization by Li Lei (phone, MRTG user example-mrtg)" "the terminal"
+  expect_lacks "$(cat "$work/tty-out")" "$password" "the terminal (the password echoed)"
+fi
 echo "process: ok"
