@@ -20,8 +20,10 @@ constexpr std::chrono::seconds kFresh{150};  // as check_colosla's --max-age
 // Low-level discovery: one entry a contract and guarantee.
 int discovery(Context& ctx) {
   po::options_description d("zabbix discovery");
-  d.add_options()("guarantee", po::value<std::vector<std::string>>(),
-                  "only these guarantees (network, power, emergency; repeatable)")(
+  d.add_options()(
+      "guarantee", po::value<std::vector<std::string>>(),
+      "only these guarantees (network, power, emergency, or process: Articles 5-9, not in the "
+      "default; repeatable)")(
       "status-dir", po::value<std::string>(),
       "read the contracts from the figures colosla evaluate publishes here (what the Zabbix "
       "agent's user may read), not from the store");
@@ -50,7 +52,8 @@ int discovery(Context& ctx) {
     which = (*vm)["guarantee"].as<std::vector<std::string>>();
     for (const auto& g : which) {
       if (!core::parse_checked_guarantee(g)) {
-        throw UsageError("--guarantee must be network, power or emergency, not \"" + g + "\"");
+        throw UsageError("--guarantee must be network, power or emergency (or process), not \"" +
+                         g + "\"");
       }
     }
   }
