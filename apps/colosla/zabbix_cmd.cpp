@@ -20,10 +20,8 @@ constexpr std::chrono::seconds kFresh{150};  // as check_colosla's --max-age
 // Low-level discovery: one entry a contract and guarantee.
 int discovery(Context& ctx) {
   po::options_description d("zabbix discovery");
-  d.add_options()(
-      "guarantee", po::value<std::vector<std::string>>(),
-      "only these guarantees (network, power, emergency, or process: Articles 5-9, not in the "
-      "default; repeatable)")(
+  d.add_options()("guarantee", po::value<std::vector<std::string>>(),
+                  "only these guarantees (network, power, emergency, process; repeatable)")(
       "status-dir", po::value<std::string>(),
       "read the contracts from the figures colosla evaluate publishes here (what the Zabbix "
       "agent's user may read), not from the store");
@@ -47,7 +45,7 @@ int discovery(Context& ctx) {
       contracts.emplace_back(c.id, c.customer);
     }
   }
-  std::vector<std::string> which{"network", "power", "emergency"};
+  std::vector<std::string> which{"network", "power", "emergency", "process"};
   if (vm->count("guarantee") != 0) {
     which = (*vm)["guarantee"].as<std::vector<std::string>>();
     for (const auto& g : which) {

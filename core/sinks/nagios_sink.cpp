@@ -68,7 +68,7 @@ Delivery NagiosSink::deliver(const EventBatch& batch, const DeliveryContext& con
   // One result per service an event touched, judged on the figures just computed.
   std::set<std::pair<std::string, std::string>> services;
   for (const auto& [id, body] : batch) {
-    if (const auto e = event_header(body); e && e->nagios_checked()) {
+    if (const auto e = event_header(body); e && e->checked()) {
       services.emplace(e->contract, e->guarantee);
     }
   }

@@ -267,7 +267,7 @@ Delivery ZabbixSink::deliver(const EventBatch& batch, const DeliveryContext& con
       continue;
     }
     if (!e->checked()) {
-      continue;  // the template discovers network, power and emergency only: no item for it
+      continue;  // the template discovers network, power, emergency and process: no item for it
     }
     auto when = parse_time(e->time);
     data.push_back({{"host", host_},
@@ -282,9 +282,11 @@ Delivery ZabbixSink::deliver(const EventBatch& batch, const DeliveryContext& con
     if (figures == nullptr) {
       continue;
     }
+    // The template's items of the guarantee (process: its state only).
     const std::vector<std::string> fields =
-        guarantee == "emergency"
-            ? std::vector<std::string>{"open", "due", "missed", "status"}
+        guarantee == "emergency" ? std::vector<std::string>{"open", "due", "missed", "status"}
+        : guarantee == "process"
+            ? std::vector<std::string>{"status"}
             : std::vector<std::string>{"counted-minutes", "budget-minutes", "left-minutes",
                                        "pending-minutes", "availability",   "breached",
                                        "status"};

@@ -1,6 +1,6 @@
 // The process guarantees' events (Articles 5-9, guarantee process) in the sinks: Nagios gets a
 // passive result for the contract's process service, judged like check_colosla --guarantee
-// process; the Zabbix template has no item for them and is sent nothing.
+// process (Zabbix: zabbix_sink_test.cpp).
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
@@ -39,12 +39,4 @@ TEST_CASE("a process event: a passive result for the contract's process service"
         "[100] PROCESS_SERVICE_CHECK_RESULT;colosla;C-001 process;2;COLOSLA CRITICAL: C-001 "
         "process guarantee missed: feedback of record #7, due 2026-11-07T09:30:00+08:00 | "
         "'process_open'=0;;;0 'process_met'=0;;;0 'process_missed'=1;;;0\n");
-}
-
-TEST_CASE("a process event is not sent to Zabbix (no template item takes it)") {
-  ZabbixSink sink("zabbix", "127.0.0.1:1", "noc-sla");  // nothing listens: nothing may connect
-  const Delivery d = sink.deliver(kMissed, {nullptr, Timestamp{}});
-  CHECK_FALSE(d.failure.has_value());
-  CHECK(d.last_id == 12);
-  CHECK(d.sent == 0);
 }

@@ -116,13 +116,11 @@ struct EventHeader {
   std::string contract;
   std::string guarantee;  ///< network, power, emergency, installation
   std::string time;       ///< RFC 3339
-  /// Whether a check_colosla service (network, power, emergency) shows it.
+  /// Whether a check_colosla service (network, power, emergency, process: Articles 5-9) shows it.
   [[nodiscard]] bool checked() const {
-    return guarantee == "network" || guarantee == "power" || guarantee == "emergency";
+    return guarantee == "network" || guarantee == "power" || guarantee == "emergency" ||
+           guarantee == "process";
   }
-  /// Whether Nagios' services show it: those of checked(), and the process guarantees'
-  /// (Articles 5-9; `colosla nagios-config` defines a "process" service per contract).
-  [[nodiscard]] bool nagios_checked() const { return checked() || guarantee == "process"; }
 };
 /// nullopt for a body that is not an event's JSON.
 std::optional<EventHeader> event_header(const std::string& body);
