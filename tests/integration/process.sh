@@ -153,6 +153,10 @@ check=$(dirname "$colosla")/../check_colosla/check_colosla
 run "$check" --db "$db" --contract C-001 --guarantee process
 expect_rc 2
 expect_eq "$(first_line "$out")" "COLOSLA CRITICAL: C-001 process guarantee missed: written-confirmation of record #1, due 2026-11-06T10:00:00+08:00 and 3 more | 'process_open'=0;;;0 'process_met'=2;;;0 'process_missed'=4;;;0"
+# ... and computed from the store (--as-of): as of 10:15 on the 5th, two clocks open, none missed.
+run "$check" --db "$db" --contract C-001 --guarantee process --as-of 2026-11-05T10:15:00+08:00
+expect_rc 0
+expect_eq "$(first_line "$out")" "COLOSLA OK: C-001 2 process clocks open, none missed | 'process_open'=2;;;0 'process_met'=0;;;0 'process_missed'=0;;;0"
 [ -d "$work/status" ] || fail "evaluate published no figures in $work/status"
 ! grep -rqF '$6$' "$work/status" || fail "the published figures hold the MRTG password hash"
 
