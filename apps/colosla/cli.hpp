@@ -6,6 +6,7 @@
 #include <iosfwd>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -148,5 +149,15 @@ void add_record_options(po::options_description& d, bool corrections);
 /// on stdout; an error is the caller's to print. On error nothing is stored.
 Result<core::Record> enter_record(const Context& ctx, core::Store& store, core::Record r,
                                   const po::variables_map& vm);
+
+/// What a record says, in one line of words (records_cmd.cpp), and its JSON for `list`.
+std::string describe(const core::Record& r, const Zone& z);
+nlohmann::ordered_json record_json(const core::Record& r, const std::vector<core::Record>& all,
+                                   const Zone& z);
+/// The store's record N (process_cmd.cpp). Errors: not_found, or the store's.
+Result<core::Record> record_of(const core::Store& store, std::int64_t id);
+/// The same for the process guarantees' records (process_cmd.cpp).
+std::string describe_process(const core::Record& r, const Zone& z);
+void add_process_json(nlohmann::ordered_json& j, const core::Record& r, const Zone& z);
 
 }  // namespace colosla::cli

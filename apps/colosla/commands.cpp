@@ -17,6 +17,9 @@ constexpr std::string_view kObservations = "Observations:";
 constexpr std::string_view kRecords =
     "Records (never edited: --supersedes N corrects record N, remove N withdraws it; each add,\n"
     "record and complete takes [--by NAME] (default: your login name) and [--note TEXT]):";
+constexpr std::string_view kProcess =
+    "Process guarantees (Articles 5-9; records like the above, each add takes [--by NAME],\n"
+    "authorize add --entered-by NAME, and [--note TEXT]):";
 constexpr std::string_view kReports = "Reports:";
 constexpr std::string_view kStatements =
     "Statements (closed months, never changed; later corrections are adjustments):";
@@ -78,6 +81,40 @@ constexpr std::array kCommands{
             "the customer's contact details were wrong", &record_add},
     Command{kRecords, "contact-invalid", "list", kRecordList, kListSummary, &record_list},
     Command{kRecords, "contact-invalid", "remove", kRecordRemove, kRemoveSummary, &record_remove},
+
+    Command{kProcess, "authorize", "add",
+            "--contract ID --contact NAME --by written|phone --at T [--mrtg-user U]\n"
+            "[--note TEXT] [--entered-by NAME]",
+            "an authorization (by phone: the MRTG password on stdin; wrong\n"
+            "credentials exit 1 and are recorded as refused)",
+            &authorize_add},
+    Command{kProcess, "authorize", "feedback", "N --at T", "first feedback on authorization N",
+            &authorize_follow_up},
+    Command{kProcess, "authorize", "done", "N --at T", "the operation of authorization N ended",
+            &authorize_follow_up},
+    Command{kProcess, "authorize", "report", "N --at T", "the written operation report on N",
+            &authorize_follow_up},
+    Command{kProcess, "authorize", "confirm", "N --at T",
+            "the written confirmation of phone authorization N", &authorize_follow_up},
+    Command{kProcess, "authorize", "list", kRecordList, kListSummary, &process_list},
+    Command{kProcess, "authorize", "remove", kRecordRemove, kRemoveSummary, &process_remove},
+    Command{kProcess, "complaint", "add",
+            "--contract ID --at T --about network|customer-service|technical-support",
+            "a written complaint received", &complaint_add},
+    Command{kProcess, "complaint", "report", "N --at T", "the written report on complaint N",
+            &complaint_add_report},
+    Command{kProcess, "complaint", "list", kRecordList, kListSummary, &process_list},
+    Command{kProcess, "complaint", "remove", kRecordRemove, kRemoveSummary, &process_remove},
+    Command{kProcess, "visit", "add",
+            "--contract ID --reason TEXT --activity TEXT --expected-in T --expected-out T\n"
+            "[--needs TEXT]",
+            "a visit announced", &visit_add},
+    Command{kProcess, "visit", "enter", "(N|--contract ID) --at T [--escort NAME] --badge ID",
+            "the visitor entered (without N: unannounced)", &visit_enter},
+    Command{kProcess, "visit", "leave", "N --at T", "the visitor left (N: the visit or its entry)",
+            &visit_leave},
+    Command{kProcess, "visit", "list", kRecordList, kListSummary, &process_list},
+    Command{kProcess, "visit", "remove", kRecordRemove, kRemoveSummary, &process_remove},
 
     Command{kReports, "", "report",
             "--month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html|pdf]",

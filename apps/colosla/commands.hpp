@@ -61,6 +61,17 @@ int record_add(Context& ctx);
 int record_list(Context& ctx);
 int record_remove(Context& ctx);
 int notify_send(Context& ctx);
+/// The process guarantees (authorize_cmd.cpp, process_cmd.cpp); list and remove take the kinds
+/// of their group.
+int authorize_add(Context& ctx);
+int authorize_follow_up(Context& ctx);
+int complaint_add(Context& ctx);
+int complaint_add_report(Context& ctx);
+int visit_add(Context& ctx);
+int visit_enter(Context& ctx);
+int visit_leave(Context& ctx);
+int process_list(Context& ctx);
+int process_remove(Context& ctx);
 int report_month(Context& ctx);
 int evaluate(Context& ctx);
 int events(Context& ctx);

@@ -160,6 +160,21 @@ void show_contract_text(const core::Contract& c, std::ostream& out) {
       << s.report_window_days << " days; probe every " << s.probe_interval_seconds
       << " s; notify within " << s.notify_within_minutes << " min; install within "
       << s.installation_business_days << " business days\n";
+  // Articles 5-9 (docs/process.md): the hash is not shown, only whether there is one.
+  const auto names = [](const std::vector<std::string>& v) {
+    std::string t;
+    for (const auto& n : v) {
+      t += (t.empty() ? "" : ", ") + n;
+    }
+    return t.empty() ? std::string("none named") : t;
+  };
+  out << "  process: MRTG user " << (c.mrtg_user.empty() ? std::string("none") : c.mrtg_user)
+      << (c.mrtg_password_hash.empty() ? " (no password hash)" : " (password hash set)")
+      << "; language " << c.language << "; customer service " << names(c.staff.customer_service)
+      << "; technical support " << names(c.staff.technical_support) << "; feedback within "
+      << s.feedback_minutes << " min, operation report " << s.operation_report_hours
+      << " h, written confirmation " << s.written_confirmation_hours << " h, complaint report "
+      << s.complaint_report_hours << " h\n";
 }
 
 int show(Context& ctx) {

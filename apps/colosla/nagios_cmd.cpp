@@ -18,7 +18,7 @@ namespace colosla::cli {
 
 namespace {
 
-constexpr const char* kGuarantees[] = {"network", "power", "emergency"};
+constexpr const char* kGuarantees[] = {"network", "power", "emergency", "process"};
 
 // Where the package installs check_colosla (the build may say: COLOSLA_INSTALLED_CHECK).
 #ifdef COLOSLA_INSTALLED_CHECK

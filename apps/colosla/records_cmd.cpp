@@ -57,6 +57,8 @@ Zone zone_for(const core::Inventory* inv, const std::string& contract) {
   return Zone::utc();
 }
 
+}  // namespace
+
 // What a record says, in one line of words.
 std::string describe(const Record& r, const Zone& z) {
   if (r.retraction) {
@@ -88,6 +90,9 @@ std::string describe(const Record& r, const Zone& z) {
       s = format_local_minute(r.at, z) + " to " +
           (r.until ? format_local_minute(*r.until, z) : std::string("(still wrong)")) +
           " contact details wrong through the customer's fault";
+      break;
+    default:  // authorizations, complaints, visits (process_cmd.cpp)
+      s = describe_process(r, z);
       break;
   }
   if (r.supersedes != 0) {
@@ -122,12 +127,17 @@ nlohmann::ordered_json record_json(const Record& r, const std::vector<Record>& a
       j["channel"] = std::string(to_string(*r.channel));
       j["contact"] = r.contact;
     }
+    if (core::is_process_kind(r.kind)) {
+      add_process_json(j, r, z);
+    }
   }
   j["entered-by"] = r.entered_by;
   j["entered-at"] = format_time_utc(r.entered_at);
   j["note"] = r.note;
   return j;
 }
+
+namespace {
 
 int store_record(Context& ctx, Record r, const po::variables_map& vm) {
   auto store = open_store(ctx, core::Store::Mode::existing);

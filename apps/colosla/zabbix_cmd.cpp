@@ -21,7 +21,7 @@ constexpr std::chrono::seconds kFresh{150};  // as check_colosla's --max-age
 int discovery(Context& ctx) {
   po::options_description d("zabbix discovery");
   d.add_options()("guarantee", po::value<std::vector<std::string>>(),
-                  "only these guarantees (network, power, emergency; repeatable)")(
+                  "only these guarantees (network, power, emergency, process; repeatable)")(
       "status-dir", po::value<std::string>(),
       "read the contracts from the figures colosla evaluate publishes here (what the Zabbix "
       "agent's user may read), not from the store");
@@ -45,12 +45,13 @@ int discovery(Context& ctx) {
       contracts.emplace_back(c.id, c.customer);
     }
   }
-  std::vector<std::string> which{"network", "power", "emergency"};
+  std::vector<std::string> which{"network", "power", "emergency", "process"};
   if (vm->count("guarantee") != 0) {
     which = (*vm)["guarantee"].as<std::vector<std::string>>();
     for (const auto& g : which) {
       if (!core::parse_checked_guarantee(g)) {
-        throw UsageError("--guarantee must be network, power or emergency, not \"" + g + "\"");
+        throw UsageError("--guarantee must be network, power or emergency (or process), not \"" +
+                         g + "\"");
       }
     }
   }

@@ -146,6 +146,26 @@ Verdict judge_emergencies(const std::vector<EmergencyFigures>& emergencies) {
   return v;
 }
 
+// Articles 5-9: a missed clock is CRITICAL; open ones are OK (they are not late yet).
+Verdict judge_process(const ProcessFigures& p) {
+  Verdict v;
+  if (p.missed > 0) {
+    v.status = CheckStatus::critical;
+    v.words = "process guarantee missed: " + p.first_missed +
+              (p.missed > 1 ? " and " + std::to_string(p.missed - 1) + " more" : "");
+  } else {
+    v.words = p.open > 0 ? std::to_string(p.open) + " process clock" + (p.open == 1 ? "" : "s") +
+                               " open, none missed"
+                         : "no process clock missed";
+  }
+  v.perfdata = "'process_open'=" + std::to_string(p.open) +
+               ";;;0 'process_met'=" + std::to_string(p.met) +
+               ";;;0 'process_missed'=" + std::to_string(p.missed) + ";;;0";
+  v.detail = "process: " + std::to_string(p.met) + " met, " + std::to_string(p.missed) +
+             " missed, " + std::to_string(p.open) + " open this month";
+  return v;
+}
+
 // What the SLA does not count, for the NOC: the guarantee's ports or power sources unmonitored
 // too long this month, and what of it is down now whatever the SLA makes of it.
 Verdict judge_unseen(CheckedGuarantee which, const GuaranteeFigures& g,
@@ -279,8 +299,12 @@ Result<CheckedGuarantee> parse_checked_guarantee(std::string_view word) {
   if (word == "emergency") {
     return CheckedGuarantee::emergency;
   }
-  return make_error(Errc::invalid_input, "--guarantee must be network, power or emergency, not \"" +
-                                             std::string(word) + "\"");
+  if (word == "process") {
+    return CheckedGuarantee::process;
+  }
+  return make_error(Errc::invalid_input,
+                    "--guarantee must be network, power or emergency (or process), not \"" +
+                        std::string(word) + "\"");
 }
 
 namespace {
@@ -339,6 +363,12 @@ std::string to_json(const ContractStatus& s) {
     }
     out["down-now"] = std::move(d);
   }
+  if (s.process.met + s.process.missed + s.process.open > 0) {
+    out["process"] = json{{"met", s.process.met},
+                          {"missed", s.process.missed},
+                          {"open", s.process.open},
+                          {"first-missed", s.process.first_missed}};
+  }
   return out.dump();
 }
 
@@ -367,6 +397,11 @@ Result<ContractStatus> status_from_json(std::string_view text) {
                                      x.at("sla").get<std::string>()});
       }
     }
+    if (const auto p = j.find("process"); p != j.end()) {
+      s.process = ProcessFigures{
+          p->at("met").get<std::int64_t>(), p->at("missed").get<std::int64_t>(),
+          p->at("open").get<std::int64_t>(), p->at("first-missed").get<std::string>()};
+    }
     return s;
   } catch (const json::exception& e) {
     return make_error(Errc::invalid_input, std::string("unreadable contract status: ") + e.what());
@@ -391,6 +426,9 @@ CheckResult judge(const ContractStatus& s, const CheckOptions& o) {
         break;
       case CheckedGuarantee::emergency:
         verdicts.push_back(judge_emergencies(s.emergencies));
+        break;
+      case CheckedGuarantee::process:
+        verdicts.push_back(judge_process(s.process));
         break;
     }
   }
@@ -431,7 +469,7 @@ CheckResult judge(const ContractStatus& s, const CheckOptions& o) {
 
 const char* const kCheckUsage =
     "usage: check_colosla --contract ID [--db PATH] [--status-dir DIR]\n"
-    "                     [--guarantee network|power|emergency]... [-w RANGE] [-c RANGE]\n"
+    "                     [--guarantee network|power|emergency|process]... [-w RANGE] [-c RANGE]\n"
     "                     [--budget-warning PERCENT] [--unmonitored-warning MINUTES]\n"
     "                     [--no-now-warning] [--max-age S] [--as-of T] [-t SECONDS] [-v]...\n"
     "\n"
@@ -439,7 +477,8 @@ const char* const kCheckUsage =
     "figures colosla-trapd's evaluator publishes every minute in --status-dir (default: the\n"
     "directory status beside the store: --db, else $COLOSLA_DB, else\n"
     "/var/lib/colosla/colosla.db), readable by the group colosla-monitor.\n"
-    "  --guarantee   network, power or emergency; repeatable (default: all three)\n"
+    "  --guarantee   network, power or emergency; repeatable (default: all three); or process\n"
+    "                (Articles 5-9: CRITICAL once a clock is missed, open ones OK), when named\n"
     "  -w, -c        Monitoring Plugins ranges on the minutes of outage budget left (network,\n"
     "                power): -w 22: -c 0: warns below 22 minutes left, critical at none left.\n"
     "                Without them: WARNING once --budget-warning percent (default 50) of the\n"

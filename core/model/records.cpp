@@ -4,6 +4,7 @@
 #include <set>
 
 #include "names.hpp"
+#include "process_records.hpp"
 
 namespace colosla::core {
 
@@ -20,13 +21,29 @@ constexpr std::array<Word<ExclusionReason>, 7> kReasons{{
     {ExclusionReason::force_majeure, "force-majeure"},
     {ExclusionReason::customer_other, "customer-other"},
 }};
-constexpr std::array<Word<RecordKind>, 5> kKinds{{
+constexpr std::array<Word<RecordKind>, 15> kKinds{{
     {RecordKind::exclusion, "exclusion"},
     {RecordKind::customer_report, "customer-report"},
     {RecordKind::notification, "notification"},
     {RecordKind::installation, "installation"},
     {RecordKind::contact_invalid, "contact-invalid"},
+    {RecordKind::authorization, "authorization"},
+    {RecordKind::authorization_feedback, "authorization-feedback"},
+    {RecordKind::authorization_done, "authorization-done"},
+    {RecordKind::authorization_report, "authorization-report"},
+    {RecordKind::authorization_confirm, "authorization-confirm"},
+    {RecordKind::complaint, "complaint"},
+    {RecordKind::complaint_report, "complaint-report"},
+    {RecordKind::visit, "visit"},
+    {RecordKind::visit_enter, "visit-enter"},
+    {RecordKind::visit_leave, "visit-leave"},
 }};
+constexpr std::array<Word<AuthorizationMethod>, 2> kMethods{
+    {{AuthorizationMethod::written, "written"}, {AuthorizationMethod::phone, "phone"}}};
+constexpr std::array<Word<ComplaintAbout>, 3> kAbouts{
+    {{ComplaintAbout::network, "network"},
+     {ComplaintAbout::customer_service, "customer-service"},
+     {ComplaintAbout::technical_support, "technical-support"}}};
 
 Error invalid(std::string msg) { return make_error(Errc::invalid_input, std::move(msg)); }
 
@@ -43,6 +60,18 @@ Result<ExclusionReason> parse_exclusion_reason(std::string_view w) {
 std::string_view to_string(RecordKind k) { return detail::word_of(kKinds, k); }
 Result<RecordKind> parse_record_kind(std::string_view w) {
   return detail::parse_word(kKinds, w, "record kind");
+}
+
+std::string_view to_string(AuthorizationMethod m) { return detail::word_of(kMethods, m); }
+Result<AuthorizationMethod> parse_authorization_method(std::string_view w) {
+  return detail::parse_word(kMethods, w, "authorization method");
+}
+std::string_view to_string(ComplaintAbout a) { return detail::word_of(kAbouts, a); }
+Result<ComplaintAbout> parse_complaint_about(std::string_view w) {
+  return detail::parse_word(kAbouts, w, "complaint subject");
+}
+bool is_process_kind(RecordKind k) {
+  return static_cast<int>(k) >= static_cast<int>(RecordKind::authorization);
 }
 
 bool excuses(ExclusionReason r, Guarantee g) {
@@ -188,6 +217,8 @@ Result<void> check_record(const Record& r, const Inventory& inventory,
         return invalid("--to must be after --from");
       }
       break;
+    default:
+      return detail::check_process_record(r, *contract, existing);
   }
   return {};
 }

@@ -20,6 +20,8 @@
 #include "colosla/base/log.hpp"
 #include "colosla/base/money.hpp"
 #include "colosla/model/inventory.hpp"
+
+#include "colosla/model/crypt_hash.hpp"
 #include "colosla/model/mapping.hpp"
 #include "yang_common.hpp"
 
@@ -299,6 +301,35 @@ class Converter {
       c.sla.probe_interval_seconds = number<std::uint32_t>(s, "probe-interval-seconds", 300);
       c.sla.notify_within_minutes = number<std::uint32_t>(s, "notify-within-minutes", 15);
       c.sla.installation_business_days = number<std::uint32_t>(s, "installation-business-days", 3);
+      c.sla.feedback_minutes = number<std::uint32_t>(s, "feedback-minutes", 30);
+      c.sla.operation_report_hours = number<std::uint32_t>(s, "operation-report-hours", 24);
+      c.sla.written_confirmation_hours = number<std::uint32_t>(s, "written-confirmation-hours", 24);
+      c.sla.complaint_report_hours = number<std::uint32_t>(s, "complaint-report-hours", 24);
+    }
+    c.mrtg_user = text(n, "mrtg-user");
+    if (const lyd_node* h = child(n, "mrtg-password-hash")) {
+      c.mrtg_password_hash = lyd_get_value(h);
+      // The value is never repeated: it may be the password itself.
+      if (!is_crypt_hash(c.mrtg_password_hash)) {
+        fail(h,
+             "is not a crypt(3) hash that libxcrypt accepts ($y$…, $6$…, $5$…, $2b$…); the "
+             "inventory holds the hash of the MRTG password, never the password (make one with "
+             "mkpasswd or openssl passwd -6)");
+      }
+    }
+    if (!c.mrtg_password_hash.empty() && c.mrtg_user.empty()) {
+      fail(child(n, "mrtg-password-hash"), "needs the contract's mrtg-user beside it");
+    }
+    if (const std::string lang = text(n, "language"); !lang.empty()) {
+      c.language = lang;
+    }
+    if (const lyd_node* st = child(n, "staff")) {
+      for (const lyd_node* p : children(st, "customer-service")) {
+        c.staff.customer_service.emplace_back(lyd_get_value(p));
+      }
+      for (const lyd_node* p : children(st, "technical-support")) {
+        c.staff.technical_support.emplace_back(lyd_get_value(p));
+      }
     }
     return c;
   }
@@ -507,6 +538,13 @@ Result<ValidatedInventory, std::vector<Diagnostic>> InventoryValidator::validate
   if (!conv.diagnostics().empty()) {
     for (auto& d : conv.diagnostics()) {
       d.file = file_of(d.path);
+      // The line, as libyang gives it for its own errors: found by the data path in JSON.
+      for (const auto& doc : docs) {
+        if (doc.name == d.file && d.line == 0 && !d.path.empty() &&
+            !yang::looks_like_xml(doc.name, doc.text)) {
+          d.line = yang::json_line_of(doc.text, d.path);
+        }
+      }
       diags.push_back(std::move(d));
     }
     return Unexpected{std::move(diags)};

@@ -259,6 +259,16 @@ ContractStatus status_of(const Contract& c, const ContractReport& r, Timestamp a
     f.missed = e.status == EmergencyStatus::missed;
     s.emergencies.push_back(std::move(f));
   }
+  for (const auto& k : r.process.clocks) {
+    if (k.status == ClockStatus::met) {
+      ++s.process.met;
+    } else if (k.status == ClockStatus::open) {
+      ++s.process.open;
+    } else if (s.process.missed++ == 0) {
+      s.process.first_missed = std::string(to_string(k.kind)) + " of " + record_name(k.record) +
+                               ", due " + format_time(k.due, z);
+    }
+  }
   return s;
 }
 

@@ -253,6 +253,13 @@ Result<Evaluation> Evaluator::run(Store& store, const EvaluateOptions& o, Timest
               for (const auto& e : cr.emergencies) {
                 moving = moving || e.status == EmergencyStatus::open;
               }
+              // A process clock may be missed, a visitor may overstay, with time alone.
+              for (const auto& k : cr.process.clocks) {
+                moving = moving || k.status == ClockStatus::open;
+              }
+              for (const auto& v : cr.process.visits) {
+                moving = moving || (v.entered && !v.left && v.expected_out.has_value());
+              }
               for (const auto& e : next->inputs.at(c.id)) {
                 const auto s = state_at(*history, e, o.as_of);
                 moving = moving || !s || !settled(e, *s);

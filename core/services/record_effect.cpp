@@ -230,6 +230,8 @@ std::vector<year_month> months_to_judge(const Record& r, const Contract& c,
     case RecordKind::contact_invalid:
       // Outages that touch the window, and emergencies declared in it (listed by deadline).
       return months_between(r.at, *r.until + notify_within(c), z);
+    default:  // the process guarantees' records move no figure (docs/process.md)
+      return {};
   }
   return {};
 }
@@ -260,6 +262,8 @@ std::vector<std::string> record_warnings(const Record& r, const Contract& c, con
       return exclusion(r, c, z, reports, now);
     case RecordKind::contact_invalid:
       return contact_invalid(r, c, z, reports);
+    default:
+      return {};
   }
   return {};
 }

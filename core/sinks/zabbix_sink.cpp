@@ -178,7 +178,7 @@ Result<std::string> zabbix_item_value(const ContractStatus& s, const std::string
                       "no item " + field + " for guarantee " + guarantee +
                           " (network and power: counted-minutes, budget-minutes, left-minutes, "
                           "pending-minutes, availability, breached, status; emergency: open, "
-                          "due, missed, status)");
+                          "due, missed, status; process: open, met, missed, status)");
   };
   auto g = parse_checked_guarantee(guarantee);
   if (!g) {
@@ -188,6 +188,18 @@ Result<std::string> zabbix_item_value(const ContractStatus& s, const std::string
     CheckOptions o;
     o.guarantees = {*g};
     return std::to_string(static_cast<int>(judge(s, o).status));
+  }
+  if (*g == CheckedGuarantee::process) {  // Articles 5-9: the month's clocks
+    if (field == "open") {
+      return std::to_string(s.process.open);
+    }
+    if (field == "met") {
+      return std::to_string(s.process.met);
+    }
+    if (field == "missed") {
+      return std::to_string(s.process.missed);
+    }
+    return bad();
   }
   if (*g == CheckedGuarantee::emergency) {
     std::int64_t open = 0, due = 0, missed = 0;
@@ -255,7 +267,7 @@ Delivery ZabbixSink::deliver(const EventBatch& batch, const DeliveryContext& con
       continue;
     }
     if (!e->checked()) {
-      continue;  // the template discovers network, power and emergency only: no item for it
+      continue;  // the template discovers network, power, emergency and process: no item for it
     }
     auto when = parse_time(e->time);
     data.push_back({{"host", host_},
@@ -270,9 +282,11 @@ Delivery ZabbixSink::deliver(const EventBatch& batch, const DeliveryContext& con
     if (figures == nullptr) {
       continue;
     }
+    // The template's items of the guarantee (process: its state only).
     const std::vector<std::string> fields =
-        guarantee == "emergency"
-            ? std::vector<std::string>{"open", "due", "missed", "status"}
+        guarantee == "emergency" ? std::vector<std::string>{"open", "due", "missed", "status"}
+        : guarantee == "process"
+            ? std::vector<std::string>{"status"}
             : std::vector<std::string>{"counted-minutes", "budget-minutes", "left-minutes",
                                        "pending-minutes", "availability",   "breached",
                                        "status"};

@@ -76,6 +76,61 @@ std::string dependency(const ContractReport& r, Timestamp at, const Zone& z) {
   return why;
 }
 
+// The process guarantees (Articles 5-9): each clock's opening while it runs, its miss at its
+// due time; each visit's findings. Keyed by the record they belong to.
+void process_events(Builder& b, const ProcessReport& p, Timestamp as_of, const Zone& z) {
+  const auto kinds = [](ClockKind k) -> std::pair<EventKind, EventKind> {
+    switch (k) {
+      case ClockKind::feedback:
+        return {EventKind::feedback_due, EventKind::feedback_missed};
+      case ClockKind::operation_report:
+        return {EventKind::operation_report_due, EventKind::operation_report_missed};
+      case ClockKind::written_confirmation:
+        return {EventKind::written_confirmation_due, EventKind::written_confirmation_missed};
+      case ClockKind::complaint_report:
+        break;
+    }
+    return {EventKind::complaint_report_due, EventKind::complaint_report_missed};
+  };
+  for (const auto& k : p.clocks) {
+    const auto [due, missed] = kinds(k.kind);
+    const std::string what = std::to_string(k.record);
+    const std::string article = " (Article " + std::string(article_of(k.kind)) + ")";
+    if (!k.done && k.opened <= as_of && as_of <= k.due) {
+      SlaEvent& e = b.add(due, "process", k.opened, what);
+      e.deadline = k.due;
+      e.reason = std::string(to_string(k.kind)) + " of " + k.subject + " due " +
+                 format_time(k.due, z) + article;
+    }
+    if (k.status == ClockStatus::missed) {
+      SlaEvent& e = b.add(missed, "process", k.due, what);
+      e.deadline = k.due;
+      e.reason = std::string(to_string(k.kind)) + " of " + k.subject + " not done by " +
+                 format_time(k.due, z) +
+                 (k.done ? "; done late, " + format_time(*k.done, z) : std::string()) + article;
+    }
+  }
+  for (const auto& v : p.visits) {
+    const std::string what = std::to_string(v.record);
+    for (const auto f : v.findings) {
+      const std::string who = "visit #" + what + " (badge " + v.badge + ")";
+      if (f == VisitFinding::overstayed) {
+        SlaEvent& e = b.add(EventKind::visit_overstayed, "process", *v.expected_out, what);
+        e.deadline = *v.expected_out;
+        e.reason = who + " announced to leave by " + format_time(*v.expected_out, z) +
+                   (v.left ? ", left " + format_time(*v.left, z) : std::string(", still in")) +
+                   " (Article 9)";
+        continue;
+      }
+      const bool unannounced = f == VisitFinding::unannounced;
+      SlaEvent& e = b.add(unannounced ? EventKind::visit_unannounced : EventKind::visit_unescorted,
+                          "process", *v.entered, what);
+      e.reason = who + (unannounced ? " entered without announcement" : " entered without escort") +
+                 " at " + format_time(*v.entered, z) + " (Article 9)";
+    }
+  }
+}
+
 }  // namespace
 
 std::string_view to_string(EventKind k) {
@@ -102,6 +157,28 @@ std::string_view to_string(EventKind k) {
       return "installation-overdue";
     case EventKind::emergency_cleared:
       return "emergency-cleared";
+    case EventKind::feedback_due:
+      return "feedback-due";
+    case EventKind::feedback_missed:
+      return "feedback-missed";
+    case EventKind::operation_report_due:
+      return "operation-report-due";
+    case EventKind::operation_report_missed:
+      return "operation-report-missed";
+    case EventKind::written_confirmation_due:
+      return "written-confirmation-due";
+    case EventKind::written_confirmation_missed:
+      return "written-confirmation-missed";
+    case EventKind::complaint_report_due:
+      return "complaint-report-due";
+    case EventKind::complaint_report_missed:
+      return "complaint-report-missed";
+    case EventKind::visit_unannounced:
+      return "visit-unannounced";
+    case EventKind::visit_unescorted:
+      return "visit-unescorted";
+    case EventKind::visit_overstayed:
+      return "visit-overstayed";
   }
   return "?";
 }
@@ -207,6 +284,7 @@ std::vector<SlaEvent> derive_events(const Contract& c, const ContractReport& r, 
                         std::to_string(epoch(inst.deadline)));
     e.deadline = inst.deadline;
   }
+  process_events(b, r.process, as_of, z);
   return std::move(b.out);
 }
 

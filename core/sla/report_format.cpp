@@ -105,6 +105,12 @@ class Json {
     out_ += "null";
     return *this;
   }
+  // A value already written as JSON.
+  Json& raw(std::string_view json) {
+    comma();
+    out_ += json;
+    return *this;
+  }
   Json& time(const std::optional<Timestamp>& t, const Zone& z) {
     return t ? str(format_time(*t, z)) : null();
   }
@@ -278,6 +284,7 @@ class JsonWriter final : public ReportWriter {
     j_.key("monthly-fee").str(format_money(c.monthly_fee, c.currency));
     j_.key("days-in-month")
         .num(static_cast<std::int64_t>(static_cast<unsigned>((month_ / std::chrono::last).day())));
+    j_.key("process").raw(process_json(c.process, z));
     j_.close_object();
     flush();
   }
@@ -399,6 +406,7 @@ void contract_text(std::ostream& out, const ContractReport& c) {
               ? "completed " + format_local_minute(*i.completed, z) + " (" + i.completed_by + ")"
               : std::string("not completed"))
       << (i.late ? ", LATE" : "") << "\n";
+  out << process_text(c.process, z);
 }
 
 // Totals for the last line of the text.

@@ -75,6 +75,7 @@ class Engine {
     r.credit.deduction = std::min(deduction, c.monthly_fee);
     r.credit.rent_waived = r.network.breached || r.power.breached;
     r.credit.total = r.credit.rent_waived ? c.monthly_fee : r.credit.deduction;
+    r.process = process_report(c, records_for(c.id), r.period, as_of_);  // no money (SPEC §7)
     return r;
   }
 

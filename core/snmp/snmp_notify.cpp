@@ -64,6 +64,17 @@ const std::map<std::string, Notification>& notifications() {
       {"sla-breached", {9, {kCountedMinutes, kBudgetMinutes, kAvailability, kReason}}},
       {"installation-overdue", {10, {kDeadline}}},
       {"emergency-cleared", {11, {kTarget, kService, kReason}}},
+      {"feedback-due", {12, {kDeadline, kReason}}},
+      {"feedback-missed", {13, {kDeadline, kReason}}},
+      {"operation-report-due", {14, {kDeadline, kReason}}},
+      {"operation-report-missed", {15, {kDeadline, kReason}}},
+      {"written-confirmation-due", {16, {kDeadline, kReason}}},
+      {"written-confirmation-missed", {17, {kDeadline, kReason}}},
+      {"complaint-report-due", {18, {kDeadline, kReason}}},
+      {"complaint-report-missed", {19, {kDeadline, kReason}}},
+      {"visit-unannounced", {20, {kReason}}},
+      {"visit-unescorted", {21, {kReason}}},
+      {"visit-overstayed", {22, {kDeadline, kReason}}},
   };
   return n;
 }
@@ -151,8 +162,8 @@ void add(netsnmp_pdu* pdu, Obj o, const nlohmann::json& n) {
     case kContract:
       return str(n.value("contract", ""));
     case kGuarantee:
-      return integer(
-          enum_of(n.value("guarantee", ""), {"network", "power", "emergency", "installation"}));
+      return integer(enum_of(n.value("guarantee", ""),
+                             {"network", "power", "emergency", "installation", "process"}));
     case kEventTime:
       return str(date_and_time(n.value("time", "")));
     case kMonth:

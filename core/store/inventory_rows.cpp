@@ -76,6 +76,41 @@ Result<std::vector<ProbeService>> read_probe_services(const std::string& text) {
   return out;
 }
 
+std::string process_text(const Contract& c) {
+  nlohmann::ordered_json j;
+  j["mrtg-user"] = c.mrtg_user;
+  j["mrtg-password-hash"] = c.mrtg_password_hash;
+  j["language"] = c.language;
+  j["customer-service"] = c.staff.customer_service;
+  j["technical-support"] = c.staff.technical_support;
+  j["feedback-minutes"] = c.sla.feedback_minutes;
+  j["operation-report-hours"] = c.sla.operation_report_hours;
+  j["written-confirmation-hours"] = c.sla.written_confirmation_hours;
+  j["complaint-report-hours"] = c.sla.complaint_report_hours;
+  return j.dump();
+}
+
+Result<void> read_process(Contract& c, const std::string& text) {
+  if (text.empty()) {
+    return {};
+  }
+  try {
+    const auto j = nlohmann::json::parse(text);
+    c.mrtg_user = j.value("mrtg-user", std::string());
+    c.mrtg_password_hash = j.value("mrtg-password-hash", std::string());
+    c.language = j.value("language", std::string("both"));
+    c.staff.customer_service = j.value("customer-service", std::vector<std::string>{});
+    c.staff.technical_support = j.value("technical-support", std::vector<std::string>{});
+    c.sla.feedback_minutes = j.value("feedback-minutes", 30U);
+    c.sla.operation_report_hours = j.value("operation-report-hours", 24U);
+    c.sla.written_confirmation_hours = j.value("written-confirmation-hours", 24U);
+    c.sla.complaint_report_hours = j.value("complaint-report-hours", 24U);
+  } catch (const nlohmann::json::exception&) {
+    return make_error(Errc::store, "the store holds unreadable process leaves of contract " + c.id);
+  }
+  return {};
+}
+
 Result<void> open_device_secrets(Device& d, const KeyReader& key) {
   for (auto& [value, context] : secrets_of(d)) {
     if (!key) {

@@ -26,6 +26,12 @@ Result<void> read_outlet_phases(Device& d, const std::string& text);
 std::string probe_services_text(const ProbeTarget& t);
 Result<std::vector<ProbeService>> read_probe_services(const std::string& text);
 
+/// A contract's process leaves (Articles 5-9: MRTG user and password hash, language, staff, the
+/// process times) as its row keeps them, one JSON object; and read back into c (an empty text,
+/// a row from before schema 16, leaves the defaults).
+std::string process_text(const Contract& c);
+Result<void> read_process(Contract& c, const std::string& text);
+
 /// Gives the key that opens the secrets (read once, when the first sealed one is met), or is empty
 /// when the secrets are withheld.
 using KeyReader = std::function<Result<const SecretKey*>()>;

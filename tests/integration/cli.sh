@@ -134,7 +134,10 @@ sla = c["sla"]
 assert sla == {"max-outage-minutes": 44, "availability-target": "99.9",
                "require-customer-report": True, "report-window-days": 5,
                "probe-interval-seconds": 300, "notify-within-minutes": 15,
-               "installation-business-days": 3}, sla
+               "installation-business-days": 3, "feedback-minutes": 30,
+               "operation-report-hours": 24, "written-confirmation-hours": 24,
+               "complaint-report-hours": 24}, sla
+assert c["language"] == "both", c
 PY
 
 # -- show ---------------------------------------------------------------------------------------

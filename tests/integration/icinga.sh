@@ -99,10 +99,10 @@ defs=(-DInitRunDir="$D/run" -DPidPath="$D/run/icinga2.pid" -DStatePath="$D/state
   -DZonesDir="$D/etc/zones.d")
 export ICINGA2_USER=nagios ICINGA2_GROUP=nagios
 
-# 1. The configuration is valid: the CheckCommand, and the four services.
+# 1. The configuration is valid: the CheckCommand, and the five services.
 run icinga2 daemon -C -c "$D/etc/icinga2.conf" "${defs[@]}"
 expect_rc 0
-expect_has "$out" "Instantiated 4 Services." "icinga2 daemon -C"
+expect_has "$out" "Instantiated 5 Services." "icinga2 daemon -C"
 expect_has "$out" "Finished validating the configuration file(s)." "icinga2 daemon -C"
 expect_lacks "$out" "warning/" "icinga2 daemon -C"
 run icinga2 object list --type CheckCommand --name colosla "${defs[@]}"
@@ -110,7 +110,7 @@ expect_rc 0
 expect_has "$out" "Object 'colosla' of type 'CheckCommand':" "icinga2 object list"
 expect_has "$out" "* colosla_timeout = 10" "icinga2 object list"
 run icinga2 object list --type Service "${defs[@]}"
-for s in network power emergency; do
+for s in network power emergency process; do
   expect_has "$out" "Object 'colosla!C-001 $s' of type 'Service':" "icinga2 object list"
 done
 
@@ -149,12 +149,13 @@ direct() {  # direct ARG...: check_colosla's state word and status line (without
 recorded_is() { [ "$(recorded "$1" | cut -d '|' -f 1)" = "$2" ] && [[ "$(recorded "$1")" == "$3"* ]]; }
 # Each guarantee with the command's defaults (the example's ports and power sources were never
 # observed most of the month: check_colosla warns of that too) ...
-for s in network power emergency; do
+for s in network power emergency process; do
   expected=$(direct --guarantee $s -t 10)
   case $s in
     network) expect_has "$expected" "WARNING|COLOSLA WARNING: C-001 network 30.0 of 44.0 min used" ;;
     power) expect_has "$expected" "|COLOSLA " ;;
     emergency) expect_has "$expected" "CRITICAL|COLOSLA CRITICAL: C-001 emergency notification missed" ;;
+    process) expect_has "$expected" "OK|COLOSLA OK: C-001 no process clock missed" ;;
   esac
   wait_for 30 recorded_is "C-001 $s" "${expected%%|*}" "$expected" ||
     fail "Icinga recorded for 'C-001 $s': '$(recorded "C-001 $s")', check_colosla says '$expected'" \

@@ -24,7 +24,10 @@ done
 # notifications under .0, objects under .1.
 arc=.1.3.6.1.4.1.32473.5
 notifications=(port-down port-up power-lost power-restored emergency-declared notification-due
-  notification-missed budget-warning sla-breached installation-overdue emergency-cleared)
+  notification-missed budget-warning sla-breached installation-overdue emergency-cleared
+  feedback-due feedback-missed operation-report-due operation-report-missed
+  written-confirmation-due written-confirmation-missed complaint-report-due
+  complaint-report-missed visit-unannounced visit-unescorted visit-overstayed)
 objects=(coloslaEventId coloslaContract coloslaGuarantee coloslaEventTime coloslaMonth coloslaDevice
   coloslaInterface coloslaOutlet coloslaTarget coloslaService coloslaCountedMinutes
   coloslaBudgetMinutes coloslaPendingMinutes coloslaAvailability coloslaBudgetShareUsed

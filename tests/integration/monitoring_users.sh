@@ -181,7 +181,7 @@ wait_for 20 zabbix_get -s 127.0.0.1 -p "$zport" -k agent.ping || { cat "$work/zb
 expect_eq "$(ps -o user= -p "$agent_pid")" zabbix "the agent's user"
 item() { run zabbix_get -s 127.0.0.1 -p "$zport" -k "$1"; expect_rc 0; }
 item colosla.discovery
-expect_eq "$out" '[{"{#CONTRACT}":"C-001","{#CUSTOMER}":"Example Ltd","{#GUARANTEE}":"network"},{"{#CONTRACT}":"C-001","{#CUSTOMER}":"Example Ltd","{#GUARANTEE}":"power"},{"{#CONTRACT}":"C-001","{#CUSTOMER}":"Example Ltd","{#GUARANTEE}":"emergency"}]' "colosla.discovery"
+expect_eq "$out" '[{"{#CONTRACT}":"C-001","{#CUSTOMER}":"Example Ltd","{#GUARANTEE}":"network"},{"{#CONTRACT}":"C-001","{#CUSTOMER}":"Example Ltd","{#GUARANTEE}":"power"},{"{#CONTRACT}":"C-001","{#CUSTOMER}":"Example Ltd","{#GUARANTEE}":"emergency"},{"{#CONTRACT}":"C-001","{#CUSTOMER}":"Example Ltd","{#GUARANTEE}":"process"}]' "colosla.discovery"
 item colosla.discovery.budgets
 expect_eq "$out" '[{"{#CONTRACT}":"C-001","{#CUSTOMER}":"Example Ltd","{#GUARANTEE}":"network"},{"{#CONTRACT}":"C-001","{#CUSTOMER}":"Example Ltd","{#GUARANTEE}":"power"}]' "colosla.discovery.budgets"
 item 'colosla.status[C-001,network,down-now]'

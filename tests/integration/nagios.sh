@@ -43,16 +43,16 @@ expect_rc 0
 printf '%s\n' "$out" >"$work/colosla.cfg"
 expect_has "$out" "command_line  $(readlink -f "$check") --db $db --contract \$ARG1\$ --guarantee \$ARG2\$ -t \$_SERVICECOLOSLA_TIMEOUT\$ \$ARG3\$"
 expect_has "$out" "check_command           check_colosla!C-001!network"
-expect_eq "$(grep -c '^  _COLOSLA_TIMEOUT        10$' <<<"$out")" 3 "services with check_colosla's -t"
-expect_eq "$(grep -c '^define service {' <<<"$out")" 3 "services"
-expect_eq "$(grep -c '^  contact_groups  *colosla-noc$' <<<"$out")" 4 "host and services notifying colosla-noc"
+expect_eq "$(grep -c '^  _COLOSLA_TIMEOUT        10$' <<<"$out")" 4 "services with check_colosla's -t"
+expect_eq "$(grep -c '^define service {' <<<"$out")" 4 "services (network, power, emergency, process)"
+expect_eq "$(grep -c '^  contact_groups  *colosla-noc$' <<<"$out")" 5 "host and services notifying colosla-noc"
 expect_has "$out" "  members            colosla-noc"
 expect_has "$out" "  email                          root@localhost"
 nagios_cfg --alone active "$work/colosla.cfg" </dev/null
 expect_lacks "$(cat "$work/active/nagios.cfg")" "contact.cfg" "nagios.cfg of the output alone"
 verify active
 expect_eq "$warnings" "" "warnings of nagios4 -v on nagios-config's output alone"
-expect_has "$out" "Checked 3 services."
+expect_has "$out" "Checked 4 services."
 expect_has "$out" "Checked 1 hosts."
 expect_has "$out" "Checked 1 contacts."
 expect_has "$out" "Checked 1 contact groups."
@@ -89,7 +89,7 @@ debian_cfg "$work/debian-use.cfg"
 # ... or with contact groups of one's own: none defined.
 run "$colosla" --db "$db" nagios-config --contact-groups admins
 expect_rc 0
-expect_eq "$(grep -c '^  contact_groups  *admins$' <<<"$out")" 4 "host and services notifying admins"
+expect_eq "$(grep -c '^  contact_groups  *admins$' <<<"$out")" 5 "host and services notifying admins"
 expect_lacks "$out" "define contact" "output with --contact-groups"
 run "$colosla" --db "$db" nagios-config --contacts ci --noc-email x@example.net
 expect_rc 2
@@ -99,7 +99,7 @@ run "$colosla" --db "$db" nagios-config --timeout 20 --status-dir /srv/st --unmo
   --no-now-warning --check-colosla /opt/check_colosla
 expect_rc 0
 expect_has "$out" "command_line  /opt/check_colosla --db $db --contract \$ARG1\$ --guarantee \$ARG2\$ -t \$_SERVICECOLOSLA_TIMEOUT\$ --status-dir /srv/st --unmonitored-warning 90 --no-now-warning \$ARG3\$"
-expect_eq "$(grep -c '^  _COLOSLA_TIMEOUT        20$' <<<"$out")" 3 "services with --timeout 20"
+expect_eq "$(grep -c '^  _COLOSLA_TIMEOUT        20$' <<<"$out")" 4 "services with --timeout 20"
 
 # Article 4 (15 minutes from an emergency to the customer): the defaults (300 s checks, one
 # attempt) leave Nagios 6.2 minutes, and nothing warns ...
@@ -123,7 +123,7 @@ run "$colosla" --db "$db" nagios-config --check-interval 900
 expect_has "$err" "notify only after 16.2 min" "stderr with --check-interval 900"
 run "$colosla" --db "$db" nagios-config --first-notification-delay 600 --timeout 30
 expect_has "$err" "notify only after 16.5 min" "stderr with --first-notification-delay 600"
-expect_eq "$(grep -c '^  first_notification_delay 10$' <<<"$out")" 3 "services with a first_notification_delay"
+expect_eq "$(grep -c '^  first_notification_delay 10$' <<<"$out")" 4 "services with a first_notification_delay"
 # ... and colosla-trapd's evaluations every 10 minutes (its configuration file) ...
 printf 'nagios-host = colosla\nevaluate-interval = 600\n' >"$work/trapd.conf"
 run "$colosla" --db "$db" nagios-config --config "$work/trapd.conf"
@@ -139,7 +139,7 @@ expect_eq "$err" "" "stderr with --evaluate-interval 60 beside evaluate-interval
 # generic-service) ...
 run "$colosla" --db "$db" nagios-config --use generic-service --template-file "$tpl" --max-check-attempts 1
 expect_eq "$err" "" "stderr with generic-service and one attempt"
-expect_eq "$(grep -c '^  max_check_attempts      1$' <<<"$out")" 3 "services with one attempt"
+expect_eq "$(grep -c '^  max_check_attempts      1$' <<<"$out")" 4 "services with one attempt"
 run "$colosla" --db "$db" nagios-config --use local-service --template-file "$tpl"
 expect_eq "$err" "" "stderr with local-service"
 expect_has "$out" "# (its HARD state) takes at most 9.2 min, with interval_length 60 s:"
@@ -156,7 +156,7 @@ site_cfg "$work/site.cfg"
 run "$colosla" --db "$db" nagios-config --use colosla-service
 expect_rc 0
 printf '%s\n' "$out" >"$work/colosla-use.cfg"
-expect_eq "$(grep -c '^  use  *colosla-service$' <<<"$out")" 3 "services using the template"
+expect_eq "$(grep -c '^  use  *colosla-service$' <<<"$out")" 4 "services using the template"
 expect_lacks "$out" "define host" "nagios-config --use"
 # Active checks off for everything: the passive instance of part 3.
 nagios_cfg passive "$work/site.cfg" "$work/colosla-use.cfg" <<<"execute_service_checks=0"

@@ -122,13 +122,13 @@ expect_has "$han" "service_notification_commands  notify-customer-colosla-by-ema
 expect_has "$han" "_COLOSLA_CONTRACT              C-001|"
 expect_has "$han" "_COLOSLA_CHANNEL               email|"
 # Only the emergency service has them, beside --contacts.
-expect_eq "$(grep -c '^  contacts                ci$' <<<"$out")" 2 "services with the NOC's contact only"
+expect_eq "$(grep -c '^  contacts                ci$' <<<"$out")" 3 "services with the NOC's contact only (network, power, process)"
 expect_eq "$(grep -c '^  contacts                ci,colosla-C-001-1,colosla-C-001-2,colosla-C-001-4$' <<<"$out")" 1 \
   "services with the customer's contacts"
 nagios_cfg by-hand "$work/by-hand.cfg" </dev/null
 verify by-hand
 expect_eq "$warnings" "" "warnings of nagios4 -v with --customer-contacts"
-expect_has "$out" "Checked 3 services."
+expect_has "$out" "Checked 4 services."
 expect_has "$out" "Checked 4 contacts."
 
 # With a service template of one's own (--use), the customer's contacts come beside the

@@ -99,4 +99,17 @@ run "$colosla" --db "$db" evaluate --as-of 2026-11-20T08:11:00+08:00 $v3
 expect_has "$out" "1 notification to 127.0.0.1:$port"
 wait_for 30 logged 'OID: COLOSLA-MIB::coloslaPortDown' 1 || fail "the waiting inform was not delivered"
 expect_has "$(cat "$work/trapd/snmptrapd.log")" "COLOSLA-MIB::coloslaEventTime.0 = STRING: 2026-11-20,8:0:0.0,+8:0"
+
+# 4. The process guarantees (Articles 5-9): a complaint without its written report, missed a
+# day later, as coloslaComplaintReportMissed with the guarantee process and its reason.
+run "$colosla" --db "$db" complaint add --contract C-001 --at 2026-11-20T09:00:00+08:00 --about network
+expect_rc 0
+run "$colosla" --db "$db" evaluate --as-of 2026-11-21T10:00:00+08:00 $v2c
+expect_rc 0
+wait_for 30 logged 'OID: COLOSLA-MIB::coloslaComplaintReportMissed' 1 || { cat "$work/trapd/snmptrapd.log" >&2; fail "no coloslaComplaintReportMissed"; }
+trapd_log=$(cat "$work/trapd/snmptrapd.log")
+expect_has "$trapd_log" "COLOSLA-MIB::coloslaGuarantee.0 = INTEGER: process(5)"
+expect_has "$trapd_log" "COLOSLA-MIB::coloslaDeadline.0 = STRING: 2026-11-21,9:0:0.0,+8:0"
+expect_has "$trapd_log" 'complaint-report of complaint #'
+expect_lacks "$trapd_log" "Wrong Type"
 echo "snmp_notify: ok"

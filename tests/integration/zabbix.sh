@@ -38,9 +38,15 @@ item 'colosla.sla[C-001,power,budget-minutes]'
 expect_has "$out" "[t|43.200]"
 item 'colosla.sla[C-001,emergency,missed]'
 expect_has "$out" "[t|1]"
+# The process guarantees (Articles 5-9): no clock in this month, none missed; status OK.
+item 'colosla.sla[C-001,process,missed]'
+expect_has "$out" "[t|0]"
+item 'colosla.sla[C-001,process,status]'
+expect_has "$out" "[t|0]"
 item 'colosla.discovery'
 expect_has "$out" '[t|[{"{#CONTRACT}":"C-001","{#CUSTOMER}":"Example Ltd","{#GUARANTEE}":"network"},'
-expect_has "$out" '"{#GUARANTEE}":"emergency"}]]'
+expect_has "$out" '"{#GUARANTEE}":"emergency"},'
+expect_has "$out" '"{#GUARANTEE}":"process"}]]'
 item 'colosla.discovery.budgets'
 expect_has "$out" '"{#GUARANTEE}":"power"}]]'
 expect_lacks "$out" 'emergency'

@@ -203,25 +203,27 @@ api host.create "{\"host\": \"noc-sla\", \"groups\": [{\"groupid\": \"$groupid\"
 hostid=$(pick 'x["hostids"][0]')
 
 # Discovery: C-001's network and power (status, events, 6 figures, down now, unmonitored each)
-# and emergency (status, events, open, due, missed): 25 items, none of the emergency figures for
-# network or power.
+# and emergency (status, events, open, due, missed), and process (status, events): 27 items, none
+# of the emergency figures for network, power or process.
 discovered() {
   api item.get "{\"hostids\": [\"$hostid\"], \"filter\": {\"flags\": 4}, \"output\": [\"key_\", \"type\"]}"
-  [ "$(pick 'len(x)')" -eq 25 ]
+  [ "$(pick 'len(x)')" -eq 27 ]
 }
-wait_for 120 discovered || fail "discovery made $(pick 'len(x)') items, not 25: $(pick 'sorted(i["key_"] for i in x)');
+wait_for 120 discovered || fail "discovery made $(pick 'len(x)') items, not 27: $(pick 'sorted(i["key_"] for i in x)');
   the rules: $(psql -X -At -U zabbix -d zabbix -c "SELECT i.key_, r.state, r.error FROM items i JOIN item_rtdata r USING (itemid) WHERE i.hostid = $hostid AND i.flags = 1")"
 keys=$(pick '" ".join(sorted(i["key_"] for i in x))')
 for k in 'colosla.event[C-001,network]' 'colosla.sla[C-001,network,breached]' 'colosla.sla[C-001,power,availability]' \
-  'colosla.sla[C-001,emergency,missed]' 'colosla.event[C-001,emergency]'; do
+  'colosla.sla[C-001,emergency,missed]' 'colosla.event[C-001,emergency]' 'colosla.sla[C-001,process,status]' \
+  'colosla.event[C-001,process]'; do
   expect_has "$keys" "$k" "the discovered items"
 done
 expect_lacks "$keys" 'colosla.sla[C-001,network,open]' "the discovered items"
 expect_lacks "$keys" 'colosla.sla[C-001,emergency,breached]' "the discovered items"
+expect_lacks "$keys" 'colosla.sla[C-001,process,missed]' "the discovered items"
 expect_eq "$(pick "$types")" "[('colosla.event', '2'), ('colosla.sla', '2'), ('colosla.status', '0')]" \
   "the discovered items' types"
 api trigger.get "{\"hostids\": [\"$hostid\"], \"output\": [\"description\"]}"
-expect_eq "$(pick 'len(x)')" 13 "discovered triggers (3 a guarantee, 2 more for network and power)"
+expect_eq "$(pick 'len(x)')" 16 "discovered triggers (3 a guarantee, 2 more for network and power)"
 
 # The server's configuration cache has them once it takes a value of an item of each rule (figures
 # colosla-trapd will not send here: power has no event).

@@ -191,7 +191,8 @@ Result<std::int64_t> PgStore::save_inventory(const ValidatedInventory& v, const 
                                {"probe_interval_seconds", "bigint"},
                                {"notify_within_minutes", "bigint"},
                                {"installation_business_days", "bigint"},
-                               {"inventory_version", "bigint"}});
+                               {"inventory_version", "bigint"},
+                               {"process", "text"}});
   Batch ports(
       "contract_port",
       {{"contract", "text"}, {"position", "integer"}, {"device", "text"}, {"interface", "text"}});
@@ -251,7 +252,8 @@ Result<std::int64_t> PgStore::save_inventory(const ValidatedInventory& v, const 
                      num(c.sla.probe_interval_seconds),
                      num(c.sla.notify_within_minutes),
                      num(c.sla.installation_business_days),
-                     num(version)});
+                     num(version),
+                     process_text(c)});
       std::int64_t pos = 0;
       for (const auto& port : c.ports) {
         ports.add({c.id, num(pos++), port.device, port.interface});
@@ -451,7 +453,7 @@ Result<std::optional<Inventory>> PgStore::load_inventory_of(const std::string* c
         "monthly_fee, installation_fee, currency, installation_auto_complete, port_mode, "
         "max_outage_minutes, availability_target_milli, require_customer_report, "
         "report_window_days, probe_interval_seconds, notify_within_minutes, "
-        "installation_business_days FROM contract ";
+        "installation_business_days, process FROM contract ";
     auto rows = contract == nullptr
                     ? db.exec(std::string(kContract) + "ORDER BY id COLLATE \"C\"")
                     : db.exec(std::string(kContract) + "WHERE id = $1", Params().add(*contract));
@@ -487,6 +489,9 @@ Result<std::optional<Inventory>> PgStore::load_inventory_of(const std::string* c
       c.sla.probe_interval_seconds = static_cast<std::uint32_t>(s.integer(i, 17));
       c.sla.notify_within_minutes = static_cast<std::uint32_t>(s.integer(i, 18));
       c.sla.installation_business_days = static_cast<std::uint32_t>(s.integer(i, 19));
+      if (auto p = read_process(c, s.str(i, 20)); !p) {
+        return p.error();
+      }
       inv.contracts.push_back(std::move(c));
     }
     // Each child table in one pass, in contract order: a query per table, not per contract.

@@ -16,7 +16,8 @@ Result<std::vector<Record>> PgStore::records_where(const std::string* contract) 
   // its target's contract), through the index on contract.
   static constexpr const char* kColumns =
       "SELECT id, kind, retraction, supersedes, contract, at, until, guarantee, reason, channel, "
-      "contact, approved_by, entered_by, entered_at, note FROM record ";
+      "contact, approved_by, entered_by, entered_at, note, refers_to, method, mrtg_user, "
+      "accepted, about, purpose, activity, needs, escort, badge FROM record ";
   auto rows = contract == nullptr
                   ? impl_->exec(std::string(kColumns) + "ORDER BY id")
                   : impl_->exec(std::string(kColumns) + "WHERE contract IN ($1, '') ORDER BY id",
@@ -68,6 +69,30 @@ Result<std::vector<Record>> PgStore::records_where(const std::string* contract) 
     r.entered_by = s.str(i, 12);
     r.entered_at = s.time(i, 13);
     r.note = s.str(i, 14);
+    r.refers_to = s.integer(i, 15);  // 0 when NULL
+    if (!s.null(i, 16)) {
+      auto method = parse_authorization_method(s.str(i, 16));
+      if (!method) {
+        return make_error(Errc::store, method.error().msg, record_name(r.id));
+      }
+      r.method = *method;
+    }
+    r.mrtg_user = s.str(i, 17);
+    if (!s.null(i, 18)) {
+      r.accepted = s.boolean(i, 18);
+    }
+    if (!s.null(i, 19)) {
+      auto about = parse_complaint_about(s.str(i, 19));
+      if (!about) {
+        return make_error(Errc::store, about.error().msg, record_name(r.id));
+      }
+      r.about = *about;
+    }
+    r.purpose = s.str(i, 20);
+    r.activity = s.str(i, 21);
+    r.needs = s.str(i, 22);
+    r.escort = s.str(i, 23);
+    r.badge = s.str(i, 24);
     out.push_back(std::move(r));
   }
   return out;
@@ -83,11 +108,19 @@ Result<std::int64_t> PgStore::add_record(const Record& r) {
   r.reason ? p.add(to_string(*r.reason)) : p.null();
   r.channel ? p.add(to_string(*r.channel)) : p.null();
   p.add(r.contact).add(r.approved_by).add(r.entered_by).add(r.entered_at).add(r.note);
+  r.refers_to != 0 ? p.add(r.refers_to) : p.null();
+  r.method ? p.add(to_string(*r.method)) : p.null();
+  p.add(r.mrtg_user);
+  r.accepted ? p.add(*r.accepted) : p.null();
+  r.about ? p.add(to_string(*r.about)) : p.null();
+  p.add(r.purpose).add(r.activity).add(r.needs).add(r.escort).add(r.badge);
   // With its wake-up (docs/scale-out.md): sent if the insert commits.
   auto row = impl_->exec(
       "WITH r AS (INSERT INTO record(kind, retraction, supersedes, contract, at, until, "
-      "guarantee, reason, channel, contact, approved_by, entered_by, entered_at, note) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id) "
+      "guarantee, reason, channel, contact, approved_by, entered_by, entered_at, note, "
+      "refers_to, method, mrtg_user, accepted, about, purpose, activity, needs, escort, badge) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
+      "$19, $20, $21, $22, $23, $24) RETURNING id) "
       "SELECT id, pg_notify('colosla_records', 'record:' || id) FROM r",
       p);
   if (!row) {

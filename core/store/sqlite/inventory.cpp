@@ -90,7 +90,7 @@ Result<std::int64_t> SqliteStore::save_inventory(const ValidatedInventory& v, co
         return e;
       }
     }
-    Stmt con(db, "INSERT INTO contract VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    Stmt con(db, "INSERT INTO contract VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     Stmt port(db, "INSERT INTO contract_port VALUES (?, ?, ?)");
     Stmt power(db, "INSERT INTO contract_power VALUES (?, ?, ?, ?)");
     Stmt probe(db, "INSERT INTO probe_target VALUES (?, ?, ?, ?, ?)");
@@ -108,7 +108,7 @@ Result<std::int64_t> SqliteStore::save_inventory(const ValidatedInventory& v, co
       con.bind(18, static_cast<std::int64_t>(c.sla.probe_interval_seconds));
       con.bind(19, static_cast<std::int64_t>(c.sla.notify_within_minutes));
       con.bind(20, static_cast<std::int64_t>(c.sla.installation_business_days));
-      con.bind(21, version);
+      con.bind(21, version).bind(22, process_text(c));
       if (auto e = con.exec(); !e) {
         return e;
       }
@@ -353,6 +353,9 @@ Result<std::optional<Inventory>> SqliteStore::load_inventory_of(const std::strin
       c.sla.probe_interval_seconds = static_cast<std::uint32_t>(s.i64(17));
       c.sla.notify_within_minutes = static_cast<std::uint32_t>(s.i64(18));
       c.sla.installation_business_days = static_cast<std::uint32_t>(s.i64(19));
+      if (auto p = read_process(c, s.str(21)); !p) {
+        return p.error();
+      }
       inv.contracts.push_back(std::move(c));
     }
   }

@@ -27,10 +27,12 @@ Result<std::vector<Record>> SqliteStore::records_where(const std::string* contra
          contract == nullptr
              ? "SELECT id, kind, retraction, supersedes, contract, at, until, guarantee, reason, "
                "channel, "
-               "contact, approved_by, entered_by, entered_at, note FROM record ORDER BY id"
+               "contact, approved_by, entered_by, entered_at, note, refers_to, method, mrtg_user, "
+               "accepted, about, purpose, activity, needs, escort, badge FROM record ORDER BY id"
              : "SELECT id, kind, retraction, supersedes, contract, at, until, guarantee, reason, "
                "channel, "
-               "contact, approved_by, entered_by, entered_at, note FROM record "
+               "contact, approved_by, entered_by, entered_at, note, refers_to, method, mrtg_user, "
+               "accepted, about, purpose, activity, needs, escort, badge FROM record "
                "WHERE contract IN (?1, '') ORDER BY id");
   if (!s.ok()) {
     return s.error();
@@ -77,6 +79,30 @@ Result<std::vector<Record>> SqliteStore::records_where(const std::string* contra
     r.entered_by = s.str(12);
     r.entered_at = s.time(13);
     r.note = s.str(14);
+    r.refers_to = s.is_null(15) ? 0 : s.i64(15);
+    if (!s.is_null(16)) {
+      auto method = parse_authorization_method(s.str(16));
+      if (!method) {
+        return make_error(Errc::store, method.error().msg, record_name(r.id));
+      }
+      r.method = *method;
+    }
+    r.mrtg_user = s.str(17);
+    if (!s.is_null(18)) {
+      r.accepted = s.boolean(18);
+    }
+    if (!s.is_null(19)) {
+      auto about = parse_complaint_about(s.str(19));
+      if (!about) {
+        return make_error(Errc::store, about.error().msg, record_name(r.id));
+      }
+      r.about = *about;
+    }
+    r.purpose = s.str(20);
+    r.activity = s.str(21);
+    r.needs = s.str(22);
+    r.escort = s.str(23);
+    r.badge = s.str(24);
     out.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) {
@@ -88,8 +114,9 @@ Result<std::vector<Record>> SqliteStore::records_where(const std::string* contra
 Result<std::int64_t> SqliteStore::add_record(const Record& r) {
   Stmt s(impl_->db,
          "INSERT INTO record(kind, retraction, supersedes, contract, at, until, guarantee, reason, "
-         "channel, contact, approved_by, entered_by, entered_at, note) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+         "channel, contact, approved_by, entered_by, entered_at, note, refers_to, method, "
+         "mrtg_user, accepted, about, purpose, activity, needs, escort, badge) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!s.ok()) {
     return s.error();
   }
@@ -102,6 +129,13 @@ Result<std::int64_t> SqliteStore::add_record(const Record& r) {
   r.channel ? s.bind(9, to_string(*r.channel)) : s.bind_null(9);
   s.bind(10, r.contact).bind(11, r.approved_by).bind(12, r.entered_by).bind(13, r.entered_at);
   s.bind(14, r.note);
+  r.refers_to != 0 ? s.bind(15, r.refers_to) : s.bind_null(15);
+  r.method ? s.bind(16, to_string(*r.method)) : s.bind_null(16);
+  s.bind(17, r.mrtg_user);
+  r.accepted ? s.bind(18, *r.accepted) : s.bind_null(18);
+  r.about ? s.bind(19, to_string(*r.about)) : s.bind_null(19);
+  s.bind(20, r.purpose).bind(21, r.activity).bind(22, r.needs).bind(23, r.escort);
+  s.bind(24, r.badge);
   if (auto e = s.exec(); !e) {
     return e.error();
   }

@@ -137,6 +137,26 @@ TEST_CASE("values a Zabbix server refused are counted, and the events are not se
   CHECK(j["data"].size() == 2);
 }
 
+TEST_CASE("a process event (Articles 5-9): the event and the process state, its one item") {
+  Trapper t(R"({"response":"success","info":"processed: 2; failed: 0; total: 2"})");
+  ZabbixSink sink("zabbix", t.server(), "noc-sla");
+  ContractStatus s;
+  s.contract = "C-001";
+  s.process = ProcessFigures{0, 1, 0, "feedback of record #7, due 2026-11-07T09:30:00+08:00"};
+  const EventBatch batch{
+      {12,
+       R"({"colosla-events:feedback-missed":{"event-id":"12","contract":"C-001","guarantee":"process","time":"2026-11-07T09:30:00+08:00"}})"}};
+  const Delivery d = sink.deliver(
+      batch, {[&](const std::string&) { return &s; }, Timestamp{std::chrono::seconds{1793650000}}});
+  CHECK_FALSE(d.failure.has_value());
+  CHECK(d.sent == 2);
+  const auto j = nlohmann::json::parse(t.request);
+  REQUIRE(j["data"].size() == 2);
+  CHECK(j["data"][0]["key"] == "colosla.event[C-001,process]");
+  CHECK(j["data"][1]["key"] == "colosla.sla[C-001,process,status]");
+  CHECK(j["data"][1]["value"] == "2");
+}
+
 TEST_CASE("an event no template item takes is not sent to Zabbix") {
   // No server: nothing is sent, so nothing connects, and the cursor moves past the event.
   ZabbixSink sink("zabbix", "127.0.0.1:1", "noc-sla");

@@ -294,7 +294,8 @@ TEST_CASE("a store of schema 3 gets its history table when upgraded", "[store]")
        "ALTER TABLE inventory_version DROP COLUMN digest; DROP TABLE evaluation; "
        "DROP TABLE state_change; DROP TABLE state_change_merged; "
        "CREATE INDEX observation_history ON observation(entity, time, seq, state); "
-       "DROP TABLE lease; DROP TABLE statement; PRAGMA user_version = 3");
+       "DROP TABLE lease; DROP TABLE statement; ALTER TABLE contract DROP COLUMN process; "
+       "PRAGMA user_version = 3");
   auto store = open(path, Store::Mode::existing);
   CHECK(store->schema_version() == Store::kSchemaVersion);
   CHECK(query(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'observation_history'") ==
@@ -445,8 +446,8 @@ TEST_CASE("an older store's clear secrets are sealed by the upgrade", "[store][s
           "DROP COLUMN trap_digest; ALTER TABLE observation DROP COLUMN trap_bucket; ALTER TABLE "
           "observation DROP COLUMN trap_near; ALTER TABLE evidence DROP COLUMN trap_digest; "
           "ALTER TABLE evidence DROP COLUMN trap_bucket; ALTER TABLE evidence DROP COLUMN "
-          "trap_near; DROP TABLE lease; DROP TABLE statement; ALTER TABLE sla_event DROP COLUMN "
-          "epoch; ALTER TABLE "
+          "trap_near; DROP TABLE lease; DROP TABLE statement; ALTER TABLE contract DROP COLUMN "
+          "process; ALTER TABLE sla_event DROP COLUMN epoch; ALTER TABLE "
           "sink_cursor DROP COLUMN epoch; PRAGMA user_version = 9",
           nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);

@@ -31,7 +31,8 @@ struct ThresholdRange {
 enum class CheckStatus : int { ok = 0, warning = 1, critical = 2, unknown = 3 };
 std::string_view to_string(CheckStatus s);
 
-enum class CheckedGuarantee : std::uint8_t { network, power, emergency };
+/// process: Articles 5-9, judged only when asked for (--guarantee process).
+enum class CheckedGuarantee : std::uint8_t { network, power, emergency, process };
 Result<CheckedGuarantee> parse_checked_guarantee(std::string_view word);
 
 struct CheckOptions {
@@ -71,6 +72,15 @@ struct EmergencyFigures {
   bool missed = false;
 };
 
+/// The process guarantees' clocks (Articles 5-9) whose due lies in the month: how many are met,
+/// missed and open, and the first missed ("feedback of record #12, due 2026-11-05T10:30:00+08:00").
+struct ProcessFigures {
+  std::int64_t met = 0;
+  std::int64_t missed = 0;
+  std::int64_t open = 0;
+  std::string first_missed;
+};
+
 /// Something of the contract down at as-of, whatever the SLA makes of it.
 struct DownNow {
   CheckedGuarantee guarantee = CheckedGuarantee::network;
@@ -96,6 +106,7 @@ struct ContractStatus {
   GuaranteeFigures power;
   std::vector<EmergencyFigures> emergencies;
   std::vector<DownNow> down_now;  ///< what is down at as_of (absent from older JSON: none)
+  ProcessFigures process;         ///< absent from older JSON: none
 };
 
 /// As one line of JSON, and back. Errors: invalid_input for anything else.

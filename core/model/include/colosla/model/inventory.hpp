@@ -121,6 +121,17 @@ struct SlaParams {
   std::uint32_t probe_interval_seconds = 300;
   std::uint32_t notify_within_minutes = 15;
   std::uint32_t installation_business_days = 3;
+  std::uint32_t feedback_minutes = 30;            ///< Article 7.2: first feedback
+  std::uint32_t operation_report_hours = 24;      ///< Article 7.2: report after the operation
+  std::uint32_t written_confirmation_hours = 24;  ///< Article 6.6: a phone authorization's
+  std::uint32_t complaint_report_hours = 24;      ///< Article 8.3: a complaint's first report
+};
+
+/// Article 5.6, 6.2: the contract's named staff.
+struct Staff {
+  std::vector<std::string> customer_service;
+  std::vector<std::string> technical_support;
+  friend bool operator==(const Staff&, const Staff&) = default;
 };
 
 struct Contract {
@@ -142,6 +153,12 @@ struct Contract {
   std::vector<ProbeTarget> probe_targets;
   std::vector<Contact> contacts;
   SlaParams sla;
+  /// Article 6.5: the MRTG user name and its crypt(3) hash (never the password) a caller gives
+  /// to authorize by phone; empty when the inventory gives none.
+  std::string mrtg_user;
+  std::string mrtg_password_hash;
+  std::string language = "both";  ///< the customer's statement: "zh", "en" or "both"
+  Staff staff;
 };
 
 struct Inventory {

@@ -42,7 +42,30 @@ enum class RecordKind : std::uint8_t {
   notification,
   installation,
   contact_invalid,
+  // The process guarantees (Articles 5-9, SPEC §7).
+  authorization,           ///< Art. 6.4-6.6: accepted or refused
+  authorization_feedback,  ///< Art. 7.2: first feedback; refers to an authorization
+  authorization_done,      ///< the operation ended; refers to an authorization
+  authorization_report,    ///< Art. 7.2: the written operation report; refers to one
+  authorization_confirm,   ///< Art. 6.6: a phone authorization confirmed in writing
+  complaint,               ///< Art. 8: a written complaint
+  complaint_report,        ///< Art. 8.3: its first written report; refers to a complaint
+  visit,                   ///< Art. 9: an announced visit (at: expected in, until: out)
+  visit_enter,             ///< refers to a visit, or 0: an entry without announcement
+  visit_leave,             ///< refers to a visit-enter record
 };
+/// Whether records of the kind are the process guarantees' (Articles 5-9).
+bool is_process_kind(RecordKind k);
+
+/// How an authorization was given (Art. 6.5).
+enum class AuthorizationMethod : std::uint8_t { written, phone };
+std::string_view to_string(AuthorizationMethod m);
+Result<AuthorizationMethod> parse_authorization_method(std::string_view word);
+
+/// What a complaint is about (Art. 8.1).
+enum class ComplaintAbout : std::uint8_t { network, customer_service, technical_support };
+std::string_view to_string(ComplaintAbout a);
+Result<ComplaintAbout> parse_complaint_about(std::string_view word);
 std::string_view to_string(RecordKind k);
 Result<RecordKind> parse_record_kind(std::string_view word);
 
@@ -65,6 +88,18 @@ struct Record {
   std::string entered_by;
   Timestamp entered_at;
   std::string note;
+  /// authorization follow-ups, complaint report, visit enter and leave: the record this one
+  /// belongs to; 0: none (a visit entry without an announcement).
+  std::int64_t refers_to = 0;
+  std::optional<AuthorizationMethod> method;  ///< authorization
+  std::string mrtg_user;                      ///< authorization by phone: the user name given
+  std::optional<bool> accepted;               ///< authorization: accepted or refused
+  std::optional<ComplaintAbout> about;        ///< complaint
+  std::string purpose;                        ///< visit: its reason
+  std::string activity;                       ///< visit
+  std::string needs;                          ///< visit: the help asked of the provider
+  std::string escort;                         ///< visit enter: the escorting staff (may be empty)
+  std::string badge;                          ///< visit enter: the badge shown
 };
 
 /// "record #7".

@@ -116,9 +116,10 @@ struct EventHeader {
   std::string contract;
   std::string guarantee;  ///< network, power, emergency, installation
   std::string time;       ///< RFC 3339
-  /// Whether a check_colosla service (network, power, emergency) shows it.
+  /// Whether a check_colosla service (network, power, emergency, process: Articles 5-9) shows it.
   [[nodiscard]] bool checked() const {
-    return guarantee == "network" || guarantee == "power" || guarantee == "emergency";
+    return guarantee == "network" || guarantee == "power" || guarantee == "emergency" ||
+           guarantee == "process";
   }
 };
 /// nullopt for a body that is not an event's JSON.

@@ -24,6 +24,19 @@ enum class EventKind : std::uint8_t {
   sla_breached,
   installation_overdue,
   emergency_cleared,
+  // The process guarantees (Articles 5-9, guarantee "process"): a clock opened, its due time
+  // passed without the record that stops it; a visit's finding.
+  feedback_due,
+  feedback_missed,
+  operation_report_due,
+  operation_report_missed,
+  written_confirmation_due,
+  written_confirmation_missed,
+  complaint_report_due,
+  complaint_report_missed,
+  visit_unannounced,
+  visit_unescorted,
+  visit_overstayed,
 };
 /// The YANG notification's name: "port-down".
 std::string_view to_string(EventKind k);
@@ -54,7 +67,8 @@ struct SlaEvent {
 /// due (5 minutes before the deadline, or at the declaration when the deadline is nearer; while
 /// not yet given and the deadline not passed) and missed,
 /// `budget_warning_percent` of an outage budget used, a guarantee breached, the installation
-/// overdue. Pure; the store keeps each key once.
+/// overdue; the process clocks opened (`*-due`, while not done and not yet due) and missed
+/// (`*-missed`, at the due time), and the visits' findings. Pure; the store keeps each key once.
 std::vector<SlaEvent> derive_events(const Contract& c, const ContractReport& r, Timestamp as_of,
                                     int budget_warning_percent);
 

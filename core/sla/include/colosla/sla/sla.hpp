@@ -12,6 +12,7 @@
 #include "colosla/model/mapping.hpp"
 #include "colosla/model/model.hpp"
 #include "colosla/model/records.hpp"
+#include "colosla/sla/process.hpp"
 
 /// The SLA engine: from the inventory, the port mapping, the observed states and the records,
 /// what the agreement promises for one month (SPEC §2–§6, edges in §7a). Pure: no I/O, no clock.
@@ -123,6 +124,7 @@ struct ContractReport {
   std::vector<std::chrono::year_month_day> deduction_days;
   InstallationReport installation;
   CreditReport credit;
+  ProcessReport process;  ///< Articles 5-9: clocks, authorizations, complaints, visits
 };
 
 struct MonthReport {

@@ -408,7 +408,7 @@ class Store : public Transactor,
               public StatementStore {
  public:
   /// The schema version this build writes.
-  static constexpr int kSchemaVersion = 16;
+  static constexpr int kSchemaVersion = 17;
 
   enum class Mode {
     create,     ///< Read and write; create the store (a file: mode 0600) when there is none.

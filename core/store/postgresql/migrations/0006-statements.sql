@@ -1,4 +1,4 @@
--- 15 -> 16: closed statements (docs/statements.md): one row a contract's closed month, in one
+-- 5 -> 6 (schema 17): closed statements (docs/statements.md): one row a contract's closed month, in one
 -- chain per store (seq: the close order; each digest covers the previous one's). Appended only:
 -- the trigger refuses an UPDATE or a DELETE (TRUNCATE too), and the chain of digests finds a
 -- change made behind colosla's back (colosla statement verify). Times in Unix seconds (bigint),
