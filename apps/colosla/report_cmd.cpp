@@ -1,5 +1,7 @@
 // colosla report --month YYYY-MM [--contract ID] [--as-of T] [--format text|json|csv|html|pdf]
 #include <iostream>
+#include <map>
+#include <vector>
 
 #include "cli.hpp"
 #include "colosla/render/statement.hpp"
@@ -8,17 +10,6 @@
 #include "commands.hpp"
 
 namespace colosla::cli {
-
-namespace {
-
-// What a contract's draft statement takes beyond the engine's report: its language, the
-// inventory's `language` leaf once it has one (SPEC §8, added with Articles 5–9), until then
-// "both" as the SPEC's default says; and the month's Articles 5–9 ("process") once recorded.
-void complete_statement(const core::ContractReport&, nlohmann::json& document) {
-  document["language"] = "both";
-}
-
-}  // namespace
 
 int report_month(Context& ctx) {
   po::options_description d("report");
@@ -53,6 +44,21 @@ int report_month(Context& ctx) {
   // Written as computed, contract by contract; nothing reaches stdout when the report fails
   // before its first contract (an unknown contract, an unreadable store).
   std::string render_error;
+  // A draft statement is in each contract's language (the inventory's `language`, default both).
+  std::map<std::string, std::string> languages;
+  if (format == "html" || format == "pdf") {
+    auto inventory = store->load_inventory();
+    if (!inventory) {
+      return report(inventory.error());
+    }
+    for (const auto& c : *inventory ? (*inventory)->contracts : std::vector<core::Contract>{}) {
+      languages[c.id] = c.language;
+    }
+  }
+  const auto complete_statement = [&](const core::ContractReport& c, nlohmann::json& document) {
+    const auto it = languages.find(c.id);
+    document["language"] = it != languages.end() ? it->second : "both";
+  };
   auto writer =
       format == "html" || format == "pdf"
           ? core::make_statement_writer(format, std::cout, complete_statement, &render_error)

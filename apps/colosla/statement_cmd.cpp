@@ -120,7 +120,8 @@ int statement_show(Context& ctx) {
   d.add_options()("contract", po::value<std::string>(), "the contract (required)")(
       "month", po::value<std::string>(), "the month, YYYY-MM (required)")(
       "format", po::value<std::string>()->default_value("text"), "text, json, html or pdf")(
-      "language", po::value<std::string>()->default_value("both"), "zh, en or both");
+      "language", po::value<std::string>(),
+      "zh, en or both (default: the contract's language in the inventory, else both)");
   auto vm = parse(ctx, d);
   if (!vm) {
     return kOk;
@@ -128,13 +129,20 @@ int statement_show(Context& ctx) {
   const std::string contract = required(*vm, "contract");
   const auto month = month_option(*vm);
   const std::string format = format_option(*vm, {"text", "json", "html", "pdf"});
-  const std::string language = (*vm)["language"].as<std::string>();
-  if (language != "zh" && language != "en" && language != "both") {
+  std::string language = vm->count("language") != 0 ? (*vm)["language"].as<std::string>() : "";
+  if (!language.empty() && language != "zh" && language != "en" && language != "both") {
     throw UsageError("--language: zh, en or both, not \"" + language + "\"");
   }
   auto store = open_store(ctx, core::Store::Mode::read_only);
   if (!store) {
     return kFailed;
+  }
+  if (language.empty()) {
+    auto c = store->load_contract(contract);
+    if (!c) {
+      return report(c.error());
+    }
+    language = *c && !(*c)->contracts.empty() ? (*c)->contracts.front().language : "both";
   }
   auto doc = core::statement_document(*store, contract, month, language, *ctx.clock);
   if (!doc) {

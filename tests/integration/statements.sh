@@ -204,4 +204,18 @@ c statement verify --last "$dec_digest"
 expect_rc 0
 c statement verify --last "$nov_digest"
 expect_rc 0
+# The statement speaks the contract's language: an inventory that says English gives English
+# alone, unless --language asks otherwise.
+sed 's/"language":"both"/"language":"en"/' "$src/examples/inventory.json" >"$work/english.json"
+grep -qF '"language":"en"' "$work/english.json" || fail "the example inventory has no language leaf to change"
+c inventory load "$work/english.json"
+expect_rc 0
+c statement show --contract C-001 --month 2026-11 --format html
+expect_rc 0
+expect_has "$out" "ST-2026-11-000001" "the English statement"
+expect_lacks "$out" "网络" "the English statement"
+c report --month 2026-11 --as-of 2026-12-01T01:00:00+08:00 --format html
+expect_lacks "$out" "网络" "the English draft"
+c statement show --contract C-001 --month 2026-11 --format html --language both
+expect_has "$out" "网络" "the statement asked in both languages"
 echo "statements: ok"
