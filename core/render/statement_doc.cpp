@@ -290,6 +290,9 @@ json process_view(const Languages& l, const json& p) {
   }
   v["visits"] = visits;
   v["has-visits"] = !visits.empty();
+  if (staff.empty() && clocks.empty() && auths.empty() && complaints.empty() && visits.empty()) {
+    return false;  // nothing to say: no section (a report from before Articles 5–9 alike)
+  }
   return v;
 }
 
