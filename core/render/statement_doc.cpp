@@ -396,6 +396,9 @@ json statement_view(const json& doc, std::size_t index) {
                            {"before", money(str(a, "before"), cur)},
                            {"after", money(str(a, "after"), cur)},
                            {"amount", money(str(a, "amount"), cur)}});
+    if (!str(a, "changes").empty()) {
+      adjustments.back()["changes"] = str(a, "changes");  // figures changed (absent: none)
+    }
   }
   v["adjustments"] = adjustments;
   v["has-adjustments"] = !adjustments.empty();

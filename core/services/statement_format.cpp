@@ -114,6 +114,9 @@ Result<std::string> statement_text(std::string_view document_json) {
     out << "  " << str(a, "month") << " (statement " << str(a, "statement")
         << "): " << str(a, "before") << " -> " << str(a, "after") << ", amount " << str(a, "amount")
         << " " << currency << "\n    cause: " << str(a, "cause") << "\n";
+    if (!str(a, "changes").empty()) {
+      out << "    figures: " << str(a, "changes") << "\n";
+    }
   }
   if (!head.is_null()) {
     out << "total: " << str(head, "total") << " " << currency << "\n";

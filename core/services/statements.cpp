@@ -155,9 +155,54 @@ std::int64_t record_mark(const std::string& inputs) {
   return j && j->contains("record-id") ? (*j)["record-id"].get<std::int64_t>() : 0;
 }
 
+// The figures of a month's report that an adjustment follows beside the credit (SPEC §7b: a
+// record that changes a closed month's figures is carried, even when the money stays).
+json figures_of(const json& report) {
+  const auto seconds = [&](const char* guarantee) {
+    const json& g = report.value(guarantee, json::object());
+    return g.value("counted-seconds", std::int64_t{0});
+  };
+  return json{
+      {"network-counted-seconds", seconds("network")},
+      {"power-counted-seconds", seconds("power")},
+      {"notification-deduction-days", report.value("notification-deduction-days", std::int64_t{0})},
+      {"installation-late", report.value("installation", json::object()).value("late", false)}};
+}
+
+// "network counted 0 min -> 30 min; ..." for the figures that differ.
+std::string figure_changes(const json& before, const json& after) {
+  std::string out;
+  const auto add = [&](const std::string& what, const std::string& from, const std::string& to) {
+    out += (out.empty() ? "" : "; ") + what + " " + from + " -> " + to;
+  };
+  const auto minutes = [](const json& v) {
+    return std::to_string(v.get<std::int64_t>() / 60) + " min";
+  };
+  for (const auto& [key, words] :
+       {std::pair<const char*, const char*>{"network-counted-seconds", "network counted"},
+        {"power-counted-seconds", "power counted"}}) {
+    if (before.value(key, json()) != after.value(key, json())) {
+      add(words, minutes(before.value(key, json(0))), minutes(after.value(key, json(0))));
+    }
+  }
+  if (before.value("notification-deduction-days", json()) !=
+      after.value("notification-deduction-days", json())) {
+    add("deduction days", before.value("notification-deduction-days", json(0)).dump(),
+        after.value("notification-deduction-days", json(0)).dump());
+  }
+  if (before.value("installation-late", json()) != after.value("installation-late", json())) {
+    const auto late = [](const json& v) {
+      return v.is_boolean() && v.get<bool>() ? "late" : "on time";
+    };
+    add("installation", late(before.value("installation-late", json())),
+        late(after.value("installation-late", json())));
+  }
+  return out;
+}
+
 // The adjustments a statement of `month` carries for the contract's earlier closed months: each
-// month whose credit now (as of `as_of`) differs from what was frozen plus what later
-// statements carried already.
+// month whose credit or figures (figures_of) now (as of `as_of`) differ from what was frozen
+// plus what later statements carried already.
 Result<json> adjustments_for(const Store& store, const Snapshot& snap, const std::string& contract,
                              std::chrono::year_month month, Timestamp as_of, const Zone& z) {
   auto mine = store.statements(contract);
@@ -185,6 +230,7 @@ Result<json> adjustments_for(const Store& store, const Snapshot& snap, const std
     }
     std::int64_t carried = 0;
     std::int64_t cause_after = record_mark(s.inputs);
+    json base_figures = figures_of(doc["report"]);
     for (const auto& [t, tdoc] : docs) {
       for (const auto& a : tdoc.value("adjustments", json::array())) {
         if (a.value("month", "") == s.month) {
@@ -194,6 +240,9 @@ Result<json> adjustments_for(const Store& store, const Snapshot& snap, const std
           }
           carried += *amount;
           cause_after = std::max(cause_after, record_mark(t.inputs));
+          if (a.contains("figures-after")) {
+            base_figures = a["figures-after"];  // statements are in chain order: the latest wins
+          }
         }
       }
     }
@@ -213,7 +262,8 @@ Result<json> adjustments_for(const Store& store, const Snapshot& snap, const std
       return current.error();
     }
     const std::int64_t before = *frozen + carried;
-    if (*current == before) {
+    const json figures = figures_of(now->front());
+    if (*current == before && figures == base_figures) {
       continue;
     }
     // The records entered since that can bear on that month: dated in it or within the report
@@ -245,7 +295,10 @@ Result<json> adjustments_for(const Store& store, const Snapshot& snap, const std
                        {"cause", cause},
                        {"before", format_money(before, currency)},
                        {"after", format_money(*current, currency)},
-                       {"amount", format_money(*current - before, currency)}});
+                       {"amount", format_money(*current - before, currency)},
+                       {"changes", figure_changes(base_figures, figures)},
+                       {"figures-before", base_figures},
+                       {"figures-after", figures}});
   }
   return out;
 }

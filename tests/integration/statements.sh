@@ -121,6 +121,7 @@ EOF
 c statement show --contract C-001 --month 2026-12
 expect_has "$out" "2026-11 (statement ST-2026-11-000001): 200.00 -> 3000.00, amount 2800.00 CNY"
 expect_has "$out" "cause: record #1: customer report for network"
+expect_has "$out" "figures: network counted 0 min -> 60 min"
 expect_has "$out" "total: 2800.00 CNY"
 c statement show --contract C-001 --month 2026-11 --format json
 expect_eq "$out" "$nov_json" "the closed statement, byte for byte, after the next close"

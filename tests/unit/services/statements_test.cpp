@@ -214,6 +214,7 @@ TEST_CASE("closing a month: the as-of rule, once, adjustments carried once", "[s
   CHECK(a["before"] == "0.00");
   CHECK(a["after"] == "3000.00");
   CHECK(a["amount"] == "3000.00");
+  CHECK(a["changes"] == "network counted 0 min -> 60 min");
   CHECK(a["cause"] ==
         "record #1: customer report for network at 2026-11-03T09:00:00+08:00 entered "
         "2026-12-02T09:00:00+08:00 by ops");
@@ -230,6 +231,38 @@ TEST_CASE("closing a month: the as-of rule, once, adjustments carried once", "[s
   REQUIRE(jan);
   CHECK(nlohmann::json::parse(jan->front().document)["adjustments"].empty());
   CHECK(verify_statements(*f.store).value().count == 3);
+
+  // A record that changes November's figures but not its money (10 of the 60 minutes were the
+  // customer's equipment: 50 min still breach the 44) is carried too, with amount 0.00 and what
+  // changed; once.
+  clock.set(at("2027-02-02T01:00:00Z"));
+  Record exclusion;
+  exclusion.kind = RecordKind::exclusion;
+  exclusion.contract = "C-001";
+  exclusion.at = at("2026-11-02T18:00:00Z");
+  exclusion.until = at("2026-11-02T18:10:00Z");
+  exclusion.reason = ExclusionReason::customer_equipment;
+  exclusion.entered_by = "ops";
+  exclusion.entered_at = clock.now();
+  REQUIRE(add_record(*f.store, exclusion));
+  clock.set(at("2027-03-01T01:00:00Z"));
+  auto feb = close_month(*f.store, close_of("2027-02", "2027-03-01T00:00:00Z"), clock);
+  REQUIRE(feb);
+  const auto feb_doc = nlohmann::json::parse(feb->front().document);
+  REQUIRE(feb_doc["adjustments"].size() == 1);
+  const auto& b = feb_doc["adjustments"][0];
+  CHECK(b["month"] == "2026-11");
+  CHECK(b["before"] == "3000.00");
+  CHECK(b["after"] == "3000.00");
+  CHECK(b["amount"] == "0.00");
+  CHECK(b["changes"] == "network counted 60 min -> 50 min");
+  CHECK_THAT(b["cause"].get<std::string>(), Catch::StartsWith("record #3: exclusion"));
+  CHECK(feb_doc["total"] == "0.00");
+  clock.set(at("2027-04-01T01:00:00Z"));
+  auto mar = close_month(*f.store, close_of("2027-03", "2027-04-01T00:00:00Z"), clock);
+  REQUIRE(mar);
+  CHECK(nlohmann::json::parse(mar->front().document)["adjustments"].empty());
+  CHECK(verify_statements(*f.store).value().count == 5);
 }
 
 TEST_CASE("a closer refuses while another holds the lease month-close", "[statements]") {
