@@ -4,6 +4,7 @@
 // (write() is READ COMMITTED: each statement sees what committed before it); the unique indexes
 // (contract and month, seq, previous digest) guard the rest.
 #include "postgresql/pg_store.hpp"
+#include "statement_chain.hpp"
 
 namespace colosla::core::pg {
 
@@ -43,27 +44,8 @@ Result<void> PgStore::append_statement(const Statement& st) {
     if (auto l = impl_->exec(kStatementLock); !l) {
       return l.error();
     }
-    auto closed = statement(st.contract, st.month);
-    if (!closed) {
-      return closed.error();
-    }
-    if (*closed) {
-      return make_error(
-          Errc::conflict,
-          st.contract + " " + st.month + " is closed already: statement " + (*closed)->number,
-          st.contract);
-    }
-    auto last = last_statement();
-    if (!last) {
-      return last.error();
-    }
-    const std::int64_t seq = *last ? (*last)->seq + 1 : 1;
-    const std::string previous = *last ? (*last)->digest : std::string();
-    if (st.seq != seq || st.previous_digest != previous) {
-      return make_error(Errc::conflict,
-                        "another statement was closed meanwhile (the chain's end moved); close "
-                        "again",
-                        st.contract + " " + st.month);
+    if (auto ok = check_append(*this, st); !ok) {
+      return ok;
     }
     auto r = impl_->exec(
         "INSERT INTO statement(seq, number, contract, month, document, closed_by, closed_at, "

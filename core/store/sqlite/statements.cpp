@@ -4,6 +4,7 @@
 // guard the rest.
 #include "sqlite/sql.hpp"
 #include "sqlite/sqlite_store.hpp"
+#include "statement_chain.hpp"
 
 namespace colosla::core::sqlite {
 
@@ -48,27 +49,8 @@ Result<std::vector<Statement>> all_of(Stmt& s) {
 
 Result<void> SqliteStore::append_statement(const Statement& st) {
   return write([&]() -> Result<void> {
-    auto closed = statement(st.contract, st.month);
-    if (!closed) {
-      return closed.error();
-    }
-    if (*closed) {
-      return make_error(
-          Errc::conflict,
-          st.contract + " " + st.month + " is closed already: statement " + (*closed)->number,
-          st.contract);
-    }
-    auto last = last_statement();
-    if (!last) {
-      return last.error();
-    }
-    const std::int64_t seq = *last ? (*last)->seq + 1 : 1;
-    const std::string previous = *last ? (*last)->digest : std::string();
-    if (st.seq != seq || st.previous_digest != previous) {
-      return make_error(Errc::conflict,
-                        "another statement was closed meanwhile (the chain's end moved); close "
-                        "again",
-                        st.contract + " " + st.month);
+    if (auto ok = check_append(*this, st); !ok) {
+      return ok;
     }
     Stmt add(impl_->db,
              "INSERT INTO statement(seq, number, contract, month, document, closed_by, closed_at, "
